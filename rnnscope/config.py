@@ -1,0 +1,94 @@
+"""Run settings shared by the command line, the engine and snapshots (plain data, no torch)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+
+MODELS = ("lstm", "rnn-tanh", "rnn-relu", "gru")
+INITS = ("default", "xavier", "orthogonal", "identity")
+OPTIMIZERS = ("adam", "sgd")
+DEVICES = ("auto", "cpu", "cuda")
+
+# Gate names per cell, in PyTorch's weight order.
+GATE_NAMES = {
+    "lstm": ("input", "forget", "cell", "output"),
+    "gru": ("reset", "update", "new"),
+    "rnn-tanh": (),
+    "rnn-relu": (),
+}
+SIGMOID_GATES = {"lstm": ("input", "forget", "output"), "gru": ("reset", "update")}
+
+
+class ConfigError(ValueError):
+    """A setting that cannot work; the message says what is wrong and what to do."""
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that defines a run; the fields mirror the command-line options."""
+
+    corpus: str = ""  # path of the text file ("" = bundled sample)
+    model: str = "lstm"  # one of MODELS
+    hidden: int = 128  # units per recurrent layer
+    embed: int = 32  # embedding size
+    layers: int = 1  # stacked recurrent layers (1-3)
+    seq_len: int = 64  # BPTT window T
+    batch: int = 32  # sequences per step
+    lr: float = 0.003  # learning rate
+    optimizer: str = "adam"  # one of OPTIMIZERS
+    clip: float | None = 1.0  # total-norm clipping threshold; None = off
+    init: str = "default"  # recurrent-weight init, one of INITS
+    init_gain: float = 1.0  # multiplies W_hh after init
+    seed: int = 0  # seeds weights, batches and sampling
+    threads: int = 0  # torch threads; 0 = choose automatically
+    device: str = "auto"  # one of DEVICES
+    probe: str | None = None  # probe text; None = first T+1 chars of the validation split
+    encoding: str = "utf-8"  # the corpus's text encoding
+    val_every: int = 100  # validation loss every K steps
+    val_batches: int = 4  # batches of the validation split per evaluation
+
+    def validate(self) -> RunConfig:
+        """Raise ConfigError for a setting that cannot work; return self otherwise."""
+        if self.model not in MODELS:
+            raise ConfigError(f"unknown model {self.model!r}: choose one of {', '.join(MODELS)}")
+        if self.init not in INITS:
+            raise ConfigError(f"unknown init {self.init!r}: choose one of {', '.join(INITS)}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ConfigError(f"unknown optimizer {self.optimizer!r}: choose adam or sgd")
+        if self.device not in DEVICES:
+            raise ConfigError(f"unknown device {self.device!r}: choose auto, cpu or cuda")
+        checks = [
+            (1 <= self.hidden <= 4096, "--hidden must be between 1 and 4096"),
+            (1 <= self.embed <= 4096, "--embed must be between 1 and 4096"),
+            (1 <= self.layers <= 3, "--layers must be 1, 2 or 3"),
+            (2 <= self.seq_len <= 4096, "--seq-len must be between 2 and 4096"),
+            (1 <= self.batch <= 4096, "--batch must be between 1 and 4096"),
+            (0 < self.lr < 100, "--lr must be a positive number below 100"),
+            (self.clip is None or self.clip > 0, "--clip must be positive (0 turns clipping off)"),
+            (0 < self.init_gain <= 100, "--init-gain must be a positive number up to 100"),
+            (self.seed >= 0, "--seed must be 0 or more"),
+            (self.threads >= 0, "--threads must be 1 or more"),
+            (self.val_every >= 1, "--val-every must be 1 or more"),
+            (self.probe is None or len(self.probe) >= 2, "--probe needs at least 2 characters"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ConfigError(message)
+        return self
+
+    @property
+    def probe_len(self) -> int:
+        """T of the probe: the number of characters it reads."""
+        return len(self.probe) - 1 if self.probe is not None else self.seq_len
+
+    def with_(self, **changes) -> RunConfig:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RunConfig:
+        """Build from a dict read back from a checkpoint, ignoring unknown keys."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names}).validate()

@@ -1,0 +1,1 @@
+"""The terminal dashboard (Textual); draws numpy frames and never imports torch."""

@@ -1,0 +1,1 @@
+"""Bundled sample corpora (installed as the package ``rnnscope.sample_texts``)."""
