@@ -1,0 +1,148 @@
+"""Corpus loading: decode, build the character vocabulary, encode compactly, split 90/10, sample windows."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+SAMPLE_CORPUS = "tinyshakespeare.txt"
+TRAIN_FRACTION = 0.9
+_SNIFF_BYTES = 8192
+
+
+class CorpusError(ValueError):
+    """A corpus that cannot be used; the message says what is wrong and what to do."""
+
+
+@dataclass(frozen=True, eq=False)
+class Corpus:
+    """A decoded corpus as integer ids over its sorted character vocabulary."""
+
+    path: str
+    sha256: str
+    vocab: tuple[str, ...]  # id -> character
+    ids: np.ndarray  # [N] uint8/uint16/uint32, the whole text encoded
+    n_train: int  # the first n_train ids train, the rest validate
+
+    @property
+    def train(self) -> np.ndarray:
+        return self.ids[: self.n_train]  # [N_train]
+
+    @property
+    def val(self) -> np.ndarray:
+        return self.ids[self.n_train :]  # [N_val]
+
+    def encode(self, text: str) -> np.ndarray:
+        """Ids of `text`; CorpusError names the characters the vocabulary lacks."""
+        index = {ch: i for i, ch in enumerate(self.vocab)}
+        missing = sorted({ch for ch in text if ch not in index})
+        if missing:
+            shown = ", ".join(repr(ch) for ch in missing[:10])
+            raise CorpusError(f"the probe text has characters that are not in the corpus: {shown}; "
+                              "use only characters that occur in the corpus")
+        return np.array([index[ch] for ch in text], dtype=np.int64)
+
+    def decode(self, ids) -> str:
+        return "".join(self.vocab[int(i)] for i in ids)
+
+
+def bundled_sample_path() -> Path:
+    """The Shakespeare sample shipped with the package."""
+    return Path(str(resources.files("rnnscope.sample_texts") / SAMPLE_CORPUS))
+
+
+def load_corpus(path: str | Path, encoding: str = "utf-8", min_chars: int = 0) -> Corpus:
+    """Read, validate and encode a corpus; raises CorpusError with a user-facing message."""
+    path = Path(path)
+    raw = _read_bytes(path)
+    if not raw:
+        raise CorpusError(f"{path} is empty: give a text file with some text in it")
+    if b"\x00" in raw[:_SNIFF_BYTES] and not encoding.lower().startswith("utf-16"):
+        raise CorpusError(f"{path} looks like a binary file (it contains NUL bytes): give a plain text file")
+    text = _decode(raw, path, encoding)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)  # [N] code points
+    del text
+    present = np.flatnonzero(np.bincount(codes))  # [V] sorted code points that occur
+    lookup = np.zeros(int(present[-1]) + 1, dtype=np.uint32)
+    lookup[present] = np.arange(len(present), dtype=np.uint32)
+    ids = lookup[codes].astype(_id_dtype(len(present)))  # [N]
+    if len(ids) < min_chars:
+        raise CorpusError(f"{path} has {len(ids)} characters; this run needs at least {min_chars} "
+                          "(10% is held out for validation): use a longer text or a smaller --seq-len")
+    return Corpus(
+        path=str(path),
+        sha256=hashlib.sha256(raw).hexdigest(),
+        vocab=tuple(chr(int(c)) for c in present),
+        ids=ids,
+        n_train=int(len(ids) * TRAIN_FRACTION),
+    )
+
+
+def min_corpus_chars(seq_len: int, probe_len: int) -> int:
+    """Characters needed so both splits hold a window of seq_len + 1 (and the probe) plus slack."""
+    need_val = max(seq_len, probe_len) + 2
+    need_train = seq_len + 2
+    return max(int(np.ceil(need_val / (1 - TRAIN_FRACTION))), int(np.ceil(need_train / TRAIN_FRACTION)))
+
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        raise CorpusError(f"{path} does not exist: give the path of a text file")
+    if path.is_dir():
+        raise CorpusError(f"{path} is a folder: give the path of a text file")
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise CorpusError(f"cannot read {path}: {err.strerror}") from None
+
+
+def _decode(raw: bytes, path: Path, encoding: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except LookupError:
+        raise CorpusError(f"unknown encoding {encoding!r}: give a codec name such as utf-8, latin-1, cp1252") from None
+    except UnicodeDecodeError as err:
+        raise CorpusError(f"{path} is not valid {encoding} (byte {err.start}): "
+                          "pass its encoding with --encoding, e.g. --encoding latin-1") from None
+
+
+def _id_dtype(vocab_size: int) -> type:
+    if vocab_size <= 256:
+        return np.uint8
+    return np.uint16 if vocab_size <= 65536 else np.uint32
+
+
+class BatchSampler:
+    """Random training windows, reproducible from a seed; its state is saved in checkpoints."""
+
+    def __init__(self, ids: np.ndarray, seq_len: int, batch: int, seed: int):
+        self.ids = ids  # [N_train]
+        self.seq_len = seq_len
+        self.batch = batch
+        self.rng = np.random.Generator(np.random.PCG64(seed))
+        self._span = np.arange(seq_len + 1)  # [T+1]
+
+    def next(self) -> tuple[np.ndarray, np.ndarray]:
+        """(inputs [B, T], targets [B, T]) as int64."""
+        starts = self.rng.integers(0, len(self.ids) - self.seq_len - 1, size=self.batch, endpoint=True)
+        windows = self.ids[starts[:, None] + self._span].astype(np.int64)  # [B, T+1]
+        return windows[:, :-1], windows[:, 1:]
+
+    def state(self) -> dict:
+        return self.rng.bit_generator.state
+
+    def set_state(self, state: dict) -> None:
+        self.rng.bit_generator.state = state
+
+
+def validation_batches(val_ids: np.ndarray, seq_len: int, batch: int, n_batches: int) -> list:
+    """Fixed, evenly spread windows of the validation split: the same every evaluation."""
+    last_start = len(val_ids) - seq_len - 1
+    count = max(1, min(batch * n_batches, last_start + 1))
+    starts = np.linspace(0, last_start, count).astype(np.int64)  # [count]
+    windows = val_ids[starts[:, None] + np.arange(seq_len + 1)].astype(np.int64)  # [count, T+1]
+    return [(w[:, :-1], w[:, 1:]) for w in np.array_split(windows, max(1, count // batch))]

@@ -1,0 +1,25 @@
+"""Generate text from the model: prime it, then draw one character at a time at a temperature."""
+
+from __future__ import annotations
+
+import torch
+
+
+@torch.no_grad()
+def sample_ids(model, prime_ids: list[int], length: int, temperature: float,
+               generator: torch.Generator) -> list[int]:
+    """Ids of `length` characters following `prime_ids`; `generator` (CPU) makes it reproducible."""
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    x = torch.tensor([prime_ids], dtype=torch.long, device=device)  # [1, P]
+    logits, state = model(x)  # [1, P, V]
+    out: list[int] = []
+    for _ in range(length):
+        probs = torch.softmax(logits[0, -1].float().cpu() / max(temperature, 1e-3), dim=-1)  # [V]
+        nxt = int(torch.multinomial(probs, 1, generator=generator))
+        out.append(nxt)
+        x = torch.tensor([[nxt]], dtype=torch.long, device=device)  # [1, 1]
+        logits, state = model(x, state)  # [1, 1, V]
+    model.train(was_training)
+    return out
