@@ -1,0 +1,68 @@
+"""The dashboard's keys: one table feeds the footer, the help screen and the command palette."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class KeyAction:
+    """One key of the dashboard and what it does."""
+
+    key: str  # Textual key name(s), comma separated
+    action: str  # app action (with arguments)
+    label: str  # short footer label
+    help: str  # one line for the help screen and the command palette
+    display: str | None = None  # how the help screen writes the key (default: the key name)
+    show: bool = True  # shown in the footer
+    footer_key: str | None = None  # how the footer writes it, when one entry stands for a pair
+
+
+KEYS: tuple[KeyAction, ...] = (
+    KeyAction("space", "toggle_pause", "pause", "Pause / resume training (also goes on after DIVERGED)", "space"),
+    KeyAction("n", "step", "step", "Run one training step (while paused)"),
+    KeyAction("c", "toggle_clip", "clip", "Gradient clipping on / off"),
+    KeyAction("left_square_bracket", "scale_clip(0.5)", "clip/2", "Halve the clipping threshold", "["),
+    KeyAction("right_square_bracket", "scale_clip(2.0)", "clip×2", "Double the clipping threshold", "]"),
+    KeyAction("i", "next_init", "init", "Next init scheme (default → xavier → orthogonal → identity), re-initialise"),
+    KeyAction("a", "toggle_activation", "tanh/relu", "Switch tanh ↔ ReLU (vanilla RNN), keeping the weights"),
+    KeyAction("m", "next_model", "model", "Next model (lstm → rnn-tanh → rnn-relu → gru), re-initialise"),
+    KeyAction("r", "reset", "reset", "Re-initialise with the current settings"),
+    KeyAction("e", "export", "export", "Export a snapshot (with a screenshot of this screen)"),
+    KeyAction("g", "new_sample", "sample", "Generate a new sample at the current temperature"),
+    KeyAction("t", "temperature(0.8)", "temp−", "Lower the sampling temperature (×0.8) and sample again"),
+    KeyAction("T", "temperature(1.25)", "temp+", "Raise the sampling temperature (×1.25) and sample again"),
+    KeyAction("left", "move_cursor(-1)", "time", "Move the time cursor back", "←", footer_key="←→"),
+    KeyAction("right", "move_cursor(1)", "time", "Move the time cursor forward", "→", show=False),
+    KeyAction("up", "move_unit(-1)", "unit", "Select the previous unit", "↑", footer_key="↑↓"),
+    KeyAction("down", "move_unit(1)", "unit", "Select the next unit", "↓", show=False),
+    KeyAction("pageup", "scroll_units(-1)", "units", "Scroll the unit rows up one page", "PgUp", footer_key="PgUp/Dn"),
+    KeyAction("pagedown", "scroll_units(1)", "units", "Scroll the unit rows down one page", "PgDn", show=False),
+    KeyAction("u", "toggle_unit_order", "order", "Order units by index / by activity"),
+    KeyAction("l", "next_layer", "layer", "Show the next layer"),
+    KeyAction("z", "zoom", "zoom", "Zoom the focused panel (Tab moves focus) / back to the dashboard"),
+    KeyAction("question_mark", "help", "help", "Keys and how to read each panel", "?"),
+    KeyAction("q", "quit", "quit", "Quit (training stops within a second)"),
+)
+
+
+def key_label(entry: KeyAction) -> str:
+    """How a key is written for people."""
+    return entry.display or entry.key
+
+
+def bindings() -> list[Binding]:
+    """Textual bindings for the table; priority, so a focused panel never swallows a dashboard key."""
+    return [
+        Binding(
+            entry.key,
+            entry.action,
+            entry.label,
+            show=entry.show,
+            key_display=entry.footer_key or entry.display,
+            priority=True,
+        )
+        for entry in KEYS
+    ]

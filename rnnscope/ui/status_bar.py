@@ -1,0 +1,86 @@
+"""The one-line status bar: the run's facts, the most important first, cut to fit the width."""
+
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+from textual.widget import Widget
+
+from rnnscope.frames import DIVERGED, PAUSED, RUNNING, RunStatus
+
+LOADING = "loading…"
+SEPARATOR = " │ "
+CORPUS_WIDTH = 24  # longer corpus names are cut with an ellipsis
+STATE_STYLES = {RUNNING: "bold black on green", PAUSED: "bold black on yellow", DIVERGED: "bold white on red"}
+
+
+def _count(n: float) -> str:
+    """12345 -> '12.3k', 1234567 -> '1.23M'."""
+    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(n) >= limit:
+            return f"{n / limit:.3g}{suffix}"
+    return f"{n:.0f}"
+
+
+def _losses(train: float, val: float) -> str:
+    """'train 1.234 val 1.300 (1.78/1.88 bpc)': nats per character, then bits per character."""
+    nats = [f"{x:.3f}" if math.isfinite(x) else "–" for x in (train, val)]
+    bits = [f"{x / math.log(2):.2f}" if math.isfinite(x) else "–" for x in (train, val)]
+    return f"train {nats[0]} val {nats[1]} ({bits[0]}/{bits[1]} bpc)"
+
+
+def _short(name: str, width: int) -> str:
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+def _clip(status: RunStatus) -> str:
+    if status.clip is None:
+        return "clip off"
+    return f"clip {status.clip:g} fires {status.clip_fire_rate:.0%}"
+
+
+def status_parts(status: RunStatus) -> list[tuple[int, Text]]:
+    """(rank, text) per fact, in display order; the highest rank is dropped first when space is short."""
+    parts = [
+        (0, Text(f" {status.state} ", style=STATE_STYLES.get(status.state, "bold"))),
+        (1, Text(f"step {status.step}", style="bold")),
+        (3, Text(_losses(status.train_loss, status.val_loss))),
+        (4, Text(_clip(status), style="dim" if status.clip is None else "")),
+        (5, Text(f"init {status.init}" + (f" ×{status.init_gain:g}" if status.init_gain != 1 else ""))),
+        (6, Text(f"{status.model} {status.layers}×{status.hidden} {_count(status.n_params)} params")),
+        (7, Text(f"{_count(status.chars_per_s)} chars/s")),
+        (8, Text(_short(status.corpus, CORPUS_WIDTH))),
+        (9, Text(status.device)),
+    ]
+    if status.state == DIVERGED and status.diverged:
+        parts.insert(2, (2, Text(f"diverged at {status.diverged}", style="bold red")))
+    return parts
+
+
+def fit_status(status: RunStatus | None, width: int) -> Text:
+    """The status line for `width` cells: drops the least important facts until the rest fit."""
+    if status is None:
+        return Text(LOADING, style="italic")
+    parts = status_parts(status)
+    for keep in range(max(rank for rank, _ in parts) + 1, 0, -1):
+        line = Text(SEPARATOR, style="dim").join(text for rank, text in parts if rank < keep)
+        if line.cell_len <= width:
+            return line
+    line.truncate(width, overflow="ellipsis")
+    return line
+
+
+class StatusBar(Widget):
+    """Shows the latest RunStatus on one line ("loading…" before the first frame)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._status: RunStatus | None = None
+
+    def show_status(self, status: RunStatus) -> None:
+        self._status = status
+        self.refresh()
+
+    def render(self) -> Text:
+        return fit_status(self._status, self.size.width)
