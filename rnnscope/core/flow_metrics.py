@@ -1,0 +1,94 @@
+"""Derived gradient-flow numbers of PRODUCT.md section 3: decay, memory horizon, verdict, sigma_max, saturation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from rnnscope.config import GATE_NAMES, SIGMOID_GATES
+from rnnscope.frames import EXPLODING, HEALTHY, VANISHING, LayerMetrics, Saturation
+
+VANISHING_BELOW = 0.9  # decay per step under this: the flow vanishes
+EXPLODING_ABOVE = 1.1  # decay per step over this: the flow explodes
+HORIZON_FRACTION = 0.01  # the memory horizon is where the flow has fallen to 1%
+SATURATED_LOW = 0.1  # a sigmoid gate entry below this counts as shut
+SATURATED_HIGH = 0.9  # a sigmoid gate entry above this counts as open
+
+
+def decay_per_step(grad_h: np.ndarray) -> float:
+    """Geometric mean factor per step back in time: (grad_h[0] / grad_h[T-1]) ** (1 / (T-1)).
+
+    No flow at all (both ends 0) is 0.0 (fully vanished); a flow that only exists far back
+    (last 0, first > 0) is inf; a nan at either end gives nan. Needs T >= 2.
+    """
+    if len(grad_h) < 2:
+        raise ValueError("the decay needs a probe of at least 2 steps")
+    first, last = float(grad_h[0]), float(grad_h[-1])
+    if first == 0.0 and last == 0.0:
+        return 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.float64(first) / np.float64(last)
+    return float(ratio ** (1.0 / (len(grad_h) - 1)))
+
+
+def memory_horizon(decay: float) -> float:
+    """Steps back until the flow falls to 1%: ln 0.01 / ln decay.
+
+    math.inf when decay >= 1 (the flow never falls); 0.0 when decay is 0 (it is gone after one
+    step, the limit of the formula); nan stays nan.
+    """
+    if math.isnan(decay):
+        return math.nan
+    if decay >= 1.0:
+        return math.inf
+    if decay <= 0.0:
+        return 0.0
+    return math.log(HORIZON_FRACTION) / math.log(decay)
+
+
+def verdict(decay: float) -> str:
+    """VANISHING below 0.9, EXPLODING above 1.1, HEALTHY between.
+
+    nan counts as EXPLODING: a non-finite gradient is what overflow through time leaves behind.
+    """
+    if math.isnan(decay) or decay > EXPLODING_ABOVE:
+        return EXPLODING
+    if decay < VANISHING_BELOW:
+        return VANISHING
+    return HEALTHY
+
+
+def sigma_max(weight_hh: np.ndarray, kind: str) -> float | dict[str, float]:
+    """Largest singular value of W_hh [G*H, H]: a float for a vanilla RNN, gate name -> value if gated."""
+    hidden = weight_hh.shape[1]
+    blocks = weight_hh.reshape(-1, hidden, hidden)  # [G, H, H]
+    largest = np.linalg.svd(blocks.astype(np.float64), compute_uv=False)[:, 0]  # [G]
+    names = GATE_NAMES[kind]
+    if not names:
+        return float(largest[0])
+    return {name: float(value) for name, value in zip(names, largest)}
+
+
+def saturation(gates: np.ndarray, kind: str) -> dict[str, Saturation]:
+    """Per sigmoid gate of gates [G, T, H]: fraction of entries < 0.1 and > 0.9; empty for vanilla RNN."""
+    names = GATE_NAMES[kind]
+    result = {}
+    for name in SIGMOID_GATES.get(kind, ()):
+        values = gates[names.index(name)]  # [T, H]
+        result[name] = Saturation(
+            low=float(np.mean(values < SATURATED_LOW)), high=float(np.mean(values > SATURATED_HIGH))
+        )
+    return result
+
+
+def layer_metrics(kind: str, gates: np.ndarray, grad_h: np.ndarray, weight_hh: np.ndarray) -> LayerMetrics:
+    """All derived numbers of one layer from its gates [G, T, H], grad_h [T] and W_hh [G*H, H]."""
+    decay = decay_per_step(grad_h)
+    return LayerMetrics(
+        decay_per_step=decay,
+        memory_horizon=memory_horizon(decay),
+        verdict=verdict(decay),
+        sigma_max=sigma_max(weight_hh, kind),
+        saturation=saturation(gates, kind),
+    )
