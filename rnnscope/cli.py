@@ -1,0 +1,151 @@
+"""Command line: parse and check the options, load the corpus, then run headless, the dashboard or a replay."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from rnnscope import __version__
+from rnnscope.config import DEVICES, INITS, MODELS, OPTIMIZERS, ConfigError, RunConfig
+from rnnscope.core.data import CorpusError, bundled_sample_path, load_corpus, min_corpus_chars
+from rnnscope.run_dir import RunDirError, check_writable, default_run_dir
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# Options that shape the weights: a resumed run cannot change them.
+SHAPE_OPTIONS = ("model", "hidden", "embed", "layers")
+
+
+class UsageError(Exception):
+    """Bad arguments or unusable input: one line on stderr, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise UsageError(f"{message} (see rnnscope --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="rnnscope", description="Train a character-level RNN and watch its insides live.",
+                argument_default=argparse.SUPPRESS)
+    p.add_argument("corpus", nargs="?", help="text file to train on (default: the bundled Shakespeare sample)")
+    p.add_argument("--model", choices=MODELS, help="recurrent cell [lstm]")
+    p.add_argument("--hidden", type=int, help="hidden units per layer [128]")
+    p.add_argument("--embed", type=int, help="embedding size [32]")
+    p.add_argument("--layers", type=int, help="recurrent layers, 1-3 [1]")
+    p.add_argument("--seq-len", type=int, dest="seq_len", help="BPTT window T [64]")
+    p.add_argument("--batch", type=int, help="batch size [32]")
+    p.add_argument("--lr", type=float, help="learning rate [0.003]")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, help="optimiser [adam]")
+    p.add_argument("--clip", type=float, help="total gradient-norm clipping threshold, 0 = off [1.0]")
+    p.add_argument("--init", choices=INITS, help="recurrent-weight init [default]")
+    p.add_argument("--init-gain", type=float, dest="init_gain", help="multiplies W_hh after init [1.0]")
+    p.add_argument("--seed", type=int, help="random seed [0]")
+    p.add_argument("--threads", type=int, help="torch threads [all cores headless, one less with the TUI]")
+    p.add_argument("--device", choices=DEVICES, help="where to train [auto]")
+    p.add_argument("--probe", help="probe text to instrument (default: first T+1 validation characters)")
+    p.add_argument("--encoding", help="the corpus's text encoding [utf-8]")
+    p.add_argument("--val-every", type=int, dest="val_every", help="validation loss every K steps [100]")
+    p.add_argument("--run-dir", dest="run_dir", help="where snapshots go [./rnnscope-runs/<time>-<corpus>]")
+    p.add_argument("--headless", action="store_true", help="no TUI: train with a progress bar")
+    p.add_argument("--steps", type=int, help="with --headless: train until this step")
+    p.add_argument("--export-every", type=int, dest="export_every", help="export a snapshot every K steps")
+    p.add_argument("--resume", help="continue from an exported checkpoint.pt (or its snapshot folder)")
+    p.add_argument("--replay", help="browse the snapshots of a run folder in the TUI")
+    p.add_argument("--paused", action="store_true", help="start the dashboard paused")
+    p.add_argument("--version", action="version", version=f"rnnscope {__version__}")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = vars(build_parser().parse_args(argv))
+        return _dispatch(args)
+    except (UsageError, ConfigError, CorpusError, RunDirError) as err:
+        print(f"rnnscope: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("rnnscope: interrupted", file=sys.stderr)
+        return 130
+    except SystemExit as exit_:  # --help / --version
+        return int(exit_.code or 0)
+    except Exception as err:  # never a traceback for the user; RNNSCOPE_DEBUG=1 shows it
+        if os.environ.get("RNNSCOPE_DEBUG"):
+            raise
+        print(f"rnnscope: unexpected error: {type(err).__name__}: {err} (RNNSCOPE_DEBUG=1 shows details)",
+              file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _dispatch(args: dict) -> int:
+    if "replay" in args:
+        from rnnscope.replay import run_replay
+
+        return run_replay(Path(args["replay"]))
+    if "steps" in args and "headless" not in args:
+        raise UsageError("--steps needs --headless")
+    if "headless" in args and "steps" not in args:
+        raise UsageError("--headless needs --steps N")
+    for name in ("steps", "export_every"):
+        if name in args and args[name] < 1:
+            raise UsageError(f"--{name.replace('_', '-')} must be 1 or more")
+    checkpoint = _load_checkpoint(args["resume"]) if "resume" in args else None
+    config = _config(args, checkpoint)
+    corpus_path = Path(config.corpus) if config.corpus else bundled_sample_path()
+    corpus = load_corpus(corpus_path, config.encoding, min_corpus_chars(config.seq_len, config.probe_len))
+    if config.probe is not None:
+        corpus.encode(config.probe)  # refuses characters the vocabulary lacks, before anything starts
+    run_dir = _run_dir(args, corpus_path)
+    export_every = args.get("export_every", 0)
+    if "headless" in args:
+        if export_every:
+            check_writable(run_dir)
+        from rnnscope.headless import run_headless
+
+        return run_headless(config, corpus, run_dir, steps=args["steps"], export_every=export_every,
+                            checkpoint=checkpoint)
+    from rnnscope.tui import run_tui
+
+    return run_tui(config, corpus, run_dir, checkpoint=checkpoint, export_every=export_every,
+                   start_paused="paused" in args)
+
+
+def _config(args: dict, checkpoint: dict | None) -> RunConfig:
+    given = {k: v for k, v in args.items() if k in RunConfig.__dataclass_fields__}
+    if "clip" in given:
+        given["clip"] = given["clip"] or None  # --clip 0 turns clipping off
+        if given["clip"] is not None and given["clip"] < 0:
+            raise UsageError("--clip must be 0 (off) or a positive threshold")
+    if "threads" in given and given["threads"] < 1:
+        raise UsageError("--threads must be 1 or more")
+    if checkpoint is None:
+        return RunConfig(**given).validate()
+    base = RunConfig.from_dict(checkpoint["config"])
+    for name in SHAPE_OPTIONS:
+        if name in given and given[name] != getattr(base, name):
+            raise UsageError(f"--{name} {given[name]} conflicts with the checkpoint ({getattr(base, name)}): "
+                             f"leave --{name} out when resuming")
+    if "corpus" not in given and base.corpus and not Path(base.corpus).exists():
+        raise UsageError(f"the checkpoint's corpus {base.corpus} is gone: give the corpus file to resume on")
+    return base.with_(**given).validate()
+
+
+def _load_checkpoint(path: str) -> dict:
+    from rnnscope.core.checkpoint import CheckpointError, load_checkpoint
+
+    try:
+        return load_checkpoint(path)
+    except CheckpointError as err:
+        raise UsageError(str(err)) from None
+
+
+def _run_dir(args: dict, corpus_path: Path) -> Path:
+    if "run_dir" in args:
+        return Path(args["run_dir"])
+    if "resume" in args:  # continue in the run the checkpoint came from: RUN_DIR/step-N/checkpoint.pt
+        resume = Path(args["resume"])
+        snapshot = resume if resume.is_dir() else resume.parent
+        return snapshot.parent
+    return default_run_dir(corpus_path, time.localtime())

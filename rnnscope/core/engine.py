@@ -1,0 +1,279 @@
+"""The training engine: owns model, optimiser and histories; trains, probes, obeys commands, exports."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import torch
+
+from rnnscope import __version__, commands
+from rnnscope.config import INITS, MODELS, RunConfig
+from rnnscope.core.checkpoint import FORMAT, CheckpointError
+from rnnscope.core.data import BatchSampler, Corpus, validation_batches
+from rnnscope.core.device import resolve_device
+from rnnscope.core.history import DecimatingHistory, RecentWindow
+from rnnscope.core.model import build_model, count_parameters, set_activation
+from rnnscope.core.probe import run_probe
+from rnnscope.core.sampling import sample_ids
+from rnnscope.core.trainer import make_optimizer, train_step, validation_loss
+from rnnscope.frames import DIVERGED, PAUSED, RUNNING, Event, Frame, Notice, ProbeFrame, RunStatus, Sample
+
+SAMPLE_LENGTH = 240
+PRIME_LENGTH = 12
+
+
+class Engine:
+    """One run. Not thread-safe: a single thread calls it (the headless loop or the UI's worker)."""
+
+    def __init__(self, config: RunConfig, corpus: Corpus, run_dir: Path, threads: int = 1,
+                 start_paused: bool = False):
+        self.config = config.validate()
+        self.corpus = corpus
+        self.run_dir = Path(run_dir)
+        self.threads = threads
+        self.device = resolve_device(config.device)
+        probe_text = config.probe if config.probe is not None else self._default_probe_text()
+        probe_all = corpus.encode(probe_text)  # [T+1]
+        self.probe_text, self.probe_ids, self.probe_targets = probe_text, probe_all[:-1], probe_all[1:]
+        self.val_batches = validation_batches(corpus.val, config.seq_len, config.batch, config.val_batches)
+        self.sampler = BatchSampler(corpus.train, config.seq_len, config.batch, config.seed)
+        self.sample_rng = torch.Generator().manual_seed(config.seed)
+        self.step = 0
+        self.state = PAUSED if start_paused else RUNNING
+        self.last_clip = config.clip or 1.0
+        self.loss_history = DecimatingHistory(2)  # (step, train loss)
+        self.val_history = DecimatingHistory(2)  # (step, val loss)
+        self.grad_history = DecimatingHistory(3)  # (step, pre-clip total, post-clip total)
+        self.recent_loss = RecentWindow()
+        self.recent_clip = RecentWindow()
+        self.events: list[Event] = []
+        self.last_stats = None
+        self.probe: ProbeFrame | None = None
+        self.sample: Sample | None = None
+        self.temperature = 1.0
+        self.notice: Notice | None = None
+        self.diverged: str | None = None
+        self.chars_per_s = float("nan")
+        self.train_seconds = 0.0
+        self.trained_chars = 0
+        self.frame_seq = 0
+        self._build()
+
+    # -- model lifecycle -------------------------------------------------------------------
+    def _build(self) -> None:
+        self.model = build_model(self.config, len(self.corpus.vocab)).to(self.device)
+        self.model.train()
+        self.optimizer = make_optimizer(self.config.optimizer, self.model.parameters(), self.config.lr)
+        self.n_params = count_parameters(self.model)
+
+    def _reinitialise(self, label: str, **changes) -> None:
+        self.config = self.config.with_(**changes).validate()
+        self._build()
+        self.diverged = None
+        if self.state == DIVERGED:
+            self.state = PAUSED
+        self._mark(label)
+        self.refresh_probe()
+
+    def _mark(self, label: str) -> None:
+        self.events.append(Event(self.step, label))
+        del self.events[:-200]
+
+    def _default_probe_text(self) -> str:
+        return self.corpus.decode(self.corpus.val[: self.config.seq_len + 1])
+
+    # -- training ------------------------------------------------------------------------
+    def train_step(self) -> None:
+        """One optimisation step; a non-finite loss or gradient pauses the run as DIVERGED."""
+        inputs, targets = self.sampler.next()  # [B, T] each
+        x = torch.from_numpy(inputs).to(self.device)  # [B, T]
+        y = torch.from_numpy(targets).to(self.device)  # [B, T]
+        started = time.perf_counter()
+        stats = train_step(self.model, self.optimizer, x, y, self.config.clip, self.step + 1)
+        elapsed = time.perf_counter() - started
+        if not (math.isfinite(stats.loss) and math.isfinite(stats.total_pre)):
+            self._diverge(stats)
+            return
+        self.step += 1
+        self.last_stats = stats
+        self.train_seconds += elapsed
+        self.trained_chars += inputs.size
+        rate = inputs.size / max(elapsed, 1e-9)
+        self.chars_per_s = rate if math.isnan(self.chars_per_s) else 0.9 * self.chars_per_s + 0.1 * rate
+        self.loss_history.append(self.step, stats.loss)
+        self.grad_history.append(self.step, stats.total_pre, stats.total_post)
+        self.recent_loss.add(stats.loss)
+        self.recent_clip.add(float(stats.clipped))
+        if self.step % self.config.val_every == 0:
+            self.validate()
+
+    def _diverge(self, stats) -> None:
+        name, value = max(stats.grad_norms.items(), key=lambda kv: _sort_key(kv[1]))
+        self.state = DIVERGED
+        self.diverged = (f"step {stats.step}: loss {stats.loss:.4g}, largest gradient {value:.3g} ({name}); "
+                         "weights kept from the last finite step")
+        self._mark("diverged")
+        self._notify("error", f"DIVERGED at step {stats.step}: change a setting (c, i, m, r) and press space")
+
+    def validate(self) -> float:
+        loss = validation_loss(self.model, self.val_batches, self.device)
+        self.val_history.append(self.step, loss)
+        return loss
+
+    def refresh_probe(self) -> ProbeFrame:
+        self.probe = run_probe(self.model, self.probe_ids, self.probe_targets, self.probe_text, self.step)
+        return self.probe
+
+    def new_sample(self, temperature: float | None = None) -> Sample:
+        if temperature is not None:
+            self.temperature = temperature
+        prime = self.probe_text[:PRIME_LENGTH]
+        ids = sample_ids(self.model, list(self.corpus.encode(prime)), SAMPLE_LENGTH, self.temperature,
+                         self.sample_rng)
+        self.sample = Sample(self.step, prime, self.corpus.decode(ids), self.temperature)
+        return self.sample
+
+    # -- commands ------------------------------------------------------------------------
+    def apply(self, command) -> None:
+        """Carry out one command from the screen (between steps)."""
+        match command:
+            case commands.TogglePause():
+                self.state = RUNNING if self.state in (PAUSED, DIVERGED) else PAUSED
+            case commands.Step():
+                if self.state != RUNNING:
+                    self.train_step()
+                    self.refresh_probe()
+            case commands.ToggleClip():
+                clip = None if self.config.clip is not None else self.last_clip
+                self._set_clip(clip)
+            case commands.ScaleClip(factor=factor):
+                self._set_clip(min(max((self.config.clip or self.last_clip) * factor, 1e-4), 1e4))
+            case commands.NextInit():
+                init = INITS[(INITS.index(self.config.init) + 1) % len(INITS)]
+                self._reinitialise(f"init {init}", init=init)
+            case commands.NextModel():
+                model = MODELS[(MODELS.index(self.config.model) + 1) % len(MODELS)]
+                self._reinitialise(model, model=model)
+            case commands.ToggleActivation():
+                self._toggle_activation()
+            case commands.Reset():
+                self._reinitialise("reset")
+            case commands.Export(screen_svg=svg):
+                self.export(svg)
+            case commands.NewSample(temperature=temperature):
+                self.new_sample(temperature)
+
+    def _set_clip(self, clip: float | None) -> None:
+        if clip is not None:
+            self.last_clip = clip
+        self.config = self.config.with_(clip=clip)
+        self._mark("clip off" if clip is None else f"clip {clip:g}")
+
+    def _toggle_activation(self) -> None:
+        if self.config.model not in ("rnn-tanh", "rnn-relu"):
+            self._notify("warning", "a switches tanh/ReLU for a vanilla RNN only: press m for rnn-tanh")
+            return
+        model = "rnn-relu" if self.config.model == "rnn-tanh" else "rnn-tanh"
+        set_activation(self.model, model.removeprefix("rnn-"))
+        self.config = self.config.with_(model=model)
+        self._mark(model)
+        self.refresh_probe()
+
+    def _notify(self, level: str, text: str) -> None:
+        seq = self.notice.seq + 1 if self.notice else 1
+        self.notice = Notice(seq, level, text)
+
+    # -- frames, export, checkpoint --------------------------------------------------------
+    def frame(self) -> Frame:
+        self.frame_seq += 1
+        cfg = self.config
+        val = self.val_history.array()  # [M, 2]
+        status = RunStatus(
+            corpus=Path(self.corpus.path).name, model=cfg.model, layers=cfg.layers, hidden=cfg.hidden,
+            embed=cfg.embed, n_params=self.n_params, step=self.step, state=self.state, clip=cfg.clip,
+            clip_fire_rate=self.recent_clip.mean(), init=cfg.init, init_gain=cfg.init_gain, lr=cfg.lr,
+            optimizer=cfg.optimizer, seq_len=cfg.seq_len, batch=cfg.batch, device=str(self.device),
+            threads=self.threads, train_loss=self.recent_loss.mean(),
+            val_loss=float(val[-1, 1]) if len(val) else float("nan"), chars_per_s=self.chars_per_s,
+            diverged=self.diverged, run_dir=str(self.run_dir))
+        return Frame(seq=self.frame_seq, status=status, vocab=self.corpus.vocab, last_step=self.last_stats,
+                     loss_history=self.loss_history.array(), val_history=val,
+                     grad_norm_history=self.grad_history.array(), events=tuple(self.events),
+                     probe=self.probe, sample=self.sample, notice=self.notice)
+
+    def export(self, screen_svg: str | None = None) -> Path | None:
+        """Write a snapshot of the current state; failures become a notice, never an exception."""
+        from rnnscope.core.export import write_snapshot  # matplotlib stays off the start-up path
+
+        if self.probe is None or self.probe.step != self.step:
+            self.refresh_probe()
+        weights = {k: v.detach().cpu().numpy() for k, v in self.model.state_dict().items()}
+        try:
+            path = write_snapshot(self.run_dir, self.frame(), self.config, corpus_path=self.corpus.path,
+                                  corpus_sha256=self.corpus.sha256, weights=weights,
+                                  checkpoint=self.checkpoint(), screen_svg=screen_svg)
+        except OSError as err:
+            self._notify("error", f"export failed: cannot write {self.run_dir} ({err.strerror or err})")
+            return None
+        self._notify("information", f"snapshot saved: {path}")
+        return path
+
+    def checkpoint(self) -> dict:
+        histories = {name: torch.from_numpy(h.array()) for name, h in self._histories().items()}
+        strides = {name: [h.state()["stride"], h.state()["seen"]] for name, h in self._histories().items()}
+        return {
+            "format": FORMAT, "version": __version__, "config": self.config.to_dict(),
+            "vocab": list(self.corpus.vocab), "corpus_sha256": self.corpus.sha256, "step": self.step,
+            "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+            "sampler_state": json.dumps(self.sampler.state()), "sample_rng": self.sample_rng.get_state(),
+            "histories": histories, "history_strides": strides, "last_clip": self.last_clip,
+            "events": [[e.step, e.label] for e in self.events], "temperature": self.temperature,
+        }
+
+    def restore(self, data: dict) -> None:
+        """Continue from a checkpoint (see checkpoint.load_checkpoint); the config must already match."""
+        if list(data["vocab"]) != list(self.corpus.vocab):
+            raise CheckpointError("the checkpoint was trained on a corpus with a different character set: "
+                                  "resume with the corpus it was trained on")
+        try:
+            self.model.load_state_dict(data["model"])
+            self.optimizer.load_state_dict(data["optimizer"])
+        except (RuntimeError, ValueError, KeyError) as err:
+            raise CheckpointError(f"the checkpoint does not fit this model ({str(err).splitlines()[0][:120]}): "
+                                  "resume without changing --model/--hidden/--embed/--layers") from None
+        self.step = int(data["step"])
+        self.sampler.set_state(json.loads(data["sampler_state"]))
+        self.sample_rng.set_state(data["sample_rng"])
+        self.last_clip = float(data["last_clip"])
+        self.temperature = float(data.get("temperature", 1.0))
+        self.events = [Event(int(s), str(label)) for s, label in data["events"]]
+        for name, history in self._histories().items():
+            stride, seen = data["history_strides"][name]
+            history.set_state(data["histories"][name].numpy(), int(stride), int(seen))
+        for _, loss in self.loss_history.array()[-100:]:
+            self.recent_loss.add(loss)
+        for _, pre, post in self.grad_history.array()[-100:]:
+            self.recent_clip.add(float(post < pre))
+        self._mark("resumed")
+
+    def _histories(self) -> dict[str, DecimatingHistory]:
+        return {"loss": self.loss_history, "val": self.val_history, "grad": self.grad_history}
+
+    def result(self) -> dict:
+        """The headless run's closing numbers."""
+        val = self.val_history.array()
+        return {"step": self.step, "train_loss": _finite_or_none(self.recent_loss.mean()),
+                "val_loss": _finite_or_none(float(val[-1, 1])) if len(val) else None,
+                "chars_per_s": round(self.trained_chars / self.train_seconds, 1) if self.train_seconds else None}
+
+
+def _sort_key(value: float) -> float:
+    return math.inf if not math.isfinite(value) else value
+
+
+def _finite_or_none(value: float) -> float | None:
+    return round(value, 6) if math.isfinite(value) else None
+

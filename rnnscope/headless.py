@@ -1,0 +1,60 @@
+"""Headless training: a progress bar on stderr, a JSON result as the last line on stdout."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from rnnscope.config import RunConfig
+from rnnscope.core.data import Corpus
+from rnnscope.core.device import configure_threads
+from rnnscope.core.engine import Engine
+from rnnscope.frames import DIVERGED
+
+REFRESH_S = 0.25
+
+
+def run_headless(config: RunConfig, corpus: Corpus, run_dir: Path, *, steps: int, export_every: int,
+                 checkpoint: dict | None) -> int:
+    """Train until `steps`; exit code 0 done, 1 diverged or export failed."""
+    threads = configure_threads(config.threads)
+    engine = Engine(config, corpus, run_dir, threads=threads)
+    if checkpoint is not None:
+        engine.restore(checkpoint)
+    snapshot = None
+    code = 0
+    console = Console(file=sys.stderr)
+    columns = (TextColumn("step"), MofNCompleteColumn(), BarColumn(), TextColumn("{task.fields[info]}"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("train", total=steps, completed=engine.step, info="")
+        last_refresh = 0.0
+        while engine.step < steps:
+            engine.train_step()
+            if engine.state == DIVERGED:
+                console.print(f"rnnscope: training diverged at {engine.diverged}", markup=False, highlight=False)
+                code = 1
+                if export_every:
+                    snapshot = engine.export()
+                break
+            if export_every and engine.step % export_every == 0:
+                snapshot = engine.export()
+                if snapshot is None:
+                    console.print(f"rnnscope: error: {engine.notice.text}", markup=False, highlight=False)
+                    code = 1
+                    break
+            now = time.perf_counter()
+            if now - last_refresh >= REFRESH_S or engine.step == steps:
+                stats = engine.result()
+                progress.update(task, completed=engine.step,
+                                info=f"loss {stats['train_loss']}  {stats['chars_per_s']:,.0f} chars/s")
+                last_refresh = now
+    result = engine.result()
+    result["snapshot"] = str(snapshot) if snapshot else None
+    print(json.dumps(result))
+    return code
