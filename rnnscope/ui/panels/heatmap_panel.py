@@ -1,0 +1,32 @@
+"""HeatmapPanel: the shared widget for stacked units x time heatmaps (gates, states)."""
+
+from __future__ import annotations
+
+from rnnscope.frames import Frame, LayerProbe
+from rnnscope.ui.panels.base import FramePanel
+from rnnscope.ui.render.accents import Accents
+from rnnscope.ui.render.heat_blocks import HeatBlock, render_heat_blocks
+from rnnscope.ui.render.lines import Line
+from rnnscope.ui.view_state import ViewState
+
+
+def selected_layer(frame: Frame, view: ViewState) -> tuple[int, LayerProbe]:
+    """The layer the view selects (clamped to the layers the probe has) and its probe."""
+    layers = frame.probe.layers
+    index = max(0, min(view.layer, len(layers) - 1))
+    return index, layers[index]
+
+
+class HeatmapPanel(FramePanel):
+    """Stacks the heatmaps `blocks()` names; subclasses only say which arrays and scales."""
+
+    def blocks(self, layer: LayerProbe) -> list[HeatBlock]:
+        raise NotImplementedError
+
+    def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
+              accents: Accents) -> list[Line]:
+        index, layer = selected_layer(frame, view)
+        title = f"layer {index + 1}/{len(frame.probe.layers)} · " if len(frame.probe.layers) > 1 else ""
+        return render_heat_blocks(
+            self.blocks(layer), frame.probe.text, layer.hidden, view, width, height, color_system, accents, title
+        )

@@ -1,0 +1,1 @@
+"""Pure renderers: numpy arrays in, Rich segments/strips out (no Textual App, no torch)."""

@@ -1,0 +1,39 @@
+"""Heatmap cells from a 2-D array: quantise once, then index precomputed Segment tables."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnnscope.ui.render.lines import Line
+from rnnscope.ui.render.palette import DIVERGING, Palette
+
+
+def value_range(values: np.ndarray, kind: str) -> tuple[float, float]:
+    """The scale's [lo, hi]: symmetric about 0 for diverging data, data min..max otherwise."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return (-1.0, 1.0) if kind == DIVERGING else (0.0, 1.0)
+    if kind == DIVERGING:
+        top = float(np.max(np.abs(finite))) or 1.0
+        return -top, top
+    lo, hi = float(finite.min()), float(finite.max())
+    return (lo, hi) if hi > lo else (lo, lo + 1.0)
+
+
+def heatmap_rows(values: np.ndarray, lo: float, hi: float, palette: Palette) -> list[Line]:
+    """values [rows, cols] -> terminal lines; with half blocks rows 2k and 2k+1 share line k."""
+    levels = palette.quantize(values, lo, hi)  # [rows, cols]
+    cells = palette.cells
+    if palette.rows_per_line == 1:
+        return [[cells[i] for i in row] for row in levels.tolist()]
+    if levels.shape[0] % 2:
+        empty = np.full((1, levels.shape[1]), palette.levels, dtype=levels.dtype)
+        levels = np.concatenate([levels, empty])  # [rows + 1, cols]
+    pairs = levels[0::2] * (palette.levels + 1) + levels[1::2]  # [ceil(rows / 2), cols]
+    return [[cells[i] for i in row] for row in pairs.tolist()]
+
+
+def colour_bar(palette: Palette, width: int) -> Line:
+    """A legend strip of `width` cells running from the lowest to the highest level."""
+    picks = np.linspace(0, palette.levels - 1, max(width, 1)).round().astype(int)
+    return [palette.swatches[i] for i in picks.tolist()]

@@ -1,0 +1,57 @@
+"""Small helpers to build lines of Segments (a line is a list of single-style runs)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.segment import Segment
+from rich.style import Style
+
+from rnnscope.ui.render.visible_chars import visible_text
+
+Line = list[Segment]
+WAITING = "waiting for the first probe…"
+
+
+def seg(text: str, style: Style | None = None) -> Segment:
+    """A segment of program-made text (labels, numbers); corpus text goes through `corpus_seg`."""
+    return Segment(text, style)
+
+
+def corpus_seg(text: str, style: Style | None = None) -> Segment:
+    """A segment of corpus text, made visible and safe (one cell per character, no control codes)."""
+    return Segment(visible_text(text), style)
+
+
+def line_width(line: Sequence[Segment]) -> int:
+    """Cells a line takes; every renderer only emits single-cell characters, so this is len()."""
+    return sum(len(s.text) for s in line)
+
+
+def fit(line: Line, width: int) -> Line:
+    """Crop a line to `width` cells (ending in '…' when cut) or leave it as it is."""
+    if line_width(line) <= width:
+        return line
+    out: Line = []
+    room = max(width - 1, 0)
+    for segment in line:
+        if room <= 0:
+            break
+        out.append(Segment(segment.text[:room], segment.style))
+        room -= len(out[-1].text)
+    return out + [Segment("…" if width else "")]
+
+
+def fixed(text: str, width: int) -> str:
+    """Text padded or cut to exactly `width` cells."""
+    return text[:width].ljust(width)
+
+
+def si(value: float) -> str:
+    """A short number for a log-scale label: 3.2e-05, 0.012, 4.56, 1.2e+03."""
+    magnitude = abs(value)
+    if value != value:
+        return "nan"
+    if magnitude == 0 or 1e-2 <= magnitude < 1e3:
+        return f"{value:.3g}"
+    return f"{value:.1e}"

@@ -1,0 +1,39 @@
+"""Map corpus characters to single-cell visible symbols so nothing from the corpus reaches the terminal raw."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+from rich.cells import cell_len
+
+NAMED = {"\n": "⏎", "\t": "⇥", "\x1b": "␛", "\x7f": "␡", "\r": "␍"}
+NON_PRINTABLE = "�"  # C1 controls, format characters, surrogates, unassigned code points
+WIDE = "□"  # characters two cells wide (CJK, emoji): drawn as one cell
+COMBINING = "◌"  # combining marks that would merge into the previous cell
+ODD_SPACE = "␣"  # spaces other than ' ' (no-break, thin, ...)
+
+
+@lru_cache(maxsize=4096)
+def visible(ch: str) -> str:
+    """One character -> a symbol exactly one terminal cell wide that is safe to print."""
+    if ch in NAMED:
+        return NAMED[ch]
+    code = ord(ch)
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Control Pictures block: ␀ ␁ ... ␟
+    category = unicodedata.category(ch)
+    if category[0] == "C" or category in ("Zl", "Zp"):
+        return NON_PRINTABLE
+    if category in ("Mn", "Me") or unicodedata.combining(ch):
+        return COMBINING
+    if category == "Zs" and ch != " ":
+        return ODD_SPACE
+    if cell_len(ch) != 1:
+        return WIDE
+    return ch
+
+
+def visible_text(text: str) -> str:
+    """A string with every character made visible; its length equals its width in cells."""
+    return "".join(map(visible, text))
