@@ -1,0 +1,158 @@
+"""The engine: determinism, exact resume, every command, divergence and export."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from rnnscope import commands
+from rnnscope.core.checkpoint import CheckpointError, load_checkpoint
+from rnnscope.core.data import load_corpus
+from rnnscope.core.engine import Engine
+from rnnscope.frames import DIVERGED, PAUSED, RUNNING
+from tests.core_fixtures import tiny_config, tiny_engine, write_corpus
+
+
+def _train(engine, steps):
+    for _ in range(steps):
+        engine.train_step()
+    return engine.loss_history.array()
+
+
+def test_same_seed_same_numbers_other_seed_differs(tmp_path):
+    a = _train(tiny_engine(tmp_path), 8)
+    b = _train(tiny_engine(tmp_path), 8)
+    c = _train(tiny_engine(tmp_path, seed=1), 8)
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert a[-1, 1] < a[0, 1] + 0.5  # it trains (loss does not blow up)
+
+
+def test_resume_continues_bit_for_bit(tmp_path):
+    straight = tiny_engine(tmp_path)
+    _train(straight, 12)
+    first = tiny_engine(tmp_path)
+    _train(first, 5)
+    first.new_sample(0.7)
+    path = first.export()
+    data = load_checkpoint(path / "checkpoint.pt")
+    resumed = Engine(first.config, first.corpus, tmp_path / "run", threads=1)
+    resumed.restore(data)
+    _train(resumed, 7)
+    assert resumed.step == straight.step == 12
+    assert np.array_equal(resumed.loss_history.array(), straight.loss_history.array())
+    assert np.array_equal(resumed.val_history.array(), straight.val_history.array())
+    for (name, p), q in zip(straight.model.named_parameters(), resumed.model.parameters()):
+        assert torch.equal(p, q), name
+    assert resumed.events[-1].label == "resumed"
+
+
+def test_checkpoint_for_another_corpus_is_refused(tmp_path):
+    engine = tiny_engine(tmp_path)
+    data = load_checkpoint(engine.export() / "checkpoint.pt")
+    other = tmp_path / "other.txt"
+    other.write_text("xyzw" * 500)
+    foreign = Engine(tiny_config(other), load_corpus(other), tmp_path / "r2", threads=1)
+    with pytest.raises(CheckpointError, match="different character set"):
+        foreign.restore(data)
+
+
+def test_pause_step_and_probe_follow_the_step(tmp_path):
+    engine = tiny_engine(tmp_path)
+    engine.apply(commands.TogglePause())
+    assert engine.state == PAUSED
+    engine.apply(commands.Step())
+    assert engine.step == 1 and engine.probe.step == 1
+    engine.apply(commands.TogglePause())
+    assert engine.state == RUNNING
+    engine.apply(commands.Step())  # ignored while running
+    assert engine.step == 1
+
+
+def test_clip_commands(tmp_path):
+    engine = tiny_engine(tmp_path, clip=1.0)
+    engine.apply(commands.ToggleClip())
+    assert engine.config.clip is None
+    engine.apply(commands.ToggleClip())
+    assert engine.config.clip == 1.0
+    engine.apply(commands.ScaleClip(0.5))
+    engine.apply(commands.ScaleClip(0.5))
+    assert engine.config.clip == 0.25
+    engine.apply(commands.ScaleClip(2.0))
+    assert engine.config.clip == 0.5
+    assert [e.label for e in engine.frame().events] == ["clip off", "clip 1", "clip 0.5", "clip 0.25", "clip 0.5"]
+
+
+def test_init_model_activation_and_reset_reinitialise(tmp_path):
+    engine = tiny_engine(tmp_path, model="rnn-tanh")
+    fresh = {k: v.clone() for k, v in engine.model.state_dict().items()}
+    _train(engine, 3)
+    engine.apply(commands.Reset())
+    for k, v in engine.model.state_dict().items():
+        assert torch.equal(v, fresh[k]), k  # reset = the same start for the same seed
+    seen = []
+    for _ in range(3):
+        engine.apply(commands.NextInit())
+        seen.append(engine.config.init)
+    assert seen == ["xavier", "orthogonal", "identity"]
+    assert torch.equal(engine.model.rnn.weight_hh_l0, torch.eye(16))
+    weights = engine.model.rnn.weight_hh_l0.clone()
+    engine.apply(commands.ToggleActivation())
+    assert engine.config.model == "rnn-relu" and engine.model.kind == "rnn-relu"
+    assert torch.equal(engine.model.rnn.weight_hh_l0, weights)  # activation switch keeps the weights
+    models = []
+    for _ in range(4):
+        engine.apply(commands.NextModel())
+        models.append(engine.config.model)
+    assert models == ["gru", "lstm", "rnn-tanh", "rnn-relu"]
+    engine.apply(commands.NextModel())
+    engine.apply(commands.ToggleActivation())  # an LSTM has no tanh/ReLU switch: a warning, no crash
+    assert engine.notice.level == "warning"
+
+
+def test_divergence_pauses_and_keeps_finite_weights(tmp_path):
+    engine = tiny_engine(tmp_path, model="rnn-relu", init="identity", init_gain=3.0, optimizer="sgd",
+                         lr=50.0, clip=None)
+    for _ in range(60):
+        engine.train_step()
+        if engine.state == DIVERGED:
+            break
+    assert engine.state == DIVERGED
+    assert all(torch.isfinite(p).all() for p in engine.model.parameters())
+    frame = engine.frame()
+    assert frame.status.state == DIVERGED and f"step {engine.step + 1}" in frame.status.diverged
+    assert "largest gradient" in frame.status.diverged
+    engine.apply(commands.NextInit())  # change a setting ...
+    engine.apply(commands.TogglePause())  # ... and go on
+    assert engine.state == RUNNING and frame.events[-1].label == "diverged"
+
+
+def test_validation_every_k_steps_and_frame_contents(tmp_path):
+    engine = tiny_engine(tmp_path)
+    _train(engine, 10)
+    engine.refresh_probe()
+    frame = engine.frame()
+    assert frame.val_history[:, 0].tolist() == [5.0, 10.0]
+    assert math.isfinite(frame.status.val_loss) and frame.status.step == 10
+    assert frame.probe.layers[0].hidden.shape == (16, 16)
+    assert frame.loss_history.shape == (10, 2) and frame.grad_norm_history.shape == (10, 3)
+
+
+def test_export_failure_is_a_notice(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    engine = tiny_engine(tmp_path)
+    engine.run_dir = blocker / "run"
+    assert engine.export() is None
+    assert engine.notice.level == "error" and "export failed" in engine.notice.text
+
+
+def test_sample_is_reproducible_and_from_vocab(tmp_path):
+    a, b = tiny_engine(tmp_path), tiny_engine(tmp_path)
+    assert a.new_sample(0.8).text == b.new_sample(0.8).text
+    assert set(a.sample.text) <= set(a.corpus.vocab) and a.sample.temperature == 0.8
+
+
+def test_corpus_written_helper_is_deterministic(tmp_path):
+    assert write_corpus(tmp_path).read_text() == write_corpus(tmp_path, name="b.txt").read_text()
