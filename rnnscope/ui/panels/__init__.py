@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 from rnnscope.ui.panels.base import FramePanel
+from rnnscope.ui.panels.encoding import EncodingPanel
+from rnnscope.ui.panels.flow import FlowPanel
 from rnnscope.ui.panels.gates import GatesPanel
+from rnnscope.ui.panels.grad_norms import GradNormsPanel
+from rnnscope.ui.panels.health import HealthPanel
+from rnnscope.ui.panels.loss import LossPanel
+from rnnscope.ui.panels.probe_text import ProbeTextPanel
+from rnnscope.ui.panels.sample import SamplePanel
 from rnnscope.ui.panels.state import StatePanel
 
-ALL_PANELS: tuple[type[FramePanel], ...] = (GatesPanel, StatePanel)
+# Grid placement order: with the row spans in panels.tcss a 3-column grid fills column 1 with the gates,
+# column 2 with state, flow, gradient norms and column 3 with loss, health, probe text, encoding, sample.
+ALL_PANELS: tuple[type[FramePanel], ...] = (
+    GatesPanel, StatePanel, LossPanel, HealthPanel, FlowPanel, ProbeTextPanel,
+    GradNormsPanel, EncodingPanel, SamplePanel,
+)
 
-__all__ = ["ALL_PANELS", "FramePanel", "GatesPanel", "StatePanel"]
+__all__ = [
+    "ALL_PANELS", "EncodingPanel", "FlowPanel", "FramePanel", "GatesPanel", "GradNormsPanel", "HealthPanel",
+    "LossPanel", "ProbeTextPanel", "SamplePanel", "StatePanel",
+]

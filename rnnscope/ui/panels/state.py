@@ -17,7 +17,7 @@ def state_blocks(layer: LayerProbe) -> list[HeatBlock]:
 class StatePanel(HeatmapPanel):
     """Cell and hidden state heatmaps sharing the gates panel's unit and time windows."""
 
-    title = "cell / hidden state"
+    title = "cell & hidden state"
 
     def blocks(self, layer: LayerProbe) -> list[HeatBlock]:
         return state_blocks(layer)

@@ -37,3 +37,8 @@ def visible(ch: str) -> str:
 def visible_text(text: str) -> str:
     """A string with every character made visible; its length equals its width in cells."""
     return "".join(map(visible, text))
+
+
+def visible_symbol(ch: str) -> str:
+    """Like `visible`, for a character shown on its own (a guess, a neighbour): a space becomes '␣'."""
+    return ODD_SPACE if ch == " " else visible(ch)

@@ -1,0 +1,22 @@
+"""FlowPanel: how the gradient of the last position's loss flows back through time (log scale)."""
+
+from __future__ import annotations
+
+from rnnscope.frames import Frame
+from rnnscope.ui.panels.base import FramePanel
+from rnnscope.ui.panels.heatmap_panel import selected_layer
+from rnnscope.ui.render.accents import Accents
+from rnnscope.ui.render.flow import render_flow
+from rnnscope.ui.render.lines import Line
+from rnnscope.ui.view_state import ViewState
+
+
+class FlowPanel(FramePanel):
+    """Bars and colour strips of ||dl_T/dh_t||, decay per step, memory horizon and the verdict."""
+
+    title = "gradient flow"
+
+    def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
+              accents: Accents) -> list[Line]:
+        _, layer = selected_layer(frame, view)
+        return render_flow(layer, frame.probe.text, view.cursor_t, width, height, color_system, accents)

@@ -1,0 +1,24 @@
+"""GradNormsPanel: the last training step's per-parameter gradient norms, pre/post clipping."""
+
+from __future__ import annotations
+
+from rnnscope.frames import Frame
+from rnnscope.ui.panels.base import FramePanel
+from rnnscope.ui.render.accents import Accents
+from rnnscope.ui.render.grad_norms import render_grad_norms
+from rnnscope.ui.render.lines import Line
+from rnnscope.ui.view_state import ViewState
+
+
+class GradNormsPanel(FramePanel):
+    """Log-scale bars per parameter with the clipping threshold marked and whether clipping fired."""
+
+    title = "gradient norms"
+    needs_probe = False
+
+    def inputs(self, frame: Frame, view: ViewState) -> tuple:
+        return (id(frame.last_step), frame.status.clip)
+
+    def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
+              accents: Accents) -> list[Line]:
+        return render_grad_norms(frame.last_step, frame.status.clip, width, height, accents)

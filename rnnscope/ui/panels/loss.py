@@ -1,0 +1,24 @@
+"""LossPanel: train/val loss curves with a marker at every toggle and re-initialisation."""
+
+from __future__ import annotations
+
+from rnnscope.frames import Frame
+from rnnscope.ui.panels.base import FramePanel
+from rnnscope.ui.render.accents import Accents
+from rnnscope.ui.render.lines import Line
+from rnnscope.ui.render.loss import render_loss
+from rnnscope.ui.view_state import ViewState
+
+
+class LossPanel(FramePanel):
+    """Braille line plot of the loss history (nats; bpc in the legend) and the run's events."""
+
+    title = "loss"
+    needs_probe = False
+
+    def inputs(self, frame: Frame, view: ViewState) -> tuple:
+        return (id(frame.loss_history), id(frame.val_history), frame.events)
+
+    def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
+              accents: Accents) -> list[Line]:
+        return render_loss(frame.loss_history, frame.val_history, frame.events, width, height, accents)

@@ -1,0 +1,62 @@
+"""Line plots in braille dots (2 x 4 per cell): pure numpy from (x, y) series to lines of Segments."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+
+from rnnscope.ui.render.lines import Line
+
+BRAILLE = 0x2800
+# Bit of each dot in a braille cell, indexed [row 0..3][column 0..1].
+DOT_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]])
+
+
+def dot_mask(x: np.ndarray, y: np.ndarray, x_range, y_range, width: int, height: int) -> np.ndarray:
+    """[4*height, 2*width] booleans: the polyline through (x, y), row 0 at the top, spikes kept."""
+    mask = np.zeros((4 * height, 2 * width), dtype=bool)
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    if x.size == 0:
+        return mask
+    (x0, x1), (y0, y1) = x_range, y_range
+    px = np.clip(np.round((x - x0) / ((x1 - x0) or 1.0) * (2 * width - 1)), 0, 2 * width - 1).astype(int)
+    py = np.clip(np.round((y - y0) / ((y1 - y0) or 1.0) * (4 * height - 1)), 0, 4 * height - 1)
+    low = np.full(2 * width, np.inf)
+    high = np.full(2 * width, -np.inf)
+    np.minimum.at(low, px, py)
+    np.maximum.at(high, px, py)
+    columns = np.arange(px.min(), px.max() + 1)
+    hit = np.isfinite(low[columns])
+    centre = np.interp(columns, columns[hit], (low[columns][hit] + high[columns][hit]) / 2)
+    low[columns] = np.where(hit, low[columns], centre)
+    high[columns] = np.where(hit, high[columns], centre)
+    previous = centre[0]
+    for column, c in zip(columns.tolist(), centre.tolist()):
+        bottom, top = int(min(low[column], previous)), int(max(high[column], previous))
+        mask[4 * height - 1 - top : 4 * height - bottom, column] = True
+        previous = c
+    return mask
+
+
+def cell_bits(mask: np.ndarray) -> np.ndarray:
+    """[4h, 2w] dot mask -> [h, w] braille bit patterns."""
+    h, w = mask.shape[0] // 4, mask.shape[1] // 2
+    cells = mask.reshape(h, 4, w, 2)
+    return np.einsum("hrwc,rc->hw", cells.astype(np.int64), DOT_BITS)
+
+
+def braille_lines(masks: list[np.ndarray], styles: list[Style | None]) -> list[Line]:
+    """Overlay dot masks (later ones win a shared cell's colour) into lines of braille characters."""
+    bits = [cell_bits(m) for m in masks]
+    combined = np.bitwise_or.reduce(bits, axis=0)  # [h, w]
+    owner = np.full(combined.shape, -1)
+    for i, b in enumerate(bits):
+        owner[b > 0] = i
+    lines: list[Line] = []
+    for row_bits, row_owner in zip(combined.tolist(), owner.tolist()):
+        segments = [Segment(chr(BRAILLE + b) if b else " ", styles[o] if o >= 0 else None)
+                    for b, o in zip(row_bits, row_owner)]
+        lines.append(list(Segment.simplify(segments)))
+    return lines

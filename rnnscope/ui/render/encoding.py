@@ -1,0 +1,58 @@
+"""The character at the cursor as the model sees it: vocab index, one-hot, embedding, nearest characters."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnnscope.frames import ProbeFrame
+from rnnscope.ui.render.accents import Accents
+from rnnscope.ui.render.heatmap import value_range
+from rnnscope.ui.render.lines import Line, seg
+from rnnscope.ui.render.palette import DIVERGING, palette_for
+from rnnscope.ui.render.visible_chars import visible_symbol
+
+LABEL = 10  # cells for the row names
+NEAREST = 5
+
+
+def one_hot_row(index: int, V: int, columns: int, accents: Accents) -> Line:
+    """'·····1·····' with the hot position highlighted; a window around it when V is wider than columns."""
+    start = max(0, min(index - columns // 2, V - columns)) if V > columns else 0
+    stop = min(V, start + columns)
+    left = ("…" if start else "·") + "·" * (index - start - 1) if index > start else ""
+    right = "·" * (stop - index - 2) + ("…" if stop < V else "·") if stop - index > 1 else ""
+    return [seg(left, accents.dim), seg("1", accents.cursor), seg(right, accents.dim)]
+
+
+def nearest_chars(embedding: np.ndarray, index: int, k: int) -> list[tuple[int, float]]:
+    """The k other characters whose embeddings have the highest cosine similarity to row `index`."""
+    norms = np.linalg.norm(embedding, axis=1)  # [V]
+    sims = embedding @ embedding[index] / np.maximum(norms * norms[index], 1e-12)  # [V]
+    sims[index] = -np.inf
+    order = np.argsort(-sims, kind="stable")[:k]
+    return [(int(i), float(sims[i])) for i in order if np.isfinite(sims[i])]
+
+
+def render_encoding(probe: ProbeFrame, vocab: tuple[str, ...], cursor: int, width: int, color_system: str | None,
+                    accents: Accents) -> list[Line]:
+    """Index, one-hot, embedding strip and values, nearest characters by cosine similarity."""
+    cursor = max(0, min(cursor, len(probe.ids) - 1))
+    index = int(probe.ids[cursor])
+    V, E = probe.embedding.shape
+    vector = probe.embedding[index]  # [E]
+    columns = max(width - LABEL, 3)
+    palette = palette_for(DIVERGING, color_system)
+    lo, hi = value_range(probe.embedding, DIVERGING)
+    levels = palette.quantize(vector[:columns], lo, hi).tolist()
+    numbers = " ".join(f"{v:+.2f}" for v in vector[: max(columns // 6, 1)])
+    lines: list[Line] = [
+        [seg("char".ljust(LABEL), accents.dim), seg(visible_symbol(vocab[index]), accents.cursor),
+         seg(f"  t={cursor} · index {index} of {V}")],
+        [seg("one-hot".ljust(LABEL), accents.dim), *one_hot_row(index, V, columns, accents)],
+        [seg(f"embed {E}".ljust(LABEL), accents.dim), *(palette.swatches[lv] for lv in levels)],
+        [seg("".ljust(LABEL)), seg(numbers + (" …" if E > columns // 6 else ""), accents.dim)],
+    ]
+    near: Line = [seg("nearest".ljust(LABEL), accents.dim)]
+    for i, sim in nearest_chars(probe.embedding, index, NEAREST):
+        near += [seg(visible_symbol(vocab[i]), accents.label), seg(f" {sim:.2f}  ")]
+    return lines + [near]

@@ -1,0 +1,40 @@
+"""Log-scale helpers shared by the flow strip and the gradient-norm bars."""
+
+from __future__ import annotations
+
+import numpy as np
+
+TINY = 1e-30  # norms at or below this are drawn at the bottom of the scale
+EIGHTHS = " ▁▂▃▄▅▆▇█"
+
+
+def log10_safe(values: np.ndarray) -> np.ndarray:
+    """log10 of non-negative values; 0 and NaN map to log10(TINY), +inf stays +inf."""
+    values = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
+    return np.log10(np.maximum(values, TINY))
+
+
+def log_range(*arrays: np.ndarray) -> tuple[float, float]:
+    """[lo, hi] in log10 over the finite, positive entries of the arrays (a decade wide at least)."""
+    logs = np.concatenate([log10_safe(a).ravel() for a in arrays])
+    finite = logs[np.isfinite(logs) & (logs > np.log10(TINY))]
+    if finite.size == 0:
+        return -1.0, 0.0
+    lo, hi = float(finite.min()), float(finite.max())
+    return (lo, hi) if hi - lo >= 1.0 else ((lo + hi) / 2 - 0.5, (lo + hi) / 2 + 0.5)
+
+
+def bucket_mean(values: np.ndarray, columns: int) -> np.ndarray:
+    """Shrink [T] to [columns] by averaging consecutive buckets (identity when T <= columns)."""
+    if len(values) <= columns:
+        return values
+    edges = np.linspace(0, len(values), columns + 1).astype(int)
+    return np.add.reduceat(values, edges[:-1]) / np.diff(edges)
+
+
+def bar_rows(heights: np.ndarray, rows: int) -> list[str]:
+    """Vertical bars of `heights` in [0, 1] drawn with eighth blocks, top row first."""
+    eighths = np.clip(np.round(np.nan_to_num(heights) * rows * 8), 0, rows * 8).astype(int)  # [columns]
+    return [
+        "".join(EIGHTHS[i] for i in np.clip(eighths - row * 8, 0, 8).tolist()) for row in range(rows - 1, -1, -1)
+    ]

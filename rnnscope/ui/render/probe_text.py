@@ -1,0 +1,68 @@
+"""The probe text coloured by one unit's activation (Karpathy-style) and the model's guesses at the cursor."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.segment import Segment
+
+from rnnscope.frames import ProbeFrame
+from rnnscope.ui.render.accents import Accents
+from rnnscope.ui.render.heatmap import colour_bar, value_range
+from rnnscope.ui.render.lines import Line, fixed, seg, si
+from rnnscope.ui.render.palette import DIVERGING, palette_for
+from rnnscope.ui.render.visible_chars import visible, visible_symbol
+
+TOP_K = 5
+GUESS_BAR = 12  # cells of the probability bar
+
+
+def coloured_text(text: str, activation: np.ndarray, cursor: int, width: int, rows: int,
+                  color_system: str | None, accents: Accents) -> list[Line]:
+    """text wrapped at `width`, char t on the colour of activation[t]; the rows around the cursor."""
+    palette = palette_for(DIVERGING, color_system)
+    lo, hi = value_range(activation, DIVERGING)
+    levels = palette.quantize(activation, lo, hi).tolist() + [None] * (len(text) - len(activation))
+    cells = [
+        Segment(visible(ch), accents.cursor if t == cursor else palette.text_styles[lv] if lv is not None else None)
+        for t, (ch, lv) in enumerate(zip(text, levels))
+    ]
+    lines = [cells[i : i + width] for i in range(0, len(cells), width)]
+    first = max(0, min(cursor // width - rows // 2, len(lines) - rows))
+    return [list(Segment.simplify(line)) for line in lines[first : first + rows]]
+
+
+def guesses(probe: ProbeFrame, vocab: tuple[str, ...], cursor: int, compact: bool, accents: Accents) -> list[Line]:
+    """The top next-character guesses at the cursor with probabilities; the true next char marked."""
+    probs = probe.probs[cursor]  # [V]
+    truth = int(probe.targets[cursor])
+    top = np.argsort(-probs, kind="stable")[:TOP_K].tolist()
+    head = [seg("after "), seg(visible_symbol(probe.text[cursor]), accents.cursor), seg(f" (t={cursor}) true next "),
+            seg(visible_symbol(vocab[truth]), accents.truth), seg(f" p={si(float(probs[truth]))}", accents.dim)]
+    if compact:
+        line: Line = []
+        for i in top:
+            line += [seg(visible_symbol(vocab[i]), accents.truth if i == truth else accents.label), seg(f" {probs[i]:.2f}  ")]
+        return [head, line]
+    rows = [head]
+    for i in top:
+        filled = int(round(float(probs[i]) * GUESS_BAR))
+        rows.append([seg("  "), seg(visible_symbol(vocab[i]), accents.truth if i == truth else accents.label),
+                     seg(f" {probs[i]:.3f} "), seg(fixed("█" * filled, GUESS_BAR), accents.bar),
+                     seg(" ✓ true" if i == truth else "", accents.truth)])
+    return rows
+
+
+def render_probe_text(probe: ProbeFrame, hidden: np.ndarray, vocab: tuple[str, ...], unit: int, cursor: int,
+                      width: int, height: int, color_system: str | None, accents: Accents) -> list[Line]:
+    """Header with the unit and its colour scale, the coloured text, then the guesses at the cursor."""
+    unit = max(0, min(unit, hidden.shape[1] - 1))
+    cursor = max(0, min(cursor, hidden.shape[0] - 1))
+    activation = hidden[:, unit]  # [T]
+    lo, hi = value_range(activation, DIVERGING)
+    compact = height < 12
+    guess_lines = guesses(probe, vocab, cursor, compact, accents)
+    rows = max(height - 1 - len(guess_lines), 1)
+    header = [seg(f"unit {unit} ", accents.label), seg("h_t "), *colour_bar(palette_for(DIVERGING, color_system), 8),
+              seg(f" {si(lo)}…{si(hi)}", accents.dim)]
+    text = coloured_text(probe.text, activation, cursor, max(width, 1), rows, color_system, accents)
+    return [header, *text, *guess_lines]
