@@ -9,16 +9,17 @@ import time
 from pathlib import Path
 
 from rnnscope import __version__
-from rnnscope.config import DEVICES, INITS, MODELS, OPTIMIZERS, ConfigError, RunConfig
-from rnnscope.core.data import CorpusError, bundled_sample_path, load_corpus, min_corpus_chars
-from rnnscope.run_dir import RunDirError, check_writable, default_run_dir
+from rnnscope.config import DEVICES, INITS, MODELS, OPTIMIZERS, RunConfig
+from rnnscope.core.data import bundled_sample_path, load_corpus, min_corpus_chars
+from rnnscope.errors import InputError
+from rnnscope.run_dir import check_writable, default_run_dir
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # Options that shape the weights: a resumed run cannot change them.
 SHAPE_OPTIONS = ("model", "hidden", "embed", "layers")
 
 
-class UsageError(Exception):
+class UsageError(InputError):
     """Bad arguments or unusable input: one line on stderr, exit code 2."""
 
 
@@ -63,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = vars(build_parser().parse_args(argv))
         return _dispatch(args)
-    except (UsageError, ConfigError, CorpusError, RunDirError) as err:
+    except InputError as err:
         print(f"rnnscope: error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -91,7 +92,12 @@ def _dispatch(args: dict) -> int:
     for name in ("steps", "export_every"):
         if name in args and args[name] < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be 1 or more")
-    checkpoint = _load_checkpoint(args["resume"]) if "resume" in args else None
+    if "resume" in args:
+        from rnnscope.core.checkpoint import load_checkpoint
+
+        checkpoint = load_checkpoint(args["resume"])
+    else:
+        checkpoint = None
     config = _config(args, checkpoint)
     corpus_path = Path(config.corpus) if config.corpus else bundled_sample_path()
     corpus = load_corpus(corpus_path, config.encoding, min_corpus_chars(config.seq_len, config.probe_len))
@@ -131,14 +137,6 @@ def _config(args: dict, checkpoint: dict | None) -> RunConfig:
         raise UsageError(f"the checkpoint's corpus {base.corpus} is gone: give the corpus file to resume on")
     return base.with_(**given).validate()
 
-
-def _load_checkpoint(path: str) -> dict:
-    from rnnscope.core.checkpoint import CheckpointError, load_checkpoint
-
-    try:
-        return load_checkpoint(path)
-    except CheckpointError as err:
-        raise UsageError(str(err)) from None
 
 
 def _run_dir(args: dict, corpus_path: Path) -> Path:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 
+from rnnscope.errors import InputError
+
 MODELS = ("lstm", "rnn-tanh", "rnn-relu", "gru")
 INITS = ("default", "xavier", "orthogonal", "identity")
 OPTIMIZERS = ("adam", "sgd")
@@ -19,7 +21,7 @@ GATE_NAMES = {
 SIGMOID_GATES = {"lstm": ("input", "forget", "output"), "gru": ("reset", "update")}
 
 
-class ConfigError(ValueError):
+class ConfigError(InputError):
     """A setting that cannot work; the message says what is wrong and what to do."""
 
 

@@ -7,8 +7,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from rnnscope.errors import InputError
 
-class RunDirError(ValueError):
+
+class RunDirError(InputError):
     """A run folder that cannot take snapshots."""
 
 

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import torch
 
+from rnnscope.errors import InputError
+
 FORMAT = "rnnscope-checkpoint-1"
 REQUIRED = ("format", "config", "vocab", "step", "model", "optimizer", "sampler_state", "sample_rng",
             "histories", "history_strides", "events", "last_clip")
 
 
-class CheckpointError(ValueError):
+class CheckpointError(InputError):
     """A checkpoint that cannot be resumed; the message says why and what to do."""
 
 

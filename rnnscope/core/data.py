@@ -9,12 +9,14 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnscope.errors import InputError
+
 SAMPLE_CORPUS = "tinyshakespeare.txt"
 TRAIN_FRACTION = 0.9
 _SNIFF_BYTES = 8192
 
 
-class CorpusError(ValueError):
+class CorpusError(InputError):
     """A corpus that cannot be used; the message says what is wrong and what to do."""
 
 
