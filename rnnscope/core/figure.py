@@ -1,0 +1,164 @@
+"""Render a Frame's panels as one labelled matplotlib figure (figure.png of a snapshot)."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from rnnscope.frames import Frame, LayerProbe
+
+PANEL_COLUMNS = 3  # heatmaps per figure row
+WIDTH_IN, DPI = 16.0, 100  # 1600 px wide
+ROW_HEIGHT_IN = 3.2  # one row of panels
+TITLE_IN = 0.7  # room for the headline
+SIGNED_GATES = ("cell", "new")  # tanh gates in [-1, 1]; the others are sigmoids in [0, 1]
+VISIBLE = {"\n": "⏎", " ": "␣", "\t": "⇥", "\x7f": "^?"}
+
+
+@lru_cache(maxsize=1)
+def _font_has():
+    """A predicate telling whether matplotlib's default font draws a character."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    font = FT2Font(font_manager.findfont(font_manager.FontProperties()))
+    return lambda ch: font.get_char_index(ord(ch)) != 0
+
+
+def visible_char(ch: str) -> str:
+    """A tick label for a probe character: whitespace as symbols, control characters as ^X or U+XXXX."""
+    if ch in VISIBLE:
+        return VISIBLE[ch]
+    if ord(ch) < 32:
+        return "^" + chr(ord(ch) + 64)
+    if ch == "$":  # a lone dollar is fine for mathtext, but keep labels literal
+        return r"\$"
+    if not ch.isprintable() or not _font_has()(ch):
+        return f"U+{ord(ch):04X}"
+    return ch
+
+
+def _time_ticks(ax, text: str, steps: int) -> None:
+    """Label the time axis with the probe characters read, one under each column.
+
+    Plain text artists, not matplotlib ticks: 64 Tick objects per axis would triple the render time.
+    """
+    from matplotlib.transforms import blended_transform_factory
+
+    below_axis = blended_transform_factory(ax.transData, ax.transAxes)
+    ax.set_xticks([])
+    for t, ch in enumerate(text[:steps]):
+        ax.text(t, -0.012, visible_char(ch), transform=below_axis, ha="center", va="top", fontsize=6.5)
+    ax.set_xlabel("probe character read at each step →", fontsize=7, labelpad=11)
+
+
+def _heatmap(fig, ax, values: np.ndarray, text: str, title: str, signed: bool) -> None:
+    """values [T, H] drawn units x time with a colour bar; signed data on a 0-centred diverging map."""
+    if signed:
+        limit = float(np.nanmax(np.abs(values))) or 1.0
+        image = ax.imshow(values.T, aspect="auto", interpolation="nearest", cmap="RdBu_r", vmin=-limit, vmax=limit)
+    else:
+        image = ax.imshow(values.T, aspect="auto", interpolation="nearest", cmap="viridis", vmin=0.0, vmax=1.0)
+    ax.set_title(title, fontsize=9)
+    ax.set_ylabel("unit", fontsize=8)
+    ax.tick_params(axis="y", labelsize=7)
+    _time_ticks(ax, text, values.shape[0])
+    fig.colorbar(image, ax=ax, fraction=0.04, pad=0.01).ax.tick_params(labelsize=7)
+
+
+def _gate_title(name: str, index: int, layer: LayerProbe) -> str:
+    metrics = layer.metrics
+    parts = [f"l{index} {name} gate"]
+    if isinstance(metrics.sigma_max, dict) and name in metrics.sigma_max:
+        parts.append(f"σmax {metrics.sigma_max[name]:.2f}")
+    if name in metrics.saturation:
+        sat = metrics.saturation[name]
+        parts.append(f"sat <0.1: {sat.low:.0%}  >0.9: {sat.high:.0%}")
+    return " · ".join(parts)
+
+
+def _layer_panels(index: int, layer: LayerProbe) -> list[tuple[np.ndarray, str, bool]]:
+    """(values [T, H], title, signed) for every heatmap of one layer."""
+    panels = [
+        (gate, _gate_title(name, index, layer), name in SIGNED_GATES)
+        for name, gate in zip(layer.gate_names, layer.gates)
+    ]
+    if layer.pre_activation is not None:
+        sigma = layer.metrics.sigma_max
+        sigma_text = f" · σmax {sigma:.2f}" if not isinstance(sigma, dict) else ""
+        panels.append((layer.pre_activation, f"l{index} pre-activation{sigma_text}", True))
+    if layer.cell is not None:
+        panels.append((layer.cell, f"l{index} cell state c_t", True))
+    panels.append((layer.hidden, f"l{index} hidden state h_t", True))
+    return panels
+
+
+def _flow_summary(index: int, layer: LayerProbe) -> str:
+    metrics = layer.metrics
+    horizon = "∞" if metrics.horizon_is_infinite else f"{metrics.memory_horizon:.0f}"
+    return f"l{index}: decay {metrics.decay_per_step:.3f}/step, horizon {horizon} steps, {metrics.verdict}"
+
+
+def _gradient_flow(ax, frame: Frame) -> None:
+    probe = frame.probe
+    for index, layer in enumerate(probe.layers):
+        ax.semilogy(layer.grad_h, marker=".", label=f"l{index} ‖dl_T/dh_t‖")
+        if layer.grad_c is not None:
+            ax.semilogy(layer.grad_c, marker=".", linestyle="--", label=f"l{index} ‖dl_T/dc_t‖")
+    ax.set_title("gradient flow back through time\n" + "\n".join(
+        _flow_summary(i, layer) for i, layer in enumerate(probe.layers)), fontsize=9)
+    ax.set_ylabel("gradient norm (log)", fontsize=8)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=7, loc="best")
+    _time_ticks(ax, probe.text, len(probe.ids))
+
+
+def _loss_curve(ax, frame: Frame) -> None:
+    if len(frame.loss_history):
+        ax.plot(frame.loss_history[:, 0], frame.loss_history[:, 1], linewidth=1, label="train")
+    if len(frame.val_history):
+        ax.plot(frame.val_history[:, 0], frame.val_history[:, 1], marker="o", markersize=3, label="val")
+    for event in frame.events:
+        ax.axvline(event.step, color="grey", linestyle=":", linewidth=1)
+        ax.annotate(event.label, (event.step, 0.98), xycoords=("data", "axes fraction"), rotation=90,
+                    fontsize=7, va="top", ha="right", color="dimgrey")
+    ax.set_title("loss (nats / char); dotted lines: toggles and re-inits", fontsize=9)
+    ax.set_xlabel("step", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7, loc="upper right")
+
+
+def _headline(frame: Frame) -> str:
+    status = frame.status
+    clip = "off" if status.clip is None else f"{status.clip:g}"
+    return (
+        f"{status.model} · {status.layers}×{status.hidden} units, embed {status.embed} · step {status.step} · "
+        f"train {status.train_loss:.3f} / val {status.val_loss:.3f} nats/char · probe {frame.probe.loss:.3f} · "
+        f"clip {clip} · init {status.init} ×{status.init_gain:g} · {status.optimizer} lr {status.lr:g}"
+    )
+
+
+def render_figure(frame: Frame, path: Path) -> None:
+    """Draw gate/cell/hidden heatmaps per layer, gradient flow and loss curve into a PNG at `path`."""
+    from matplotlib.figure import Figure  # lazily: importing export stays cheap
+
+    panels = [panel for i, layer in enumerate(frame.probe.layers) for panel in _layer_panels(i, layer)]
+    heatmap_rows = math.ceil(len(panels) / PANEL_COLUMNS)
+    height = ROW_HEIGHT_IN * (heatmap_rows + 1) + TITLE_IN
+    fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
+    grid = fig.add_gridspec(
+        heatmap_rows + 1, 2 * PANEL_COLUMNS, left=0.05, right=0.965, bottom=0.55 / height,
+        top=1 - TITLE_IN / height, hspace=0.5, wspace=0.5,
+    )
+    for slot, (values, title, signed) in enumerate(panels):
+        row, column = divmod(slot, PANEL_COLUMNS)
+        _heatmap(fig, fig.add_subplot(grid[row, 2 * column: 2 * column + 2]), values, frame.probe.text, title, signed)
+    _gradient_flow(fig.add_subplot(grid[heatmap_rows, :PANEL_COLUMNS]), frame)
+    _loss_curve(fig.add_subplot(grid[heatmap_rows, PANEL_COLUMNS:]), frame)
+    fig.suptitle(_headline(frame), fontsize=11)
+    fig.savefig(path, format="png", pil_kwargs={"compress_level": 3})

@@ -1,0 +1,237 @@
+"""The snapshot folder format (names, JSON encoding of metrics) and reading a snapshot back as a Frame.
+
+Plain numpy + json, no torch: `--replay` uses this without loading the training core. Arrays are read
+with `allow_pickle=False`. A per-layer array that does not apply to the model (cell state and grad_c
+outside LSTM, pre-activation outside vanilla RNN) is stored as an empty array with a zero-length first
+axis ([0, H] or [0]) and read back as None.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from rnnscope.config import GATE_NAMES
+from rnnscope.frames import (
+    PAUSED,
+    Event,
+    Frame,
+    LayerMetrics,
+    LayerProbe,
+    ProbeFrame,
+    RunStatus,
+    Sample,
+    Saturation,
+    StepStats,
+)
+
+META = "meta.json"
+ARRAYS = "arrays.npz"
+FIGURE = "figure.png"
+CHECKPOINT = "checkpoint.pt"
+SCREEN = "screen.svg"
+SNAPSHOT_NAME = re.compile(r"step-(\d{6,})")
+LAYER_ARRAYS = ("gates", "pre_activation", "cell", "hidden", "grad_h", "grad_c", "grad_h_total")
+
+
+class SnapshotError(ValueError):
+    """A folder that is not a readable snapshot; the message is one line naming the problem."""
+
+
+def snapshot_name(step: int) -> str:
+    """Folder name of the snapshot taken at `step`: step-000500."""
+    return f"step-{step:06d}"
+
+
+def layer_key(name: str, layer: int) -> str:
+    """Key of a per-layer array in arrays.npz: gates_l0, hidden_l1, ..."""
+    return f"{name}_l{layer}"
+
+
+def json_number(value: float) -> float | None:
+    """A float for strict JSON: None (null) for nan and ±inf."""
+    return float(value) if math.isfinite(value) else None
+
+
+def metrics_to_json(metrics: LayerMetrics) -> dict:
+    """The section-3 metrics of one layer as strict-JSON data."""
+    sigma = metrics.sigma_max
+    return {
+        "decay_per_step": json_number(metrics.decay_per_step),
+        "memory_horizon": json_number(metrics.memory_horizon),
+        "verdict": metrics.verdict,
+        "sigma_max": {k: json_number(v) for k, v in sigma.items()} if isinstance(sigma, dict) else json_number(sigma),
+        "saturation": {k: {"low": s.low, "high": s.high} for k, s in metrics.saturation.items()},
+    }
+
+
+def _number(value: float | None, missing: float = math.nan) -> float:
+    return missing if value is None else float(value)
+
+
+def metrics_from_json(data: dict) -> LayerMetrics:
+    """Inverse of metrics_to_json: null decay is nan, null horizon is infinite."""
+    sigma = data["sigma_max"]
+    return LayerMetrics(
+        decay_per_step=_number(data["decay_per_step"]),
+        memory_horizon=_number(data["memory_horizon"], math.inf),
+        verdict=data["verdict"],
+        sigma_max={k: _number(v) for k, v in sigma.items()} if isinstance(sigma, dict) else _number(sigma),
+        saturation={k: Saturation(low=float(s["low"]), high=float(s["high"])) for k, s in data["saturation"].items()},
+    )
+
+
+def snapshot_step(folder: Path) -> int | None:
+    """The step a snapshot folder's name encodes, or None when the name is not step-NNNNNN."""
+    match = SNAPSHOT_NAME.fullmatch(folder.name)
+    return int(match.group(1)) if match else None
+
+
+def list_snapshots(run_dir: Path) -> list[Path]:
+    """The step-NNNNNN folders of a run directory, oldest step first (temp folders are skipped)."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        return []
+    folders = [p for p in run_dir.iterdir() if p.is_dir() and snapshot_step(p) is not None]
+    return sorted(folders, key=snapshot_step)
+
+
+def is_run_dir(path: Path) -> bool:
+    """True when `path` is a folder holding at least one snapshot."""
+    return bool(list_snapshots(Path(path)))
+
+
+def _read_meta(folder: Path) -> dict:
+    path = folder / META
+    if not path.is_file():
+        raise SnapshotError(f"{folder} is not a snapshot folder: it has no {META}")
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise SnapshotError(f"{path} cannot be read as JSON: {error}") from None
+    if not isinstance(meta, dict):
+        raise SnapshotError(f"{path} does not hold a JSON object")
+    return meta
+
+
+def _read_arrays(folder: Path) -> dict[str, np.ndarray]:
+    path = folder / ARRAYS
+    if not path.is_file():
+        raise SnapshotError(f"{folder} is not a complete snapshot: it has no {ARRAYS}")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {key: npz[key] for key in npz.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        raise SnapshotError(f"{path} is corrupt or not a numpy archive: {error}") from None
+
+
+def _optional(array: np.ndarray) -> np.ndarray | None:
+    return None if array.shape[0] == 0 else array
+
+
+def _layer(arrays: dict[str, np.ndarray], model: str, layer: int, metrics: dict) -> LayerProbe:
+    per_layer = {name: arrays[layer_key(name, layer)] for name in LAYER_ARRAYS}
+    return LayerProbe(
+        gate_names=GATE_NAMES[model],
+        gates=per_layer["gates"],
+        pre_activation=_optional(per_layer["pre_activation"]),
+        cell=_optional(per_layer["cell"]),
+        hidden=per_layer["hidden"],
+        grad_h=per_layer["grad_h"],
+        grad_c=_optional(per_layer["grad_c"]),
+        grad_h_total=per_layer["grad_h_total"],
+        metrics=metrics_from_json(metrics),
+    )
+
+
+def _status(meta: dict, folder: Path) -> RunStatus:
+    sizes, corpus = meta["sizes"], meta["corpus"]
+    return RunStatus(
+        corpus=corpus["name"],
+        model=meta["model"],
+        layers=sizes["layers"],
+        hidden=sizes["hidden"],
+        embed=sizes["embed"],
+        n_params=meta["n_params"],
+        step=meta["step"],
+        state=PAUSED,
+        clip=meta["clip"],
+        clip_fire_rate=meta["clip_fire_rate"],
+        init=meta["init"],
+        init_gain=meta["init_gain"],
+        lr=meta["lr"],
+        optimizer=meta["optimizer"],
+        seq_len=sizes["seq_len"],
+        batch=sizes["batch"],
+        device=meta["device"],
+        threads=meta["threads"],
+        train_loss=_number(meta["train_loss"]),
+        val_loss=_number(meta["val_loss"]),
+        chars_per_s=_number(meta["chars_per_s"]),
+        run_dir=str(folder.parent),
+    )
+
+
+def _last_step(data: dict | None) -> StepStats | None:
+    if data is None:
+        return None
+    return StepStats(
+        step=data["step"],
+        loss=_number(data["loss"]),
+        grad_norms={k: _number(v) for k, v in data["grad_norms"].items()},
+        grad_norms_post={k: _number(v) for k, v in data["grad_norms_post"].items()},
+        total_pre=_number(data["total_pre"]),
+        total_post=_number(data["total_post"]),
+        clipped=data["clipped"],
+    )
+
+
+def _frame(meta: dict, arrays: dict[str, np.ndarray], folder: Path) -> Frame:
+    model, step = meta["model"], meta["step"]
+    if model not in GATE_NAMES:
+        raise SnapshotError(f"{folder / META} names an unknown model {model!r}")
+    probe_meta = meta["probe"]
+    probe = ProbeFrame(
+        step=step,
+        text=probe_meta["text"],
+        ids=arrays["probe_ids"],
+        targets=arrays["probe_targets"],
+        probs=arrays["probe_probs"],
+        loss=_number(probe_meta["loss"]),
+        layers=tuple(_layer(arrays, model, layer, metrics) for layer, metrics in enumerate(meta["metrics"])),
+        embedding=arrays["embedding.weight"],
+        cost_ms=probe_meta["cost_ms"],
+    )
+    sample = meta["sample"]
+    return Frame(
+        seq=step,
+        status=_status(meta, folder),
+        vocab=tuple(meta["vocab"]),
+        last_step=_last_step(meta["last_step"]),
+        loss_history=arrays["loss_history"],
+        val_history=arrays["val_history"],
+        grad_norm_history=arrays["grad_norm_history"],
+        events=tuple(Event(step=e["step"], label=e["label"]) for e in meta["events"]),
+        probe=probe,
+        sample=None if sample is None else Sample(**sample),
+    )
+
+
+def load_snapshot_frame(folder: Path) -> Frame:
+    """Rebuild the Frame a snapshot was exported from (state PAUSED); SnapshotError when unreadable."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise SnapshotError(f"{folder} is not a snapshot folder: no such directory")
+    meta = _read_meta(folder)
+    arrays = _read_arrays(folder)
+    try:
+        return _frame(meta, arrays, folder)
+    except KeyError as error:
+        raise SnapshotError(f"{folder} is incomplete: {error.args[0]!r} is missing") from None
+    except (TypeError, ValueError, AttributeError) as error:
+        raise SnapshotError(f"{folder} holds malformed data: {error}") from None
