@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from rnnscope.config import GATE_NAMES, MODELS, RunConfig
-from rnnscope.core.model import build_model
+from rnnscope.core.model import build_model, set_activation
 from rnnscope.core.probe import run_probe
 
 torch.set_num_threads(1)
@@ -173,3 +173,12 @@ def test_probe_leaves_model_and_rng_untouched(training):
     for name, value in model.state_dict().items():
         assert torch.equal(value, weights[name]), name
     assert frame.cost_ms > 0 and np.all(np.isfinite(frame.layers[0].grad_h))
+
+
+def test_probe_follows_a_switched_activation():
+    model, ids, targets = _probe_case("rnn-tanh", 2, seed=6)
+    set_activation(model, "relu")
+    frame = run_probe(model, ids, targets, "x" * (STEPS + 1), step=0)
+    fused_top, _ = model.rnn(model.embedding(torch.as_tensor(ids).unsqueeze(0)))  # [1, T, H]
+    np.testing.assert_allclose(frame.layers[-1].hidden, fused_top[0].detach().numpy(), atol=ATOL)
+    assert (frame.layers[0].hidden == 0).any()  # ReLU, not tanh
