@@ -25,7 +25,8 @@ def lstm_step(x_proj, h, c, weight_hh, bias_hh):
     """One LSTM step from x_proj = x W_ih^T + b_ih [B, 4H]; returns h_t, c_t [B, H] and gates [4, B, H]."""
     fused = x_proj + F.linear(h, weight_hh, bias_hh)  # [B, 4H]
     in_pre, forget_pre, cell_pre, out_pre = fused.chunk(4, dim=1)  # 4 x [B, H]
-    in_gate, forget_gate, out_gate = torch.sigmoid(in_pre), torch.sigmoid(forget_pre), torch.sigmoid(out_pre)
+    in_gate, forget_gate = torch.sigmoid(in_pre), torch.sigmoid(forget_pre)  # [B, H] each
+    out_gate = torch.sigmoid(out_pre)  # [B, H]
     candidate = torch.tanh(cell_pre)  # [B, H]
     c_next = forget_gate * c + in_gate * candidate  # [B, H]
     h_next = out_gate * torch.tanh(c_next)  # [B, H]
@@ -44,7 +45,7 @@ def gru_step(x_proj, h, weight_hh, bias_hh):
 
 
 def rnn_step(x_proj, h, weight_hh, bias_hh, activation):
-    """One vanilla RNN step from x_proj = x W_ih^T + b_ih [B, H]; returns h_t and the pre-activation [B, H]."""
+    """One vanilla RNN step from x_proj = x W_ih^T + b_ih [B, H]; returns h_t and pre-activation [B, H]."""
     pre = x_proj + F.linear(h, weight_hh, bias_hh)  # [B, H]
     return activation(pre), pre
 

@@ -1,4 +1,4 @@
-"""Derived gradient-flow numbers of PRODUCT.md section 3: decay, memory horizon, verdict, sigma_max, saturation."""
+"""Derived flow numbers of PRODUCT.md section 3: decay, memory horizon, verdict, sigma_max, saturation."""
 
 from __future__ import annotations
 

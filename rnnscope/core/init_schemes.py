@@ -1,4 +1,4 @@
-"""Recurrent-weight initialisation schemes: default, xavier, orthogonal, identity (Le et al. 2015), times a gain."""
+"""Recurrent-weight init schemes (default, xavier, orthogonal, identity per Le et al. 2015) times a gain."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ def _recurrent_weights(rnn: nn.RNNBase) -> list[torch.Tensor]:
 
 def _recurrent_biases(rnn: nn.RNNBase) -> list[torch.Tensor]:
     """Every layer's bias_ih and bias_hh, [G*H] each."""
-    return [getattr(rnn, f"{name}_l{layer}") for layer in range(rnn.num_layers) for name in ("bias_ih", "bias_hh")]
+    layers = range(rnn.num_layers)
+    return [getattr(rnn, f"{name}_l{layer}") for layer in layers for name in ("bias_ih", "bias_hh")]
 
 
 def _init_gate_blocks(weight_hh: torch.Tensor, scheme: str) -> None:

@@ -29,12 +29,16 @@ def _step_norms(grads: tuple[torch.Tensor, ...], layers: int) -> np.ndarray:
     return _numpy(stacked.double().norm(dim=-1))  # [L, T]
 
 
-def _layer_probe(kind: str, trace: LayerTrace, weight_hh: torch.Tensor, grad_h, grad_c, grad_h_total) -> LayerProbe:
-    """Package one layer's batch-1 trace and gradient norms as numpy."""
+def _layer_probe(
+    model: CharModel, layer: int, trace: LayerTrace,
+    grad_h: np.ndarray, grad_c: np.ndarray | None, grad_h_total: np.ndarray,
+) -> LayerProbe:
+    """Package layer `layer`'s batch-1 trace and gradient norms [T] as numpy, with its metrics."""
     gates = _numpy(trace.gates[:, 0])  # [G, T, H]
+    weight_hh = _numpy(getattr(model.rnn, f"weight_hh_l{layer}"))  # [G*H, H]
     pre_activation = trace.pre_activation
     return LayerProbe(
-        gate_names=GATE_NAMES[kind],
+        gate_names=GATE_NAMES[model.kind],
         gates=gates,
         pre_activation=None if pre_activation is None else _numpy(pre_activation[0]),  # [T, H]
         cell=None if trace.cell is None else _numpy(torch.cat(trace.cell)),  # [T, H]
@@ -42,7 +46,7 @@ def _layer_probe(kind: str, trace: LayerTrace, weight_hh: torch.Tensor, grad_h, 
         grad_h=grad_h,
         grad_c=grad_c,
         grad_h_total=grad_h_total,
-        metrics=layer_metrics(kind, gates, grad_h, _numpy(weight_hh)),
+        metrics=layer_metrics(model.kind, gates, grad_h, weight_hh),
     )
 
 
@@ -68,13 +72,10 @@ def run_probe(model: CharModel, ids: np.ndarray, targets: np.ndarray, text: str,
         grads_total = torch.autograd.grad(mean_loss, hiddens)
     layers = len(traces)
     grad_h = _step_norms(grads_last[: len(hiddens)], layers)  # [L, T]
-    grad_c = _step_norms(grads_last[len(hiddens):], layers) if cells else None  # [L, T]
+    grad_c = _step_norms(grads_last[len(hiddens):], layers) if cells else [None] * layers  # [L, T]
     grad_h_total = _step_norms(grads_total, layers)  # [L, T]
     layer_probes = tuple(
-        _layer_probe(
-            model.kind, trace, getattr(model.rnn, f"weight_hh_l{layer}"),
-            grad_h[layer], None if grad_c is None else grad_c[layer], grad_h_total[layer],
-        )
+        _layer_probe(model, layer, trace, grad_h[layer], grad_c[layer], grad_h_total[layer])
         for layer, trace in enumerate(traces)
     )
     return ProbeFrame(
