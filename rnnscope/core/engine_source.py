@@ -57,11 +57,12 @@ class EngineSource:
         engine = Engine(self.config, self.corpus, self.run_dir, threads=threads, start_paused=self.start_paused)
         if self.checkpoint is not None:
             engine.restore(self.checkpoint)
-        engine.refresh_probe()
+        first_probe = engine.refresh_probe()
         engine.new_sample()
         publish(engine.frame())
-        cadence = ProbeCadence()
         last_publish = last_sample = time.perf_counter()
+        cadence = ProbeCadence()
+        cadence.probed(first_probe.cost_ms / 1000, last_publish)
         while not stop.is_set():
             changed = self._drain(engine, command_queue, wait=engine.state != RUNNING)
             if changed is None:

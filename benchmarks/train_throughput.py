@@ -1,0 +1,117 @@
+"""Training throughput of the engine against a bare fused PyTorch loop, interleaved in one run.
+
+    python benchmarks/train_throughput.py [--rounds 5] [--steps 40] [--threads N] [--model lstm]
+
+Prints chars/s of: the bare loop (nn.Embedding + fused module + nn.Linear, Adam, clip_grad_norm_), the
+headless engine (per-parameter norms, clip stats, validation every 100 steps), and the dashboard's
+engine loop (EngineSource: + probes at their cadence, samples, frames), each as a median over rounds,
+the ratios against the bare loop, and the probe's cost in ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import queue
+import statistics
+import threading
+import time
+
+import torch
+import torch.nn.functional as F
+
+from rnnscope.config import RunConfig
+from rnnscope.core.data import BatchSampler, bundled_sample_path, load_corpus
+from rnnscope.core.device import configure_threads
+from rnnscope.core.engine import Engine
+from rnnscope.core.engine_source import EngineSource
+from rnnscope.core.model import build_model
+
+
+def bare_loop(config: RunConfig, corpus, steps: int) -> float:
+    """chars/s of the plainest fused training loop on the same model and batches."""
+    model = build_model(config, len(corpus.vocab))
+    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+    sampler = BatchSampler(corpus.train, config.seq_len, config.batch, config.seed)
+    _bare_step(model, opt, sampler, config)  # warm-up
+    started = time.perf_counter()
+    for _ in range(steps):
+        _bare_step(model, opt, sampler, config)
+    return steps * config.batch * config.seq_len / (time.perf_counter() - started)
+
+
+def _bare_step(model, opt, sampler, config) -> float:
+    inputs, targets = sampler.next()  # [B, T] each
+    logits, _ = model(torch.from_numpy(inputs))  # [B, T, V]
+    loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), torch.from_numpy(targets).reshape(-1))
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip)
+    opt.step()
+    return loss.item()
+
+
+def headless_engine(config: RunConfig, corpus, steps: int) -> float:
+    engine = Engine(config, corpus, run_dir=_nowhere(), threads=torch.get_num_threads())
+    engine.train_step()  # warm-up
+    started = time.perf_counter()
+    for _ in range(steps):
+        engine.train_step()
+    return steps * config.batch * config.seq_len / (time.perf_counter() - started)
+
+
+def dashboard_loop(config: RunConfig, corpus, steps: int) -> float:
+    """The EngineSource loop the dashboard runs, timed from its first frame to `steps` steps later."""
+    source = EngineSource(config, corpus, _nowhere(), threads=torch.get_num_threads())
+    stop = threading.Event()
+    marks: dict[str, float] = {}
+
+    def publish(frame) -> None:
+        if "start" not in marks:
+            marks["start"], marks["step0"] = time.perf_counter(), frame.status.step
+        elif frame.status.step - marks["step0"] >= steps:
+            marks["end"], marks["steps"] = time.perf_counter(), frame.status.step - marks["step0"]
+            stop.set()
+
+    source.run(publish, queue.Queue(), stop)
+    return marks["steps"] * config.batch * config.seq_len / (marks["end"] - marks["start"])
+
+
+def probe_cost_ms(config: RunConfig, corpus, repeats: int = 10) -> float:
+    engine = Engine(config, corpus, run_dir=_nowhere(), threads=torch.get_num_threads())
+    costs = [engine.refresh_probe().cost_ms for _ in range(repeats + 1)][1:]
+    return statistics.median(costs)
+
+
+def _nowhere():
+    from pathlib import Path
+
+    return Path("/nonexistent-benchmark-run")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=40)
+    parser.add_argument("--threads", type=int, default=0, help="0 = all cores")
+    parser.add_argument("--model", default="lstm")
+    args = parser.parse_args()
+    threads = configure_threads(args.threads)
+    config = RunConfig(model=args.model).validate()
+    corpus = load_corpus(bundled_sample_path())
+    runs = {"bare fused loop": bare_loop, "headless engine": headless_engine, "dashboard engine loop": dashboard_loop}
+    rates: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(args.rounds):
+        for name, run in runs.items():
+            rates[name].append(run(config, corpus, args.steps))
+    print(f"model {config.model} H={config.hidden} E={config.embed} T={config.seq_len} B={config.batch}, "
+          f"threads {threads}, {args.rounds} rounds x {args.steps} steps, interleaved")
+    bare = statistics.median(rates["bare fused loop"])
+    for name, values in rates.items():
+        median = statistics.median(values)
+        print(f"{name:24s} {median:10,.0f} chars/s  ratio {median / bare:.3f}  "
+              f"(rounds: {', '.join(f'{v:,.0f}' for v in values)})")
+    print(f"probe pass (T={config.probe_len}, batch 1): {probe_cost_ms(config, corpus):.1f} ms median")
+
+
+if __name__ == "__main__":
+    main()
