@@ -226,7 +226,7 @@ def load_snapshot_frame(folder: Path) -> Frame:
     """Rebuild the Frame a snapshot was exported from (state PAUSED); SnapshotError when unreadable."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise SnapshotError(f"{folder} is not a snapshot folder: no such directory")
+        raise SnapshotError(f"{folder} is not a snapshot folder: not an existing directory")
     meta = _read_meta(folder)
     arrays = _read_arrays(folder)
     try:

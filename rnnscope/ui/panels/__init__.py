@@ -13,8 +13,9 @@ from rnnscope.ui.panels.probe_text import ProbeTextPanel
 from rnnscope.ui.panels.sample import SamplePanel
 from rnnscope.ui.panels.state import StatePanel
 
-# Grid placement order: with the row spans in panels.tcss a 3-column grid fills column 1 with the gates,
-# column 2 with state, flow, gradient norms and column 3 with loss, health, probe text, encoding, sample.
+# Grid placement order: the grid places panels row by row into the first free cell, so with the row spans
+# in panels.tcss this order fills column 1 with the gates, column 2 with state, flow, gradient norms and
+# column 3 with loss, health, probe text, encoding, sample (sorted by the row each panel starts on).
 ALL_PANELS: tuple[type[FramePanel], ...] = (
     GatesPanel, StatePanel, LossPanel, HealthPanel, FlowPanel, ProbeTextPanel,
     GradNormsPanel, EncodingPanel, SamplePanel,

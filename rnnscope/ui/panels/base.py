@@ -71,7 +71,8 @@ class FramePanel(Widget):
         if key != self._cache_key:
             base = self.rich_style
             self._strips = [
-                Strip(line, line_width(line)).crop_extend(0, width, base) for line in self.lines(width, height)[:height]
+                Strip(line, line_width(line)).apply_style(base).crop_extend(0, width, base)
+                for line in self.lines(width, height)[:height]
             ]
             self._cache_key = key
         return self._strips[y] if y < len(self._strips) else Strip.blank(width, self.rich_style)

@@ -59,7 +59,8 @@ def render_probe_text(probe: ProbeFrame, hidden: np.ndarray, vocab: tuple[str, .
     cursor = max(0, min(cursor, hidden.shape[0] - 1))
     activation = hidden[:, unit]  # [T]
     lo, hi = value_range(activation, DIVERGING)
-    compact = height < 12
+    text_rows = -(-len(probe.text) // max(width, 1))
+    compact = 1 + text_rows + 1 + TOP_K > height  # one line of guesses when a line each would not fit
     guess_lines = guesses(probe, vocab, cursor, compact, accents)
     rows = max(height - 1 - len(guess_lines), 1)
     header = [seg(f"unit {unit} ", accents.label), seg("h_t "), *colour_bar(palette_for(DIVERGING, color_system), 8),
