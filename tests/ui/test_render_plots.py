@@ -1,0 +1,125 @@
+"""Log scales, bars, braille lines, and the flow / gradient-norm / loss renderers built on them."""
+
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from rnnscope.frames import Event
+from rnnscope.ui.render.accents import DEFAULT_ACCENTS
+from rnnscope.ui.render.braille import braille_lines, cell_bits, dot_mask
+from rnnscope.ui.render.flow import render_flow
+from rnnscope.ui.render.grad_norms import render_grad_norms, short_name
+from rnnscope.ui.render.log_scale import bar_rows, bucket_mean, log10_safe, log_range
+from rnnscope.ui.render.loss import EVENT_MARK, render_loss
+from tests.fake_frames import make_frame
+
+
+def text(line) -> str:
+    return "".join(s.text for s in line)
+
+
+def test_log_range_spans_the_decades_of_the_data():
+    lo, hi = log_range(np.array([1e-5, 1e-2, 0.0]), np.array([10.0]))
+    assert (lo, hi) == (-5.0, 1.0)  # the 0 is ignored
+    assert log10_safe(np.array([100.0]))[0] == 2.0
+
+
+def test_bucket_mean_keeps_short_series_and_averages_long_ones():
+    assert bucket_mean(np.arange(4.0), 8).tolist() == [0.0, 1.0, 2.0, 3.0]
+    assert bucket_mean(np.arange(8.0), 4).tolist() == [0.5, 2.5, 4.5, 6.5]
+
+
+def test_bar_rows_stack_eighth_blocks_from_the_bottom():
+    rows = bar_rows(np.array([0.0, 0.5, 1.0, 1 / 16]), 2)
+    assert rows == ["  █ ", " ██▁"]
+
+
+def test_braille_dots_follow_a_rising_line_from_bottom_left_to_top_right():
+    mask = dot_mask(np.array([0.0, 1.0]), np.array([0.0, 1.0]), (0, 1), (0, 1), 2, 1)
+    assert mask[3, 0] and mask[0, 3] and not mask[0, 0]
+    bits = cell_bits(mask)
+    assert bits[0, 0] & 0x40 and bits[0, 1] & 0x08  # bottom-left dot of cell 0, top-right dot of cell 1
+
+
+def test_braille_later_series_owns_a_shared_cell():
+    full = np.ones((4, 2), dtype=bool)
+    lines = braille_lines([full, full], [DEFAULT_ACCENTS.train, DEFAULT_ACCENTS.val])
+    assert lines[0][0].text == "⣿" and lines[0][0].style == DEFAULT_ACCENTS.val
+
+
+def test_flow_shows_decay_horizon_and_verdict_from_the_metrics():
+    layer = make_frame(model="rnn-tanh", T=24).probe.layers[0]
+    lines = [text(line) for line in render_flow(layer, "x" * 25, 3, 50, 14, "truecolor", DEFAULT_ACCENTS)]
+    last = lines[-1]
+    assert "VANISHING" in last
+    assert f"{layer.metrics.decay_per_step:.3f}" in last
+    assert f"{layer.metrics.memory_horizon:.0f} steps" in last
+
+
+def test_flow_says_infinite_horizon_and_exploding():
+    layer = make_frame(model="rnn-relu", T=24).probe.layers[0]
+    assert math.isinf(layer.metrics.memory_horizon)
+    lines = [text(line) for line in render_flow(layer, "x" * 25, 3, 50, 14, "truecolor", DEFAULT_ACCENTS)]
+    assert "∞" in lines[-1] and "EXPLODING" in lines[-1]
+
+
+def test_flow_bars_grow_where_the_gradient_is_larger():
+    layer = make_frame(model="rnn-tanh", T=24).probe.layers[0]  # flow shrinks going back in time
+    lines = render_flow(layer, "x" * 25, 3, 9 + 24, 14, "truecolor", DEFAULT_ACCENTS)
+    top_bar = text(lines[0])[9:]
+    assert top_bar[-1] != " " and top_bar[0] == " "  # only the latest steps reach the top row
+
+
+def test_flow_labels_the_time_axis_with_probe_characters():
+    layer = make_frame(model="lstm", T=6).probe.layers[0]
+    lines = render_flow(layer, "ab\ncd[e", 2, 40, 14, "standard", DEFAULT_ACCENTS)
+    axis = [text(line) for line in lines if "ab⏎cd" in text(line)]
+    assert axis and "\n" not in axis[0]
+    assert any("‖∂l/∂c‖" in text(line) for line in lines)  # LSTM has the cell-state strip too
+
+
+def test_grad_norms_mark_the_threshold_and_say_clipping_fired():
+    frame = make_frame(step=100, seed=3)
+    step = replace(frame.last_step, total_pre=4.0, total_post=1.0, clipped=True)
+    lines = [text(line) for line in render_grad_norms(step, 1.0, 60, 20, DEFAULT_ACCENTS)]
+    assert "clip 1" in lines[0]
+    assert "CLIPPED" in lines[-1] and "×0.25" in lines[-1]
+    marks = {line.index("│", 10) for line in lines[1:-1] if "│" in line[10:]}
+    assert len(marks) == 1  # the threshold sits in one column on every bar
+
+
+def test_grad_norms_not_clipped_and_clip_off():
+    step = replace(make_frame().last_step, clipped=False)
+    lines = [text(line) for line in render_grad_norms(step, None, 60, 20, DEFAULT_ACCENTS)]
+    assert "clip off" in lines[0] and "not clipped" in lines[-1]
+    assert not any("│" in line for line in lines)
+
+
+def test_grad_norm_bars_are_longer_for_larger_norms():
+    step = replace(make_frame().last_step, grad_norms={"a": 0.001, "b": 1.0}, grad_norms_post={"a": 0.001, "b": 1.0},
+                   total_pre=1.0, total_post=1.0, clipped=False)
+    lines = [text(line) for line in render_grad_norms(step, None, 60, 20, DEFAULT_ACCENTS)]
+    assert lines[2].count("█") > lines[1].count("█") > 0
+
+
+def test_short_parameter_names():
+    assert short_name("rnn.weight_hh_l0") == "W_hh l0"
+    assert short_name("embedding.weight") == "embedding"
+    assert short_name("head.bias") == "head b"
+
+
+def test_loss_plot_marks_events_and_reports_nats_and_bpc():
+    history = np.column_stack([np.arange(1, 101), np.linspace(4.0, 2.0, 100)])
+    val = np.array([[50.0, 3.0], [100.0, 2.2]])
+    lines = [text(line) for line in render_loss(history, val, (Event(50, "clip off"),), 46, 12, DEFAULT_ACCENTS)]
+    assert EVENT_MARK in lines[0]
+    assert f"{2.0:.3f} nats ({2.0 / math.log(2):.2f} bpc)" in lines[-2] and "val 2.200" in lines[-2]
+    assert "50 clip off" in lines[-1]
+    assert lines[0].startswith("4") and lines[8].startswith("2")  # y labels: max at the top, min at the bottom
+
+
+def test_loss_plot_survives_nan_losses():
+    history = np.array([[1.0, 3.0], [2.0, np.nan], [3.0, np.inf]])
+    lines = render_loss(history, np.empty((0, 2)), (), 30, 8, DEFAULT_ACCENTS)
+    assert "val –" in text(lines[-2])
