@@ -1,0 +1,45 @@
+"""--replay: refuses folders that are not runs; steps through a real run's snapshots."""
+
+import queue
+import threading
+
+from rnnscope import commands
+from rnnscope.cli import main
+from rnnscope.replay import ReplaySource
+from rnnscope.snapshot_io import list_snapshots
+from tests.test_cli import TINY_ARGS
+from tests.core_fixtures import write_corpus
+
+
+def test_replay_refuses_a_folder_that_is_not_a_run(tmp_path, capsys):
+    (tmp_path / "step-12").mkdir()  # not six digits: not a snapshot
+    assert main(["--replay", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "not an rnnscope run folder" in err and "Traceback" not in err
+    assert main(["--replay", str(tmp_path / "missing")]) == 2
+
+
+def test_replay_refuses_a_corrupt_snapshot(tmp_path, capsys):
+    folder = tmp_path / "step-000010"
+    folder.mkdir()
+    (folder / "meta.json").write_text("{not json")
+    assert main(["--replay", str(tmp_path)]) == 2
+    assert "cannot replay" in capsys.readouterr().err
+
+
+def test_replay_source_steps_through_snapshots(tmp_path, capsys):
+    corpus = write_corpus(tmp_path)
+    run_dir = tmp_path / "run"
+    assert main([str(corpus), "--headless", *TINY_ARGS, "--steps", "6", "--export-every", "3",
+                 "--run-dir", str(run_dir)]) == 0
+    source = ReplaySource(list_snapshots(run_dir))
+    frames, inbox, stop = [], queue.Queue(), threading.Event()
+    for command in (commands.Step(), commands.Step(), commands.NextInit(), commands.Quit()):
+        inbox.put(command)
+    worker = threading.Thread(target=source.run, args=(frames.append, inbox, stop))
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    assert [f.status.step for f in frames] == [3, 6, 3, 3]  # n, n wraps to the first, a training key is refused
+    assert frames[0].status.state == "REPLAY" and frames[0].probe.layers[0].hidden.shape == (16, 12)
+    assert "training controls are off" in frames[-1].notice.text
