@@ -71,7 +71,7 @@ class RunConfig:
             (self.seed >= 0, "--seed must be 0 or more"),
             (self.threads >= 0, "--threads must be 1 or more"),
             (self.val_every >= 1, "--val-every must be 1 or more"),
-            (self.probe is None or len(self.probe) >= 2, "--probe needs at least 2 characters"),
+            (self.probe is None or len(self.probe) >= 3, "--probe needs at least 3 characters"),
         ]
         for ok, message in checks:
             if not ok:

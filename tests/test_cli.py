@@ -96,6 +96,7 @@ def _bad(tmp_path):
         "headless without steps": ([str(corpus), "--headless"], "--headless needs --steps"),
         "zero steps": ([str(corpus), "--headless", "--steps", "0"], "--steps must be"),
         "probe chars": ([str(corpus), "--probe", "zebra quux"], "not in the corpus"),
+        "probe too short": ([str(corpus), "--probe", "ab"], "--probe needs at least 3"),
         "unwritable run dir": ([str(corpus), "--headless", "--steps", "2", "--export-every", "1",
                                 "--run-dir", str(a_file / "sub")], "cannot write snapshots"),
         "run dir is a file": ([str(corpus), "--headless", "--steps", "2", "--export-every", "1",
@@ -109,7 +110,7 @@ def _bad(tmp_path):
 
 CASES = ["missing", "folder", "empty", "binary", "undecodable", "unknown encoding", "too short", "bad model",
          "bad hidden", "not a number", "negative lr", "negative clip", "layers", "zero threads",
-         "steps without headless", "headless without steps", "zero steps", "probe chars", "unwritable run dir",
+         "steps without headless", "headless without steps", "zero steps", "probe chars", "probe too short", "unwritable run dir",
          "run dir is a file", "corrupt checkpoint", "pickled code", "missing checkpoint", "unknown flag"]
 
 

@@ -14,6 +14,8 @@ from rnnscope.errors import InputError
 SAMPLE_CORPUS = "tinyshakespeare.txt"
 TRAIN_FRACTION = 0.9
 _SNIFF_BYTES = 8192
+_CHUNK = 1 << 23  # characters per chunk when converting non-ASCII text to code points
+_ASCII_SAFE = ("utf-8", "utf8", "ascii", "latin-1", "latin1", "iso-8859-1", "cp1252")  # ASCII bytes = text
 
 
 class CorpusError(InputError):
@@ -66,12 +68,20 @@ def load_corpus(path: str | Path, encoding: str = "utf-8", min_chars: int = 0) -
     if b"\x00" in raw[:_SNIFF_BYTES] and not encoding.lower().startswith("utf-16"):
         raise CorpusError(f"{path} looks like a binary file (it contains NUL bytes): give a plain text file")
     text = _decode(raw, path, encoding)
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)  # [N] code points
+    if text.isascii():  # the common case: the bytes are the code points, no copy needed
+        chunks = [np.frombuffer(text.encode("ascii") if encoding.lower() not in _ASCII_SAFE else raw,
+                                dtype=np.uint8)]  # [N]
+    else:
+        chunks = [np.frombuffer(text[i : i + _CHUNK].encode("utf-32-le"), dtype=np.uint32)  # [chunk]
+                  for i in range(0, len(text), _CHUNK)]
     del text
-    present = np.flatnonzero(np.bincount(codes))  # [V] sorted code points that occur
-    lookup = np.zeros(int(present[-1]) + 1, dtype=np.uint32)
-    lookup[present] = np.arange(len(present), dtype=np.uint32)
-    ids = lookup[codes].astype(_id_dtype(len(present)))  # [N]
+    size = 0x110000 if chunks[0].dtype == np.uint32 else 256
+    counts = sum(np.bincount(chunk[i : i + _CHUNK], minlength=size)  # bincount copies to int64: slice it
+                 for chunk in chunks for i in range(0, len(chunk), _CHUNK))
+    present = np.flatnonzero(counts)  # [V] sorted code points that occur
+    lookup = np.zeros(len(counts), dtype=_id_dtype(len(present)))
+    lookup[present] = np.arange(len(present))
+    ids = np.concatenate([lookup[chunk] for chunk in chunks])  # [N]
     if len(ids) < min_chars:
         raise CorpusError(f"{path} has {len(ids)} characters; this run needs at least {min_chars} "
                           "(10% is held out for validation): use a longer text or a smaller --seq-len")
