@@ -191,3 +191,19 @@ def test_frame_without_probe_or_clashing_weights_is_refused(tmp_path, quick_figu
     with pytest.raises(ValueError, match="clash"):
         write(tmp_path, make_frame(), weights={"probe_ids": np.zeros(3)})
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.filterwarnings("error")
+def test_figure_of_a_diverged_probe_renders_without_warnings(tmp_path):
+    frame = make_frame("lstm", T=8, H=4, V=6)
+    layer = frame.probe.layers[0]
+    broken = dataclasses.replace(
+        layer, hidden=np.full_like(layer.hidden, np.nan), cell=np.full_like(layer.cell, np.inf),
+        grad_h=np.full_like(layer.grad_h, np.inf), grad_c=np.zeros_like(layer.grad_c),
+        metrics=dataclasses.replace(layer.metrics, decay_per_step=math.nan),
+    )
+    losses = frame.loss_history.copy()  # [N, 2]
+    losses[-2:, 1] = [np.nan, np.inf]
+    diverged = dataclasses.replace(frame, probe=dataclasses.replace(frame.probe, layers=(broken,), loss=math.nan), loss_history=losses)
+    render_figure(diverged, tmp_path / "figure.png")
+    assert (tmp_path / "figure.png").read_bytes()[:8] == PNG_SIGNATURE

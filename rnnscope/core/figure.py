@@ -15,6 +15,8 @@ WIDTH_IN, DPI = 16.0, 100  # 1600 px wide
 ROW_HEIGHT_IN = 3.2  # one row of panels
 TITLE_IN = 0.7  # room for the headline
 SIGNED_GATES = ("cell", "new")  # tanh gates in [-1, 1]; the others are sigmoids in [0, 1]
+TICK_FONT_PT, TICK_LINE_PT = 6.5, 8.0  # time-axis characters and their line height
+STAGGER_ABOVE = 40  # more time steps than this: characters on two alternating lines
 VISIBLE = {"\n": "⏎", " ": "␣", "\t": "⇥", "\x7f": "^?"}
 
 
@@ -45,20 +47,24 @@ def _time_ticks(ax, text: str, steps: int) -> None:
     """Label the time axis with the probe characters read, one under each column.
 
     Plain text artists, not matplotlib ticks: 64 Tick objects per axis would triple the render time.
+    Long probes alternate the characters over two lines so wide letters do not collide.
     """
-    from matplotlib.transforms import blended_transform_factory
+    from matplotlib.transforms import blended_transform_factory, offset_copy
 
     below_axis = blended_transform_factory(ax.transData, ax.transAxes)
+    lines = 2 if steps > STAGGER_ABOVE else 1
+    rows = [offset_copy(below_axis, ax.figure, y=-2 - TICK_LINE_PT * line, units="points") for line in range(lines)]
     ax.set_xticks([])
     for t, ch in enumerate(text[:steps]):
-        ax.text(t, -0.012, visible_char(ch), transform=below_axis, ha="center", va="top", fontsize=6.5)
-    ax.set_xlabel("probe character read at each step →", fontsize=7, labelpad=11)
+        ax.text(t, 0, visible_char(ch), transform=rows[t % lines], ha="center", va="top", fontsize=TICK_FONT_PT)
+    ax.set_xlabel("probe character read at each step →", fontsize=7, labelpad=2 + TICK_LINE_PT * lines)
 
 
 def _heatmap(fig, ax, values: np.ndarray, text: str, title: str, signed: bool) -> None:
     """values [T, H] drawn units x time with a colour bar; signed data on a 0-centred diverging map."""
     if signed:
-        limit = float(np.nanmax(np.abs(values))) or 1.0
+        finite = np.abs(values[np.isfinite(values)])  # [n] finite magnitudes (a diverged run has none)
+        limit = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
         image = ax.imshow(values.T, aspect="auto", interpolation="nearest", cmap="RdBu_r", vmin=-limit, vmax=limit)
     else:
         image = ax.imshow(values.T, aspect="auto", interpolation="nearest", cmap="viridis", vmin=0.0, vmax=1.0)
@@ -104,10 +110,19 @@ def _flow_summary(index: int, layer: LayerProbe) -> str:
 
 def _gradient_flow(ax, frame: Frame) -> None:
     probe = frame.probe
-    for index, layer in enumerate(probe.layers):
-        ax.semilogy(layer.grad_h, marker=".", label=f"l{index} ‖dl_T/dh_t‖")
-        if layer.grad_c is not None:
-            ax.semilogy(layer.grad_c, marker=".", linestyle="--", label=f"l{index} ‖dl_T/dc_t‖")
+    curves = [(f"l{i} ‖dl_T/dh_t‖", layer.grad_h, "-") for i, layer in enumerate(probe.layers)]
+    curves += [(f"l{i} ‖dl_T/dc_t‖", layer.grad_c, "--") for i, layer in enumerate(probe.layers) if layer.grad_c is not None]
+    drawable_any = False
+    for label, flow, style in curves:
+        drawable = np.where(np.isfinite(flow) & (flow > 0), flow, np.nan)  # [T] log scale needs positive values
+        ax.plot(drawable, marker=".", linestyle=style, label=label)
+        drawable_any = drawable_any or bool(np.isfinite(drawable).any())
+    if drawable_any:  # a diverged probe may have nothing positive and finite to put on a log axis
+        from matplotlib.ticker import FuncFormatter, NullFormatter
+
+        ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))  # mathtext labels cost 0.1 s each
+        ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_title("gradient flow back through time\n" + "\n".join(
         _flow_summary(i, layer) for i, layer in enumerate(probe.layers)), fontsize=9)
     ax.set_ylabel("gradient norm (log)", fontsize=8)
