@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.style import Style
+from rich.segment import Segment
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -65,14 +65,16 @@ class FramePanel(Widget):
             return [[seg(WAITING, accents.waiting)]]
         return self.build(self.frame, self.view, width, height, self.color_system, accents)
 
+    def _strip(self, line: Line) -> Strip:
+        """A line as a Strip, the widget's own style on unstyled cells (accents from tcss carry it already).
+        Textual pads or crops each strip to the content width."""
+        base = self.rich_style
+        return Strip([s if s.style is not None else Segment(s.text, base) for s in line], line_width(line))
+
     def render_line(self, y: int) -> Strip:
         width, height = self.size
         key = (self._inputs, width, height, self.color_system)
         if key != self._cache_key:
-            base = self.rich_style
-            self._strips = [
-                Strip(line, line_width(line)).apply_style(base).crop_extend(0, width, base)
-                for line in self.lines(width, height)[:height]
-            ]
+            self._strips = [self._strip(line) for line in self.lines(width, height)[:height]]
             self._cache_key = key
         return self._strips[y] if y < len(self._strips) else Strip.blank(width, self.rich_style)

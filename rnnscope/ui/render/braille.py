@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from rich.segment import Segment
 from rich.style import Style
 
-from rnnscope.ui.render.lines import Line
+from rnnscope.ui.render.lines import Line, runs
 
 BRAILLE = 0x2800
 # Bit of each dot in a braille cell, indexed [row 0..3][column 0..1].
@@ -47,16 +46,19 @@ def cell_bits(mask: np.ndarray) -> np.ndarray:
     return np.einsum("hrwc,rc->hw", cells.astype(np.int64), DOT_BITS)
 
 
-def braille_lines(masks: list[np.ndarray], styles: list[Style | None]) -> list[Line]:
-    """Overlay dot masks (later ones win a shared cell's colour) into lines of braille characters."""
+def braille_cells(masks: list[np.ndarray], styles: list[Style | None]) -> tuple[list[list[str]], list[list]]:
+    """Overlay dot masks into rows of braille characters (' ' when empty) and their styles; later masks win."""
     bits = [cell_bits(m) for m in masks]
     combined = np.bitwise_or.reduce(bits, axis=0)  # [h, w]
-    owner = np.full(combined.shape, -1)
+    owner = np.full(combined.shape, len(styles))
     for i, b in enumerate(bits):
         owner[b > 0] = i
-    lines: list[Line] = []
-    for row_bits, row_owner in zip(combined.tolist(), owner.tolist()):
-        segments = [Segment(chr(BRAILLE + b) if b else " ", styles[o] if o >= 0 else None)
-                    for b, o in zip(row_bits, row_owner)]
-        lines.append(list(Segment.simplify(segments)))
-    return lines
+    chars = [[chr(BRAILLE + b) if b else " " for b in row] for row in combined.tolist()]
+    palette = list(styles) + [None]
+    return chars, [[palette[o] for o in row] for row in owner.tolist()]
+
+
+def braille_lines(masks: list[np.ndarray], styles: list[Style | None]) -> list[Line]:
+    """Overlay dot masks (later ones win a shared cell's colour) into lines of braille characters."""
+    chars, cell_styles = braille_cells(masks, styles)
+    return [runs(row, row_styles) for row, row_styles in zip(chars, cell_styles)]

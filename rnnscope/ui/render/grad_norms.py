@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from rich.segment import Segment
 
 from rnnscope.frames import StepStats
 from rnnscope.ui.render.accents import Accents
-from rnnscope.ui.render.lines import Line, fixed, seg, si
-from rnnscope.ui.render.log_scale import log10_safe, log_range
+from rnnscope.ui.render.lines import Line, fixed, runs, seg, si
+from rnnscope.ui.render.log_scale import log_range
 
 VALUE_WIDTH = 16  # cells for "1.23e-03→4.5e-04"
 WAITING_STEP = "waiting for the first training step…"
@@ -32,14 +33,14 @@ def bar(pre: float, post: float, lo: float, hi: float, columns: int, clip_column
     def cells(value: float) -> int:
         if not value > 0:
             return 0
-        return int(np.clip(np.ceil((float(log10_safe(np.array(value))) - lo) / (hi - lo) * columns), 1, columns))
+        return int(min(max(math.ceil((math.log10(value) - lo) / (hi - lo) * columns), 1), columns))
 
     kept, total = cells(post), cells(pre)
     chars = ["█"] * kept + ["█"] * (total - kept) + [" "] * (columns - total)
     styles = [accents.bar] * kept + [accents.clipped] * (total - kept) + [None] * (columns - total)
     if clip_column is not None:
         chars[clip_column], styles[clip_column] = MARK, accents.threshold
-    return list(Segment.simplify(seg(ch, style) for ch, style in zip(chars, styles)))
+    return runs(chars, styles)
 
 
 def render_grad_norms(step: StepStats | None, clip: float | None, width: int, height: int,

@@ -55,3 +55,14 @@ def si(value: float) -> str:
     if magnitude == 0 or 1e-2 <= magnitude < 1e3:
         return f"{value:.3g}"
     return f"{value:.1e}"
+
+
+def runs(chars: Sequence[str], styles: Sequence[Style | None]) -> Line:
+    """One segment per run of cells sharing a style object (styles come from shared tables, so `is` suffices)."""
+    line: Line = []
+    start = 0
+    for i in range(1, len(chars) + 1):
+        if i == len(chars) or styles[i] is not styles[start]:
+            line.append(Segment("".join(chars[start:i]), styles[start]))
+            start = i
+    return line

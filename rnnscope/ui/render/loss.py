@@ -5,12 +5,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from rich.segment import Segment
 
 from rnnscope.frames import Event
 from rnnscope.ui.render.accents import Accents
-from rnnscope.ui.render.braille import braille_lines, dot_mask
-from rnnscope.ui.render.lines import Line, fixed, seg, si
+from rnnscope.ui.render.braille import braille_cells, dot_mask
+from rnnscope.ui.render.lines import Line, fixed, runs, seg, si
 
 GUTTER = 6  # cells for the y labels
 EVENT_MARK = "▼"
@@ -29,18 +28,13 @@ def loss_text(name: str, nats: float, style, accents: Accents) -> Line:
     return [seg(f"{name} ", style), seg(f"{nats:.3f}"), seg(f" nats ({bpc(nats):.2f} bpc)  ", accents.dim)]
 
 
-def mark_events(lines: list[Line], columns: list[int], accents: Accents) -> list[Line]:
-    """Put the event marker in the top row and a thin rule in blank cells of each event's column."""
-    marked: list[Line] = []
-    for row, line in enumerate(lines):
-        cells = [Segment(ch, s.style) for s in line for ch in s.text]
+def mark_events(chars: list[list[str]], styles: list[list], columns: list[int], accents: Accents) -> None:
+    """Put the event marker in the top row and a thin rule in the blank cells of each event's column."""
+    for row, (row_chars, row_styles) in enumerate(zip(chars, styles)):
         for column in columns:
-            if row == 0:
-                cells[column] = Segment(EVENT_MARK, accents.event)
-            elif cells[column].text == " ":
-                cells[column] = Segment("┊", accents.event)
-        marked.append(list(Segment.simplify(cells)))
-    return marked
+            if row == 0 or row_chars[column] == " ":
+                row_chars[column] = EVENT_MARK if row == 0 else "┊"
+                row_styles[column] = accents.event
 
 
 def render_loss(loss_history: np.ndarray, val_history: np.ndarray, events: tuple[Event, ...], width: int,
@@ -57,10 +51,11 @@ def render_loss(loss_history: np.ndarray, val_history: np.ndarray, events: tuple
     plot_w, plot_h = max(width - GUTTER, 2), max(height - 3, 1)
     ranges = ((x_lo, x_hi), (y_lo, y_hi))
     masks = [dot_mask(train_x, train_y, *ranges, plot_w, plot_h), dot_mask(val_x, val_y, *ranges, plot_w, plot_h)]
-    plot = braille_lines(masks, [accents.train, accents.val])
+    chars, styles = braille_cells(masks, [accents.train, accents.val])
     shown = [e for e in events if x_lo <= e.step <= x_hi]
     span = (x_hi - x_lo) or 1.0
-    plot = mark_events(plot, [min(int((e.step - x_lo) / span * plot_w), plot_w - 1) for e in shown], accents)
+    mark_events(chars, styles, [min(int((e.step - x_lo) / span * plot_w), plot_w - 1) for e in shown], accents)
+    plot = [runs(row, row_styles) for row, row_styles in zip(chars, styles)]
     out: list[Line] = []
     for row, line in enumerate(plot):
         label = si(y_hi) if row == 0 else si(y_lo) if row == plot_h - 1 else ""

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from rich.segment import Segment
 
 from rnnscope.frames import ProbeFrame
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import colour_bar, value_range
-from rnnscope.ui.render.lines import Line, fixed, seg, si
+from rnnscope.ui.render.lines import Line, fixed, runs, seg, si
 from rnnscope.ui.render.palette import DIVERGING, palette_for
 from rnnscope.ui.render.visible_chars import visible, visible_symbol
 
@@ -22,13 +21,12 @@ def coloured_text(text: str, activation: np.ndarray, cursor: int, width: int, ro
     palette = palette_for(DIVERGING, color_system)
     lo, hi = value_range(activation, DIVERGING)
     levels = palette.quantize(activation, lo, hi).tolist() + [None] * (len(text) - len(activation))
-    cells = [
-        Segment(visible(ch), accents.cursor if t == cursor else palette.text_styles[lv] if lv is not None else None)
-        for t, (ch, lv) in enumerate(zip(text, levels))
-    ]
-    lines = [cells[i : i + width] for i in range(0, len(cells), width)]
-    first = max(0, min(cursor // width - rows // 2, len(lines) - rows))
-    return [list(Segment.simplify(line)) for line in lines[first : first + rows]]
+    chars = [visible(ch) for ch in text]
+    styles = [accents.cursor if t == cursor else palette.text_styles[lv] if lv is not None else None
+              for t, lv in enumerate(levels)]
+    starts = range(0, len(chars), width)
+    first = max(0, min(cursor // width - rows // 2, len(starts) - rows))
+    return [runs(chars[i : i + width], styles[i : i + width]) for i in starts[first : first + rows]]
 
 
 def guesses(probe: ProbeFrame, vocab: tuple[str, ...], cursor: int, compact: bool, accents: Accents) -> list[Line]:
