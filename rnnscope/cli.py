@@ -103,6 +103,14 @@ def _dispatch(args: dict) -> int:
     corpus = load_corpus(corpus_path, config.encoding, min_corpus_chars(config.seq_len, config.probe_len))
     if config.probe is not None:
         corpus.encode(config.probe)  # refuses characters the vocabulary lacks, before anything starts
+    if checkpoint is not None:
+        from rnnscope.core.checkpoint import check_vocab
+
+        check_vocab(checkpoint, corpus.vocab)
+    if config.device == "cuda":  # found out here, not in the dashboard's thread
+        from rnnscope.core.device import resolve_device
+
+        resolve_device(config.device)
     run_dir = _run_dir(args, corpus_path)
     export_every = args.get("export_every", 0)
     if "headless" in args:

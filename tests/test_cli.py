@@ -140,3 +140,10 @@ def test_python_dash_m_runs_and_never_prints_a_traceback(tmp_path):
     done = subprocess.run([sys.executable, "-m", "rnnscope", str(tmp_path / "missing.txt"), "--headless",
                            "--steps", "1"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "does not exist" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message on a machine without CUDA")
+def test_cuda_without_a_gpu_is_a_clear_usage_error(tmp_path, capsys):
+    corpus = write_corpus(tmp_path)
+    assert main([str(corpus), "--device", "cuda"]) == 2
+    assert "no CUDA device" in capsys.readouterr().err

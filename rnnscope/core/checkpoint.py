@@ -36,3 +36,10 @@ def load_checkpoint(path: str | Path) -> dict:
     if missing:
         raise CheckpointError(f"{path} is incomplete (missing {', '.join(missing)}): export a new snapshot")
     return data
+
+
+def check_vocab(data: dict, vocab: tuple[str, ...]) -> None:
+    """A checkpoint only continues on a corpus with the same character set."""
+    if list(data["vocab"]) != list(vocab):
+        raise CheckpointError("the checkpoint was trained on a corpus with a different character set: "
+                              "resume with the corpus it was trained on")

@@ -11,7 +11,7 @@ import torch
 
 from rnnscope import __version__, commands
 from rnnscope.config import INITS, MODELS, RunConfig
-from rnnscope.core.checkpoint import FORMAT, CheckpointError
+from rnnscope.core.checkpoint import FORMAT, CheckpointError, check_vocab
 from rnnscope.core.data import BatchSampler, Corpus, validation_batches
 from rnnscope.core.device import resolve_device
 from rnnscope.core.history import DecimatingHistory, RecentWindow
@@ -235,9 +235,7 @@ class Engine:
 
     def restore(self, data: dict) -> None:
         """Continue from a checkpoint (see checkpoint.load_checkpoint); the config must already match."""
-        if list(data["vocab"]) != list(self.corpus.vocab):
-            raise CheckpointError("the checkpoint was trained on a corpus with a different character set: "
-                                  "resume with the corpus it was trained on")
+        check_vocab(data, self.corpus.vocab)
         try:
             self.model.load_state_dict(data["model"])
             self.optimizer.load_state_dict(data["optimizer"])
