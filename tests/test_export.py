@@ -207,3 +207,19 @@ def test_figure_of_a_diverged_probe_renders_without_warnings(tmp_path):
     diverged = dataclasses.replace(frame, probe=dataclasses.replace(frame.probe, layers=(broken,), loss=math.nan), loss_history=losses)
     render_figure(diverged, tmp_path / "figure.png")
     assert (tmp_path / "figure.png").read_bytes()[:8] == PNG_SIGNATURE
+
+
+@pytest.mark.parametrize("model", ["lstm", "gru", "rnn-tanh", "rnn-relu"])
+def test_fake_frames_are_deterministic_and_self_consistent(model):
+    frame, again = make_frame(model, layers=2, seed=5), make_frame(model, layers=2, seed=5)
+    probe = frame.probe
+    np.testing.assert_array_equal(probe.layers[1].hidden, again.probe.layers[1].hidden)
+    np.testing.assert_allclose(probe.probs.sum(axis=1), 1.0, rtol=1e-5)
+    assert probe.loss == pytest.approx(-np.mean(np.log(probe.probs[np.arange(24), probe.targets])), rel=1e-5)
+    assert probe.text[:-1] == "".join(frame.vocab[i] for i in probe.ids) and "\n" in probe.text and " " in probe.text
+    for layer in probe.layers:
+        sigmoid_gates = [g for name, g in zip(layer.gate_names, layer.gates) if name not in ("cell", "new")]
+        assert all(g.min() >= 0 and g.max() <= 1 for g in sigmoid_gates)
+        expected_decay = (layer.grad_h[0] / layer.grad_h[-1]) ** (1 / 23)
+        assert layer.metrics.decay_per_step == pytest.approx(expected_decay, rel=1e-5)
+        assert (layer.cell is not None) == (model == "lstm") and (layer.pre_activation is not None) == model.startswith("rnn")

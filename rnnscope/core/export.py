@@ -77,7 +77,7 @@ def build_meta(frame: Frame, config: RunConfig, corpus_path: str, corpus_sha256:
         "device": status.device,
         "threads": status.threads,
         "chars_per_s": json_number(status.chars_per_s),
-        "corpus": {"path": corpus_path, "sha256": corpus_sha256, "name": status.corpus},
+        "corpus": {"path": str(corpus_path), "sha256": str(corpus_sha256), "name": status.corpus},
         "vocab": list(frame.vocab),
         "probe": {"text": probe.text, "loss": json_number(probe.loss), "cost_ms": probe.cost_ms},
         "train_loss": json_number(status.train_loss),
