@@ -50,9 +50,8 @@ def run_headless(config: RunConfig, corpus: Corpus, run_dir: Path, *, steps: int
                     break
             now = time.perf_counter()
             if now - last_refresh >= REFRESH_S or engine.step == steps:
-                stats = engine.result()
                 progress.update(task, completed=engine.step,
-                                info=f"loss {stats['train_loss']}  {stats['chars_per_s']:,.0f} chars/s")
+                                info=f"loss {engine.recent_loss.mean():.3f}  {engine.chars_per_s:,.0f} chars/s")
                 last_refresh = now
     result = engine.result()
     result["snapshot"] = str(snapshot) if snapshot else None
