@@ -36,8 +36,6 @@ def visible_char(ch: str) -> str:
         return VISIBLE[ch]
     if ord(ch) < 32:
         return "^" + chr(ord(ch) + 64)
-    if ch == "$":  # a lone dollar is fine for mathtext, but keep labels literal
-        return r"\$"
     if not ch.isprintable() or not _font_has()(ch):
         return f"U+{ord(ch):04X}"
     return ch
@@ -56,7 +54,8 @@ def _time_ticks(ax, text: str, steps: int) -> None:
     rows = [offset_copy(below_axis, ax.figure, y=-2 - TICK_LINE_PT * line, units="points") for line in range(lines)]
     ax.set_xticks([])
     for t, ch in enumerate(text[:steps]):
-        ax.text(t, 0, visible_char(ch), transform=rows[t % lines], ha="center", va="top", fontsize=TICK_FONT_PT)
+        ax.text(t, 0, visible_char(ch), transform=rows[t % lines], ha="center", va="top", fontsize=TICK_FONT_PT,
+                parse_math=False)
     ax.set_xlabel("probe character read at each step →", fontsize=7, labelpad=2 + TICK_LINE_PT * lines)
 
 
