@@ -53,6 +53,3 @@ class RecentWindow:
 
     def mean(self) -> float:
         return float(np.mean(self._values)) if self._values else float("nan")
-
-    def clear(self) -> None:
-        self._values.clear()
