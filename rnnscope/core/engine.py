@@ -218,6 +218,9 @@ class Engine:
         except OSError as err:
             self._notify("error", f"export failed: cannot write {self.run_dir} ({err.strerror or err})")
             return None
+        except Exception as err:  # a figure or checkpoint failure must not stop training
+            self._notify("error", f"export failed: {type(err).__name__}: {err}")
+            return None
         self._notify("information", f"snapshot saved: {path}")
         return path
 

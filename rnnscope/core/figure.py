@@ -147,12 +147,16 @@ def _loss_curve(ax, frame: Frame) -> None:
     ax.legend(fontsize=7, loc="upper right")
 
 
+def _loss(value: float) -> str:
+    return f"{value:.3f}" if math.isfinite(value) else "–"
+
+
 def _headline(frame: Frame) -> str:
     status = frame.status
     clip = "off" if status.clip is None else f"{status.clip:g}"
     return (
         f"{status.model} · {status.layers}×{status.hidden} units, embed {status.embed} · step {status.step} · "
-        f"train {status.train_loss:.3f} / val {status.val_loss:.3f} nats/char · probe {frame.probe.loss:.3f} · "
+        f"train {_loss(status.train_loss)} / val {_loss(status.val_loss)} nats/char · probe {frame.probe.loss:.3f} · "
         f"clip {clip} · init {status.init} ×{status.init_gain:g} · {status.optimizer} lr {status.lr:g}"
     )
 
