@@ -66,6 +66,6 @@ def render_loss(loss_history: np.ndarray, val_history: np.ndarray, events: tuple
     out.append(loss_text("train", float(train_y[-1]), accents.train, accents) + loss_text("val", val_now, accents.val, accents))
     notes = [seg(EVENT_MARK, accents.event)]
     for e in shown[-4:]:
-        notes += [seg(f" {e.step} "), seg(e.label, accents.dim)]
-    out.append(notes if shown else [seg("no events yet (toggles and re-inits are marked here)", accents.dim)])
+        notes += [seg(f" {e.step} "), seg(e.label, accents.dim), seg(" ·", accents.dim)]
+    out.append(notes[:-1] if shown else [seg("no events yet (toggles and re-inits are marked here)", accents.dim)])
     return out
