@@ -1,0 +1,86 @@
+"""The panel area: every panel in a grid when the terminal is big enough, one page of panels at a time when not."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Container, Vertical
+from textual.widgets import Tab, Tabs
+
+from rnnscope.frames import Frame
+from rnnscope.ui.panels import ALL_PANELS, FramePanel
+from rnnscope.ui.view_state import ViewState
+
+# Below this size the grid would squash the panels, so they are shown a page at a time.
+GRID_MIN_WIDTH, GRID_MIN_HEIGHT = 150, 44
+# Pages for small terminals: (label, panel titles); a panel whose title is not listed joins the last page.
+PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("states", ("gates", "cell & hidden state")),
+    ("gradients", ("gradient flow", "gradient norms", "loss", "sigma_max & saturation")),
+    ("text", ("probe text", "encoding", "sample")),
+)
+
+
+def page_of(title: str) -> int:
+    """The page a panel with this title lives on when the grid does not fit."""
+    for index, (_, titles) in enumerate(PAGES):
+        if title in titles:
+            return index
+    return len(PAGES) - 1
+
+
+class Dashboard(Vertical):
+    """Holds one instance of every panel; the page tabs appear only when the grid does not fit."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.page = 0
+
+    def compose(self) -> ComposeResult:
+        tabs = Tabs(*(Tab(f"{i + 1} {label}", id=f"page-{i}") for i, (label, _) in enumerate(PAGES)), id="pages")
+        tabs.can_focus = False  # the arrow keys belong to the time cursor and the unit selection
+        yield tabs
+        with Container(id="panel-grid"):
+            for panel_class in ALL_PANELS:
+                panel = panel_class()
+                panel.can_focus = True  # Tab moves between panels; `z` zooms the focused one
+                yield panel
+
+    @property
+    def panels(self) -> list[FramePanel]:
+        return list(self.query(FramePanel))
+
+    @property
+    def paged(self) -> bool:
+        return self.has_class("-paged")
+
+    def show(self, frame: Frame, view: ViewState) -> None:
+        for panel in self.panels:
+            panel.show(frame, view)
+
+    def fit(self, width: int, height: int) -> None:
+        """Grid at GRID_MIN_WIDTH x GRID_MIN_HEIGHT and above, pages below."""
+        self.set_class(width < GRID_MIN_WIDTH or height < GRID_MIN_HEIGHT, "-paged")
+        self.select_page(self.page)
+
+    def select_page(self, index: int) -> None:
+        """Show the panels of page `index` (all panels stay mounted; the others are only hidden)."""
+        self.page = max(0, min(index, len(PAGES) - 1))
+        self.query_one(Tabs).active = f"page-{self.page}"
+        for panel in self.panels:
+            panel.set_class(self.paged and page_of(panel.title) != self.page, "-off-page")
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        index = int(event.tab.id.removeprefix("page-"))
+        if index != self.page:
+            self.select_page(index)
+
+    def toggle_zoom(self) -> None:
+        """Fill the screen with the focused panel (the first one shown if none), or go back."""
+        screen = self.screen
+        if screen.maximized is not None:
+            screen.minimize()
+            return
+        focused = screen.focused if isinstance(screen.focused, FramePanel) else None
+        target = focused or next(panel for panel in self.panels if not panel.has_class("-off-page"))
+        target.focus()
+        screen.maximize(target, container=False)
