@@ -144,7 +144,10 @@ def _loss_curve(ax, frame: Frame) -> None:
     ax.set_xlabel("step", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7, loc="upper right")
+    if len(frame.loss_history) or len(frame.val_history):
+        ax.legend(fontsize=7, loc="upper right")
+    else:
+        ax.text(0.5, 0.5, "no training step yet", transform=ax.transAxes, ha="center", color="dimgrey")
 
 
 def _loss(value: float) -> str:
