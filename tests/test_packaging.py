@@ -1,0 +1,19 @@
+"""What a regular (non-editable) install ships: every subpackage, the styles and the bundled sample."""
+
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_subpackage_is_listed_in_pyproject():
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "rnnscope").rglob("__init__.py")}
+    assert found <= listed, f"missing from [tool.setuptools] packages: {sorted(found - listed)}"
+    assert "rnnscope.sample_texts" in listed
+
+
+def test_styles_and_sample_are_package_data():
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    assert data["rnnscope.ui"] == ["*.tcss"] and list((ROOT / "rnnscope" / "ui").glob("*.tcss"))
+    assert data["rnnscope.sample_texts"] == ["*.txt"] and list((ROOT / "sample_texts").glob("*.txt"))
