@@ -34,6 +34,7 @@ class RnnscopeApp(App[int]):
     TITLE = "rnnscope"
     BINDINGS = keymap.bindings()
     COMMANDS = App.COMMANDS | {DashboardCommands}
+    AUTO_FOCUS = None  # no panel is highlighted until the user tabs to one
 
     def __init__(self, source_factory: SourceFactory, *, run_label: str = "", start_paused: bool = False) -> None:
         super().__init__()
@@ -52,7 +53,7 @@ class RnnscopeApp(App[int]):
         yield self.status_bar
         yield self.dashboard
         yield TooSmall(id="too-small")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.run_worker(

@@ -14,8 +14,10 @@ from rnnscope.ui.view_state import ViewState
 GRID_MIN_WIDTH, GRID_MIN_HEIGHT = 150, 44
 # Pages for small terminals: (label, panel titles); a panel whose title is not listed joins the last page.
 PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("states", ("gates", "cell & hidden state")),
-    ("gradients", ("gradient flow", "gradient norms", "loss", "sigma_max & saturation")),
+    ("gates", ("gates",)),
+    ("states", ("cell & hidden state",)),
+    ("gradients", ("gradient flow", "gradient norms")),
+    ("training", ("loss", "sigma_max & saturation")),
     ("text", ("probe text", "encoding", "sample")),
 )
 

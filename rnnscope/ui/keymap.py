@@ -20,11 +20,14 @@ class KeyAction:
     footer_key: str | None = None  # how the footer writes it, when one entry stands for a pair
 
 
+# Help and quit come first: the footer cuts what does not fit on the right.
 KEYS: tuple[KeyAction, ...] = (
+    KeyAction("question_mark", "help", "help", "Keys and how to read each panel", "?"),
+    KeyAction("q", "quit", "quit", "Quit (training stops within a second)"),
     KeyAction("space", "toggle_pause", "pause", "Pause / resume training (also goes on after DIVERGED)", "space"),
     KeyAction("n", "step", "step", "Run one training step (while paused)"),
     KeyAction("c", "toggle_clip", "clip", "Gradient clipping on / off"),
-    KeyAction("left_square_bracket", "scale_clip(0.5)", "clip ½ ×2", "Halve the clipping threshold", "[", footer_key="[ ]"),
+    KeyAction("left_square_bracket", "scale_clip(0.5)", "½×2", "Halve the clipping threshold", "[", footer_key="[ ]"),
     KeyAction("right_square_bracket", "scale_clip(2.0)", "clip ×2", "Double the clipping threshold", "]", show=False),
     KeyAction("i", "next_init", "init", "Next init scheme (default → xavier → orthogonal → identity), re-initialise"),
     KeyAction("a", "toggle_activation", "relu", "Switch tanh ↔ ReLU (vanilla RNN), keeping the weights"),
@@ -38,16 +41,16 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("right", "move_cursor(1)", "time", "Move the time cursor forward", "→", show=False),
     KeyAction("up", "move_unit(-1)", "unit", "Select the previous unit", "↑", footer_key="↑↓"),
     KeyAction("down", "move_unit(1)", "unit", "Select the next unit", "↓", show=False),
-    KeyAction("pageup", "scroll_units(-1)", "scroll", "Scroll the unit rows up one page", "PgUp", footer_key="PgUp/Dn"),
+    KeyAction("pageup", "scroll_units(-1)", "rows", "Scroll the unit rows up one page", "PgUp", footer_key="PgUp/Dn"),
     KeyAction("pagedown", "scroll_units(1)", "units", "Scroll the unit rows down one page", "PgDn", show=False),
     KeyAction("u", "toggle_unit_order", "order", "Order units by index / by activity"),
     KeyAction("l", "next_layer", "layer", "Show the next layer"),
     KeyAction("z", "zoom", "zoom", "Zoom the focused panel (Tab moves focus) / back to the dashboard"),
-    KeyAction("1", "page(0)", "page", "Small terminal: show page 1 of the panels (states)", footer_key="1-3"),
-    KeyAction("2", "page(1)", "page", "Small terminal: show page 2 of the panels (gradients)", show=False),
-    KeyAction("3", "page(2)", "page", "Small terminal: show page 3 of the panels (text)", show=False),
-    KeyAction("question_mark", "help", "help", "Keys and how to read each panel", "?"),
-    KeyAction("q", "quit", "quit", "Quit (training stops within a second)"),
+    KeyAction("1", "page(0)", "page", "Small terminal: show the gates page", footer_key="1-5"),
+    KeyAction("2", "page(1)", "page", "Small terminal: show the cell & hidden state page", show=False),
+    KeyAction("3", "page(2)", "page", "Small terminal: show the gradients page (flow, norms)", show=False),
+    KeyAction("4", "page(3)", "page", "Small terminal: show the training page (loss, sigma_max, saturation)", show=False),
+    KeyAction("5", "page(4)", "page", "Small terminal: show the text page (probe, encoding, sample)", show=False),
 )
 
 
