@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import time
 from functools import partial
+from pathlib import Path
 
 from textual import events
 from textual.app import App, ComposeResult
@@ -23,6 +24,7 @@ from rnnscope.ui.status_bar import StatusBar
 from rnnscope.ui.too_small import TooSmall, is_too_small
 from rnnscope.ui.view_state import ViewState
 
+HERE = Path(__file__).parent
 REPAINT_S = 0.1  # the panels are repainted at most this often (and only when something changed)
 VANILLA_MODELS = ("rnn-tanh", "rnn-relu")
 
@@ -30,7 +32,7 @@ VANILLA_MODELS = ("rnn-tanh", "rnn-relu")
 class RnnscopeApp(App[int]):
     """Shows the latest frame of a FrameSource and sends it the user's commands."""
 
-    CSS_PATH = ["app.tcss", "panels.tcss"]
+    CSS_PATH = [HERE / "app.tcss", HERE / "panels.tcss"]  # absolute: subclasses may live elsewhere
     TITLE = "rnnscope"
     BINDINGS = keymap.bindings()
     COMMANDS = App.COMMANDS | {DashboardCommands}
@@ -82,7 +84,7 @@ class RnnscopeApp(App[int]):
 
     def on_source_failed(self, message: SourceFailed) -> None:
         self.link.stop()
-        self.exit(1, message=f"rnnscope: {message.reason}")
+        self.exit(return_code=1, message=f"rnnscope: {message.reason}")
 
     def _repaint(self) -> None:
         """Push the newest frame and view to the status bar and panels, if either changed."""

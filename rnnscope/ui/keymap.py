@@ -60,7 +60,7 @@ def key_label(entry: KeyAction) -> str:
 
 
 def bindings() -> list[Binding]:
-    """Textual bindings for the table; priority, so a focused panel never swallows a dashboard key."""
+    """Textual bindings for the table (not priority: the help screen on top keeps its own keys)."""
     return [
         Binding(
             entry.key,
@@ -68,7 +68,6 @@ def bindings() -> list[Binding]:
             entry.label,
             show=entry.show,
             key_display=entry.footer_key or entry.display,
-            priority=True,
         )
         for entry in KEYS
     ]

@@ -36,4 +36,4 @@ class SourceLink:
                 source.run(publish, self.commands, self.stop_event)
         except Exception as error:  # the UI shows it; a traceback would garble the terminal
             if not self.stop_event.is_set():
-                fail(f"{type(error).__name__}: {error}")
+                fail(str(error) or type(error).__name__)

@@ -29,6 +29,7 @@ class FakeSource:
         model: str = "lstm",
         paused: bool = True,
         step: int = 100,
+        layers: int = 1,
         T: int = 24,
         H: int = 16,
         V: int = 12,
@@ -38,6 +39,7 @@ class FakeSource:
         self.received: list[commands.Command] = []  # every command, in order of arrival
         self.export_svgs: list[str | None] = []  # the screenshots that Export commands carried
         self.published = 0  # frames published so far
+        self.finished = threading.Event()  # set when run() has returned
         self.model = model
         self.state = DIVERGED if diverged else PAUSED if paused else RUNNING
         self.step = step
@@ -46,10 +48,16 @@ class FakeSource:
         self.init = "default"
         self.sample_temperature = 1.0
         self.notice: Notice | None = None
-        self._sizes = {"T": T, "H": H, "V": V}
+        self._sizes = {"layers": layers, "T": T, "H": H, "V": V}
         self._export_fails = export_fails
 
     def run(self, publish: Publish, commands_queue: queue.Queue, stop: threading.Event) -> None:
+        try:
+            self._loop(publish, commands_queue, stop)
+        finally:
+            self.finished.set()
+
+    def _loop(self, publish: Publish, commands_queue: queue.Queue, stop: threading.Event) -> None:
         self._publish(publish)
         while not stop.is_set():
             try:

@@ -1,0 +1,107 @@
+"""Start-up, frame coalescing, quitting and a failing source."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from textual.command import CommandList
+from textual.events import Idle
+
+from rnnscope import commands
+from rnnscope.config import ConfigError
+from rnnscope.ui.app import RnnscopeApp, make_app
+from rnnscope.ui.messages import FrameArrived
+from rnnscope.ui.source_link import SourceLink
+from tests.fake_frames import make_frame
+from tests.ui.app_harness import after_command, running_app, status_text, wait_until
+from tests.ui.fake_source import FakeSource
+
+
+async def test_first_paint_says_loading_while_the_source_is_still_being_built():
+    release = threading.Event()
+    source = FakeSource()
+
+    def slow_factory() -> FakeSource:  # like the CLI's factory importing torch
+        release.wait(10)
+        return source
+
+    app = make_app(slow_factory)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert status_text(app) == "loading…"
+        release.set()
+        await wait_until(pilot, lambda: "step 100" in status_text(app), "the first frame")
+
+
+def test_a_newer_frame_replaces_a_queued_one():
+    older, newer = FrameArrived(make_frame(step=1)), FrameArrived(make_frame(step=2))
+    assert older.can_replace(newer)
+    assert not older.can_replace(Idle())
+
+
+class CountingApp(RnnscopeApp):
+    """Counts the frame messages that reach the handler."""
+
+    handled = 0
+
+    def on_frame_arrived(self, message: FrameArrived) -> None:
+        self.handled += 1
+        super().on_frame_arrived(message)
+
+
+async def test_a_burst_of_frames_is_handled_as_one():
+    app = CountingApp(lambda: FakeSource())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: app.handled == 1, "the source's first frame")
+        burst = [make_frame(step=step) for step in range(200, 300)]
+        for frame in burst:
+            app.post_message(FrameArrived(frame))
+        await pilot.pause()
+        assert app.handled == 2
+        assert app.latest is burst[-1]
+        await wait_until(pilot, lambda: app.painted[0] is burst[-1], "the newest frame on screen")
+
+
+async def test_quit_stops_the_source_within_a_second():
+    source = FakeSource(paused=False)
+    async with running_app(source) as (app, pilot):
+        await pilot.press("q")
+        started = time.monotonic()
+        assert source.finished.wait(1.0)
+        assert time.monotonic() - started < 1.0
+        assert app.return_code == 0
+
+
+async def test_a_source_that_cannot_start_ends_the_app_with_its_reason():
+    def broken_factory():
+        raise ConfigError("corpus.txt is empty: give a text file with at least 65 characters")
+
+    app = make_app(broken_factory)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: app.return_code is not None, "the app to exit")
+    assert app.return_code == 1
+
+
+def test_the_failure_reason_is_the_error_message_not_a_traceback():
+    def broken_factory():
+        raise ConfigError("corpus.txt is empty")
+
+    reasons: list[str] = []
+    SourceLink(broken_factory).run(publish=lambda frame: None, fail=reasons.append)
+    assert reasons == ["corpus.txt is empty"]
+
+
+async def test_every_action_is_in_the_command_palette():
+    source = FakeSource()
+    async with running_app(source) as (app, pilot):
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"clipping on")
+        command_list = app.screen.query_one(CommandList)
+        await wait_until(pilot, lambda: command_list.option_count > 0, "the palette's hits")
+        assert "Gradient clipping on / off" in str(command_list.get_option_at_index(0).prompt)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: source.received == [commands.ToggleClip()], "the palette's command")
+        await after_command(pilot, source, "c")
+        assert "clip 1" in status_text(app)
