@@ -65,7 +65,14 @@ def test_half_blocks_pair_two_rows_per_line_upper_in_fg_lower_in_bg():
 
 
 def test_value_range_is_symmetric_for_diverging_data():
-    assert value_range(np.array([-0.5, 2.0]), DIVERGING) == (-2.0, 2.0)
+    lo, hi = value_range(np.array([-0.5, 2.0]), DIVERGING)
+    assert lo == -hi and 1.9 < hi <= 2.0
+
+
+def test_diverging_range_ignores_a_few_outliers():
+    values = np.concatenate([np.linspace(-1, 1, 1000), [25.0]])  # one huge cell-state entry
+    lo, hi = value_range(values, DIVERGING)
+    assert lo == -hi and hi < 1.5  # the bulk keeps its colours; the outlier saturates
     assert value_range(np.array([0.2, 0.7]), SEQUENTIAL) == (0.2, 0.7)
     assert value_range(np.array([np.nan]), DIVERGING) == (-1.0, 1.0)
 

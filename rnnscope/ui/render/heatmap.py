@@ -8,13 +8,16 @@ from rnnscope.ui.render.lines import Line
 from rnnscope.ui.render.palette import DIVERGING, Palette
 
 
+ROBUST_PERCENTILE = 99  # a few huge cell-state entries must not turn every other cell black
+
+
 def value_range(values: np.ndarray, kind: str) -> tuple[float, float]:
-    """The scale's [lo, hi]: symmetric about 0 for diverging data, data min..max otherwise."""
+    """The scale's [lo, hi]: ±(99th percentile of |x|) for diverging data (beyond it saturates), min..max otherwise."""
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return (-1.0, 1.0) if kind == DIVERGING else (0.0, 1.0)
     if kind == DIVERGING:
-        top = float(np.max(np.abs(finite))) or 1.0
+        top = float(np.percentile(np.abs(finite), ROBUST_PERCENTILE)) or float(np.max(np.abs(finite))) or 1.0
         return -top, top
     lo, hi = float(finite.min()), float(finite.max())
     return (lo, hi) if hi > lo else (lo, lo + 1.0)
