@@ -20,7 +20,7 @@ from rnnscope.ui.dashboard import Dashboard
 from rnnscope.ui.help_screen import HelpScreen
 from rnnscope.ui.messages import FrameArrived, SourceFailed
 from rnnscope.ui.source_link import SourceLink
-from rnnscope.ui.status_bar import StatusBar
+from rnnscope.ui.status_bar import LOADING, StatusBar
 from rnnscope.ui.too_small import TooSmall, is_too_small
 from rnnscope.ui.view_state import ViewState
 
@@ -41,14 +41,13 @@ class RnnscopeApp(App[int]):
     def __init__(self, source_factory: SourceFactory, *, run_label: str = "", start_paused: bool = False) -> None:
         super().__init__()
         self.sub_title = run_label
-        self.start_paused = start_paused  # the source factory starts the run paused; kept for the record
         self.link = SourceLink(source_factory)
         self.view = ViewState()
         self.latest: Frame | None = None  # newest frame received
         self.painted: tuple[Frame | None, ViewState] = (None, self.view)  # what the panels show now
         self._last_paint = 0.0
         self._notice_seq = 0
-        self.status_bar = StatusBar(id="status")
+        self.status_bar = StatusBar(id="status", loading=LOADING + (" (starts paused)" if start_paused else ""))
         self.dashboard = Dashboard(id="dashboard")
 
     def compose(self) -> ComposeResult:

@@ -58,10 +58,10 @@ def status_parts(status: RunStatus) -> list[tuple[int, Text]]:
     return parts
 
 
-def fit_status(status: RunStatus | None, width: int) -> Text:
+def fit_status(status: RunStatus | None, width: int, loading: str = LOADING) -> Text:
     """The status line for `width` cells: drops the least important facts until the rest fit."""
     if status is None:
-        return Text(LOADING, style="italic")
+        return Text(loading, style="italic")
     parts = status_parts(status)
     for keep in range(max(rank for rank, _ in parts) + 1, 0, -1):
         line = Text(SEPARATOR, style="dim").join(text for rank, text in parts if rank < keep)
@@ -74,13 +74,14 @@ def fit_status(status: RunStatus | None, width: int) -> Text:
 class StatusBar(Widget):
     """Shows the latest RunStatus on one line ("loading…" before the first frame)."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, loading: str = LOADING, id: str | None = None) -> None:
         super().__init__(id=id)
         self._status: RunStatus | None = None
+        self._loading = loading  # what it says before the first frame
 
     def show_status(self, status: RunStatus) -> None:
         self._status = status
         self.refresh()
 
     def render(self) -> Text:
-        return fit_status(self._status, self.size.width)
+        return fit_status(self._status, self.size.width, self._loading)

@@ -26,10 +26,10 @@ async def test_first_paint_says_loading_while_the_source_is_still_being_built():
         release.wait(10)
         return source
 
-    app = make_app(slow_factory)
+    app = make_app(slow_factory, start_paused=True)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
-        assert status_text(app) == "loading…"
+        assert status_text(app) == "loading… (starts paused)"
         release.set()
         await wait_until(pilot, lambda: "step 100" in status_text(app), "the first frame")
 
