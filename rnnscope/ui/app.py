@@ -17,7 +17,6 @@ from rnnscope.source import SourceFactory
 from rnnscope.ui import keymap
 from rnnscope.ui.command_palette import DashboardCommands
 from rnnscope.ui.dashboard import Dashboard
-from rnnscope.ui.help_screen import HelpScreen
 from rnnscope.ui.messages import FrameArrived, SourceFailed
 from rnnscope.ui.source_link import SourceLink
 from rnnscope.ui.status_bar import LOADING, StatusBar
@@ -193,6 +192,8 @@ class RnnscopeApp(App[int]):
         self.dashboard.select_page(index)
 
     def action_help(self) -> None:
+        from rnnscope.ui.help_screen import HelpScreen  # Markdown is slow to import: not on the first paint's path
+
         self.push_screen(HelpScreen())
 
 
