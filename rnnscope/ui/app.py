@@ -76,7 +76,10 @@ class RnnscopeApp(App[int]):
         self.post_message(SourceFailed(reason))
 
     def on_frame_arrived(self, message: FrameArrived) -> None:
+        """The status line (one line, cheap) answers at once; the panels wait for the repaint cadence."""
         self.latest = message.frame
+        self.status_bar.show_status(message.frame.status)
+        self._show_notice(message.frame)
         if time.monotonic() - self._last_paint >= REPAINT_S:
             self._repaint()
 
@@ -90,8 +93,6 @@ class RnnscopeApp(App[int]):
         if frame is None or self.painted == (frame, self.view):
             return
         if self.painted[0] is not frame:
-            self.status_bar.show_status(frame.status)
-            self._show_notice(frame)
             self.view = self.view.clamp(*_frame_sizes(frame))
         self.dashboard.show(frame, self.view)
         self.painted = (frame, self.view)

@@ -76,12 +76,12 @@ class StatusBar(Widget):
 
     def __init__(self, *, loading: str = LOADING, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._status: RunStatus | None = None
+        self.shown: RunStatus | None = None  # the status on screen
         self._loading = loading  # what it says before the first frame
 
     def show_status(self, status: RunStatus) -> None:
-        self._status = status
+        self.shown = status
         self.refresh()
 
     def render(self) -> Text:
-        return fit_status(self._status, self.size.width, self._loading)
+        return fit_status(self.shown, self.size.width, self._loading)
