@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.segment import Segment
+from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -12,6 +13,12 @@ from rnnscope.frames import Frame
 from rnnscope.ui.render.accents import ACCENT_NAMES, Accents
 from rnnscope.ui.render.lines import WAITING, Line, line_width, seg
 from rnnscope.ui.view_state import ViewState
+
+
+def strip(line: Line, base: Style) -> Strip:
+    """A line as a Strip, the widget's own style on unstyled cells (accents from tcss carry it already).
+    Textual pads or crops each strip to the content width."""
+    return Strip([s if s[1] is not None else Segment(s[0], base) for s in line], line_width(line))
 
 
 class FramePanel(Widget):
@@ -29,9 +36,16 @@ class FramePanel(Widget):
         self._inputs: tuple = ()
         self._cache_key: tuple = ()
         self._strips: list[Strip] = []
+        self._styles: tuple[Style, Accents] | None = None  # (widget style, accents) until the CSS changes
 
     def on_mount(self) -> None:
         self.border_title = self.title
+
+    def notify_style_update(self) -> None:
+        """Textual's hook after a CSS change (theme, classes, focus): drop the looked-up styles and strips."""
+        super().notify_style_update()
+        self._styles = None
+        self._cache_key = ()
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
         """What this panel's picture depends on; ids are safe because the previous frame is still held."""
@@ -54,27 +68,26 @@ class FramePanel(Widget):
     def color_system(self) -> str | None:
         return self.color_system_override or self.app.console.color_system
 
-    def accents(self) -> Accents:
-        """The accent styles as panels.tcss sets them."""
-        return Accents(**{name: self.get_component_rich_style(f"accent--{name}") for name in ACCENT_NAMES})
+    def looked_up_styles(self) -> tuple[Style, Accents]:
+        """The widget's own style and the accent styles as panels.tcss sets them (slow to look up: kept)."""
+        if self._styles is None:
+            accents = Accents(**{name: self.get_component_rich_style(f"accent--{name}") for name in ACCENT_NAMES})
+            self._styles = (self.rich_style, accents)
+        return self._styles
 
-    def lines(self, width: int, height: int) -> list[Line]:
+    def lines(self, width: int, height: int, accents: Accents) -> list[Line]:
         """Everything the panel shows at this size (the waiting message before the data it needs)."""
-        accents = self.accents()
         if self.frame is None or (self.needs_probe and self.frame.probe is None):
             return [[seg(WAITING, accents.waiting)]]
         return self.build(self.frame, self.view, width, height, self.color_system, accents)
 
-    def _strip(self, line: Line) -> Strip:
-        """A line as a Strip, the widget's own style on unstyled cells (accents from tcss carry it already).
-        Textual pads or crops each strip to the content width."""
-        base = self.rich_style
-        return Strip([s if s.style is not None else Segment(s.text, base) for s in line], line_width(line))
-
     def render_line(self, y: int) -> Strip:
-        width, height = self.size
-        key = (self._inputs, width, height, self.color_system)
+        # The content size follows the outer size; a CSS change (gutter) clears the key in notify_style_update.
+        key = (self._inputs, self.outer_size, self.color_system)
         if key != self._cache_key:
-            self._strips = [self._strip(line) for line in self.lines(width, height)[:height]]
+            width, height = self.size
+            base, accents = self.looked_up_styles()
+            strips = [strip(line, base) for line in self.lines(width, height, accents)[:height]]
+            self._strips = strips + [Strip.blank(width, base)] * (height - len(strips))
             self._cache_key = key
-        return self._strips[y] if y < len(self._strips) else Strip.blank(width, self.rich_style)
+        return self._strips[y]  # Textual asks for rows of the content region only

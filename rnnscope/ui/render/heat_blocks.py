@@ -28,9 +28,19 @@ class HeatBlock:
 
 def block_header(block: HeatBlock, lo: float, hi: float, legend: Line, accents: Accents) -> Line:
     """'forget ▮▮▮▮ 0…1  data 0.02…0.99': name, colour scale and value range."""
-    finite = block.values[np.isfinite(block.values)]
+    values = block.values
+    finite = values if np.isfinite(values).all() else values[np.isfinite(values)]
     data = f"  data {si(float(finite.min()))}…{si(float(finite.max()))}" if finite.size else "  data nan"
     return [seg(f"{block.name} ", accents.label), *legend, seg(f" {si(lo)}…{si(hi)}"), seg(data, accents.dim)]
+
+
+def row_labels(units: list[int], per_line: int, selected: int, gutter: int, accents: Accents) -> list[Line]:
+    """The gutter of each heatmap line: its first unit's index, '▸' on the line holding the selected unit."""
+    out: list[Line] = []
+    for i in range(0, len(units), per_line):
+        here = selected in units[i : i + per_line]
+        out.append([seg(f"{units[i]:>{gutter - 1}}", accents.cursor if here else accents.dim), seg("▸" if here else " ")])
+    return out
 
 
 def render_heat_blocks(
@@ -46,14 +56,11 @@ def render_heat_blocks(
     lines_each = max((height - 2 - len(blocks)) // max(len(blocks), 1), 1)
     shown, offset = unit_window(unit_order(hidden, view.unit_order), view.unit_offset, min(lines_each * per_line, H))
     out: list[Line] = [[seg(title, accents.label), seg(units_label(view.unit_order, offset, len(shown), H))]]
-    gutter_labels = [shown[i : i + per_line] for i in range(0, len(shown), per_line)]
+    prefixes = row_labels(shown.tolist(), per_line, view.unit, gutter, accents)
     for block, palette in zip(blocks, palettes):
         lo, hi = block.fixed_range or value_range(block.values, block.kind)
         out.append(block_header(block, lo, hi, colour_bar(palette, LEGEND_WIDTH), accents))
         grid = block.values[start:stop][:, shown].T  # [units shown, columns]
-        for units, cells in zip(gutter_labels, heatmap_rows(grid, lo, hi, palette)):
-            selected = view.unit in units.tolist()
-            label = seg(f"{units[0]:>{gutter - 1}}", accents.cursor if selected else accents.dim)
-            out.append([label, seg("▸" if selected else " "), *cells])
+        out += [prefix + cells for prefix, cells in zip(prefixes, heatmap_rows(grid, lo, hi, palette))]
     out.append(time_axis(text, start, stop, view.cursor_t, gutter, accents))
     return out

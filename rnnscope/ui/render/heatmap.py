@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from rnnscope.ui.render.lines import Line
@@ -26,17 +28,20 @@ def value_range(values: np.ndarray, kind: str) -> tuple[float, float]:
 def heatmap_rows(values: np.ndarray, lo: float, hi: float, palette: Palette) -> list[Line]:
     """values [rows, cols] -> terminal lines; with half blocks rows 2k and 2k+1 share line k."""
     levels = palette.quantize(values, lo, hi)  # [rows, cols]
-    cells = palette.cells
     if palette.rows_per_line == 1:
-        return [[cells[i] for i in row] for row in levels.tolist()]
+        return palette.cells[levels].tolist()
     if levels.shape[0] % 2:
         empty = np.full((1, levels.shape[1]), palette.levels, dtype=levels.dtype)
         levels = np.concatenate([levels, empty])  # [rows + 1, cols]
     pairs = levels[0::2] * (palette.levels + 1) + levels[1::2]  # [ceil(rows / 2), cols]
-    return [[cells[i] for i in row] for row in pairs.tolist()]
+    return palette.cells[pairs].tolist()
+
+
+@lru_cache(maxsize=64)
+def _bar_levels(levels: int, width: int) -> np.ndarray:
+    return np.linspace(0, levels - 1, max(width, 1)).round().astype(int)
 
 
 def colour_bar(palette: Palette, width: int) -> Line:
     """A legend strip of `width` cells running from the lowest to the highest level."""
-    picks = np.linspace(0, palette.levels - 1, max(width, 1)).round().astype(int)
-    return [palette.swatches[i] for i in picks.tolist()]
+    return palette.swatches[_bar_levels(palette.levels, width)].tolist()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 
 from rich.segment import Segment
 from rich.style import Style
@@ -10,6 +11,7 @@ from rich.style import Style
 from rnnscope.ui.render.visible_chars import visible_text
 
 Line = list[Segment]
+TEXT = itemgetter(0)  # a Segment's text (faster than the attribute in per-cell loops)
 WAITING = "waiting for the first probe…"
 
 
@@ -25,7 +27,7 @@ def corpus_seg(text: str, style: Style | None = None) -> Segment:
 
 def line_width(line: Sequence[Segment]) -> int:
     """Cells a line takes; every renderer only emits single-cell characters, so this is len()."""
-    return sum(len(s.text) for s in line)
+    return len("".join(map(TEXT, line)))
 
 
 def fit(line: Line, width: int) -> Line:

@@ -69,7 +69,15 @@ def nearest_xterm(colours: np.ndarray, start: int) -> list[int]:
     return picks
 
 
-@dataclass(frozen=True)
+def table(items) -> np.ndarray:
+    """A 1-D object array of Segments or Styles: indexing it with an array of levels is one numpy call."""
+    out = np.empty(len(items), dtype=object)
+    for i, item in enumerate(items):  # item by item: numpy would unpack a Segment (a tuple) into a row
+        out[i] = item
+    return out
+
+
+@dataclass(frozen=True, eq=False)
 class Palette:
     """A quantised colour scale: Segment tables so drawing a heatmap is array indexing."""
 
@@ -77,15 +85,15 @@ class Palette:
     color_system: str  # TRUECOLOR / EIGHT_BIT / STANDARD
     levels: int  # number of quantisation levels
     rows_per_line: int  # 2: half blocks, two data rows per terminal row; 1: shade characters
-    cells: tuple[Segment, ...]  # rows_per_line 2: index upper*(levels+1)+lower (levels = empty); 1: index level
-    swatches: tuple[Segment, ...]  # one cell showing each level (legends, strips)
-    text_styles: tuple[Style, ...]  # per level: background colour for text, with a readable foreground
+    cells: np.ndarray  # Segments; rows_per_line 2: index upper*(levels+1)+lower (levels = empty); 1: index level
+    swatches: np.ndarray  # Segments, one cell showing each level (legends, strips)
+    text_styles: np.ndarray  # Styles per level: background colour for text, with a readable foreground
 
     def quantize(self, values: np.ndarray, lo: float, hi: float) -> np.ndarray:
         """Integer levels 0 .. levels-1 for values scaled from [lo, hi]; NaN goes to the lowest level."""
         span = hi - lo if hi > lo else 1.0
-        scaled = np.nan_to_num((np.asarray(values, dtype=float) - lo) / span, nan=0.0, posinf=1.0, neginf=0.0)
-        return np.clip((scaled * self.levels).astype(np.int64), 0, self.levels - 1)
+        scaled = (np.asarray(values, dtype=float) - lo) / span * self.levels
+        return np.fmin(np.fmax(scaled, 0.0), self.levels - 1).astype(np.int64)  # fmax: NaN -> 0
 
 
 def _colour_objects(kind: str, color_system: str) -> list[Color]:
@@ -100,27 +108,25 @@ def _half_block_palette(kind: str, color_system: str) -> Palette:
     colours = _colour_objects(kind, color_system)
     levels = len(colours)
     with_empty = colours + [None]
-    cells = tuple(
+    cells = [
         Segment(UPPER_HALF, Style(color=upper or Color.default(), bgcolor=lower))
         for upper in with_empty
         for lower in with_empty
-    )
+    ]
     lum = [luminance(c.get_truecolor()) for c in colours]
-    text_styles = tuple(
-        Style(bgcolor=c, color="black" if value > 140 else "white") for c, value in zip(colours, lum)
-    )
-    swatches = tuple(Segment(" ", Style(bgcolor=c)) for c in colours)
-    return Palette(kind, color_system, levels, 2, cells, swatches, text_styles)
+    text_styles = [Style(bgcolor=c, color="black" if value > 140 else "white") for c, value in zip(colours, lum)]
+    swatches = [Segment(" ", Style(bgcolor=c)) for c in colours]
+    return Palette(kind, color_system, levels, 2, table(cells), table(swatches), table(text_styles))
 
 
 def _shade_palette(kind: str) -> Palette:
     steps = STANDARD_STEPS[kind]
-    cells = tuple(Segment(shade, Style(color=colour)) for shade, colour in steps)
-    text_styles = tuple(
+    cells = table([Segment(shade, Style(color=colour)) for shade, colour in steps])
+    text_styles = [
         Style(bgcolor=colour if shade in "▓█" else None, color=colour if shade in "░▒" else None)
         for shade, colour in steps
-    )
-    return Palette(kind, STANDARD, len(steps), 1, cells, cells, text_styles)
+    ]
+    return Palette(kind, STANDARD, len(steps), 1, cells, cells, table(text_styles))
 
 
 @lru_cache(maxsize=16)
