@@ -123,3 +123,16 @@ async def test_show_redraws_only_when_its_inputs_change():
         panel.show(frame, ViewState(cursor_t=7))
         await pilot.pause()
         assert "t=7" in panel_text(panel) and panel._strips is not strips
+
+
+async def test_a_css_change_rereads_the_kept_styles():
+    app = PanelHost()
+    async with app.run_test(size=(160, 46)) as pilot:
+        await show_all(app, pilot, make_frame(T=64, H=64))
+        panel = app.query_one(HealthPanel)
+        panel_text(panel)
+        dim, strips = panel.looked_up_styles()[1].dim, panel._strips
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        panel_text(panel)
+        assert panel.looked_up_styles()[1].dim != dim and panel._strips is not strips

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnnscope.ui.render.heatmap import colour_bar, heatmap_rows, value_range
+from rnnscope.ui.render.heatmap import colour_bar, heatmap_rows, percentile, value_range
 from rnnscope.ui.render.palette import (
     DIVERGING, EIGHT_BIT, SEQUENTIAL, STANDARD, TRUECOLOR, UPPER_HALF, luminance, palette_for,
 )
@@ -75,6 +75,20 @@ def test_diverging_range_ignores_a_few_outliers():
     assert lo == -hi and hi < 1.5  # the bulk keeps its colours; the outlier saturates
     assert value_range(np.array([0.2, 0.7]), SEQUENTIAL) == (0.2, 0.7)
     assert value_range(np.array([np.nan]), DIVERGING) == (-1.0, 1.0)
+
+
+def test_percentile_is_numpys_to_the_last_bit():
+    rng = np.random.default_rng(0)
+    for n in (1, 2, 3, 7, 64, 101, 2080, 8192):
+        for values in (np.abs(rng.normal(size=n)), np.abs(rng.standard_cauchy(n)), np.round(rng.uniform(0, 9, n), 1)):
+            for q in (0, 1, 50, 95, 99, 99.9, 100):
+                assert percentile(values, q) == float(np.percentile(values, q)), (n, q)
+
+
+def test_quantize_sends_nan_and_infinities_to_the_ends():
+    palette = palette_for(DIVERGING, TRUECOLOR)
+    levels = palette.quantize(np.array([np.nan, -np.inf, np.inf, -5.0, 0.0, 5.0]), -1.0, 1.0).tolist()
+    assert levels == [0, 0, palette.levels - 1, 0, palette.levels // 2, palette.levels - 1]
 
 
 def test_colour_bar_runs_from_lowest_to_highest_level():

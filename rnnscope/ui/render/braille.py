@@ -10,6 +10,7 @@ from rnnscope.ui.render.lines import Line, runs
 BRAILLE = 0x2800
 # Bit of each dot in a braille cell, indexed [row 0..3][column 0..1].
 DOT_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]])
+CHARS = np.array([" "] + [chr(BRAILLE + bits) for bits in range(1, 256)], dtype=object)  # ' ' for no dots
 
 
 def dot_mask(x: np.ndarray, y: np.ndarray, x_range, y_range, width: int, height: int) -> np.ndarray:
@@ -31,11 +32,11 @@ def dot_mask(x: np.ndarray, y: np.ndarray, x_range, y_range, width: int, height:
     centre = np.interp(columns, columns[hit], (low[columns][hit] + high[columns][hit]) / 2)
     low[columns] = np.where(hit, low[columns], centre)
     high[columns] = np.where(hit, high[columns], centre)
-    previous = centre[0]
-    for column, c in zip(columns.tolist(), centre.tolist()):
-        bottom, top = int(min(low[column], previous)), int(max(high[column], previous))
-        mask[4 * height - 1 - top : 4 * height - bottom, column] = True
-        previous = c
+    previous = np.concatenate([centre[:1], centre[:-1]])  # each column joins the previous one's centre
+    bottom = np.minimum(low[columns], previous).astype(int)  # [columns] dot rows counted from the bottom
+    top = np.maximum(high[columns], previous).astype(int)
+    rows = np.arange(4 * height)[:, None]  # [4h, 1] row 0 at the top
+    mask[:, columns] = (rows >= 4 * height - 1 - top) & (rows < 4 * height - bottom)
     return mask
 
 
@@ -53,9 +54,9 @@ def braille_cells(masks: list[np.ndarray], styles: list[Style | None]) -> tuple[
     owner = np.full(combined.shape, len(styles))
     for i, b in enumerate(bits):
         owner[b > 0] = i
-    chars = [[chr(BRAILLE + b) if b else " " for b in row] for row in combined.tolist()]
-    palette = list(styles) + [None]
-    return chars, [[palette[o] for o in row] for row in owner.tolist()]
+    palette = np.empty(len(styles) + 1, dtype=object)
+    palette[:-1] = styles
+    return CHARS[combined].tolist(), palette[owner].tolist()
 
 
 def braille_lines(masks: list[np.ndarray], styles: list[Style | None]) -> list[Line]:

@@ -13,13 +13,27 @@ from rnnscope.ui.render.palette import DIVERGING, Palette
 ROBUST_PERCENTILE = 99  # a few huge cell-state entries must not turn every other cell black
 
 
+def percentile(values: np.ndarray, q: float) -> float:
+    """np.percentile(values, q) of a 1-D array (its default 'linear' method, the same float) without its
+    ~100 µs of overhead: numpy's virtual index, a partition around it, numpy's interpolation."""
+    n = values.size
+    index = (n - 1) * (q / 100)
+    if index >= n - 1:
+        return float(values.max())
+    k = int(index)  # index >= 0 here
+    a, b = np.partition(values, (k, k + 1))[k : k + 2].tolist()
+    t, diff = index - k, b - a
+    return b - diff * (1 - t) if t >= 0.5 else a + diff * t
+
+
 def value_range(values: np.ndarray, kind: str) -> tuple[float, float]:
     """The scale's [lo, hi]: ±(99th percentile of |x|) for diverging data (beyond it saturates), min..max otherwise."""
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return (-1.0, 1.0) if kind == DIVERGING else (0.0, 1.0)
     if kind == DIVERGING:
-        top = float(np.percentile(np.abs(finite), ROBUST_PERCENTILE)) or float(np.max(np.abs(finite))) or 1.0
+        magnitudes = np.abs(finite)
+        top = percentile(magnitudes, ROBUST_PERCENTILE) or float(np.max(magnitudes)) or 1.0
         return -top, top
     lo, hi = float(finite.min()), float(finite.max())
     return (lo, hi) if hi > lo else (lo, lo + 1.0)

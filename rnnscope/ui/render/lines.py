@@ -61,10 +61,7 @@ def si(value: float) -> str:
 
 def runs(chars: Sequence[str], styles: Sequence[Style | None]) -> Line:
     """One segment per run of cells sharing a style object (styles come from shared tables, so `is` suffices)."""
-    line: Line = []
-    start = 0
-    for i in range(1, len(chars) + 1):
-        if i == len(chars) or styles[i] is not styles[start]:
-            line.append(Segment("".join(chars[start:i]), styles[start]))
-            start = i
-    return line
+    if not chars:
+        return []
+    bounds = [0, *(i for i in range(1, len(chars)) if styles[i] is not styles[i - 1]), len(chars)]
+    return [Segment("".join(chars[a:b]), styles[a]) for a, b in zip(bounds, bounds[1:])]

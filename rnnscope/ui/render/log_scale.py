@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 TINY = 1e-30  # norms at or below this are drawn at the bottom of the scale
+LARGEST = np.finfo(float).max
 EIGHTHS = " ▁▂▃▄▅▆▇█"
+EIGHTH_CHARS = np.array(list(EIGHTHS))
 
 
 def log10_safe(values: np.ndarray) -> np.ndarray:
-    """log10 of non-negative values; 0 and NaN map to log10(TINY), +inf stays +inf."""
-    values = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
-    return np.log10(np.maximum(values, TINY))
+    """log10 of non-negative values; 0 and NaN map to log10(TINY), +inf to log10 of the largest float."""
+    return np.log10(np.minimum(np.fmax(np.asarray(values, dtype=float), TINY), LARGEST))  # fmax: NaN -> TINY
 
 
 def log_range(*arrays: np.ndarray) -> tuple[float, float]:
@@ -35,6 +36,5 @@ def bucket_mean(values: np.ndarray, columns: int) -> np.ndarray:
 def bar_rows(heights: np.ndarray, rows: int) -> list[str]:
     """Vertical bars of `heights` in [0, 1] drawn with eighth blocks, top row first."""
     eighths = np.clip(np.round(np.nan_to_num(heights) * rows * 8), 0, rows * 8).astype(int)  # [columns]
-    return [
-        "".join(EIGHTHS[i] for i in np.clip(eighths - row * 8, 0, 8).tolist()) for row in range(rows - 1, -1, -1)
-    ]
+    floors = np.arange(rows - 1, -1, -1)[:, None] * 8  # [rows, 1] eighths below each row, top row first
+    return ["".join(row) for row in EIGHTH_CHARS[np.clip(eighths - floors, 0, 8)].tolist()]

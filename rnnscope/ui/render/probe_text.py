@@ -15,15 +15,14 @@ TOP_K = 5
 GUESS_BAR = 12  # cells of the probability bar
 
 
-def coloured_text(text: str, activation: np.ndarray, cursor: int, width: int, rows: int,
+def coloured_text(text: str, activation: np.ndarray, lo: float, hi: float, cursor: int, width: int, rows: int,
                   color_system: str | None, accents: Accents) -> list[Line]:
-    """text wrapped at `width`, char t on the colour of activation[t]; the rows around the cursor."""
+    """text wrapped at `width`, char t on the colour of activation[t] in [lo, hi]; the rows around the cursor."""
     palette = palette_for(DIVERGING, color_system)
-    lo, hi = value_range(activation, DIVERGING)
-    levels = palette.quantize(activation, lo, hi).tolist() + [None] * (len(text) - len(activation))
-    chars = [visible(ch) for ch in text]
-    styles = [accents.cursor if t == cursor else palette.text_styles[lv] if lv is not None else None
-              for t, lv in enumerate(levels)]
+    levels = palette.quantize(activation, lo, hi)  # [T]
+    styles = palette.text_styles[levels].tolist() + [None] * (len(text) - len(activation))
+    styles[cursor] = accents.cursor
+    chars = list(map(visible, text))
     starts = range(0, len(chars), width)
     first = max(0, min(cursor // width - rows // 2, len(starts) - rows))
     return [runs(chars[i : i + width], styles[i : i + width]) for i in starts[first : first + rows]]
@@ -63,5 +62,5 @@ def render_probe_text(probe: ProbeFrame, hidden: np.ndarray, vocab: tuple[str, .
     rows = max(height - 1 - len(guess_lines), 1)
     header = [seg(f"unit {unit} ", accents.label), seg("h_t "), *colour_bar(palette_for(DIVERGING, color_system), 8),
               seg(f" {si(lo)}…{si(hi)}", accents.dim)]
-    text = coloured_text(probe.text, activation, cursor, max(width, 1), rows, color_system, accents)
+    text = coloured_text(probe.text, activation, lo, hi, cursor, max(width, 1), rows, color_system, accents)
     return [header, *text, *guess_lines]
