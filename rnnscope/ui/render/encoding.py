@@ -43,13 +43,13 @@ def render_encoding(probe: ProbeFrame, vocab: tuple[str, ...], cursor: int, widt
     columns = max(width - LABEL, 3)
     palette = palette_for(DIVERGING, color_system)
     lo, hi = value_range(probe.embedding, DIVERGING)
-    levels = palette.quantize(vector[:columns], lo, hi).tolist()
+    levels = palette.quantize(vector[:columns], lo, hi)  # [min(E, columns)]
     numbers = " ".join(f"{v:+.2f}" for v in vector[: max(columns // 6, 1)])
     lines: list[Line] = [
         [seg("char".ljust(LABEL), accents.dim), seg(visible_symbol(vocab[index]), accents.cursor),
          seg(f"  t={cursor} · index {index} of {V}")],
         [seg("one-hot".ljust(LABEL), accents.dim), *one_hot_row(index, V, columns, accents)],
-        [seg(f"embed {E}".ljust(LABEL), accents.dim), *(palette.swatches[lv] for lv in levels)],
+        [seg(f"embed {E}".ljust(LABEL), accents.dim), *palette.swatches[levels].tolist()],
         [seg("".ljust(LABEL)), seg(numbers + (" …" if E > columns // 6 else ""), accents.dim)],
     ]
     near: Line = [seg("nearest".ljust(LABEL), accents.dim)]

@@ -39,7 +39,8 @@ def row_labels(units: list[int], per_line: int, selected: int, gutter: int, acce
     out: list[Line] = []
     for i in range(0, len(units), per_line):
         here = selected in units[i : i + per_line]
-        out.append([seg(f"{units[i]:>{gutter - 1}}", accents.cursor if here else accents.dim), seg("▸" if here else " ")])
+        label = seg(f"{units[i]:>{gutter - 1}}", accents.cursor if here else accents.dim)
+        out.append([label, seg("▸" if here else " ")])
     return out
 
 
