@@ -16,7 +16,9 @@ STATE_STYLES = {RUNNING: "bold black on green", PAUSED: "bold black on yellow", 
 
 
 def _count(n: float) -> str:
-    """12345 -> '12.3k', 1234567 -> '1.23M'."""
+    """12345 -> '12.3k', 1234567 -> '1.23M'; '–' before there is a number."""
+    if not math.isfinite(n):
+        return "–"
     for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
         if abs(n) >= limit:
             return f"{n / limit:.3g}{suffix}"
@@ -37,7 +39,8 @@ def _short(name: str, width: int) -> str:
 def _clip(status: RunStatus) -> str:
     if status.clip is None:
         return "clip off"
-    return f"clip {status.clip:g} fires {status.clip_fire_rate:.0%}"
+    rate = status.clip_fire_rate
+    return f"clip {status.clip:g}" + (f" fires {rate:.0%}" if math.isfinite(rate) else "")
 
 
 def status_parts(status: RunStatus) -> list[tuple[int, Text]]:

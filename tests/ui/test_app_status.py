@@ -45,3 +45,10 @@ def test_narrow_terminals_drop_the_least_important_facts_first():
         assert "PAUSED" in line and "step 250" in line
     assert "cpu" not in lines[0]
     assert [len(line) for line in lines] == sorted((len(line) for line in lines), reverse=True)
+
+
+def test_numbers_not_yet_measured_are_dashes_not_nan():
+    status = dataclasses.replace(STATUS, chars_per_s=math.nan, clip_fire_rate=math.nan)
+    line = fit_status(status, 160).plain
+    assert "nan" not in line
+    assert "– chars/s" in line and "clip 1 │" in line
