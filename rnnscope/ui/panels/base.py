@@ -17,7 +17,8 @@ from rnnscope.ui.view_state import ViewState
 
 def strip(line: Line, base: Style) -> Strip:
     """A line as a Strip, the widget's own style on unstyled cells (accents from tcss carry it already).
-    Textual pads or crops each strip to the content width."""
+    Textual pads or crops each strip to the content width. s[0], s[1]: a Segment's text and style (indexing is
+    quicker than the attribute names, and this runs for every cell of every changed line)."""
     return Strip([s if s[1] is not None else Segment(s[0], base) for s in line], line_width(line))
 
 
