@@ -15,10 +15,10 @@ from rnnscope.core.engine import Engine
 from rnnscope.frames import RUNNING
 from rnnscope.source import Publish
 
-PROBE_BUDGET = 0.03  # at most this fraction of training time goes to the instrumented probe
+PROBE_BUDGET = 0.02  # at most this fraction of training time goes to the instrumented probe
 MIN_PROBE_INTERVAL_S = 0.25  # the screen repaints at ~10 Hz: more probes than this are not seen
-PUBLISH_INTERVAL_S = 0.1  # newest frame replaces older ones; no need to publish every step
-SAMPLE_INTERVAL_S = 5.0  # a fresh generated sample this often while running
+PUBLISH_INTERVAL_S = 0.25  # newest frame replaces older ones; commands publish at once, whatever this says
+SAMPLE_INTERVAL_S = 10.0  # a fresh generated sample this often while running (g: at once)
 IDLE_WAIT_S = 0.05  # how long a paused loop blocks waiting for a command
 
 
