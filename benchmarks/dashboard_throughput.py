@@ -3,7 +3,7 @@
     python benchmarks/dashboard_throughput.py [--seconds 10] [--rounds 4] [--threads 1 2]
 
 For each torch thread count, one session of the real app (160x48, Textual's headless driver, the real
-engine thread) alternates: the engine paused while the bare fused loop (benchmarks/train_throughput.py)
+engine in its own process as `rnnscope` runs it, or with --in-thread in a thread) alternates: the engine paused while the bare fused loop (benchmarks/train_throughput.py)
 runs with the same thread count, then the engine training for --seconds while the key `c` is pressed
 every second. Dashboard chars/s come from the steps counted on the frames; key latency is the time from
 the key event to the engine's new clip state on the status line.
@@ -30,6 +30,7 @@ from rnnscope.config import RunConfig  # noqa: E402
 from rnnscope.core.data import bundled_sample_path, load_corpus  # noqa: E402
 from rnnscope.core.engine_source import EngineSource  # noqa: E402
 from rnnscope.frames import PAUSED, RUNNING  # noqa: E402
+from rnnscope.tui import engine_source  # noqa: E402
 from rnnscope.ui.app import make_app  # noqa: E402
 
 SIZE = (160, 48)
@@ -44,12 +45,15 @@ async def _until(predicate, timeout: float = 60.0) -> None:
         await asyncio.sleep(0.002)
 
 
-async def measure(config: RunConfig, corpus, threads: int, seconds: float, rounds: int) -> dict:
+async def measure(config: RunConfig, corpus, threads: int, seconds: float, rounds: int, in_thread: bool) -> dict:
     """In one dashboard session, alternate: engine paused + bare loop, then engine running + keys."""
     bare_steps = max(20, int(seconds * 15))
     result: dict = {"bare": [], "dashboard": [], "keys": []}
+    config = config.with_(threads=threads)
     with tempfile.TemporaryDirectory() as run_dir:
-        app = make_app(lambda: EngineSource(config, corpus, Path(run_dir), threads=threads))
+        source = (EngineSource(config, corpus, Path(run_dir), threads=threads) if in_thread
+                  else engine_source(config, corpus, Path(run_dir)).start())
+        app = make_app(lambda: source)
         async with app.run_test(size=SIZE):
             await _until(lambda: app.latest is not None and app.latest.status.step >= WARM_STEPS)
             for _ in range(rounds):
@@ -87,14 +91,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--in-thread", action="store_true",
+                        help="run the engine in a thread of the dashboard's process instead of its own process")
     args = parser.parse_args()
     config = RunConfig().validate()
     corpus = load_corpus(bundled_sample_path())
     print(f"lstm H={config.hidden} T={config.seq_len} B={config.batch}, dashboard at {SIZE[0]}x{SIZE[1]}, "
-          f"{args.rounds} rounds of {args.seconds:g} s each, bare loop and dashboard alternating in one session")
+          f"{args.rounds} rounds of {args.seconds:g} s each, bare loop and dashboard alternating in one session, "
+          f"engine in {'a thread' if args.in_thread else 'its own process'}")
     for threads in args.threads:
         torch.set_num_threads(threads)
-        result = asyncio.run(measure(config, corpus, threads, args.seconds, args.rounds))
+        result = asyncio.run(measure(config, corpus, threads, args.seconds, args.rounds, args.in_thread))
         bare, live, keys = (statistics.median(result["bare"]), statistics.median(result["dashboard"]),
                             sorted(result["keys"]))
         p95 = keys[min(len(keys) - 1, round(0.95 * (len(keys) - 1)))]

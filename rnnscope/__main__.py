@@ -4,4 +4,5 @@ import sys
 
 from rnnscope.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # a spawned engine process imports this module without running it
+    sys.exit(main())

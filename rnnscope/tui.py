@@ -1,4 +1,4 @@
-"""Start the dashboard on a live engine; torch is imported in the engine's thread, not here."""
+"""Start the dashboard on a live engine, which trains in its own process (torch is never imported here)."""
 
 from __future__ import annotations
 
@@ -6,20 +6,25 @@ from pathlib import Path
 
 from rnnscope.config import RunConfig
 from rnnscope.core.data import Corpus
+from rnnscope.core.engine_process import EngineProcess
+
+
+def engine_source(config: RunConfig, corpus: Corpus, run_dir: Path, *, checkpoint: dict | None = None,
+                  export_every: int = 0, start_paused: bool = False) -> EngineProcess:
+    """The dashboard's frame source: the engine in a child process, so it never waits on the UI's GIL.
+
+    threads 0 = all cores (see benchmarks/dashboard_throughput.py for the measurement behind it).
+    """
+    return EngineProcess(config=config, corpus=corpus, run_dir=run_dir, threads=config.threads,
+                         start_paused=start_paused, checkpoint=checkpoint, export_every=export_every)
 
 
 def run_tui(config: RunConfig, corpus: Corpus, run_dir: Path, *, checkpoint: dict | None,
             export_every: int, start_paused: bool) -> int:
     from rnnscope.ui.app import make_app
 
-    def engine_factory():
-        from rnnscope.core.engine_source import EngineSource
-
-        # threads 0 = all cores: benchmarks/dashboard_throughput.py measured it faster than leaving the UI
-        # a core, with keys answering as fast (the UI thread mostly waits on the GIL, not on a core).
-        return EngineSource(config, corpus, run_dir, threads=config.threads, start_paused=start_paused,
-                            checkpoint=checkpoint, export_every=export_every)
-
-    app = make_app(engine_factory, run_label=Path(corpus.path).name, start_paused=start_paused)
+    source = engine_source(config, corpus, run_dir, checkpoint=checkpoint, export_every=export_every,
+                           start_paused=start_paused).start()
+    app = make_app(lambda: source, run_label=Path(corpus.path).name, start_paused=start_paused)
     app.run()
     return app.return_code or 0
