@@ -156,3 +156,10 @@ def test_sample_is_reproducible_and_from_vocab(tmp_path):
 
 def test_corpus_written_helper_is_deterministic(tmp_path):
     assert write_corpus(tmp_path).read_text() == write_corpus(tmp_path, name="b.txt").read_text()
+
+
+def test_an_exploding_model_still_samples_and_probes(tmp_path):
+    engine = tiny_engine(tmp_path, model="rnn-relu", init="identity", init_gain=3.0, seq_len=40)
+    sample = engine.new_sample(1.0)  # logits overflow to inf: no crash, still characters of the corpus
+    assert len(sample.text) > 0 and set(sample.text) <= set(engine.corpus.vocab)
+    assert engine.refresh_probe().layers[0].metrics.verdict == "exploding"

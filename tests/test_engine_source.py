@@ -7,7 +7,7 @@ import time
 from rnnscope import commands
 from rnnscope.core.data import load_corpus
 from rnnscope.core.engine_source import EngineSource, ProbeCadence
-from rnnscope.frames import PAUSED, RUNNING
+from rnnscope.frames import DIVERGED, PAUSED, RUNNING
 from tests.core_fixtures import tiny_config, write_corpus
 
 
@@ -76,3 +76,17 @@ def test_probe_cadence_keeps_to_its_budget():
     cadence.add_training(1.0)
     assert cadence.due(now=103.0)
     assert not cadence.due(now=100.1)  # never more often than min_interval, however cheap
+
+
+def test_divergence_is_published_at_once(tmp_path):
+    corpus_path = write_corpus(tmp_path)
+    config = tiny_config(corpus_path, model="rnn-relu", init="identity", init_gain=3.0, optimizer="sgd",
+                         lr=50.0, clip=None)
+    source = EngineSource(config, load_corpus(corpus_path), tmp_path / "run", threads=1)
+    recorder, inbox, stop = Recorder(), queue.Queue(), threading.Event()
+    thread = threading.Thread(target=source.run, args=(recorder.publish, inbox, stop))
+    thread.start()
+    diverged = recorder.wait_for(lambda f: f.status.state == DIVERGED)
+    assert "largest gradient" in diverged.status.diverged and diverged.notice.level == "error"
+    stop.set()
+    thread.join(timeout=2)

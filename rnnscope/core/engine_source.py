@@ -67,21 +67,25 @@ class EngineSource:
             changed = self._drain(engine, command_queue, wait=engine.state != RUNNING)
             if changed is None:
                 return
-            if engine.state == RUNNING:
-                started = time.perf_counter()
-                engine.train_step()
-                cadence.add_training(time.perf_counter() - started)
-                if self.export_every and engine.step % self.export_every == 0:
-                    engine.export()
-                    changed = True
+            if changed:  # the answer to a key goes out before the next step
+                publish(engine.frame())
+                last_publish = time.perf_counter()
+            if engine.state != RUNNING:
+                continue
+            started = time.perf_counter()
+            engine.train_step()
             now = time.perf_counter()
+            cadence.add_training(now - started)
+            exported = bool(self.export_every) and engine.step % self.export_every == 0
+            if exported:
+                engine.export()
             if engine.state == RUNNING and cadence.due(now):
                 cadence.probed(engine.refresh_probe().cost_ms / 1000, now)
             if engine.state == RUNNING and now - last_sample >= SAMPLE_INTERVAL_S:
                 engine.new_sample()
                 last_sample = now
-            if changed or (engine.state == RUNNING and now - last_publish >= PUBLISH_INTERVAL_S):
-                publish(engine.frame())
+            if exported or engine.state != RUNNING or now - last_publish >= PUBLISH_INTERVAL_S:
+                publish(engine.frame())  # a divergence is published at once
                 last_publish = now
 
     @staticmethod

@@ -16,7 +16,8 @@ def sample_ids(model, prime_ids: list[int], length: int, temperature: float,
     logits, state = model(x)  # [1, P, V]
     out: list[int] = []
     for _ in range(length):
-        probs = torch.softmax(logits[0, -1].float().cpu() / max(temperature, 1e-3), dim=-1)  # [V]
+        last = torch.nan_to_num(logits[0, -1].double().cpu(), nan=0.0, posinf=1e4, neginf=-1e4)  # [V]
+        probs = torch.softmax(last / max(temperature, 1e-3), dim=-1)  # [V]; an exploding model still samples
         nxt = int(torch.multinomial(probs, 1, generator=generator))
         out.append(nxt)
         x = torch.tensor([[nxt]], dtype=torch.long, device=device)  # [1, 1]
