@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from rnnscope.config import RunConfig
@@ -9,13 +10,17 @@ from rnnscope.core.data import Corpus
 from rnnscope.core.engine_process import EngineProcess
 
 
+def dashboard_threads(requested: int) -> int:
+    """Torch threads beside the dashboard: all cores but one, unless asked. benchmarks/dashboard_throughput.py
+    on 2 cores: 1 thread trains as fast as 2 with the screen open (55k vs 58k chars/s, 0.92x vs 0.69x of a
+    bare loop with the same threads), as the screen's core is then free."""
+    return requested or max(1, (os.cpu_count() or 2) - 1)
+
+
 def engine_source(config: RunConfig, corpus: Corpus, run_dir: Path, *, checkpoint: dict | None = None,
                   export_every: int = 0, start_paused: bool = False) -> EngineProcess:
-    """The dashboard's frame source: the engine in a child process, so it never waits on the UI's GIL.
-
-    threads 0 = all cores (see benchmarks/dashboard_throughput.py for the measurement behind it).
-    """
-    return EngineProcess(config=config, corpus=corpus, run_dir=run_dir, threads=config.threads,
+    """The dashboard's frame source: the engine in a child process, so it never waits on the UI's GIL."""
+    return EngineProcess(config=config, corpus=corpus, run_dir=run_dir, threads=dashboard_threads(config.threads),
                          start_paused=start_paused, checkpoint=checkpoint, export_every=export_every)
 
 

@@ -79,6 +79,8 @@ class EngineSource:
             exported = bool(self.export_every) and engine.step % self.export_every == 0
             if exported:
                 engine.export()
+            elif not command_queue.empty():
+                continue  # a key is waiting: answer it before probing or sampling
             if engine.state == RUNNING and cadence.due(now):
                 cadence.probed(engine.refresh_probe().cost_ms / 1000, now)
             if engine.state == RUNNING and now - last_sample >= SAMPLE_INTERVAL_S:
