@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import sys
 import time
 from functools import partial
 from pathlib import Path
@@ -26,7 +25,6 @@ from rnnscope.ui.view_state import ViewState
 
 HERE = Path(__file__).parent
 REPAINT_S = 0.1  # the panels are repainted at most this often (and only when something changed)
-GIL_SWITCH_S = 0.001  # the source thread gets the GIL back sooner after each torch op (Python's default: 5 ms)
 VANILLA_MODELS = ("rnn-tanh", "rnn-relu")
 
 
@@ -63,7 +61,6 @@ class RnnscopeApp(App[int]):
         )
         self.set_interval(REPAINT_S, self._repaint)
         self.call_after_refresh(gc.freeze)  # start-up objects never need collecting again
-        sys.setswitchinterval(GIL_SWITCH_S)
 
     def on_unmount(self) -> None:
         """However the app ends, the source thread is told to stop (the process waits for it)."""
