@@ -66,8 +66,15 @@ class Engine:
     def _build(self) -> None:
         self.model = build_model(self.config, len(self.corpus.vocab)).to(self.device)
         self.model.train()
-        self.optimizer = make_optimizer(self.config.optimizer, self.model.parameters(), self.config.lr)
+        self._optimizer = None  # built on first use: torch's first optimizer imports torch._dynamo (~2 s)
         self.n_params = count_parameters(self.model)
+
+    @property
+    def optimizer(self) -> torch.optim.Optimizer:
+        """Built when first needed, so the dashboard's first picture does not wait for it."""
+        if self._optimizer is None:
+            self._optimizer = make_optimizer(self.config.optimizer, self.model.parameters(), self.config.lr)
+        return self._optimizer
 
     def _reinitialise(self, label: str, **changes) -> None:
         self.config = self.config.with_(**changes).validate()
