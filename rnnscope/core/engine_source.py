@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import queue
 import threading
 import time
@@ -60,6 +61,7 @@ class EngineSource:
         first_probe = engine.refresh_probe()
         engine.new_sample()
         publish(engine.frame())
+        gc.freeze()  # start-up objects (torch's modules, the corpus) never need collecting again
         last_publish = last_sample = time.perf_counter()
         cadence = ProbeCadence()
         cadence.probed(first_probe.cost_ms / 1000, last_publish)

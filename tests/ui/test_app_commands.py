@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rnnscope import commands
-from tests.ui.app_harness import after_command, notifications, running_app, status_text, wait_until
+from tests.ui.app_harness import after_command, notifications, running_app, status_text
 from tests.ui.fake_source import FakeSource
 
 # key, the command the source must receive, a phrase the status line must then show
