@@ -1,7 +1,10 @@
 """What a regular (non-editable) install ships: every subpackage, the styles and the bundled sample."""
 
-import tomllib
 from pathlib import Path
+
+import pytest
+
+tomllib = pytest.importorskip("tomllib")  # Python 3.11+; the package itself supports 3.10
 
 ROOT = Path(__file__).resolve().parent.parent
 
