@@ -21,33 +21,35 @@ import torch.nn.functional as F
 
 from rnnscope.config import RunConfig
 from rnnscope.core.data import BatchSampler, bundled_sample_path, load_corpus
-from rnnscope.core.device import configure_threads
+from rnnscope.core.device import configure_threads, resolve_device
 from rnnscope.core.engine import Engine
 from rnnscope.core.engine_source import EngineSource
 from rnnscope.core.model import build_model
 
 
 def bare_loop(config: RunConfig, corpus, steps: int) -> float:
-    """chars/s of the plainest fused training loop on the same model and batches."""
-    model = build_model(config, len(corpus.vocab))
+    """chars/s of the plainest fused training loop on the same model, batches and device."""
+    device = resolve_device(config.device)
+    model = build_model(config, len(corpus.vocab)).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
     sampler = BatchSampler(corpus.train, config.seq_len, config.batch, config.seed)
-    _bare_step(model, opt, sampler, config)  # warm-up
+    _bare_step(model, opt, sampler, config, device)  # warm-up
     started = time.perf_counter()
     for _ in range(steps):
-        _bare_step(model, opt, sampler, config)
+        loss = _bare_step(model, opt, sampler, config, device)
+    float(loss)  # wait for the device
     return steps * config.batch * config.seq_len / (time.perf_counter() - started)
 
 
-def _bare_step(model, opt, sampler, config) -> float:
+def _bare_step(model, opt, sampler, config, device) -> torch.Tensor:
     inputs, targets = sampler.next()  # [B, T] each
-    logits, _ = model(torch.from_numpy(inputs))  # [B, T, V]
-    loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), torch.from_numpy(targets).reshape(-1))
+    logits, _ = model(torch.from_numpy(inputs).to(device))  # [B, T, V]
+    loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), torch.from_numpy(targets).to(device).reshape(-1))
     opt.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip)
     opt.step()
-    return loss.item()
+    return loss.detach()
 
 
 def headless_engine(config: RunConfig, corpus, steps: int) -> float:
