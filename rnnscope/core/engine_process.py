@@ -8,6 +8,7 @@ published. Everything crossing is plain data (RunConfig, Corpus, Frame of numpy 
 from __future__ import annotations
 
 import multiprocessing as mp
+import multiprocessing.connection
 import queue
 import signal
 import threading
@@ -92,10 +93,17 @@ def _relay_commands(command_queue: queue.Queue, child_commands) -> None:
             return
 
 
+def _stop_when_parent_dies(child_stop) -> None:
+    """An orphan never trains on: if the dashboard is killed, the child stops too."""
+    mp.connection.wait([mp.parent_process().sentinel])
+    child_stop.set()
+
+
 def _child_main(engine_args: dict, frames, child_commands, child_stop) -> None:
     """The child: train and publish until told to stop; a failure is reported, never a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the terminal's Ctrl-C belongs to the dashboard
     frames.cancel_join_thread()  # exiting never waits for the parent to read the last frames
+    threading.Thread(target=_stop_when_parent_dies, args=(child_stop,), daemon=True).start()
     from rnnscope.core.engine_source import EngineSource
 
     try:
