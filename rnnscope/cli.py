@@ -129,9 +129,7 @@ def _dispatch(args: dict) -> int:
 def _config(args: dict, checkpoint: dict | None) -> RunConfig:
     given = {k: v for k, v in args.items() if k in RunConfig.__dataclass_fields__}
     if "clip" in given:
-        given["clip"] = given["clip"] or None  # --clip 0 turns clipping off
-        if given["clip"] is not None and given["clip"] < 0:
-            raise UsageError("--clip must be 0 (off) or a positive threshold")
+        given["clip"] = given["clip"] or None  # --clip 0 turns clipping off; RunConfig refuses negatives
     if "threads" in given and given["threads"] < 1:
         raise UsageError("--threads must be 1 or more")
     if checkpoint is None:

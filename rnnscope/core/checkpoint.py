@@ -10,7 +10,7 @@ from rnnscope.errors import InputError
 
 FORMAT = "rnnscope-checkpoint-1"
 REQUIRED = ("format", "config", "vocab", "step", "model", "optimizer", "sampler_state", "sample_rng",
-            "histories", "history_strides", "events", "last_clip")
+            "histories", "events", "last_clip")
 
 
 class CheckpointError(InputError):

@@ -232,14 +232,15 @@ class Engine:
         return path
 
     def checkpoint(self) -> dict:
-        histories = {name: torch.from_numpy(h.array()) for name, h in self._histories().items()}
-        strides = {name: [h.state()["stride"], h.state()["seen"]] for name, h in self._histories().items()}
+        histories = {name: h.state() for name, h in self._histories().items()}
+        for state in histories.values():
+            state["rows"] = torch.from_numpy(state["rows"])  # [N, columns]
         return {
             "format": FORMAT, "version": __version__, "config": self.config.to_dict(),
             "vocab": list(self.corpus.vocab), "corpus_sha256": self.corpus.sha256, "step": self.step,
             "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
             "sampler_state": json.dumps(self.sampler.state()), "sample_rng": self.sample_rng.get_state(),
-            "histories": histories, "history_strides": strides, "last_clip": self.last_clip,
+            "histories": histories, "last_clip": self.last_clip,
             "events": [[e.step, e.label] for e in self.events], "temperature": self.temperature,
         }
 
@@ -259,8 +260,8 @@ class Engine:
         self.temperature = float(data.get("temperature", 1.0))
         self.events = [Event(int(s), str(label)) for s, label in data["events"]]
         for name, history in self._histories().items():
-            stride, seen = data["history_strides"][name]
-            history.set_state(data["histories"][name].numpy(), int(stride), int(seen))
+            state = data["histories"][name]
+            history.set_state(state["rows"].numpy(), int(state["stride"]), int(state["seen"]))
         for _, loss in self.loss_history.array()[-100:]:
             self.recent_loss.add(loss)
         for _, pre, post in self.grad_history.array()[-100:]:
