@@ -24,6 +24,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from textual import events  # noqa: E402
+from percentile import p95  # noqa: E402
 from train_throughput import bare_loop  # noqa: E402
 
 from rnnscope.config import RunConfig  # noqa: E402
@@ -104,10 +105,9 @@ def main() -> None:
         result = asyncio.run(measure(config, corpus, threads, args.seconds, args.rounds, args.in_thread))
         bare, live, keys = (statistics.median(result["bare"]), statistics.median(result["dashboard"]),
                             sorted(result["keys"]))
-        p95 = keys[min(len(keys) - 1, round(0.95 * (len(keys) - 1)))]
         print(f"threads {threads}: bare {bare:9,.0f} chars/s   dashboard {live:9,.0f} chars/s   "
               f"ratio {live / bare:.3f}   key->status median {statistics.median(keys):5.1f} ms, "
-              f"p95 {p95:5.1f} ms, max {keys[-1]:5.1f} ms ({len(keys)} presses)")
+              f"p95 {p95(keys):5.1f} ms, max {keys[-1]:5.1f} ms ({len(keys)} presses)")
         print(f"  rounds: bare {', '.join(f'{v:,.0f}' for v in result['bare'])}; "
               f"dashboard {', '.join(f'{v:,.0f}' for v in result['dashboard'])}")
 
