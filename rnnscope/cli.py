@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", help="continue from an exported checkpoint.pt (or its snapshot folder)")
     p.add_argument("--replay", help="browse the snapshots of a run folder in the TUI")
     p.add_argument("--paused", action="store_true", help="start the dashboard paused")
+    p.add_argument("--compare", metavar="KEY=VALUE[,...]",
+                   help="also train run B = this run with these options changed (e.g. clip=0), in lockstep")
     p.add_argument("--version", action="version", version=f"rnnscope {__version__}")
     return p
 
@@ -81,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: dict) -> int:
+    if "compare" in args:
+        _check_compare(args)
     if "replay" in args:
         from rnnscope.replay import run_replay
 
@@ -99,6 +103,7 @@ def _dispatch(args: dict) -> int:
     else:
         checkpoint = None
     config = _config(args, checkpoint)
+    config_b = _compare_config(args) if "compare" in args else None
     corpus_path = Path(config.corpus) if config.corpus else bundled_sample_path()
     corpus = load_corpus(corpus_path, config.encoding, min_corpus_chars(config.seq_len, config.probe_len))
     if config.probe is not None:
@@ -116,6 +121,11 @@ def _dispatch(args: dict) -> int:
     if "headless" in args:
         if export_every:
             check_writable(run_dir)
+        if config_b is not None:
+            from rnnscope.headless_compare import run_headless_compare
+
+            return run_headless_compare(config, config_b, args["compare"], corpus, run_dir, steps=args["steps"],
+                                        export_every=export_every)
         from rnnscope.headless import run_headless
 
         return run_headless(config, corpus, run_dir, steps=args["steps"], export_every=export_every,
@@ -143,6 +153,27 @@ def _config(args: dict, checkpoint: dict | None) -> RunConfig:
         raise UsageError(f"the checkpoint's corpus {base.corpus} is gone: give the corpus file to resume on")
     return base.with_(**given).validate()
 
+
+
+def _check_compare(args: dict) -> None:
+    if "replay" in args:
+        raise UsageError("--compare cannot be used with --replay: replay RUN_DIR/a or RUN_DIR/b on its own")
+    if "resume" in args:
+        raise UsageError("--compare cannot be used with --resume: resume RUN_DIR/a/step-N or RUN_DIR/b/step-N "
+                         "alone, without --compare")
+    if "headless" not in args:
+        raise UsageError("--compare runs headless for now: add --headless --steps N")
+
+
+def _compare_config(args: dict) -> RunConfig:
+    """Run B's config: the command line with --compare's changes, checked as those options would be."""
+    from rnnscope.compare import parse_compare, visible
+
+    spec = parse_compare(args["compare"], build_parser())
+    try:
+        return _config({**args, **spec.changes}, None)
+    except InputError as err:
+        raise UsageError(f"--compare {visible(spec.text)}: {err}") from None
 
 
 def _run_dir(args: dict, corpus_path: Path) -> Path:

@@ -1,0 +1,79 @@
+"""Render two runs' frames as one compare figure: both loss curves overlaid, then A and B panels side by side."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from rnnscope.core.figure import DPI, WIDTH_IN, _gradient_flow, _headline
+from rnnscope.frames import Frame
+
+ROW_HEIGHT_IN = 3.6  # one row of panels
+TITLE_IN = 1.0  # three title lines
+COLOURS = {"A": "tab:blue", "B": "tab:orange"}
+
+
+def side_panels(frame_a: Frame, frame_b: Frame) -> list[Callable]:
+    """The panels drawn for A (left) and B (right), one row each, as draw(ax, frame).
+
+    The memory plot of memory tasks (issue 8) joins this list when the frames carry it.
+    """
+    return [_gradient_flow]
+
+
+def _loss_overlay(ax, frames: dict[str, Frame]) -> None:
+    """Both runs' training curves and validation points on one axis, with each run's events."""
+    drawn = False
+    for name, frame in frames.items():
+        colour = COLOURS[name]
+        if len(frame.loss_history):
+            ax.plot(frame.loss_history[:, 0], frame.loss_history[:, 1], linewidth=1, color=colour,
+                    label=f"{name} train")
+            drawn = True
+        if len(frame.val_history):
+            ax.plot(frame.val_history[:, 0], frame.val_history[:, 1], marker="o", markersize=3, linestyle="--",
+                    color=colour, label=f"{name} val")
+            drawn = True
+        for event in frame.events:
+            ax.axvline(event.step, color=colour, linestyle=":", linewidth=1)
+            ax.annotate(f"{name}: {event.label}", (event.step, 0.98), xycoords=("data", "axes fraction"),
+                        rotation=90, fontsize=7, va="top", ha="right", color=colour)
+    ax.set_title("loss (nats / char), A and B on the same batches; dotted lines: each run's events", fontsize=9)
+    ax.set_xlabel("step", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.grid(True, alpha=0.3)
+    if drawn:
+        ax.legend(fontsize=7, loc="upper right")
+    else:
+        ax.text(0.5, 0.5, "no training step yet", transform=ax.transAxes, ha="center", color="dimgrey")
+
+
+def _same_log_range(left, right) -> None:
+    """Put two log-scaled panels on one y range so their heights compare; leave linear ones alone."""
+    if left.get_yscale() == right.get_yscale() == "log":
+        (a_low, a_high), (b_low, b_high) = left.get_ylim(), right.get_ylim()
+        for ax in (left, right):
+            ax.set_ylim(min(a_low, b_low), max(a_high, b_high))
+
+
+def render_compare_figure(frame_a: Frame, frame_b: Frame, differs: str, path: Path) -> None:
+    """Draw the compare figure of two frames (each with a probe) into a PNG at `path`."""
+    from matplotlib.figure import Figure  # lazily: importing stays cheap
+
+    panels = side_panels(frame_a, frame_b)
+    height = ROW_HEIGHT_IN * (1 + len(panels)) + TITLE_IN
+    fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
+    grid = fig.add_gridspec(1 + len(panels), 2, left=0.05, right=0.98, bottom=0.55 / height,
+                            top=1 - TITLE_IN / height, hspace=0.5, wspace=0.15)
+    _loss_overlay(fig.add_subplot(grid[0, :]), {"A": frame_a, "B": frame_b})
+    for row, draw in enumerate(panels, start=1):
+        axes = []
+        for column, (name, frame) in enumerate((("A", frame_a), ("B", frame_b))):
+            ax = fig.add_subplot(grid[row, column])
+            draw(ax, frame)
+            ax.set_title(f"{name} · {ax.get_title()}", fontsize=9, color=COLOURS[name])
+            axes.append(ax)
+        _same_log_range(*axes)
+    step = max(frame_a.status.step, frame_b.status.step)
+    fig.suptitle(f"{differs} · step {step}\nA: {_headline(frame_a)}\nB: {_headline(frame_b)}", fontsize=10)
+    fig.savefig(path, format="png", pil_kwargs={"compress_level": 3})

@@ -1,0 +1,147 @@
+"""Two runs one setting apart, trained in lockstep on the same batches: EnginePair, and how B is made to match A."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+
+import torch
+
+from rnnscope.compare import what_differs
+from rnnscope.config import RunConfig
+from rnnscope.core.data import BatchSampler, Corpus
+from rnnscope.core.engine import Engine
+from rnnscope.core.model import build_model
+from rnnscope.frames import DIVERGED
+from rnnscope.snapshot_io import snapshot_name
+
+# Changes after which B's recurrent module (rnn.*) must keep B's own initialisation.
+OWN_RECURRENT_INIT = ("init", "init_gain", "forget_bias")
+
+
+def shared_weight_names(config_a: RunConfig, config_b: RunConfig, model_a, model_b) -> list[str]:
+    """The parameters B takes from A's initial model.
+
+    Rule: with a different `seed`, B keeps its own weights (a new draw is what seed= asks for).
+    Otherwise every parameter whose name and shape agree is A's -- embedding, head, recurrent weights
+    when the cells match (model=rnn-relu against rnn-tanh, embed=, layers=, hidden= keep whatever
+    still fits) -- except the recurrent module's own parameters (rnn.*) when B changes how they are
+    initialised (init, init-gain, forget-bias): those stay as B's init made them. Changes of clip, lr
+    and optimizer build B exactly as A, so the copy changes nothing there.
+    """
+    if config_a.seed != config_b.seed:
+        return []
+    own_init = any(getattr(config_a, f, None) != getattr(config_b, f, None) for f in OWN_RECURRENT_INIT)
+    shapes_a = {name: p.shape for name, p in model_a.named_parameters()}
+    return [name for name, p in model_b.named_parameters()
+            if shapes_a.get(name) == p.shape and not (own_init and name.startswith("rnn."))]
+
+
+def match_side_b(engine_b: Engine, config_a: RunConfig) -> list[str]:
+    """Give B A's batches and sampling stream (A's seed) and A's initial weights where the rule allows.
+
+    Needs only A's config, so a process that holds B alone can call it. Returns the copied names.
+    """
+    corpus, config_b = engine_b.corpus, engine_b.config
+    engine_b.sampler = BatchSampler(corpus.train, config_b.seq_len, config_b.batch, config_a.seed)
+    engine_b.sample_rng = torch.Generator().manual_seed(config_a.seed)
+    model_a = build_model(config_a, len(corpus.vocab))
+    names = shared_weight_names(config_a, config_b, model_a, engine_b.model)
+    params_a, params_b = dict(model_a.named_parameters()), dict(engine_b.model.named_parameters())
+    with torch.no_grad():
+        for name in names:
+            params_b[name].copy_(params_a[name])
+    return names
+
+
+class EnginePair:
+    """Runs A and B in one process, one step each in turn; a diverged side stops, the other goes on."""
+
+    def __init__(self, config_a: RunConfig, config_b: RunConfig, corpus: Corpus, run_dir: Path,
+                 compare_text: str, threads: int = 1):
+        self.run_dir = Path(run_dir)
+        self.compare_text = compare_text
+        self.sides = {"a": Engine(config_a, corpus, self.run_dir / "a", threads=threads),
+                      "b": Engine(config_b, corpus, self.run_dir / "b", threads=threads)}
+        self.shared = match_side_b(self.sides["b"], config_a)
+        for engine in self.sides.values():  # built now, so the first step's chars/s does not pay for it
+            engine.optimizer
+        self.diverged_at: dict[str, int | None] = {"a": None, "b": None}
+        self.snapshots: dict[str, Path | None] = {"a": None, "b": None}
+        self.failure: str | None = None  # what the last failed export said
+
+    @property
+    def differs(self) -> str:
+        return what_differs(self.sides["a"].config, self.sides["b"].config)
+
+    @property
+    def step(self) -> int:
+        """The step of the sides still training (the furthest one if both have stopped)."""
+        live = [e.step for e in self.sides.values() if e.state != DIVERGED]
+        return min(live) if live else max(e.step for e in self.sides.values())
+
+    def live(self) -> list[str]:
+        return [side for side, engine in self.sides.items() if engine.state != DIVERGED]
+
+    def train_step(self) -> list[str]:
+        """One step of every live side; returns the sides that diverged on it."""
+        newly = []
+        for side in self.live():
+            engine = self.sides[side]
+            engine.train_step()
+            if engine.state == DIVERGED:
+                self.diverged_at[side] = engine.step + 1  # the step whose loss or gradient was not finite
+                newly.append(side)
+        return newly
+
+    def export(self, sides: tuple[str, ...] = ("a", "b")) -> Path | None:
+        """Snapshots of `sides` and the compare figure at the pair's step; None (and a notice) on failure."""
+        for side in sides:
+            path = self.sides[side].export()
+            if path is None:
+                self.failure = self.sides[side].notice.text
+                return None
+            self.snapshots[side] = path
+        return self.write_figure()
+
+    def write_figure(self) -> Path | None:
+        """RUN_DIR/compare-step-N.png, written to a temp name and renamed into place."""
+        from rnnscope.core.compare_figure import render_compare_figure
+        from rnnscope.core.export import _fsync_path
+
+        for engine in self.sides.values():
+            if engine.probe is None or engine.probe.step != engine.step:
+                engine.refresh_probe()
+        target = self.run_dir / f"compare-{snapshot_name(self.step)}.png"
+        temp = self.run_dir / f".tmp-{target.stem}-{secrets.token_hex(4)}.png"
+        try:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            render_compare_figure(self.sides["a"].frame(), self.sides["b"].frame(), self.differs, temp)
+            _fsync_path(temp)
+            os.replace(temp, target)
+            _fsync_path(self.run_dir)
+        except OSError as err:
+            _discard(temp)
+            self.failure = f"export failed: cannot write {target} ({err.strerror or err})"
+            return None
+        except Exception as err:  # a figure failure must not stop training
+            _discard(temp)
+            self.failure = f"compare figure failed: {type(err).__name__}: {err}"
+            return None
+        return target
+
+    def result(self) -> dict:
+        """The headless closing object: {"compare", "a", "b"}, each side engine.result() + snapshot, diverged."""
+        out = {"compare": self.compare_text}
+        for side, engine in self.sides.items():
+            snapshot = self.snapshots[side]
+            out[side] = {**engine.result(), "snapshot": str(snapshot) if snapshot else None,
+                         "diverged": self.diverged_at[side]}
+        return out
+
+
+def _discard(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
