@@ -99,6 +99,7 @@ def test_both_sides_draw_the_same_batches_even_with_another_seed(tmp_path):
     own_seed = BatchSampler(b.corpus.train, b.config.seq_len, b.config.batch, b.config.seed).next()[0]
     assert not np.array_equal(own_seed, drawn["b"][0][0])  # B did not use its own seed for batches
     assert not torch.equal(a.model.embedding.weight, b.model.embedding.weight)  # but its own weights
+    assert a.probe_text == b.probe_text and np.array_equal(a.probe_ids, b.probe_ids)  # and the same probe
 
 
 LSTM = ("embedding.weight", "rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0",
