@@ -28,7 +28,7 @@ def _loss_overlay(ax, frames: dict[str, Frame]) -> None:
         colour = COLOURS[name]
         if len(frame.loss_history):
             ax.plot(frame.loss_history[:, 0], frame.loss_history[:, 1], linewidth=1, color=colour,
-                    label=f"{name} train")
+                    marker="." if len(frame.loss_history) < 3 else None, label=f"{name} train")
             drawn = True
         if len(frame.val_history):
             ax.plot(frame.val_history[:, 0], frame.val_history[:, 1], marker="o", markersize=3, linestyle="--",
@@ -56,6 +56,12 @@ def _same_log_range(left, right) -> None:
             ax.set_ylim(min(a_low, b_low), max(a_high, b_high))
 
 
+def _side_line(frame: Frame) -> str:
+    """A run's headline, with where it diverged if it did."""
+    diverged = frame.status.diverged
+    return _headline(frame) + (f" · DIVERGED at {diverged.split(':')[0]}" if diverged else "")
+
+
 def render_compare_figure(frame_a: Frame, frame_b: Frame, differs: str, path: Path) -> None:
     """Draw the compare figure of two frames (each with a probe) into a PNG at `path`."""
     from matplotlib.figure import Figure  # lazily: importing stays cheap
@@ -75,5 +81,5 @@ def render_compare_figure(frame_a: Frame, frame_b: Frame, differs: str, path: Pa
             axes.append(ax)
         _same_log_range(*axes)
     step = max(frame_a.status.step, frame_b.status.step)
-    fig.suptitle(f"{differs} · step {step}\nA: {_headline(frame_a)}\nB: {_headline(frame_b)}", fontsize=10)
+    fig.suptitle(f"{differs} · step {step}\nA: {_side_line(frame_a)}\nB: {_side_line(frame_b)}", fontsize=10)
     fig.savefig(path, format="png", pil_kwargs={"compress_level": 3})
