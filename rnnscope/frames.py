@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -136,6 +137,7 @@ class RunStatus:
     chars_per_s: float
     diverged: str | None = None  # "step N, largest gradient G (param)" when DIVERGED
     run_dir: str = ""
+    temperature: float = 1.0  # the engine's sampling temperature (g samples at it, t / T change it)
 
 
 @dataclass(frozen=True, eq=False)
@@ -144,12 +146,13 @@ class Frame:
 
     seq: int
     status: RunStatus
-    vocab: tuple[str, ...]
-    last_step: StepStats | None
-    loss_history: np.ndarray  # [N, 2] (step, train loss)
-    val_history: np.ndarray  # [M, 2] (step, val loss)
-    grad_norm_history: np.ndarray  # [N, 3] (step, pre-clip total, post-clip total)
+    vocab: tuple[str, ...] = ()
+    last_step: StepStats | None = None
+    loss_history: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # [N, 2] (step, train loss)
+    val_history: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # [M, 2] (step, val loss)
+    grad_norm_history: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))  # [N, 3] snapshots only
     events: tuple[Event, ...] = ()
     probe: ProbeFrame | None = None
     sample: Sample | None = None
     notice: Notice | None = None
+    versions: Mapping[str, int] = field(default_factory=dict)  # part name -> version (rnnscope.parts); {} = unknown

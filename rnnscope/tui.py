@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rnnscope.config import RunConfig
 from rnnscope.core.data import Corpus
-from rnnscope.core.engine_process import EngineProcess
+from rnnscope.engine_client import EngineClient
 
 
 def dashboard_threads(requested: int) -> int:
@@ -17,19 +17,23 @@ def dashboard_threads(requested: int) -> int:
     return requested or max(1, (os.cpu_count() or 2) - 1)
 
 
-def engine_source(config: RunConfig, corpus: Corpus, run_dir: Path, *, checkpoint: dict | None = None,
-                  export_every: int = 0, start_paused: bool = False) -> EngineProcess:
-    """The dashboard's frame source: the engine in a child process, so it never waits on the UI's GIL."""
-    return EngineProcess(config=config, corpus=corpus, run_dir=run_dir, threads=dashboard_threads(config.threads),
-                         start_paused=start_paused, checkpoint=checkpoint, export_every=export_every)
+def engine_client(config: RunConfig, corpus: Corpus, run_dir: Path, *, checkpoint: dict | None = None,
+                  export_every: int = 0, start_paused: bool = False) -> EngineClient:
+    """The engine in a child process, so it never waits on the UI's GIL; the corpus travels as its path."""
+    return EngineClient(config=config, corpus_path=corpus.path, corpus_sha256=corpus.sha256, run_dir=run_dir,
+                        threads=dashboard_threads(config.threads), start_paused=start_paused, checkpoint=checkpoint,
+                        export_every=export_every)
 
 
 def run_tui(config: RunConfig, corpus: Corpus, run_dir: Path, *, checkpoint: dict | None,
             export_every: int, start_paused: bool) -> int:
+    client = engine_client(config, corpus, run_dir, checkpoint=checkpoint, export_every=export_every,
+                           start_paused=start_paused).start()  # before the app takes the terminal
     from rnnscope.ui.app import make_app
 
-    source = engine_source(config, corpus, run_dir, checkpoint=checkpoint, export_every=export_every,
-                           start_paused=start_paused).start()
-    app = make_app(lambda: source, run_label=Path(corpus.path).name, start_paused=start_paused)
-    app.run()
+    app = make_app(client, run_label=Path(corpus.path).name, start_paused=start_paused)
+    try:
+        app.run()
+    finally:
+        client.finish()  # the terminal is back: an export still being written is finished (and said so)
     return app.return_code or 0
