@@ -31,6 +31,7 @@ class EngineClient:
                                        args=(engine_args, self.inbox, self._child_end))
         self._loop: asyncio.AbstractEventLoop | None = None
         self.stopping = False
+        self.export_pending = False  # an Export was sent and its notice has not come back yet
 
     def start(self) -> EngineClient:
         """Spawn the child (a few ms: the corpus travels as a path); it imports torch while the screen paints."""
@@ -53,6 +54,7 @@ class EngineClient:
                     fail(item.reason)
                     return
                 updates.append(item)
+                self.export_pending = self.export_pending and "notice" not in item.parts
         except (EOFError, OSError):
             self._disconnect()
             self.process.join(QUIT_WAIT_S)
@@ -69,6 +71,7 @@ class EngineClient:
     def send(self, command: commands.Command) -> None:
         """Queue a command; the engine carries it out between steps (never blocks)."""
         if not self.stopping:
+            self.export_pending = self.export_pending or isinstance(command, commands.Export)
             self.inbox.put(command)
 
     def stop(self) -> None:
@@ -86,7 +89,8 @@ class EngineClient:
             return
         self.process.join(QUIT_WAIT_S)
         if self.process.is_alive():
-            say("rnnscope: finishing the export… (Ctrl-C abandons it)")
+            doing = "finishing the export" if self.export_pending else "waiting for the training process to stop"
+            say(f"rnnscope: {doing}… (Ctrl-C abandons it)")
             try:
                 self.process.join()
             except KeyboardInterrupt:

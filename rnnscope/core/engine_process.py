@@ -8,8 +8,10 @@ out (an export) finishes first; SIGTERM abandons it (the export removes its temp
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import multiprocessing.connection
 import signal
+import sys
 import threading
 from dataclasses import dataclass
 
@@ -52,9 +54,11 @@ def child_main(engine_args: dict, inbox, outbox) -> None:
     try:
         EngineSource(**engine_args).run(publish, inbox)
     except (BrokenPipeError, ConnectionResetError):
-        return  # the dashboard has gone: nothing to tell
+        pass  # the dashboard has gone: nothing to tell
     except Exception as err:  # the dashboard shows the reason and exits with code 1
         try:
             outbox.send(ChildFailed(f"training stopped: {type(err).__name__}: {err}"))
         except OSError:
             pass
+    sys.stderr.flush()
+    os._exit(0)  # everything is written (the pipe is synchronous); torch's interpreter shutdown takes ~1 s
