@@ -103,3 +103,16 @@ def test_divergence_is_published_at_once(tmp_path):
     inbox.put(commands.Quit())
     thread.join(timeout=5)
     assert not thread.is_alive()
+
+
+def test_the_resumed_temperature_is_shown_and_g_keeps_it(tmp_path):
+    from tests.core_fixtures import tiny_engine
+
+    engine = tiny_engine(tmp_path)
+    engine.apply(commands.ScaleTemperature(0.5))
+    saved = engine.checkpoint()
+    resumed = tiny_engine(tmp_path)
+    resumed.restore(saved)
+    assert resumed.status().temperature == 0.5  # what the status part (and so the screen) shows
+    resumed.apply(commands.NewSample())
+    assert resumed.sample.temperature == 0.5 and resumed.status().temperature == 0.5

@@ -122,7 +122,7 @@ class FakeSource:
         seq = self.notice.seq + 1 if self.notice else 1
         if self._export_fails:
             return Notice(seq, "error", f"export failed: {RUN_DIR} is not writable")
-        return Notice(seq, "information", f"snapshot written to {RUN_DIR}/step-{self.step:06d}")
+        return Notice(seq, "information", f"snapshot saved: {RUN_DIR}/step-{self.step:06d}")
 
     def frame(self) -> Frame:
         """The frame for the current fake state."""

@@ -83,9 +83,9 @@ async def test_export_sends_the_screen_and_shows_the_engine_notice_once():
         await after_command(pilot, source, "e")
         assert isinstance(source.received[0], commands.Export)
         assert source.export_svgs[0].lstrip().startswith("<svg")
-        assert notifications(app) == ["snapshot written to rnnscope-runs/fake/step-000100"]
+        assert notifications(app) == ["snapshot saved: rnnscope-runs/fake/step-000100"]
         await after_command(pilot, source, "c")  # a later frame still carries the same notice
-        assert notifications(app) == ["snapshot written to rnnscope-runs/fake/step-000100"]
+        assert notifications(app) == ["snapshot saved: rnnscope-runs/fake/step-000100"]
 
 
 async def test_failed_export_is_shown_as_an_error():
