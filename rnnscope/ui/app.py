@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import signal
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -68,7 +69,7 @@ class RnnscopeApp(App[int]):
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGHUP):  # the terminal is restored, the engine told to quit
             with contextlib.suppress(ValueError, RuntimeError):  # not the main thread (tests)
-                loop.add_signal_handler(signum, self.exit, 128 + signum)
+                loop.add_signal_handler(signum, partial(self.exit, return_code=128 + signum))
         self.call_after_refresh(gc.freeze)  # start-up objects never need collecting again
 
     def on_unmount(self) -> None:
