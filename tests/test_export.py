@@ -150,10 +150,13 @@ def test_figure_renders_every_model(tmp_path, model):
         assert image.size[0] == 1600
 
 
-def test_time_axis_characters_are_visible():
+def test_time_axis_characters_are_the_screens_symbols():
+    from rnnscope.ui.render.visible_chars import visible_symbol
+
     assert [visible_char(ch) for ch in "\n \ta"] == ["⏎", "␣", "⇥", "a"]
-    assert visible_char("\x1b") == "^[" and visible_char("\x7f") == "^?"
-    assert visible_char("\u200b") == "U+200B"  # zero-width space: not printable
+    for ch in "\x1b\x7f\x00\r\u200b\u0301\u00a0éz":  # what the font draws is drawn as on the screen
+        assert visible_char(ch) in (visible_symbol(ch), f"U+{ord(ch):04X}"), repr(ch)
+    assert visible_char("\x7f") == "␡" == visible_symbol("\x7f")
 
 
 def test_failed_write_leaves_no_trace_and_keeps_earlier_snapshot(tmp_path, quick_figure, monkeypatch):
