@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rnnscope.config import RunConfig
+
 RUNNING = "RUNNING"
 PAUSED = "PAUSED"
 DIVERGED = "DIVERGED"
@@ -112,24 +114,14 @@ class Notice:
 
 @dataclass(frozen=True)
 class RunStatus:
-    """The status line's facts."""
+    """The status line's facts: the run's settings as they are now, and the live numbers."""
 
-    corpus: str
-    model: str
-    layers: int
-    hidden: int
-    embed: int
+    config: RunConfig  # model, sizes, clip (None = off), init, optimizer, ... as the engine runs them now
+    corpus: str  # the corpus file's name
     n_params: int
     step: int
     state: str  # RUNNING / PAUSED / DIVERGED
-    clip: float | None  # threshold, None = off
     clip_fire_rate: float  # fraction of recent steps where clipping fired
-    init: str
-    init_gain: float
-    lr: float
-    optimizer: str
-    seq_len: int
-    batch: int
     device: str
     threads: int
     train_loss: float  # smoothed recent train loss; nan before the first step

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnscope.config import GATE_NAMES
+from rnnscope.config import GATE_NAMES, RunConfig
 from rnnscope.frames import (
     PAUSED,
     Event,
@@ -151,23 +151,16 @@ def _layer(arrays: dict[str, np.ndarray], model: str, layer: int, metrics: dict)
 
 def _status(meta: dict, folder: Path) -> RunStatus:
     sizes, corpus = meta["sizes"], meta["corpus"]
+    config = RunConfig(corpus=corpus["path"], model=meta["model"], clip=meta["clip"], init=meta["init"],
+                       init_gain=meta["init_gain"], lr=meta["lr"], optimizer=meta["optimizer"], seed=meta["seed"],
+                       **{name: sizes[name] for name in ("hidden", "embed", "layers", "seq_len", "batch")})
     return RunStatus(
+        config=config,
         corpus=corpus["name"],
-        model=meta["model"],
-        layers=sizes["layers"],
-        hidden=sizes["hidden"],
-        embed=sizes["embed"],
         n_params=meta["n_params"],
         step=meta["step"],
         state=PAUSED,
-        clip=meta["clip"],
         clip_fire_rate=meta["clip_fire_rate"],
-        init=meta["init"],
-        init_gain=meta["init_gain"],
-        lr=meta["lr"],
-        optimizer=meta["optimizer"],
-        seq_len=sizes["seq_len"],
-        batch=sizes["batch"],
         device=meta["device"],
         threads=meta["threads"],
         train_loss=_number(meta["train_loss"]),

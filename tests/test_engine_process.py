@@ -52,7 +52,7 @@ def test_child_trains_on_command_and_quits(tmp_path):
         assert first.status.state == PAUSED and first.probe.layers[0].hidden.shape == (16, 16)
         client.send(commands.Step())
         client.send(commands.ToggleClip())
-        store, failures = await _collect(client, lambda f: f.status.step == 1 and f.status.clip is None)
+        store, failures = await _collect(client, lambda f: f.status.step == 1 and f.status.config.clip is None)
         client.stop()
         return store.frame(), failures
 

@@ -200,13 +200,10 @@ class Engine:
 
     # -- frames, export, checkpoint --------------------------------------------------------
     def status(self) -> RunStatus:
-        cfg = self.config
         val = self.val_history.array()  # [M, 2]
         return RunStatus(
-            corpus=Path(self.corpus.path).name, model=cfg.model, layers=cfg.layers, hidden=cfg.hidden,
-            embed=cfg.embed, n_params=self.n_params, step=self.step, state=self.state, clip=cfg.clip,
-            clip_fire_rate=self.recent_clip.mean(), init=cfg.init, init_gain=cfg.init_gain, lr=cfg.lr,
-            optimizer=cfg.optimizer, seq_len=cfg.seq_len, batch=cfg.batch, device=str(self.device),
+            config=self.config, corpus=Path(self.corpus.path).name, n_params=self.n_params, step=self.step,
+            state=self.state, clip_fire_rate=self.recent_clip.mean(), device=str(self.device),
             threads=self.threads, train_loss=self.recent_loss.mean(),
             val_loss=float(val[-1, 1]) if len(val) else float("nan"), chars_per_s=self.chars_per_s,
             diverged=self.diverged, run_dir=str(self.run_dir), temperature=self.temperature)

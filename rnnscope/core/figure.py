@@ -151,11 +151,11 @@ def _loss(value: float) -> str:
 
 def _headline(frame: Frame) -> str:
     status = frame.status
-    clip = "off" if status.clip is None else f"{status.clip:g}"
+    clip = "off" if status.config.clip is None else f"{status.config.clip:g}"
     return (
-        f"{status.model} · {status.layers}×{status.hidden} units, embed {status.embed} · step {status.step} · "
+        f"{status.config.model} · {status.config.layers}×{status.config.hidden} units, embed {status.config.embed} · step {status.step} · "
         f"train {_loss(status.train_loss)} / val {_loss(status.val_loss)} nats/char · probe {frame.probe.loss:.3f} · "
-        f"clip {clip} · init {status.init} ×{status.init_gain:g} · {status.optimizer} lr {status.lr:g}"
+        f"clip {clip} · init {status.config.init} ×{status.config.init_gain:g} · {status.config.optimizer} lr {status.config.lr:g}"
     )
 
 

@@ -131,9 +131,9 @@ class FakeSource:
             self._base = (key, make_frame(model=self.model, step=self.step, seed=self.step, **self._sizes))
         base = self._base[1]
         diverged = f"step {self.step}, largest gradient 3.2e+08 (rnn.weight_hh_l0)" if self.state == DIVERGED else None
+        config = base.status.config.with_(clip=self.clip, init=self.init)
         status = dataclasses.replace(
-            base.status, state=self.state, clip=self.clip, init=self.init, diverged=diverged,
-            temperature=self.temperature,
+            base.status, config=config, state=self.state, diverged=diverged, temperature=self.temperature,
         )
         sample = Sample(self.sample_step, base.sample.prime, base.sample.text, self.temperature)
         return dataclasses.replace(base, seq=self.published + 1, status=status, sample=sample, notice=self.notice)

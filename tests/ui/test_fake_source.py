@@ -23,8 +23,8 @@ SEQUENCE = (
 def _seen(status, notice, sample) -> dict:
     """What the screen shows of a run, in a form both sources share."""
     return {
-        "state": status.state, "step": status.step, "model": status.model, "init": status.init,
-        "clip": None if status.clip is None else round(status.clip, 9), "temperature": round(status.temperature, 9),
+        "state": status.state, "step": status.step, "model": status.config.model, "init": status.config.init,
+        "clip": None if status.config.clip is None else round(status.config.clip, 9), "temperature": round(status.temperature, 9),
         "notice": None if notice is None else (notice.seq, notice.level, notice.text.split(":")[0]),
         "sample": (sample.step, round(sample.temperature, 9)),
     }

@@ -17,8 +17,8 @@ class GradNormsPanel(FramePanel):
     needs_probe = False
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
-        return (part_version(frame, "last_step"), frame.status.clip)
+        return (part_version(frame, "last_step"), frame.status.config.clip)
 
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:
-        return render_grad_norms(frame.last_step, frame.status.clip, width, height, accents)
+        return render_grad_norms(frame.last_step, frame.status.config.clip, width, height, accents)
