@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing as mp
+import pickle
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from rnnscope import commands
 from rnnscope.core.engine_process import ChildFailed, child_main
@@ -18,6 +20,23 @@ from rnnscope.parts import Update
 Deliver = Callable[[list[Update]], None]
 Fail = Callable[[str], None]
 QUIT_WAIT_S = 1.0  # after this the dashboard says that the engine is finishing an export
+
+
+@dataclass
+class Traffic:
+    """What came over the pipe (benchmarks/dashboard_throughput.py prints it)."""
+
+    updates: int = 0
+    bytes: int = 0
+    probe_updates: int = 0  # updates that carried a new probe
+    probe_bytes: int = 0
+
+    def count(self, item, size: int) -> None:
+        with_probe = isinstance(item, Update) and "probe" in item.parts
+        self.updates += 1
+        self.bytes += size
+        self.probe_updates += with_probe
+        self.probe_bytes += size * with_probe
 
 
 class EngineClient:
@@ -32,6 +51,7 @@ class EngineClient:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.stopping = False
         self.export_pending = False  # an Export was sent and its notice has not come back yet
+        self.traffic = Traffic()
 
     def start(self) -> EngineClient:
         """Spawn the child (a few ms: the corpus travels as a path); it imports torch while the screen paints."""
@@ -48,7 +68,9 @@ class EngineClient:
         updates = []
         try:
             while self._updates.poll():
-                item = self._updates.recv()
+                data = self._updates.recv_bytes()
+                item = pickle.loads(data)
+                self.traffic.count(item, len(data))
                 if isinstance(item, ChildFailed):
                     self._disconnect()
                     fail(item.reason)
