@@ -1,4 +1,4 @@
-"""The dashboard app: wires the source thread, the keys, the view state and the panels together."""
+"""The dashboard app: wires one run's client (its parts in, commands out), the keys, the view state and the panels."""
 
 from __future__ import annotations
 
