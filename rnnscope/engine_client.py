@@ -103,13 +103,15 @@ class EngineClient:
             self.stopping = True
         self._disconnect()
 
-    def finish(self, say: Callable[[str], None] = lambda line: print(line, file=sys.stderr)) -> None:
-        """After the app: wait for the engine to quit, saying so when an export keeps it; Ctrl-C abandons it."""
+    def finish(self, say: Callable[[str], None] = lambda line: print(line, file=sys.stderr)) -> bool:
+        """After the app: wait for the engine to quit, saying so when an export keeps it; Ctrl-C abandons it
+        (False is returned then)."""
         self.stop()
         self._updates.close()  # an engine still sending gets a broken pipe and quits
         if self.process.pid is None:
-            return
+            return True
         self.process.join(QUIT_WAIT_S)
+        finished = True
         if self.process.is_alive():
             doing = "finishing the export" if self.export_pending else "waiting for the training process to stop"
             say(f"rnnscope: {doing}… (Ctrl-C abandons it)")
@@ -118,5 +120,8 @@ class EngineClient:
             except KeyboardInterrupt:
                 self.process.terminate()  # SIGTERM: the export removes its temporary folder
                 self.process.join()
+                say("rnnscope: abandoned; nothing half-written is left")
+                finished = False
         self.inbox.close()
+        return finished
 

@@ -35,5 +35,5 @@ def run_tui(config: RunConfig, corpus: Corpus, run_dir: Path, *, checkpoint: dic
     try:
         app.run()
     finally:
-        client.finish()  # the terminal is back: an export still being written is finished (and said so)
-    return app.return_code or 0
+        finished = client.finish()  # the terminal is back: an export still being written is finished (said so)
+    return (app.return_code or 0) if finished else 130
