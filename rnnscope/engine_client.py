@@ -102,12 +102,12 @@ class EngineClient:
             self.inbox.put(commands.Quit())
             self.stopping = True
         self._disconnect()
+        self._updates.close()  # nobody reads any more: an engine still sending gets a broken pipe and quits
 
     def finish(self, say: Callable[[str], None] = lambda line: print(line, file=sys.stderr)) -> bool:
         """After the app: wait for the engine to quit, saying so when an export keeps it; Ctrl-C abandons it
         (False is returned then)."""
         self.stop()
-        self._updates.close()  # an engine still sending gets a broken pipe and quits
         if self.process.pid is None:
             return True
         self.process.join(QUIT_WAIT_S)

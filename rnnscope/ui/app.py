@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import os
 import signal
-from functools import partial
+import threading
 from pathlib import Path
 from typing import Protocol
 
@@ -27,6 +28,7 @@ from rnnscope.ui.too_small import TooSmall, is_too_small
 from rnnscope.ui.view_state import ViewState
 
 HERE = Path(__file__).parent
+SIGNAL_EXIT_S = 3.0  # after SIGTERM / SIGHUP the process is gone within this, even if the terminal hangs the exit
 
 
 class Client(Protocol):
@@ -67,10 +69,20 @@ class RnnscopeApp(App[int]):
     def on_mount(self) -> None:
         self.client.connect(self.receive, self._fail)
         loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGHUP):  # the terminal is restored, the engine told to quit
+        for signum in (signal.SIGTERM, signal.SIGHUP):
             with contextlib.suppress(ValueError, RuntimeError):  # not the main thread (tests)
-                loop.add_signal_handler(signum, partial(self.exit, return_code=128 + signum))
+                loop.add_signal_handler(signum, self._signalled, signum)
         self.call_after_refresh(gc.freeze)  # start-up objects never need collecting again
+
+    def _signalled(self, signum: int) -> None:
+        """SIGTERM / SIGHUP: tell the engine to quit, restore the terminal, exit 128 + signum. A terminal that has
+        gone away can hang Textual's exit, so the process ends by itself SIGNAL_EXIT_S later whatever happens
+        (the engine, told to quit, finishes an export on its own)."""
+        self.client.stop()
+        deadline = threading.Timer(SIGNAL_EXIT_S, os._exit, (128 + signum,))
+        deadline.daemon = True
+        deadline.start()
+        self.exit(return_code=128 + signum)
 
     def on_unmount(self) -> None:
         """However the app ends, the source is told to quit."""
