@@ -12,8 +12,9 @@ from rnnscope.engine_client import EngineClient
 
 def dashboard_threads(requested: int) -> int:
     """Torch threads beside the dashboard: all cores but one, unless asked. benchmarks/dashboard_throughput.py
-    on 2 cores: 1 thread trains as fast as 2 with the screen open (55k vs 58k chars/s, 0.92x vs 0.69x of a
-    bare loop with the same threads), as the screen's core is then free."""
+    on 2 cores, re-measured with the lean transport on a shared machine (load ~8): 1 thread 19k chars/s bare,
+    12k with the dashboard; 2 threads 1.2k / 0.8k (oversubscribed: torch's threads wait on each other). Earlier,
+    unshared: 1 thread as fast as 2 with the screen open (55k vs 58k chars/s), as the screen's core stays free."""
     return requested or max(1, (os.cpu_count() or 2) - 1)
 
 
