@@ -6,7 +6,9 @@ For each torch thread count, one session of the real app (160x48, Textual's head
 engine in its own process as `rnnscope` runs it, or with --in-thread in a thread) alternates: the engine paused while the bare fused loop (benchmarks/train_throughput.py)
 runs with the same thread count, then the engine training for --seconds while the key `c` is pressed
 every second. Dashboard chars/s come from the steps counted on the frames; key latency is the time from
-the key event to the engine's new clip state on the status line.
+the key event to the engine's new clip state on the status line. While training it also counts the
+dashboard process's CPU seconds per second (this process minus the bare loop, which is not running then),
+the bytes per update that came over the pipe (with and without a new probe) and the panel builds per update.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from rnnscope.config import RunConfig  # noqa: E402
 from rnnscope.core.data import bundled_sample_path, load_corpus  # noqa: E402
 from rnnscope.core.engine_source import EngineSource  # noqa: E402
 from rnnscope.frames import PAUSED, RUNNING  # noqa: E402
-from rnnscope.tui import engine_source  # noqa: E402
+from rnnscope.tui import engine_client  # noqa: E402
 from rnnscope.ui.app import make_app  # noqa: E402
 
 SIZE = (160, 48)
@@ -49,27 +51,37 @@ async def _until(predicate, timeout: float = 60.0) -> None:
 async def measure(config: RunConfig, corpus, threads: int, seconds: float, rounds: int, in_thread: bool) -> dict:
     """In one dashboard session, alternate: engine paused + bare loop, then engine running + keys."""
     bare_steps = max(20, int(seconds * 15))
-    result: dict = {"bare": [], "dashboard": [], "keys": []}
+    result: dict = {"bare": [], "dashboard": [], "keys": [], "cpu": [], "updates": 0, "builds": 0}
     config = config.with_(threads=threads)
     with tempfile.TemporaryDirectory() as run_dir:
-        source = (EngineSource(config, corpus, Path(run_dir), threads=threads) if in_thread
-                  else engine_source(config, corpus, Path(run_dir)).start())
-        app = make_app(lambda: source)
+        if in_thread:
+            app = make_app(lambda: EngineSource(config, corpus.path, Path(run_dir), threads=threads))
+        else:
+            app = make_app(engine_client(config, corpus, Path(run_dir)).start())
         async with app.run_test(size=SIZE):
             await _until(lambda: app.latest is not None and app.latest.status.step >= WARM_STEPS)
             for _ in range(rounds):
                 await _set_state(app, PAUSED)
                 result["bare"].append(await asyncio.to_thread(bare_loop, config, corpus, bare_steps))
                 await _set_state(app, RUNNING)
-                start_time, start_step = time.perf_counter(), app.latest.status.step
+                start_time, start_step, start_cpu = time.perf_counter(), app.latest.status.step, time.process_time()
+                start_updates, start_builds = app.parts.seq, _builds(app)
                 while time.perf_counter() - start_time < seconds:
                     result["keys"].append(await _key_latency(app))
                     await asyncio.sleep(1.0)
                 steps = app.latest.status.step - start_step
                 elapsed = time.perf_counter() - start_time
                 result["dashboard"].append(steps * config.batch * config.seq_len / elapsed)
+                result["cpu"].append((time.process_time() - start_cpu) / elapsed)
+                result["updates"] += app.parts.seq - start_updates
+                result["builds"] += _builds(app) - start_builds
+            result["traffic"] = getattr(app.client, "traffic", None)
             app.exit()
     return result
+
+
+def _builds(app) -> int:
+    return sum(panel.builds for panel in app.dashboard.panels)
 
 
 async def _set_state(app, state: str) -> None:
@@ -80,10 +92,10 @@ async def _set_state(app, state: str) -> None:
 
 async def _key_latency(app) -> float:
     """ms from the key `c` (clip on/off) to the engine's answer on the status line."""
-    clip_before = app.status_bar.shown.clip
+    clip_before = app.status_bar.shown.config.clip
     pressed = time.perf_counter()
     app.post_message(events.Key("c", "c"))
-    await _until(lambda: app.status_bar.shown.clip != clip_before)
+    await _until(lambda: app.status_bar.shown.config.clip != clip_before)
     return (time.perf_counter() - pressed) * 1000
 
 
@@ -110,6 +122,17 @@ def main() -> None:
               f"p95 {p95(keys):5.1f} ms, max {keys[-1]:5.1f} ms ({len(keys)} presses)")
         print(f"  rounds: bare {', '.join(f'{v:,.0f}' for v in result['bare'])}; "
               f"dashboard {', '.join(f'{v:,.0f}' for v in result['dashboard'])}")
+        print(f"  dashboard process while training (keys included): "
+              f"{', '.join(f'{v:.3f}' for v in result['cpu'])} CPU-s/s; "
+              f"panel builds per update {result['builds'] / max(result['updates'], 1):.2f} "
+              f"({result['updates']} updates)")
+        traffic = result.get("traffic")
+        if traffic is not None and traffic.updates:
+            plain = traffic.updates - traffic.probe_updates
+            print(f"  pipe: {traffic.updates} updates, {traffic.bytes / traffic.updates / 1000:.1f} KB mean; "
+                  f"without a new probe {(traffic.bytes - traffic.probe_bytes) / max(plain, 1) / 1000:.1f} KB "
+                  f"({plain}), with one {traffic.probe_bytes / max(traffic.probe_updates, 1) / 1000:.1f} KB "
+                  f"({traffic.probe_updates})")
 
 
 if __name__ == "__main__":

@@ -11,12 +11,12 @@ from __future__ import annotations
 import argparse
 import queue
 import resource
-import threading
 import time
 from pathlib import Path
 
+from rnnscope.commands import Quit
 from rnnscope.config import RunConfig
-from rnnscope.core.data import bundled_sample_path, load_corpus
+from rnnscope.core.data import bundled_sample_path
 from rnnscope.core.engine_source import EngineSource
 
 
@@ -31,22 +31,23 @@ def main() -> None:
     parser.add_argument("--hidden", type=int, default=32)
     args = parser.parse_args()
     config = RunConfig(hidden=args.hidden, seq_len=32, batch=8).validate()
-    source = EngineSource(config, load_corpus(bundled_sample_path()), Path("/nonexistent"), threads=1)
-    stop = threading.Event()
+    source = EngineSource(config, bundled_sample_path(), Path("/nonexistent"), threads=1)
+    inbox: queue.Queue = queue.Queue()
     latest = {}
     marks = [args.steps * k // 10 for k in range(1, 11)]
     started = time.perf_counter()
 
-    def publish(frame) -> None:
-        latest["frame"] = frame  # newest replaces older, as in the dashboard
-        while marks and frame.status.step >= marks[0]:
-            print(f"step {frame.status.step:7d}  rss {rss_mb():7.1f} MB  loss rows {len(frame.loss_history)}  "
-                  f"events {len(frame.events)}  {time.perf_counter() - started:6.1f} s", flush=True)
+    def publish(parts) -> None:
+        latest["parts"] = parts  # newest replaces older, as in the dashboard
+        step = parts["status"].step
+        while marks and step >= marks[0]:
+            print(f"step {step:7d}  rss {rss_mb():7.1f} MB  loss rows {len(parts['loss_history'])}  "
+                  f"events {len(parts['events'])}  {time.perf_counter() - started:6.1f} s", flush=True)
             marks.pop(0)
         if not marks:
-            stop.set()
+            inbox.put(Quit())
 
-    source.run(publish, queue.Queue(), stop)
+    source.run(publish, inbox)
 
 
 if __name__ == "__main__":

@@ -11,20 +11,22 @@ the ratios against the bare loop, and the probe's cost in ms.
 from __future__ import annotations
 
 import argparse
+import pickle
 import queue
 import statistics
-import threading
 import time
 
 import torch
 import torch.nn.functional as F
 
+from rnnscope.commands import Quit
 from rnnscope.config import RunConfig
 from rnnscope.core.data import BatchSampler, bundled_sample_path, load_corpus
 from rnnscope.core.device import configure_threads, resolve_device
 from rnnscope.core.engine import Engine
 from rnnscope.core.engine_source import EngineSource
 from rnnscope.core.model import build_model
+from rnnscope.parts import PartsOut
 
 
 def bare_loop(config: RunConfig, corpus, steps: int) -> float:
@@ -62,19 +64,23 @@ def headless_engine(config: RunConfig, corpus, steps: int) -> float:
 
 
 def dashboard_loop(config: RunConfig, corpus, steps: int) -> float:
-    """The EngineSource loop the dashboard runs, timed from its first frame to `steps` steps later."""
-    source = EngineSource(config, corpus, _nowhere(), threads=torch.get_num_threads())
-    stop = threading.Event()
+    """The EngineSource loop the dashboard runs (parts compared and pickled as for the pipe), timed from its
+    first frame to `steps` steps later."""
+    source = EngineSource(config, corpus.path, _nowhere(), threads=torch.get_num_threads())
+    inbox: queue.Queue = queue.Queue()
+    sent = PartsOut()
     marks: dict[str, float] = {}
 
-    def publish(frame) -> None:
+    def publish(parts) -> None:
+        pickle.dumps(sent.update(parts))
+        step = parts["status"].step
         if "start" not in marks:
-            marks["start"], marks["step0"] = time.perf_counter(), frame.status.step
-        elif frame.status.step - marks["step0"] >= steps:
-            marks["end"], marks["steps"] = time.perf_counter(), frame.status.step - marks["step0"]
-            stop.set()
+            marks["start"], marks["step0"] = time.perf_counter(), step
+        elif step - marks["step0"] >= steps and "end" not in marks:
+            marks["end"], marks["steps"] = time.perf_counter(), step - marks["step0"]
+            inbox.put(Quit())
 
-    source.run(publish, queue.Queue(), stop)
+    source.run(publish, inbox)
     return marks["steps"] * config.batch * config.seq_len / (marks["end"] - marks["start"])
 
 

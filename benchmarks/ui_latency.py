@@ -1,14 +1,27 @@
-"""Prints the dashboard's render time per panel at 160x48 and the time from a key press to the status change."""
+"""Prints the dashboard's render time per panel at 160x48, the time from a key press to the status change, and
+(with tmux installed) the real app's first paint and its CPU use while training, measured from outside.
+
+    python benchmarks/ui_latency.py [--tmux-runs 5] [--cpu-seconds 20]
+
+First paint: the time from starting `rnnscope` in a 160x48 tmux window until "loading…" is on its screen
+(median of --tmux-runs). CPU: utime+stime of the dashboard's process (and, apart, the engine's) from
+/proc over --cpu-seconds of training.
+"""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import os
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.* (the fake source) from a checkout
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests.* (the fake source) from a checkout
 
 from percentile import p95  # noqa: E402
 from textual import events  # noqa: E402
@@ -64,10 +77,10 @@ async def measure_keys(app, source: FakeSource) -> None:
     """
     samples: list[float] = []
     for _ in range(KEY_PRESSES):
-        published = source.published
+        clip_before = app.status_bar.shown.config.clip
         started = time.perf_counter()
         app.post_message(events.Key("c", "c"))
-        while app.painted[0] is None or app.painted[0].seq <= published:
+        while app.status_bar.shown.config.clip == clip_before:
             await asyncio.sleep(0.001)
         samples.append((time.perf_counter() - started) * 1000)
         await asyncio.sleep(0.15)  # let the next press find an idle app, like a person typing
@@ -75,7 +88,7 @@ async def measure_keys(app, source: FakeSource) -> None:
     print("  (includes the fake source building a frame, ~8 ms at these sizes)")
 
 
-async def main() -> None:
+async def in_process() -> None:
     source = FakeSource(**SOURCE_SIZES)
     app = make_app(lambda: source, run_label="benchmark")
     async with app.run_test(size=SIZE) as pilot:
@@ -84,5 +97,81 @@ async def main() -> None:
         await measure_keys(app, source)
 
 
+RNNSCOPE = [sys.executable, "-m", "rnnscope"]
+SESSION = "rnnscope-bench"
+
+
+def _tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
+
+
+def _start_in_tmux(*options: str) -> float:
+    """Start rnnscope in a fresh 160x48 tmux session; the time it was started."""
+    _tmux("kill-session", "-t", SESSION)
+    command = " ".join([*RNNSCOPE, *options, "--run-dir", "/tmp/rnnscope-bench-runs"])
+    started = time.perf_counter()
+    _tmux("new-session", "-d", "-s", SESSION, "-x", str(SIZE[0]), "-y", str(SIZE[1]), "-c", str(ROOT),
+          f"exec {command}")
+    return started
+
+
+def _wait_for_screen(text: str, timeout: float = 60.0) -> float:
+    deadline = time.perf_counter() + timeout
+    while text not in _tmux("capture-pane", "-p", "-t", SESSION):
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"{text!r} did not appear")
+        time.sleep(0.005)
+    return time.perf_counter()
+
+
+def first_paint(runs: int) -> None:
+    samples, cpu = [], []
+    for _ in range(runs):
+        started = _start_in_tmux("--paused")
+        samples.append((_wait_for_screen("loading…") - started) * 1000)
+        pid = int(_tmux("display-message", "-p", "-t", SESSION, "#{pane_pid}").strip())
+        cpu.append(_cpu_seconds(pid) * 1000)  # CPU it took (apart from waiting for a core on a busy machine)
+        _tmux("kill-session", "-t", SESSION)
+        time.sleep(0.5)
+    print(f"first paint in tmux at {SIZE[0]}x{SIZE[1]} ('loading…' on screen, {runs} runs): "
+          f"median {statistics.median(samples):.0f} ms  ({', '.join(f'{v:.0f}' for v in samples)}); "
+          f"CPU of the dashboard process by then: median {statistics.median(cpu):.0f} ms")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def dashboard_cpu(seconds: float) -> None:
+    _start_in_tmux()
+    _wait_for_screen("RUNNING")
+    time.sleep(3.0)  # past the start-up work
+    dashboard = int(_tmux("display-message", "-p", "-t", SESSION, "#{pane_pid}").strip())
+    engine = int(subprocess.run(["pgrep", "-P", str(dashboard)], capture_output=True, text=True).stdout.split()[-1])
+    before, engine_before, started = _cpu_seconds(dashboard), _cpu_seconds(engine), time.perf_counter()
+    time.sleep(seconds)
+    elapsed = time.perf_counter() - started
+    used, engine_used = _cpu_seconds(dashboard) - before, _cpu_seconds(engine) - engine_before
+    _tmux("send-keys", "-t", SESSION, "q")
+    time.sleep(1.0)
+    _tmux("kill-session", "-t", SESSION)
+    print(f"real app in tmux at {SIZE[0]}x{SIZE[1]}, training (default lstm), {elapsed:.0f} s: dashboard process "
+          f"{used / elapsed:.3f} CPU-s/s, engine process {engine_used / elapsed:.2f} CPU-s/s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tmux-runs", type=int, default=5)
+    parser.add_argument("--cpu-seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    asyncio.run(in_process())
+    if shutil.which("tmux") is None:
+        print("tmux not found: first paint and CPU use not measured")
+        return
+    first_paint(args.tmux_runs)
+    dashboard_cpu(args.cpu_seconds)
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

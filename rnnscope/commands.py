@@ -56,9 +56,16 @@ class Export:
 
 @dataclass(frozen=True)
 class NewSample:
-    """Generate a new sample at this temperature."""
+    """Generate a new sample at the engine's temperature, or first set it to `temperature` when given."""
 
-    temperature: float
+    temperature: float | None = None
+
+
+@dataclass(frozen=True)
+class ScaleTemperature:
+    """Multiply the sampling temperature (0.8 lowers, 1.25 raises), then generate a new sample."""
+
+    factor: float
 
 
 @dataclass(frozen=True)
@@ -68,5 +75,5 @@ class Quit:
 
 Command = (
     TogglePause | Step | ToggleClip | ScaleClip | NextInit | ToggleActivation | NextModel | Reset
-    | Export | NewSample | Quit
+    | Export | NewSample | ScaleTemperature | Quit
 )

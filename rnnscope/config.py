@@ -19,6 +19,7 @@ GATE_NAMES = {
     "rnn-relu": (),
 }
 SIGMOID_GATES = {"lstm": ("input", "forget", "output"), "gru": ("reset", "update")}
+TANH_GATES = ("cell", "new")  # the gates with a tanh output in [-1, 1]: every gate not in SIGMOID_GATES
 
 
 class ConfigError(InputError):

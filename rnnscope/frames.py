@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
+
+from rnnscope.config import RunConfig
 
 RUNNING = "RUNNING"
 PAUSED = "PAUSED"
@@ -111,24 +114,14 @@ class Notice:
 
 @dataclass(frozen=True)
 class RunStatus:
-    """The status line's facts."""
+    """The status line's facts: the run's settings as they are now, and the live numbers."""
 
-    corpus: str
-    model: str
-    layers: int
-    hidden: int
-    embed: int
+    config: RunConfig  # model, sizes, clip (None = off), init, optimizer, ... as the engine runs them now
+    corpus: str  # the corpus file's name
     n_params: int
     step: int
     state: str  # RUNNING / PAUSED / DIVERGED
-    clip: float | None  # threshold, None = off
     clip_fire_rate: float  # fraction of recent steps where clipping fired
-    init: str
-    init_gain: float
-    lr: float
-    optimizer: str
-    seq_len: int
-    batch: int
     device: str
     threads: int
     train_loss: float  # smoothed recent train loss; nan before the first step
@@ -136,6 +129,7 @@ class RunStatus:
     chars_per_s: float
     diverged: str | None = None  # "step N, largest gradient G (param)" when DIVERGED
     run_dir: str = ""
+    temperature: float = 1.0  # the engine's sampling temperature (g samples at it, t / T change it)
 
 
 @dataclass(frozen=True, eq=False)
@@ -144,12 +138,13 @@ class Frame:
 
     seq: int
     status: RunStatus
-    vocab: tuple[str, ...]
-    last_step: StepStats | None
-    loss_history: np.ndarray  # [N, 2] (step, train loss)
-    val_history: np.ndarray  # [M, 2] (step, val loss)
-    grad_norm_history: np.ndarray  # [N, 3] (step, pre-clip total, post-clip total)
+    vocab: tuple[str, ...] = ()
+    last_step: StepStats | None = None
+    loss_history: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # [N, 2] (step, train loss)
+    val_history: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # [M, 2] (step, val loss)
+    grad_norm_history: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))  # [N, 3] snapshots only
     events: tuple[Event, ...] = ()
     probe: ProbeFrame | None = None
     sample: Sample | None = None
     notice: Notice | None = None
+    versions: Mapping[str, int] = field(default_factory=dict)  # part name -> version (rnnscope.parts); {} = unknown

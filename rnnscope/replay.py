@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import queue
-import threading
 from pathlib import Path
 
 from rnnscope import commands
 from rnnscope.errors import InputError
 from rnnscope.frames import Frame, Notice
+from rnnscope.parts import frame_parts
 from rnnscope.snapshot_io import SnapshotError, list_snapshots, load_snapshot_frame
 from rnnscope.source import Publish
 
@@ -27,11 +27,11 @@ class ReplaySource:
         self.notice_seq = 0
         self._last: Frame | None = None  # shown again, with the error, when a snapshot cannot be read
 
-    def run(self, publish: Publish, command_queue: queue.Queue, stop: threading.Event) -> None:
+    def run(self, publish: Publish, inbox: queue.Queue) -> None:
         publish(self._frame("n: next snapshot, r: first, space: play"))
-        while not stop.is_set():
+        while True:
             try:
-                command = command_queue.get(timeout=PLAY_INTERVAL_S if self.playing else 0.1)
+                command = inbox.get(timeout=PLAY_INTERVAL_S if self.playing else 0.1)
             except queue.Empty:
                 if self.playing:
                     self._advance(publish)
@@ -54,7 +54,7 @@ class ReplaySource:
         self.index = (self.index + 1) % len(self.snapshots)
         publish(self._frame(""))
 
-    def _frame(self, message: str) -> Frame:
+    def _frame(self, message: str) -> dict[str, object]:
         folder = self.snapshots[self.index]
         try:
             frame = load_snapshot_frame(folder)
@@ -62,13 +62,13 @@ class ReplaySource:
             if self._last is None:
                 raise
             self.notice_seq += 1
-            return dataclasses.replace(self._last, notice=Notice(self.notice_seq, "error", str(err)))
+            return frame_parts(dataclasses.replace(self._last, notice=Notice(self.notice_seq, "error", str(err))))
         position = f"snapshot {self.index + 1}/{len(self.snapshots)} ({folder.name})"
         self.notice_seq += 1
         self._last = dataclasses.replace(
             frame, status=dataclasses.replace(frame.status, state=REPLAY),
             notice=Notice(self.notice_seq, "information", f"{position}. {message}".strip()))
-        return self._last
+        return frame_parts(self._last)
 
 
 def run_replay(run_dir: Path) -> int:

@@ -1,4 +1,5 @@
-"""The snapshot folder format (names, JSON encoding of metrics) and reading a snapshot back as a Frame.
+"""The snapshot folder format: names, what meta.json and arrays.npz hold (build_meta, build_arrays) and reading
+a snapshot back as a Frame.
 
 Plain numpy + json, no torch: `--replay` uses this without loading the training core. Arrays are read
 with `allow_pickle=False`. A per-layer array that does not apply to the model (cell state and grad_c
@@ -12,11 +13,14 @@ import json
 import math
 import re
 import zipfile
+from dataclasses import asdict
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
-from rnnscope.config import GATE_NAMES
+from rnnscope import __version__
+from rnnscope.config import GATE_NAMES, RunConfig
 from rnnscope.frames import (
     PAUSED,
     Event,
@@ -68,6 +72,94 @@ def metrics_to_json(metrics: LayerMetrics) -> dict:
         "sigma_max": {k: json_number(v) for k, v in sigma.items()} if isinstance(sigma, dict) else json_number(sigma),
         "saturation": {k: {"low": s.low, "high": s.high} for k, s in metrics.saturation.items()},
     }
+
+
+def _last_step_json(stats: StepStats | None) -> dict | None:
+    if stats is None:
+        return None
+    return {
+        "step": stats.step,
+        "loss": json_number(stats.loss),
+        "grad_norms": {k: json_number(v) for k, v in stats.grad_norms.items()},
+        "grad_norms_post": {k: json_number(v) for k, v in stats.grad_norms_post.items()},
+        "total_pre": json_number(stats.total_pre),
+        "total_post": json_number(stats.total_post),
+        "clipped": stats.clipped,
+    }
+
+
+def build_meta(frame: Frame, config: RunConfig, corpus_path: str, corpus_sha256: str) -> dict:
+    """meta.json's content: strict-JSON data (no nan/inf: null instead)."""
+    status, probe = frame.status, frame.probe
+    return {
+        "rnnscope_version": __version__,
+        "step": status.step,
+        "model": status.config.model,
+        "sizes": {
+            "hidden": status.config.hidden,
+            "embed": status.config.embed,
+            "layers": status.config.layers,
+            "seq_len": status.config.seq_len,
+            "batch": status.config.batch,
+        },
+        "n_params": status.n_params,
+        "clip": status.config.clip,
+        "clip_fire_rate": json_number(status.clip_fire_rate),
+        "init": status.config.init,
+        "init_gain": status.config.init_gain,
+        "seed": config.seed,
+        "lr": status.config.lr,
+        "optimizer": status.config.optimizer,
+        "device": status.device,
+        "threads": status.threads,
+        "chars_per_s": json_number(status.chars_per_s),
+        "corpus": {"path": str(corpus_path), "sha256": str(corpus_sha256), "name": status.corpus},
+        "vocab": list(frame.vocab),
+        "probe": {"text": probe.text, "loss": json_number(probe.loss), "cost_ms": probe.cost_ms},
+        "train_loss": json_number(status.train_loss),
+        "val_loss": json_number(status.val_loss),
+        "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "metrics": [metrics_to_json(layer.metrics) for layer in probe.layers],
+        "events": [asdict(event) for event in frame.events],
+        "sample": None if frame.sample is None else asdict(frame.sample),
+        "last_step": _last_step_json(frame.last_step),
+    }
+
+
+def _layer_arrays(layer: LayerProbe, index: int) -> dict[str, np.ndarray]:
+    """One layer's arrays under their npz keys; absent ones as empty arrays ([0, H] or [0])."""
+    hidden_units = layer.hidden.shape[1]
+    no_state = np.zeros((0, hidden_units), dtype=layer.hidden.dtype)  # [0, H]
+    no_flow = np.zeros((0,), dtype=layer.grad_h.dtype)  # [0]
+    arrays = {
+        "gates": layer.gates,  # [G, T, H]
+        "pre_activation": no_state if layer.pre_activation is None else layer.pre_activation,  # [T, H] | [0, H]
+        "cell": no_state if layer.cell is None else layer.cell,  # [T, H] | [0, H]
+        "hidden": layer.hidden,  # [T, H]
+        "grad_h": layer.grad_h,  # [T]
+        "grad_c": no_flow if layer.grad_c is None else layer.grad_c,  # [T] | [0]
+        "grad_h_total": layer.grad_h_total,  # [T]
+    }
+    return {layer_key(name, index): array for name, array in arrays.items()}
+
+
+def build_arrays(frame: Frame, weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """arrays.npz's content: probe, per-layer arrays, histories and the weights by state_dict name."""
+    probe = frame.probe
+    arrays = {
+        "probe_ids": probe.ids,  # [T]
+        "probe_targets": probe.targets,  # [T]
+        "probe_probs": probe.probs,  # [T, V]
+        "loss_history": frame.loss_history,  # [N, 2]
+        "val_history": frame.val_history,  # [M, 2]
+        "grad_norm_history": frame.grad_norm_history,  # [N, 3]
+    }
+    for index, layer in enumerate(probe.layers):
+        arrays.update(_layer_arrays(layer, index))
+    clashes = arrays.keys() & weights.keys()
+    if clashes:
+        raise ValueError(f"weight names clash with snapshot arrays: {', '.join(sorted(clashes))}")
+    return {**arrays, **{name: np.asarray(value) for name, value in weights.items()}}
 
 
 def _number(value: float | None, missing: float = math.nan) -> float:
@@ -151,23 +243,16 @@ def _layer(arrays: dict[str, np.ndarray], model: str, layer: int, metrics: dict)
 
 def _status(meta: dict, folder: Path) -> RunStatus:
     sizes, corpus = meta["sizes"], meta["corpus"]
+    config = RunConfig(corpus=corpus["path"], model=meta["model"], clip=meta["clip"], init=meta["init"],
+                       init_gain=meta["init_gain"], lr=meta["lr"], optimizer=meta["optimizer"], seed=meta["seed"],
+                       **{name: sizes[name] for name in ("hidden", "embed", "layers", "seq_len", "batch")})
     return RunStatus(
+        config=config,
         corpus=corpus["name"],
-        model=meta["model"],
-        layers=sizes["layers"],
-        hidden=sizes["hidden"],
-        embed=sizes["embed"],
         n_params=meta["n_params"],
         step=meta["step"],
         state=PAUSED,
-        clip=meta["clip"],
         clip_fire_rate=meta["clip_fire_rate"],
-        init=meta["init"],
-        init_gain=meta["init_gain"],
-        lr=meta["lr"],
-        optimizer=meta["optimizer"],
-        seq_len=sizes["seq_len"],
-        batch=sizes["batch"],
         device=meta["device"],
         threads=meta["threads"],
         train_loss=_number(meta["train_loss"]),

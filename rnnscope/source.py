@@ -1,21 +1,19 @@
-"""What feeds the dashboard: anything that publishes Frames and takes commands (engine, replay, fakes)."""
+"""What feeds the dashboard: anything that publishes its parts and takes commands (engine, replay, fakes)."""
 
 from __future__ import annotations
 
 import queue
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
-from rnnscope.frames import Frame
-
-Publish = Callable[[Frame], None]
+Publish = Callable[[Mapping[str, object]], None]
+"""Takes the source's current parts (rnnscope.parts.PARTS); the transport sends on only what changed."""
 
 
 class FrameSource(Protocol):
-    """Runs in one background thread: publishes frames, drains `commands` between steps, stops on `stop`."""
+    """Runs in one thread or process: publishes its parts, drains `inbox` between steps, returns on Quit."""
 
-    def run(self, publish: Publish, commands: queue.Queue, stop: threading.Event) -> None: ...
+    def run(self, publish: Publish, inbox: queue.Queue) -> None: ...
 
 
 SourceFactory = Callable[[], FrameSource]

@@ -7,29 +7,34 @@ from pathlib import Path
 
 from rnnscope.config import RunConfig
 from rnnscope.core.data import Corpus
-from rnnscope.core.engine_process import EngineProcess
+from rnnscope.engine_client import EngineClient
 
 
 def dashboard_threads(requested: int) -> int:
     """Torch threads beside the dashboard: all cores but one, unless asked. benchmarks/dashboard_throughput.py
-    on 2 cores: 1 thread trains as fast as 2 with the screen open (55k vs 58k chars/s, 0.92x vs 0.69x of a
-    bare loop with the same threads), as the screen's core is then free."""
+    on 2 cores, re-measured with the lean transport on a shared machine (load ~8): 1 thread 19k chars/s bare,
+    12k with the dashboard; 2 threads 1.2k / 0.8k (oversubscribed: torch's threads wait on each other). Earlier,
+    unshared: 1 thread as fast as 2 with the screen open (55k vs 58k chars/s), as the screen's core stays free."""
     return requested or max(1, (os.cpu_count() or 2) - 1)
 
 
-def engine_source(config: RunConfig, corpus: Corpus, run_dir: Path, *, checkpoint: dict | None = None,
-                  export_every: int = 0, start_paused: bool = False) -> EngineProcess:
-    """The dashboard's frame source: the engine in a child process, so it never waits on the UI's GIL."""
-    return EngineProcess(config=config, corpus=corpus, run_dir=run_dir, threads=dashboard_threads(config.threads),
-                         start_paused=start_paused, checkpoint=checkpoint, export_every=export_every)
+def engine_client(config: RunConfig, corpus: Corpus, run_dir: Path, *, checkpoint: dict | None = None,
+                  export_every: int = 0, start_paused: bool = False) -> EngineClient:
+    """The engine in a child process, so it never waits on the UI's GIL; the corpus travels as its path."""
+    return EngineClient(config=config, corpus_path=corpus.path, corpus_sha256=corpus.sha256, run_dir=run_dir,
+                        threads=dashboard_threads(config.threads), start_paused=start_paused, checkpoint=checkpoint,
+                        export_every=export_every)
 
 
 def run_tui(config: RunConfig, corpus: Corpus, run_dir: Path, *, checkpoint: dict | None,
             export_every: int, start_paused: bool) -> int:
+    client = engine_client(config, corpus, run_dir, checkpoint=checkpoint, export_every=export_every,
+                           start_paused=start_paused).start()  # before the app takes the terminal
     from rnnscope.ui.app import make_app
 
-    source = engine_source(config, corpus, run_dir, checkpoint=checkpoint, export_every=export_every,
-                           start_paused=start_paused).start()
-    app = make_app(lambda: source, run_label=Path(corpus.path).name, start_paused=start_paused)
-    app.run()
-    return app.return_code or 0
+    app = make_app(client, run_label=Path(corpus.path).name, start_paused=start_paused)
+    try:
+        app.run()
+    finally:
+        finished = client.finish()  # the terminal is back: an export still being written is finished (said so)
+    return (app.return_code or 0) if finished else 130

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from rnnscope.config import GATE_NAMES, SIGMOID_GATES
+from rnnscope.config import GATE_NAMES, SIGMOID_GATES, RunConfig
 from rnnscope.frames import (
     EXPLODING,
     HEALTHY,
@@ -194,23 +194,15 @@ def make_frame(model: str = "lstm", layers: int = 1, T: int = 24, H: int = 16, V
     sample_ids = rng.integers(0, V, size=60)  # [60]
     n_params = sum(int(np.prod(shape)) for shape in param_shapes(model, layers, H, V).values())
     recent = grad_norm_history[-50:]  # [<=50, 3]
+    config = RunConfig(corpus="shakespeare.txt", model=model, layers=layers, hidden=H, embed=EMBED, clip=CLIP,
+                       init="default", init_gain=1.0, lr=0.003, optimizer="adam", seq_len=T, batch=32)
     status = RunStatus(
+        config=config,
         corpus="shakespeare.txt",
-        model=model,
-        layers=layers,
-        hidden=H,
-        embed=EMBED,
         n_params=n_params,
         step=step,
         state=RUNNING,
-        clip=CLIP,
         clip_fire_rate=float(np.mean(recent[:, 1] > CLIP)),
-        init="default",
-        init_gain=1.0,
-        lr=0.003,
-        optimizer="adam",
-        seq_len=T,
-        batch=32,
         device="cpu",
         threads=1,
         train_loss=float(loss_history[-1, 1]),

@@ -1,58 +1,113 @@
-"""The engine in its own process: frames and commands cross, failures come back as a reason, quit ends it."""
+"""The engine in its own process: updates and commands cross, failures come back as a reason, Quit ends it,
+an export in progress is finished before the process ends, SIGTERM abandons it without debris."""
 
+import asyncio
 import dataclasses
-import queue
-import threading
+import os
+import signal
+import time
 
 import pytest
 
 from rnnscope import commands
+from rnnscope.core import engine_process
 from rnnscope.core.data import load_corpus
 from rnnscope.frames import PAUSED
-from rnnscope.tui import engine_source
-from tests.core_fixtures import tiny_config, write_corpus
+from rnnscope.parts import PartStore
+from rnnscope.tui import engine_client
+from tests.core_fixtures import tiny_config, tiny_engine, write_corpus
 
 
-def _run_in_thread(source):
-    frames, inbox, stop, errors = queue.Queue(), queue.Queue(), threading.Event(), []
+async def _collect(client, until, timeout=60.0):
+    """Connect on this loop; apply updates until `until(frame)` holds; the failure reason if there is one."""
+    store, done, failures = PartStore(), asyncio.Event(), []
 
-    def target():
-        try:
-            source.run(frames.put, inbox, stop)
-        except Exception as err:  # what the dashboard's source link reports
-            errors.append(err)
+    def deliver(updates):
+        for update in updates:
+            store.apply(update)
+        if until(store.frame()):
+            done.set()
 
-    thread = threading.Thread(target=target)
-    thread.start()
-    return frames, inbox, thread, errors
+    def fail(reason):
+        failures.append(reason)
+        done.set()
+
+    client.connect(deliver, fail)
+    await asyncio.wait_for(done.wait(), timeout)
+    return store, failures
+
+
+def _client(tmp_path, **changes):
+    corpus_path = write_corpus(tmp_path)
+    config = dataclasses.replace(tiny_config(corpus_path), **changes)
+    return engine_client(config, load_corpus(corpus_path), tmp_path / "run", start_paused=True).start()
 
 
 def test_child_trains_on_command_and_quits(tmp_path):
-    corpus_path = write_corpus(tmp_path)
-    source = engine_source(tiny_config(corpus_path), load_corpus(corpus_path), tmp_path / "run",
-                           start_paused=True).start()
-    frames, inbox, thread, errors = _run_in_thread(source)
-    first = frames.get(timeout=60)
-    assert first.status.state == PAUSED and first.probe.layers[0].hidden.shape == (16, 16)
-    inbox.put(commands.Step())
-    inbox.put(commands.ToggleClip())
-    frame = first
-    while frame.status.step < 1 or frame.status.clip is not None:
-        frame = frames.get(timeout=30)
-    assert frame.probe.step == 1
-    inbox.put(commands.Quit())
-    thread.join(timeout=10)
-    assert not thread.is_alive() and not errors
-    source.child.join(timeout=5)
-    assert source.child.exitcode == 0
+    client = _client(tmp_path)
+
+    async def scenario():
+        store, _ = await _collect(client, lambda f: f is not None and f.probe is not None)
+        first = store.frame()
+        assert first.status.state == PAUSED and first.probe.layers[0].hidden.shape == (16, 16)
+        client.send(commands.Step())
+        client.send(commands.ToggleClip())
+        store, failures = await _collect(client, lambda f: f.status.step == 1 and f.status.config.clip is None)
+        client.stop()
+        return store.frame(), failures
+
+    frame, failures = asyncio.run(scenario())
+    said = []
+    started = time.perf_counter()
+    client.finish(say=said.append)
+    print(f"quit took {time.perf_counter() - started:.2f} s")
+    assert frame.probe.step == 1 and not failures
+    assert client.process.exitcode == 0 and not said  # nothing in progress: it quits at once
 
 
 def test_a_failing_child_reports_its_reason(tmp_path):
-    corpus_path = write_corpus(tmp_path)
-    config = dataclasses.replace(tiny_config(corpus_path), probe="qqq")  # not in the corpus: the engine refuses
-    source = engine_source(config, load_corpus(corpus_path), tmp_path / "run")
-    frames, inbox, thread, errors = _run_in_thread(source)
-    thread.join(timeout=60)
-    assert not thread.is_alive()
-    with pytest.raises(RuntimeError, match="not in the corpus"):
-        raise errors[0]
+    client = _client(tmp_path, probe="qqq")  # not in the corpus: the engine refuses
+
+    async def scenario():
+        return await _collect(client, lambda f: False)
+
+    _, failures = asyncio.run(scenario())
+    client.finish()
+    assert len(failures) == 1 and "not in the corpus" in failures[0]
+
+
+def test_quit_right_after_export_finishes_the_export(tmp_path):
+    client = _client(tmp_path)
+
+    async def scenario():
+        await _collect(client, lambda f: f is not None and f.probe is not None)
+        client.send(commands.Export())
+        client.stop()
+
+    asyncio.run(scenario())
+    client.finish(say=lambda line: None)
+    run_dir = tmp_path / "run"
+    assert (run_dir / "step-000000" / "meta.json").is_file()
+    assert not [p for p in run_dir.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_sigterm_during_an_export_removes_its_temporary_folder(tmp_path, monkeypatch):
+    from rnnscope.core import export
+
+    engine = tiny_engine(tmp_path)
+    engine.refresh_probe()
+    written = export._write_contents
+
+    def write_then_terminated(folder, *args):
+        written(folder, *args)
+        os.kill(os.getpid(), signal.SIGTERM)  # arrives while the folder is still temporary
+
+    monkeypatch.setattr(export, "_write_contents", write_then_terminated)
+    previous = signal.signal(signal.SIGTERM, engine_process._abandon)
+    try:
+        with pytest.raises(SystemExit) as ended:
+            engine.export()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert ended.value.code == 128 + signal.SIGTERM
+    assert not list((tmp_path / "run").iterdir())

@@ -34,7 +34,7 @@ def _checkpoint(weights: dict[str, np.ndarray], step: int) -> dict:
 def write(run_dir: Path, frame, weights=None, **extra) -> Path:
     """write_snapshot with the fake model's weights and a small real checkpoint."""
     status = frame.status
-    weights = weights if weights is not None else make_weights(status.model, status.layers, status.hidden, len(frame.vocab))
+    weights = weights if weights is not None else make_weights(status.config.model, status.config.layers, status.config.hidden, len(frame.vocab))
     return export.write_snapshot(
         run_dir, frame, RunConfig(seed=7), corpus_path="/data/tiny.txt", corpus_sha256="ab" * 32,
         weights=weights, checkpoint=_checkpoint(weights, status.step), **extra,
@@ -76,11 +76,11 @@ def test_meta_is_strict_json_describing_the_frame(lstm_snapshot):
     meta = strict_json((folder / "meta.json").read_text(encoding="utf-8"))
     assert META_KEYS <= meta.keys()
     assert meta["step"] == 500 and meta["model"] == "lstm" and meta["seed"] == 7
-    assert meta["sizes"] == {"hidden": 16, "embed": frame.status.embed, "layers": 2, "seq_len": 24, "batch": 32}
+    assert meta["sizes"] == {"hidden": 16, "embed": frame.status.config.embed, "layers": 2, "seq_len": 24, "batch": 32}
     assert meta["corpus"]["path"] == "/data/tiny.txt" and meta["corpus"]["sha256"] == "ab" * 32
     assert meta["vocab"] == list(frame.vocab) and "\n" in meta["vocab"]
     assert meta["probe"]["text"] == frame.probe.text
-    assert meta["clip"] == frame.status.clip and meta["train_loss"] == frame.status.train_loss
+    assert meta["clip"] == frame.status.config.clip and meta["train_loss"] == frame.status.train_loss
     assert meta["timestamp"].endswith("+00:00")
     assert len(meta["metrics"]) == 2
     for saved, layer in zip(meta["metrics"], frame.probe.layers):
@@ -150,10 +150,14 @@ def test_figure_renders_every_model(tmp_path, model):
         assert image.size[0] == 1600
 
 
-def test_time_axis_characters_are_visible():
+def test_time_axis_characters_are_the_screens_symbols():
+    from rnnscope.ui.render.visible_chars import visible_symbol
+
     assert [visible_char(ch) for ch in "\n \ta"] == ["⏎", "␣", "⇥", "a"]
-    assert visible_char("\x1b") == "^[" and visible_char("\x7f") == "^?"
-    assert visible_char("\u200b") == "U+200B"  # zero-width space: not printable
+    for ch in "\x1b\x7f\x00\r\u200b\u0301\u00a0éz":  # what the font draws is drawn as on the screen
+        assert visible_char(ch) in (visible_symbol(ch), f"U+{ord(ch):04X}"), repr(ch)
+    assert visible_char("\u200b") == "�" == visible_symbol("\u200b")  # the font has it: the same symbol
+    assert visible_char("\x7f") == "U+007F"  # no installed font draws the Control Pictures (␡): the code point
 
 
 def test_failed_write_leaves_no_trace_and_keeps_earlier_snapshot(tmp_path, quick_figure, monkeypatch):

@@ -2,6 +2,7 @@
 
 import queue
 import threading
+from types import SimpleNamespace
 
 from rnnscope import commands
 from rnnscope.cli import main
@@ -33,13 +34,14 @@ def test_replay_source_steps_through_snapshots(tmp_path, capsys):
     assert main([str(corpus), "--headless", *TINY_ARGS, "--steps", "6", "--export-every", "3",
                  "--run-dir", str(run_dir)]) == 0
     source = ReplaySource(list_snapshots(run_dir))
-    frames, inbox, stop = [], queue.Queue(), threading.Event()
+    parts, inbox = [], queue.Queue()
     for command in (commands.Step(), commands.Step(), commands.NextInit(), commands.Quit()):
         inbox.put(command)
-    worker = threading.Thread(target=source.run, args=(frames.append, inbox, stop))
+    worker = threading.Thread(target=source.run, args=(parts.append, inbox))
     worker.start()
     worker.join(timeout=30)
     assert not worker.is_alive()
+    frames = [SimpleNamespace(**p) for p in parts]  # a whole frame's parts each time
     assert [f.status.step for f in frames] == [3, 6, 3, 3]  # n, n wraps to the first, a training key is refused
     assert frames[0].status.state == "REPLAY" and frames[0].probe.layers[0].hidden.shape == (16, 12)
     assert "training controls are off" in frames[-1].notice.text

@@ -32,7 +32,8 @@ def test_round_trip_rebuilds_the_frame(tmp_path, quick_figure, model, layers):  
     weights = make_weights(model, layers=layers, H=5, V=9)
     loaded = load_snapshot_frame(write(tmp_path, frame, weights))
 
-    assert loaded.status == dataclasses.replace(frame.status, state=PAUSED, run_dir=str(tmp_path))
+    written_config = frame.status.config.with_(corpus="/data/tiny.txt", seed=7)  # what test_export.write passes
+    assert loaded.status == dataclasses.replace(frame.status, state=PAUSED, run_dir=str(tmp_path), config=written_config)
     assert loaded.vocab == frame.vocab and loaded.events == frame.events and loaded.sample == frame.sample
     assert vars(loaded.last_step) == vars(frame.last_step)
     for name in ("loss_history", "val_history", "grad_norm_history"):

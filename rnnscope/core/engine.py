@@ -23,6 +23,7 @@ from rnnscope.frames import DIVERGED, PAUSED, RUNNING, Event, Frame, Notice, Pro
 
 SAMPLE_LENGTH = 240
 PRIME_LENGTH = 12
+MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 5.0  # t / T keep the sampling temperature within this range
 
 
 class Engine:
@@ -150,9 +151,11 @@ class Engine:
             case commands.TogglePause():
                 self.state = RUNNING if self.state in (PAUSED, DIVERGED) else PAUSED
             case commands.Step():
-                if self.state != RUNNING:
-                    self.train_step()
-                    self.refresh_probe()
+                if self.state == RUNNING:
+                    self._notify("warning", "n runs one step while paused: press space to pause first")
+                    return
+                self.train_step()
+                self.refresh_probe()
             case commands.ToggleClip():
                 clip = None if self.config.clip is not None else self.last_clip
                 self._set_clip(clip)
@@ -172,6 +175,8 @@ class Engine:
                 self.export(svg)
             case commands.NewSample(temperature=temperature):
                 self.new_sample(temperature)
+            case commands.ScaleTemperature(factor=factor):
+                self.new_sample(min(max(self.temperature * factor, MIN_TEMPERATURE), MAX_TEMPERATURE))
 
     def _set_clip(self, clip: float | None) -> None:
         if clip is not None:
@@ -181,7 +186,7 @@ class Engine:
 
     def _toggle_activation(self) -> None:
         if self.config.model not in ("rnn-tanh", "rnn-relu"):
-            self._notify("warning", "a switches tanh/ReLU for a vanilla RNN only: press m for rnn-tanh")
+            self._notify("warning", "a switches tanh ↔ ReLU of a vanilla RNN: press m for rnn-tanh first")
             return
         model = "rnn-relu" if self.config.model == "rnn-tanh" else "rnn-tanh"
         set_activation(self.model, model.removeprefix("rnn-"))
@@ -194,22 +199,28 @@ class Engine:
         self.notice = Notice(seq, level, text)
 
     # -- frames, export, checkpoint --------------------------------------------------------
-    def frame(self) -> Frame:
-        self.frame_seq += 1
-        cfg = self.config
+    def status(self) -> RunStatus:
         val = self.val_history.array()  # [M, 2]
-        status = RunStatus(
-            corpus=Path(self.corpus.path).name, model=cfg.model, layers=cfg.layers, hidden=cfg.hidden,
-            embed=cfg.embed, n_params=self.n_params, step=self.step, state=self.state, clip=cfg.clip,
-            clip_fire_rate=self.recent_clip.mean(), init=cfg.init, init_gain=cfg.init_gain, lr=cfg.lr,
-            optimizer=cfg.optimizer, seq_len=cfg.seq_len, batch=cfg.batch, device=str(self.device),
+        return RunStatus(
+            config=self.config, corpus=Path(self.corpus.path).name, n_params=self.n_params, step=self.step,
+            state=self.state, clip_fire_rate=self.recent_clip.mean(), device=str(self.device),
             threads=self.threads, train_loss=self.recent_loss.mean(),
             val_loss=float(val[-1, 1]) if len(val) else float("nan"), chars_per_s=self.chars_per_s,
-            diverged=self.diverged, run_dir=str(self.run_dir))
-        return Frame(seq=self.frame_seq, status=status, vocab=self.corpus.vocab, last_step=self.last_stats,
-                     loss_history=self.loss_history.array(), val_history=val,
-                     grad_norm_history=self.grad_history.array(), events=tuple(self.events),
-                     probe=self.probe, sample=self.sample, notice=self.notice)
+            diverged=self.diverged, run_dir=str(self.run_dir), temperature=self.temperature)
+
+    def parts(self) -> dict[str, object]:
+        """What the screen shows, one entry per part of rnnscope.parts (histories as appendable rows)."""
+        return {"status": self.status(), "vocab": self.corpus.vocab, "last_step": self.last_stats,
+                "loss_history": self.loss_history, "val_history": self.val_history, "events": tuple(self.events),
+                "probe": self.probe, "sample": self.sample, "notice": self.notice}
+
+    def frame(self) -> Frame:
+        """The whole picture (snapshots, headless): the parts, with the histories as arrays."""
+        self.frame_seq += 1
+        parts = self.parts()
+        for name in ("loss_history", "val_history"):
+            parts[name] = parts[name].array()  # [N, 2]
+        return Frame(seq=self.frame_seq, grad_norm_history=self.grad_history.array(), **parts)
 
     def export(self, screen_svg: str | None = None) -> Path | None:
         """Write a snapshot of the current state; failures become a notice, never an exception."""

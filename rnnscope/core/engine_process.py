@@ -1,112 +1,64 @@
-"""The engine in a child process: training never shares Python's GIL with the dashboard.
+"""The engine process's main: it owns its inbox (commands) and outbox (updates of the parts that changed).
 
-The dashboard's source thread runs `EngineProcess.run`, which starts EngineSource in a spawned child and
-relays: commands from the screen go to the child as they come, frames come back and only the newest is
-published. Everything crossing is plain data (RunConfig, Corpus, Frame of numpy arrays, commands).
+rnnscope.engine_client starts it and is the dashboard's end. The one way to stop is a Quit in the inbox: the
+dashboard sends it, and so does a watcher here when the dashboard's process dies. A command being carried
+out (an export) finishes first; SIGTERM abandons it (the export removes its temporary folder).
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import multiprocessing.connection
-import queue
 import signal
+import sys
 import threading
 from dataclasses import dataclass
 
 from rnnscope import commands
-from rnnscope.source import Publish
-
-FRAME_WAIT_S = 0.1  # how often the relay looks at the stop flag and the child's health
-JOIN_S = 2.0  # how long a stopping child may take before it is terminated
+from rnnscope.parts import PartsOut
 
 
 @dataclass(frozen=True)
 class ChildFailed:
-    """Sent instead of a frame when the child cannot go on."""
+    """Sent instead of an update when the engine cannot go on."""
 
     reason: str
 
 
-class EngineProcess:
-    """A FrameSource: EngineSource(**engine_args) in a child process.
-
-    Call start() before the dashboard takes over the terminal: spawning needs the real stdio file
-    descriptors, and the child imports torch while the dashboard paints its first screen.
-    """
-
-    def __init__(self, **engine_args):
-        context = mp.get_context("spawn")  # a fork would copy the dashboard's threads and terminal state
-        self.frames, self.child_commands, self.child_stop = context.Queue(), context.Queue(), context.Event()
-        self.child = context.Process(target=_child_main, name="rnnscope-engine", daemon=True,
-                                     args=(engine_args, self.frames, self.child_commands, self.child_stop))
-
-    def start(self) -> EngineProcess:
-        self.child.start()
-        return self
-
-    def run(self, publish: Publish, command_queue: queue.Queue, stop: threading.Event) -> None:
-        frames, child_commands, child_stop, child = self.frames, self.child_commands, self.child_stop, self.child
-        if child.pid is None:
-            child.start()
-        relay = threading.Thread(target=_relay_commands, args=(command_queue, child_commands), daemon=True)
-        relay.start()
-        try:
-            while not stop.is_set():
-                newest = _newest(frames)
-                if isinstance(newest, ChildFailed):
-                    raise RuntimeError(newest.reason)
-                if newest is not None:
-                    publish(newest)
-                elif not child.is_alive():  # exit code 0: it obeyed a Quit
-                    if child.exitcode:
-                        raise RuntimeError(f"the training process ended unexpectedly (exit code {child.exitcode})")
-                    return
-        finally:
-            child_stop.set()
-            child_commands.put(commands.Quit())
-            child.join(JOIN_S)
-            if child.is_alive():
-                child.terminate()
-
-
-def _newest(frames):
-    """The newest item the child sent (older frames are dropped), or None after a quiet wait."""
-    try:
-        item = frames.get(timeout=FRAME_WAIT_S)
-    except queue.Empty:
-        return None
-    while not isinstance(item, ChildFailed):
-        try:
-            item = frames.get_nowait()
-        except queue.Empty:
-            break
-    return item
-
-
-def _relay_commands(command_queue: queue.Queue, child_commands) -> None:
-    """Forward each command the moment it arrives; ends after Quit."""
-    while True:
-        command = command_queue.get()
-        child_commands.put(command)
-        if isinstance(command, commands.Quit):
-            return
-
-
-def _stop_when_parent_dies(child_stop) -> None:
-    """An orphan never trains on: if the dashboard is killed, the child stops too."""
+def _quit_when_parent_dies(inbox) -> None:
+    """An orphan never trains on: if the dashboard is killed, the engine is told to quit like any other way."""
     mp.connection.wait([mp.parent_process().sentinel])
-    child_stop.set()
+    inbox.put(commands.Quit())
 
 
-def _child_main(engine_args: dict, frames, child_commands, child_stop) -> None:
-    """The child: train and publish until told to stop; a failure is reported, never a traceback."""
+def _abandon(signum, frame) -> None:
+    raise SystemExit(128 + signum)  # unwinds an export in progress, which removes its temporary folder
+
+
+def child_main(engine_args: dict, inbox, outbox) -> None:
+    """Train and send updates until Quit; a failure is sent as its reason, never a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the terminal's Ctrl-C belongs to the dashboard
-    frames.cancel_join_thread()  # exiting never waits for the parent to read the last frames
-    threading.Thread(target=_stop_when_parent_dies, args=(child_stop,), daemon=True).start()
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # so does a closed terminal: the dashboard sends Quit
+    signal.signal(signal.SIGTERM, _abandon)
+    threading.Thread(target=_quit_when_parent_dies, args=(inbox,), daemon=True).start()
     from rnnscope.core.engine_source import EngineSource
 
+    sent = PartsOut()
+
+    def publish(parts) -> None:
+        update = sent.update(parts)
+        if update is not None:
+            outbox.send(update)
+
     try:
-        EngineSource(**engine_args).run(frames.put, child_commands, child_stop)
+        EngineSource(**engine_args).run(publish, inbox)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the dashboard has gone: nothing to tell
     except Exception as err:  # the dashboard shows the reason and exits with code 1
-        frames.put(ChildFailed(f"training stopped: {type(err).__name__}: {err}"))
+        try:
+            outbox.send(ChildFailed(f"training stopped: {type(err).__name__}: {err}"))
+        except OSError:
+            pass
+    sys.stderr.flush()
+    os._exit(0)  # everything is written (the pipe is synchronous); torch's interpreter shutdown takes ~1 s

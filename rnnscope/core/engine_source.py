@@ -1,32 +1,30 @@
-"""The engine as the dashboard's FrameSource: one background thread trains, probes and publishes."""
+"""The engine as a source of parts: one loop trains, probes, answers commands and publishes what changed."""
 
 from __future__ import annotations
 
 import gc
 import queue
-import threading
 import time
 from pathlib import Path
 
 from rnnscope import commands
 from rnnscope.config import RunConfig
-from rnnscope.core.data import Corpus
+from rnnscope.core.data import load_corpus, min_corpus_chars
 from rnnscope.core.device import configure_threads
 from rnnscope.core.engine import Engine
 from rnnscope.frames import RUNNING
 from rnnscope.source import Publish
 
+FRAME_INTERVAL_S = 0.25  # the frame rate, decided here only: while running, parts go out at most this often
 PROBE_BUDGET = 0.02  # at most this fraction of training time goes to the instrumented probe
-MIN_PROBE_INTERVAL_S = 0.25  # the screen repaints at ~10 Hz: more probes than this are not seen
-PUBLISH_INTERVAL_S = 0.25  # newest frame replaces older ones; commands publish at once, whatever this says
 SAMPLE_INTERVAL_S = 10.0  # a fresh generated sample this often while running (g: at once)
 IDLE_WAIT_S = 0.05  # how long a paused loop blocks waiting for a command
 
 
 class ProbeCadence:
-    """Decides when to probe so that probing costs at most PROBE_BUDGET of the training time."""
+    """Decides when to probe: at most PROBE_BUDGET of the training time, and not more often than frames go out."""
 
-    def __init__(self, budget: float = PROBE_BUDGET, min_interval: float = MIN_PROBE_INTERVAL_S):
+    def __init__(self, budget: float = PROBE_BUDGET, min_interval: float = FRAME_INTERVAL_S):
         self.budget = budget
         self.min_interval = min_interval
         self.train_since = 0.0
@@ -45,32 +43,42 @@ class ProbeCadence:
 
 
 class EngineSource:
-    """Builds the engine in the worker thread (torch is imported there, off the UI's path) and runs it."""
+    """Loads the corpus from its path and builds the engine where it runs (torch and the text stay there)."""
 
-    def __init__(self, config: RunConfig, corpus: Corpus, run_dir: Path, *, threads: int,
-                 start_paused: bool = False, checkpoint: dict | None = None, export_every: int = 0):
-        self.config, self.corpus, self.run_dir = config, corpus, run_dir
+    def __init__(self, config: RunConfig, corpus_path: str | Path, run_dir: Path, *, threads: int,
+                 corpus_sha256: str | None = None, start_paused: bool = False, checkpoint: dict | None = None,
+                 export_every: int = 0):
+        self.config, self.corpus_path, self.corpus_sha256, self.run_dir = config, corpus_path, corpus_sha256, run_dir
         self.threads, self.start_paused = threads, start_paused
         self.checkpoint, self.export_every = checkpoint, export_every
 
-    def run(self, publish: Publish, command_queue: queue.Queue, stop: threading.Event) -> None:
-        threads = configure_threads(self.threads)
-        engine = Engine(self.config, self.corpus, self.run_dir, threads=threads, start_paused=self.start_paused)
+    def build(self) -> Engine:
+        corpus = load_corpus(self.corpus_path, self.config.encoding,
+                             min_corpus_chars(self.config.seq_len, self.config.probe_len))
+        if self.corpus_sha256 is not None and corpus.sha256 != self.corpus_sha256:
+            raise RuntimeError(f"{self.corpus_path} changed while the run was starting: start it again")
+        engine = Engine(self.config, corpus, self.run_dir, threads=configure_threads(self.threads),
+                        start_paused=self.start_paused)
         if self.checkpoint is not None:
             engine.restore(self.checkpoint)
+        return engine
+
+    def run(self, publish: Publish, inbox: queue.Queue) -> None:
+        """Train and publish until a Quit arrives in `inbox` (the one way to stop)."""
+        engine = self.build()
         first_probe = engine.refresh_probe()
         engine.new_sample()
-        publish(engine.frame())
+        publish(engine.parts())
         gc.freeze()  # start-up objects (torch's modules, the corpus) never need collecting again
         last_publish = last_sample = time.perf_counter()
         cadence = ProbeCadence()
         cadence.probed(first_probe.cost_ms / 1000, last_publish)
-        while not stop.is_set():
-            changed = self._drain(engine, command_queue, wait=engine.state != RUNNING)
+        while True:
+            changed = self._drain(engine, inbox, wait=engine.state != RUNNING)
             if changed is None:
                 return
             if changed:  # the answer to a key goes out before the next step
-                publish(engine.frame())
+                publish(engine.parts())
                 last_publish = time.perf_counter()
             if engine.state != RUNNING:
                 continue
@@ -81,28 +89,28 @@ class EngineSource:
             exported = bool(self.export_every) and engine.step % self.export_every == 0
             if exported:
                 engine.export()
-            elif not command_queue.empty():
+            elif not inbox.empty():
                 continue  # a key is waiting: answer it before probing or sampling
             if engine.state == RUNNING and cadence.due(now):
                 cadence.probed(engine.refresh_probe().cost_ms / 1000, now)
             if engine.state == RUNNING and now - last_sample >= SAMPLE_INTERVAL_S:
                 engine.new_sample()
                 last_sample = now
-            if exported or engine.state != RUNNING or now - last_publish >= PUBLISH_INTERVAL_S:
-                publish(engine.frame())  # a divergence is published at once
+            if exported or engine.state != RUNNING or now - last_publish >= FRAME_INTERVAL_S:
+                publish(engine.parts())  # a divergence is published at once
                 last_publish = now
 
     @staticmethod
-    def _drain(engine: Engine, command_queue: queue.Queue, wait: bool) -> bool | None:
+    def _drain(engine: Engine, inbox: queue.Queue, wait: bool) -> bool | None:
         """Apply every queued command; None means quit. Blocks briefly when paused."""
         changed = False
         try:
-            command = command_queue.get(timeout=IDLE_WAIT_S) if wait else command_queue.get_nowait()
+            command = inbox.get(timeout=IDLE_WAIT_S) if wait else inbox.get_nowait()
             while True:
                 if isinstance(command, commands.Quit):
                     return None
                 engine.apply(command)
                 changed = True
-                command = command_queue.get_nowait()
+                command = inbox.get_nowait()
         except queue.Empty:
             return changed

@@ -2,10 +2,8 @@
 
 The folder is built as `RUN_DIR/.tmp-step-NNNNNN-<random>`, every file fsynced, then renamed to
 `RUN_DIR/step-NNNNNN`; an existing snapshot of the same step is renamed aside, replaced, then deleted.
-On any error the temp folder is removed and the exception propagates. Layout and array conventions
-(empty arrays for what a model lacks) are those of rnnscope.snapshot_io, which reads snapshots back.
-Hyper-parameters in meta.json come from the frame's status (what the arrays were measured with);
-seed comes from the config, the corpus from the caller.
+On any error the temp folder is removed and the exception propagates. What meta.json and arrays.npz
+hold is rnnscope.snapshot_io's (the one module of the snapshot format, writing and reading).
 """
 
 from __future__ import annotations
@@ -15,115 +13,14 @@ import json
 import os
 import secrets
 import shutil
-from dataclasses import asdict
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
-import rnnscope
 from rnnscope.config import RunConfig
 from rnnscope.core.figure import render_figure
-from rnnscope.frames import Frame, LayerProbe, StepStats
-from rnnscope.snapshot_io import (
-    ARRAYS,
-    CHECKPOINT,
-    FIGURE,
-    META,
-    SCREEN,
-    json_number,
-    layer_key,
-    metrics_to_json,
-    snapshot_name,
-)
-
-
-def _last_step_json(stats: StepStats | None) -> dict | None:
-    if stats is None:
-        return None
-    return {
-        "step": stats.step,
-        "loss": json_number(stats.loss),
-        "grad_norms": {k: json_number(v) for k, v in stats.grad_norms.items()},
-        "grad_norms_post": {k: json_number(v) for k, v in stats.grad_norms_post.items()},
-        "total_pre": json_number(stats.total_pre),
-        "total_post": json_number(stats.total_post),
-        "clipped": stats.clipped,
-    }
-
-
-def build_meta(frame: Frame, config: RunConfig, corpus_path: str, corpus_sha256: str) -> dict:
-    """meta.json's content: strict-JSON data (no nan/inf: null instead)."""
-    status, probe = frame.status, frame.probe
-    return {
-        "rnnscope_version": rnnscope.__version__,
-        "step": status.step,
-        "model": status.model,
-        "sizes": {
-            "hidden": status.hidden,
-            "embed": status.embed,
-            "layers": status.layers,
-            "seq_len": status.seq_len,
-            "batch": status.batch,
-        },
-        "n_params": status.n_params,
-        "clip": status.clip,
-        "clip_fire_rate": json_number(status.clip_fire_rate),
-        "init": status.init,
-        "init_gain": status.init_gain,
-        "seed": config.seed,
-        "lr": status.lr,
-        "optimizer": status.optimizer,
-        "device": status.device,
-        "threads": status.threads,
-        "chars_per_s": json_number(status.chars_per_s),
-        "corpus": {"path": str(corpus_path), "sha256": str(corpus_sha256), "name": status.corpus},
-        "vocab": list(frame.vocab),
-        "probe": {"text": probe.text, "loss": json_number(probe.loss), "cost_ms": probe.cost_ms},
-        "train_loss": json_number(status.train_loss),
-        "val_loss": json_number(status.val_loss),
-        "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "metrics": [metrics_to_json(layer.metrics) for layer in probe.layers],
-        "events": [asdict(event) for event in frame.events],
-        "sample": None if frame.sample is None else asdict(frame.sample),
-        "last_step": _last_step_json(frame.last_step),
-    }
-
-
-def _layer_arrays(layer: LayerProbe, index: int) -> dict[str, np.ndarray]:
-    """One layer's arrays under their npz keys; absent ones as empty arrays ([0, H] or [0])."""
-    hidden_units = layer.hidden.shape[1]
-    no_state = np.zeros((0, hidden_units), dtype=layer.hidden.dtype)  # [0, H]
-    no_flow = np.zeros((0,), dtype=layer.grad_h.dtype)  # [0]
-    arrays = {
-        "gates": layer.gates,  # [G, T, H]
-        "pre_activation": no_state if layer.pre_activation is None else layer.pre_activation,  # [T, H] | [0, H]
-        "cell": no_state if layer.cell is None else layer.cell,  # [T, H] | [0, H]
-        "hidden": layer.hidden,  # [T, H]
-        "grad_h": layer.grad_h,  # [T]
-        "grad_c": no_flow if layer.grad_c is None else layer.grad_c,  # [T] | [0]
-        "grad_h_total": layer.grad_h_total,  # [T]
-    }
-    return {layer_key(name, index): array for name, array in arrays.items()}
-
-
-def build_arrays(frame: Frame, weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """arrays.npz's content: probe, per-layer arrays, histories and the weights by state_dict name."""
-    probe = frame.probe
-    arrays = {
-        "probe_ids": probe.ids,  # [T]
-        "probe_targets": probe.targets,  # [T]
-        "probe_probs": probe.probs,  # [T, V]
-        "loss_history": frame.loss_history,  # [N, 2]
-        "val_history": frame.val_history,  # [M, 2]
-        "grad_norm_history": frame.grad_norm_history,  # [N, 3]
-    }
-    for index, layer in enumerate(probe.layers):
-        arrays.update(_layer_arrays(layer, index))
-    clashes = arrays.keys() & weights.keys()
-    if clashes:
-        raise ValueError(f"weight names clash with snapshot arrays: {', '.join(sorted(clashes))}")
-    return {**arrays, **{name: np.asarray(value) for name, value in weights.items()}}
+from rnnscope.frames import Frame
+from rnnscope.snapshot_io import ARRAYS, CHECKPOINT, FIGURE, META, SCREEN, build_arrays, build_meta, snapshot_name
 
 
 def _write_synced(path: Path, data: bytes) -> None:

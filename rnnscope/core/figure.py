@@ -8,16 +8,16 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnscope.config import TANH_GATES
 from rnnscope.frames import Frame, LayerProbe
+from rnnscope.visible import visible_alone
 
 PANEL_COLUMNS = 3  # heatmaps per figure row
 WIDTH_IN, DPI = 16.0, 100  # 1600 px wide
 ROW_HEIGHT_IN = 3.2  # one row of panels
 TITLE_IN = 0.7  # room for the headline
-SIGNED_GATES = ("cell", "new")  # tanh gates in [-1, 1]; the others are sigmoids in [0, 1]
 TICK_FONT_PT, TICK_LINE_PT = 6.5, 8.0  # time-axis characters and their line height
 STAGGER_ABOVE = 40  # more time steps than this: characters on two alternating lines
-VISIBLE = {"\n": "⏎", " ": "␣", "\t": "⇥", "\x7f": "^?"}
 
 
 @lru_cache(maxsize=1)
@@ -31,14 +31,9 @@ def _font_has():
 
 
 def visible_char(ch: str) -> str:
-    """A tick label for a probe character: whitespace as symbols, control characters as ^X or U+XXXX."""
-    if ch in VISIBLE:
-        return VISIBLE[ch]
-    if ord(ch) < 32:
-        return "^" + chr(ord(ch) + 64)
-    if not ch.isprintable() or not _font_has()(ch):
-        return f"U+{ord(ch):04X}"
-    return ch
+    """A tick label for a probe character: the screen's symbol (rnnscope.visible), U+XXXX where the font lacks it."""
+    symbol = visible_alone(ch)
+    return symbol if _font_has()(symbol) else f"U+{ord(ch):04X}"
 
 
 def _time_ticks(ax, text: str, steps: int) -> None:
@@ -88,7 +83,7 @@ def _gate_title(name: str, index: int, layer: LayerProbe) -> str:
 def _layer_panels(index: int, layer: LayerProbe) -> list[tuple[np.ndarray, str, bool]]:
     """(values [T, H], title, signed) for every heatmap of one layer."""
     panels = [
-        (gate, _gate_title(name, index, layer), name in SIGNED_GATES)
+        (gate, _gate_title(name, index, layer), name in TANH_GATES)
         for name, gate in zip(layer.gate_names, layer.gates)
     ]
     if layer.pre_activation is not None:
@@ -156,11 +151,11 @@ def _loss(value: float) -> str:
 
 def _headline(frame: Frame) -> str:
     status = frame.status
-    clip = "off" if status.clip is None else f"{status.clip:g}"
+    clip = "off" if status.config.clip is None else f"{status.config.clip:g}"
     return (
-        f"{status.model} · {status.layers}×{status.hidden} units, embed {status.embed} · step {status.step} · "
+        f"{status.config.model} · {status.config.layers}×{status.config.hidden} units, embed {status.config.embed} · step {status.step} · "
         f"train {_loss(status.train_loss)} / val {_loss(status.val_loss)} nats/char · probe {frame.probe.loss:.3f} · "
-        f"clip {clip} · init {status.init} ×{status.init_gain:g} · {status.optimizer} lr {status.lr:g}"
+        f"clip {clip} · init {status.config.init} ×{status.config.init_gain:g} · {status.config.optimizer} lr {status.config.lr:g}"
     )
 
 

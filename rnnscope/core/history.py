@@ -28,6 +28,18 @@ class DecimatingHistory:
         self._rows[self._count] = row
         self._count += 1
 
+    def __len__(self) -> int:
+        return self._count
+
+    @property
+    def stride(self) -> int:
+        """Changes whenever the kept rows are thinned (the rows before then are no longer the same)."""
+        return self._stride
+
+    def rows_from(self, start: int) -> np.ndarray:
+        """A copy of the kept rows from `start` on, [N - start, columns] (what a screen lacks)."""
+        return self._rows[start: self._count].copy()
+
     def array(self) -> np.ndarray:
         """A copy of the kept rows, [N, columns]."""
         return self._rows[: self._count].copy()

@@ -1,35 +1,46 @@
-"""The dashboard app: wires the source thread, the keys, the view state and the panels together."""
+"""The dashboard app: wires one run's client (its parts in, commands out), the keys, the view state and the panels."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
-import time
-from functools import partial
+import os
+import signal
+import threading
 from pathlib import Path
+from typing import Protocol
 
 from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import Footer
 
 from rnnscope import commands
-from rnnscope.frames import RUNNING, Frame
+from rnnscope.frames import Frame
+from rnnscope.parts import PartStore, Update
 from rnnscope.source import SourceFactory
 from rnnscope.ui import keymap
 from rnnscope.ui.command_palette import DashboardCommands
 from rnnscope.ui.dashboard import Dashboard
-from rnnscope.ui.messages import FrameArrived, SourceFailed
 from rnnscope.ui.source_link import SourceLink
 from rnnscope.ui.status_bar import LOADING, StatusBar
 from rnnscope.ui.too_small import TooSmall, is_too_small
 from rnnscope.ui.view_state import ViewState
 
 HERE = Path(__file__).parent
-REPAINT_S = 0.1  # the panels are repainted at most this often (and only when something changed)
-VANILLA_MODELS = ("rnn-tanh", "rnn-relu")
+SIGNAL_EXIT_S = 3.0  # after SIGTERM / SIGHUP the process is gone within this, even if the terminal hangs the exit
+
+
+class Client(Protocol):
+    """One run's link (rnnscope.engine_client.EngineClient, rnnscope.ui.source_link.SourceLink)."""
+
+    def connect(self, deliver, fail) -> None: ...
+    def send(self, command: commands.Command) -> None: ...
+    def stop(self) -> None: ...
 
 
 class RnnscopeApp(App[int]):
-    """Shows the latest frame of a FrameSource and sends it the user's commands."""
+    """Shows the latest parts of one run's client and sends it the user's commands."""
 
     CSS_PATH = [HERE / "app.tcss", HERE / "panels.tcss"]  # absolute: subclasses may live elsewhere
     TITLE = "rnnscope"
@@ -37,14 +48,14 @@ class RnnscopeApp(App[int]):
     COMMANDS = App.COMMANDS | {DashboardCommands}
     AUTO_FOCUS = None  # no panel is highlighted until the user tabs to one
 
-    def __init__(self, source_factory: SourceFactory, *, run_label: str = "", start_paused: bool = False) -> None:
+    def __init__(self, client: Client, *, run_label: str = "", start_paused: bool = False) -> None:
         super().__init__()
         self.sub_title = run_label
-        self.link = SourceLink(source_factory)
+        self.client = client
+        self.parts = PartStore()  # the latest of each part this run sent
         self.view = ViewState()
-        self.latest: Frame | None = None  # newest frame received
+        self.latest: Frame | None = None  # the picture the parts make
         self.painted: tuple[Frame | None, ViewState] = (None, self.view)  # what the panels show now
-        self._last_paint = 0.0
         self._notice_seq = 0
         self.status_bar = StatusBar(id="status", loading=LOADING + (" (starts paused)" if start_paused else ""))
         self.dashboard = Dashboard(id="dashboard")
@@ -56,39 +67,52 @@ class RnnscopeApp(App[int]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.run_worker(
-            partial(self.link.run, self._publish, self._fail), thread=True, name="source", exit_on_error=False
-        )
-        self.set_interval(REPAINT_S, self._repaint)
+        self.client.connect(self.receive, self._fail)
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(ValueError, RuntimeError):  # not the main thread (tests)
+                loop.add_signal_handler(signum, self._signalled, signum)
         self.call_after_refresh(gc.freeze)  # start-up objects never need collecting again
 
+    def _signalled(self, signum: int) -> None:
+        """SIGTERM / SIGHUP: tell the engine to quit, restore the terminal, exit 128 + signum. A terminal that has
+        gone away can hang Textual's exit, so the process ends by itself SIGNAL_EXIT_S later whatever happens
+        (the engine, told to quit, finishes an export on its own)."""
+        self.client.stop()
+        deadline = threading.Timer(SIGNAL_EXIT_S, os._exit, (128 + signum,))
+        deadline.daemon = True
+        deadline.start()
+        self.exit(return_code=128 + signum)
+
     def on_unmount(self) -> None:
-        """However the app ends, the source thread is told to stop (the process waits for it)."""
-        self.link.stop()
+        """However the app ends, the source is told to quit."""
+        self.client.stop()
 
-    # --- frames in -------------------------------------------------------------------------------
+    # --- parts in --------------------------------------------------------------------------------
 
-    def _publish(self, frame: Frame) -> None:
-        """Called on the source thread: post_message is thread-safe and coalesces queued frames."""
-        self.post_message(FrameArrived(frame))
+    def receive(self, updates: list[Update]) -> None:
+        """On the event loop: keep the newest of each part, then show them (the source sets the rate)."""
+        for update in updates:
+            self.parts.apply(update)
+            self._show_notice(update)
+        frame = self.parts.frame()
+        if frame is None:
+            return
+        self.latest = frame
+        if "status" in self._changed(updates):
+            self.status_bar.show_status(frame.status)
+        self._repaint()
+
+    @staticmethod
+    def _changed(updates: list[Update]) -> set[str]:
+        return {name for update in updates for name in update.parts}
 
     def _fail(self, reason: str) -> None:
-        self.post_message(SourceFailed(reason))
-
-    def on_frame_arrived(self, message: FrameArrived) -> None:
-        """The status line (one line, cheap) answers at once; the panels wait for the repaint cadence."""
-        self.latest = message.frame
-        self.status_bar.show_status(message.frame.status)
-        self._show_notice(message.frame)
-        if time.monotonic() - self._last_paint >= REPAINT_S:
-            self._repaint()
-
-    def on_source_failed(self, message: SourceFailed) -> None:
-        self.link.stop()
-        self.exit(return_code=1, message=f"rnnscope: {message.reason}")
+        self.client.stop()
+        self.exit(return_code=1, message=f"rnnscope: {reason}")
 
     def _repaint(self) -> None:
-        """Push the newest frame and view to the status bar and panels, if either changed."""
+        """Push the newest frame and view to the panels, if either changed; each panel checks its own parts."""
         frame = self.latest
         if frame is None or self.painted == (frame, self.view):
             return
@@ -96,10 +120,10 @@ class RnnscopeApp(App[int]):
             self.view = self.view.clamp(*_frame_sizes(frame))
         self.dashboard.show(frame, self.view)
         self.painted = (frame, self.view)
-        self._last_paint = time.monotonic()
 
-    def _show_notice(self, frame: Frame) -> None:
-        notice = frame.notice
+    def _show_notice(self, update: Update) -> None:
+        version_notice = update.parts.get("notice")
+        notice = version_notice[1] if version_notice else None
         if notice is not None and notice.seq > self._notice_seq:
             self._notice_seq = notice.seq
             self.notify(notice.text, severity=notice.level if notice.level in ("warning", "error") else "information")
@@ -111,48 +135,40 @@ class RnnscopeApp(App[int]):
     # --- commands to the source --------------------------------------------------------------------
 
     def action_toggle_pause(self) -> None:
-        self.link.send(commands.TogglePause())
+        self.client.send(commands.TogglePause())
 
     def action_step(self) -> None:
-        if self.latest is not None and self.latest.status.state == RUNNING:
-            self.notify("n runs one step while paused: press space to pause first", severity="warning")
-            return
-        self.link.send(commands.Step())
+        self.client.send(commands.Step())
 
     def action_toggle_clip(self) -> None:
-        self.link.send(commands.ToggleClip())
+        self.client.send(commands.ToggleClip())
 
     def action_scale_clip(self, factor: float) -> None:
-        self.link.send(commands.ScaleClip(factor))
+        self.client.send(commands.ScaleClip(factor))
 
     def action_next_init(self) -> None:
-        self.link.send(commands.NextInit())
+        self.client.send(commands.NextInit())
 
     def action_toggle_activation(self) -> None:
-        if self.latest is not None and self.latest.status.model not in VANILLA_MODELS:
-            self.notify("a switches tanh ↔ ReLU of a vanilla RNN: press m for rnn-tanh first", severity="warning")
-            return
-        self.link.send(commands.ToggleActivation())
+        self.client.send(commands.ToggleActivation())
 
     def action_next_model(self) -> None:
-        self.link.send(commands.NextModel())
+        self.client.send(commands.NextModel())
 
     def action_reset(self) -> None:
-        self.link.send(commands.Reset())
+        self.client.send(commands.Reset())
 
     def action_export(self) -> None:
-        self.link.send(commands.Export(screen_svg=self.export_screenshot()))
+        self.client.send(commands.Export(screen_svg=self.export_screenshot()))
 
     def action_new_sample(self) -> None:
-        self.link.send(commands.NewSample(self.view.temperature))
+        self.client.send(commands.NewSample())
 
     def action_temperature(self, factor: float) -> None:
-        self.view = self.view.scale_temperature(factor)
-        self.action_new_sample()
-        self._repaint()
+        self.client.send(commands.ScaleTemperature(factor))
 
     def action_quit(self) -> None:
-        self.link.stop()
+        self.client.stop()
         self.exit(0)
 
     # --- the view --------------------------------------------------------------------------------
@@ -206,6 +222,8 @@ def _frame_sizes(frame: Frame) -> tuple[int, int, int]:
     return layer.hidden.shape[0], layer.hidden.shape[1], len(frame.probe.layers)
 
 
-def make_app(source_factory: SourceFactory, *, run_label: str = "", start_paused: bool = False) -> RnnscopeApp:
-    """The app the CLI runs and the tests drive; source_factory runs on the worker thread (it may import torch)."""
-    return RnnscopeApp(source_factory, run_label=run_label, start_paused=start_paused)
+def make_app(source: SourceFactory | Client, *, run_label: str = "", start_paused: bool = False) -> RnnscopeApp:
+    """The app the CLI runs and the tests drive: on a started client, or on a factory of an in-thread source
+    (called on that thread: it may be slow)."""
+    client = source if hasattr(source, "connect") else SourceLink(source)
+    return RnnscopeApp(client, run_label=run_label, start_paused=start_paused)

@@ -37,10 +37,10 @@ def _short(name: str, width: int) -> str:
 
 
 def _clip(status: RunStatus) -> str:
-    if status.clip is None:
+    if status.config.clip is None:
         return "clip off"
     rate = status.clip_fire_rate
-    return f"clip {status.clip:g}" + (f" fires {rate:.0%}" if math.isfinite(rate) else "")
+    return f"clip {status.config.clip:g}" + (f" fires {rate:.0%}" if math.isfinite(rate) else "")
 
 
 def status_parts(status: RunStatus) -> list[tuple[int, Text]]:
@@ -49,9 +49,9 @@ def status_parts(status: RunStatus) -> list[tuple[int, Text]]:
         (0, Text(f" {status.state} ", style=STATE_STYLES.get(status.state, "bold"))),
         (1, Text(f"step {status.step}", style="bold")),
         (3, Text(_losses(status.train_loss, status.val_loss))),
-        (4, Text(_clip(status), style="dim" if status.clip is None else "")),
-        (5, Text(f"init {status.init}" + (f" ×{status.init_gain:g}" if status.init_gain != 1 else ""))),
-        (6, Text(f"{status.model} {status.layers}×{status.hidden} {_count(status.n_params)} params")),
+        (4, Text(_clip(status), style="dim" if status.config.clip is None else "")),
+        (5, Text(f"init {status.config.init}" + (f" ×{status.config.init_gain:g}" if status.config.init_gain != 1 else ""))),
+        (6, Text(f"{status.config.model} {status.config.layers}×{status.config.hidden} {_count(status.n_params)} params")),
         (7, Text(f"{_count(status.chars_per_s)} chars/s")),
         (8, Text(_short(status.corpus, CORPUS_WIDTH))),
         (9, Text(status.device)),

@@ -6,7 +6,6 @@ from dataclasses import dataclass, replace
 
 UNIT_ORDERS = ("index", "active")  # units in index order / most active (mean |h|) first
 UNIT_PAGE = 16  # units one PageUp/PageDown scrolls
-MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 5.0
 
 
 def _clamp(value: int, low: int, high: int) -> int:
@@ -22,7 +21,6 @@ class ViewState:
     unit_offset: int = 0  # first unit row shown (a position in the current ordering)
     layer: int = 0  # selected recurrent layer
     unit_order: str = "index"  # one of UNIT_ORDERS
-    temperature: float = 1.0  # sampling temperature for the next sample
 
     def move_cursor(self, delta: int, T: int) -> ViewState:
         """Move the time cursor by delta, staying inside 0 .. T-1."""
@@ -49,10 +47,6 @@ class ViewState:
     def next_layer(self, layers: int) -> ViewState:
         """Cycle through the recurrent layers."""
         return replace(self, layer=(self.layer + 1) % max(layers, 1))
-
-    def scale_temperature(self, factor: float) -> ViewState:
-        """Multiply the sampling temperature, kept within a usable range."""
-        return replace(self, temperature=min(max(self.temperature * factor, MIN_TEMPERATURE), MAX_TEMPERATURE))
 
     def clamp(self, T: int, H: int, layers: int) -> ViewState:
         """Fit the view to a frame of T steps, H units and `layers` layers (after a model change)."""

@@ -48,8 +48,9 @@ async def after_command(pilot: Pilot, source: FakeSource, key: str) -> None:
     app = pilot.app
     published = source.published
     await pilot.press(key)
-    await wait_until(
-        pilot,
-        lambda: source.published > published and app.painted[0] is not None and app.painted[0].seq == source.published,
-        f"the reply to {key} on screen",
-    )
+    await wait_until(pilot, lambda: source.published > published and caught_up(app), f"the reply to {key} on screen")
+
+
+def caught_up(app: RnnscopeApp) -> bool:
+    """Every update the link handed over has been applied and painted."""
+    return app.parts.seq == app.client.delivered and app.painted[0] is app.latest

@@ -9,6 +9,7 @@ import threading
 from rnnscope import commands
 from rnnscope.config import INITS, MODELS
 from rnnscope.frames import DIVERGED, PAUSED, RUNNING, Frame, Notice, Sample
+from rnnscope.parts import frame_parts
 from rnnscope.source import Publish
 from tests.fake_frames import make_frame
 
@@ -38,7 +39,7 @@ class FakeSource:
     ) -> None:
         self.received: list[commands.Command] = []  # every command, in order of arrival
         self.export_svgs: list[str | None] = []  # the screenshots that Export commands carried
-        self.published = 0  # frames published so far
+        self.published = 0  # frames published so far (the link sends on only the parts that changed)
         self.finished = threading.Event()  # set when run() has returned
         self.model = model
         self.state = DIVERGED if diverged else PAUSED if paused else RUNNING
@@ -46,22 +47,24 @@ class FakeSource:
         self.clip: float | None = 1.0
         self.last_clip = 1.0
         self.init = "default"
-        self.sample_temperature = 1.0
+        self.temperature = 1.0
+        self.sample_step = step  # the step the sample was drawn at
         self.notice: Notice | None = None
         self._sizes = {"layers": layers, "T": T, "H": H, "V": V}
         self._export_fails = export_fails
+        self._base: tuple[tuple[str, int], Frame] | None = None
 
-    def run(self, publish: Publish, commands_queue: queue.Queue, stop: threading.Event) -> None:
+    def run(self, publish: Publish, inbox: queue.Queue) -> None:
         try:
-            self._loop(publish, commands_queue, stop)
+            self._loop(publish, inbox)
         finally:
             self.finished.set()
 
-    def _loop(self, publish: Publish, commands_queue: queue.Queue, stop: threading.Event) -> None:
+    def _loop(self, publish: Publish, inbox: queue.Queue) -> None:
         self._publish(publish)
-        while not stop.is_set():
+        while True:
             try:
-                command = commands_queue.get(timeout=TICK_S)
+                command = inbox.get(timeout=TICK_S)
             except queue.Empty:
                 if self.state == RUNNING:
                     self.step += 1
@@ -70,51 +73,71 @@ class FakeSource:
             self.received.append(command)
             if isinstance(command, commands.Quit):
                 return
-            self._react(command)
+            self.apply(command)
             self._publish(publish)
 
-    def _react(self, command: commands.Command) -> None:
-        """Change the fake run the way the engine would."""
+    def apply(self, command: commands.Command) -> None:
+        """Change the fake run the way Engine.apply does (tests/ui/test_fake_source.py checks it command by command)."""
         match command:
             case commands.TogglePause():
                 self.state = RUNNING if self.state != RUNNING else PAUSED
-            case commands.Step() if self.state != RUNNING:
+            case commands.Step() if self.state == RUNNING:
+                self._notify("warning", "n runs one step while paused: press space to pause first")
+            case commands.Step():
                 self.step += 1
             case commands.ToggleClip():
                 self.clip = None if self.clip is not None else self.last_clip
             case commands.ScaleClip(factor=factor):
-                self.clip = self.last_clip = (self.clip or self.last_clip) * factor
+                self.clip = self.last_clip = min(max((self.clip or self.last_clip) * factor, 1e-4), 1e4)
             case commands.NextInit():
-                self.init, self.step = _next(INITS, self.init), 1
+                self.init = _next(INITS, self.init)
+                self._reinitialised()
             case commands.NextModel():
-                self.model, self.step = _next(MODELS, self.model), 1
+                self.model = _next(MODELS, self.model)
+                self._reinitialised()
             case commands.ToggleActivation() if self.model.startswith("rnn-"):
                 self.model = "rnn-relu" if self.model == "rnn-tanh" else "rnn-tanh"
+            case commands.ToggleActivation():
+                self._notify("warning", "a switches tanh ↔ ReLU of a vanilla RNN: press m for rnn-tanh first")
             case commands.Reset():
-                self.step = 1
+                self._reinitialised()
             case commands.NewSample(temperature=temperature):
-                self.sample_temperature = temperature
+                self.temperature = self.temperature if temperature is None else temperature
+                self.sample_step = self.step
+            case commands.ScaleTemperature(factor=factor):
+                self.temperature = min(max(self.temperature * factor, 0.05), 5.0)
+                self.sample_step = self.step
             case commands.Export(screen_svg=svg):
                 self.export_svgs.append(svg)
                 self.notice = self._export_notice()
+
+    def _reinitialised(self) -> None:
+        if self.state == DIVERGED:
+            self.state = PAUSED
+
+    def _notify(self, level: str, text: str) -> None:
+        self.notice = Notice(self.notice.seq + 1 if self.notice else 1, level, text)
 
     def _export_notice(self) -> Notice:
         seq = self.notice.seq + 1 if self.notice else 1
         if self._export_fails:
             return Notice(seq, "error", f"export failed: {RUN_DIR} is not writable")
-        return Notice(seq, "information", f"snapshot written to {RUN_DIR}/step-{self.step:06d}")
+        return Notice(seq, "information", f"snapshot saved: {RUN_DIR}/step-{self.step:06d}")
 
     def frame(self) -> Frame:
         """The frame for the current fake state."""
-        base = make_frame(model=self.model, step=self.step, seed=self.step, **self._sizes)
+        key = (self.model, self.step)
+        if self._base is None or self._base[0] != key:  # the same step keeps the same probe, as in the engine
+            self._base = (key, make_frame(model=self.model, step=self.step, seed=self.step, **self._sizes))
+        base = self._base[1]
         diverged = f"step {self.step}, largest gradient 3.2e+08 (rnn.weight_hh_l0)" if self.state == DIVERGED else None
+        config = base.status.config.with_(clip=self.clip, init=self.init)
         status = dataclasses.replace(
-            base.status, state=self.state, clip=self.clip, init=self.init, diverged=diverged
+            base.status, config=config, state=self.state, diverged=diverged, temperature=self.temperature,
         )
-        sample = Sample(self.step, base.sample.prime, base.sample.text, self.sample_temperature)
+        sample = Sample(self.sample_step, base.sample.prime, base.sample.text, self.temperature)
         return dataclasses.replace(base, seq=self.published + 1, status=status, sample=sample, notice=self.notice)
 
     def _publish(self, publish: Publish) -> None:
-        frame = self.frame()
+        publish(frame_parts(self.frame()))
         self.published += 1
-        publish(frame)

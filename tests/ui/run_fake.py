@@ -10,4 +10,5 @@ from tests.ui.fake_source import FakeSource
 if __name__ == "__main__":
     running = "--running" in sys.argv
     app = make_app(lambda: FakeSource(paused=not running, T=64, H=64, V=40), run_label="fake")
-    sys.exit(app.run() or 0)
+    app.run()
+    sys.exit(app.return_code or 0)

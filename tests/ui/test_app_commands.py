@@ -17,7 +17,6 @@ STATUS_KEYS = [
     ("right_square_bracket", commands.ScaleClip(2.0), "clip 2 "),
     ("i", commands.NextInit(), "init xavier"),
     ("m", commands.NextModel(), "rnn-tanh 1×16"),
-    ("r", commands.Reset(), "step 1 "),
 ]
 
 
@@ -39,31 +38,42 @@ async def test_activation_key_switches_a_vanilla_rnn():
         assert "rnn-relu" in status_text(app)
 
 
-async def test_activation_key_on_an_lstm_explains_instead_of_sending():
+async def test_reset_after_a_divergence_pauses():
+    source = FakeSource(diverged=True)
+    async with running_app(source) as (app, pilot):
+        await after_command(pilot, source, "r")
+        assert source.received == [commands.Reset()]
+        assert "PAUSED" in status_text(app)
+
+
+async def test_activation_key_on_an_lstm_shows_the_engines_answer():
     source = FakeSource(model="lstm")
     async with running_app(source) as (app, pilot):
-        await pilot.press("a")
-        await pilot.pause(0.2)
-        assert source.received == []
+        await after_command(pilot, source, "a")
+        assert source.received == [commands.ToggleActivation()]
+        assert "lstm" in status_text(app)
         assert any("vanilla RNN" in text for text in notifications(app, "warning"))
 
 
-async def test_step_while_running_says_to_pause_first():
+async def test_step_while_running_shows_the_engines_answer():
     source = FakeSource(paused=False)
     async with running_app(source) as (app, pilot):
-        await pilot.press("n")
-        await pilot.pause(0.2)
-        assert commands.Step() not in source.received
+        await after_command(pilot, source, "n")
+        assert commands.Step() in source.received
         assert any("while paused" in text for text in notifications(app, "warning"))
 
 
-@pytest.mark.parametrize(("key", "temperature"), [("g", 1.0), ("t", 0.8), ("T", 1.25)])
-async def test_sample_keys_request_a_sample_at_the_view_temperature(key, temperature):
+TEMPERATURE_KEYS = [("g", commands.NewSample(), 1.0), ("t", commands.ScaleTemperature(0.8), 0.8),
+                    ("T", commands.ScaleTemperature(1.25), 1.25)]
+
+
+@pytest.mark.parametrize(("key", "command", "temperature"), TEMPERATURE_KEYS, ids=[k for k, _, _ in TEMPERATURE_KEYS])
+async def test_sample_keys_ask_the_engine_which_owns_the_temperature(key, command, temperature):
     source = FakeSource()
     async with running_app(source) as (app, pilot):
         await after_command(pilot, source, key)
-        assert source.received == [commands.NewSample(pytest.approx(temperature))]
-        assert app.view.temperature == pytest.approx(temperature)
+        assert source.received == [command]
+        assert app.latest.status.temperature == pytest.approx(temperature)
         assert app.painted[0].sample.temperature == pytest.approx(temperature)
 
 
@@ -73,9 +83,9 @@ async def test_export_sends_the_screen_and_shows_the_engine_notice_once():
         await after_command(pilot, source, "e")
         assert isinstance(source.received[0], commands.Export)
         assert source.export_svgs[0].lstrip().startswith("<svg")
-        assert notifications(app) == ["snapshot written to rnnscope-runs/fake/step-000100"]
+        assert notifications(app) == ["snapshot saved: rnnscope-runs/fake/step-000100"]
         await after_command(pilot, source, "c")  # a later frame still carries the same notice
-        assert notifications(app) == ["snapshot written to rnnscope-runs/fake/step-000100"]
+        assert notifications(app) == ["snapshot saved: rnnscope-runs/fake/step-000100"]
 
 
 async def test_failed_export_is_shown_as_an_error():

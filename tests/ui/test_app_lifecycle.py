@@ -1,19 +1,17 @@
-"""Start-up, frame coalescing, quitting and a failing source."""
+"""Start-up, quitting and a failing source."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 
 from textual.command import CommandList
-from textual.events import Idle
 
 from rnnscope import commands
 from rnnscope.config import ConfigError
-from rnnscope.ui.app import RnnscopeApp, make_app
-from rnnscope.ui.messages import FrameArrived
+from rnnscope.ui.app import make_app
 from rnnscope.ui.source_link import SourceLink
-from tests.fake_frames import make_frame
 from tests.ui.app_harness import after_command, running_app, status_text, wait_until
 from tests.ui.fake_source import FakeSource
 
@@ -32,35 +30,6 @@ async def test_first_paint_says_loading_while_the_source_is_still_being_built():
         assert status_text(app) == "loading… (starts paused)"
         release.set()
         await wait_until(pilot, lambda: "step 100" in status_text(app), "the first frame")
-
-
-def test_a_newer_frame_replaces_a_queued_one():
-    older, newer = FrameArrived(make_frame(step=1)), FrameArrived(make_frame(step=2))
-    assert older.can_replace(newer)
-    assert not older.can_replace(Idle())
-
-
-class CountingApp(RnnscopeApp):
-    """Counts the frame messages that reach the handler."""
-
-    handled = 0
-
-    def on_frame_arrived(self, message: FrameArrived) -> None:
-        self.handled += 1
-        super().on_frame_arrived(message)
-
-
-async def test_a_burst_of_frames_is_handled_as_one():
-    app = CountingApp(lambda: FakeSource())
-    async with app.run_test(size=(160, 48)) as pilot:
-        await wait_until(pilot, lambda: app.handled == 1, "the source's first frame")
-        burst = [make_frame(step=step) for step in range(200, 300)]
-        for frame in burst:
-            app.post_message(FrameArrived(frame))
-        await pilot.pause()
-        assert app.handled == 2
-        assert app.latest is burst[-1]
-        await wait_until(pilot, lambda: app.painted[0] is burst[-1], "the newest frame on screen")
 
 
 async def test_quit_stops_the_source_within_a_second():
@@ -88,7 +57,10 @@ def test_the_failure_reason_is_the_error_message_not_a_traceback():
         raise ConfigError("corpus.txt is empty")
 
     reasons: list[str] = []
-    SourceLink(broken_factory).run(publish=lambda frame: None, fail=reasons.append)
+    loop = asyncio.new_event_loop()
+    SourceLink(broken_factory).run(loop, lambda updates: None, reasons.append)
+    loop.run_until_complete(asyncio.sleep(0))  # the failure is handed to the loop
+    loop.close()
     assert reasons == ["corpus.txt is empty"]
 
 

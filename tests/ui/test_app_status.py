@@ -25,7 +25,7 @@ def test_all_facts_fit_at_160_columns():
 
 
 def test_clip_off_and_init_gain_are_spelled_out():
-    status = dataclasses.replace(STATUS, clip=None, init="identity", init_gain=1.5)
+    status = dataclasses.replace(STATUS, config=STATUS.config.with_(clip=None, init="identity", init_gain=1.5))
     line = fit_status(status, 160).plain
     assert "clip off" in line and "fires" not in line
     assert "init identity ×1.5" in line

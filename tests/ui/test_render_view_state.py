@@ -22,11 +22,10 @@ def test_page_scrolling_clamps_at_both_ends():
     assert ViewState().scroll_units(100, 128).unit_offset == 128 - UNIT_PAGE
 
 
-def test_toggle_order_layer_temperature_and_clamp():
+def test_toggle_order_layer_and_clamp():
     view = ViewState(unit_offset=30).toggle_unit_order()
     assert view.unit_order == "active" and view.unit_offset == 0
     assert ViewState(layer=1).next_layer(2).layer == 0
-    assert ViewState().scale_temperature(1000).temperature == 5.0
     fitted = ViewState(cursor_t=90, unit=200, unit_offset=190, layer=2).clamp(T=64, H=32, layers=1)
     assert (fitted.cursor_t, fitted.unit, fitted.layer) == (63, 31, 0)
 

@@ -22,6 +22,11 @@ def strip(line: Line, base: Style) -> Strip:
     return Strip([s if s[1] is not None else Segment(s[0], base) for s in line], line_width(line))
 
 
+def part_version(frame: Frame, name: str) -> object:
+    """The version of one part of the frame (rnnscope.parts); a frame made whole (tests) has none: its object."""
+    return frame.versions.get(name) or id(getattr(frame, name))
+
+
 class FramePanel(Widget):
     """A panel drawn line by line from a pure renderer; `show()` is cheap when nothing it reads changed."""
 
@@ -38,6 +43,7 @@ class FramePanel(Widget):
         self._cache_key: tuple = ()
         self._strips: list[Strip] = []
         self._styles: tuple[Style, Accents] | None = None  # (widget style, accents) until the CSS changes
+        self.builds = 0  # how often the lines were built (tests count them)
 
     def on_mount(self) -> None:
         self.border_title = self.title
@@ -49,8 +55,8 @@ class FramePanel(Widget):
         self._cache_key = ()
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
-        """What this panel's picture depends on; ids are safe because the previous frame is still held."""
-        return (id(frame.probe), view)
+        """What this panel's picture depends on: the versions of the parts it reads, and the view."""
+        return (part_version(frame, "probe"), view)
 
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:
@@ -91,4 +97,5 @@ class FramePanel(Widget):
             strips = [strip(line, base) for line in self.lines(width, height, accents)[:height]]
             self._strips = strips + [Strip.blank(width, base)] * (height - len(strips))
             self._cache_key = key
+            self.builds += 1
         return self._strips[y]  # Textual asks for rows of the content region only

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rnnscope.frames import Frame
-from rnnscope.ui.panels.base import FramePanel
+from rnnscope.ui.panels.base import FramePanel, part_version
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.encoding import render_encoding
 from rnnscope.ui.render.lines import Line
@@ -16,7 +16,7 @@ class EncodingPanel(FramePanel):
     title = "encoding"
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
-        return (id(frame.probe), view.cursor_t)
+        return (part_version(frame, "probe"), part_version(frame, "vocab"), view.cursor_t)
 
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from rnnscope.config import TANH_GATES
 from rnnscope.frames import LayerProbe
 from rnnscope.ui.panels.heatmap_panel import HeatmapPanel
 from rnnscope.ui.render.heat_blocks import HeatBlock
 from rnnscope.ui.render.palette import DIVERGING, SEQUENTIAL
 
-# How each gate is labelled on screen (the lecture's words) and whether it is a tanh (signed) output.
+# How each gate is labelled on screen (the lecture's words); tanh (signed) outputs are config.TANH_GATES.
 GATE_LABELS = {"input": "input (store)", "forget": "forget", "cell": "cell g (update)", "output": "output",
                "reset": "reset", "update": "update", "new": "new (candidate)"}
-TANH_GATES = ("cell", "new")
 
 
 def gate_blocks(layer: LayerProbe) -> list[HeatBlock]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rnnscope.frames import Frame
-from rnnscope.ui.panels.base import FramePanel
+from rnnscope.ui.panels.base import FramePanel, part_version
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.grad_norms import render_grad_norms
 from rnnscope.ui.render.lines import Line
@@ -17,8 +17,8 @@ class GradNormsPanel(FramePanel):
     needs_probe = False
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
-        return (id(frame.last_step), frame.status.clip)
+        return (part_version(frame, "last_step"), frame.status.config.clip)
 
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:
-        return render_grad_norms(frame.last_step, frame.status.clip, width, height, accents)
+        return render_grad_norms(frame.last_step, frame.status.config.clip, width, height, accents)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rnnscope.frames import Frame
-from rnnscope.ui.panels.base import FramePanel
+from rnnscope.ui.panels.base import FramePanel, part_version
 from rnnscope.ui.panels.heatmap_panel import selected_layer
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.health import render_health
@@ -17,7 +17,7 @@ class HealthPanel(FramePanel):
     title = "sigma_max & saturation"
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
-        return (id(frame.probe), view.layer)
+        return (part_version(frame, "probe"), view.layer)
 
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rnnscope.frames import Frame
-from rnnscope.ui.panels.base import FramePanel
+from rnnscope.ui.panels.base import FramePanel, part_version
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.lines import Line
 from rnnscope.ui.render.loss import render_loss
@@ -17,7 +17,7 @@ class LossPanel(FramePanel):
     needs_probe = False
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
-        return (id(frame.loss_history), id(frame.val_history), frame.events)
+        return tuple(part_version(frame, name) for name in ("loss_history", "val_history", "events"))
 
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:

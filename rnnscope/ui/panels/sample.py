@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rnnscope.frames import Frame
-from rnnscope.ui.panels.base import FramePanel
+from rnnscope.ui.panels.base import FramePanel, part_version
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.lines import Line
 from rnnscope.ui.render.sample import render_sample
@@ -17,8 +17,8 @@ class SamplePanel(FramePanel):
     needs_probe = False
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
-        return (id(frame.sample), view.temperature)
+        return (part_version(frame, "sample"), frame.status.temperature)
 
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:
-        return render_sample(frame.sample, view.temperature, width, height, accents)
+        return render_sample(frame.sample, frame.status.temperature, width, height, accents)

@@ -1,37 +1,21 @@
-"""Map corpus characters to single-cell visible symbols so nothing from the corpus reaches the terminal raw."""
+"""Corpus characters as single-cell visible symbols (rnnscope.visible's map, cut to one cell for the terminal)."""
 
 from __future__ import annotations
 
-import unicodedata
 from functools import lru_cache
 
 from rich.cells import cell_len
 
-NAMED = {"\n": "⏎", "\t": "⇥", "\x1b": "␛", "\x7f": "␡", "\r": "␍"}
-NON_PRINTABLE = "�"  # C1 controls, format characters, surrogates, unassigned code points
+from rnnscope.visible import visible_alone, visible_char
+
 WIDE = "□"  # characters two cells wide (CJK, emoji): drawn as one cell
-COMBINING = "◌"  # combining marks that would merge into the previous cell
-ODD_SPACE = "␣"  # spaces other than ' ' (no-break, thin, ...)
 
 
 @lru_cache(maxsize=4096)
 def visible(ch: str) -> str:
-    """One character -> a symbol exactly one terminal cell wide that is safe to print."""
-    if ch in NAMED:
-        return NAMED[ch]
-    code = ord(ch)
-    if code < 0x20:
-        return chr(0x2400 + code)  # the Control Pictures block: ␀ ␁ ... ␟
-    category = unicodedata.category(ch)
-    if category[0] == "C" or category in ("Zl", "Zp"):
-        return NON_PRINTABLE
-    if category in ("Mn", "Me") or unicodedata.combining(ch):
-        return COMBINING
-    if category == "Zs" and ch != " ":
-        return ODD_SPACE
-    if cell_len(ch) != 1:
-        return WIDE
-    return ch
+    """One character -> a symbol exactly one terminal cell wide that is safe to print (rnnscope.visible's map)."""
+    symbol = visible_char(ch)
+    return WIDE if symbol is ch and cell_len(ch) != 1 else symbol
 
 
 def visible_text(text: str) -> str:
@@ -41,4 +25,4 @@ def visible_text(text: str) -> str:
 
 def visible_symbol(ch: str) -> str:
     """Like `visible`, for a character shown on its own (a guess, a neighbour): a space becomes '␣'."""
-    return ODD_SPACE if ch == " " else visible(ch)
+    return visible(visible_alone(ch))

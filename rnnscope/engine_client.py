@@ -1,0 +1,127 @@
+"""The dashboard's end of the engine process: start it, send commands, hand on its updates, stop it.
+
+Updates arrive on a pipe that the app's event loop watches (no thread, no polling); commands go out on a
+queue that never blocks the screen. One client per engine: a second engine is a second client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing as mp
+import pickle
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rnnscope import commands
+from rnnscope.core.engine_process import ChildFailed, child_main
+from rnnscope.parts import Update
+
+Deliver = Callable[[list[Update]], None]
+Fail = Callable[[str], None]
+QUIT_WAIT_S = 1.0  # after this the dashboard says that the engine is finishing an export
+
+
+@dataclass
+class Traffic:
+    """What came over the pipe (benchmarks/dashboard_throughput.py prints it)."""
+
+    updates: int = 0
+    bytes: int = 0
+    probe_updates: int = 0  # updates that carried a new probe
+    probe_bytes: int = 0
+
+    def count(self, item, size: int) -> None:
+        with_probe = isinstance(item, Update) and "probe" in item.parts
+        self.updates += 1
+        self.bytes += size
+        self.probe_updates += with_probe
+        self.probe_bytes += size * with_probe
+
+
+class EngineClient:
+    """EngineSource(**engine_args) in a spawned child process; call start() before the app takes the terminal."""
+
+    def __init__(self, **engine_args) -> None:
+        context = mp.get_context("spawn")  # a fork would copy the dashboard's threads and terminal state
+        self.inbox = context.Queue()
+        self._updates, self._child_end = context.Pipe(duplex=False)
+        self.process = context.Process(target=child_main, name="rnnscope-engine", daemon=True,
+                                       args=(engine_args, self.inbox, self._child_end))
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.stopping = False
+        self.export_pending = False  # an Export was sent and its notice has not come back yet
+        self.traffic = Traffic()
+
+    def start(self) -> EngineClient:
+        """Spawn the child (a few ms: the corpus travels as a path); it imports torch while the screen paints."""
+        self.process.start()
+        self._child_end.close()  # the child holds the only writing end: its exit reads as end of file
+        return self
+
+    def connect(self, deliver: Deliver, fail: Fail) -> None:
+        """Called on the app's event loop: from now on each batch of updates is handed to `deliver` there."""
+        self._loop = asyncio.get_running_loop()
+        self._loop.add_reader(self._updates.fileno(), self._read, deliver, fail)
+
+    def _read(self, deliver: Deliver, fail: Fail) -> None:
+        updates = []
+        try:
+            while self._updates.poll():
+                data = self._updates.recv_bytes()
+                item = pickle.loads(data)
+                self.traffic.count(item, len(data))
+                if isinstance(item, ChildFailed):
+                    self._disconnect()
+                    fail(item.reason)
+                    return
+                updates.append(item)
+                self.export_pending = self.export_pending and "notice" not in item.parts
+        except (EOFError, OSError):
+            self._disconnect()
+            self.process.join(QUIT_WAIT_S)
+            if not self.stopping:
+                fail(f"the training process ended unexpectedly (exit code {self.process.exitcode})")
+        if updates:
+            deliver(updates)
+
+    def _disconnect(self) -> None:
+        if self._loop is not None:
+            self._loop.remove_reader(self._updates.fileno())
+            self._loop = None
+
+    def send(self, command: commands.Command) -> None:
+        """Queue a command; the engine carries it out between steps (never blocks)."""
+        if not self.stopping:
+            self.export_pending = self.export_pending or isinstance(command, commands.Export)
+            self.inbox.put(command)
+
+    def stop(self) -> None:
+        """Ask the engine to quit (the one way): it finishes what it is doing first."""
+        if not self.stopping:
+            self.inbox.put(commands.Quit())
+            self.stopping = True
+        self._disconnect()
+        self._updates.close()  # nobody reads any more: an engine still sending gets a broken pipe and quits
+
+    def finish(self, say: Callable[[str], None] = lambda line: print(line, file=sys.stderr)) -> bool:
+        """After the app: wait for the engine to quit, saying so when an export keeps it; Ctrl-C abandons it
+        (False is returned then)."""
+        self.stop()
+        if self.process.pid is None:
+            return True
+        self.process.join(QUIT_WAIT_S)
+        finished = True
+        if self.process.is_alive():
+            doing = "finishing the export" if self.export_pending else "waiting for the training process to stop"
+            say(f"rnnscope: {doing}… (Ctrl-C abandons it)")
+            try:
+                self.process.join()
+            except KeyboardInterrupt:
+                self.process.terminate()  # SIGTERM: the export removes its temporary folder
+                self.process.join()
+                say("rnnscope: abandoned; nothing half-written is left")
+                finished = False
+        self.inbox.close()
+        return finished
+
