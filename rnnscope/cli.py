@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", help="continue from an exported checkpoint.pt (or its snapshot folder)")
     p.add_argument("--replay", help="browse the snapshots of a run folder in the TUI")
     p.add_argument("--paused", action="store_true", help="start the dashboard paused")
+    p.add_argument("--lesson", help="start a lesson of the lecture by NAME; 'list' lists them")
     p.add_argument("--version", action="version", version=f"rnnscope {__version__}")
     return p
 
@@ -81,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: dict) -> int:
+    if "lesson" in args:
+        from rnnscope.lesson_cli import lesson_command
+
+        return lesson_command(args)
     if "replay" in args:
         from rnnscope.replay import run_replay
 
