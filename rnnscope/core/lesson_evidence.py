@@ -27,15 +27,17 @@ CELL_KEEPS = 0.5  # the cell before the cue holds at least this fraction of what
 SAMPLE_TEMPERATURES = (0.3, 1.0, 1.8)  # the generation lesson's samples
 
 
-def snapshot_evidence(folder: Path, samples: dict[float, str] | None = None) -> dict:
+def snapshot_evidence(folder: Path, samples: dict[float, str] | None = None,
+                      initial_metrics: list[dict] | None = None) -> dict:
     """One run's lesson evidence from an exported snapshot folder (see evidence_from)."""
-    return evidence_from(_read_meta(folder), _read_arrays(folder), samples)
+    return evidence_from(_read_meta(folder), _read_arrays(folder), samples, initial_metrics)
 
 
-def evidence_from(meta: dict, arrays: dict[str, np.ndarray], samples: dict[float, str] | None = None) -> dict:
+def evidence_from(meta: dict, arrays: dict[str, np.ndarray], samples: dict[float, str] | None = None,
+                  initial_metrics: list[dict] | None = None) -> dict:
     """One run's lesson evidence from a snapshot's meta.json dict and arrays.npz content: the meta numbers,
     the histories, and the per-unit extras (embedding groups; the LSTM's key units on a recall probe;
-    `samples` by temperature)."""
+    `samples` by temperature). `initial_metrics`: meta.json-style metrics of the step-0 probe."""
     extra = {"embedding": embedding_evidence(arrays["embedding.weight"], meta["vocab"])}
     if meta.get("model") == "lstm" and "=" in meta["probe"]["text"]:
         extra["gates"] = gate_evidence(arrays["gates_l0"], arrays["cell_l0"], meta["probe"]["text"])
@@ -43,7 +45,7 @@ def evidence_from(meta: dict, arrays: dict[str, np.ndarray], samples: dict[float
         extra["samples"] = sample_evidence(samples)
     diverged = [event["step"] for event in meta.get("events", []) if event.get("label") == "diverged"]
     return run_evidence(meta, loss_history=arrays["loss_history"], grad_norm_history=arrays["grad_norm_history"],
-                        diverged=diverged[0] if diverged else None, extra=extra)
+                        diverged=diverged[0] if diverged else None, initial_metrics=initial_metrics, extra=extra)
 
 
 def embedding_evidence(embedding: np.ndarray, vocab: list[str] | tuple[str, ...]) -> dict:

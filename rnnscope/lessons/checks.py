@@ -9,12 +9,11 @@ from rnnscope.lessons.lesson import Finding
 
 VANISHING_BELOW = 0.9  # decay per step under this: vanishing (PRODUCT.md section 3)
 EXPLODING_ABOVE = 1.1  # decay per step over this: exploding
-GROWTH_ORDERS = 3  # exploding: the gradient norm grows by at least 10^3 over the run (or it diverges)
 RECALLS = 0.9  # recall accuracy at the longest distance that counts as carrying the key
 FORGETS = 0.5  # ... and at most this for the run that does not carry it (chance is 1/26)
 CLIP_SLACK = 1e-4  # the post-clip norm may exceed the threshold by this relative float error
 CLIP_GAP = 0.5  # clipping off ends at least this many nats worse than on (when it does not diverge)
-TRAINS_BY = 0.5  # a run "trains" when its loss fell by at least this many nats from the first step
+TRAINS_BY = 0.5  # a run "trains" when its loss fell this many nats from step 1 and below ln(vocabulary)
 OUTPUT_RISE = 0.2  # the output gate at '=' exceeds its mean over the filler by this much
 EMBEDDING_RATIO = 0.85  # same-group pairs at most this fraction of the different-group distance
 DIVERSITY_GAIN = 1.2  # distinct n-gram ratio at the highest temperature / at the lowest
@@ -35,20 +34,20 @@ def vanishing(run: dict, settle: int = 200) -> Finding:
 
 
 def exploding(run: dict) -> Finding:
-    """Repeated factors > 1: decay > 1.1 and the gradient norm grows by orders of magnitude or the run diverges."""
-    m = layer_metrics(run)
-    decay = number(m["decay_per_step"])
-    grad, diverged = run["grad"], run.get("diverged")
-    first, largest = grad.get("first_pre"), grad.get("max_pre")
-    growth = largest / first if first and largest else math.nan
-    explodes = m.get("verdict") == "exploding" or decay > EXPLODING_ABOVE
-    grows = diverged is not None or growth >= 10 ** GROWTH_ORDERS
-    numbers = {"decay_per_step": decay, "grad_first": first, "grad_max": largest, "growth": growth,
+    """Repeated factors > 1: at initialisation decay > 1.1 (the gradient grows by orders of magnitude back
+    through time) and, without clipping, the run diverges."""
+    m = layer_metrics(run, key="initial_metrics")
+    decay, diverged = number(m["decay_per_step"]), run.get("diverged")
+    explodes = decay > EXPLODING_ABOVE
+    steps_back = (run["settings"].get("seq_len") or 64) - 1
+    orders = steps_back * math.log10(decay) if decay > 0 and math.isfinite(decay) else math.nan
+    first = run["grad"].get("first_pre")
+    numbers = {"initial_decay_per_step": decay, "orders_through_time": orders, "grad_first": first,
                "diverged": diverged}
-    parts = [f"decay {_num(decay)} {'>' if explodes else '<='} {EXPLODING_ABOVE}",
-             f"gradient norm {_num(first)} -> {_num(largest)} (x{_num(growth)})"]
-    parts.append(f"diverged at step {diverged:,}" if diverged is not None else "not diverged")
-    return Finding(explodes and grows, ", ".join(parts), numbers)
+    text = (f"decay {_num(decay)} {'>' if explodes else '<='} {EXPLODING_ABOVE} at init "
+            f"(x10^{orders:.1f} over {steps_back} steps back), gradient norm {_num(first)} at step 1, "
+            + (f"diverged after step {diverged:,}" if diverged is not None else "not diverged"))
+    return Finding(explodes and diverged is not None, text, numbers)
 
 
 def clipping(both: dict, settle: int = 300) -> Finding:
@@ -58,12 +57,13 @@ def clipping(both: dict, settle: int = 300) -> Finding:
     on_loss, off_loss = _loss(on), _loss(off)
     max_post = on["grad"].get("max_post")
     bounded = max_post is not None and max_post <= clip * (1 + CLIP_SLACK)
-    first = on.get("loss_first")
-    trains = on.get("diverged") is None and first is not None and on_loss <= first - TRAINS_BY
+    first, uniform = on.get("loss_first"), on.get("uniform_loss")
+    trains = (on.get("diverged") is None and first is not None and on_loss <= first - TRAINS_BY
+              and (uniform is None or on_loss < uniform))
     off_bad = off.get("diverged") is not None or not math.isfinite(off_loss) or off_loss >= on_loss + CLIP_GAP
     numbers = {"clip": clip, "on_loss_first": first, "on_loss": on_loss, "on_max_post": max_post,
                "off_loss": off_loss, "off_diverged": off.get("diverged")}
-    off_text = (f"diverged at step {off['diverged']:,}" if off.get("diverged") is not None
+    off_text = (f"diverged after step {off['diverged']:,}" if off.get("diverged") is not None
                 else f"loss {_num(off_loss)}")
     text = (f"clip {clip:g}: loss {_num(first)} -> {_num(on_loss)}, post-clip norm max {_num(max_post)} "
             f"{'<=' if bounded else '>'} {clip:g}; clip off: {off_text}")

@@ -6,8 +6,9 @@ One run's evidence is a dict:
                  task (None = a corpus), distance ([MIN, MAX] or None), forget_bias (None = not set)
     metrics      meta.json's per-layer list: decay_per_step, memory_horizon, verdict, sigma_max,
                  saturation, cell_decay_per_step, cell_memory_horizon, cell_verdict
+    initial_metrics  the same list for the probe at step 0 (the initialisation), or None
     memory       meta.json's memory object (context_curve, task with by_distance) or None
-    train_loss, val_loss, loss_first (the first logged train loss)
+    train_loss, val_loss, loss_first (the first logged train loss), uniform_loss (ln of the vocabulary size)
     grad         {"first_pre", "max_pre", "max_post"}: total gradient norms over the run
     diverged     None or the step at which the loss became non-finite
     extra        lesson-specific numbers from rnnscope.core.lesson_evidence ("embedding", "gates", "samples")
@@ -30,7 +31,7 @@ class MissingEvidence(Exception):
 
 def run_evidence(meta: dict, *, loss_history: np.ndarray | None = None,
                  grad_norm_history: np.ndarray | None = None, diverged: int | None = None,
-                 extra: dict | None = None) -> dict:
+                 initial_metrics: list[dict] | None = None, extra: dict | None = None) -> dict:
     """One run's evidence from its meta.json dict and its histories (arrays.npz: [N, 2] step, loss;
     [N, 3] step, pre-clip, post-clip total norm)."""
     memory = meta.get("memory")
@@ -47,10 +48,12 @@ def run_evidence(meta: dict, *, loss_history: np.ndarray | None = None,
         "step": int(meta["step"]),
         "settings": settings,
         "metrics": list(meta.get("metrics", [])),
+        "initial_metrics": initial_metrics,
         "memory": memory,
         "train_loss": meta.get("train_loss"),
         "val_loss": meta.get("val_loss"),
         "loss_first": _first(loss_history, 1),
+        "uniform_loss": math.log(len(meta["vocab"])) if meta.get("vocab") else None,
         "grad": _grad_summary(grad_norm_history),
         "diverged": diverged,
         "extra": dict(extra or {}),
@@ -61,10 +64,12 @@ def run_settings(run: dict) -> dict:
     return run.get("settings", {})
 
 
-def layer_metrics(run: dict, layer: int = 0) -> dict:
-    metrics = run.get("metrics") or []
+def layer_metrics(run: dict, layer: int = 0, key: str = "metrics") -> dict:
+    """One layer's metrics now (key "metrics") or at initialisation (key "initial_metrics")."""
+    metrics = run.get(key) or []
     if len(metrics) <= layer:
-        raise MissingEvidence(f"no metrics for layer {layer} yet (no probe pass has run)")
+        when = "at initialisation" if key == "initial_metrics" else "yet"
+        raise MissingEvidence(f"no probe metrics for layer {layer} {when}")
     return metrics[layer]
 
 
