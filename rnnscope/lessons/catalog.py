@@ -11,7 +11,7 @@ LOSS, SIGMA, PROBE, ENCODING, SAMPLE, MEMORY = ("loss", "sigma_max & saturation"
                                                "sample", "memory")
 
 # The recall task the memory lessons share: small enough to learn in about a minute on one core.
-RECALL = {"task": "recall", "distance": (5, 30), "hidden": 64, "embed": 16, "seq_len": 40, "batch": 32,
+RECALL = {"task": "recall", "distance": (1, 30), "hidden": 64, "embed": 16, "seq_len": 40, "batch": 64,
           "clip": 1.0}
 SHAKESPEARE = {"corpus": "", "task": None}
 # Identity times 1.2 under plain SGD: the first gradient is ~10^5, one unclipped step ruins the weights.
