@@ -56,7 +56,7 @@ LESSONS: tuple[Lesson, ...] = (
         press=("Watch the gradient norms climb and the status turn DIVERGED. Then press c (clipping on) "
                "and r (reset) to see the same run train."),
         preset={**SHAKESPEARE, **EXPLODES, "clip": None},
-        steps=300,
+        steps=100,
         check=checks.exploding,
         requires=("model", "init", "init_gain", "optimizer", "clip"),
     ),
@@ -85,7 +85,7 @@ LESSONS: tuple[Lesson, ...] = (
                "distance while B's stay near chance at the long ones; A's flow stays level, B's fades."),
         preset={**RECALL, "model": "rnn-relu", "init": "identity", "lr": 0.003},
         compare="model=rnn-tanh,init=default",
-        steps=3000,
+        steps=1500,
         check=checks.relu_identity,
         requires=("task", "model", "init"),
     ),
