@@ -110,3 +110,11 @@ def test_flags_override_the_preset_and_a_corpus_replaces_the_task():
     assert on_corpus["corpus"] == "my.txt" and "task" not in on_corpus and "distance" not in on_corpus
     on_task = lesson_settings(find_lesson("vanishing"), {"task": "recall"})
     assert on_task["task"] == "recall" and "corpus" not in on_task
+
+
+def test_the_lessons_load_neither_torch_nor_the_ui():
+    from tests.test_boundary import _modules_loaded_by
+
+    loaded = _modules_loaded_by(["rnnscope.lessons", "rnnscope.lessons.presets", "rnnscope.lesson_cli"])
+    assert "rnnscope" in loaded and "numpy" in loaded  # it sees what was really imported
+    assert not loaded & {"torch", "textual", "rich"}
