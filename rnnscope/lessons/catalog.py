@@ -11,7 +11,7 @@ LOSS, SIGMA, PROBE, ENCODING, SAMPLE, MEMORY = ("loss", "sigma_max & saturation"
                                                "sample", "memory")
 
 # The recall task the memory lessons share: small enough to learn in about a minute on one core.
-RECALL = {"task": "recall", "distance": (1, 30), "hidden": 64, "embed": 16, "seq_len": 40, "batch": 64,
+RECALL = {"task": "recall", "distance": (1, 20), "hidden": 64, "embed": 16, "seq_len": 32, "batch": 64,
           "clip": 1.0}
 SHAKESPEARE = {"corpus": "", "task": None}
 # Identity times 1.2 under plain SGD: the first gradient is ~10^5, one unclipped step ruins the weights.
@@ -100,7 +100,7 @@ LESSONS: tuple[Lesson, ...] = (
                "the key, their forget gate stays bright over the dots, their cell row keeps its colour, "
                "their output gate lights up at '='."),
         preset={**RECALL, "model": "lstm", "lr": 0.01},
-        steps=4000,
+        steps=3000,
         check=checks.lstm_gates,
         requires=("task", "model"),
     ),
