@@ -115,7 +115,7 @@ LESSONS: tuple[Lesson, ...] = (
                "stay near the chance line at the long ones; A's cell path stays healthy."),
         preset={**RECALL, "model": "lstm", "lr": 0.01},
         compare="model=rnn-tanh",
-        steps=4000,
+        steps=3000,
         check=checks.long_memory,
         requires=("task", "model"),
     ),
