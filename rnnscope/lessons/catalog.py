@@ -28,7 +28,7 @@ LESSONS: tuple[Lesson, ...] = (
         press=("Move the cursor along the probe text (left/right): the encoding panel shows the character's "
                "index, its one-hot vector and its embedding row with its nearest characters; as the loss "
                "falls, the nearest characters of a vowel become vowels."),
-        preset={**SHAKESPEARE, "model": "lstm", "hidden": 128, "embed": 32},
+        preset={**SHAKESPEARE, "model": "lstm", "hidden": 128, "embed": 8, "lr": 0.01},
         steps=1500,
         check=checks.encoding,
     ),
