@@ -28,8 +28,9 @@ def test_grouped_embeddings_have_a_low_ratio_and_random_ones_about_one():
     grouped = embedding_evidence(_embedding(0.2), VOCAB)
     scattered = embedding_evidence(np.random.default_rng(1).normal(size=(len(VOCAB), 8)), VOCAB)
     assert grouped["groups"] == ["vowels", "consonants", "upper-case", "punctuation"]
-    assert grouped["ratio"] < 0.3 and grouped["within"] < grouped["between"]
-    assert 0.8 < scattered["ratio"] < 1.2
+    assert grouped["ratio"] < 0.3 and grouped["neighbour_same"] == 1.0
+    assert grouped["neighbour_chance"] == pytest.approx((5 * 4 + 5 * 4 + 4 * 3 + 3 * 2) / (17 * 16))
+    assert 0.8 < scattered["ratio"] < 1.2 and scattered["neighbour_same"] < 0.5
     assert checks.encoding({"step": 9, "extra": {"embedding": grouped}}).ok
     assert checks.encoding({"step": 9, "extra": {"embedding": scattered}}).ok is False
 

@@ -49,29 +49,32 @@ def evidence_from(meta: dict, arrays: dict[str, np.ndarray], samples: dict[float
 
 
 def embedding_evidence(embedding: np.ndarray, vocab: list[str] | tuple[str, ...]) -> dict:
-    """How much nearer same-group characters sit than characters of different groups.
+    """How much the embedding groups characters of the same role (CHAR_GROUPS present 2 or more times).
 
-    embedding [V, E]. Distance = 1 - cosine similarity. `ratio` = mean distance of same-group pairs /
-    mean distance of pairs from different groups: about 1 for random vectors, below 1 when the
-    training has put the groups together.
+    embedding [V, E]; distance = 1 - cosine similarity. `neighbour_same`: the fraction of grouped
+    characters whose nearest grouped character is of the same group; `neighbour_chance`: that fraction
+    for a random neighbour (about what random vectors give). `ratio`: mean same-group distance / mean
+    different-group distance (about 1 for random vectors).
     """
     members = {name: [vocab.index(ch) for ch in chars if ch in vocab] for name, chars in CHAR_GROUPS.items()}
     members = {name: ids for name, ids in members.items() if len(ids) >= 2}
     if len(members) < 2:
-        return {"groups": sorted(members), "within": None, "between": None, "ratio": None}
+        return {"groups": sorted(members), "neighbour_same": None, "neighbour_chance": None, "ratio": None}
     ids = np.concatenate([np.array(v) for v in members.values()])  # [K]
     labels = np.concatenate([np.full(len(v), i) for i, v in enumerate(members.values())])  # [K]
     vectors = embedding[ids].astype(np.float64)  # [K, E]
     unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)  # [K, E]
     distance = 1.0 - unit @ unit.T  # [K, K]
-    pairs = np.triu(np.ones_like(distance, dtype=bool), k=1)  # [K, K] each pair once
     same = labels[:, None] == labels[None, :]  # [K, K]
-    within = float(distance[pairs & same].mean())
-    between = float(distance[pairs & ~same].mean())
-    per_group = {name: float(distance[np.ix_(labels == i, labels == i)][np.triu_indices((labels == i).sum(), 1)].mean())
-                 for i, name in enumerate(members)}
-    return {"groups": list(members), "within": within, "between": between, "ratio": within / between,
-            "per_group": per_group}
+    pairs = np.triu(np.ones_like(same), k=1)  # [K, K] each pair once
+    nearest = np.where(np.eye(len(ids), dtype=bool), np.inf, distance).argmin(axis=1)  # [K]
+    sizes = np.bincount(labels)  # [groups]
+    return {
+        "groups": list(members),
+        "neighbour_same": float(np.mean(labels[nearest] == labels)),
+        "neighbour_chance": float((sizes * (sizes - 1)).sum() / (len(ids) * (len(ids) - 1))),
+        "ratio": float(distance[pairs & same].mean() / distance[pairs & ~same].mean()),
+    }
 
 
 def gate_evidence(gates: np.ndarray, cell: np.ndarray, probe_text: str, cue: str = "=") -> dict:

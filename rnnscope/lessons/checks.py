@@ -15,7 +15,7 @@ CLIP_SLACK = 1e-4  # the post-clip norm may exceed the threshold by this relativ
 CLIP_GAP = 0.5  # clipping off ends at least this many nats worse than on (when it does not diverge)
 TRAINS_BY = 0.5  # a run "trains" when its loss fell this many nats from step 1 and below ln(vocabulary)
 OUTPUT_RISE = 0.2  # the output gate at '=' exceeds its mean over the filler by this much
-EMBEDDING_RATIO = 0.85  # same-group pairs at most this fraction of the different-group distance
+NEIGHBOUR_FACTOR = 1.6  # nearest neighbours of the same role this many times as often as by chance
 DIVERSITY_GAIN = 1.2  # distinct n-gram ratio at the highest temperature / at the lowest
 
 
@@ -122,16 +122,16 @@ def lstm_gates(run: dict) -> Finding:
 
 
 def encoding(run: dict) -> Finding:
-    """After training, characters of the same role (vowels, consonants, upper-case, digits, punctuation)
-    sit nearer each other in embedding space than characters of different roles."""
+    """After training, a character's nearest neighbour in embedding space plays the same role (vowel,
+    consonant, upper-case, digit, punctuation) far more often than chance."""
     found = extra(run, "embedding")
-    ratio = found.get("ratio")
-    if ratio is None:
+    same, chance = found.get("neighbour_same"), found.get("neighbour_chance")
+    if same is None:
         return Finding(False, f"the vocabulary has fewer than 2 character groups ({', '.join(found['groups'])})",
                        found)
-    ok = ratio <= EMBEDDING_RATIO
-    text = (f"same-group distance {found['within']:.2f} / other-group {found['between']:.2f} = {ratio:.2f} "
-            f"{'<=' if ok else '>'} {EMBEDDING_RATIO} over {', '.join(found['groups'])}")
+    ok = same >= NEIGHBOUR_FACTOR * chance
+    text = (f"nearest neighbour of the same role {same:.2f} {'>=' if ok else '<'} {NEIGHBOUR_FACTOR} x chance "
+            f"{chance:.2f} over {', '.join(found['groups'])} (distance ratio {found['ratio']:.2f})")
     return Finding(ok, text, found)
 
 
