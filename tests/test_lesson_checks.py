@@ -63,8 +63,9 @@ def test_generation_holds_after_training_and_fails_untrained(tmp_path):
 
 def test_encoding_fails_on_an_untrained_embedding(tmp_path):
     found = checks.encoding(run_evidence_of(tmp_path, 0))
-    assert found.ok is False and found.numbers["ratio"] > 0.9
-    assert found.numbers["neighbour_same"] < 1.6 * found.numbers["neighbour_chance"]
+    readout = found.numbers["readout"]
+    assert found.ok is False and readout["ratio"] > 0.9
+    assert readout["neighbour_same"] < 1.6 * readout["neighbour_chance"]
 
 
 def test_the_lesson_line_reads_holds_with_numbers(tmp_path):

@@ -31,14 +31,14 @@ def test_grouped_embeddings_have_a_low_ratio_and_random_ones_about_one():
     assert grouped["ratio"] < 0.3 and grouped["neighbour_same"] == 1.0
     assert grouped["neighbour_chance"] == pytest.approx((5 * 4 + 5 * 4 + 4 * 3 + 3 * 2) / (17 * 16))
     assert 0.8 < scattered["ratio"] < 1.2 and scattered["neighbour_same"] < 0.5
-    assert checks.encoding({"step": 9, "extra": {"embedding": grouped}}).ok
-    assert checks.encoding({"step": 9, "extra": {"embedding": scattered}}).ok is False
+    assert checks.encoding({"step": 9, "extra": {"embedding": scattered, "readout": grouped}}).ok
+    assert checks.encoding({"step": 9, "extra": {"embedding": grouped, "readout": scattered}}).ok is False
 
 
 def test_a_vocabulary_with_one_group_cannot_show_the_property():
     found = embedding_evidence(np.eye(4), list("abcd"))
     assert found["ratio"] is None
-    assert checks.encoding({"step": 0, "extra": {"embedding": found}}).ok is False
+    assert checks.encoding({"step": 0, "extra": {"embedding": found, "readout": found}}).ok is False
 
 
 PROBE = "k" + "." * 6 + "=k"  # T = 8 characters read: key at 0, filler 1..6, '=' at 7

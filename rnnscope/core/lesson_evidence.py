@@ -36,9 +36,10 @@ def snapshot_evidence(folder: Path, samples: dict[float, str] | None = None,
 def evidence_from(meta: dict, arrays: dict[str, np.ndarray], samples: dict[float, str] | None = None,
                   initial_metrics: list[dict] | None = None) -> dict:
     """One run's lesson evidence from a snapshot's meta.json dict and arrays.npz content: the meta numbers,
-    the histories, and the per-unit extras (embedding groups; the LSTM's key units on a recall probe;
-    `samples` by temperature). `initial_metrics`: meta.json-style metrics of the step-0 probe."""
-    extra = {"embedding": embedding_evidence(arrays["embedding.weight"], meta["vocab"])}
+    the histories, and the per-unit extras (character groups in the embedding and in the head's rows, the
+    read-out vector of each character; the LSTM's key units on a recall probe; `samples` by temperature). `initial_metrics`: meta.json-style metrics of the step-0 probe."""
+    extra = {"embedding": embedding_evidence(arrays["embedding.weight"], meta["vocab"]),
+             "readout": embedding_evidence(arrays["head.weight"], meta["vocab"])}
     if meta.get("model") == "lstm" and "=" in meta["probe"]["text"]:
         extra["gates"] = gate_evidence(arrays["gates_l0"], arrays["cell_l0"], meta["probe"]["text"])
     if samples:
@@ -49,9 +50,9 @@ def evidence_from(meta: dict, arrays: dict[str, np.ndarray], samples: dict[float
 
 
 def embedding_evidence(embedding: np.ndarray, vocab: list[str] | tuple[str, ...]) -> dict:
-    """How much the embedding groups characters of the same role (CHAR_GROUPS present 2 or more times).
+    """How much one vector per character groups characters of the same role (CHAR_GROUPS present 2 or more times).
 
-    embedding [V, E]; distance = 1 - cosine similarity. `neighbour_same`: the fraction of grouped
+    embedding [V, E] (the embedding table, or the head's weight [V, H]); distance = 1 - cosine similarity. `neighbour_same`: the fraction of grouped
     characters whose nearest grouped character is of the same group; `neighbour_chance`: that fraction
     for a random neighbour (about what random vectors give). `ratio`: mean same-group distance / mean
     different-group distance (about 1 for random vectors).

@@ -23,13 +23,14 @@ LESSONS: tuple[Lesson, ...] = (
         title="Encoding",
         claim=("Encoding: character -> one-hot -> embedding. The embedding of a character is its one-hot "
                "vector times the embedding matrix; after training, characters that play the same role "
-               "(vowels, consonants, upper-case letters, punctuation) sit nearer each other than others."),
+               "(vowels, consonants, upper-case letters, punctuation) get neighbouring vectors, most clearly "
+               "in the read-out (the head's row per character)."),
         look_at=(ENCODING, PROBE),
         press=("Move the cursor along the probe text (left/right): the encoding panel shows the character's "
                "index, its one-hot vector and its embedding row with its nearest characters; as the loss "
                "falls, the nearest characters of a vowel become vowels."),
         preset={**SHAKESPEARE, "model": "lstm", "hidden": 128, "embed": 8, "lr": 0.01},
-        steps=1500,
+        steps=1000,
         check=checks.encoding,
     ),
     Lesson(

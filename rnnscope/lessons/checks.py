@@ -122,17 +122,19 @@ def lstm_gates(run: dict) -> Finding:
 
 
 def encoding(run: dict) -> Finding:
-    """After training, a character's nearest neighbour in embedding space plays the same role (vowel,
-    consonant, upper-case, digit, punctuation) far more often than chance."""
-    found = extra(run, "embedding")
+    """After training, a character's nearest neighbour among the read-out vectors (the head's rows) plays the
+    same role (vowel, consonant, upper-case, digit, punctuation) far more often than chance; the input
+    embedding's number is shown beside it."""
+    found, embedded = extra(run, "readout"), extra(run, "embedding")
     same, chance = found.get("neighbour_same"), found.get("neighbour_chance")
     if same is None:
         return Finding(False, f"the vocabulary has fewer than 2 character groups ({', '.join(found['groups'])})",
                        found)
     ok = same >= NEIGHBOUR_FACTOR * chance
-    text = (f"nearest neighbour of the same role {same:.2f} {'>=' if ok else '<'} {NEIGHBOUR_FACTOR} x chance "
-            f"{chance:.2f} over {', '.join(found['groups'])} (distance ratio {found['ratio']:.2f})")
-    return Finding(ok, text, found)
+    numbers = {"readout": found, "embedding": embedded}
+    text = (f"nearest read-out neighbour of the same role {same:.2f} {'>=' if ok else '<'} {NEIGHBOUR_FACTOR} x "
+            f"chance {chance:.2f} (input embedding {embedded['neighbour_same']:.2f}) over {', '.join(found['groups'])}")
+    return Finding(ok, text, numbers)
 
 
 def generation(run: dict, settle: int = 300) -> Finding:
