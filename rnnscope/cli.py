@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--paused", action="store_true", help="start the dashboard paused")
     p.add_argument("--compare", metavar="KEY=VALUE[,...]",
                    help="also train run B = this run with these options changed (e.g. clip=0), in lockstep")
+    p.add_argument("--lesson", help="start a lesson of the lecture by NAME; 'list' lists them")
     p.add_argument("--version", action="version", version=f"rnnscope {__version__}")
     return p
 
@@ -83,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: dict) -> int:
+    if "lesson" in args:
+        from rnnscope.lesson_cli import lesson_command
+
+        return lesson_command(args)
     if "compare" in args:
         _check_compare(args)
     if "replay" in args:
