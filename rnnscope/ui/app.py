@@ -18,6 +18,8 @@ from rnnscope.ui import keymap
 from rnnscope.ui.command_palette import DashboardCommands
 from rnnscope.ui.dashboard import Dashboard
 from rnnscope.ui.messages import FrameArrived, SourceFailed
+from rnnscope.ui.render.visible_chars import safe_text
+from rnnscope.ui.safe_frame import safe_frame
 from rnnscope.ui.source_link import SourceLink
 from rnnscope.ui.status_bar import LOADING, StatusBar
 from rnnscope.ui.too_small import TooSmall, is_too_small
@@ -39,7 +41,7 @@ class RnnscopeApp(App[int]):
 
     def __init__(self, source_factory: SourceFactory, *, run_label: str = "", start_paused: bool = False) -> None:
         super().__init__()
-        self.sub_title = run_label
+        self.sub_title = safe_text(run_label)
         self.link = SourceLink(source_factory)
         self.view = ViewState()
         self.latest: Frame | None = None  # newest frame received
@@ -70,7 +72,7 @@ class RnnscopeApp(App[int]):
 
     def _publish(self, frame: Frame) -> None:
         """Called on the source thread: post_message is thread-safe and coalesces queued frames."""
-        self.post_message(FrameArrived(frame))
+        self.post_message(FrameArrived(safe_frame(frame)))
 
     def _fail(self, reason: str) -> None:
         self.post_message(SourceFailed(reason))
@@ -85,7 +87,7 @@ class RnnscopeApp(App[int]):
 
     def on_source_failed(self, message: SourceFailed) -> None:
         self.link.stop()
-        self.exit(return_code=1, message=f"rnnscope: {message.reason}")
+        self.exit(return_code=1, message=f"rnnscope: {safe_text(message.reason)}")
 
     def _repaint(self) -> None:
         """Push the newest frame and view to the status bar and panels, if either changed."""
@@ -103,6 +105,11 @@ class RnnscopeApp(App[int]):
         if notice is not None and notice.seq > self._notice_seq:
             self._notice_seq = notice.seq
             self.notify(notice.text, severity=notice.level if notice.level in ("warning", "error") else "information")
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Every toast goes through here: plain text (a file name's [brackets] are not markup), made visible-safe."""
+        super().notify(safe_text(message), title=safe_text(title), severity=severity, timeout=timeout, markup=markup)
 
     def on_resize(self, event: events.Resize) -> None:
         self.screen.set_class(is_too_small(event.size.width, event.size.height), "-too-small")

@@ -1,4 +1,4 @@
-"""Map corpus characters to single-cell visible symbols so nothing from the corpus reaches the terminal raw."""
+"""Map corpus characters to single-cell visible symbols, and any other text to visible-safe text, so nothing reaches the terminal raw."""
 
 from __future__ import annotations
 
@@ -42,3 +42,20 @@ def visible_text(text: str) -> str:
 def visible_symbol(ch: str) -> str:
     """Like `visible`, for a character shown on its own (a guess, a neighbour): a space becomes '␣'."""
     return ODD_SPACE if ch == " " else visible(ch)
+
+
+
+def _safe_char(ch: str) -> str:
+    if unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp"):
+        return visible(ch)  # controls, ESC, DEL, format (bidi, zero-width), surrogates, private, unassigned
+    return COMBINING if unicodedata.combining(ch) else ch  # a mark left over after NFC: no stacking
+
+
+def safe_text(text: object) -> str:
+    """Any text (a file name, a replayed meta field, a message) made visible-safe for the screen: controls,
+    escape sequences' ESC, format and zero-width characters, lone surrogates and separators become visible
+    symbols; printable text, wide characters included, passes unchanged."""
+    text = str(text)
+    if text.isascii() and text.isprintable():
+        return text  # the common case
+    return "".join(map(_safe_char, unicodedata.normalize("NFC", text)))
