@@ -30,8 +30,8 @@ def check_writable(run_dir: Path) -> None:
         run_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=run_dir, prefix=".write-check-"):
             pass
-    except OSError as err:
-        raise RunDirError(f"cannot write snapshots to {run_dir} ({err.strerror or err}): "
+    except (OSError, ValueError) as err:  # ValueError: a NUL or an unencodable character in the name
+        raise RunDirError(f"cannot write snapshots to {run_dir} ({getattr(err, 'strerror', None) or err}): "
                           "choose another folder with --run-dir") from None
 
 

@@ -133,8 +133,9 @@ def _read_bytes(path: Path) -> bytes:
         info = path.stat()
     except FileNotFoundError:
         raise CorpusError(f"{path} does not exist: give the path of a text file") from None
-    except OSError as err:  # a path through a file, a symlink loop, a name too long, no permission
-        raise CorpusError(f"cannot read {path} ({err.strerror or err}): give the path of a text file") from None
+    except (OSError, ValueError) as err:  # a path through a file, a symlink loop, a long name, NUL, no permission
+        reason = getattr(err, "strerror", None) or err
+        raise CorpusError(f"cannot read {path} ({reason}): give the path of a text file") from None
     if stat.S_ISDIR(info.st_mode):
         raise CorpusError(f"{path} is a folder: give the path of a text file")
     if not stat.S_ISREG(info.st_mode):
