@@ -15,7 +15,7 @@ from tests.core_fixtures import write_corpus
 def _refused(argv, capsys, *words):
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("rnnscope: error:") and "unexpected" not in err, err
+    assert err.count("\n") == 1 and err.startswith("rnnscope: error:") and "unexpected error" not in err, err
     for word in words:
         assert word in err, err
     return err
