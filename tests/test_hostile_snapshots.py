@@ -80,25 +80,29 @@ def _copy(snapshot, tmp_path):
     return run, run / snapshot.name
 
 
-def _refused(run, capsys):
+def _refused(run, capsys, monkeypatch):
+    def no_dashboard(*args, **kwargs):
+        raise AssertionError("the dashboard was started on a malformed snapshot")
+
+    monkeypatch.setattr("rnnscope.ui.app.make_app", no_dashboard)
     assert main(["--replay", str(run)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("rnnscope: error: cannot replay") and "unexpected error" not in err, err
 
 
 @pytest.mark.parametrize("case", sorted(ARRAY_CORRUPTIONS))
-def test_malformed_arrays_are_refused(snapshot, tmp_path, capsys, case):
+def test_malformed_arrays_are_refused(snapshot, tmp_path, capsys, monkeypatch, case):
     run, folder = _copy(snapshot, tmp_path)
     arrays = _arrays(folder)
     ARRAY_CORRUPTIONS[case](arrays)
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     (folder / "arrays.npz").write_bytes(buffer.getvalue())
-    _refused(run, capsys)
+    _refused(run, capsys, monkeypatch)
 
 
 @pytest.mark.parametrize("case", sorted(META_CORRUPTIONS))
-def test_malformed_meta_fields_are_refused(snapshot, tmp_path, capsys, case):
+def test_malformed_meta_fields_are_refused(snapshot, tmp_path, capsys, monkeypatch, case):
     run, folder = _copy(snapshot, tmp_path)
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     if META_CORRUPTIONS[case] is None:
@@ -106,7 +110,7 @@ def test_malformed_meta_fields_are_refused(snapshot, tmp_path, capsys, case):
     else:
         META_CORRUPTIONS[case](meta)
     (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-    _refused(run, capsys)
+    _refused(run, capsys, monkeypatch)
 
 
 def test_the_untouched_snapshot_loads(snapshot):
