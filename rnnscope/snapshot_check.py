@@ -38,7 +38,8 @@ def _array(array, name: str, shape: tuple, kinds: str) -> None:
 
 
 def _numbers(mapping, where: str) -> None:
-    if not isinstance(mapping, dict) or not all(isinstance(k, str) and _SCALARS["float"](v) for k, v in mapping.items()):
+    numbers = isinstance(mapping, dict) and all(isinstance(k, str) and _SCALARS["float"](v) for k, v in mapping.items())
+    if not numbers:
         raise ValueError(f"{where} is not a mapping of names to numbers")
 
 

@@ -183,7 +183,8 @@ def _code_points(text: str, path: Path, encoding: str) -> list[np.ndarray]:
                 for i in range(0, len(text), _CHUNK)]
     except UnicodeEncodeError as err:
         raise CorpusError(f"{path} decoded as {encoding} gives characters that are not valid Unicode "
-                          f"(a lone surrogate near character {err.start}): pass another --encoding, e.g. utf-8") from None
+                          f"(a lone surrogate near character {err.start}): pass another --encoding, e.g. utf-8"
+                          ) from None
 
 
 def _id_dtype(vocab_size: int) -> type:

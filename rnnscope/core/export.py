@@ -197,7 +197,7 @@ def write_snapshot(
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     target = run_dir / snapshot_name(frame.status.step)
-    built = run_dir / f".tmp-{target.name}-{os.getpid()}-{secrets.token_hex(4)}"  # the pid: see run_dir.remove_leftovers
+    built = run_dir / f".tmp-{target.name}-{os.getpid()}-{secrets.token_hex(4)}"  # pid: run_dir.remove_leftovers
     built.mkdir()
     try:
         _write_contents(built, frame, meta, arrays, checkpoint, screen_svg)

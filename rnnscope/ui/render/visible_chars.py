@@ -1,4 +1,4 @@
-"""Map corpus characters to single-cell visible symbols, and any other text to visible-safe text, so nothing reaches the terminal raw."""
+"""Corpus characters as one-cell visible symbols, other text made visible-safe: nothing reaches the terminal raw."""
 
 from __future__ import annotations
 
