@@ -10,9 +10,10 @@ from pathlib import Path
 
 from rnnscope import __version__
 from rnnscope.config import DEVICES, INITS, MODELS, OPTIMIZERS, RunConfig
-from rnnscope.core.data import bundled_sample_path, load_corpus, min_corpus_chars
+from rnnscope.core.data import bundled_sample_path, check_encoding, load_corpus, min_corpus_chars, short_corpus_advice
 from rnnscope.errors import InputError
-from rnnscope.run_dir import check_writable, default_run_dir
+from rnnscope.run_dir import check_writable, default_run_dir, remove_leftovers
+from rnnscope.signals import Terminated
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # Options that shape the weights: a resumed run cannot change them.
@@ -54,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, help="with --headless: train until this step")
     p.add_argument("--export-every", type=int, dest="export_every", help="export a snapshot every K steps")
     p.add_argument("--resume", help="continue from an exported checkpoint.pt (or its snapshot folder)")
+    p.add_argument("--allow-changed-corpus", action="store_true", dest="allow_changed_corpus",
+                   help="with --resume: continue although the corpus file changed since the checkpoint")
     p.add_argument("--replay", help="browse the snapshots of a run folder in the TUI")
     p.add_argument("--paused", action="store_true", help="start the dashboard paused")
     p.add_argument("--compare", metavar="KEY=VALUE[,...]",
@@ -68,19 +71,28 @@ def main(argv: list[str] | None = None) -> int:
         args = vars(build_parser().parse_args(argv))
         return _dispatch(args)
     except InputError as err:
-        print(f"rnnscope: error: {err}", file=sys.stderr)
+        _say(f"rnnscope: error: {err}")
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("rnnscope: interrupted", file=sys.stderr)
+        _say("rnnscope: interrupted")
         return 130
+    except Terminated as signalled:
+        _say(f"rnnscope: stopped by {signalled.name}")
+        return 128 + signalled.signum
     except SystemExit as exit_:  # --help / --version
         return int(exit_.code or 0)
     except Exception as err:  # never a traceback for the user; RNNSCOPE_DEBUG=1 shows it
         if os.environ.get("RNNSCOPE_DEBUG"):
             raise
-        print(f"rnnscope: unexpected error: {type(err).__name__}: {err} (RNNSCOPE_DEBUG=1 shows details)",
-              file=sys.stderr)
+        _say(f"rnnscope: unexpected error: {type(err).__name__}: {err} (RNNSCOPE_DEBUG=1 shows details)")
         return EXIT_FAILED
+
+
+def _say(line: str) -> None:
+    """One line on stderr, visible-safe: a file name's escape sequences or newlines never reach the terminal."""
+    from rnnscope.ui.render.visible_chars import safe_text
+
+    print(safe_text(line), file=sys.stderr)
 
 
 def _dispatch(args: dict) -> int:
@@ -101,6 +113,13 @@ def _dispatch(args: dict) -> int:
     for name in ("steps", "export_every"):
         if name in args and args[name] < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be 1 or more")
+    for name in ("corpus", "run_dir", "resume"):
+        if name in args and not args[name].strip():
+            raise UsageError(f"the {'corpus path' if name == 'corpus' else '--' + name.replace('_', '-')} is empty: "
+                             "give a path")
+    if "allow_changed_corpus" in args and "resume" not in args:
+        raise UsageError("--allow-changed-corpus needs --resume")
+    check_encoding(args.get("encoding", "utf-8"))
     if "resume" in args:
         from rnnscope.core.checkpoint import load_checkpoint
 
@@ -110,18 +129,21 @@ def _dispatch(args: dict) -> int:
     config = _config(args, checkpoint)
     config_b = _compare_config(args) if "compare" in args else None
     corpus_path = Path(config.corpus) if config.corpus else bundled_sample_path()
-    corpus = load_corpus(corpus_path, config.encoding, min_corpus_chars(config.seq_len, config.probe_len))
+    corpus = load_corpus(corpus_path, config.encoding, min_corpus_chars(config.seq_len, config.probe_len),
+                         short_corpus_advice(config.seq_len, config.probe_len))
     if config.probe is not None:
         corpus.encode(config.probe)  # refuses characters the vocabulary lacks, before anything starts
     if checkpoint is not None:
         from rnnscope.core.checkpoint import check_vocab
 
         check_vocab(checkpoint, corpus.vocab)
+        _check_same_corpus(checkpoint, corpus, allow_changed="allow_changed_corpus" in args)
     if config.device == "cuda":  # found out here, not in the dashboard's thread
         from rnnscope.core.device import resolve_device
 
         resolve_device(config.device)
     run_dir = _run_dir(args, corpus_path)
+    remove_leftovers(run_dir)  # temp folders of a killed run's export
     export_every = args.get("export_every", 0)
     if "headless" in args:
         if export_every:
@@ -141,8 +163,21 @@ def _dispatch(args: dict) -> int:
                    start_paused="paused" in args)
 
 
+def _check_same_corpus(checkpoint: dict, corpus, *, allow_changed: bool) -> None:
+    """A resume is exact only on the very text the checkpoint was trained on (its sha256 says so)."""
+    expected = checkpoint.get("corpus_sha256")
+    if not expected or expected == corpus.sha256:
+        return
+    if not allow_changed:
+        raise UsageError(f"{corpus.path} changed since the checkpoint was written (sha256 differs): resume with the "
+                         "same text, or add --allow-changed-corpus to continue on the changed text")
+    _say(f"rnnscope: warning: {corpus.path} changed since the checkpoint; continuing on the changed text")
+
+
 def _config(args: dict, checkpoint: dict | None) -> RunConfig:
     given = {k: v for k, v in args.items() if k in RunConfig.__dataclass_fields__}
+    if given.get("corpus"):  # stored in checkpoints: a resume from another folder still finds it
+        given["corpus"] = os.path.abspath(given["corpus"])
     if "clip" in given:
         given["clip"] = given["clip"] or None  # --clip 0 turns clipping off; RunConfig refuses negatives
     if "threads" in given and given["threads"] < 1:
@@ -155,7 +190,8 @@ def _config(args: dict, checkpoint: dict | None) -> RunConfig:
             raise UsageError(f"--{name} {given[name]} conflicts with the checkpoint ({getattr(base, name)}): "
                              f"leave --{name} out when resuming")
     if "corpus" not in given and base.corpus and not Path(base.corpus).exists():
-        raise UsageError(f"the checkpoint's corpus {base.corpus} is gone: give the corpus file to resume on")
+        raise UsageError(f"the checkpoint's corpus {base.corpus} is gone: give the corpus file to resume on "
+                         "(rnnscope CORPUS --resume ...)")
     return base.with_(**given).validate()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields, replace
 
 from rnnscope.errors import InputError
@@ -10,6 +11,8 @@ MODELS = ("lstm", "rnn-tanh", "rnn-relu", "gru")
 INITS = ("default", "xavier", "orthogonal", "identity")
 OPTIMIZERS = ("adam", "sgd")
 DEVICES = ("auto", "cpu", "cuda")
+MAX_SEED = 2**63  # seeds are kept as signed 64-bit integers (torch, checkpoints)
+MAX_THREADS = 1024
 
 # Gate names per cell, in PyTorch's weight order.
 GATE_NAMES = {
@@ -52,6 +55,7 @@ class RunConfig:
 
     def validate(self) -> RunConfig:
         """Raise ConfigError for a setting that cannot work; return self otherwise."""
+        self._check_types()
         if self.model not in MODELS:
             raise ConfigError(f"unknown model {self.model!r}: choose one of {', '.join(MODELS)}")
         if self.init not in INITS:
@@ -67,10 +71,10 @@ class RunConfig:
             (2 <= self.seq_len <= 4096, "--seq-len must be between 2 and 4096"),
             (1 <= self.batch <= 4096, "--batch must be between 1 and 4096"),
             (0 < self.lr < 100, "--lr must be a positive number below 100"),
-            (self.clip is None or self.clip > 0, "--clip must be positive (0 turns clipping off)"),
+            (self.clip is None or 0 < self.clip < math.inf, "--clip must be a positive number (0 turns clipping off)"),
             (0 < self.init_gain <= 100, "--init-gain must be a positive number up to 100"),
-            (self.seed >= 0, "--seed must be 0 or more"),
-            (self.threads >= 0, "--threads must be 1 or more"),
+            (0 <= self.seed < MAX_SEED, f"--seed must be between 0 and {MAX_SEED - 1}"),
+            (0 <= self.threads <= MAX_THREADS, f"--threads must be between 1 and {MAX_THREADS}"),
             (self.val_every >= 1, "--val-every must be 1 or more"),
             (self.probe is None or len(self.probe) >= 3, "--probe needs at least 3 characters"),
         ]
@@ -78,6 +82,18 @@ class RunConfig:
             if not ok:
                 raise ConfigError(message)
         return self
+
+    def _check_types(self) -> None:
+        """Each field holds its declared type (a checkpoint's config is data from a file)."""
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if value is None and "None" in field.type:
+                continue
+            kind = field.type.split(" |")[0]
+            ok = {"str": isinstance(value, str), "int": isinstance(value, int) and not isinstance(value, bool),
+                  "float": isinstance(value, (int, float)) and not isinstance(value, bool)}[kind]
+            if not ok:
+                raise ConfigError(f"setting {field.name} is {type(value).__name__} {value!r:.40}, not {kind}")
 
     @property
     def probe_len(self) -> int:

@@ -15,13 +15,27 @@ from rnnscope.core.data import Corpus
 from rnnscope.core.device import configure_threads
 from rnnscope.core.engine import Engine
 from rnnscope.frames import DIVERGED
+from rnnscope.signals import SignalGuard
+from rnnscope.ui.render.visible_chars import safe_text
 
 REFRESH_S = 0.25
 
 
 def run_headless(config: RunConfig, corpus: Corpus, run_dir: Path, *, steps: int, export_every: int,
                  checkpoint: dict | None) -> int:
-    """Train until `steps`; exit code 0 done, 1 diverged or export failed."""
+    """Train until `steps`; exit code 0 done, 1 diverged or export failed. SIGTERM/SIGHUP raise Terminated
+    (an export under way is finished first)."""
+    with SignalGuard().installed() as guard:
+        return _train(config, corpus, run_dir, steps, export_every, checkpoint, guard)
+
+
+def _say(console: Console, text: str) -> None:
+    """One visible-safe line on stderr, never wrapped (stderr may be a file or a pipe: 80 columns to Rich)."""
+    console.print(safe_text(text), markup=False, highlight=False, soft_wrap=True)
+
+
+def _train(config: RunConfig, corpus: Corpus, run_dir: Path, steps: int, export_every: int,
+           checkpoint: dict | None, guard: SignalGuard) -> int:
     threads = configure_threads(config.threads)
     engine = Engine(config, corpus, run_dir, threads=threads)
     if checkpoint is not None:
@@ -37,17 +51,20 @@ def run_headless(config: RunConfig, corpus: Corpus, run_dir: Path, *, steps: int
         while engine.step < steps:
             engine.train_step()
             if engine.state == DIVERGED:
-                console.print(f"rnnscope: training diverged at {engine.diverged}", markup=False, highlight=False)
+                _say(console, f"rnnscope: training diverged at {engine.diverged}")
                 code = 1
                 if export_every:
-                    snapshot = engine.export()
+                    with guard.finishing():
+                        snapshot = engine.export() or snapshot
                 break
             if export_every and engine.step % export_every == 0:
-                snapshot = engine.export()
-                if snapshot is None:
-                    console.print(f"rnnscope: error: {engine.notice.text}", markup=False, highlight=False)
+                with guard.finishing():
+                    written = engine.export()
+                if written is None:  # the JSON still names the last snapshot that was written
+                    _say(console, f"rnnscope: error: {engine.notice.text}")
                     code = 1
                     break
+                snapshot = written
             now = time.perf_counter()
             if now - last_refresh >= REFRESH_S or engine.step == steps:
                 progress.update(task, completed=engine.step,

@@ -73,7 +73,10 @@ class ReplaySource:
 
 def run_replay(run_dir: Path) -> int:
     """Check the folder, then open the dashboard on its snapshots."""
-    snapshots = list_snapshots(run_dir)
+    try:
+        snapshots = list_snapshots(run_dir)
+    except SnapshotError as err:
+        raise InputError(f"{err}: give the --run-dir of an earlier run you can read") from None
     if not snapshots:
         raise InputError(f"{run_dir} is not an rnnscope run folder (no step-NNNNNN snapshots in it): "
                          "give the --run-dir of an earlier run")

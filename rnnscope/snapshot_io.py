@@ -33,6 +33,7 @@ from rnnscope.frames import (
     Saturation,
     StepStats,
 )
+from rnnscope.snapshot_check import check_frame
 
 META = "meta.json"
 ARRAYS = "arrays.npz"
@@ -189,7 +190,10 @@ def list_snapshots(run_dir: Path) -> list[Path]:
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         return []
-    folders = [p for p in run_dir.iterdir() if p.is_dir() and snapshot_step(p) is not None]
+    try:
+        folders = [p for p in run_dir.iterdir() if p.is_dir() and snapshot_step(p) is not None]
+    except OSError as error:
+        raise SnapshotError(f"cannot read {run_dir} ({error.strerror or error})") from None
     return sorted(folders, key=snapshot_step)
 
 
@@ -315,7 +319,9 @@ def load_snapshot_frame(folder: Path) -> Frame:
     meta = _read_meta(folder)
     arrays = _read_arrays(folder)
     try:
-        return _frame(meta, arrays, folder)
+        frame = _frame(meta, arrays, folder)
+        check_frame(frame)
+        return frame
     except KeyError as error:
         raise SnapshotError(f"{folder} is incomplete: {error.args[0]!r} is missing") from None
     except (TypeError, ValueError, AttributeError) as error:

@@ -60,7 +60,7 @@ def _bad_cases(tmp_path):
         "not a number": (headless + ["--compare", "lr=fast"], "invalid float value: 'fast'"),
         "not a choice": (headless + ["--compare", "model=transformer"], "invalid choice"),
         "out of range": (headless + ["--compare", "hidden=0"], "--hidden must be between 1 and 4096"),
-        "negative clip": (headless + ["--compare", "clip=-1"], "--clip must be positive"),
+        "negative clip": (headless + ["--compare", "clip=-1"], "--clip must be a positive number"),
         "twice": (headless + ["--compare", "clip=0,lr=0.1,clip=1"], "clip is given twice"),
         "with replay": ([str(tmp_path), "--replay", str(tmp_path), "--compare", "clip=0"], "with --replay"),
         "with resume": (headless + ["--resume", str(tmp_path / "x.pt"), "--compare", "clip=0"], "with --resume"),

@@ -11,7 +11,7 @@ import torch
 
 from rnnscope import __version__, commands
 from rnnscope.config import INITS, MODELS, RunConfig
-from rnnscope.core.checkpoint import FORMAT, CheckpointError, check_vocab
+from rnnscope.core.checkpoint import FORMAT, CheckpointError, check_vocab, malformed
 from rnnscope.core.data import BatchSampler, Corpus, validation_batches
 from rnnscope.core.device import resolve_device
 from rnnscope.core.history import DecimatingHistory, RecentWindow
@@ -256,23 +256,28 @@ class Engine:
         }
 
     def restore(self, data: dict) -> None:
-        """Continue from a checkpoint (see checkpoint.load_checkpoint); the config must already match."""
+        """Continue from a checkpoint (see checkpoint.load_checkpoint); the config must already match. A field
+        that does not fit is refused as a CheckpointError naming it."""
         check_vocab(data, self.corpus.vocab)
         try:
             self.model.load_state_dict(data["model"])
             self.optimizer.load_state_dict(data["optimizer"])
-        except (RuntimeError, ValueError, KeyError) as err:
+            _check_optimizer_shapes(self.optimizer)
+        except (RuntimeError, ValueError, KeyError, TypeError, IndexError) as err:
             raise CheckpointError(f"the checkpoint does not fit this model ({str(err).splitlines()[0][:120]}): "
                                   "resume without changing --model/--hidden/--embed/--layers") from None
         self.step = int(data["step"])
-        self.sampler.set_state(json.loads(data["sampler_state"]))
-        self.sample_rng.set_state(data["sample_rng"])
+        with malformed("sampler state"):
+            self.sampler.set_state(json.loads(data["sampler_state"]))
+        with malformed("sampling RNG state"):
+            self.sample_rng.set_state(data["sample_rng"])
         self.last_clip = float(data["last_clip"])
         self.temperature = float(data.get("temperature", 1.0))
         self.events = [Event(int(s), str(label)) for s, label in data["events"]]
-        for name, history in self._histories().items():
-            state = data["histories"][name]
-            history.set_state(state["rows"].numpy(), int(state["stride"]), int(state["seen"]))
+        with malformed("histories"):
+            for name, history in self._histories().items():
+                state = data["histories"][name]
+                history.set_state(state["rows"].double().numpy(), int(state["stride"]), int(state["seen"]))
         for _, loss in self.loss_history.array()[-100:]:
             self.recent_loss.add(loss)
         for _, pre, post in self.grad_history.array()[-100:]:
@@ -288,6 +293,15 @@ class Engine:
         return {"step": self.step, "train_loss": _finite_or_none(self.recent_loss.mean()),
                 "val_loss": _finite_or_none(float(val[-1, 1])) if len(val) else None,
                 "chars_per_s": round(self.trained_chars / self.train_seconds, 1) if self.train_seconds else None}
+
+
+def _check_optimizer_shapes(optimizer: torch.optim.Optimizer) -> None:
+    """load_state_dict does not compare the moments' shapes with the weights'; a mismatch would fail mid-step."""
+    for group in optimizer.param_groups:
+        for param in group["params"]:
+            for name, value in optimizer.state.get(param, {}).items():
+                if isinstance(value, torch.Tensor) and value.dim() > 0 and value.shape != param.shape:
+                    raise ValueError(f"optimizer {name} of shape {tuple(value.shape)} for weights {tuple(param.shape)}")
 
 
 def _sort_key(value: float) -> float:

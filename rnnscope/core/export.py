@@ -1,6 +1,6 @@
 """Write a snapshot folder (meta.json, arrays.npz, figure.png, checkpoint.pt, screen.svg) atomically.
 
-The folder is built as `RUN_DIR/.tmp-step-NNNNNN-<random>`, every file fsynced, then renamed to
+The folder is built as `RUN_DIR/.tmp-step-NNNNNN-<pid>-<random>`, every file fsynced, then renamed to
 `RUN_DIR/step-NNNNNN`; an existing snapshot of the same step is renamed aside, replaced, then deleted.
 On any error the temp folder is removed and the exception propagates. What meta.json and arrays.npz
 hold is rnnscope.snapshot_io's (the one module of the snapshot format, writing and reading).
@@ -94,7 +94,7 @@ def write_snapshot(
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     target = run_dir / snapshot_name(frame.status.step)
-    built = run_dir / f".tmp-{target.name}-{secrets.token_hex(4)}"
+    built = run_dir / f".tmp-{target.name}-{os.getpid()}-{secrets.token_hex(4)}"  # pid: run_dir.remove_leftovers
     built.mkdir()
     try:
         _write_contents(built, frame, meta, arrays, checkpoint, screen_svg)

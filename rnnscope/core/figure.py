@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import math
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -160,6 +162,15 @@ def _headline(frame: Frame) -> str:
 
 
 def render_figure(frame: Frame, path: Path) -> None:
+    """Draw the figure with matplotlib's notices silenced: its cache-folder, font and glyph warnings would land on
+    stderr (the headless run's one-line messages, or under the dashboard)."""
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _draw_figure(frame, path)
+
+
+def _draw_figure(frame: Frame, path: Path) -> None:
     """Draw gate/cell/hidden heatmaps per layer, gradient flow and loss curve into a PNG at `path`."""
     from matplotlib.figure import Figure  # lazily: importing export stays cheap
 

@@ -22,6 +22,8 @@ from rnnscope.source import SourceFactory
 from rnnscope.ui import keymap
 from rnnscope.ui.command_palette import DashboardCommands
 from rnnscope.ui.dashboard import Dashboard
+from rnnscope.ui.render.visible_chars import safe_text
+from rnnscope.ui.safe_frame import safe_frame
 from rnnscope.ui.source_link import SourceLink
 from rnnscope.ui.status_bar import LOADING, StatusBar
 from rnnscope.ui.too_small import TooSmall, is_too_small
@@ -50,7 +52,7 @@ class RnnscopeApp(App[int]):
 
     def __init__(self, client: Client, *, run_label: str = "", start_paused: bool = False) -> None:
         super().__init__()
-        self.sub_title = run_label
+        self.sub_title = safe_text(run_label)
         self.client = client
         self.parts = PartStore()  # the latest of each part this run sent
         self.view = ViewState()
@@ -98,6 +100,7 @@ class RnnscopeApp(App[int]):
         frame = self.parts.frame()
         if frame is None:
             return
+        frame = safe_frame(frame)  # the one gate for the free text the widgets print
         self.latest = frame
         if "status" in self._changed(updates):
             self.status_bar.show_status(frame.status)
@@ -109,7 +112,7 @@ class RnnscopeApp(App[int]):
 
     def _fail(self, reason: str) -> None:
         self.client.stop()
-        self.exit(return_code=1, message=f"rnnscope: {reason}")
+        self.exit(return_code=1, message=f"rnnscope: {safe_text(reason)}")
 
     def _repaint(self) -> None:
         """Push the newest frame and view to the panels, if either changed; each panel checks its own parts."""
@@ -127,6 +130,11 @@ class RnnscopeApp(App[int]):
         if notice is not None and notice.seq > self._notice_seq:
             self._notice_seq = notice.seq
             self.notify(notice.text, severity=notice.level if notice.level in ("warning", "error") else "information")
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Every toast goes through here: plain text (a file name's [brackets] are not markup), made visible-safe."""
+        super().notify(safe_text(message), title=safe_text(title), severity=severity, timeout=timeout, markup=markup)
 
     def on_resize(self, event: events.Resize) -> None:
         self.screen.set_class(is_too_small(event.size.width, event.size.height), "-too-small")
