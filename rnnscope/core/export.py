@@ -33,6 +33,7 @@ from rnnscope.snapshot_io import (
     SCREEN,
     json_number,
     layer_key,
+    memory_to_json,
     metrics_to_json,
     snapshot_name,
 )
@@ -87,6 +88,10 @@ def build_meta(frame: Frame, config: RunConfig, corpus_path: str, corpus_sha256:
         "events": [asdict(event) for event in frame.events],
         "sample": None if frame.sample is None else asdict(frame.sample),
         "last_step": _last_step_json(frame.last_step),
+        "task": None if config.task is None else {"name": config.task,
+                                                  "distance": [config.distance_min, config.distance_max]},
+        "forget_bias": config.forget_bias,
+        "memory": memory_to_json(frame.memory),
     }
 
 
