@@ -31,7 +31,8 @@ def context_positions(n_val: int, seq_len: int) -> np.ndarray:
 class MemoryMeter:
     """Measures a model's memory on fixed inputs built once: the context windows and the task's items."""
 
-    def __init__(self, corpus: Corpus, seq_len: int, task: Task | None, seed: int, device: torch.device):
+    def __init__(self, corpus: Corpus, seq_len: int, task: Task | None, seed: int, device: torch.device,
+                 distances: list[int] | None = None):
         self.device = device
         self.ks = context_ks(seq_len)  # [K]
         val = corpus.val.astype(np.int64)  # [N_val]
@@ -44,7 +45,7 @@ class MemoryMeter:
         if task is not None:
             self.candidates = torch.from_numpy(corpus.encode("".join(task.candidates))).to(device)  # [C]
             index = {int(c): i for i, c in enumerate(self.candidates)}
-            for group in task.eval_items(seed + 1):
+            for group in task.eval_items(seed + 1, distances):
                 self.distances.append(group.distance)
                 ids = np.stack([corpus.encode(text) for text in group.texts])  # [N, L]
                 self.items.append(torch.from_numpy(ids).to(device))

@@ -147,11 +147,11 @@ class Task:
         text, answer = self._grammar.item(random.Random(seed), self.high)
         return _fill_letters(text + answer, _letter_rng(seed))
 
-    def eval_items(self, seed: int) -> list[EvalItems]:
-        """EVAL_ITEMS items per distance of eval_distances, each text preceded by a newline."""
+    def eval_items(self, seed: int, distances: list[int] | None = None) -> list[EvalItems]:
+        """EVAL_ITEMS items per distance (default eval_distances), each text preceded by a newline."""
         rnd, letters, grammar = random.Random(seed), _letter_rng(seed), self._grammar
         result = []
-        for distance in eval_distances(self.low, self.high):
+        for distance in distances or eval_distances(self.low, self.high):
             items = [grammar.item(rnd, distance) for _ in range(EVAL_ITEMS)]
             texts = tuple(_fill_letters("\n" + text, letters) for text, _ in items)
             result.append(EvalItems(distance, texts, tuple(answer for _, answer in items)))
