@@ -3,6 +3,7 @@
 import hashlib
 import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -108,3 +109,17 @@ def test_bad_memory_options_are_one_line_and_exit_2(tmp_path, capsys, argv, mess
     assert main([*argv, "--headless", "--steps", "1", "--run-dir", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and err.startswith("rnnscope: error:") and message in err, err
+
+
+def test_replayed_snapshot_carries_memory_and_cell_metrics(tmp_path):
+    from rnnscope.snapshot_io import load_snapshot_frame
+
+    engine = tiny_engine(tmp_path, forget_bias=2.0)
+    for _ in range(5):
+        engine.train_step()
+    frame = load_snapshot_frame(engine.export())
+    np.testing.assert_array_equal(frame.memory.context_loss, engine.memory.context_loss)
+    assert frame.memory.task is None and frame.memory.step == 5
+    assert frame.probe.layers[0].metrics.cell_verdict == engine.probe.layers[0].metrics.cell_verdict
+    assert frame.probe.layers[0].metrics.cell_decay_per_step == pytest.approx(
+        engine.probe.layers[0].metrics.cell_decay_per_step)
