@@ -49,8 +49,7 @@ class Engine:
         self.sample_rng = torch.Generator().manual_seed(config.seed)
         self.memory_meter = MemoryMeter(corpus, config.seq_len, self.task, config.seed, self.device)
         self.memory: MemoryFrame | None = None
-        self.memory_seconds = 0.0  # spent on memory measurements
-        self._memory_due_at = 0.0  # train_seconds when the next measurement fits the budget
+        self.memory_seconds = 0.0  # spent on memory measurements (validations, exports, re-inits)
         self.step = 0
         self.state = PAUSED if start_paused else RUNNING
         self.last_clip = config.clip or 1.0
@@ -94,7 +93,7 @@ class Engine:
             self.state = PAUSED
         self._mark(label)
         self.refresh_probe()
-        self.refresh_memory()
+        self.memory = None  # measured again at the next validation
 
     def _mark(self, label: str) -> None:
         self.events.append(Event(self.step, label))
@@ -141,15 +140,15 @@ class Engine:
     def validate(self) -> float:
         loss = validation_loss(self.model, self.val_batches, self.device)
         self.val_history.append(self.step, loss)
-        if self.train_seconds >= self._memory_due_at:
+        memory = self.memory
+        if memory is None or self.memory_seconds + memory.cost_ms / 1000.0 <= MEMORY_BUDGET * self.train_seconds:
             self.refresh_memory()
         return loss
 
     def refresh_memory(self) -> MemoryFrame:
-        """Measure memory now; the next measurement at a validation waits until it fits MEMORY_BUDGET."""
+        """Measure memory now; validations measure again when it is missing or the total stays within MEMORY_BUDGET."""
         self.memory = self.memory_meter.measure(self.model, self.step)
         self.memory_seconds += self.memory.cost_ms / 1000.0
-        self._memory_due_at = self.train_seconds + self.memory.cost_ms / 1000.0 / MEMORY_BUDGET
         return self.memory
 
     def _current_memory(self) -> MemoryFrame:
