@@ -24,11 +24,24 @@ def horizon_text(layer: LayerProbe) -> str:
 def verdict_line(layer: LayerProbe, accents: Accents) -> Line:
     """'decay/step 0.873 · horizon 34 steps · VANISHING' with the verdict in its colour."""
     metrics = layer.metrics
-    verdict_style = getattr(accents, metrics.verdict, accents.label)
-    return [
-        seg("decay/step ", accents.dim), seg(f"{metrics.decay_per_step:.3f}"),
-        seg(" · horizon ", accents.dim), seg(horizon_text(layer)),
-        seg(" · "), seg(metrics.verdict.upper(), verdict_style),
+    return _verdict_segments("", metrics.decay_per_step, horizon_text(layer), metrics.verdict, accents)
+
+
+def cell_verdict_line(layer: LayerProbe, accents: Accents) -> Line | None:
+    """The same for the cell path (from ‖∂l/∂c‖), LSTM only: 'cell: decay/step 0.990 · horizon ∞ · HEALTHY'."""
+    metrics = layer.metrics
+    if metrics.cell_verdict is None:
+        return None
+    horizon = "∞" if metrics.cell_memory_horizon == float("inf") else f"{metrics.cell_memory_horizon:.0f} steps"
+    return _verdict_segments("cell: ", metrics.cell_decay_per_step, horizon, metrics.cell_verdict, accents)
+
+
+def _verdict_segments(prefix: str, decay: float, horizon: str, verdict: str, accents: Accents) -> Line:
+    head = [seg(prefix, accents.label)] if prefix else []
+    return head + [
+        seg("decay/step ", accents.dim), seg(f"{decay:.3f}"),
+        seg(" · horizon ", accents.dim), seg(horizon),
+        seg(" · "), seg(verdict.upper(), getattr(accents, verdict, accents.label)),
     ]
 
 
@@ -40,12 +53,13 @@ def log_strip(logs: np.ndarray, lo: float, hi: float, color_system: str | None) 
 
 def render_flow(layer: LayerProbe, text: str, cursor: int, width: int, height: int, color_system: str | None,
                 accents: Accents) -> list[Line]:
-    """The flow panel's lines: log bars of ||dl_T/dh_t||, colour strips, time axis, legend, verdict."""
+    """The flow panel's lines: log bars of ||dl_T/dh_t||, colour strips, time axis, legend, verdicts (h, cell)."""
     columns = max(width - GUTTER, 1)
     series = [("‖∂l/∂h‖", layer.grad_h)] + ([("‖∂l/∂c‖", layer.grad_c)] if layer.grad_c is not None else [])
     lo, hi = log_range(*(values for _, values in series))
     logs = [bucket_mean(log10_safe(values), columns) for _, values in series]
-    rows = max(min(height - 4 - len(series), MAX_BAR_ROWS), 1)
+    cell_line = cell_verdict_line(layer, accents)
+    rows = max(min(height - 4 - len(series) - (cell_line is not None), MAX_BAR_ROWS), 1)
     bars = bar_rows((logs[0] - lo) / (hi - lo), rows)
     out: list[Line] = []
     for r, bar in enumerate(bars):
@@ -61,4 +75,6 @@ def render_flow(layer: LayerProbe, text: str, cursor: int, width: int, height: i
     legend = colour_bar(palette_for(SEQUENTIAL, color_system), 8)
     out.append([seg(fixed("log₁₀", GUTTER), accents.dim), *legend, seg(f" {si(10**lo)} … {si(10**hi)}  ← from l_T")])
     out.append(verdict_line(layer, accents))
+    if cell_line is not None:
+        out.append(cell_line)
     return out
