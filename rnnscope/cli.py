@@ -101,10 +101,13 @@ def _say(line: str) -> None:
 
 
 def _dispatch(args: dict) -> int:
+    lesson = None
     if "lesson" in args:
-        from rnnscope.lesson_cli import lesson_command
+        from rnnscope.lesson_cli import lesson_args
 
-        return lesson_command(args)
+        lesson, args = lesson_args(args)
+        if lesson is None:
+            return EXIT_OK
     if "compare" in args:
         _check_compare(args)
     if "replay" in args:
@@ -159,8 +162,13 @@ def _dispatch(args: dict) -> int:
     remove_leftovers(run_dir)  # temp folders of a killed run's export
     export_every = args.get("export_every", 0)
     if "headless" in args:
-        if export_every:
+        if export_every or lesson is not None:
             check_writable(run_dir)
+        if lesson is not None:
+            from rnnscope.lesson_headless import run_lesson_headless
+
+            return run_lesson_headless(lesson, config, config_b, args.get("compare"), corpus, run_dir,
+                                       steps=args["steps"])
         if config_b is not None:
             from rnnscope.headless_compare import run_headless_compare
 

@@ -1,12 +1,15 @@
-"""`rnnscope --lesson list | NAME`: list the lessons, or check a lesson's arguments and settle its settings."""
+"""`rnnscope --lesson list | NAME`: list the lessons, or check a lesson's arguments and turn its preset into options."""
 
 from __future__ import annotations
 
-import sys
+import dataclasses
+import time
+from pathlib import Path
 
 from rnnscope.errors import InputError
-from rnnscope.lessons import LESSONS, find_lesson, lesson_names
+from rnnscope.lessons import LESSONS, Lesson, find_lesson, lesson_names
 from rnnscope.lessons.presets import lesson_settings
+from rnnscope.run_dir import default_run_dir
 
 # Options that make no sense with a lesson: it starts its own run, with its own partner run.
 EXCLUSIVE = ("replay", "resume", "compare")
@@ -18,8 +21,10 @@ def lesson_listing() -> str:
     return "\n".join(f"{lesson.name:<{width}}  {lesson.claim}" for lesson in LESSONS)
 
 
-def lesson_command(args: dict) -> int:
-    """Handle --lesson; `args` are the parsed options (only those given). Returns the exit code."""
+def lesson_args(args: dict) -> tuple[Lesson | None, dict]:
+    """Handle --lesson; `args` are the parsed options (only those given). Returns (None, args) after printing
+    the list, else the lesson (its budget = --steps when given) and the command line its preset stands for:
+    the preset's settings as options, those given on top, and compare / run-dir / steps filled in."""
     name = args["lesson"]
     for option in EXCLUSIVE:
         if option in args:
@@ -27,13 +32,26 @@ def lesson_command(args: dict) -> int:
                              f"leave one of them out")
     if name == "list":
         print(lesson_listing())
-        return 0
+        return None, args
     lesson = find_lesson(name)
     if lesson is None:
         raise InputError(f"unknown lesson {name!r}: choose one of {', '.join(lesson_names())} "
                          "(rnnscope --lesson list shows their claims)")
-    settings = lesson_settings(lesson, {key: value for key, value in args.items() if key != "lesson"})
-    # Training a lesson's preset (and its compare partner) is wired to the engine in a later step.
-    print(f"rnnscope: --lesson {name} is not available yet: its settings would be "
-          f"{', '.join(f'{k}={v}' for k, v in sorted(settings.items(), key=lambda kv: kv[0]))}", file=sys.stderr)
-    return 1
+    given = {key: value for key, value in args.items() if key != "lesson"}
+    options = {}
+    for key, value in lesson_settings(lesson, given).items():
+        if key in ("corpus", "task") and not value:
+            continue  # the bundled sample, or no task
+        if key == "distance" and isinstance(value, (tuple, list)):
+            value = f"{value[0]}-{value[1]}"  # as --distance MIN-MAX
+        if key == "clip" and value is None:
+            value = 0.0  # as --clip 0: off
+        options[key] = value
+    if lesson.compare is not None:
+        options["compare"] = lesson.compare
+    options.setdefault("run_dir", str(default_run_dir(Path(f"lesson-{name}"), time.localtime())))
+    if "steps" in given:
+        lesson = dataclasses.replace(lesson, steps=given["steps"])
+    elif "headless" in given:
+        options["steps"] = lesson.steps
+    return lesson, options

@@ -57,6 +57,7 @@ class Engine:
         self.loss_history = DecimatingHistory(2)  # (step, train loss)
         self.val_history = DecimatingHistory(2)  # (step, val loss)
         self.grad_history = DecimatingHistory(3)  # (step, pre-clip total, post-clip total)
+        self.grad_max = (0.0, 0.0)  # largest pre-, post-clip total norm of any step (the history is thinned)
         self.recent_loss = RecentWindow()
         self.recent_clip = RecentWindow()
         self.events: list[Event] = []
@@ -125,6 +126,7 @@ class Engine:
         self.chars_per_s = rate if math.isnan(self.chars_per_s) else 0.9 * self.chars_per_s + 0.1 * rate
         self.loss_history.append(self.step, stats.loss)
         self.grad_history.append(self.step, stats.total_pre, stats.total_post)
+        self.grad_max = (max(self.grad_max[0], stats.total_pre), max(self.grad_max[1], stats.total_post))
         self.recent_loss.add(stats.loss)
         self.recent_clip.add(float(stats.clipped))
         if self.step % self.config.val_every == 0:

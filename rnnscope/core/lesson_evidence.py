@@ -28,16 +28,17 @@ SAMPLE_TEMPERATURES = (0.3, 1.0, 1.8)  # the generation lesson's samples
 
 
 def snapshot_evidence(folder: Path, samples: dict[float, str] | None = None,
-                      initial_metrics: list[dict] | None = None) -> dict:
+                      initial_metrics: list[dict] | None = None, grad_max: tuple[float, float] | None = None) -> dict:
     """One run's lesson evidence from an exported snapshot folder (see evidence_from)."""
-    return evidence_from(_read_meta(folder), _read_arrays(folder), samples, initial_metrics)
+    return evidence_from(_read_meta(folder), _read_arrays(folder), samples, initial_metrics, grad_max)
 
 
 def evidence_from(meta: dict, arrays: dict[str, np.ndarray], samples: dict[float, str] | None = None,
-                  initial_metrics: list[dict] | None = None) -> dict:
+                  initial_metrics: list[dict] | None = None, grad_max: tuple[float, float] | None = None) -> dict:
     """One run's lesson evidence from a snapshot's meta.json dict and arrays.npz content: the meta numbers,
     the histories, and the per-unit extras (character groups in the embedding and in the head's rows, the
-    read-out vector of each character; the LSTM's key units on a recall probe; `samples` by temperature). `initial_metrics`: meta.json-style metrics of the step-0 probe."""
+    read-out vector of each character; the LSTM's key units on a recall probe; `samples` by temperature). `initial_metrics`: meta.json-style metrics of the step-0 probe; `grad_max`: the run's largest pre- and post-clip
+    total gradient norms (the engine's running max: the histories may be thinned)."""
     extra = {"embedding": embedding_evidence(arrays["embedding.weight"], meta["vocab"]),
              "readout": embedding_evidence(arrays["head.weight"], meta["vocab"])}
     if meta.get("model") == "lstm" and "=" in meta["probe"]["text"]:
@@ -46,7 +47,8 @@ def evidence_from(meta: dict, arrays: dict[str, np.ndarray], samples: dict[float
         extra["samples"] = sample_evidence(samples)
     diverged = [event["step"] for event in meta.get("events", []) if event.get("label") == "diverged"]
     return run_evidence(meta, loss_history=arrays["loss_history"], grad_norm_history=arrays["grad_norm_history"],
-                        diverged=diverged[0] if diverged else None, initial_metrics=initial_metrics, extra=extra)
+                        diverged=diverged[0] if diverged else None, initial_metrics=initial_metrics, extra=extra,
+                        grad_max=grad_max)
 
 
 def embedding_evidence(embedding: np.ndarray, vocab: list[str] | tuple[str, ...]) -> dict:

@@ -31,9 +31,11 @@ class MissingEvidence(Exception):
 
 def run_evidence(meta: dict, *, loss_history: np.ndarray | None = None,
                  grad_norm_history: np.ndarray | None = None, diverged: int | None = None,
-                 initial_metrics: list[dict] | None = None, extra: dict | None = None) -> dict:
+                 initial_metrics: list[dict] | None = None, extra: dict | None = None,
+                 grad_max: tuple[float, float] | None = None) -> dict:
     """One run's evidence from its meta.json dict and its histories (arrays.npz: [N, 2] step, loss;
-    [N, 3] step, pre-clip, post-clip total norm)."""
+    [N, 3] step, pre-clip, post-clip total norm); `grad_max` (largest pre, post norm of every step) replaces
+    the histories' maxima when given."""
     memory = meta.get("memory")
     task = (memory or {}).get("task") or {}
     sizes = meta.get("sizes", {})
@@ -54,7 +56,7 @@ def run_evidence(meta: dict, *, loss_history: np.ndarray | None = None,
         "val_loss": meta.get("val_loss"),
         "loss_first": _first(loss_history, 1),
         "uniform_loss": math.log(len(meta["vocab"])) if meta.get("vocab") else None,
-        "grad": _grad_summary(grad_norm_history),
+        "grad": _grad_summary(grad_norm_history, grad_max),
         "diverged": diverged,
         "extra": dict(extra or {}),
     }
@@ -100,14 +102,17 @@ def _first(history: np.ndarray | None, column: int) -> float | None:
     return float(history[0, column])
 
 
-def _grad_summary(history: np.ndarray | None) -> dict:
+def _grad_summary(history: np.ndarray | None, grad_max: tuple[float, float] | None) -> dict:
     """First pre-clip norm, largest finite pre-clip norm, largest post-clip norm."""
     if history is None or len(history) == 0:
         return {"first_pre": None, "max_pre": None, "max_post": None}
     pre, post = history[:, 1], history[:, 2]  # [N] each
     finite_pre, finite_post = pre[np.isfinite(pre)], post[np.isfinite(post)]
-    return {
+    summary = {
         "first_pre": float(pre[0]),
         "max_pre": float(finite_pre.max()) if len(finite_pre) else None,
         "max_post": float(finite_post.max()) if len(finite_post) else None,
     }
+    if grad_max is not None:
+        summary["max_pre"], summary["max_post"] = float(grad_max[0]), float(grad_max[1])
+    return summary

@@ -125,7 +125,10 @@ def _show(value) -> str:
 
 
 def _step(evidence: dict) -> int:
-    """The run's step (the smaller of A and B when comparing: they advance in lockstep)."""
+    """The run's step (when comparing, the smaller of the sides still training: they advance in lockstep, a
+    diverged side stops)."""
     if "a" in evidence and "b" in evidence:
-        return min(int(evidence["a"]["step"]), int(evidence["b"]["step"]))
+        sides = (evidence["a"], evidence["b"])
+        live = [int(side["step"]) for side in sides if side.get("diverged") is None]
+        return min(live) if live else max(int(side["step"]) for side in sides)
     return int(evidence["step"])

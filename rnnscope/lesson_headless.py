@@ -1,0 +1,126 @@
+"""`rnnscope --lesson NAME --headless`: train the preset, judge the claim at each check point, one JSON line."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from rnnscope.config import RunConfig
+from rnnscope.core.compare_pair import EnginePair
+from rnnscope.core.data import Corpus
+from rnnscope.core.device import configure_threads
+from rnnscope.core.engine import Engine
+from rnnscope.core.lesson_run import SideEvidence, add_lesson_to_meta, strict_json
+from rnnscope.frames import DIVERGED
+from rnnscope.headless import REFRESH_S
+from rnnscope.lessons import HOLDS, NOT_YET, Lesson
+from rnnscope.signals import SignalGuard
+
+EXIT_HOLDS, EXIT_DOES_NOT = 0, 1
+
+
+class _Runs:
+    """The lesson's engine, or its pair of engines in lockstep, behind one small interface."""
+
+    def __init__(self, lesson: Lesson, config: RunConfig, config_b: RunConfig | None, compare_text: str | None,
+                 corpus: Corpus, run_dir: Path, threads: int):
+        if config_b is None:
+            self.pair = None
+            self.engines = {"": Engine(config, corpus, run_dir, threads=threads)}
+        else:
+            self.pair = EnginePair(config, config_b, corpus, run_dir, compare_text, threads=threads)
+            self.engines = dict(self.pair.sides)
+        self.sides = {side: SideEvidence(engine, lesson.name) for side, engine in self.engines.items()}
+
+    @property
+    def step(self) -> int:
+        return self.pair.step if self.pair else self.engines[""].step
+
+    def live(self) -> bool:
+        return bool(self.pair.live()) if self.pair else self.engines[""].state != DIVERGED
+
+    def train_step(self) -> None:
+        if self.pair:
+            self.pair.train_step()
+        else:
+            self.engines[""].train_step()
+
+    def evidence(self) -> dict:
+        return self._joined({side: found.now() for side, found in self.sides.items()})
+
+    def export(self) -> tuple[dict[str, Path], Path | None]:
+        """Snapshots per side ("" for a single run) and the compare figure (None for one run); ExportFailed."""
+        if self.pair:
+            figure = self.pair.export()
+            if figure is None:
+                raise ExportFailed(self.pair.failure)
+            return {side: self.pair.snapshots[side] for side in self.sides}, figure
+        engine = self.engines[""]
+        path = engine.export()
+        if path is None:
+            raise ExportFailed(engine.notice.text)
+        return {"": path}, None
+
+    def snapshot_evidence(self, snapshots: dict[str, Path]) -> dict:
+        return self._joined({side: self.sides[side].of_snapshot(folder) for side, folder in snapshots.items()})
+
+    @staticmethod
+    def _joined(by_side: dict[str, dict]) -> dict:
+        return by_side[""] if "" in by_side else by_side
+
+
+class ExportFailed(Exception):
+    """The closing snapshot could not be written."""
+
+
+def run_lesson_headless(lesson: Lesson, config: RunConfig, config_b: RunConfig | None, compare_text: str | None,
+                        corpus: Corpus, run_dir: Path, *, steps: int) -> int:
+    """Train until the claim holds, fails or `steps` is reached; exit 0 when it holds, else 1."""
+    with SignalGuard().installed() as guard:
+        return _run(lesson, config, config_b, compare_text, corpus, run_dir, steps, guard)
+
+
+def _run(lesson: Lesson, config: RunConfig, config_b: RunConfig | None, compare_text: str | None, corpus: Corpus,
+         run_dir: Path, steps: int, guard: SignalGuard) -> int:
+    started = time.perf_counter()
+    runs = _Runs(lesson, config, config_b, compare_text, corpus, run_dir, configure_threads(config.threads))
+    console = Console(file=sys.stderr)
+    every = config.val_every
+    result = lesson.judge(runs.evidence())
+    columns = (TextColumn("step"), MofNCompleteColumn(), BarColumn(), TextColumn("{task.fields[info]}"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("train", total=steps, completed=0, info="")
+        last_refresh = 0.0
+        while result.status == NOT_YET and runs.step < steps and runs.live():
+            runs.train_step()
+            if runs.step % every == 0 or runs.step >= steps or not runs.live():
+                result = lesson.judge(runs.evidence())
+                console.print(f"step {runs.step}: {result.line}", markup=False, highlight=False, soft_wrap=True)
+            now = time.perf_counter()
+            if now - last_refresh >= REFRESH_S:
+                progress.update(task, completed=runs.step, info=result.status)
+                last_refresh = now
+        progress.update(task, completed=runs.step, info=result.status)
+    try:
+        with guard.finishing():
+            snapshots, figure = runs.export()
+    except ExportFailed as failed:
+        console.print(f"rnnscope: error: {failed}", markup=False, highlight=False, soft_wrap=True)
+        return EXIT_DOES_NOT
+    evidence = strict_json(runs.snapshot_evidence(snapshots))  # the numbers as the snapshot holds them
+    result = lesson.judge(evidence)
+    verdict = {"lesson": lesson.name, "claim": lesson.claim, "holds": result.holds, "status": result.status,
+               "line": result.line, "numbers": strict_json(result.evidence), "evidence": evidence,
+               "steps": runs.step, "seconds": round(time.perf_counter() - started, 1)}
+    for side, folder in snapshots.items():
+        add_lesson_to_meta(folder, verdict)
+    shown = {"snapshot": str(snapshots[""])} if figure is None else {
+        "snapshot": str(figure), "snapshots": {side: str(folder) for side, folder in snapshots.items()}}
+    print(json.dumps({**verdict, **shown}))
+    return EXIT_HOLDS if result.status == HOLDS else EXIT_DOES_NOT
