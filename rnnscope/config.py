@@ -57,6 +57,7 @@ class RunConfig:
     distance_min: int = 5  # the task's shortest distance
     distance_max: int = 50  # the task's longest distance
     forget_bias: float | None = None  # LSTM forget-gate bias after init; None = PyTorch's init
+    lesson: str | None = None  # the lesson this run demonstrates: the engine sends its evidence (rnnscope.lessons)
 
     def validate(self) -> RunConfig:
         """Raise ConfigError for a setting that cannot work; return self otherwise."""

@@ -168,4 +168,5 @@ class Frame:
     sample: Sample | None = None
     notice: Notice | None = None
     memory: MemoryFrame | None = None
+    lesson_evidence: dict | None = None  # plain evidence for the lesson's live check (rnnscope.lessons.evidence)
     versions: Mapping[str, int] = field(default_factory=dict)  # part name -> version (rnnscope.parts); {} = unknown

@@ -14,7 +14,7 @@ import numpy as np
 from rnnscope.frames import Frame
 
 PARTS = ("status", "vocab", "last_step", "loss_history", "val_history", "events", "probe", "sample", "notice",
-         "memory")
+         "memory", "lesson_evidence")
 
 
 @dataclass(frozen=True, eq=False)

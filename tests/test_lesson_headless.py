@@ -68,3 +68,18 @@ def test_a_diverged_side_does_not_hold_the_pair_at_its_step():
 
     assert _step({"a": a, "b": b}) == 10 and _step({"a": {**a, "diverged": 11}, "b": b}) == 10
     assert lesson.steps > 10
+
+
+def test_an_engine_of_a_lesson_sends_its_evidence_at_init_and_at_each_validation(tmp_path):
+    engine = tiny_engine(tmp_path, lesson="vanishing", val_every=3, model="rnn-tanh")
+    assert engine.parts()["lesson_evidence"] is None
+    engine.train_step()
+    at_init = engine.parts()["lesson_evidence"]
+    assert at_init["step"] == 0 and at_init["initial_metrics"] == at_init["metrics"]
+    for _ in range(3):
+        engine.train_step()
+    evidence = engine.parts()["lesson_evidence"]
+    assert evidence["step"] == 3 and evidence["initial_metrics"] == at_init["initial_metrics"]
+    assert find_lesson("vanishing").judge(evidence).status in ("not yet", "holds")
+    (tmp_path / "plain").mkdir()
+    assert tiny_engine(tmp_path / "plain").parts()["lesson_evidence"] is None

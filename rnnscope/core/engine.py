@@ -50,6 +50,8 @@ class Engine:
         self.sample_rng = torch.Generator().manual_seed(config.seed)
         self.memory_meter = MemoryMeter(corpus, config.seq_len, self.task, config.seed, self.device)
         self.memory: MemoryFrame | None = None
+        self.initial_metrics: list[dict] | None = None  # a lesson's: the probe's metrics at the initial weights
+        self.lesson_evidence: dict | None = None  # a lesson's: its evidence at the last validation
         self.memory_seconds = 0.0  # spent on memory measurements (validations, exports, re-inits)
         self.step = 0
         self.state = PAUSED if start_paused else RUNNING
@@ -91,6 +93,7 @@ class Engine:
         self.config = self.config.with_(**changes).validate()
         self._build()
         self.diverged = None
+        self.initial_metrics = None  # a lesson's are taken again before the next step
         if self.state == DIVERGED:
             self.state = PAUSED
         self._mark(label)
@@ -109,6 +112,8 @@ class Engine:
     # -- training ------------------------------------------------------------------------
     def train_step(self) -> None:
         """One optimisation step; a non-finite loss or gradient pauses the run as DIVERGED."""
+        if self.config.lesson is not None and self.initial_metrics is None:
+            self._lesson_evidence()  # at the initial weights: the exploding lesson is judged there
         inputs, targets = self.sampler.next()  # [B, T] each
         x = torch.from_numpy(inputs).to(self.device)  # [B, T]
         y = torch.from_numpy(targets).to(self.device)  # [B, T]
@@ -131,6 +136,8 @@ class Engine:
         self.recent_clip.add(float(stats.clipped))
         if self.step % self.config.val_every == 0:
             self.validate()
+            if self.config.lesson is not None:
+                self._lesson_evidence()
 
     def _diverge(self, stats) -> None:
         name, value = max(stats.grad_norms.items(), key=lambda kv: _sort_key(kv[1]))
@@ -138,6 +145,8 @@ class Engine:
         self.diverged = (f"step {stats.step}: loss {stats.loss:.4g}, largest gradient {value:.3g} ({name}); "
                          "weights kept from the last finite step")
         self._mark("diverged")
+        if self.config.lesson is not None:
+            self._lesson_evidence()
         self._notify("error", f"DIVERGED at step {stats.step}: change a setting (c, i, m, r) and press space")
 
     def validate(self) -> float:
@@ -156,6 +165,12 @@ class Engine:
 
     def _current_memory(self) -> MemoryFrame:
         return self.memory if self.memory is not None and self.memory.step == self.step else self.refresh_memory()
+
+    def _lesson_evidence(self) -> None:
+        """The lesson's evidence now (rnnscope.core.lesson_run), sent as the part `lesson_evidence`."""
+        from rnnscope.core.lesson_run import SideEvidence, strict_json
+
+        self.lesson_evidence = strict_json(SideEvidence(self, self.config.lesson).now())
 
     def refresh_probe(self) -> ProbeFrame:
         self.probe = run_probe(self.model, self.probe_ids, self.probe_targets, self.probe_text, self.step)
@@ -238,7 +253,8 @@ class Engine:
         """What the screen shows, one entry per part of rnnscope.parts (histories as appendable rows)."""
         return {"status": self.status(), "vocab": self.corpus.vocab, "last_step": self.last_stats,
                 "loss_history": self.loss_history, "val_history": self.val_history, "events": tuple(self.events),
-                "probe": self.probe, "sample": self.sample, "notice": self.notice, "memory": self.memory}
+                "probe": self.probe, "sample": self.sample, "notice": self.notice, "memory": self.memory,
+                "lesson_evidence": self.lesson_evidence}
 
     def frame(self) -> Frame:
         """The whole picture (snapshots, headless): the parts, with the histories as arrays."""

@@ -39,8 +39,10 @@ class SideEvidence:
             engine.refresh_probe()
         if engine.memory is None or engine.memory.step != engine.step:
             engine.refresh_memory()
-        if self.sampled:
+        if self.sampled:  # the screen's own sample and temperature are put back afterwards
+            kept = engine.sample, engine.temperature
             self.samples = {t: engine.new_sample(t).text for t in SAMPLE_TEMPERATURES}
+            engine.sample, engine.temperature = kept
         frame = engine.frame()
         meta = json.loads(json.dumps(build_meta(frame, engine.config, engine.corpus.path, engine.corpus.sha256)))
         weights = {name: value.detach().cpu().numpy() for name, value in engine.model.state_dict().items()}
