@@ -12,6 +12,7 @@ from rnnscope import __version__
 from rnnscope.config import DEVICES, INITS, MODELS, OPTIMIZERS, TASKS, RunConfig
 from rnnscope.core.data import bundled_sample_path, check_encoding, load_corpus, min_corpus_chars, short_corpus_advice
 from rnnscope.errors import InputError
+from rnnscope.lesson_cli import NextLesson
 from rnnscope.run_dir import check_writable, default_run_dir, remove_leftovers
 from rnnscope.signals import Terminated
 
@@ -78,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as err:
         _say(f"rnnscope: error: {err}")
         return EXIT_USAGE
+    except NextLesson as chosen:  # L in a dashboard chose a lesson: start it as if given on the command line
+        return main(["--lesson", chosen.name])
     except KeyboardInterrupt:
         _say("rnnscope: interrupted")
         return 130
@@ -181,7 +184,7 @@ def _dispatch(args: dict) -> int:
     from rnnscope.tui import run_tui
 
     return run_tui(config, corpus, run_dir, checkpoint=checkpoint, export_every=export_every,
-                   start_paused="paused" in args)
+                   start_paused="paused" in args, lesson=lesson)
 
 
 def _check_same_corpus(checkpoint: dict, corpus, *, allow_changed: bool) -> None:

@@ -27,14 +27,19 @@ def engine_client(config: RunConfig, corpus: Corpus, run_dir: Path, *, checkpoin
 
 
 def run_tui(config: RunConfig, corpus: Corpus, run_dir: Path, *, checkpoint: dict | None,
-            export_every: int, start_paused: bool) -> int:
+            export_every: int, start_paused: bool, lesson=None) -> int:
+    """Run the dashboard (with `lesson`'s panel when given); raises NextLesson when one was chosen with L."""
     client = engine_client(config, corpus, run_dir, checkpoint=checkpoint, export_every=export_every,
                            start_paused=start_paused).start()  # before the app takes the terminal
     from rnnscope.ui.app import make_app
 
-    app = make_app(client, run_label=Path(corpus.path).name, start_paused=start_paused)
+    app = make_app(client, run_label=Path(corpus.path).name, start_paused=start_paused, lesson=lesson)
     try:
         app.run()
     finally:
         finished = client.finish()  # the terminal is back: an export still being written is finished (said so)
+    if app.next_lesson is not None and finished:
+        from rnnscope.lesson_cli import NextLesson
+
+        raise NextLesson(app.next_lesson)
     return (app.return_code or 0) if finished else 130

@@ -17,11 +17,14 @@ from textual.widgets import Footer
 
 from rnnscope import commands
 from rnnscope.frames import Frame
+from rnnscope.lessons import Lesson
 from rnnscope.parts import PartStore, Update
 from rnnscope.source import SourceFactory
 from rnnscope.ui import keymap
 from rnnscope.ui.command_palette import DashboardCommands
 from rnnscope.ui.dashboard import Dashboard
+from rnnscope.ui.lesson_list import LessonList
+from rnnscope.ui.lesson_panel import LOOK_CLASS, LessonPanel, live_check
 from rnnscope.ui.render.visible_chars import safe_text
 from rnnscope.ui.safe_frame import safe_frame
 from rnnscope.ui.source_link import SourceLink
@@ -44,14 +47,17 @@ class Client(Protocol):
 class RnnscopeApp(App[int]):
     """Shows the latest parts of one run's client and sends it the user's commands."""
 
-    CSS_PATH = [HERE / "app.tcss", HERE / "panels.tcss"]  # absolute: subclasses may live elsewhere
+    CSS_PATH = [HERE / "app.tcss", HERE / "panels.tcss", HERE / "lessons.tcss"]  # absolute: subclasses may live elsewhere
     TITLE = "rnnscope"
     BINDINGS = keymap.bindings()
     COMMANDS = App.COMMANDS | {DashboardCommands}
     AUTO_FOCUS = None  # no panel is highlighted until the user tabs to one
 
-    def __init__(self, client: Client, *, run_label: str = "", start_paused: bool = False) -> None:
+    def __init__(self, client: Client, *, run_label: str = "", start_paused: bool = False,
+                 lesson: Lesson | None = None) -> None:
         super().__init__()
+        self.lesson = lesson  # shown in a lesson panel, checked live on the run's lesson_evidence
+        self.next_lesson: str | None = None  # chosen with L: the CLI starts it when the app has exited
         self.sub_title = safe_text(run_label)
         self.client = client
         self.parts = PartStore()  # the latest of each part this run sent
@@ -64,12 +70,17 @@ class RnnscopeApp(App[int]):
 
     def compose(self) -> ComposeResult:
         yield self.status_bar
+        if self.lesson is not None:
+            yield LessonPanel(self.lesson, id="lesson")
         yield self.dashboard
         yield TooSmall(id="too-small")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.client.connect(self.receive, self._fail)
+        if self.lesson is not None:
+            for panel in self.dashboard.panels:
+                panel.set_class(panel.title in self.lesson.look_at, LOOK_CLASS)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGHUP):
             with contextlib.suppress(ValueError, RuntimeError):  # not the main thread (tests)
@@ -104,6 +115,8 @@ class RnnscopeApp(App[int]):
         self.latest = frame
         if "status" in self._changed(updates):
             self.status_bar.show_status(frame.status)
+        if self.lesson is not None and "lesson_evidence" in self._changed(updates):
+            self.query_one(LessonPanel).show_check(live_check(self.lesson, {"a": frame.lesson_evidence}))
         self._repaint()
 
     @staticmethod
@@ -175,6 +188,16 @@ class RnnscopeApp(App[int]):
     def action_temperature(self, factor: float) -> None:
         self.client.send(commands.ScaleTemperature(factor))
 
+    def action_lessons(self) -> None:
+        self.push_screen(LessonList(), self._start_lesson)
+
+    def _start_lesson(self, name: str | None) -> None:
+        """A lesson chosen in the list: stop this run and let the CLI start the lesson's."""
+        if name is not None:
+            self.next_lesson = name
+            self.client.stop()
+            self.exit(0)
+
     def action_quit(self) -> None:
         self.client.stop()
         self.exit(0)
@@ -230,8 +253,9 @@ def _frame_sizes(frame: Frame) -> tuple[int, int, int]:
     return layer.hidden.shape[0], layer.hidden.shape[1], len(frame.probe.layers)
 
 
-def make_app(source: SourceFactory | Client, *, run_label: str = "", start_paused: bool = False) -> RnnscopeApp:
+def make_app(source: SourceFactory | Client, *, run_label: str = "", start_paused: bool = False,
+             lesson: Lesson | None = None) -> RnnscopeApp:
     """The app the CLI runs and the tests drive: on a started client, or on a factory of an in-thread source
     (called on that thread: it may be slow)."""
     client = source if hasattr(source, "connect") else SourceLink(source)
-    return RnnscopeApp(client, run_label=run_label, start_paused=start_paused)
+    return RnnscopeApp(client, run_label=run_label, start_paused=start_paused, lesson=lesson)

@@ -45,6 +45,7 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("pagedown", "scroll_units(1)", "units", "Scroll the unit rows down one page", "PgDn", show=False),
     KeyAction("u", "toggle_unit_order", "order", "Order units by index / by activity"),
     KeyAction("l", "next_layer", "layer", "Show the next layer"),
+    KeyAction("L", "lessons", "lessons", "The lessons of the lecture: choose one to start it", show=False),
     KeyAction("z", "zoom", "zoom", "Zoom the focused panel (Tab moves focus) / back to the dashboard"),
     KeyAction("1", "page(0)", "page", "Small terminal: show the gates page", footer_key="1-5"),
     KeyAction("2", "page(1)", "page", "Small terminal: show the cell & hidden state page", show=False),

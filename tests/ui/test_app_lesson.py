@@ -1,0 +1,79 @@
+"""The lesson panel on a fake run: the claim, the highlighted panels, the live check from the sent evidence; L."""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+from rnnscope.lessons import find_lesson
+from rnnscope.ui.app import make_app
+from rnnscope.ui.lesson_list import LessonList
+from rnnscope.ui.lesson_panel import LOOK_CLASS, LessonPanel
+from tests.ui.app_harness import after_command, status_text, wait_until
+from tests.ui.fake_source import FakeSource
+
+VANISHING = find_lesson("vanishing")
+
+
+class LessonSource(FakeSource):
+    """A fake tanh run that sends vanishing-lesson evidence from step `first_check` on."""
+
+    def __init__(self, first_check: int, **kwargs) -> None:
+        super().__init__(model="rnn-tanh", **kwargs)
+        self.first_check = first_check
+
+    def frame(self):
+        frame = super().frame()
+        if self.step < self.first_check:
+            return frame
+        evidence = {"step": self.step, "settings": {"model": "rnn-tanh", "init": "default", "init_gain": 1.0},
+                    "metrics": [{"decay_per_step": 0.55, "memory_horizon": 8.0, "sigma_max": 2.5}]}
+        return dataclasses.replace(frame, lesson_evidence=evidence)
+
+
+def _check_line(app) -> str:
+    return app.query_one(LessonPanel).result.line
+
+
+async def test_the_lesson_panel_shows_the_claim_and_the_check_turning_from_not_yet_to_holds():
+    source = LessonSource(first_check=199, step=198)
+    app = make_app(lambda: source, run_label="test", lesson=VANISHING)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: "step" in status_text(app), "the first frame")
+        panel = app.query_one(LessonPanel)
+        assert VANISHING.claim[:40] in str(panel.render())
+        assert _check_line(app) == "not yet: waiting for the first check"
+        await after_command(pilot, source, "n")  # step 199: evidence, but too early to judge
+        assert _check_line(app).startswith("not yet: decay 0.55 < 0.9") and "judged after step 200" in _check_line(app)
+        await after_command(pilot, source, "n")  # step 200
+        assert _check_line(app) == "holds: decay 0.55 < 0.9, horizon 8 steps, sigma_max 2.50"
+        looked = {panel.title for panel in app.dashboard.panels if panel.has_class(LOOK_CLASS)}
+        assert looked == set(VANISHING.look_at) & {panel.title for panel in app.dashboard.panels}
+        assert looked and "gates" not in looked
+
+
+async def test_without_a_lesson_there_is_no_lesson_panel_and_nothing_is_highlighted():
+    app = make_app(lambda: FakeSource(), run_label="test")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: "step" in status_text(app), "the first frame")
+        assert not app.query(LessonPanel)
+        assert not any(panel.has_class(LOOK_CLASS) for panel in app.dashboard.panels)
+
+
+async def test_L_lists_the_lessons_escape_goes_back_and_enter_asks_for_the_chosen_one():
+    source = LessonSource(first_check=0)
+    app = make_app(lambda: source, run_label="test", lesson=VANISHING)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: "step" in status_text(app), "the first frame")
+        await pilot.press("L")
+        await wait_until(pilot, lambda: isinstance(app.screen, LessonList), "the lesson list")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, LessonList), "the dashboard again")
+        assert app.next_lesson is None and app.is_running
+        await pilot.press("L")
+        await wait_until(pilot, lambda: isinstance(app.screen, LessonList), "the lesson list")
+        for _ in range(3):  # encoding, vanishing, exploding, clipping
+            await pilot.press("down")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not app.is_running, "the app to exit")
+    assert app.next_lesson == "clipping"
