@@ -83,3 +83,12 @@ def test_an_engine_of_a_lesson_sends_its_evidence_at_init_and_at_each_validation
     assert find_lesson("vanishing").judge(evidence).status in ("not yet", "holds")
     (tmp_path / "plain").mkdir()
     assert tiny_engine(tmp_path / "plain").parts()["lesson_evidence"] is None
+
+
+def test_a_task_run_reads_its_task_and_distance_from_meta_json():
+    from rnnscope.lessons.evidence import run_evidence
+
+    meta = {"step": 5, "task": {"name": "recall", "distance": [1, 20]}, "memory": None, "vocab": ["a", "b"]}
+    settings = run_evidence(meta)["settings"]
+    assert settings["task"] == "recall" and settings["distance"] == [1, 20]
+    assert run_evidence({**meta, "task": None})["settings"]["task"] is None

@@ -37,13 +37,13 @@ def run_evidence(meta: dict, *, loss_history: np.ndarray | None = None,
     [N, 3] step, pre-clip, post-clip total norm); `grad_max` (largest pre, post norm of every step) replaces
     the histories' maxima when given."""
     memory = meta.get("memory")
-    task = (memory or {}).get("task") or {}
+    task = meta.get("task") or (memory or {}).get("task") or {}  # meta.json's task: {"name", "distance"} or null
     sizes = meta.get("sizes", {})
     settings = {
         "model": meta.get("model"), "init": meta.get("init"), "init_gain": meta.get("init_gain"),
         "clip": meta.get("clip") or None, "optimizer": meta.get("optimizer"), "lr": meta.get("lr"),
         "hidden": sizes.get("hidden"), "seq_len": sizes.get("seq_len"), "seed": meta.get("seed"),
-        "task": meta.get("task", task.get("name")), "distance": meta.get("distance", task.get("distance")),
+        "task": task.get("name"), "distance": task.get("distance"),
         "forget_bias": meta.get("forget_bias"),
     }
     return {
