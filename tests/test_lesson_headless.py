@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -92,3 +93,15 @@ def test_a_task_run_reads_its_task_and_distance_from_meta_json():
     settings = run_evidence(meta)["settings"]
     assert settings["task"] == "recall" and settings["distance"] == [1, 20]
     assert run_evidence({**meta, "task": None})["settings"]["task"] is None
+
+
+def test_a_lesson_run_s_figure_is_titled_with_its_claim(tmp_path):
+    from rnnscope.core.figure import claim_lines
+    from tests.fake_frames import make_frame
+
+    frame = make_frame()
+    assert claim_lines(frame) == []
+    lesson = find_lesson("long-memory")
+    titled = dataclasses.replace(frame, status=dataclasses.replace(
+        frame.status, config=frame.status.config.with_(lesson=lesson.name)))
+    assert " ".join(claim_lines(titled)) == lesson.claim

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from rnnscope.core.figure import DPI, WIDTH_IN, _gradient_flow, _headline
+from rnnscope.core.figure import CLAIM_LINE_IN, DPI, WIDTH_IN, _gradient_flow, _headline, claim_lines
 from rnnscope.frames import Frame
 
 ROW_HEIGHT_IN = 3.6  # one row of panels
@@ -67,10 +67,12 @@ def render_compare_figure(frame_a: Frame, frame_b: Frame, differs: str, path: Pa
     from matplotlib.figure import Figure  # lazily: importing stays cheap
 
     panels = side_panels(frame_a, frame_b)
-    height = ROW_HEIGHT_IN * (1 + len(panels)) + TITLE_IN
+    claim = claim_lines(frame_a)
+    title_in = TITLE_IN + CLAIM_LINE_IN * len(claim)
+    height = ROW_HEIGHT_IN * (1 + len(panels)) + title_in
     fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
     grid = fig.add_gridspec(1 + len(panels), 2, left=0.05, right=0.98, bottom=0.55 / height,
-                            top=1 - TITLE_IN / height, hspace=0.5, wspace=0.15)
+                            top=1 - title_in / height, hspace=0.5, wspace=0.15)
     _loss_overlay(fig.add_subplot(grid[0, :]), {"A": frame_a, "B": frame_b})
     for row, draw in enumerate(panels, start=1):
         axes = []
@@ -81,5 +83,6 @@ def render_compare_figure(frame_a: Frame, frame_b: Frame, differs: str, path: Pa
             axes.append(ax)
         _same_log_range(*axes)
     step = max(frame_a.status.step, frame_b.status.step)
-    fig.suptitle(f"{differs} · step {step}\nA: {_side_line(frame_a)}\nB: {_side_line(frame_b)}", fontsize=10)
+    fig.suptitle("\n".join([*claim, f"{differs} · step {step}", f"A: {_side_line(frame_a)}",
+                             f"B: {_side_line(frame_b)}"]), fontsize=10)
     fig.savefig(path, format="png", pil_kwargs={"compress_level": 3})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import textwrap
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +20,7 @@ PANEL_COLUMNS = 3  # heatmaps per figure row
 WIDTH_IN, DPI = 16.0, 100  # 1600 px wide
 ROW_HEIGHT_IN = 3.2  # one row of panels
 TITLE_IN = 0.7  # room for the headline
+CLAIM_LINE_IN, CLAIM_WIDTH = 0.22, 150  # a lesson's claim above the headline: height per line, characters per line
 TICK_FONT_PT, TICK_LINE_PT = 6.5, 8.0  # time-axis characters and their line height
 STAGGER_ABOVE = 40  # more time steps than this: characters on two alternating lines
 
@@ -165,6 +167,14 @@ def _headline(frame: Frame) -> str:
     )
 
 
+def claim_lines(frame: Frame) -> list[str]:
+    """The claim of the lesson the run demonstrates (RunConfig.lesson), wrapped for a figure's title; [] without."""
+    from rnnscope.lessons import find_lesson
+
+    lesson = find_lesson(frame.status.config.lesson) if frame.status.config.lesson else None
+    return textwrap.wrap(lesson.claim, CLAIM_WIDTH) if lesson else []
+
+
 def render_figure(frame: Frame, path: Path) -> None:
     """Draw the figure with matplotlib's notices silenced: its cache-folder, font and glyph warnings would land on
     stderr (the headless run's one-line messages, or under the dashboard)."""
@@ -180,11 +190,13 @@ def _draw_figure(frame: Frame, path: Path) -> None:
 
     panels = [panel for i, layer in enumerate(frame.probe.layers) for panel in _layer_panels(i, layer)]
     heatmap_rows = math.ceil(len(panels) / PANEL_COLUMNS)
-    height = ROW_HEIGHT_IN * (heatmap_rows + 1) + TITLE_IN
+    claim = claim_lines(frame)
+    title_in = TITLE_IN + CLAIM_LINE_IN * len(claim)
+    height = ROW_HEIGHT_IN * (heatmap_rows + 1) + title_in
     fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
     grid = fig.add_gridspec(
         heatmap_rows + 1, 2 * PANEL_COLUMNS, left=0.05, right=0.965, bottom=0.55 / height,
-        top=1 - TITLE_IN / height, hspace=0.5, wspace=0.5,
+        top=1 - title_in / height, hspace=0.5, wspace=0.5,
     )
     for slot, (values, title, signed) in enumerate(panels):
         row, column = divmod(slot, PANEL_COLUMNS)
@@ -192,5 +204,5 @@ def _draw_figure(frame: Frame, path: Path) -> None:
     _gradient_flow(fig.add_subplot(grid[heatmap_rows, :2]), frame)
     memory_plot(fig.add_subplot(grid[heatmap_rows, 2:4]), frame.memory)
     _loss_curve(fig.add_subplot(grid[heatmap_rows, 4:]), frame)
-    fig.suptitle(_headline(frame), fontsize=11)
+    fig.suptitle("\n".join([*claim, _headline(frame)]), fontsize=11)
     fig.savefig(path, format="png", pil_kwargs={"compress_level": 3})
