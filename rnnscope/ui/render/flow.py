@@ -57,7 +57,7 @@ def render_flow(layer: LayerProbe, text: str, cursor: int, width: int, height: i
     if T <= columns:
         out.append(time_axis(text, 0, T, cursor, GUTTER, accents))
     else:
-        out.append([seg(" " * GUTTER), seg(f"t=0{'t=' + str(T - 1):>{columns - 3}}", accents.dim)])
+        out.append([seg(" " * GUTTER), seg(f"t=0{'t=' + str(T - 1):>{max(columns - 3, 0)}}", accents.dim)])
     legend = colour_bar(palette_for(SEQUENTIAL, color_system), 8)
     out.append([seg(fixed("log₁₀", GUTTER), accents.dim), *legend, seg(f" {si(10**lo)} … {si(10**hi)}  ← from l_T")])
     out.append(verdict_line(layer, accents))
