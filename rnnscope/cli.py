@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from rnnscope import __version__
-from rnnscope.config import DEVICES, INITS, MODELS, OPTIMIZERS, RunConfig
+from rnnscope.config import DEVICES, INITS, MODELS, OPTIMIZERS, TASKS, RunConfig
 from rnnscope.core.data import bundled_sample_path, check_encoding, load_corpus, min_corpus_chars, short_corpus_advice
 from rnnscope.errors import InputError
 from rnnscope.run_dir import check_writable, default_run_dir, remove_leftovers
@@ -18,6 +18,8 @@ from rnnscope.signals import Terminated
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # Options that shape the weights: a resumed run cannot change them.
 SHAPE_OPTIONS = ("model", "hidden", "embed", "layers")
+# Options that define a task's corpus: a resumed task run cannot change them.
+TASK_OPTIONS = ("task", "distance_min", "distance_max")
 
 
 class UsageError(InputError):
@@ -50,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--probe", help="probe text to instrument (default: first T+1 validation characters)")
     p.add_argument("--encoding", help="the corpus's text encoding [utf-8]")
     p.add_argument("--val-every", type=int, dest="val_every", help="validation loss every K steps [100]")
+    p.add_argument("--task", choices=TASKS, help="train on a generated memory task instead of a CORPUS")
+    p.add_argument("--distance", help="the task's distances MIN-MAX [5-50]")
+    p.add_argument("--forget-bias", type=float, dest="forget_bias", help="LSTM only: forget-gate bias after init")
     p.add_argument("--run-dir", dest="run_dir", help="where snapshots go [./rnnscope-runs/<time>-<corpus>]")
     p.add_argument("--headless", action="store_true", help="no TUI: train with a progress bar")
     p.add_argument("--steps", type=int, help="with --headless: train until this step")
@@ -128,6 +133,14 @@ def _dispatch(args: dict) -> int:
         checkpoint = None
     config = _config(args, checkpoint)
     config_b = _compare_config(args) if "compare" in args else None
+    task_run_dir = None
+    if config.task is not None:
+        from rnnscope.core.task_corpus import write_task_corpus
+
+        task_run_dir = _run_dir(args, Path(config.task))
+        expected = None if checkpoint is None else checkpoint.get("corpus_sha256")
+        config = config.with_(corpus=str(write_task_corpus(config, task_run_dir, expected)))
+        config_b = config_b and config_b.with_(corpus=config.corpus)  # B trains on A's generated text
     corpus_path = Path(config.corpus) if config.corpus else bundled_sample_path()
     corpus = load_corpus(corpus_path, config.encoding, min_corpus_chars(config.seq_len, config.probe_len),
                          short_corpus_advice(config.seq_len, config.probe_len))
@@ -142,7 +155,7 @@ def _dispatch(args: dict) -> int:
         from rnnscope.core.device import resolve_device
 
         resolve_device(config.device)
-    run_dir = _run_dir(args, corpus_path)
+    run_dir = task_run_dir or _run_dir(args, corpus_path)
     remove_leftovers(run_dir)  # temp folders of a killed run's export
     export_every = args.get("export_every", 0)
     if "headless" in args:
@@ -182,17 +195,42 @@ def _config(args: dict, checkpoint: dict | None) -> RunConfig:
         given["clip"] = given["clip"] or None  # --clip 0 turns clipping off; RunConfig refuses negatives
     if "threads" in given and given["threads"] < 1:
         raise UsageError("--threads must be 1 or more")
+    given.update(_distance(args))
     if checkpoint is None:
-        return RunConfig(**given).validate()
+        return _check_memory_options(args, RunConfig(**given).validate())
     base = RunConfig.from_dict(checkpoint["config"])
     for name in SHAPE_OPTIONS:
         if name in given and given[name] != getattr(base, name):
             raise UsageError(f"--{name} {given[name]} conflicts with the checkpoint ({getattr(base, name)}): "
                              f"leave --{name} out when resuming")
-    if "corpus" not in given and base.corpus and not Path(base.corpus).exists():
+    for name in TASK_OPTIONS + (("seed",) if base.task else ()):
+        if name in given and given[name] != getattr(base, name):
+            raise UsageError(f"--{name.split('_')[0]} conflicts with the checkpoint's task: leave it out when resuming")
+    if "corpus" not in given and base.corpus and not base.task and not Path(base.corpus).exists():
         raise UsageError(f"the checkpoint's corpus {base.corpus} is gone: give the corpus file to resume on "
                          "(rnnscope CORPUS --resume ...)")
-    return base.with_(**given).validate()
+    return _check_memory_options(args, base.with_(**given).validate())
+
+
+def _distance(args: dict) -> dict:
+    """--distance MIN-MAX as distance_min / distance_max (their range is RunConfig's check)."""
+    if "distance" not in args:
+        return {}
+    low, sep, high = args["distance"].partition("-")
+    if not (sep and low.strip().isdigit() and high.strip().isdigit()):
+        raise UsageError(f"--distance {args['distance']!r} is not MIN-MAX: give two whole numbers, e.g. --distance 5-50")
+    return {"distance_min": int(low), "distance_max": int(high)}
+
+
+def _check_memory_options(args: dict, config: RunConfig) -> RunConfig:
+    """Section 8's combinations: a task replaces CORPUS; --forget-bias and --distance need their model / task."""
+    if config.task is not None and "corpus" in args:
+        raise UsageError(f"--task {config.task} generates its own corpus: leave out the CORPUS {args['corpus']}")
+    if "distance" in args and config.task is None:
+        raise UsageError("--distance applies to a memory task: add --task recall or --task brackets")
+    if "forget_bias" in args and config.model != "lstm":
+        raise UsageError(f"--forget-bias applies to an LSTM only, not {config.model}: add --model lstm or leave it out")
+    return config
 
 
 

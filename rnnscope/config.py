@@ -13,6 +13,7 @@ OPTIMIZERS = ("adam", "sgd")
 DEVICES = ("auto", "cpu", "cuda")
 MAX_SEED = 2**63  # seeds are kept as signed 64-bit integers (torch, checkpoints)
 MAX_THREADS = 1024
+TASKS = ("recall", "brackets")
 
 # Gate names per cell, in PyTorch's weight order.
 GATE_NAMES = {
@@ -52,6 +53,10 @@ class RunConfig:
     encoding: str = "utf-8"  # the corpus's text encoding
     val_every: int = 100  # validation loss every K steps
     val_batches: int = 4  # batches of the validation split per evaluation
+    task: str | None = None  # generated memory task, one of TASKS; None = train on `corpus`
+    distance_min: int = 5  # the task's shortest distance
+    distance_max: int = 50  # the task's longest distance
+    forget_bias: float | None = None  # LSTM forget-gate bias after init; None = PyTorch's init
 
     def validate(self) -> RunConfig:
         """Raise ConfigError for a setting that cannot work; return self otherwise."""
@@ -81,6 +86,7 @@ class RunConfig:
         for ok, message in checks:
             if not ok:
                 raise ConfigError(message)
+        self._validate_memory()
         return self
 
     def _check_types(self) -> None:
@@ -94,6 +100,21 @@ class RunConfig:
                   "float": isinstance(value, (int, float)) and not isinstance(value, bool)}[kind]
             if not ok:
                 raise ConfigError(f"setting {field.name} is {type(value).__name__} {value!r:.40}, not {kind}")
+
+    def _validate_memory(self) -> None:
+        """The task and forget-bias settings (section 8)."""
+        if self.forget_bias is not None and not (math.isfinite(self.forget_bias) and abs(self.forget_bias) <= 100):
+            raise ConfigError("--forget-bias must be a finite number between -100 and 100")
+        if self.task is None:
+            return
+        if self.task not in TASKS:
+            raise ConfigError(f"unknown task {self.task!r}: choose recall or brackets")
+        if not 1 <= self.distance_min <= self.distance_max:
+            raise ConfigError("--distance MIN-MAX needs 1 <= MIN <= MAX, e.g. --distance 5-50")
+        if self.distance_max + 3 > self.seq_len:
+            raise ConfigError(f"--distance MAX {self.distance_max} does not fit a training window of "
+                              f"--seq-len {self.seq_len} (an item needs MAX + 3 characters): "
+                              f"use --seq-len {self.distance_max + 3} or more, or a smaller MAX")
 
     @property
     def probe_len(self) -> int:

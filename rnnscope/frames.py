@@ -36,6 +36,9 @@ class LayerMetrics:
     verdict: str  # VANISHING / HEALTHY / EXPLODING
     sigma_max: float | dict[str, float]  # largest singular value of W_hh (per gate block if gated)
     saturation: dict[str, Saturation]  # per sigmoid gate; empty for vanilla RNN
+    cell_decay_per_step: float | None = None  # the same three from grad_c; None without a cell (LSTM only)
+    cell_memory_horizon: float | None = None
+    cell_verdict: str | None = None
 
     @property
     def horizon_is_infinite(self) -> bool:
@@ -70,6 +73,23 @@ class ProbeFrame:
     layers: tuple[LayerProbe, ...]
     embedding: np.ndarray  # [V, E] the embedding table (the encoding panel reads it)
     cost_ms: float  # wall time the probe pass took
+
+
+@dataclass(frozen=True, eq=False)
+class MemoryFrame:
+    """What the model remembers (PRODUCT.md section 8), measured at one step."""
+
+    step: int
+    context_k: np.ndarray  # [K] int64, characters of context: 1, 2, 4, ..., seq_len
+    context_loss: np.ndarray  # [K] float64, mean cross-entropy (nats) with only k characters of context
+    full: float  # context_loss at k = seq_len
+    task: str | None  # "recall" / "brackets"; None on a corpus file
+    distance_range: tuple[int, int] | None  # the task's (MIN, MAX)
+    chance: float | None  # accuracy of guessing among the candidates
+    distances: np.ndarray  # [D] int64, the evaluated distances (empty without a task)
+    accuracy: np.ndarray  # [D] float64, fraction of items whose most probable candidate is the answer
+    items: np.ndarray  # [D] int64, items per distance
+    cost_ms: float  # wall time of the measurement
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,4 +167,5 @@ class Frame:
     probe: ProbeFrame | None = None
     sample: Sample | None = None
     notice: Notice | None = None
+    memory: MemoryFrame | None = None
     versions: Mapping[str, int] = field(default_factory=dict)  # part name -> version (rnnscope.parts); {} = unknown

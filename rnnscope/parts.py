@@ -13,7 +13,8 @@ import numpy as np
 
 from rnnscope.frames import Frame
 
-PARTS = ("status", "vocab", "last_step", "loss_history", "val_history", "events", "probe", "sample", "notice")
+PARTS = ("status", "vocab", "last_step", "loss_history", "val_history", "events", "probe", "sample", "notice",
+         "memory")
 
 
 @dataclass(frozen=True, eq=False)

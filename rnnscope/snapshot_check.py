@@ -6,7 +6,8 @@ import dataclasses
 
 import numpy as np
 
-from rnnscope.frames import Frame, LayerProbe
+from rnnscope.config import TASKS
+from rnnscope.frames import Frame, LayerProbe, MemoryFrame
 
 _SCALARS = {
     "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
@@ -61,6 +62,24 @@ def _layer(layer: LayerProbe, index: int, T: int) -> None:
         _scalars(saturation, f"metrics[{index}].saturation")
 
 
+def _memory(memory: MemoryFrame) -> None:
+    _scalars(memory, "meta.memory")
+    if memory.task not in (None, *TASKS):
+        raise ValueError(f"meta.memory.task is not one of {', '.join(TASKS)}")
+    K = len(memory.context_k) if isinstance(memory.context_k, np.ndarray) else None
+    _array(memory.context_k, "meta.memory.context_curve.k", (K,), "iu")
+    _array(memory.context_loss, "meta.memory.context_curve.loss", (K,), "f")
+    if not K:
+        raise ValueError("meta.memory.context_curve has no k")
+    D = len(memory.distances) if isinstance(memory.distances, np.ndarray) else None
+    _array(memory.distances, "meta.memory.task.by_distance.distance", (D,), "iu")
+    _array(memory.accuracy, "meta.memory.task.by_distance.accuracy", (D,), "f")
+    _array(memory.items, "meta.memory.task.by_distance.items", (D,), "iu")
+    if memory.task is not None and not (memory.chance is not None and len(memory.distance_range) == 2
+                                        and all(_SCALARS["int"](d) for d in memory.distance_range)):
+        raise ValueError("meta.memory.task needs a chance and a distance [MIN, MAX]")
+
+
 def check_frame(frame: Frame) -> None:
     """ValueError (one line) for the first field of a replayed frame that the screen could not draw."""
     _scalars(frame.status, "meta")
@@ -95,3 +114,5 @@ def check_frame(frame: Frame) -> None:
         raise ValueError("meta.metrics lists no layers")
     for index, layer in enumerate(probe.layers):
         _layer(layer, index, T)
+    if frame.memory is not None:
+        _memory(frame.memory)

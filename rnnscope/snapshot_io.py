@@ -1,5 +1,5 @@
-"""The snapshot folder format: names, what meta.json and arrays.npz hold (build_meta, build_arrays) and reading
-a snapshot back as a Frame.
+"""The snapshot folder format: names, what meta.json and arrays.npz hold (build_meta, build_arrays; metrics and
+memory as JSON) and reading a snapshot back as a Frame.
 
 Plain numpy + json, no torch: `--replay` uses this without loading the training core. Arrays are read
 with `allow_pickle=False`. A per-layer array that does not apply to the model (cell state and grad_c
@@ -27,6 +27,7 @@ from rnnscope.frames import (
     Frame,
     LayerMetrics,
     LayerProbe,
+    MemoryFrame,
     ProbeFrame,
     RunStatus,
     Sample,
@@ -72,6 +73,9 @@ def metrics_to_json(metrics: LayerMetrics) -> dict:
         "verdict": metrics.verdict,
         "sigma_max": {k: json_number(v) for k, v in sigma.items()} if isinstance(sigma, dict) else json_number(sigma),
         "saturation": {k: {"low": s.low, "high": s.high} for k, s in metrics.saturation.items()},
+        "cell_decay_per_step": None if metrics.cell_decay_per_step is None else json_number(metrics.cell_decay_per_step),
+        "cell_memory_horizon": None if metrics.cell_memory_horizon is None else json_number(metrics.cell_memory_horizon),
+        "cell_verdict": metrics.cell_verdict,
     }
 
 
@@ -124,6 +128,10 @@ def build_meta(frame: Frame, config: RunConfig, corpus_path: str, corpus_sha256:
         "events": [asdict(event) for event in frame.events],
         "sample": None if frame.sample is None else asdict(frame.sample),
         "last_step": _last_step_json(frame.last_step),
+        "task": None if config.task is None else {"name": config.task,
+                                                  "distance": [config.distance_min, config.distance_max]},
+        "forget_bias": config.forget_bias,
+        "memory": memory_to_json(frame.memory),
     }
 
 
@@ -168,7 +176,7 @@ def _number(value: float | None, missing: float = math.nan) -> float:
 
 
 def metrics_from_json(data: dict) -> LayerMetrics:
-    """Inverse of metrics_to_json: null decay is nan, null horizon is infinite."""
+    """Inverse of metrics_to_json: null decay is nan, null horizon is infinite (cell fields likewise)."""
     sigma = data["sigma_max"]
     return LayerMetrics(
         decay_per_step=_number(data["decay_per_step"]),
@@ -176,6 +184,52 @@ def metrics_from_json(data: dict) -> LayerMetrics:
         verdict=data["verdict"],
         sigma_max={k: _number(v) for k, v in sigma.items()} if isinstance(sigma, dict) else _number(sigma),
         saturation={k: Saturation(low=float(s["low"]), high=float(s["high"])) for k, s in data["saturation"].items()},
+        **_cell_metrics_from_json(data),
+    )
+
+
+def _cell_metrics_from_json(data: dict) -> dict:
+    """The cell path's three fields: all None without a cell (no cell_verdict), else as for grad_h."""
+    if data.get("cell_verdict") is None:
+        return {}
+    return {"cell_decay_per_step": _number(data["cell_decay_per_step"]),
+            "cell_memory_horizon": _number(data["cell_memory_horizon"], math.inf),
+            "cell_verdict": data["cell_verdict"]}
+
+
+def memory_to_json(memory: MemoryFrame | None) -> dict | None:
+    """{"context_curve": {"k", "loss", "full"}, "task": null | {"name", "distance", "chance", "by_distance"}}."""
+    if memory is None:
+        return None
+    task = None
+    if memory.task is not None:
+        task = {"name": memory.task, "distance": list(memory.distance_range), "chance": memory.chance,
+                "by_distance": [{"distance": int(d), "accuracy": float(a), "items": int(n)}
+                                for d, a, n in zip(memory.distances, memory.accuracy, memory.items)]}
+    return {"context_curve": {"k": [int(k) for k in memory.context_k],
+                              "loss": [json_number(v) for v in memory.context_loss],
+                              "full": json_number(memory.full)},
+            "task": task}
+
+
+def memory_from_json(data: dict | None, step: int) -> MemoryFrame | None:
+    """Inverse of memory_to_json (a replayed snapshot's memory; null losses read as nan)."""
+    if data is None:
+        return None
+    curve, task = data["context_curve"], data.get("task")
+    rows = task["by_distance"] if task else []
+    return MemoryFrame(
+        step=step,
+        context_k=np.array(curve["k"], dtype=np.int64),
+        context_loss=np.array([np.nan if v is None else v for v in curve["loss"]], dtype=np.float64),
+        full=np.nan if curve["full"] is None else float(curve["full"]),
+        task=task["name"] if task else None,
+        distance_range=tuple(task["distance"]) if task else None,
+        chance=task["chance"] if task else None,
+        distances=np.array([r["distance"] for r in rows], dtype=np.int64),
+        accuracy=np.array([r["accuracy"] for r in rows], dtype=np.float64),
+        items=np.array([r["items"] for r in rows], dtype=np.int64),
+        cost_ms=0.0,
     )
 
 
@@ -308,6 +362,7 @@ def _frame(meta: dict, arrays: dict[str, np.ndarray], folder: Path) -> Frame:
         events=tuple(Event(step=e["step"], label=e["label"]) for e in meta["events"]),
         probe=probe,
         sample=None if sample is None else Sample(**sample),
+        memory=memory_from_json(meta.get("memory"), step),
     )
 
 

@@ -15,15 +15,20 @@ from rnnscope.core.checkpoint import FORMAT, CheckpointError, check_vocab, malfo
 from rnnscope.core.data import BatchSampler, Corpus, validation_batches
 from rnnscope.core.device import resolve_device
 from rnnscope.core.history import DecimatingHistory, RecentWindow
+from rnnscope.core.memory import MemoryMeter
 from rnnscope.core.model import build_model, count_parameters, set_activation
 from rnnscope.core.probe import run_probe
 from rnnscope.core.sampling import sample_ids
+from rnnscope.core.task_corpus import task_of
 from rnnscope.core.trainer import make_optimizer, train_step, validation_loss
-from rnnscope.frames import DIVERGED, PAUSED, RUNNING, Event, Frame, Notice, ProbeFrame, RunStatus, Sample
+from rnnscope.frames import (DIVERGED, PAUSED, RUNNING, Event, Frame, MemoryFrame, Notice, ProbeFrame, RunStatus,
+                             Sample)
+from rnnscope.snapshot_io import memory_to_json
 
 SAMPLE_LENGTH = 240
 PRIME_LENGTH = 12
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 5.0  # t / T keep the sampling temperature within this range
+MEMORY_BUDGET = 0.02  # memory measurements at validations take at most this fraction of training time
 
 
 class Engine:
@@ -36,12 +41,16 @@ class Engine:
         self.run_dir = Path(run_dir)
         self.threads = threads
         self.device = resolve_device(config.device)
+        self.task = task_of(config)
         probe_text = config.probe if config.probe is not None else self._default_probe_text()
         probe_all = corpus.encode(probe_text)  # [T+1]
         self.probe_text, self.probe_ids, self.probe_targets = probe_text, probe_all[:-1], probe_all[1:]
         self.val_batches = validation_batches(corpus.val, config.seq_len, config.batch, config.val_batches)
         self.sampler = BatchSampler(corpus.train, config.seq_len, config.batch, config.seed)
         self.sample_rng = torch.Generator().manual_seed(config.seed)
+        self.memory_meter = MemoryMeter(corpus, config.seq_len, self.task, config.seed, self.device)
+        self.memory: MemoryFrame | None = None
+        self.memory_seconds = 0.0  # spent on memory measurements (validations, exports, re-inits)
         self.step = 0
         self.state = PAUSED if start_paused else RUNNING
         self.last_clip = config.clip or 1.0
@@ -85,12 +94,15 @@ class Engine:
             self.state = PAUSED
         self._mark(label)
         self.refresh_probe()
+        self.memory = None  # measured again at the next validation
 
     def _mark(self, label: str) -> None:
         self.events.append(Event(self.step, label))
         del self.events[:-200]
 
     def _default_probe_text(self) -> str:
+        if self.task is not None:  # one item: its cue at t = 0, its answer the last target
+            return self.task.probe_text(self.config.seed)
         return self.corpus.decode(self.corpus.val[: self.config.seq_len + 1])
 
     # -- training ------------------------------------------------------------------------
@@ -129,7 +141,19 @@ class Engine:
     def validate(self) -> float:
         loss = validation_loss(self.model, self.val_batches, self.device)
         self.val_history.append(self.step, loss)
+        memory = self.memory
+        if memory is None or self.memory_seconds + memory.cost_ms / 1000.0 <= MEMORY_BUDGET * self.train_seconds:
+            self.refresh_memory()
         return loss
+
+    def refresh_memory(self) -> MemoryFrame:
+        """Measure memory now; validations measure again when it is missing or the total stays within MEMORY_BUDGET."""
+        self.memory = self.memory_meter.measure(self.model, self.step)
+        self.memory_seconds += self.memory.cost_ms / 1000.0
+        return self.memory
+
+    def _current_memory(self) -> MemoryFrame:
+        return self.memory if self.memory is not None and self.memory.step == self.step else self.refresh_memory()
 
     def refresh_probe(self) -> ProbeFrame:
         self.probe = run_probe(self.model, self.probe_ids, self.probe_targets, self.probe_text, self.step)
@@ -212,7 +236,7 @@ class Engine:
         """What the screen shows, one entry per part of rnnscope.parts (histories as appendable rows)."""
         return {"status": self.status(), "vocab": self.corpus.vocab, "last_step": self.last_stats,
                 "loss_history": self.loss_history, "val_history": self.val_history, "events": tuple(self.events),
-                "probe": self.probe, "sample": self.sample, "notice": self.notice}
+                "probe": self.probe, "sample": self.sample, "notice": self.notice, "memory": self.memory}
 
     def frame(self) -> Frame:
         """The whole picture (snapshots, headless): the parts, with the histories as arrays."""
@@ -228,6 +252,7 @@ class Engine:
 
         if self.probe is None or self.probe.step != self.step:
             self.refresh_probe()
+        self._current_memory()
         weights = {k: v.detach().cpu().numpy() for k, v in self.model.state_dict().items()}
         try:
             path = write_snapshot(self.run_dir, self.frame(), self.config, corpus_path=self.corpus.path,
@@ -292,7 +317,8 @@ class Engine:
         val = self.val_history.array()
         return {"step": self.step, "train_loss": _finite_or_none(self.recent_loss.mean()),
                 "val_loss": _finite_or_none(float(val[-1, 1])) if len(val) else None,
-                "chars_per_s": round(self.trained_chars / self.train_seconds, 1) if self.train_seconds else None}
+                "chars_per_s": round(self.trained_chars / self.train_seconds, 1) if self.train_seconds else None,
+                "memory": memory_to_json(self._current_memory())}
 
 
 def _check_optimizer_shapes(optimizer: torch.optim.Optimizer) -> None:

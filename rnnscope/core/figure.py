@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnscope.config import TANH_GATES
+from rnnscope.core.figure_memory import memory_plot
 from rnnscope.frames import Frame, LayerProbe
 from rnnscope.visible import visible_alone
 
@@ -101,7 +102,10 @@ def _layer_panels(index: int, layer: LayerProbe) -> list[tuple[np.ndarray, str, 
 def _flow_summary(index: int, layer: LayerProbe) -> str:
     metrics = layer.metrics
     horizon = "∞" if metrics.horizon_is_infinite else f"{metrics.memory_horizon:.0f}"
-    return f"l{index}: decay {metrics.decay_per_step:.3f}/step, horizon {horizon} steps, {metrics.verdict}"
+    text = f"l{index}: decay {metrics.decay_per_step:.3f}/step, horizon {horizon} steps, {metrics.verdict}"
+    if metrics.cell_verdict is not None:
+        text += f"; cell {metrics.cell_decay_per_step:.3f}/step, {metrics.cell_verdict}"
+    return text
 
 
 def _gradient_flow(ax, frame: Frame) -> None:
@@ -171,7 +175,7 @@ def render_figure(frame: Frame, path: Path) -> None:
 
 
 def _draw_figure(frame: Frame, path: Path) -> None:
-    """Draw gate/cell/hidden heatmaps per layer, gradient flow and loss curve into a PNG at `path`."""
+    """Draw gate/cell/hidden heatmaps per layer, gradient flow, memory and loss curve into a PNG at `path`."""
     from matplotlib.figure import Figure  # lazily: importing export stays cheap
 
     panels = [panel for i, layer in enumerate(frame.probe.layers) for panel in _layer_panels(i, layer)]
@@ -185,7 +189,8 @@ def _draw_figure(frame: Frame, path: Path) -> None:
     for slot, (values, title, signed) in enumerate(panels):
         row, column = divmod(slot, PANEL_COLUMNS)
         _heatmap(fig, fig.add_subplot(grid[row, 2 * column: 2 * column + 2]), values, frame.probe.text, title, signed)
-    _gradient_flow(fig.add_subplot(grid[heatmap_rows, :PANEL_COLUMNS]), frame)
-    _loss_curve(fig.add_subplot(grid[heatmap_rows, PANEL_COLUMNS:]), frame)
+    _gradient_flow(fig.add_subplot(grid[heatmap_rows, :2]), frame)
+    memory_plot(fig.add_subplot(grid[heatmap_rows, 2:4]), frame.memory)
+    _loss_curve(fig.add_subplot(grid[heatmap_rows, 4:]), frame)
     fig.suptitle(_headline(frame), fontsize=11)
     fig.savefig(path, format="png", pil_kwargs={"compress_level": 3})

@@ -82,13 +82,18 @@ def saturation(gates: np.ndarray, kind: str) -> dict[str, Saturation]:
     return result
 
 
-def layer_metrics(kind: str, gates: np.ndarray, grad_h: np.ndarray, weight_hh: np.ndarray) -> LayerMetrics:
-    """All derived numbers of one layer from its gates [G, T, H], grad_h [T] and W_hh [G*H, H]."""
+def layer_metrics(kind: str, gates: np.ndarray, grad_h: np.ndarray, weight_hh: np.ndarray,
+                  grad_c: np.ndarray | None = None) -> LayerMetrics:
+    """All derived numbers of one layer from its gates [G, T, H], grad_h [T], W_hh [G*H, H] and grad_c [T]."""
     decay = decay_per_step(grad_h)
+    cell_decay = None if grad_c is None else decay_per_step(grad_c)
     return LayerMetrics(
         decay_per_step=decay,
         memory_horizon=memory_horizon(decay),
         verdict=verdict(decay),
         sigma_max=sigma_max(weight_hh, kind),
         saturation=saturation(gates, kind),
+        cell_decay_per_step=cell_decay,
+        cell_memory_horizon=None if cell_decay is None else memory_horizon(cell_decay),
+        cell_verdict=None if cell_decay is None else verdict(cell_decay),
     )

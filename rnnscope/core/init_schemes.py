@@ -47,3 +47,14 @@ def init_recurrent(model: nn.Module, scheme: str, gain: float) -> None:
         if scheme == "identity":
             for bias in _recurrent_biases(model.rnn):
                 bias.zero_()
+
+
+def set_forget_bias(model: nn.Module, value: float) -> None:
+    """LSTM only: every layer's forget block of bias_ih := value and of bias_hh := 0 (Gers et al. 2000)."""
+    if not isinstance(model.rnn, nn.LSTM):
+        raise ValueError("the forget-gate bias exists for an LSTM only")
+    hidden = model.rnn.hidden_size
+    with torch.no_grad():
+        for layer in range(model.rnn.num_layers):
+            getattr(model.rnn, f"bias_ih_l{layer}")[hidden : 2 * hidden].fill_(value)  # forget block [H]
+            getattr(model.rnn, f"bias_hh_l{layer}")[hidden : 2 * hidden].zero_()  # forget block [H]

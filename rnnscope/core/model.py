@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from rnnscope.config import RunConfig
-from rnnscope.core.init_schemes import init_recurrent
+from rnnscope.core.init_schemes import init_recurrent, set_forget_bias
 
 RNN_MODES = {"tanh": "RNN_TANH", "relu": "RNN_RELU"}
 
@@ -47,12 +47,14 @@ def build_model(config: RunConfig, vocab_size: int) -> CharModel:
     """A CharModel for `config`, on CPU, deterministic for config.seed.
 
     Construction and init run inside torch.random.fork_rng seeded with config.seed, so the global
-    CPU RNG state is exactly what it was before the call.
+    CPU RNG state is exactly what it was before the call. An LSTM then gets config.forget_bias, if set.
     """
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
         model = CharModel(config.model, vocab_size, config.embed, config.hidden, config.layers)
         init_recurrent(model, config.init, config.init_gain)
+    if config.forget_bias is not None and config.model == "lstm":  # kept through re-inits while an LSTM
+        set_forget_bias(model, config.forget_bias)
     return model
 
 

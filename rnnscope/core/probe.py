@@ -46,7 +46,7 @@ def _layer_probe(
         grad_h=grad_h,
         grad_c=grad_c,
         grad_h_total=grad_h_total,
-        metrics=layer_metrics(model.kind, gates, grad_h, weight_hh),
+        metrics=layer_metrics(model.kind, gates, grad_h, weight_hh, grad_c),
     )
 
 

@@ -35,6 +35,17 @@ W_hh times the activation's derivative) per step back.
 - **Exploding**: decay per step > 1.1; the gradient norms spike, the loss jumps, clipping fires.
 - **Healthy**: decay near 1, the flow reaches far back.
 
+**Memory panel** (beside the gradient flow; what the network actually *remembers*). With `--task
+recall` or `--task brackets`: bars of answer accuracy by distance (how many steps separate the cue from
+the answer; 64 fresh items per distance), the dashed line is chance (1/26 for recall, 1/3 for
+brackets). Bars far above the line at long distances = long memory; bars at the line = the cue was
+forgotten. On a text corpus: the **context curve**, the validation loss when the model sees only the
+last k characters (k = 1, 2, 4, … seq-len); the dashed line is the full-window loss. Where the bars
+reach the line is how far back the model really reads (Khandelwal et al. 2018). Read it with the
+gradient flow: for an LSTM the strip shows ‖∂l/∂c‖ too, with its own `cell:` verdict. On a task the
+probe is one item with the cue at t = 0 and the answer last, so the flow shows exactly the dependency
+the task needs. `--forget-bias 3` starts the forget gates near 0.95: the cell path is healthy from step 0.
+
 **σ_max** is the largest singular value of W_hh (per gate block for LSTM/GRU). Pascanu et al. (2013):
 with tanh, σ_max < 1 is *sufficient* for vanishing gradients, and σ_max > 1 is *necessary* for
 exploding ones (not sufficient).

@@ -24,11 +24,25 @@ def horizon_text(layer: LayerProbe) -> str:
 def verdict_line(layer: LayerProbe, accents: Accents) -> Line:
     """'decay/step 0.873 · horizon 34 steps · VANISHING' with the verdict in its colour."""
     metrics = layer.metrics
-    verdict_style = getattr(accents, metrics.verdict, accents.label)
-    return [
-        seg("decay/step ", accents.dim), seg(f"{metrics.decay_per_step:.3f}"),
-        seg(" · horizon ", accents.dim), seg(horizon_text(layer)),
-        seg(" · "), seg(metrics.verdict.upper(), verdict_style),
+    return _verdict_segments("", metrics.decay_per_step, horizon_text(layer), metrics.verdict, accents)
+
+
+def cell_verdict_line(layer: LayerProbe, accents: Accents) -> Line | None:
+    """The same for the cell path (from ‖∂l/∂c‖), LSTM only: 'cell: decay 0.990 · horizon ∞ · HEALTHY' (per step
+    as the line above; short enough for a third of a 160-column screen)."""
+    metrics = layer.metrics
+    if metrics.cell_verdict is None:
+        return None
+    horizon = "∞" if metrics.cell_memory_horizon == float("inf") else f"{metrics.cell_memory_horizon:.0f} steps"
+    return _verdict_segments("cell: ", metrics.cell_decay_per_step, horizon, metrics.cell_verdict, accents)
+
+
+def _verdict_segments(prefix: str, decay: float, horizon: str, verdict: str, accents: Accents) -> Line:
+    head = [seg(prefix, accents.label)] if prefix else []
+    return head + [
+        seg("decay " if prefix else "decay/step ", accents.dim), seg(f"{decay:.3f}"),
+        seg(" · horizon ", accents.dim), seg(horizon),
+        seg(" · "), seg(verdict.upper(), getattr(accents, verdict, accents.label)),
     ]
 
 
@@ -40,12 +54,13 @@ def log_strip(logs: np.ndarray, lo: float, hi: float, color_system: str | None) 
 
 def render_flow(layer: LayerProbe, text: str, cursor: int, width: int, height: int, color_system: str | None,
                 accents: Accents) -> list[Line]:
-    """The flow panel's lines: log bars of ||dl_T/dh_t||, colour strips, time axis, legend, verdict."""
+    """The flow panel's lines: log bars of ||dl_T/dh_t||, colour strips, time axis, legend, verdicts (h, cell)."""
     columns = max(width - GUTTER, 1)
     series = [("‖∂l/∂h‖", layer.grad_h)] + ([("‖∂l/∂c‖", layer.grad_c)] if layer.grad_c is not None else [])
     lo, hi = log_range(*(values for _, values in series))
     logs = [bucket_mean(log10_safe(values), columns) for _, values in series]
-    rows = max(min(height - 4 - len(series), MAX_BAR_ROWS), 1)
+    cell_line = cell_verdict_line(layer, accents)
+    rows = max(min(height - 4 - len(series) - (cell_line is not None), MAX_BAR_ROWS), 1)
     bars = bar_rows((logs[0] - lo) / (hi - lo), rows)
     out: list[Line] = []
     for r, bar in enumerate(bars):
@@ -55,10 +70,11 @@ def render_flow(layer: LayerProbe, text: str, cursor: int, width: int, height: i
             for (name, _), values in zip(series, logs)]
     T = len(layer.grad_h)
     if T <= columns:
-        out.append(time_axis(text, 0, T, cursor, GUTTER, accents))
+        axis = time_axis(text, 0, T, cursor, GUTTER, accents)
     else:
-        out.append([seg(" " * GUTTER), seg(f"t=0{'t=' + str(T - 1):>{max(columns - 3, 0)}}", accents.dim)])
+        axis = [seg(" " * GUTTER), seg(f"t=0{'t=' + str(T - 1):>{max(columns - 3, 0)}}", accents.dim)]
     legend = colour_bar(palette_for(SEQUENTIAL, color_system), 8)
-    out.append([seg(fixed("log₁₀", GUTTER), accents.dim), *legend, seg(f" {si(10**lo)} … {si(10**hi)}  ← from l_T")])
-    out.append(verdict_line(layer, accents))
-    return out
+    legend_line = [seg(fixed("log₁₀", GUTTER), accents.dim), *legend, seg(f" {si(10**lo)} … {si(10**hi)}  ← from l_T")]
+    verdicts = [verdict_line(layer, accents)] + ([cell_line] if cell_line is not None else [])
+    spare = height - len(out) - len(verdicts)  # a short panel drops the legend, then the axis: the verdicts stay
+    return out + [axis, legend_line][: max(spare, 0)] + verdicts

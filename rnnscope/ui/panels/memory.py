@@ -1,0 +1,24 @@
+"""MemoryPanel: what the model remembers, beside the gradient flow (accuracy by distance or the context curve)."""
+
+from __future__ import annotations
+
+from rnnscope.frames import Frame
+from rnnscope.ui.panels.base import FramePanel, part_version
+from rnnscope.ui.render.accents import Accents
+from rnnscope.ui.render.lines import Line
+from rnnscope.ui.render.memory import render_memory
+from rnnscope.ui.view_state import ViewState
+
+
+class MemoryPanel(FramePanel):
+    """Bars of answer accuracy per distance with the chance level, or of the loss per context length k."""
+
+    title = "memory"
+    needs_probe = False
+
+    def inputs(self, frame: Frame, view: ViewState) -> tuple:
+        return (part_version(frame, "memory"),)
+
+    def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
+              accents: Accents) -> list[Line]:
+        return render_memory(frame.memory, width, height, accents)

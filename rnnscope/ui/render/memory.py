@@ -1,0 +1,96 @@
+"""The memory view: a task's answer accuracy by distance (chance marked), or the context curve (`full` marked)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+
+from rnnscope.frames import MemoryFrame
+from rnnscope.ui.render.accents import Accents
+from rnnscope.ui.render.lines import Line, fit, fixed, line_width, runs, seg
+from rnnscope.ui.render.log_scale import bar_rows
+
+GUTTER = 6  # cells for the y labels
+REFERENCE = "┄"  # the chance level / full-context loss, drawn where no bar covers it
+WAITING_MEMORY = "memory is measured at validations (every few, within 2% of training time) and at every export…"
+
+
+def reference_row(value: float, rows: int) -> int:
+    """The row (0 = top) of `rows` bar rows in which a height `value` in [0, 1] ends."""
+    return rows - 1 - min(max(int(value * rows), 0), rows - 1)
+
+
+def bar_chart(values: np.ndarray, labels: list[str], numbers: list[str], reference: float, width: int, rows: int,
+              accents: Accents) -> list[Line]:
+    """Vertical bars of `values` in [0, 1], a dashed reference line, each bar's number and label underneath."""
+    plot_w = max(width - GUTTER, len(values))
+    group = max(plot_w // max(len(values), 1), 1)
+    bar_w = max(group - 1, 1)  # one blank column between bars
+    heights = np.zeros(group * len(values))  # [columns]
+    for i, value in enumerate(values):
+        heights[i * group : i * group + bar_w] = value
+    chars = [list(row) for row in bar_rows(heights, rows)]
+    styles = [[accents.bar] * len(row) for row in chars]
+    marked = reference_row(reference, rows)
+    for c, ch in enumerate(chars[marked]):
+        if ch == " " or (heights[c] < reference and ch != "█"):  # the line shows through short bars
+            chars[marked][c], styles[marked][c] = REFERENCE, accents.threshold
+    out: list[Line] = []
+    for r, (row, row_styles) in enumerate(zip(chars, styles)):
+        out.append([seg(fixed(_y_label(r, rows), GUTTER), accents.dim), *runs(row, row_styles)])
+    out.append([seg(" " * GUTTER), seg("".join(fixed(number, group) for number in numbers))])
+    out.append([seg(" " * GUTTER), seg("".join(fixed(label, group) for label in labels), accents.dim)])
+    return out
+
+
+def _y_label(row: int, rows: int) -> str:
+    return "top" if row == 0 else "0" if row == rows - 1 else ""
+
+
+def render_memory(memory: MemoryFrame | None, width: int, height: int, accents: Accents) -> list[Line]:
+    """The memory panel's lines: bars, their labels, and a reading (wrapped onto a second line when narrow)."""
+    if memory is None:
+        return [[seg(line, accents.waiting)] for line in textwrap.wrap(WAITING_MEMORY, max(width, 1))]
+    if memory.task is not None:
+        reading = wrap([seg(f"{memory.task}: ", accents.label), seg("answer accuracy by distance"),
+                        seg(f" · {REFERENCE} chance {memory.chance:.2f}", accents.threshold),
+                        seg(f" · step {memory.step}", accents.dim)], width)
+        chart = bar_chart(memory.accuracy, [f"d={d}" for d in memory.distances],
+                          [f"{a:.2f}" for a in memory.accuracy], memory.chance, width, _rows(height, reading),
+                          accents)
+        chart[0][0] = seg(fixed("1.0", GUTTER), accents.dim)
+        return [fit(line, width) for line in chart] + reading
+    top = float(np.nanmax(memory.context_loss)) if np.isfinite(memory.context_loss).any() else 1.0
+    top = top if top > 0 else 1.0
+    values = np.nan_to_num(memory.context_loss / top)  # [K] in [0, 1]
+    reading = wrap([seg("context curve: ", accents.label), seg("val loss given only k chars"),
+                    seg(f" · {REFERENCE} full {memory.full:.2f}", accents.threshold),
+                    seg(f" · uses ~{used_context(memory)} chars", accents.label),
+                    seg(f" · step {memory.step}", accents.dim)], width)
+    chart = bar_chart(values, [f"k={k}" for k in memory.context_k], [f"{v:.2f}" for v in memory.context_loss],
+                      memory.full / top, width, _rows(height, reading), accents)
+    chart[0][0] = seg(fixed(f"{top:.2f}", GUTTER), accents.dim)
+    return [fit(line, width) for line in chart] + reading
+
+
+def _rows(height: int, reading: list[Line]) -> int:
+    """Bar rows left after the numbers, the labels and the reading."""
+    return max(height - 2 - len(reading), 1)
+
+
+def wrap(parts: Line, width: int) -> list[Line]:
+    """Segments onto at most two lines of `width`, breaking before a segment (its leading ' · ' dropped)."""
+    lines: list[Line] = [[]]
+    for part in parts:
+        if lines[-1] and line_width(lines[-1]) + len(part.text) > width:
+            lines.append([seg(part.text.removeprefix(" · "), part.style)])
+        else:
+            lines[-1].append(part)
+    return [fit(line, width) for line in lines[:2]]
+
+
+def used_context(memory: MemoryFrame, within: float = 0.05) -> int:
+    """The smallest k whose loss is within `within` nats of the full-context loss: how far back it reads."""
+    close = np.flatnonzero(memory.context_loss <= memory.full + within)
+    return int(memory.context_k[close[0]]) if close.size else int(memory.context_k[-1])
