@@ -257,13 +257,13 @@ def _check_compare(args: dict) -> None:
 
 def _compare_config(args: dict) -> RunConfig:
     """Run B's config: the command line with --compare's changes, checked as those options would be."""
-    from rnnscope.compare import parse_compare, visible
+    from rnnscope.compare import parse_compare
 
     spec = parse_compare(args["compare"], build_parser())
     try:
         return _config({**args, **spec.changes}, None)
     except InputError as err:
-        raise UsageError(f"--compare {visible(spec.text)}: {err}") from None
+        raise UsageError(f"--compare {spec.text}: {err}") from None  # _say makes it visible-safe
 
 
 def _run_dir(args: dict, corpus_path: Path) -> Path:

@@ -71,11 +71,6 @@ def _parse_value(parser: argparse.ArgumentParser, key: str, value: str) -> dict:
         raise CompareError(f"--compare {key}: {err}") from None
 
 
-def visible(text: str) -> str:
-    """`text` with control and other unprintable characters escaped, safe to print on one line."""
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
-
-
 def _shown(field: str, value) -> str:
     if value is None:
         return "off" if field == "clip" else "default"

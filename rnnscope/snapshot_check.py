@@ -83,6 +83,7 @@ def _memory(memory: MemoryFrame) -> None:
 def check_frame(frame: Frame) -> None:
     """ValueError (one line) for the first field of a replayed frame that the screen could not draw."""
     _scalars(frame.status, "meta")
+    _scalars(frame.status.config, "meta")  # model, sizes, lr, clip, init, ... as rebuilt from meta's fields
     vocab = frame.vocab
     if not vocab or not all(isinstance(c, str) and len(c) == 1 for c in vocab) or len(set(vocab)) != len(vocab):
         raise ValueError("meta.vocab is not a list of distinct single characters")

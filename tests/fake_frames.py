@@ -16,6 +16,7 @@ from rnnscope.frames import (
     Frame,
     LayerMetrics,
     LayerProbe,
+    MemoryFrame,
     ProbeFrame,
     RunStatus,
     Sample,
@@ -69,18 +70,27 @@ def _flow(rng: np.random.Generator, T: int, ratio: float, last: float) -> np.nda
     return last * ratio**steps_back * wobble  # [T]
 
 
-def flow_metrics(grad_h: np.ndarray, gates: np.ndarray, model: str, sigma_max) -> LayerMetrics:
-    """The section-3 metrics computed from the arrays themselves, so a frame is self-consistent."""
-    T = grad_h.shape[0]
-    decay = float((grad_h[0] / grad_h[T - 1]) ** (1.0 / (T - 1)))
+def _path_metrics(flow: np.ndarray) -> tuple[float, float, str]:
+    """Decay per step, memory horizon and verdict of one backward flow [T]."""
+    T = flow.shape[0]
+    decay = float((flow[0] / flow[T - 1]) ** (1.0 / (T - 1)))
     horizon = math.inf if decay >= 1.0 else math.log(0.01) / math.log(decay)
-    verdict = VANISHING if decay < 0.9 else EXPLODING if decay > 1.1 else HEALTHY
+    return decay, horizon, VANISHING if decay < 0.9 else EXPLODING if decay > 1.1 else HEALTHY
+
+
+def flow_metrics(grad_h: np.ndarray, gates: np.ndarray, model: str, sigma_max,
+                 grad_c: np.ndarray | None = None) -> LayerMetrics:
+    """The section-3 metrics (and section 8's cell path) computed from the arrays themselves: self-consistent."""
+    decay, horizon, verdict = _path_metrics(grad_h)
+    cell = dict(zip(("cell_decay_per_step", "cell_memory_horizon", "cell_verdict"), _path_metrics(grad_c))) \
+        if grad_c is not None else {}
     names = GATE_NAMES[model]
     saturation = {
         name: Saturation(low=float(np.mean(gates[names.index(name)] < 0.1)), high=float(np.mean(gates[names.index(name)] > 0.9)))
         for name in SIGMOID_GATES.get(model, ())
     }
-    return LayerMetrics(decay_per_step=decay, memory_horizon=horizon, verdict=verdict, sigma_max=sigma_max, saturation=saturation)
+    return LayerMetrics(decay_per_step=decay, memory_horizon=horizon, verdict=verdict, sigma_max=sigma_max,
+                        saturation=saturation, **cell)
 
 
 def _make_layer(model: str, layer: int, rng: np.random.Generator, T: int, H: int) -> LayerProbe:
@@ -103,7 +113,8 @@ def _make_layer(model: str, layer: int, rng: np.random.Generator, T: int, H: int
         grad_h=grad_h.astype(np.float32),
         grad_c=None if grad_c is None else grad_c.astype(np.float32),
         grad_h_total=grad_h_total.astype(np.float32),
-        metrics=flow_metrics(grad_h.astype(np.float32), gates, model, sigma_max),
+        metrics=flow_metrics(grad_h.astype(np.float32), gates, model, sigma_max,
+                             None if grad_c is None else grad_c.astype(np.float32)),
     )
 
 
@@ -183,6 +194,16 @@ def _last_step(rng: np.random.Generator, model: str, layers: int, H: int, V: int
     )
 
 
+def make_memory(rng: np.random.Generator, T: int, step: int, full: float) -> MemoryFrame:
+    """A context curve falling from ~3.3 nats at k = 1 to `full` at k = T (no task)."""
+    ks = np.array([k for k in (1 << i for i in range(T.bit_length())) if k < T] + [T], dtype=np.int64)  # [K]
+    losses = full + (3.3 - full) * np.exp(-(ks - 1) / 6.0) + np.abs(rng.normal(0.0, 0.01, size=len(ks)))  # [K]
+    losses[-1] = full
+    return MemoryFrame(step=step, context_k=ks, context_loss=losses, full=full, task=None, distance_range=None,
+                       chance=None, distances=np.zeros(0, dtype=np.int64), accuracy=np.zeros(0),
+                       items=np.zeros(0, dtype=np.int64), cost_ms=12.0)
+
+
 def make_frame(model: str = "lstm", layers: int = 1, T: int = 24, H: int = 16, V: int = 12, step: int = 100, seed: int = 0) -> Frame:
     """A complete, self-consistent Frame as the engine would publish it after `step` training steps."""
     if not 3 <= V <= len(VOCAB_POOL):
@@ -221,4 +242,5 @@ def make_frame(model: str = "lstm", layers: int = 1, T: int = 24, H: int = 16, V
         events=(Event(step // 4, "clip off"), Event(step // 2, "clip 1.0")),
         probe=probe,
         sample=Sample(step=step, prime=vocab[-1], text="".join(vocab[i] for i in sample_ids), temperature=1.0),
+        memory=make_memory(rng, T, step, float(val_history[-1, 1])),
     )

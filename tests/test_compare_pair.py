@@ -155,3 +155,21 @@ def test_a_diverged_side_stops_and_the_other_goes_on(tmp_path):
     result = pair.result()
     assert result["a"]["diverged"] is None and result["b"]["diverged"] == b.step + 1
     assert any(event.label == "diverged" for event in b.events)
+
+
+def test_compare_figure_gains_a_memory_row_once_memory_is_measured(tmp_path):
+    from PIL import Image
+
+    from rnnscope.core.compare_figure import ROW_HEIGHT_IN, render_compare_figure
+    from rnnscope.core.figure import DPI
+
+    pair = _pair(tmp_path, forget_bias=2.0)
+    a, b = pair.sides["a"], pair.sides["b"]
+    a.refresh_probe(), b.refresh_probe()
+    heights = []
+    for name in ("before", "after"):
+        render_compare_figure(a.frame(), b.frame(), "B: forget-bias 2", tmp_path / f"{name}.png")
+        with Image.open(tmp_path / f"{name}.png") as image:
+            heights.append(image.height)
+        a.refresh_memory(), b.refresh_memory()
+    assert heights[1] - heights[0] == pytest.approx(ROW_HEIGHT_IN * DPI, abs=2)

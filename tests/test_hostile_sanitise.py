@@ -14,7 +14,7 @@ from rnnscope.frames import Event, Notice
 from rnnscope.replay import ReplaySource
 from rnnscope.ui.app import make_app
 from rnnscope.ui.render.visible_chars import safe_text
-from rnnscope.ui.safe_frame import STATUS_TEXT, safe_frame
+from rnnscope.ui.safe_frame import CONFIG_TEXT, STATUS_TEXT, safe_frame
 from tests.core_fixtures import tiny_engine
 from tests.fake_frames import make_frame
 from tests.hostile_strings import escape_sequence, hostile, unsafe_chars
@@ -56,12 +56,15 @@ def test_safe_frame_cleans_every_text_field_and_keeps_clean_frames():
     assert safe_frame(frame) is frame
     rng = random.Random(7)
     dirty = {name: hostile(rng) for name in STATUS_TEXT}
-    status = dataclasses.replace(frame.status, **dirty)
+    config = frame.status.config.with_(**{name: hostile(rng) for name in CONFIG_TEXT})
+    status = dataclasses.replace(frame.status, config=config, **dirty)
     events = (Event(3, hostile(rng)), Event(5, "clean"))
     bad = dataclasses.replace(frame, status=status, events=events, notice=Notice(1, "error", hostile(rng)))
     shown = safe_frame(bad)
     for name in STATUS_TEXT:
         assert unsafe_chars(getattr(shown.status, name)) == []
+    for name in CONFIG_TEXT:
+        assert unsafe_chars(getattr(shown.status.config, name)) == []
     assert all(unsafe_chars(e.label) == [] for e in shown.events) and shown.events[1].label == "clean"
     assert unsafe_chars(shown.notice.text) == []
     assert shown.probe is bad.probe and shown.vocab == bad.vocab  # corpus text is drawn cell by cell elsewhere
@@ -79,18 +82,22 @@ def test_error_lines_on_stderr_carry_no_escape_sequence(tmp_path, capsys):
 # --- on the screen: the app's rendered output ---------------------------------------------------------------
 
 class HostileSource(FakeSource):
-    """A fake run whose corpus name, run dir, device, init, event labels and notices carry escape sequences."""
+    """A fake run whose corpus name, run dir, device, init, optimizer, event labels and notices carry escape
+    sequences."""
 
     def __init__(self, seed: int):
         super().__init__()
         rng = random.Random(seed)
-        self.dirty = {name: hostile(rng) for name in ("corpus", "device", "init", "run_dir")}
+        self.dirty = {name: hostile(rng) for name in ("corpus", "device", "run_dir")}
+        self.dirty_config = {name: hostile(rng) for name in ("init", "optimizer")}
         self.events = (Event(10, hostile(rng)), Event(50, hostile(rng)))
         self.notice = Notice(1, "error", "export failed: cannot write " + hostile(rng) + " [/] [bold]")
 
     def frame(self):
         frame = super().frame()
-        return dataclasses.replace(frame, status=dataclasses.replace(frame.status, **self.dirty), events=self.events)
+        config = frame.status.config.with_(**self.dirty_config)
+        status = dataclasses.replace(frame.status, config=config, **self.dirty)
+        return dataclasses.replace(frame, status=status, events=self.events)
 
 
 def _raw_controls(svg: str) -> list[str]:

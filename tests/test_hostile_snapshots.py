@@ -8,7 +8,6 @@ import io
 import json
 import queue
 import shutil
-import threading
 
 import numpy as np
 import pytest
@@ -126,10 +125,10 @@ def test_a_malformed_snapshot_met_during_replay_is_a_notice(snapshot, tmp_path):
     (bad / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(SnapshotError):
         load_snapshot_frame(bad)
-    frames, command_queue, stop = [], queue.Queue(), threading.Event()
+    published, inbox = [], queue.Queue()
     source = ReplaySource([folder, bad])
-    command_queue.put(commands.Step())
-    command_queue.put(commands.Quit())
-    source.run(frames.append, command_queue, stop)
-    assert frames[-1].notice.level == "error" and "malformed" in frames[-1].notice.text
-    assert frames[-1].status.step == 1  # the last good snapshot stays on screen
+    inbox.put(commands.Step())
+    inbox.put(commands.Quit())
+    source.run(published.append, inbox)
+    assert published[-1]["notice"].level == "error" and "malformed" in published[-1]["notice"].text
+    assert published[-1]["status"].step == 1  # the last good snapshot stays on screen

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 from rnnscope.core.figure import CLAIM_LINE_IN, DPI, WIDTH_IN, _gradient_flow, _headline, claim_lines
+from rnnscope.core.figure_memory import memory_plot
 from rnnscope.frames import Frame
 
 ROW_HEIGHT_IN = 3.6  # one row of panels
@@ -14,11 +15,13 @@ COLOURS = {"A": "tab:blue", "B": "tab:orange"}
 
 
 def side_panels(frame_a: Frame, frame_b: Frame) -> list[Callable]:
-    """The panels drawn for A (left) and B (right), one row each, as draw(ax, frame).
+    """The panels drawn for A (left) and B (right), one row each, as draw(ax, frame): the gradient flow, and the
+    memory plot (accuracy by distance, or the context curve) when either frame carries a memory measurement."""
+    return [_gradient_flow] + ([_memory] if frame_a.memory is not None or frame_b.memory is not None else [])
 
-    The memory plot of memory tasks (issue 8) joins this list when the frames carry it.
-    """
-    return [_gradient_flow]
+
+def _memory(ax, frame: Frame) -> None:
+    memory_plot(ax, frame.memory)
 
 
 def _loss_overlay(ax, frames: dict[str, Frame]) -> None:
@@ -48,9 +51,10 @@ def _loss_overlay(ax, frames: dict[str, Frame]) -> None:
         ax.text(0.5, 0.5, "no training step yet", transform=ax.transAxes, ha="center", color="dimgrey")
 
 
-def _same_log_range(left, right) -> None:
-    """Put two log-scaled panels on one y range so their heights compare; leave linear ones alone."""
-    if left.get_yscale() == right.get_yscale() == "log":
+def _same_y_range(left, right) -> None:
+    """Put two panels of the same y scale (the flows' log, the memory plots' linear) on one y range so their
+    heights compare."""
+    if left.get_yscale() == right.get_yscale():
         (a_low, a_high), (b_low, b_high) = left.get_ylim(), right.get_ylim()
         for ax in (left, right):
             ax.set_ylim(min(a_low, b_low), max(a_high, b_high))
@@ -81,7 +85,7 @@ def render_compare_figure(frame_a: Frame, frame_b: Frame, differs: str, path: Pa
             draw(ax, frame)
             ax.set_title(f"{name} · {ax.get_title()}", fontsize=9, color=COLOURS[name])
             axes.append(ax)
-        _same_log_range(*axes)
+        _same_y_range(*axes)
     step = max(frame_a.status.step, frame_b.status.step)
     fig.suptitle("\n".join([*claim, f"{differs} · step {step}", f"A: {_side_line(frame_a)}",
                              f"B: {_side_line(frame_b)}"]), fontsize=10)

@@ -16,7 +16,7 @@ GRID_MIN_WIDTH, GRID_MIN_HEIGHT = 150, 44
 PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("gates", ("gates",)),
     ("states", ("cell & hidden state",)),
-    ("gradients", ("gradient flow", "gradient norms")),
+    ("gradients", ("gradient flow", "memory", "gradient norms")),
     ("training", ("loss", "sigma_max & saturation")),
     ("text", ("probe text", "encoding", "sample")),
 )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rnnscope.ui.panels import EncodingPanel, GatesPanel, GradNormsPanel, LossPanel, SamplePanel, StatePanel
+from rnnscope.ui.panels import (EncodingPanel, GatesPanel, GradNormsPanel, LossPanel, MemoryPanel, SamplePanel,
+                                StatePanel)
 from tests.ui.app_harness import after_command, caught_up, running_app, wait_until
 from tests.ui.fake_source import FakeSource
 
@@ -27,7 +28,7 @@ async def test_an_unchanged_probe_does_not_rebuild_the_probe_panels():
         await _settled(pilot)
         after = _builds(app)
         assert after[GradNormsPanel] == before[GradNormsPanel] + 1  # it shows the clip threshold
-        for panel in (*PROBE_PANELS, LossPanel, SamplePanel):
+        for panel in (*PROBE_PANELS, LossPanel, SamplePanel, MemoryPanel):
             assert after[panel] == before[panel], panel.__name__
 
 
@@ -39,10 +40,11 @@ async def test_a_new_probe_or_a_view_change_rebuilds_only_its_readers():
         await after_command(pilot, source, "n")  # one step: a new probe and a new loss row
         await _settled(pilot)
         stepped = _builds(app)
-        for panel in (*PROBE_PANELS, LossPanel):
+        for panel in (*PROBE_PANELS, LossPanel, MemoryPanel):  # the fake source measures memory at every step
             assert stepped[panel] == before[panel] + 1, panel.__name__
         await pilot.press("right")  # the time cursor: a view change
         await _settled(pilot)
         moved = _builds(app)
         assert moved[EncodingPanel] == stepped[EncodingPanel] + 1
         assert moved[LossPanel] == stepped[LossPanel] and moved[SamplePanel] == stepped[SamplePanel]
+        assert moved[MemoryPanel] == stepped[MemoryPanel]

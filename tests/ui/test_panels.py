@@ -8,7 +8,7 @@ from textual.containers import Container
 
 from rnnscope.ui.panels import (
     ALL_PANELS, EncodingPanel, FlowPanel, FramePanel, GatesPanel, GradNormsPanel, HealthPanel, LossPanel,
-    ProbeTextPanel, SamplePanel, StatePanel,
+    MemoryPanel, ProbeTextPanel, SamplePanel, StatePanel,
 )
 from rnnscope.ui.render.lines import WAITING
 from rnnscope.ui.view_state import ViewState
@@ -41,7 +41,7 @@ async def show_all(app, pilot, frame, view=ViewState(), color_system="truecolor"
 
 
 def test_every_panel_has_a_title_and_is_listed_once():
-    assert len(set(ALL_PANELS)) == len(ALL_PANELS) == 9
+    assert len(set(ALL_PANELS)) == len(ALL_PANELS) == 10
     assert all(cls.title for cls in ALL_PANELS)
 
 
@@ -55,6 +55,7 @@ async def test_all_panels_fit_at_160x48_and_wait_for_the_probe():
         for cls in (GatesPanel, StatePanel, FlowPanel, ProbeTextPanel, EncodingPanel, HealthPanel):
             assert WAITING in panel_text(app.query_one(cls))
         assert "train" in panel_text(app.query_one(LossPanel))
+        assert "context curve" in panel_text(app.query_one(MemoryPanel))  # memory needs no probe
         assert "CLIPPED" in panel_text(app.query_one(GradNormsPanel)) or "not clipped" in panel_text(
             app.query_one(GradNormsPanel))
 

@@ -48,21 +48,25 @@ def test_accuracy_bars_follow_the_accuracy_and_mark_chance():
 def test_context_curve_bars_fall_with_context_and_mark_full():
     memory = _memory(task=None)
     lines = render_memory(memory, 70, 14, DEFAULT_ACCENTS)
-    rows = 14 - 3
+    rows = 14 - 4  # the reading takes two lines at 70 columns
+    assert len(lines) == 14 and text(lines[-2]).startswith("context curve:")
     heights = _bar_heights(lines, rows, lines[rows + 1])
     assert heights[0] == rows and heights == sorted(heights, reverse=True)
     assert "k=1" in text(lines[rows + 1]) and "k=64" in text(lines[rows + 1])
     assert any(REFERENCE in text(line) for line in lines[:rows])
-    assert "full 1.58" in text(lines[-1]) and "uses ~16" in text(lines[-1])
+    reading = text(lines[-2]) + " " + text(lines[-1])
+    assert "full 1.58" in reading and "uses ~16" in reading
     assert used_context(memory) == 16  # the first k within 0.05 nats of full
 
 
 def test_memory_waits_and_fits_any_size():
-    assert text(render_memory(None, 40, 10, DEFAULT_ACCENTS)[0]) == WAITING_MEMORY
+    waiting = [text(line) for line in render_memory(None, 40, 10, DEFAULT_ACCENTS)]
+    assert " ".join(waiting) == WAITING_MEMORY and max(map(len, waiting)) <= 40
     for width, height in ((12, 3), (30, 6), (200, 40)):
         for memory in (_memory(), _memory(task=None)):
             lines = render_memory(memory, width, height, DEFAULT_ACCENTS)
             assert all(len(text(line)) <= max(width, 6 + 7) for line in lines)
+            assert len(lines) <= max(height, 5)
 
 
 def test_flow_shows_the_cell_path_verdict_for_an_lstm():
@@ -75,3 +79,11 @@ def test_flow_shows_the_cell_path_verdict_for_an_lstm():
     assert "919 steps" in lines[-1]
     assert f"{layer.metrics.decay_per_step:.3f}" in lines[-2]  # the hidden path's verdict just above
     assert any("‖∂l/∂h‖" in line for line in lines) and any("‖∂l/∂c‖" in line for line in lines)
+
+
+def test_a_short_flow_panel_drops_legend_and_axis_before_the_verdicts():
+    layer = make_frame(model="lstm", T=24).probe.layers[0]
+    tall = [text(line) for line in render_flow(layer, "x" * 25, 3, 60, 16, "truecolor", DEFAULT_ACCENTS)]
+    short = [text(line) for line in render_flow(layer, "x" * 25, 3, 60, 6, "truecolor", DEFAULT_ACCENTS)]
+    assert any(line.startswith("log₁₀") for line in tall) and not any(line.startswith("log₁₀") for line in short)
+    assert len(short) == 6 and short[-2:] == tall[-2:] and short[-1].startswith("cell: ")

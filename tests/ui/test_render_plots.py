@@ -4,6 +4,7 @@ import math
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from rnnscope.frames import Event
 from rnnscope.ui.render.accents import DEFAULT_ACCENTS
@@ -123,3 +124,9 @@ def test_loss_plot_survives_nan_losses():
     history = np.array([[1.0, 3.0], [2.0, np.nan], [3.0, np.inf]])
     lines = render_loss(history, np.empty((0, 2)), (), 30, 8, DEFAULT_ACCENTS)
     assert "val –" in text(lines[-2])
+
+
+@pytest.mark.parametrize("width", range(1, 14))
+def test_flow_draws_in_any_width_narrower_than_its_axis_labels(width):
+    layer = make_frame(model="lstm", T=16).probe.layers[0]  # found by the soak: a 20x6 terminal, zoomed flow panel
+    assert render_flow(layer, "x" * 17, 3, width, 3, "truecolor", DEFAULT_ACCENTS)

@@ -9,19 +9,21 @@ from rnnscope.ui.panels.gates import GatesPanel
 from rnnscope.ui.panels.grad_norms import GradNormsPanel
 from rnnscope.ui.panels.health import HealthPanel
 from rnnscope.ui.panels.loss import LossPanel
+from rnnscope.ui.panels.memory import MemoryPanel
 from rnnscope.ui.panels.probe_text import ProbeTextPanel
 from rnnscope.ui.panels.sample import SamplePanel
 from rnnscope.ui.panels.state import StatePanel
 
 # Grid placement order: the grid places panels row by row into the first free cell, so with the row spans
-# in panels.tcss this order fills column 1 with the gates, column 2 with state, flow, gradient norms and
-# column 3 with loss, health, probe text, encoding, sample (sorted by the row each panel starts on).
+# in panels.tcss this order fills column 1 with gates, health, column 2 with state, flow, gradient norms and
+# column 3 with loss, probe text, memory (beside the flow, on the same rows), encoding, sample (sorted by the
+# row each panel starts on).
 ALL_PANELS: tuple[type[FramePanel], ...] = (
-    GatesPanel, StatePanel, LossPanel, HealthPanel, FlowPanel, ProbeTextPanel,
-    GradNormsPanel, EncodingPanel, SamplePanel,
+    GatesPanel, StatePanel, LossPanel, ProbeTextPanel, FlowPanel, MemoryPanel,
+    GradNormsPanel, EncodingPanel, HealthPanel, SamplePanel,
 )
 
 __all__ = [
     "ALL_PANELS", "EncodingPanel", "FlowPanel", "FramePanel", "GatesPanel", "GradNormsPanel", "HealthPanel",
-    "LossPanel", "ProbeTextPanel", "SamplePanel", "StatePanel",
+    "LossPanel", "MemoryPanel", "ProbeTextPanel", "SamplePanel", "StatePanel",
 ]

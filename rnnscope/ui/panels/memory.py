@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rnnscope.frames import Frame
-from rnnscope.ui.panels.base import FramePanel
+from rnnscope.ui.panels.base import FramePanel, part_version
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.lines import Line
 from rnnscope.ui.render.memory import render_memory
@@ -17,7 +17,7 @@ class MemoryPanel(FramePanel):
     needs_probe = False
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
-        return (id(frame.memory),)
+        return (part_version(frame, "memory"),)
 
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:

@@ -28,7 +28,8 @@ def verdict_line(layer: LayerProbe, accents: Accents) -> Line:
 
 
 def cell_verdict_line(layer: LayerProbe, accents: Accents) -> Line | None:
-    """The same for the cell path (from ‖∂l/∂c‖), LSTM only: 'cell: decay/step 0.990 · horizon ∞ · HEALTHY'."""
+    """The same for the cell path (from ‖∂l/∂c‖), LSTM only: 'cell: decay 0.990 · horizon ∞ · HEALTHY' (per step
+    as the line above; short enough for a third of a 160-column screen)."""
     metrics = layer.metrics
     if metrics.cell_verdict is None:
         return None
@@ -39,7 +40,7 @@ def cell_verdict_line(layer: LayerProbe, accents: Accents) -> Line | None:
 def _verdict_segments(prefix: str, decay: float, horizon: str, verdict: str, accents: Accents) -> Line:
     head = [seg(prefix, accents.label)] if prefix else []
     return head + [
-        seg("decay/step ", accents.dim), seg(f"{decay:.3f}"),
+        seg("decay " if prefix else "decay/step ", accents.dim), seg(f"{decay:.3f}"),
         seg(" · horizon ", accents.dim), seg(horizon),
         seg(" · "), seg(verdict.upper(), getattr(accents, verdict, accents.label)),
     ]
@@ -69,12 +70,11 @@ def render_flow(layer: LayerProbe, text: str, cursor: int, width: int, height: i
             for (name, _), values in zip(series, logs)]
     T = len(layer.grad_h)
     if T <= columns:
-        out.append(time_axis(text, 0, T, cursor, GUTTER, accents))
+        axis = time_axis(text, 0, T, cursor, GUTTER, accents)
     else:
-        out.append([seg(" " * GUTTER), seg(f"t=0{'t=' + str(T - 1):>{columns - 3}}", accents.dim)])
+        axis = [seg(" " * GUTTER), seg(f"t=0{'t=' + str(T - 1):>{max(columns - 3, 0)}}", accents.dim)]
     legend = colour_bar(palette_for(SEQUENTIAL, color_system), 8)
-    out.append([seg(fixed("log₁₀", GUTTER), accents.dim), *legend, seg(f" {si(10**lo)} … {si(10**hi)}  ← from l_T")])
-    out.append(verdict_line(layer, accents))
-    if cell_line is not None:
-        out.append(cell_line)
-    return out
+    legend_line = [seg(fixed("log₁₀", GUTTER), accents.dim), *legend, seg(f" {si(10**lo)} … {si(10**hi)}  ← from l_T")]
+    verdicts = [verdict_line(layer, accents)] + ([cell_line] if cell_line is not None else [])
+    spare = height - len(out) - len(verdicts)  # a short panel drops the legend, then the axis: the verdicts stay
+    return out + [axis, legend_line][: max(spare, 0)] + verdicts

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 
 from rnnscope.frames import MemoryFrame
 from rnnscope.ui.render.accents import Accents
-from rnnscope.ui.render.lines import Line, fit, fixed, runs, seg
+from rnnscope.ui.render.lines import Line, fit, fixed, line_width, runs, seg
 from rnnscope.ui.render.log_scale import bar_rows
 
 GUTTER = 6  # cells for the y labels
@@ -47,29 +49,45 @@ def _y_label(row: int, rows: int) -> str:
 
 
 def render_memory(memory: MemoryFrame | None, width: int, height: int, accents: Accents) -> list[Line]:
-    """The memory panel's lines: bars, their labels, and a one-line reading."""
+    """The memory panel's lines: bars, their labels, and a reading (wrapped onto a second line when narrow)."""
     if memory is None:
-        return [[seg(WAITING_MEMORY, accents.waiting)]]
-    rows = max(height - 3, 1)
+        return [[seg(line, accents.waiting)] for line in textwrap.wrap(WAITING_MEMORY, max(width, 1))]
     if memory.task is not None:
+        reading = wrap([seg(f"{memory.task}: ", accents.label), seg("answer accuracy by distance"),
+                        seg(f" · {REFERENCE} chance {memory.chance:.2f}", accents.threshold),
+                        seg(f" · step {memory.step}", accents.dim)], width)
         chart = bar_chart(memory.accuracy, [f"d={d}" for d in memory.distances],
-                          [f"{a:.2f}" for a in memory.accuracy], memory.chance, width, rows, accents)
+                          [f"{a:.2f}" for a in memory.accuracy], memory.chance, width, _rows(height, reading),
+                          accents)
         chart[0][0] = seg(fixed("1.0", GUTTER), accents.dim)
-        reading = [seg(f"{memory.task}: ", accents.label), seg("answer accuracy by distance"),
-                   seg(f" · {REFERENCE} chance {memory.chance:.2f}", accents.threshold),
-                   seg(f" · step {memory.step}", accents.dim)]
-        return [fit(line, width) for line in chart + [reading]]
+        return [fit(line, width) for line in chart] + reading
     top = float(np.nanmax(memory.context_loss)) if np.isfinite(memory.context_loss).any() else 1.0
     top = top if top > 0 else 1.0
     values = np.nan_to_num(memory.context_loss / top)  # [K] in [0, 1]
+    reading = wrap([seg("context curve: ", accents.label), seg("val loss given only k chars"),
+                    seg(f" · {REFERENCE} full {memory.full:.2f}", accents.threshold),
+                    seg(f" · uses ~{used_context(memory)} chars", accents.label),
+                    seg(f" · step {memory.step}", accents.dim)], width)
     chart = bar_chart(values, [f"k={k}" for k in memory.context_k], [f"{v:.2f}" for v in memory.context_loss],
-                      memory.full / top, width, rows, accents)
+                      memory.full / top, width, _rows(height, reading), accents)
     chart[0][0] = seg(fixed(f"{top:.2f}", GUTTER), accents.dim)
-    reading = [seg("context curve: ", accents.label), seg("val loss given only k chars"),
-               seg(f" · {REFERENCE} full {memory.full:.2f}", accents.threshold),
-               seg(f" · uses ~{used_context(memory)} chars", accents.label),
-               seg(f" · step {memory.step}", accents.dim)]
-    return [fit(line, width) for line in chart + [reading]]
+    return [fit(line, width) for line in chart] + reading
+
+
+def _rows(height: int, reading: list[Line]) -> int:
+    """Bar rows left after the numbers, the labels and the reading."""
+    return max(height - 2 - len(reading), 1)
+
+
+def wrap(parts: Line, width: int) -> list[Line]:
+    """Segments onto at most two lines of `width`, breaking before a segment (its leading ' · ' dropped)."""
+    lines: list[Line] = [[]]
+    for part in parts:
+        if lines[-1] and line_width(lines[-1]) + len(part.text) > width:
+            lines.append([seg(part.text.removeprefix(" · "), part.style)])
+        else:
+            lines[-1].append(part)
+    return [fit(line, width) for line in lines[:2]]
 
 
 def used_context(memory: MemoryFrame, within: float = 0.05) -> int:
