@@ -77,3 +77,9 @@ async def test_L_lists_the_lessons_escape_goes_back_and_enter_asks_for_the_chose
         await pilot.press("enter")
         await wait_until(pilot, lambda: not app.is_running, "the app to exit")
     assert app.next_lesson == "clipping"
+
+
+def test_a_diverged_run_s_memory_reference_does_not_crash_the_memory_view():
+    from rnnscope.ui.render.memory import reference_row
+
+    assert reference_row(float("nan"), 4) == 3 and reference_row(1.0, 4) == 0

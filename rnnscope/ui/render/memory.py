@@ -17,7 +17,9 @@ WAITING_MEMORY = "memory is measured at validations (every few, within 2% of tra
 
 
 def reference_row(value: float, rows: int) -> int:
-    """The row (0 = top) of `rows` bar rows in which a height `value` in [0, 1] ends."""
+    """The row (0 = top) of `rows` bar rows in which a height `value` in [0, 1] ends (nan: the bottom row)."""
+    if not np.isfinite(value):  # a diverged run's full-context loss
+        return rows - 1
     return rows - 1 - min(max(int(value * rows), 0), rows - 1)
 
 
