@@ -40,12 +40,12 @@ class LessonPanel(Static):
 
     def refresh_text(self) -> None:
         lesson, result = self.lesson, self.result
-        text = Text()
+        text = Text()  # the check first: a short terminal cuts the panel's last lines
+        text.append(safe_text(result.line) + "\n", style=CHECK_STYLES.get(result.status, "bold red"))
         text.append(safe_text(lesson.claim) + "\n")
         text.append("look at: ", style="bold")
         text.append(", ".join(lesson.look_at) + "   ")
         text.append("press: ", style="bold")
         text.append(safe_text(lesson.press) + "  ")
-        text.append("(L: other lessons)\n", style="dim")
-        text.append(safe_text(result.line), style=CHECK_STYLES.get(result.status, "bold red"))
+        text.append("(L: other lessons)", style="dim")
         self.update(text)
