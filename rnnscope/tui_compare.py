@@ -19,12 +19,14 @@ def compare_threads(requested: int) -> int:
 
 
 def compare_clients(config_a: RunConfig, config_b: RunConfig, corpus: Corpus, run_dir: Path, *,
-                    export_every: int = 0, start_paused: bool = False) -> dict[str, EngineClient]:
-    """Two engine processes, RUN_DIR/a and RUN_DIR/b, sharing a lockstep; B follows A's compare rules."""
+                    export_every: int = 0, start_paused: bool = False, slots: tuple | None = None
+                    ) -> dict[str, EngineClient]:
+    """Two engine processes, RUN_DIR/a and RUN_DIR/b, sharing a lockstep (`slots`, made here unless given:
+    tests read them); B follows A's compare rules."""
     from rnnscope.core.lockstep import Lockstep, shared_slots
     from rnnscope.core.pair_side import PairSide
 
-    slot_a, slot_b = shared_slots(mp.get_context("spawn"))
+    slot_a, slot_b = slots or shared_slots(mp.get_context("spawn"))
     pairs = {"a": PairSide(Lockstep(slot_a, slot_b)), "b": PairSide(Lockstep(slot_b, slot_a), config_a)}
     configs = {"a": config_a, "b": config_b}
     return {side: EngineClient(config=configs[side], corpus_path=corpus.path, corpus_sha256=corpus.sha256,
