@@ -8,18 +8,18 @@ from textual.containers import Horizontal, Vertical
 
 from rnnscope.frames import Frame
 from rnnscope.ui.dashboard import Dashboard, page_of
-from rnnscope.ui.panels import FlowPanel, FramePanel, GatesPanel, StatePanel
+from rnnscope.ui.panels import FlowPanel, FramePanel, GatesPanel, MemoryPanel, StatePanel
 from rnnscope.ui.panels.loss_overlay import LossOverlayPanel
 from rnnscope.ui.side_status import SideStatus
 from rnnscope.ui.view_state import ViewState
 
 # The panels each side shows, top to bottom (heights in compare.tcss): add a panel class here and it appears
 # for A and for B; a title not in COMPARE_PAGES joins the last page on a small terminal.
-SIDE_PANELS: tuple[type[FramePanel], ...] = (GatesPanel, StatePanel, FlowPanel)
+SIDE_PANELS: tuple[type[FramePanel], ...] = (GatesPanel, StatePanel, FlowPanel, MemoryPanel)
 COMPARE_PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("gates", ("gates",)),
     ("states", ("cell & hidden state",)),
-    ("gradients", ("gradient flow",)),
+    ("gradients", ("gradient flow", "memory")),
     ("loss", ("loss",)),
 )
 SIDES = ("a", "b")
