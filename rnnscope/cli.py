@@ -181,6 +181,11 @@ def _dispatch(args: dict) -> int:
 
         return run_headless(config, corpus, run_dir, steps=args["steps"], export_every=export_every,
                             checkpoint=checkpoint)
+    if config_b is not None:
+        from rnnscope.tui_compare import run_tui_compare
+
+        return run_tui_compare(config, config_b, corpus, run_dir, export_every=export_every,
+                               start_paused="paused" in args)
     from rnnscope.tui import run_tui
 
     return run_tui(config, corpus, run_dir, checkpoint=checkpoint, export_every=export_every,
@@ -251,8 +256,6 @@ def _check_compare(args: dict) -> None:
     if "resume" in args:
         raise UsageError("--compare cannot be used with --resume: resume RUN_DIR/a/step-N or RUN_DIR/b/step-N "
                          "alone, without --compare")
-    if "headless" not in args:
-        raise UsageError("--compare runs headless for now: add --headless --steps N")
 
 
 def _compare_config(args: dict) -> RunConfig:

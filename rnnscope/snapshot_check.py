@@ -7,7 +7,9 @@ import dataclasses
 import numpy as np
 
 from rnnscope.config import TASKS
-from rnnscope.frames import Frame, LayerProbe, MemoryFrame
+from rnnscope.frames import EXPLODING, HEALTHY, VANISHING, Frame, LayerProbe, MemoryFrame
+
+VERDICTS = (VANISHING, HEALTHY, EXPLODING)
 
 _SCALARS = {
     "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
@@ -60,6 +62,10 @@ def _layer(layer: LayerProbe, index: int, T: int) -> None:
         _numbers(metrics.sigma_max, f"metrics[{index}].sigma_max")
     for saturation in metrics.saturation.values():
         _scalars(saturation, f"metrics[{index}].saturation")
+    for name in ("verdict", "cell_verdict"):
+        value = getattr(metrics, name)
+        if value is not None and value not in VERDICTS:
+            raise ValueError(f"metrics[{index}].{name} is not one of {', '.join(VERDICTS)}")
 
 
 def _memory(memory: MemoryFrame) -> None:

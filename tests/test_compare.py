@@ -64,7 +64,7 @@ def _bad_cases(tmp_path):
         "twice": (headless + ["--compare", "clip=0,lr=0.1,clip=1"], "clip is given twice"),
         "with replay": ([str(tmp_path), "--replay", str(tmp_path), "--compare", "clip=0"], "with --replay"),
         "with resume": (headless + ["--resume", str(tmp_path / "x.pt"), "--compare", "clip=0"], "with --resume"),
-        "dashboard": ([str(corpus), "--compare", "clip=0"], "add --headless"),
+        "dashboard": ([str(corpus), "--compare", "hidden=0"], "--hidden must be between 1 and 4096"),
     }
 
 

@@ -67,6 +67,8 @@ META_CORRUPTIONS = {
     "probe text empty": lambda m: m["probe"].__setitem__("text", ""),
     "metrics empty": lambda m: m.__setitem__("metrics", []),
     "metrics verdict number": lambda m: m["metrics"][0].__setitem__("verdict", 1),
+    "metrics verdict escape": lambda m: m["metrics"][0].__setitem__("verdict", "\x1b[2Jhealthy"),
+    "cell verdict unknown": lambda m: m["metrics"][0].__setitem__("cell_verdict", "fine"),
     "sample extra key": lambda m: m.__setitem__("sample", {"x": 1}),
     "last step norms text": lambda m: m.__setitem__("last_step", {**m["last_step"], "grad_norms": "big"}),
     "meta is a list": None,

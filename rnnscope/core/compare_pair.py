@@ -47,7 +47,14 @@ def match_side_b(engine_b: Engine, config_a: RunConfig) -> list[str]:
     corpus, config_b = engine_b.corpus, engine_b.config
     engine_b.sampler = BatchSampler(corpus.train, config_b.seq_len, config_b.batch, config_a.seed)
     engine_b.sample_rng = torch.Generator().manual_seed(config_a.seed)
-    model_a = build_model(config_a, len(corpus.vocab))
+    return copy_initial_weights(engine_b, config_a)
+
+
+def copy_initial_weights(engine_b: Engine, config_a: RunConfig) -> list[str]:
+    """Overwrite B's weights with A's initial ones (build_model(config_a)) where the rule allows; also after B
+    is re-initialised (r, i, m), which rebuilds B from its own seed. Returns the copied names."""
+    config_b = engine_b.config
+    model_a = build_model(config_a, len(engine_b.corpus.vocab))
     names = shared_weight_names(config_a, config_b, model_a, engine_b.model)
     params_a, params_b = dict(model_a.named_parameters()), dict(engine_b.model.named_parameters())
     with torch.no_grad():
@@ -108,28 +115,11 @@ class EnginePair:
 
     def write_figure(self) -> Path | None:
         """RUN_DIR/compare-step-N.png, written to a temp name and renamed into place."""
-        from rnnscope.core.compare_figure import render_compare_figure
-        from rnnscope.core.export import _fsync_path
-
         for engine in self.sides.values():
             if engine.probe is None or engine.probe.step != engine.step:
                 engine.refresh_probe()
-        target = self.run_dir / f"compare-{snapshot_name(self.step)}.png"
-        temp = self.run_dir / f".tmp-{target.stem}-{secrets.token_hex(4)}.png"
-        try:
-            self.run_dir.mkdir(parents=True, exist_ok=True)
-            render_compare_figure(self.sides["a"].frame(), self.sides["b"].frame(), self.differs, temp)
-            _fsync_path(temp)
-            os.replace(temp, target)
-            _fsync_path(self.run_dir)
-        except OSError as err:
-            _discard(temp)
-            self.failure = f"export failed: cannot write {target} ({err.strerror or err})"
-            return None
-        except Exception as err:  # a figure failure must not stop training
-            _discard(temp)
-            self.failure = f"compare figure failed: {type(err).__name__}: {err}"
-            return None
+        target, self.failure = write_compare_figure(self.run_dir, self.step, self.sides["a"].frame(),
+                                                    self.sides["b"].frame(), self.differs)
         return target
 
     def result(self) -> dict:
@@ -140,6 +130,29 @@ class EnginePair:
             out[side] = {**engine.result(), "snapshot": str(snapshot) if snapshot else None,
                          "diverged": self.diverged_at[side]}
         return out
+
+
+def write_compare_figure(run_dir: Path, step: int, frame_a, frame_b, differs: str) -> tuple[Path | None, str | None]:
+    """RUN_DIR/compare-step-N.png from two frames (each with a probe), written to a temp name and renamed into
+    place: (the path, None), or (None, what went wrong) -- a figure failure never stops training."""
+    from rnnscope.core.compare_figure import render_compare_figure
+    from rnnscope.core.export import _fsync_path
+
+    target = run_dir / f"compare-{snapshot_name(step)}.png"
+    temp = run_dir / f".tmp-{target.stem}-{secrets.token_hex(4)}.png"
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        render_compare_figure(frame_a, frame_b, differs, temp)
+        _fsync_path(temp)
+        os.replace(temp, target)
+        _fsync_path(run_dir)
+    except OSError as err:
+        _discard(temp)
+        return None, f"export failed: cannot write {target} ({err.strerror or err})"
+    except Exception as err:
+        _discard(temp)
+        return None, f"compare figure failed: {type(err).__name__}: {err}"
+    return target, None
 
 
 def _discard(path: Path) -> None:

@@ -11,7 +11,9 @@ from rnnscope import commands
 from rnnscope.config import RunConfig
 from rnnscope.core.data import load_corpus, min_corpus_chars
 from rnnscope.core.device import configure_threads
+from rnnscope.core import lockstep
 from rnnscope.core.engine import Engine
+from rnnscope.core.pair_side import PairSide
 from rnnscope.frames import RUNNING
 from rnnscope.source import Publish
 
@@ -47,10 +49,11 @@ class EngineSource:
 
     def __init__(self, config: RunConfig, corpus_path: str | Path, run_dir: Path, *, threads: int,
                  corpus_sha256: str | None = None, start_paused: bool = False, checkpoint: dict | None = None,
-                 export_every: int = 0):
+                 export_every: int = 0, pair: PairSide | None = None):
         self.config, self.corpus_path, self.corpus_sha256, self.run_dir = config, corpus_path, corpus_sha256, run_dir
         self.threads, self.start_paused = threads, start_paused
         self.checkpoint, self.export_every = checkpoint, export_every
+        self.pair = pair  # a compared run: lockstep with the other, B's compare rules, paired exports
 
     def build(self) -> Engine:
         corpus = load_corpus(self.corpus_path, self.config.encoding,
@@ -61,6 +64,8 @@ class EngineSource:
                         start_paused=self.start_paused)
         if self.checkpoint is not None:
             engine.restore(self.checkpoint)
+        if self.pair is not None:
+            self.pair.prepare(engine)
         return engine
 
     def run(self, publish: Publish, inbox: queue.Queue) -> None:
@@ -74,21 +79,29 @@ class EngineSource:
         cadence = ProbeCadence()
         cadence.probed(first_probe.cost_ms / 1000, last_publish)
         while True:
-            changed = self._drain(engine, inbox, wait=engine.state != RUNNING)
+            changed = self._drain(engine, inbox, self._wait_s(engine))
             if changed is None:
                 return
+            if self.pair is not None:
+                changed = self._paired_exports(engine) or changed
             if changed:  # the answer to a key goes out before the next step
                 publish(engine.parts())
                 last_publish = time.perf_counter()
-            if engine.state != RUNNING:
+            if not self._may_step(engine):
                 continue
             started = time.perf_counter()
             engine.train_step()
             now = time.perf_counter()
             cadence.add_training(now - started)
+            if self.pair is not None:
+                self.pair.stepped(engine)
+                if engine.state != RUNNING:  # a catch-up step while paused: the picture is of this step
+                    engine.refresh_probe()
             exported = bool(self.export_every) and engine.step % self.export_every == 0
             if exported:
                 engine.export()
+                if self.pair is not None:
+                    self.pair.exported(engine)
             elif not inbox.empty():
                 continue  # a key is waiting: answer it before probing or sampling
             if engine.state == RUNNING and cadence.due(now):
@@ -100,16 +113,36 @@ class EngineSource:
                 publish(engine.parts())  # a divergence is published at once
                 last_publish = now
 
-    @staticmethod
-    def _drain(engine: Engine, inbox: queue.Queue, wait: bool) -> bool | None:
-        """Apply every queued command; None means quit. Blocks briefly when paused."""
+    def _may_step(self, engine: Engine) -> bool:
+        """Whether to train a step now: running, and for a compared run what the lockstep allows."""
+        return engine.state == RUNNING if self.pair is None else self.pair.may_step(engine)
+
+    def _wait_s(self, engine: Engine) -> float:
+        """How long to block on the inbox: not at all when a step is due, briefly when the other run of a pair
+        holds this one back (its progress does not arrive in the inbox), IDLE_WAIT_S when paused."""
+        if self._may_step(engine):
+            return 0.0
+        return lockstep.POLL_S if engine.state == RUNNING else IDLE_WAIT_S
+
+    def _paired_exports(self, engine: Engine) -> bool:
+        """A compared run's owed export and compare figure (see rnnscope.core.pair_side); True if any was made."""
+        owed = self.pair.due(engine)
+        if owed:
+            self.pair.export(engine)
+        drawn = self.pair.figure is not None
+        self.pair.finish_figure(engine)
+        return owed or (drawn and self.pair.figure is None)
+
+    def _drain(self, engine: Engine, inbox: queue.Queue, wait_s: float) -> bool | None:
+        """Apply every queued command; None means quit. Blocks up to wait_s for the first one."""
         changed = False
+        apply = engine.apply if self.pair is None else lambda command: self.pair.apply(engine, command)
         try:
-            command = inbox.get(timeout=IDLE_WAIT_S) if wait else inbox.get_nowait()
+            command = inbox.get(timeout=wait_s) if wait_s else inbox.get_nowait()
             while True:
                 if isinstance(command, commands.Quit):
                     return None
-                engine.apply(command)
+                apply(command)
                 changed = True
                 command = inbox.get_nowait()
         except queue.Empty:

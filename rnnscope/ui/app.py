@@ -155,6 +155,10 @@ class RnnscopeApp(App[int]):
 
     # --- commands to the source --------------------------------------------------------------------
 
+    def send_setting(self, command: commands.Command) -> None:
+        """A setting key's command (c [ ] i a m r): to the run (a compare sends it to the selected run)."""
+        self.client.send(command)
+
     def action_toggle_pause(self) -> None:
         self.client.send(commands.TogglePause())
 
@@ -162,22 +166,22 @@ class RnnscopeApp(App[int]):
         self.client.send(commands.Step())
 
     def action_toggle_clip(self) -> None:
-        self.client.send(commands.ToggleClip())
+        self.send_setting(commands.ToggleClip())
 
     def action_scale_clip(self, factor: float) -> None:
-        self.client.send(commands.ScaleClip(factor))
+        self.send_setting(commands.ScaleClip(factor))
 
     def action_next_init(self) -> None:
-        self.client.send(commands.NextInit())
+        self.send_setting(commands.NextInit())
 
     def action_toggle_activation(self) -> None:
-        self.client.send(commands.ToggleActivation())
+        self.send_setting(commands.ToggleActivation())
 
     def action_next_model(self) -> None:
-        self.client.send(commands.NextModel())
+        self.send_setting(commands.NextModel())
 
     def action_reset(self) -> None:
-        self.client.send(commands.Reset())
+        self.send_setting(commands.Reset())
 
     def action_export(self) -> None:
         self.client.send(commands.Export(screen_svg=self.export_screenshot()))
@@ -206,10 +210,17 @@ class RnnscopeApp(App[int]):
 
     def _change_view(self, change) -> None:
         """Apply a ViewState method that needs the frame's sizes; nothing to move before a probe arrives."""
-        if self.latest is None or self.latest.probe is None:
+        sizes = self.view_sizes()
+        if sizes is None:
             return
-        self.view = change(self.view, *_frame_sizes(self.latest))
+        self.view = change(self.view, *sizes)
         self._repaint()
+
+    def view_sizes(self) -> tuple[int, int, int] | None:
+        """(T, H, layers) the view moves within; None before a probe arrives."""
+        if self.latest is None or self.latest.probe is None:
+            return None
+        return _frame_sizes(self.latest)
 
     def action_move_cursor(self, delta: int) -> None:
         self._change_view(lambda view, T, H, layers: view.move_cursor(delta, T))
@@ -231,10 +242,10 @@ class RnnscopeApp(App[int]):
         self.dashboard.toggle_zoom()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Page keys only exist while the panels are paged (small terminal)."""
+        """Page keys only exist while the panels are paged (small terminal); the A/B key only in a compare."""
         if action == "page":
             return self.dashboard.paged
-        return True
+        return action != "switch_side"  # a compare's key
 
     def action_page(self, index: int) -> None:
         self.dashboard.select_page(index)

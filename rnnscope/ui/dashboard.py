@@ -22,30 +22,36 @@ PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def page_of(title: str) -> int:
+def page_of(title: str, pages: tuple[tuple[str, tuple[str, ...]], ...] = PAGES) -> int:
     """The page a panel with this title lives on when the grid does not fit."""
-    for index, (_, titles) in enumerate(PAGES):
+    for index, (_, titles) in enumerate(pages):
         if title in titles:
             return index
-    return len(PAGES) - 1
+    return len(pages) - 1
 
 
 class Dashboard(Vertical):
     """Holds one instance of every panel; the page tabs appear only when the grid does not fit."""
+
+    pages = PAGES
+    grid_min = (GRID_MIN_WIDTH, GRID_MIN_HEIGHT)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.page = 0
 
     def compose(self) -> ComposeResult:
-        tabs = Tabs(*(Tab(f"{i + 1} {label}", id=f"page-{i}") for i, (label, _) in enumerate(PAGES)), id="pages")
-        tabs.can_focus = False  # the arrow keys belong to the time cursor and the unit selection
-        yield tabs
+        yield self.page_tabs()
         with Container(id="panel-grid"):
             for panel_class in ALL_PANELS:
                 panel = panel_class()
                 panel.can_focus = True  # Tab moves between panels; `z` zooms the focused one
                 yield panel
+
+    def page_tabs(self) -> Tabs:
+        tabs = Tabs(*(Tab(f"{i + 1} {label}", id=f"page-{i}") for i, (label, _) in enumerate(self.pages)), id="pages")
+        tabs.can_focus = False  # the arrow keys belong to the time cursor and the unit selection
+        return tabs
 
     @property
     def panels(self) -> list[FramePanel]:
@@ -60,16 +66,16 @@ class Dashboard(Vertical):
             panel.show(frame, view)
 
     def fit(self, width: int, height: int) -> None:
-        """Grid at GRID_MIN_WIDTH x GRID_MIN_HEIGHT and above, pages below."""
-        self.set_class(width < GRID_MIN_WIDTH or height < GRID_MIN_HEIGHT, "-paged")
+        """Grid at `grid_min` (GRID_MIN_WIDTH x GRID_MIN_HEIGHT) and above, pages below."""
+        self.set_class(width < self.grid_min[0] or height < self.grid_min[1], "-paged")
         self.select_page(self.page)
 
     def select_page(self, index: int) -> None:
         """Show the panels of page `index` (all panels stay mounted; the others are only hidden)."""
-        self.page = max(0, min(index, len(PAGES) - 1))
+        self.page = max(0, min(index, len(self.pages) - 1))
         self.query_one(Tabs).active = f"page-{self.page}"
         for panel in self.panels:
-            panel.set_class(self.paged and page_of(panel.title) != self.page, "-off-page")
+            panel.set_class(self.paged and page_of(panel.title, self.pages) != self.page, "-off-page")
 
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         index = int(event.tab.id.removeprefix("page-"))

@@ -26,6 +26,7 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("q", "quit", "quit", "Quit (training stops within a second)"),
     KeyAction("space", "toggle_pause", "pause", "Pause / resume training (also goes on after DIVERGED)", "space"),
     KeyAction("n", "step", "step", "Run one training step (while paused)"),
+    KeyAction("s", "switch_side", "A/B", "Compare: select run A or B (the setting keys c [ ] i a m r act on it)"),
     KeyAction("c", "toggle_clip", "clip", "Gradient clipping on / off"),
     KeyAction("left_square_bracket", "scale_clip(0.5)", "½×2", "Halve the clipping threshold", "[", footer_key="[ ]"),
     KeyAction("right_square_bracket", "scale_clip(2.0)", "clip ×2", "Double the clipping threshold", "]", show=False),

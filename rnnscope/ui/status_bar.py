@@ -25,11 +25,11 @@ def _count(n: float) -> str:
     return f"{n:.0f}"
 
 
-def _losses(train: float, val: float) -> str:
-    """'train 1.234 val 1.300 (1.78/1.88 bpc)': nats per character, then bits per character."""
+def _losses(train: float, val: float, compact: bool = False) -> str:
+    """'train 1.234 val 1.300 (1.78/1.88 bpc)': nats per character, then bits per character (compact: no bpc)."""
     nats = [f"{x:.3f}" if math.isfinite(x) else "–" for x in (train, val)]
     bits = [f"{x / math.log(2):.2f}" if math.isfinite(x) else "–" for x in (train, val)]
-    return f"train {nats[0]} val {nats[1]} ({bits[0]}/{bits[1]} bpc)"
+    return f"train {nats[0]} val {nats[1]}" + ("" if compact else f" ({bits[0]}/{bits[1]} bpc)")
 
 
 def _short(name: str, width: int) -> str:
@@ -43,12 +43,12 @@ def _clip(status: RunStatus) -> str:
     return f"clip {status.config.clip:g}" + (f" fires {rate:.0%}" if math.isfinite(rate) else "")
 
 
-def status_parts(status: RunStatus) -> list[tuple[int, Text]]:
+def status_parts(status: RunStatus, compact: bool = False) -> list[tuple[int, Text]]:
     """(rank, text) per fact, in display order; the highest rank is dropped first when space is short."""
     parts = [
         (0, Text(f" {status.state} ", style=STATE_STYLES.get(status.state, "bold"))),
         (1, Text(f"step {status.step}", style="bold")),
-        (3, Text(_losses(status.train_loss, status.val_loss))),
+        (3, Text(_losses(status.train_loss, status.val_loss, compact))),
         (4, Text(_clip(status), style="dim" if status.config.clip is None else "")),
         (5, Text(f"init {status.config.init}" + (f" ×{status.config.init_gain:g}" if status.config.init_gain != 1 else ""))),
         (6, Text(f"{status.config.model} {status.config.layers}×{status.config.hidden} {_count(status.n_params)} params")),
@@ -61,11 +61,12 @@ def status_parts(status: RunStatus) -> list[tuple[int, Text]]:
     return parts
 
 
-def fit_status(status: RunStatus | None, width: int, loading: str = LOADING) -> Text:
-    """The status line for `width` cells: drops the least important facts until the rest fit."""
+def fit_status(status: RunStatus | None, width: int, loading: str = LOADING, compact: bool = False) -> Text:
+    """The status line for `width` cells: drops the least important facts until the rest fit (compact: a
+    compare's half-width line, losses without bpc)."""
     if status is None:
         return Text(loading, style="italic")
-    parts = status_parts(status)
+    parts = status_parts(status, compact)
     for keep in range(max(rank for rank, _ in parts) + 1, 0, -1):
         line = Text(SEPARATOR, style="dim").join(text for rank, text in parts if rank < keep)
         if line.cell_len <= width:

@@ -40,3 +40,15 @@ def test_gradients_page_100x30(snap_compare):
 
 def test_too_small_50x15(snap_compare):
     assert snap_compare(snapshot_app(), terminal_size=(50, 15), run_before=first_frame_painted)
+
+
+def test_compare_160x48(snap_compare):
+    from tests.ui.compare_harness import compare_app
+
+    async def both_painted(pilot) -> None:
+        await wait_until(pilot, lambda: all(pilot.app.frames.values()) and pilot.app.painted[0] is not None
+                         and None not in pilot.app.painted[0], "both runs on screen")
+        await pilot.wait_for_scheduled_animations()
+
+    app = compare_app(FakeSource(T=48, H=32, V=30), FakeSource(T=48, H=32, V=30, model="gru"), "B: model gru")
+    assert snap_compare(app, terminal_size=(160, 48), run_before=both_painted)

@@ -22,6 +22,8 @@ class Accents:
     threshold: Style = Style(color="red1", bold=True)
     train: Style = Style(color="cyan")
     val: Style = Style(color="yellow")
+    train_b: Style = Style(color="magenta")  # run B's curves in a compare (A uses train / val)
+    val_b: Style = Style(color="orange1")
     event: Style = Style(color="magenta", bold=True)
     truth: Style = Style(color="green3", bold=True)
     waiting: Style = Style(dim=True, italic=True)

@@ -1,0 +1,121 @@
+"""The compare dashboard: two runs' clients (A and B), one PartStore each, one shared view, a selected run.
+
+space, n, e and g act on both runs (e through A, which leads the paired export); the setting keys act on the
+selected run; `s` switches the selection.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rnnscope import commands
+from rnnscope.frames import RUNNING, Frame
+from rnnscope.parts import PartStore, Update
+from rnnscope.ui.app import Client, RnnscopeApp, _frame_sizes
+from rnnscope.ui.compare_bar import CompareBar
+from rnnscope.ui.compare_dashboard import SIDES, CompareDashboard
+
+HERE = Path(__file__).parent
+
+
+class PairClient:
+    """Both runs' clients as one: commands to both, stop both; updates are delivered with their side."""
+
+    def __init__(self, clients: dict[str, Client]) -> None:
+        self.clients = clients
+
+    def connect(self, deliver, fail) -> None:
+        for side, client in self.clients.items():
+            client.connect(lambda updates, side=side: deliver(updates, side), fail)
+
+    def send(self, command: commands.Command) -> None:
+        for client in self.clients.values():
+            client.send(command)
+
+    def stop(self) -> None:
+        for client in self.clients.values():
+            client.stop()
+
+
+class CompareApp(RnnscopeApp):
+    """Shows runs A and B side by side; `differs` is compare.what_differs (`B: clip off`)."""
+
+    CSS_PATH = [*RnnscopeApp.CSS_PATH, HERE / "compare.tcss"]
+
+    def __init__(self, clients: dict[str, Client], *, differs: str, run_label: str = "",
+                 start_paused: bool = False) -> None:
+        super().__init__(PairClient(clients), run_label=run_label, start_paused=start_paused)
+        self.clients = clients
+        self.stores = {side: PartStore() for side in SIDES}
+        self.frames: dict[str, Frame | None] = {side: None for side in SIDES}
+        self.notice_seqs = {side: 0 for side in SIDES}
+        self.selected = "a"
+        self.status_bar = CompareBar(differs, id="status")
+        self.dashboard = CompareDashboard({"a": "A", "b": differs}, id="dashboard")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.dashboard.select(self.selected)
+
+    # --- parts in --------------------------------------------------------------------------------
+
+    def receive(self, updates: list[Update], side: str = "a") -> None:
+        """On the event loop: keep the newest parts of `side`'s run, then show both runs."""
+        store = self.stores[side]
+        for update in updates:
+            store.apply(update)
+            self._side_notice(side, update)
+        frame = store.frame()
+        if frame is None:
+            return
+        self.frames[side] = frame
+        self.latest = self.frames["a"] or frame
+        self.status_bar.show(self.selected, all(self.frames.values()))
+        self._repaint()
+
+    def _side_notice(self, side: str, update: Update) -> None:
+        version_notice = update.parts.get("notice")
+        notice = version_notice[1] if version_notice else None
+        if notice is not None and notice.seq > self.notice_seqs[side]:
+            self.notice_seqs[side] = notice.seq
+            severity = notice.level if notice.level in ("warning", "error") else "information"
+            self.notify(f"{side.upper()}: {notice.text}", severity=severity)
+
+    def _repaint(self) -> None:
+        frames = tuple(self.frames[side] for side in SIDES)
+        if not any(frames) or self.painted == (frames, self.view):
+            return
+        sizes = self.view_sizes()
+        if self.painted[0] != frames and sizes is not None:
+            self.view = self.view.clamp(*sizes)
+        self.dashboard.show(self.frames, self.view)
+        self.painted = (frames, self.view)
+
+    def view_sizes(self) -> tuple[int, int, int] | None:
+        """The cursor, unit and layer move together on both sides: within the smaller run's sizes."""
+        sizes = [_frame_sizes(f) for f in self.frames.values() if f is not None and f.probe is not None]
+        return tuple(min(values) for values in zip(*sizes)) if sizes else None
+
+    # --- commands --------------------------------------------------------------------------------
+
+    def send_setting(self, command: commands.Command) -> None:
+        self.clients[self.selected].send(command)
+
+    def action_toggle_pause(self) -> None:
+        """Pause every run that is running; when none is, resume both (a diverged run tries again)."""
+        states = {side: frame.status.state for side, frame in self.frames.items() if frame is not None}
+        running = [side for side, state in states.items() if state == RUNNING]
+        for side in running or SIDES:
+            self.clients[side].send(commands.TogglePause())
+
+    def action_export(self) -> None:
+        """A leads the paired export: it picks the step, B follows, A draws the compare figure."""
+        self.clients["a"].send(commands.Export(screen_svg=self.export_screenshot()))
+
+    def action_switch_side(self) -> None:
+        self.selected = "b" if self.selected == "a" else "a"
+        self.dashboard.select(self.selected)
+        self.status_bar.show(self.selected, all(self.frames.values()))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return True if action == "switch_side" else super().check_action(action, parameters)
