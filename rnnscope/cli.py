@@ -185,7 +185,7 @@ def _dispatch(args: dict) -> int:
         from rnnscope.tui_compare import run_tui_compare
 
         return run_tui_compare(config, config_b, corpus, run_dir, export_every=export_every,
-                               start_paused="paused" in args)
+                               start_paused="paused" in args, lesson=lesson)
     from rnnscope.tui import run_tui
 
     return run_tui(config, corpus, run_dir, checkpoint=checkpoint, export_every=export_every,

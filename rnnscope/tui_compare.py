@@ -36,7 +36,8 @@ def compare_clients(config_a: RunConfig, config_b: RunConfig, corpus: Corpus, ru
 
 
 def run_tui_compare(config_a: RunConfig, config_b: RunConfig, corpus: Corpus, run_dir: Path, *,
-                    export_every: int, start_paused: bool) -> int:
+                    export_every: int, start_paused: bool, lesson=None) -> int:
+    """The compare screen (with `lesson`'s panel when given); raises NextLesson when one was chosen with L."""
     clients = compare_clients(config_a, config_b, corpus, run_dir, export_every=export_every,
                               start_paused=start_paused)
     for client in clients.values():
@@ -44,9 +45,13 @@ def run_tui_compare(config_a: RunConfig, config_b: RunConfig, corpus: Corpus, ru
     from rnnscope.ui.compare_app import CompareApp
 
     app = CompareApp(clients, differs=what_differs(config_a, config_b), run_label=Path(corpus.path).name,
-                     start_paused=start_paused)
+                     start_paused=start_paused, lesson=lesson)
     try:
         app.run()
     finally:
         finished = all([client.finish() for client in clients.values()])
+    if app.next_lesson is not None and finished:
+        from rnnscope.lesson_cli import NextLesson
+
+        raise NextLesson(app.next_lesson)
     return (app.return_code or 0) if finished else 130

@@ -10,10 +10,12 @@ from pathlib import Path
 
 from rnnscope import commands
 from rnnscope.frames import RUNNING, Frame
+from rnnscope.lessons import Lesson
 from rnnscope.parts import PartStore, Update
 from rnnscope.ui.app import Client, RnnscopeApp, _frame_sizes
 from rnnscope.ui.compare_bar import CompareBar
 from rnnscope.ui.compare_dashboard import SIDES, CompareDashboard
+from rnnscope.ui.lesson_panel import LessonPanel, live_check
 
 HERE = Path(__file__).parent
 
@@ -43,8 +45,8 @@ class CompareApp(RnnscopeApp):
     CSS_PATH = [*RnnscopeApp.CSS_PATH, HERE / "compare.tcss"]
 
     def __init__(self, clients: dict[str, Client], *, differs: str, run_label: str = "",
-                 start_paused: bool = False) -> None:
-        super().__init__(PairClient(clients), run_label=run_label, start_paused=start_paused)
+                 start_paused: bool = False, lesson: Lesson | None = None) -> None:
+        super().__init__(PairClient(clients), run_label=run_label, start_paused=start_paused, lesson=lesson)
         self.clients = clients
         self.stores = {side: PartStore() for side in SIDES}
         self.frames: dict[str, Frame | None] = {side: None for side in SIDES}
@@ -69,6 +71,9 @@ class CompareApp(RnnscopeApp):
         if frame is None:
             return
         self.frames[side] = frame
+        if self.lesson is not None and any("lesson_evidence" in update.parts for update in updates):
+            evidence = {name: None if f is None else f.lesson_evidence for name, f in self.frames.items()}
+            self.query_one(LessonPanel).show_check(live_check(self.lesson, evidence))
         self.latest = self.frames["a"] or frame
         self.status_bar.show(self.selected, all(self.frames.values()))
         self._repaint()

@@ -83,3 +83,39 @@ def test_a_diverged_run_s_memory_reference_does_not_crash_the_memory_view():
     from rnnscope.ui.render.memory import reference_row
 
     assert reference_row(float("nan"), 4) == 3 and reference_row(1.0, 4) == 0
+
+
+class RecallSource(FakeSource):
+    """A fake run of the relu-identity lesson's side `side`, sending its recall evidence from step `first_check`."""
+
+    def __init__(self, side: str, accuracy: float, first_check: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.settings = ({"task": "recall", "model": "rnn-relu", "init": "identity"} if side == "a"
+                         else {"task": "recall", "model": "rnn-tanh", "init": "default"})
+        self.accuracy, self.first_check = accuracy, first_check
+
+    def frame(self):
+        frame = super().frame()
+        if self.step < self.first_check:
+            return frame
+        memory = {"task": {"by_distance": [{"distance": 20, "accuracy": self.accuracy, "items": 64}]}}
+        evidence = {"step": self.step, "settings": self.settings, "memory": memory}
+        return dataclasses.replace(frame, lesson_evidence=evidence)
+
+
+async def test_a_compare_lesson_judges_both_runs_evidence_once_both_have_sent_it():
+    from rnnscope.ui.compare_app import CompareApp
+    from rnnscope.ui.source_link import SourceLink
+    from tests.ui.compare_harness import caught_up
+
+    lesson = find_lesson("relu-identity")
+    sources = {"a": RecallSource("a", 1.0, first_check=100, step=100), "b": RecallSource("b", 0.03, 101, step=100)}
+    app = CompareApp({side: SourceLink(lambda s=s: s) for side, s in sources.items()}, differs="B: rnn-tanh",
+                     run_label="test", lesson=lesson)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: all(app.frames.values()) and caught_up(app), "both first frames")
+        assert _check_line(app) == "not yet: waiting for the first check of run B"
+        sources["b"].step = 101  # B's next frame carries its evidence
+        await pilot.press("n")
+        await wait_until(pilot, lambda: _check_line(app).startswith("holds"), "the check to hold")
+        assert _check_line(app) == "holds: rnn-relu+identity recalls 1.00 at distance 20; rnn-tanh 0.03"
