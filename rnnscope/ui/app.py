@@ -13,6 +13,7 @@ from typing import Protocol
 
 from textual import events
 from textual.app import App, ComposeResult
+from textual.css.query import NoMatches
 from textual.widgets import Footer
 
 from rnnscope import commands
@@ -113,11 +114,14 @@ class RnnscopeApp(App[int]):
             return
         frame = safe_frame(frame)  # the one gate for the free text the widgets print
         self.latest = frame
-        if "status" in self._changed(updates):
-            self.status_bar.show_status(frame.status)
-        if self.lesson is not None and "lesson_evidence" in self._changed(updates):
-            self.query_one(LessonPanel).show_check(live_check(self.lesson, {"a": frame.lesson_evidence}))
-        self._repaint()
+        try:
+            if "status" in self._changed(updates):
+                self.status_bar.show_status(frame.status)
+            if self.lesson is not None and "lesson_evidence" in self._changed(updates):
+                self.query_one(LessonPanel).show_check(live_check(self.lesson, {"a": frame.lesson_evidence}))
+            self._repaint()
+        except NoMatches:  # an update that arrived while the app closes: its panels are already gone
+            return
 
     @staticmethod
     def _changed(updates: list[Update]) -> set[str]:

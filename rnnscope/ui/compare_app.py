@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.css.query import NoMatches
+
 from rnnscope import commands
 from rnnscope.frames import RUNNING, Frame
 from rnnscope.lessons import Lesson
@@ -16,6 +18,7 @@ from rnnscope.ui.app import Client, RnnscopeApp, _frame_sizes
 from rnnscope.ui.compare_bar import CompareBar
 from rnnscope.ui.compare_dashboard import SIDES, CompareDashboard
 from rnnscope.ui.lesson_panel import LessonPanel, live_check
+from rnnscope.ui.safe_frame import safe_frame
 
 HERE = Path(__file__).parent
 
@@ -70,13 +73,16 @@ class CompareApp(RnnscopeApp):
         frame = store.frame()
         if frame is None:
             return
-        self.frames[side] = frame
-        if self.lesson is not None and any("lesson_evidence" in update.parts for update in updates):
-            evidence = {name: None if f is None else f.lesson_evidence for name, f in self.frames.items()}
-            self.query_one(LessonPanel).show_check(live_check(self.lesson, evidence))
+        self.frames[side] = frame = safe_frame(frame)  # the one gate for the free text the widgets print
         self.latest = self.frames["a"] or frame
-        self.status_bar.show(self.selected, all(self.frames.values()))
-        self._repaint()
+        try:
+            if self.lesson is not None and any("lesson_evidence" in update.parts for update in updates):
+                evidence = {name: None if f is None else f.lesson_evidence for name, f in self.frames.items()}
+                self.query_one(LessonPanel).show_check(live_check(self.lesson, evidence))
+            self.status_bar.show(self.selected, all(self.frames.values()))
+            self._repaint()
+        except NoMatches:  # an update that arrived while the app closes: its panels are already gone
+            return
 
     def _side_notice(self, side: str, update: Update) -> None:
         version_notice = update.parts.get("notice")

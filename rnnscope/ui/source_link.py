@@ -45,7 +45,7 @@ class SourceLink:
         def hand_over(function, argument) -> None:
             if not self.stopping:
                 try:
-                    loop.call_soon_threadsafe(function, argument)
+                    loop.call_soon_threadsafe(lambda: self._deliver(function, argument))
                 except RuntimeError:  # the app has ended: nobody to tell
                     pass
 
@@ -61,6 +61,12 @@ class SourceLink:
                 source.run(publish, self.inbox)
         except Exception as error:  # the UI shows it; a traceback would garble the terminal
             hand_over(fail, str(error) or type(error).__name__)
+
+    def _deliver(self, function, argument) -> None:
+        """On the app's loop: hand over unless the link stopped meanwhile (the app may be gone). Scheduled as a
+        closure, so a failing callback's log never formats the updates' arrays (that took minutes)."""
+        if not self.stopping:
+            function(argument)
 
     def send(self, command: commands.Command) -> None:
         """Queue a command for the source to drain between steps (thread-safe, never blocks)."""
