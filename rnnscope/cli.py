@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _say(line: str) -> None:
     """One line on stderr, visible-safe: a file name's escape sequences or newlines never reach the terminal."""
-    from rnnscope.ui.render.visible_chars import safe_text
+    from rnnscope.visible import safe_text
 
     print(safe_text(line), file=sys.stderr)
 

@@ -49,11 +49,9 @@ class Reset:
 
 @dataclass(frozen=True)
 class Export:
-    """Write a snapshot; screen_svg (a screenshot of the dashboard) goes into it when given. With `step` (a
-    compared run), at that step: the engine exports when it gets there (at once if it is already past it)."""
+    """Write a snapshot; screen_svg (a screenshot of the dashboard) goes into it when given."""
 
     screen_svg: str | None = None
-    step: int | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from rnnscope.core.device import configure_threads
 from rnnscope.core.engine import Engine
 from rnnscope.frames import DIVERGED
 from rnnscope.signals import SignalGuard
-from rnnscope.ui.render.visible_chars import safe_text
+from rnnscope.visible import safe_text
 
 REFRESH_S = 0.25
 

@@ -1,4 +1,5 @@
-"""The one map from a character to a visible symbol, shared by the screen and the snapshot figure (no rich, no torch)."""
+"""The one map from a character to a visible symbol, and safe_text for any other text: shared by the screen, stderr
+and the snapshot figure (no rich, no torch)."""
 
 from __future__ import annotations
 
@@ -31,3 +32,19 @@ def visible_char(ch: str) -> str:
 def visible_alone(ch: str) -> str:
     """Like visible_char, for a character shown on its own (a tick label, a guess): a space becomes '␣'."""
     return ODD_SPACE if ch == " " else visible_char(ch)
+
+
+def _safe_char(ch: str) -> str:
+    if unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp"):
+        return visible_char(ch)  # controls, ESC, DEL, format (bidi, zero-width), surrogates, private, unassigned
+    return COMBINING if unicodedata.combining(ch) else ch  # a mark left over after NFC: no stacking
+
+
+def safe_text(text: object) -> str:
+    """Any text (a file name, a replayed meta field, a message) made visible-safe for the screen and stderr:
+    controls, escape sequences' ESC, format and zero-width characters, lone surrogates and separators become
+    visible symbols; printable text, wide characters included, passes unchanged."""
+    text = str(text)
+    if text.isascii() and text.isprintable():
+        return text  # the common case
+    return "".join(map(_safe_char, unicodedata.normalize("NFC", text)))

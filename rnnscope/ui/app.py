@@ -26,7 +26,7 @@ from rnnscope.ui.command_palette import DashboardCommands
 from rnnscope.ui.dashboard import Dashboard
 from rnnscope.ui.lesson_list import LessonList
 from rnnscope.ui.lesson_panel import LOOK_CLASS, LessonPanel, live_check
-from rnnscope.ui.render.visible_chars import safe_text
+from rnnscope.visible import safe_text
 from rnnscope.ui.safe_frame import safe_frame
 from rnnscope.ui.source_link import SourceLink
 from rnnscope.ui.status_bar import LOADING, StatusBar

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from rnnscope.lessons import HOLDS, NOT_YET, UNJUDGEABLE, CheckResult, Lesson
-from rnnscope.ui.render.visible_chars import safe_text
+from rnnscope.visible import safe_text
 
 CHECK_STYLES = {HOLDS: "bold green", NOT_YET: "bold yellow", UNJUDGEABLE: "bold magenta"}  # else: fails, red
 LOOK_CLASS = "-lesson-look"  # the class of the panels a lesson points at (lessons.tcss highlights them)

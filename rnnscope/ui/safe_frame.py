@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from rnnscope.frames import Event, Frame, RunStatus
-from rnnscope.ui.render.visible_chars import safe_text
+from rnnscope.visible import safe_text
 
 STATUS_TEXT = ("corpus", "state", "device", "diverged", "run_dir")
 CONFIG_TEXT = ("corpus", "model", "init", "optimizer", "device", "encoding")
