@@ -19,7 +19,8 @@ from rnnscope.cli import _config, build_parser
 from rnnscope.compare import parse_compare, what_differs
 from rnnscope.config import RunConfig
 from rnnscope.core.compare_pair import EnginePair
-from rnnscope.core.data import bundled_sample_path, load_corpus
+from rnnscope.core.data import load_corpus
+from rnnscope.corpus_file import bundled_sample_path
 from rnnscope.core.device import configure_threads
 from rnnscope.core.engine import Engine
 

@@ -25,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_throughput import bare_loop, headless_engine  # noqa: E402
 
 from rnnscope.config import MODELS, RunConfig  # noqa: E402
-from rnnscope.core.data import bundled_sample_path, load_corpus  # noqa: E402
+from rnnscope.core.data import load_corpus  # noqa: E402
+from rnnscope.corpus_file import bundled_sample_path  # noqa: E402
 from rnnscope.core.model import build_model  # noqa: E402
 from rnnscope.core.probe import run_probe  # noqa: E402
 from rnnscope.snapshot_io import load_snapshot_frame  # noqa: E402

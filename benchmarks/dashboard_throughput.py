@@ -30,7 +30,8 @@ from percentile import p95  # noqa: E402
 from train_throughput import bare_loop  # noqa: E402
 
 from rnnscope.config import RunConfig  # noqa: E402
-from rnnscope.core.data import bundled_sample_path, load_corpus  # noqa: E402
+from rnnscope.core.data import load_corpus  # noqa: E402
+from rnnscope.corpus_file import bundled_sample_path  # noqa: E402
 from rnnscope.core.engine_source import EngineSource  # noqa: E402
 from rnnscope.frames import PAUSED, RUNNING  # noqa: E402
 from rnnscope.tui import engine_client  # noqa: E402

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rnnscope.commands import Quit
 from rnnscope.config import RunConfig
-from rnnscope.core.data import bundled_sample_path
+from rnnscope.corpus_file import bundled_sample_path
 from rnnscope.core.engine_source import EngineSource
 
 

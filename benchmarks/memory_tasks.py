@@ -22,7 +22,8 @@ from pathlib import Path
 import torch
 
 from rnnscope.config import RunConfig
-from rnnscope.core.data import bundled_sample_path, load_corpus
+from rnnscope.core.data import load_corpus
+from rnnscope.corpus_file import bundled_sample_path
 from rnnscope.core.engine import Engine
 from rnnscope.core.memory import MemoryMeter
 from rnnscope.core.task_corpus import task_of, write_task_corpus

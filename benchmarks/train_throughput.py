@@ -21,7 +21,8 @@ import torch.nn.functional as F
 
 from rnnscope.commands import Quit
 from rnnscope.config import RunConfig
-from rnnscope.core.data import BatchSampler, bundled_sample_path, load_corpus
+from rnnscope.core.data import BatchSampler, load_corpus
+from rnnscope.corpus_file import bundled_sample_path
 from rnnscope.core.device import configure_threads, resolve_device
 from rnnscope.core.engine import Engine
 from rnnscope.core.engine_source import EngineSource

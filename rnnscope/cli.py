@@ -10,9 +10,9 @@ from pathlib import Path
 
 from rnnscope import __version__
 from rnnscope.config import DEVICES, INITS, MODELS, OPTIMIZERS, TASKS, RunConfig
-from rnnscope.core.data import bundled_sample_path, check_encoding, load_corpus, min_corpus_chars, short_corpus_advice
-from rnnscope.errors import InputError
-from rnnscope.lesson_cli import NextLesson
+from rnnscope.corpus_file import (CorpusFile, bundled_sample_path, check_corpus, check_encoding, min_corpus_chars,
+                                  short_corpus_advice)
+from rnnscope.errors import InputError, NextLesson
 from rnnscope.run_dir import check_writable, default_run_dir, remove_leftovers
 from rnnscope.signals import Terminated
 
@@ -148,10 +148,9 @@ def _dispatch(args: dict) -> int:
         config = config.with_(corpus=str(write_task_corpus(config, task_run_dir, expected)))
         config_b = config_b and config_b.with_(corpus=config.corpus)  # B trains on A's generated text
     corpus_path = Path(config.corpus) if config.corpus else bundled_sample_path()
-    corpus = load_corpus(corpus_path, config.encoding, min_corpus_chars(config.seq_len, config.probe_len),
-                         short_corpus_advice(config.seq_len, config.probe_len))
+    corpus = _corpus(corpus_path, config, encode="headless" in args)
     if config.probe is not None:
-        corpus.encode(config.probe)  # refuses characters the vocabulary lacks, before anything starts
+        corpus.check_text(config.probe)  # refuses characters the vocabulary lacks, before anything starts
     if checkpoint is not None:
         from rnnscope.core.checkpoint import check_vocab
 
@@ -190,6 +189,17 @@ def _dispatch(args: dict) -> int:
 
     return run_tui(config, corpus, run_dir, checkpoint=checkpoint, export_every=export_every,
                    start_paused="paused" in args, lesson=lesson)
+
+
+def _corpus(path: Path, config: RunConfig, *, encode: bool) -> CorpusFile:
+    """Headless runs train in this process, on the encoded corpus (numpy). The dashboard only checks it, refusing
+    exactly what the engine would: its engine process encodes it, and the first paint does not wait for numpy."""
+    if encode:
+        from rnnscope.core.data import load_corpus as read
+    else:
+        read = check_corpus
+    return read(path, config.encoding, min_corpus_chars(config.seq_len, config.probe_len),
+                short_corpus_advice(config.seq_len, config.probe_len))
 
 
 def _check_same_corpus(checkpoint: dict, corpus, *, allow_changed: bool) -> None:

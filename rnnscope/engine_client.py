@@ -1,7 +1,9 @@
 """The dashboard's end of the engine process: start it, send commands, hand on its updates, stop it.
 
 Updates arrive on a pipe that the app's event loop watches (no thread, no polling); commands go out on a
-queue that never blocks the screen. One client per engine: a second engine is a second client.
+second pipe, which a thread in the child reads as they come (a write never waits for a step). Nothing here
+imports numpy or torch: the first paint does not wait for them. One client per engine: a second engine is a
+second client.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ import pickle
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rnnscope import commands
 from rnnscope.core.engine_process import ChildFailed, child_main
-from rnnscope.parts import Update
 
-Deliver = Callable[[list[Update]], None]
+if TYPE_CHECKING:
+    from rnnscope.parts import Update
+
+Deliver = Callable[[list["Update"]], None]
 Fail = Callable[[str], None]
 QUIT_WAIT_S = 1.0  # after this the dashboard says that the engine is finishing an export
 
@@ -32,7 +37,7 @@ class Traffic:
     probe_bytes: int = 0
 
     def count(self, item, size: int) -> None:
-        with_probe = isinstance(item, Update) and "probe" in item.parts
+        with_probe = "probe" in getattr(item, "parts", ())
         self.updates += 1
         self.bytes += size
         self.probe_updates += with_probe
@@ -44,10 +49,11 @@ class EngineClient:
 
     def __init__(self, **engine_args) -> None:
         context = mp.get_context("spawn")  # a fork would copy the dashboard's threads and terminal state
-        self.inbox = context.Queue()
-        self._updates, self._child_end = context.Pipe(duplex=False)
+        self._updates, updates_in = context.Pipe(duplex=False)
+        commands_out, self._commands = context.Pipe(duplex=False)
+        self._child_ends = (commands_out, updates_in)
         self.process = context.Process(target=child_main, name="rnnscope-engine", daemon=True,
-                                       args=(engine_args, self.inbox, self._child_end))
+                                       args=(engine_args, *self._child_ends))
         self._loop: asyncio.AbstractEventLoop | None = None
         self.stopping = False
         self.export_pending = False  # an Export was sent and its notice has not come back yet
@@ -56,7 +62,8 @@ class EngineClient:
     def start(self) -> EngineClient:
         """Spawn the child (a few ms: the corpus travels as a path); it imports torch while the screen paints."""
         self.process.start()
-        self._child_end.close()  # the child holds the only writing end: its exit reads as end of file
+        for end in self._child_ends:  # the child holds the only other ends: either side's exit reads as end of file
+            end.close()
         return self
 
     def connect(self, deliver: Deliver, fail: Fail) -> None:
@@ -91,16 +98,22 @@ class EngineClient:
             self._loop = None
 
     def send(self, command: commands.Command) -> None:
-        """Queue a command; the engine carries it out between steps (never blocks)."""
-        if not self.stopping:
-            self.export_pending = self.export_pending or isinstance(command, commands.Export)
-            self.inbox.put(command)
+        """Send a command; the engine carries it out between steps. An engine that has gone is not an error
+        here: its end of the update pipe says so."""
+        if self.stopping:
+            return
+        self.export_pending = self.export_pending or isinstance(command, commands.Export)
+        try:
+            self._commands.send(command)
+        except OSError:  # BrokenPipeError: the child has exited
+            pass
 
     def stop(self) -> None:
         """Ask the engine to quit (the one way): it finishes what it is doing first."""
         if not self.stopping:
-            self.inbox.put(commands.Quit())
+            self.send(commands.Quit())
             self.stopping = True
+            self._commands.close()
         self._disconnect()
         self._updates.close()  # nobody reads any more: an engine still sending gets a broken pipe and quits
 
@@ -122,6 +135,5 @@ class EngineClient:
                 self.process.join()
                 say("rnnscope: abandoned; nothing half-written is left")
                 finished = False
-        self.inbox.close()
         return finished
 

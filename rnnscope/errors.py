@@ -1,5 +1,13 @@
-"""The one error type for unusable input: the command line prints its message and exits with code 2."""
+"""The command line's exceptions: unusable input (exit code 2), and the dashboard asking for another lesson."""
 
 
 class InputError(ValueError):
     """Bad arguments or unusable input; the message says what is wrong and what to do."""
+
+
+class NextLesson(Exception):
+    """The dashboard's lesson list chose this lesson: the CLI starts it (rnnscope.cli.main)."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name

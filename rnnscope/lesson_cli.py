@@ -15,14 +15,6 @@ from rnnscope.run_dir import default_run_dir
 EXCLUSIVE = ("replay", "resume", "compare")
 
 
-class NextLesson(Exception):
-    """The dashboard's lesson list chose this lesson: the CLI starts it (rnnscope.cli.main)."""
-
-    def __init__(self, name: str):
-        super().__init__(name)
-        self.name = name
-
-
 def lesson_listing() -> str:
     """One line per lesson: its name, then its claim."""
     width = max(len(name) for name in lesson_names())

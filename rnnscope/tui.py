@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 from rnnscope.config import RunConfig
-from rnnscope.core.data import Corpus
+from rnnscope.corpus_file import CorpusFile
+from rnnscope.errors import NextLesson
 from rnnscope.engine_client import EngineClient
 
 
@@ -18,7 +19,7 @@ def dashboard_threads(requested: int) -> int:
     return requested or max(1, (os.cpu_count() or 2) - 1)
 
 
-def engine_client(config: RunConfig, corpus: Corpus, run_dir: Path, *, checkpoint: dict | None = None,
+def engine_client(config: RunConfig, corpus: CorpusFile, run_dir: Path, *, checkpoint: dict | None = None,
                   export_every: int = 0, start_paused: bool = False) -> EngineClient:
     """The engine in a child process, so it never waits on the UI's GIL; the corpus travels as its path."""
     return EngineClient(config=config, corpus_path=corpus.path, corpus_sha256=corpus.sha256, run_dir=run_dir,
@@ -26,7 +27,7 @@ def engine_client(config: RunConfig, corpus: Corpus, run_dir: Path, *, checkpoin
                         export_every=export_every)
 
 
-def run_tui(config: RunConfig, corpus: Corpus, run_dir: Path, *, checkpoint: dict | None,
+def run_tui(config: RunConfig, corpus: CorpusFile, run_dir: Path, *, checkpoint: dict | None,
             export_every: int, start_paused: bool, lesson=None) -> int:
     """Run the dashboard (with `lesson`'s panel when given); raises NextLesson when one was chosen with L."""
     client = engine_client(config, corpus, run_dir, checkpoint=checkpoint, export_every=export_every,
@@ -39,7 +40,5 @@ def run_tui(config: RunConfig, corpus: Corpus, run_dir: Path, *, checkpoint: dic
     finally:
         finished = client.finish()  # the terminal is back: an export still being written is finished (said so)
     if app.next_lesson is not None and finished:
-        from rnnscope.lesson_cli import NextLesson
-
         raise NextLesson(app.next_lesson)
     return (app.return_code or 0) if finished else 130

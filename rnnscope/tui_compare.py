@@ -8,7 +8,8 @@ from pathlib import Path
 
 from rnnscope.compare import what_differs
 from rnnscope.config import RunConfig
-from rnnscope.core.data import Corpus
+from rnnscope.corpus_file import CorpusFile
+from rnnscope.errors import NextLesson
 from rnnscope.engine_client import EngineClient
 
 
@@ -18,7 +19,7 @@ def compare_threads(requested: int) -> int:
     return requested or max(1, ((os.cpu_count() or 2) - 1) // 2)
 
 
-def compare_clients(config_a: RunConfig, config_b: RunConfig, corpus: Corpus, run_dir: Path, *,
+def compare_clients(config_a: RunConfig, config_b: RunConfig, corpus: CorpusFile, run_dir: Path, *,
                     export_every: int = 0, start_paused: bool = False, slots: tuple | None = None
                     ) -> dict[str, EngineClient]:
     """Two engine processes, RUN_DIR/a and RUN_DIR/b, sharing a lockstep (`slots`, made here unless given:
@@ -35,7 +36,7 @@ def compare_clients(config_a: RunConfig, config_b: RunConfig, corpus: Corpus, ru
             for side in ("a", "b")}
 
 
-def run_tui_compare(config_a: RunConfig, config_b: RunConfig, corpus: Corpus, run_dir: Path, *,
+def run_tui_compare(config_a: RunConfig, config_b: RunConfig, corpus: CorpusFile, run_dir: Path, *,
                     export_every: int, start_paused: bool, lesson=None) -> int:
     """The compare screen (with `lesson`'s panel when given); raises NextLesson when one was chosen with L."""
     clients = compare_clients(config_a, config_b, corpus, run_dir, export_every=export_every,
@@ -51,7 +52,5 @@ def run_tui_compare(config_a: RunConfig, config_b: RunConfig, corpus: Corpus, ru
     finally:
         finished = all([client.finish() for client in clients.values()])
     if app.next_lesson is not None and finished:
-        from rnnscope.lesson_cli import NextLesson
-
         raise NextLesson(app.next_lesson)
     return (app.return_code or 0) if finished else 130

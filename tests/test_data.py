@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from rnnscope.core.data import (BatchSampler, CorpusError, bundled_sample_path, load_corpus,
-                                min_corpus_chars, validation_batches)
+from rnnscope.core.data import BatchSampler, load_corpus, validation_batches
+from rnnscope.corpus_file import CorpusError, bundled_sample_path, min_corpus_chars
 
 
 def test_vocab_ids_and_split_round_trip(tmp_path):
@@ -93,3 +93,35 @@ def test_validation_batches_fixed_and_in_range():
 def test_bundled_sample_is_installed():
     path = bundled_sample_path()
     assert path.is_file() and path.stat().st_size > 1_000_000
+
+
+CHECKED_TEXTS = [  # (bytes, encoding)
+    ("hello wörld\nthe end ✓ ".encode() * 50, "utf-8"),
+    ("café crème brûlée\n".encode("latin-1") * 20, "latin-1"),
+    (b"plain ascii, Mixed Case; punctuation!\n" * 30, "utf-8"),
+    (b"x" * 400, "ascii"),
+    ("".join(chr(0x4E00 + i) for i in range(300)).encode("utf-16") * 3, "utf-16"),
+    (b"\\ud800 escaped surrogate " * 40, "unicode_escape"),
+    (b"", "utf-8"),
+    (b"short", "utf-8"),
+    (b"\x00\x01binary\x00" * 10, "utf-8"),
+    (b"\xff\xfe\xfa not utf8" * 10, "utf-8"),
+]
+
+
+@pytest.mark.parametrize("content, encoding", CHECKED_TEXTS)
+def test_the_dashboards_light_check_agrees_with_the_engines_load(tmp_path, content, encoding):
+    """The dashboard's process checks the corpus without numpy; the engine's process loads it: same facts,
+    same refusals."""
+    from rnnscope.corpus_file import check_corpus
+
+    path = tmp_path / "c.txt"
+    path.write_bytes(content)
+    outcomes = []
+    for read in (check_corpus, load_corpus):
+        try:
+            corpus = read(path, encoding, min_chars=100)
+            outcomes.append((corpus.path, corpus.sha256, corpus.vocab))
+        except CorpusError as err:
+            outcomes.append(str(err))
+    assert outcomes[0] == outcomes[1]

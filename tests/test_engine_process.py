@@ -111,3 +111,57 @@ def test_sigterm_during_an_export_removes_its_temporary_folder(tmp_path, monkeyp
         signal.signal(signal.SIGTERM, previous)
     assert ended.value.code == 128 + signal.SIGTERM
     assert not list((tmp_path / "run").iterdir())
+
+
+def test_the_command_reader_turns_a_closed_dashboard_end_into_quit():
+    import multiprocessing as mp
+    import queue
+    import threading
+
+    commands_in, commands_out = mp.Pipe(duplex=False)
+    inbox = queue.Queue()
+    reader = threading.Thread(target=engine_process.read_commands, args=(commands_in, inbox), daemon=True)
+    reader.start()
+    commands_out.send(commands.Step())
+    commands_out.close()  # the dashboard quit or died
+    reader.join(5)
+    assert not reader.is_alive()
+    assert [type(inbox.get_nowait()) for _ in range(2)] == [commands.Step, commands.Quit]
+
+
+ORPHAN_SCRIPT = """
+import sys, time
+from pathlib import Path
+from rnnscope.core.data import load_corpus
+from rnnscope.tui import engine_client
+from tests.core_fixtures import tiny_config
+corpus = Path(sys.argv[1])
+client = engine_client(tiny_config(corpus), load_corpus(corpus), Path(sys.argv[2]), start_paused=True).start()
+client._updates.poll(60)  # its first picture is out: paused, it now only waits for commands (sends nothing)
+print(client.process.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_an_orphaned_engine_quits_when_the_dashboard_is_killed(tmp_path):
+    import subprocess
+    import sys
+
+    corpus_path = write_corpus(tmp_path)
+    dashboard = subprocess.Popen([sys.executable, "-c", ORPHAN_SCRIPT, str(corpus_path), str(tmp_path / "run")],
+                                 stdout=subprocess.PIPE, text=True, cwd=os.path.dirname(os.path.dirname(__file__)))
+    child = int(dashboard.stdout.readline())
+    dashboard.kill()  # SIGKILL: no Quit is ever sent
+    dashboard.wait()
+    deadline = time.monotonic() + 60
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(child), "the engine kept training after its dashboard died"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False

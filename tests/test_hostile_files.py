@@ -8,7 +8,7 @@ import socket
 import pytest
 
 from rnnscope.cli import main
-from rnnscope.core import data
+from rnnscope import corpus_file
 from tests.core_fixtures import write_corpus
 
 
@@ -58,7 +58,7 @@ def test_a_file_too_large_for_memory_is_refused_with_its_size_before_reading(tmp
     big = tmp_path / "big.txt"
     with open(big, "wb") as file:  # sparse: 3 GiB on paper, nothing on disk
         file.truncate(3 * 2**30)
-    monkeypatch.setattr(data, "available_memory", lambda: 2**30)
+    monkeypatch.setattr(corpus_file, "available_memory", lambda: 2**30)
     read = []
     monkeypatch.setattr(type(big), "read_bytes", lambda self: read.append(self) or b"")
     _refused([str(big), "--headless", "--steps", "1"], capsys, "3.0 GiB", "too large")

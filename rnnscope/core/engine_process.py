@@ -1,22 +1,22 @@
 """The engine process's main: it owns its inbox (commands) and outbox (updates of the parts that changed).
 
 rnnscope.engine_client starts it and is the dashboard's end. The one way to stop is a Quit in the inbox: the
-dashboard sends it, and so does a watcher here when the dashboard's process dies. A command being carried
-out (an export) finishes first; SIGTERM abandons it (the export removes its temporary folder).
+dashboard sends it, and the command reader puts one there when the dashboard's end of the command pipe closes
+(it quit, or its process died). A command being carried out (an export) finishes first; SIGTERM abandons it
+(the export removes its temporary folder). Imports stay light here: the dashboard imports this module to name
+child_main, so torch, numpy and the parts load in the child only.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
-import multiprocessing.connection
+import queue
 import signal
 import sys
 import threading
 from dataclasses import dataclass
 
 from rnnscope import commands
-from rnnscope.parts import PartsOut
 
 
 @dataclass(frozen=True)
@@ -26,23 +26,29 @@ class ChildFailed:
     reason: str
 
 
-def _quit_when_parent_dies(inbox) -> None:
-    """An orphan never trains on: if the dashboard is killed, the engine is told to quit like any other way."""
-    mp.connection.wait([mp.parent_process().sentinel])
-    inbox.put(commands.Quit())
+def read_commands(commands_in, inbox: queue.Queue) -> None:
+    """The inbox's one writer: every command as it arrives (never waiting for a step), then a Quit when the
+    dashboard's end closes, so an orphan never trains on."""
+    try:
+        while True:
+            inbox.put(commands_in.recv())
+    except (EOFError, OSError):
+        inbox.put(commands.Quit())
 
 
 def _abandon(signum, frame) -> None:
     raise SystemExit(128 + signum)  # unwinds an export in progress, which removes its temporary folder
 
 
-def child_main(engine_args: dict, inbox, outbox) -> None:
+def child_main(engine_args: dict, commands_in, outbox) -> None:
     """Train and send updates until Quit; a failure is sent as its reason, never a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the terminal's Ctrl-C belongs to the dashboard
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # so does a closed terminal: the dashboard sends Quit
     signal.signal(signal.SIGTERM, _abandon)
-    threading.Thread(target=_quit_when_parent_dies, args=(inbox,), daemon=True).start()
+    inbox: queue.Queue = queue.Queue()
+    threading.Thread(target=read_commands, args=(commands_in, inbox), daemon=True).start()
     from rnnscope.core.engine_source import EngineSource
+    from rnnscope.parts import PartsOut
 
     sent = PartsOut()
 

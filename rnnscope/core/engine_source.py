@@ -9,7 +9,8 @@ from pathlib import Path
 
 from rnnscope import commands
 from rnnscope.config import RunConfig
-from rnnscope.core.data import load_corpus, min_corpus_chars
+from rnnscope.core.data import load_corpus
+from rnnscope.corpus_file import min_corpus_chars
 from rnnscope.core.device import configure_threads
 from rnnscope.core import lockstep
 from rnnscope.core.engine import Engine
