@@ -4,7 +4,8 @@
     python benchmarks/ui_latency.py [--tmux-runs 5] [--cpu-seconds 20]
 
 First paint: the time from starting `rnnscope` in a 160x48 tmux window until "loading…" is on its screen
-(median of --tmux-runs). CPU: utime+stime of the dashboard's process (and, apart, the engine's) from
+(median of --tmux-runs), interleaved with the same for a bare Textual app that shows one line (the floor any
+Textual app has on this machine: Python's start, Textual's import, its first frame). CPU: utime+stime of the dashboard's process (and, apart, the engine's) from
 /proc over --cpu-seconds of training.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -105,14 +107,21 @@ def _tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
 
 
-def _start_in_tmux(*options: str) -> float:
-    """Start rnnscope in a fresh 160x48 tmux session; the time it was started."""
+BARE_TEXTUAL = ("from textual.app import App\nfrom textual.widgets import Static\n"
+                "class Bare(App):\n    def compose(self):\n        yield Static('loading…')\nBare().run()")
+
+
+def _start_in_tmux(command: list[str]) -> float:
+    """Start `command` in a fresh 160x48 tmux session; the time it was started."""
     _tmux("kill-session", "-t", SESSION)
-    command = " ".join([*RNNSCOPE, *options, "--run-dir", "/tmp/rnnscope-bench-runs"])
     started = time.perf_counter()
     _tmux("new-session", "-d", "-s", SESSION, "-x", str(SIZE[0]), "-y", str(SIZE[1]), "-c", str(ROOT),
-          f"exec {command}")
+          "exec " + " ".join(shlex.quote(part) for part in command))
     return started
+
+
+def _rnnscope(*options: str) -> list[str]:
+    return [*RNNSCOPE, *options, "--run-dir", "/tmp/rnnscope-bench-runs"]
 
 
 def _wait_for_screen(text: str, timeout: float = 60.0) -> float:
@@ -125,17 +134,24 @@ def _wait_for_screen(text: str, timeout: float = 60.0) -> float:
 
 
 def first_paint(runs: int) -> None:
-    samples, cpu = [], []
+    samples, bare, cpu = [], [], []
     for _ in range(runs):
-        started = _start_in_tmux("--paused")
+        started = _start_in_tmux(_rnnscope("--paused"))
         samples.append((_wait_for_screen("loading…") - started) * 1000)
         pid = int(_tmux("display-message", "-p", "-t", SESSION, "#{pane_pid}").strip())
         cpu.append(_cpu_seconds(pid) * 1000)  # CPU it took (apart from waiting for a core on a busy machine)
         _tmux("kill-session", "-t", SESSION)
         time.sleep(0.5)
+        started = _start_in_tmux([sys.executable, "-c", BARE_TEXTUAL])
+        bare.append((_wait_for_screen("loading…") - started) * 1000)
+        _tmux("kill-session", "-t", SESSION)
+        time.sleep(0.5)
     print(f"first paint in tmux at {SIZE[0]}x{SIZE[1]} ('loading…' on screen, {runs} runs): "
           f"median {statistics.median(samples):.0f} ms  ({', '.join(f'{v:.0f}' for v in samples)}); "
           f"CPU of the dashboard process by then: median {statistics.median(cpu):.0f} ms")
+    print(f"  a bare one-line Textual app, interleaved: median {statistics.median(bare):.0f} ms  "
+          f"({', '.join(f'{v:.0f}' for v in bare)}); rnnscope / bare "
+          f"{statistics.median(samples) / statistics.median(bare):.2f}")
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -144,7 +160,7 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def dashboard_cpu(seconds: float) -> None:
-    _start_in_tmux()
+    _start_in_tmux(_rnnscope())
     _wait_for_screen("RUNNING")
     time.sleep(3.0)  # past the start-up work
     dashboard = int(_tmux("display-message", "-p", "-t", SESSION, "#{pane_pid}").strip())

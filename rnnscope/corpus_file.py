@@ -12,7 +12,6 @@ import math
 import os
 import stat
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from rnnscope.errors import InputError
@@ -47,6 +46,8 @@ class CorpusFile:
 
 def bundled_sample_path() -> Path:
     """The Shakespeare sample shipped with the package."""
+    from importlib import resources  # ~10 ms: only when the sample is used
+
     return Path(str(resources.files("rnnscope.sample_texts") / SAMPLE_CORPUS))
 
 

@@ -9,6 +9,7 @@ second client.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing as mp
 import pickle
 import sys
@@ -60,8 +61,11 @@ class EngineClient:
         self.traffic = Traffic()
 
     def start(self) -> EngineClient:
-        """Spawn the child (a few ms: the corpus travels as a path); it imports torch while the screen paints."""
-        self.process.start()
+        """Spawn the child (a few ms: the corpus travels as a path), once; it imports torch while the panels load."""
+        if self.process.pid is not None or self.stopping:  # started already, or quit before it started
+            return self
+        with contextlib.redirect_stderr(sys.__stderr__):  # Textual's capture has no file descriptor to hand on
+            self.process.start()
         for end in self._child_ends:  # the child holds the only other ends: either side's exit reads as end of file
             end.close()
         return self

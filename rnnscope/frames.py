@@ -9,14 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rnnscope.config import RunConfig
-
-RUNNING = "RUNNING"
-PAUSED = "PAUSED"
-DIVERGED = "DIVERGED"
-
-VANISHING = "vanishing"
-HEALTHY = "healthy"
-EXPLODING = "exploding"
+from rnnscope.states import DIVERGED, EXPLODING, HEALTHY, PAUSED, RUNNING, VANISHING  # noqa: F401 (the frames' words)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def run_tui(config: RunConfig, corpus: CorpusFile, run_dir: Path, *, checkpoint:
             export_every: int, start_paused: bool, lesson=None) -> int:
     """Run the dashboard (with `lesson`'s panel when given); raises NextLesson when one was chosen with L."""
     client = engine_client(config, corpus, run_dir, checkpoint=checkpoint, export_every=export_every,
-                           start_paused=start_paused).start()  # before the app takes the terminal
+                           start_paused=start_paused)  # the app starts it after its first paint
     from rnnscope.ui.app import make_app
 
     app = make_app(client, run_label=Path(corpus.path).name, start_paused=start_paused, lesson=lesson)

@@ -41,8 +41,6 @@ def run_tui_compare(config_a: RunConfig, config_b: RunConfig, corpus: CorpusFile
     """The compare screen (with `lesson`'s panel when given); raises NextLesson when one was chosen with L."""
     clients = compare_clients(config_a, config_b, corpus, run_dir, export_every=export_every,
                               start_paused=start_paused)
-    for client in clients.values():
-        client.start()  # before the app takes the terminal
     from rnnscope.ui.compare_app import CompareApp
 
     app = CompareApp(clients, differs=what_differs(config_a, config_b), run_label=Path(corpus.path).name,

@@ -32,3 +32,10 @@ def test_ui_never_imports_torch():
     loaded = _modules_loaded_by(ui + ["rnnscope.cli", "rnnscope.tui", "rnnscope.frames", "rnnscope.source"])
     assert "textual" in loaded
     assert "torch" not in loaded and "matplotlib" not in loaded
+
+
+def test_the_first_paints_path_loads_neither_numpy_nor_torch():
+    """The dashboard's process paints "loading…" before numpy, the panels or the engine load (rnnscope.ui.app)."""
+    loaded = _modules_loaded_by(["rnnscope.cli", "rnnscope.tui", "rnnscope.ui.app", "rnnscope.engine_client"])
+    assert "textual" in loaded
+    assert not loaded & {"numpy", "torch"}

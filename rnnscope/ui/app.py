@@ -1,4 +1,9 @@
-"""The dashboard app: wires one run's client (its parts in, commands out), the keys, the view state and the panels."""
+"""The dashboard app: wires one run's client (its parts in, commands out), the keys, the view state and the panels.
+
+The first paint is the status bar's "loading…" alone. After it, start_run starts the run's client
+(the engine process imports torch meanwhile) and loads numpy, the parts and the panels: methods that run only
+after start_run import those where they use them, so nothing heavy is on the first paint's path.
+"""
 
 from __future__ import annotations
 
@@ -9,29 +14,27 @@ import os
 import signal
 import threading
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from textual import events
 from textual.app import App, ComposeResult
 from textual.css.query import NoMatches
+from textual.widget import Widget
 from textual.widgets import Footer
 
 from rnnscope import commands
-from rnnscope.frames import Frame
-from rnnscope.lessons import Lesson
-from rnnscope.parts import PartStore, Update
-from rnnscope.source import SourceFactory
 from rnnscope.ui import keymap
 from rnnscope.ui.command_palette import DashboardCommands
-from rnnscope.ui.dashboard import Dashboard
-from rnnscope.ui.lesson_list import LessonList
-from rnnscope.ui.lesson_panel import LOOK_CLASS, LessonPanel, live_check
-from rnnscope.visible import safe_text
-from rnnscope.ui.safe_frame import safe_frame
-from rnnscope.ui.source_link import SourceLink
 from rnnscope.ui.status_bar import LOADING, StatusBar
 from rnnscope.ui.too_small import TooSmall, is_too_small
 from rnnscope.ui.view_state import ViewState
+from rnnscope.visible import safe_text
+
+if TYPE_CHECKING:
+    from rnnscope.frames import Frame
+    from rnnscope.lessons import Lesson
+    from rnnscope.parts import Update
+    from rnnscope.source import SourceFactory
 
 HERE = Path(__file__).parent
 SIGNAL_EXIT_S = 3.0  # after SIGTERM / SIGHUP the process is gone within this, even if the terminal hangs the exit
@@ -40,6 +43,7 @@ SIGNAL_EXIT_S = 3.0  # after SIGTERM / SIGHUP the process is gone within this, e
 class Client(Protocol):
     """One run's link (rnnscope.engine_client.EngineClient, rnnscope.ui.source_link.SourceLink)."""
 
+    def start(self): ...
     def connect(self, deliver, fail) -> None: ...
     def send(self, command: commands.Command) -> None: ...
     def stop(self) -> None: ...
@@ -55,38 +59,55 @@ class RnnscopeApp(App[int]):
     AUTO_FOCUS = None  # no panel is highlighted until the user tabs to one
 
     def __init__(self, client: Client, *, run_label: str = "", start_paused: bool = False,
-                 lesson: Lesson | None = None) -> None:
+                 lesson: "Lesson | None" = None) -> None:
         super().__init__()
         self.lesson = lesson  # shown in a lesson panel, checked live on the run's lesson_evidence
         self.next_lesson: str | None = None  # chosen with L: the CLI starts it when the app has exited
         self.sub_title = safe_text(run_label)
         self.client = client
-        self.parts = PartStore()  # the latest of each part this run sent
+        self.parts = None  # a PartStore, the latest of each part this run sent (made by start_run)
         self.view = ViewState()
         self.latest: Frame | None = None  # the picture the parts make
         self.painted: tuple[Frame | None, ViewState] = (None, self.view)  # what the panels show now
         self._notice_seq = 0
         self.status_bar = StatusBar(id="status", loading=LOADING + (" (starts paused)" if start_paused else ""))
-        self.dashboard = Dashboard(id="dashboard")
+        self.dashboard = None  # the panels, mounted by start_run
 
     def compose(self) -> ComposeResult:
         yield self.status_bar
-        if self.lesson is not None:
-            yield LessonPanel(self.lesson, id="lesson")
-        yield self.dashboard
-        yield TooSmall(id="too-small")
-        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.client.connect(self.receive, self._fail)
-        if self.lesson is not None:
-            for panel in self.dashboard.panels:
-                panel.set_class(panel.title in self.lesson.look_at, LOOK_CLASS)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGHUP):
             with contextlib.suppress(ValueError, RuntimeError):  # not the main thread (tests)
                 loop.add_signal_handler(signum, self._signalled, signum)
+        self.call_after_refresh(self.start_run)  # "loading…" is on the screen first
+
+    async def start_run(self) -> None:
+        """After the first paint: start the run, mount the panels, then take the run's updates."""
+        self.client.start()  # the engine process imports torch while the panels load here
+        from rnnscope.parts import PartStore
+
+        self.parts = PartStore()
+        await self.mount_all(self.run_widgets())
+        self.refresh_bindings()  # a footer mounted after the screen's start fills in when the bindings are published
+        self.dashboard.fit(self.size.width, self.size.height)
+        if self.lesson is not None:
+            from rnnscope.ui.lesson_panel import LOOK_CLASS
+
+            for panel in self.dashboard.panels:
+                panel.set_class(panel.title in self.lesson.look_at, LOOK_CLASS)
+        self.client.connect(self.receive, self._fail)
         self.call_after_refresh(gc.freeze)  # start-up objects never need collecting again
+
+    def run_widgets(self) -> list[Widget]:
+        """Below the status bar: the lesson panel (in a lesson), the panels, the too-small notice, the keys."""
+        from rnnscope.ui.dashboard import Dashboard
+        from rnnscope.ui.lesson_panel import LessonPanel
+
+        self.dashboard = self.dashboard or Dashboard(id="dashboard")
+        lesson = [] if self.lesson is None else [LessonPanel(self.lesson, id="lesson")]
+        return [*lesson, self.dashboard, TooSmall(id="too-small"), Footer(compact=True, show_command_palette=False)]
 
     def _signalled(self, signum: int) -> None:
         """SIGTERM / SIGHUP: tell the engine to quit, restore the terminal, exit 128 + signum. A terminal that has
@@ -106,6 +127,9 @@ class RnnscopeApp(App[int]):
 
     def receive(self, updates: list[Update]) -> None:
         """On the event loop: keep the newest of each part, then show them (the source sets the rate)."""
+        from rnnscope.ui.lesson_panel import LessonPanel, live_check
+        from rnnscope.ui.safe_frame import safe_frame
+
         for update in updates:
             self.parts.apply(update)
             self._show_notice(update)
@@ -155,7 +179,8 @@ class RnnscopeApp(App[int]):
 
     def on_resize(self, event: events.Resize) -> None:
         self.screen.set_class(is_too_small(event.size.width, event.size.height), "-too-small")
-        self.dashboard.fit(event.size.width, event.size.height)
+        if self.dashboard is not None:
+            self.dashboard.fit(event.size.width, event.size.height)
 
     # --- commands to the source --------------------------------------------------------------------
 
@@ -197,6 +222,8 @@ class RnnscopeApp(App[int]):
         self.client.send(commands.ScaleTemperature(factor))
 
     def action_lessons(self) -> None:
+        from rnnscope.ui.lesson_list import LessonList
+
         self.push_screen(LessonList(), self._start_lesson)
 
     def _start_lesson(self, name: str | None) -> None:
@@ -247,8 +274,8 @@ class RnnscopeApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Page keys only exist while the panels are paged (small terminal); the A/B key only in a compare."""
-        if action == "page":
-            return self.dashboard.paged
+        if action in ("page", "zoom"):
+            return self.dashboard is not None and (action == "zoom" or self.dashboard.paged)
         return action != "switch_side"  # a compare's key
 
     def action_page(self, index: int) -> None:
@@ -270,7 +297,12 @@ def _frame_sizes(frame: Frame) -> tuple[int, int, int]:
 
 def make_app(source: SourceFactory | Client, *, run_label: str = "", start_paused: bool = False,
              lesson: Lesson | None = None) -> RnnscopeApp:
-    """The app the CLI runs and the tests drive: on a started client, or on a factory of an in-thread source
-    (called on that thread: it may be slow)."""
-    client = source if hasattr(source, "connect") else SourceLink(source)
+    """The app the CLI runs and the tests drive: on a client (the app starts it), or on a factory of an in-thread
+    source (called on that thread: it may be slow)."""
+    if hasattr(source, "connect"):
+        client = source
+    else:
+        from rnnscope.ui.source_link import SourceLink  # the tests' and replays' link: not on the CLI's path
+
+        client = SourceLink(source)
     return RnnscopeApp(client, run_label=run_label, start_paused=start_paused, lesson=lesson)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.css.query import NoMatches
+from textual.widget import Widget
 
 from rnnscope import commands
 from rnnscope.frames import RUNNING, Frame
@@ -28,6 +29,11 @@ class PairClient:
 
     def __init__(self, clients: dict[str, Client]) -> None:
         self.clients = clients
+
+    def start(self) -> PairClient:
+        for client in self.clients.values():
+            client.start()
+        return self
 
     def connect(self, deliver, fail) -> None:
         for side, client in self.clients.items():
@@ -56,10 +62,14 @@ class CompareApp(RnnscopeApp):
         self.notice_seqs = {side: 0 for side in SIDES}
         self.selected = "a"
         self.status_bar = CompareBar(differs, id="status")
-        self.dashboard = CompareDashboard({"a": "A", "b": differs}, id="dashboard")
+        self.differs = differs
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def run_widgets(self) -> list[Widget]:
+        self.dashboard = CompareDashboard({"a": "A", "b": self.differs}, id="dashboard")
+        return super().run_widgets()
+
+    async def start_run(self) -> None:
+        await super().start_run()
         self.dashboard.select(self.selected)
 
     # --- parts in --------------------------------------------------------------------------------

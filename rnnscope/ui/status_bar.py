@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widget import Widget
 
-from rnnscope.frames import DIVERGED, PAUSED, RUNNING, RunStatus
+from rnnscope.states import DIVERGED, PAUSED, RUNNING
+
+if TYPE_CHECKING:
+    from rnnscope.frames import RunStatus
 
 LOADING = "loading…"
 SEPARATOR = " │ "

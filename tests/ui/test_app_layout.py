@@ -25,6 +25,16 @@ async def test_every_panel_is_visible_at_once_at_160x48():
         assert not app.query_one("#pages").display
 
 
+async def test_the_footer_mounted_after_the_first_paint_lists_the_keys():
+    from textual.widgets import Footer
+
+    async with running_app(FakeSource(), (160, 48)) as (app, pilot):
+        footer = app.query_one(Footer)
+        assert footer.region.y == 47
+        shown = " ".join(str(key.render()) for key in footer.children)
+        assert "quit" in shown and "pause" in shown
+
+
 async def test_at_100x30_every_panel_is_reachable_through_the_pages():
     async with running_app(FakeSource(), (100, 30)) as (app, pilot):
         assert app.query_one("#pages").display
