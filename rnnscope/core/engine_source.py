@@ -18,7 +18,7 @@ from rnnscope.core.pair_side import PairSide
 from rnnscope.frames import RUNNING
 from rnnscope.source import Publish
 
-FRAME_INTERVAL_S = 0.25  # the frame rate, decided here only: while running, parts go out at most this often
+FRAME_INTERVAL_S = 0.5  # the frame rate, decided here only: while running, parts go out at most this often
 PROBE_BUDGET = 0.02  # at most this fraction of training time goes to the instrumented probe
 SAMPLE_INTERVAL_S = 10.0  # a fresh generated sample this often while running (g: at once)
 IDLE_WAIT_S = 0.05  # how long a paused loop blocks waiting for a command
