@@ -46,7 +46,7 @@ class Traffic:
 
 
 class EngineClient:
-    """EngineSource(**engine_args) in a spawned child process; call start() before the app takes the terminal."""
+    """EngineSource(**engine_args) in a spawned child process; the app calls start() after its first paint."""
 
     def __init__(self, **engine_args) -> None:
         context = mp.get_context("spawn")  # a fork would copy the dashboard's threads and terminal state

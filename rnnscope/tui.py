@@ -12,10 +12,11 @@ from rnnscope.engine_client import EngineClient
 
 
 def dashboard_threads(requested: int) -> int:
-    """Torch threads beside the dashboard: all cores but one, unless asked. benchmarks/dashboard_throughput.py
-    on 2 cores, re-measured with the lean transport on a shared machine (load ~8): 1 thread 19k chars/s bare,
-    12k with the dashboard; 2 threads 1.2k / 0.8k (oversubscribed: torch's threads wait on each other). Earlier,
-    unshared: 1 thread as fast as 2 with the screen open (55k vs 58k chars/s), as the screen's core stays free."""
+    """Torch threads beside the dashboard: all cores but one, unless asked. benchmarks/dashboard_throughput.py on
+    2 quiet cores with the lean transport: 1 thread 61.5k chars/s with the dashboard (0.92x a bare 1-thread loop),
+    2 threads 81k (0.83x a bare 2-thread loop, 98k), but 2 threads collapse when anything else wants a core
+    (1.2k vs 19k chars/s measured under load: the two torch threads wait on each other), so the default keeps a
+    core for the screen and the rest of the machine; --threads 2 is faster on an idle 2-core machine."""
     return requested or max(1, (os.cpu_count() or 2) - 1)
 
 
