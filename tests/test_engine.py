@@ -163,3 +163,23 @@ def test_an_exploding_model_still_samples_and_probes(tmp_path):
     sample = engine.new_sample(1.0)  # logits overflow to inf: no crash, still characters of the corpus
     assert len(sample.text) > 0 and set(sample.text) <= set(engine.corpus.vocab)
     assert engine.refresh_probe().layers[0].metrics.verdict == "exploding"
+
+
+def test_a_waiting_command_defers_the_validation_to_the_next_step(tmp_path):
+    """The dashboard's loop answers a key before a validation pass; the validation is owed, not lost."""
+    engine = tiny_engine(tmp_path, val_every=3)
+    calls = []
+    engine.interrupted = lambda: calls.append(engine.step) or engine.step == 3  # a key waits at step 3
+    for _ in range(4):
+        engine.train_step()
+    assert [int(step) for step, _ in engine.val_history.array()] == [4]
+    assert 3 in calls and not engine.val_owed
+
+
+def test_an_interrupted_memory_pass_keeps_the_last_measurement(tmp_path):
+    engine = tiny_engine(tmp_path)
+    first = engine.refresh_memory()
+    engine.train_step()
+    assert engine.refresh_memory(lambda: True) is None
+    assert engine.memory is first
+    assert engine.refresh_memory().step == 1

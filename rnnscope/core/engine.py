@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -20,7 +21,7 @@ from rnnscope.core.model import build_model, count_parameters, set_activation
 from rnnscope.core.probe import run_probe
 from rnnscope.core.sampling import sample_ids
 from rnnscope.core.task_corpus import task_of
-from rnnscope.core.trainer import make_optimizer, train_step, validation_loss
+from rnnscope.core.trainer import make_optimizer, never, train_step, validation_loss
 from rnnscope.frames import (DIVERGED, PAUSED, RUNNING, Event, Frame, MemoryFrame, Notice, ProbeFrame, RunStatus,
                              Sample)
 from rnnscope.snapshot_io import memory_to_json
@@ -53,6 +54,8 @@ class Engine:
         self.initial_metrics: list[dict] | None = None  # a lesson's: the probe's metrics at the initial weights
         self.lesson_evidence: dict | None = None  # a lesson's: its evidence at the last validation
         self.memory_seconds = 0.0  # spent on memory measurements (validations, exports, re-inits)
+        self.interrupted: Callable[[], bool] = never  # the dashboard's loop: a command is waiting
+        self.val_owed = False  # a validation that a waiting command interrupted: done at the next step
         self.step = 0
         self.state = PAUSED if start_paused else RUNNING
         self.last_clip = config.clip or 1.0
@@ -134,8 +137,7 @@ class Engine:
         self.grad_max = (max(self.grad_max[0], stats.total_pre), max(self.grad_max[1], stats.total_post))
         self.recent_loss.add(stats.loss)
         self.recent_clip.add(float(stats.clipped))
-        if self.step % self.config.val_every == 0:
-            self.validate()
+        if (self.step % self.config.val_every == 0 or self.val_owed) and self.validate(self.interrupted) is not None:
             if self.config.lesson is not None:
                 self._lesson_evidence()
 
@@ -149,19 +151,27 @@ class Engine:
             self._lesson_evidence()
         self._notify("error", f"DIVERGED at step {stats.step}: change a setting (c, i, m, r) and press space")
 
-    def validate(self) -> float:
-        loss = validation_loss(self.model, self.val_batches, self.device)
+    def validate(self, interrupted: Callable[[], bool] = never) -> float | None:
+        """The validation loss now, and memory when it is missing or its total stays within MEMORY_BUDGET. A
+        command waiting (`interrupted`) stops it between two batches: None, and it is owed to the next step."""
+        loss = validation_loss(self.model, self.val_batches, self.device, interrupted)
+        self.val_owed = loss is None
+        if loss is None:
+            return None
         self.val_history.append(self.step, loss)
         memory = self.memory
         if memory is None or self.memory_seconds + memory.cost_ms / 1000.0 <= MEMORY_BUDGET * self.train_seconds:
-            self.refresh_memory()
+            self.refresh_memory(interrupted)
         return loss
 
-    def refresh_memory(self) -> MemoryFrame:
-        """Measure memory now; validations measure again when it is missing or the total stays within MEMORY_BUDGET."""
-        self.memory = self.memory_meter.measure(self.model, self.step)
-        self.memory_seconds += self.memory.cost_ms / 1000.0
-        return self.memory
+    def refresh_memory(self, interrupted: Callable[[], bool] = never) -> MemoryFrame | None:
+        """Measure memory now (None, keeping the last, when `interrupted` stopped it)."""
+        started = time.perf_counter()
+        memory = self.memory_meter.measure(self.model, self.step, interrupted)
+        self.memory_seconds += time.perf_counter() - started  # an interrupted pass counts against the budget too
+        if memory is not None:
+            self.memory = memory
+        return memory
 
     def _current_memory(self) -> MemoryFrame:
         return self.memory if self.memory is not None and self.memory.step == self.step else self.refresh_memory()

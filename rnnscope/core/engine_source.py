@@ -72,6 +72,7 @@ class EngineSource:
     def run(self, publish: Publish, inbox: queue.Queue) -> None:
         """Train and publish until a Quit arrives in `inbox` (the one way to stop)."""
         engine = self.build()
+        engine.interrupted = lambda: not inbox.empty()  # a key is answered before a validation or memory pass
         first_probe = engine.refresh_probe()
         engine.new_sample()
         publish(engine.parts())

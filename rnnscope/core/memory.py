@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -11,6 +12,7 @@ import torch.nn.functional as F
 from rnnscope.core.data import Corpus
 from rnnscope.core.model import CharModel
 from rnnscope.core.tasks import Task
+from rnnscope.core.trainer import never
 from rnnscope.frames import MemoryFrame
 
 CONTEXT_POSITIONS = 512  # validation positions the context curve predicts
@@ -53,15 +55,25 @@ class MemoryMeter:
                 self.answers.append(torch.tensor(answers, device=device))  # [N] positions in candidates
 
     @torch.no_grad()
-    def measure(self, model: CharModel, step: int) -> MemoryFrame:
-        """Both measurements for the model's current weights; leaves train/eval mode as it found it."""
+    def measure(self, model: CharModel, step: int, interrupted: Callable[[], bool] = never) -> MemoryFrame | None:
+        """Both measurements for the model's current weights; leaves train/eval mode as it found it. None when
+        `interrupted()` turned true between two of its batched passes (a command is waiting)."""
         started = time.perf_counter()
         was_training = model.training
         model.eval()
-        losses = [F.cross_entropy(_last_logits(model, w), self.context_targets).item() for w in self.windows]
-        accuracy = [(_last_logits(model, ids)[:, self.candidates].argmax(dim=-1) == answers).double().mean().item()
-                    for ids, answers in zip(self.items, self.answers)]
-        model.train(was_training)
+        losses, accuracy = [], []
+        try:
+            for window in self.windows:
+                if interrupted():
+                    return None
+                losses.append(F.cross_entropy(_last_logits(model, window), self.context_targets).item())
+            for ids, answers in zip(self.items, self.answers):
+                if interrupted():
+                    return None
+                chosen = _last_logits(model, ids)[:, self.candidates].argmax(dim=-1)  # [N]
+                accuracy.append((chosen == answers).double().mean().item())
+        finally:
+            model.train(was_training)
         task = self.task
         return MemoryFrame(
             step=step,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -11,6 +12,11 @@ import torch.nn.functional as F
 from rnnscope.frames import StepStats
 
 CLIP_EPS = 1e-6  # as torch.nn.utils.clip_grad_norm_
+
+
+def never() -> bool:
+    """The default interruption: none (headless runs and tests)."""
+    return False
 
 
 def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
@@ -64,13 +70,18 @@ def _named_grads(model) -> tuple[list[str], list[torch.Tensor]]:
 
 
 @torch.no_grad()
-def validation_loss(model, batches: list[tuple[np.ndarray, np.ndarray]], device: torch.device) -> float:
-    """Mean loss over fixed validation windows (nats per character)."""
+def validation_loss(model, batches: list[tuple[np.ndarray, np.ndarray]], device: torch.device,
+                    interrupted: Callable[[], bool] = never) -> float | None:
+    """Mean loss over fixed validation windows (nats per character); None when `interrupted()` turned true
+    between two batches (a command is waiting)."""
     was_training = model.training
     model.eval()
     total = torch.zeros((), device=device)
     count = 0
     for inputs, targets in batches:
+        if interrupted():
+            model.train(was_training)
+            return None
         x = torch.from_numpy(inputs).to(device)  # [B, T]
         y = torch.from_numpy(targets).to(device)  # [B, T]
         total += batch_loss(model, x, y) * y.numel()
