@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rnnscope.errors import InputError
 
 # KEY (a long option without its dashes) -> RunConfig field, in the order "what differs" lists them.
+SIDES = ("a", "b")  # run A (the command line) and run B (with the changes); also their RUN_DIR sub-folders
 COMPARE_KEYS = {
     "model": "model", "hidden": "hidden", "embed": "embed", "layers": "layers", "lr": "lr",
     "optimizer": "optimizer", "clip": "clip", "init": "init", "init-gain": "init_gain",

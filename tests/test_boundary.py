@@ -35,7 +35,9 @@ def test_ui_never_imports_torch():
 
 
 def test_the_first_paints_path_loads_neither_numpy_nor_torch():
-    """The dashboard's process paints "loading…" before numpy, the panels or the engine load (rnnscope.ui.app)."""
-    loaded = _modules_loaded_by(["rnnscope.cli", "rnnscope.tui", "rnnscope.ui.app", "rnnscope.engine_client"])
+    """The dashboard's process, single or compare, paints "loading…" before numpy, the panels or the engine load
+    (rnnscope.ui.app)."""
+    loaded = _modules_loaded_by(["rnnscope.cli", "rnnscope.tui", "rnnscope.ui.app", "rnnscope.engine_client",
+                                 "rnnscope.tui_compare", "rnnscope.ui.compare_app", "rnnscope.core.pair_side"])
     assert "textual" in loaded
     assert not loaded & {"numpy", "torch"}

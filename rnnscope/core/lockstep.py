@@ -6,7 +6,7 @@ step. No messages and no coordinator: the rule below is the one place that decid
 
 from __future__ import annotations
 
-from rnnscope.frames import DIVERGED, PAUSED, RUNNING
+from rnnscope.states import DIVERGED, PAUSED, RUNNING
 
 LEAD = 2  # the most steps one run may be ahead of the other
 POLL_S = 0.001  # how long a run that must wait for the other blocks on its inbox before it looks again

@@ -14,11 +14,11 @@ from rnnscope import commands
 from rnnscope.compare import what_differs
 from rnnscope.config import RunConfig
 from rnnscope.core.lockstep import Lockstep
-from rnnscope.frames import DIVERGED, PAUSED, Frame
-from rnnscope.snapshot_io import list_snapshots, load_snapshot_frame
+from rnnscope.states import DIVERGED, PAUSED
 
-if TYPE_CHECKING:  # the dashboard builds PairSides for its children and never imports torch
+if TYPE_CHECKING:  # the dashboard builds PairSides for its children before its first paint: no torch, no numpy
     from rnnscope.core.engine import Engine
+    from rnnscope.frames import Frame
 
 REINITIALISING = (commands.NextInit, commands.NextModel, commands.Reset)
 
@@ -108,10 +108,12 @@ class PairSide:
             return
         step, frame_a = self.figure
         self.figure = None
+        from rnnscope.core.compare_pair import write_compare_figure
+        from rnnscope.snapshot_io import list_snapshots, load_snapshot_frame
+
         snapshots = list_snapshots(engine.run_dir.parent / "b")
         if not snapshots:
             return
-        from rnnscope.core.compare_pair import write_compare_figure
 
         frame_b = load_snapshot_frame(snapshots[-1])
         path, failure = write_compare_figure(engine.run_dir.parent, step, frame_a, frame_b,

@@ -1,25 +1,28 @@
 """The compare dashboard: two runs' clients (A and B), one PartStore each, one shared view, a selected run.
 
 space, n, e and g act on both runs (e through A, which leads the paired export); the setting keys act on the
-selected run; `s` switches the selection.
+selected run; `s` switches the selection. As in rnnscope.ui.app, numpy, the parts and the panels load after
+the first paint (start_run).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.css.query import NoMatches
 from textual.widget import Widget
 
 from rnnscope import commands
-from rnnscope.frames import RUNNING, Frame
-from rnnscope.lessons import Lesson
-from rnnscope.parts import PartStore, Update
+from rnnscope.compare import SIDES
+from rnnscope.states import RUNNING
 from rnnscope.ui.app import Client, RnnscopeApp, _frame_sizes
 from rnnscope.ui.compare_bar import CompareBar
-from rnnscope.ui.compare_dashboard import SIDES, CompareDashboard
-from rnnscope.ui.lesson_panel import LessonPanel, live_check
-from rnnscope.ui.safe_frame import safe_frame
+
+if TYPE_CHECKING:
+    from rnnscope.frames import Frame
+    from rnnscope.lessons import Lesson
+    from rnnscope.parts import Update
 
 HERE = Path(__file__).parent
 
@@ -54,10 +57,10 @@ class CompareApp(RnnscopeApp):
     CSS_PATH = [*RnnscopeApp.CSS_PATH, HERE / "compare.tcss"]
 
     def __init__(self, clients: dict[str, Client], *, differs: str, run_label: str = "",
-                 start_paused: bool = False, lesson: Lesson | None = None) -> None:
+                 start_paused: bool = False, lesson: "Lesson | None" = None) -> None:
         super().__init__(PairClient(clients), run_label=run_label, start_paused=start_paused, lesson=lesson)
         self.clients = clients
-        self.stores = {side: PartStore() for side in SIDES}
+        self.stores: dict = {}  # a PartStore per side, made by start_run
         self.frames: dict[str, Frame | None] = {side: None for side in SIDES}
         self.notice_seqs = {side: 0 for side in SIDES}
         self.selected = "a"
@@ -65,6 +68,10 @@ class CompareApp(RnnscopeApp):
         self.differs = differs
 
     def run_widgets(self) -> list[Widget]:
+        from rnnscope.parts import PartStore
+        from rnnscope.ui.compare_dashboard import CompareDashboard
+
+        self.stores = {side: PartStore() for side in SIDES}
         self.dashboard = CompareDashboard({"a": "A", "b": self.differs}, id="dashboard")
         return super().run_widgets()
 
@@ -76,6 +83,9 @@ class CompareApp(RnnscopeApp):
 
     def receive(self, updates: list[Update], side: str = "a") -> None:
         """On the event loop: keep the newest parts of `side`'s run, then show both runs."""
+        from rnnscope.ui.lesson_panel import LessonPanel, live_check
+        from rnnscope.ui.safe_frame import safe_frame
+
         store = self.stores[side]
         for update in updates:
             store.apply(update)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 
+from rnnscope.compare import SIDES
 from rnnscope.frames import Frame
 from rnnscope.ui.dashboard import Dashboard, page_of
 from rnnscope.ui.panels import FlowPanel, FramePanel, GatesPanel, MemoryPanel, StatePanel
@@ -22,7 +23,6 @@ COMPARE_PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("gradients", ("gradient flow", "memory")),
     ("loss", ("loss",)),
 )
-SIDES = ("a", "b")
 
 
 class CompareDashboard(Dashboard):
