@@ -4,7 +4,7 @@
     python benchmarks/ui_latency.py [--tmux-runs 5] [--cpu-seconds 20]
 
 First paint: the time from starting `rnnscope` in a 160x48 tmux window until "loading…" is on its screen
-(median of --tmux-runs), interleaved with the same for a bare Textual app that shows one line (the floor any
+(median of --tmux-runs, each after the last run's processes have ended), interleaved with the same for a bare Textual app that shows one line (the floor any
 Textual app has on this machine: Python's start, Textual's import, its first frame). CPU: utime+stime of the dashboard's process (and, apart, the engine's) from
 /proc over --cpu-seconds of training.
 """
@@ -133,6 +133,27 @@ def _wait_for_screen(text: str, timeout: float = 60.0) -> float:
     return time.perf_counter()
 
 
+def _end_session() -> None:
+    """Kill the tmux session and wait until its processes are gone: an engine still importing torch would
+    take a core from the next run."""
+    pane = _tmux("display-message", "-p", "-t", SESSION, "#{pane_pid}").strip()
+    family = [pane] if pane else []
+    for parent in family:
+        family += subprocess.run(["pgrep", "-P", parent], capture_output=True, text=True).stdout.split()
+    _tmux("kill-session", "-t", SESSION)
+    deadline = time.perf_counter() + 30
+    while any(os.path.exists(f"/proc/{pid}") and _running(pid) for pid in family) and time.perf_counter() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+
+
+def _running(pid: str) -> bool:
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def first_paint(runs: int) -> None:
     samples, bare, cpu = [], [], []
     for _ in range(runs):
@@ -140,12 +161,10 @@ def first_paint(runs: int) -> None:
         samples.append((_wait_for_screen("loading…") - started) * 1000)
         pid = int(_tmux("display-message", "-p", "-t", SESSION, "#{pane_pid}").strip())
         cpu.append(_cpu_seconds(pid) * 1000)  # CPU it took (apart from waiting for a core on a busy machine)
-        _tmux("kill-session", "-t", SESSION)
-        time.sleep(0.5)
+        _end_session()
         started = _start_in_tmux([sys.executable, "-c", BARE_TEXTUAL])
         bare.append((_wait_for_screen("loading…") - started) * 1000)
-        _tmux("kill-session", "-t", SESSION)
-        time.sleep(0.5)
+        _end_session()
     print(f"first paint in tmux at {SIZE[0]}x{SIZE[1]} ('loading…' on screen, {runs} runs): "
           f"median {statistics.median(samples):.0f} ms  ({', '.join(f'{v:.0f}' for v in samples)}); "
           f"CPU of the dashboard process by then: median {statistics.median(cpu):.0f} ms")
