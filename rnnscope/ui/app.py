@@ -85,7 +85,13 @@ class RnnscopeApp(App[int]):
 
     async def start_run(self) -> None:
         """After the first paint: start the run, mount the panels, then take the run's updates."""
-        self.client.start()  # the engine process imports torch while the panels load here
+        if self.return_code is not None:  # quit before the first paint: nothing to start
+            return
+        try:
+            self.client.start()  # the engine process imports torch while the panels load here
+        except Exception as error:  # no process could be made (memory, process limits): one line, exit 1
+            self._fail(f"cannot start the training process: {type(error).__name__}: {error}")
+            return
         from rnnscope.parts import PartStore
 
         self.parts = PartStore()

@@ -52,6 +52,51 @@ async def test_a_source_that_cannot_start_ends_the_app_with_its_reason():
     assert app.return_code == 1
 
 
+class UnstartableClient:
+    """A client whose process cannot be made (the OS refused the spawn)."""
+
+    def __init__(self) -> None:
+        self.stopped = False
+
+    def start(self):
+        raise OSError(12, "Cannot allocate memory")
+
+    def connect(self, deliver, fail) -> None:
+        raise AssertionError("never connected: it never started")
+
+    def send(self, command) -> None:
+        pass
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+async def test_an_engine_that_cannot_be_spawned_ends_the_app_with_one_line_and_exit_1(capsys):
+    client = UnstartableClient()
+    app = make_app(client)
+    async with app.run_test(size=(160, 48)):
+        for _ in range(250):
+            if app.return_code is not None:
+                break
+            await asyncio.sleep(0.02)
+    assert app.return_code == 1 and client.stopped
+    printed = capsys.readouterr()
+    said = " ".join((printed.out + printed.err).split())  # as printed when the terminal is back (wrapped)
+    assert said == "rnnscope: cannot start the training process: OSError: [Errno 12] Cannot allocate memory"
+
+
+async def test_a_run_is_not_started_once_the_app_is_quitting():
+    source = FakeSource()
+    app = make_app(lambda: source, start_paused=True)
+    starts = []
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: app.painted[0] is not None, "the first frame")
+        app.client.start = lambda: starts.append(1)
+        app.exit(0)  # q pressed before start_run ran
+        await app.start_run()
+    assert starts == []
+
+
 def test_the_failure_reason_is_the_error_message_not_a_traceback():
     def broken_factory():
         raise ConfigError("corpus.txt is empty")
