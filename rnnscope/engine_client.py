@@ -58,6 +58,7 @@ class EngineClient:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.stopping = False
         self.export_pending = False  # an Export was sent and its notice has not come back yet
+        self._early: list[commands.Command] = []  # sent before start(): they go out when it has started
         self.traffic = Traffic()
 
     def start(self) -> EngineClient:
@@ -68,6 +69,9 @@ class EngineClient:
             self.process.start()
         for end in self._child_ends:  # the child holds the only other ends: either side's exit reads as end of file
             end.close()
+        for command in self._early:
+            self.send(command)
+        self._early.clear()
         return self
 
     def connect(self, deliver: Deliver, fail: Fail) -> None:
@@ -107,6 +111,9 @@ class EngineClient:
         if self.stopping:
             return
         self.export_pending = self.export_pending or isinstance(command, commands.Export)
+        if self.process.pid is None:  # a key before the start: a big command would fill a pipe nobody reads yet
+            self._early.append(command)
+            return
         try:
             self._commands.send(command)
         except OSError:  # BrokenPipeError: the child has exited

@@ -91,6 +91,27 @@ def test_quit_right_after_export_finishes_the_export(tmp_path):
     assert not [p for p in run_dir.iterdir() if p.name.startswith(".tmp-")]
 
 
+def test_a_big_command_sent_before_the_start_neither_blocks_nor_is_lost(tmp_path):
+    corpus_path = write_corpus(tmp_path)
+    client = engine_client(tiny_config(corpus_path), load_corpus(corpus_path), tmp_path / "run", start_paused=True)
+    screen = "<svg>" + "x" * 1_000_000 + "</svg>"  # far more than a pipe holds while nobody reads it
+    import threading
+
+    sender = threading.Thread(target=client.send, args=(commands.Export(screen_svg=screen),), daemon=True)
+    sender.start()  # a key pressed before the app started the engine
+    sender.join(2.0)
+    assert not sender.is_alive(), "the send blocked the dashboard's event loop"
+    client.start()
+
+    async def scenario():
+        await _collect(client, lambda f: f is not None and f.probe is not None and f.notice is not None)
+        client.stop()
+
+    asyncio.run(scenario())
+    client.finish(say=lambda line: None)
+    assert (tmp_path / "run" / "step-000000" / "screen.svg").read_text() == screen
+
+
 def test_sigterm_during_an_export_removes_its_temporary_folder(tmp_path, monkeypatch):
     from rnnscope.core import export
 

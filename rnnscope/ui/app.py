@@ -59,7 +59,7 @@ class RnnscopeApp(App[int]):
     AUTO_FOCUS = None  # no panel is highlighted until the user tabs to one
 
     def __init__(self, client: Client, *, run_label: str = "", start_paused: bool = False,
-                 lesson: "Lesson | None" = None) -> None:
+                 lesson: Lesson | None = None) -> None:
         super().__init__()
         self.lesson = lesson  # shown in a lesson panel, checked live on the run's lesson_evidence
         self.next_lesson: str | None = None  # chosen with L: the CLI starts it when the app has exited

@@ -57,7 +57,7 @@ class CompareApp(RnnscopeApp):
     CSS_PATH = [*RnnscopeApp.CSS_PATH, HERE / "compare.tcss"]
 
     def __init__(self, clients: dict[str, Client], *, differs: str, run_label: str = "",
-                 start_paused: bool = False, lesson: "Lesson | None" = None) -> None:
+                 start_paused: bool = False, lesson: Lesson | None = None) -> None:
         super().__init__(PairClient(clients), run_label=run_label, start_paused=start_paused, lesson=lesson)
         self.clients = clients
         self.stores: dict = {}  # a PartStore per side, made by start_run
