@@ -183,3 +183,15 @@ def test_an_interrupted_memory_pass_keeps_the_last_measurement(tmp_path):
     assert engine.refresh_memory(lambda: True) is None
     assert engine.memory is first
     assert engine.refresh_memory().step == 1
+
+
+def test_an_interrupted_sample_keeps_the_last_and_leaves_the_sampling_reproducible(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    interrupted, plain = tiny_engine(tmp_path / "a"), tiny_engine(tmp_path / "b")
+    first = interrupted.new_sample()
+    plain.new_sample()
+    calls = []
+    assert interrupted.new_sample(interrupted=lambda: calls.append(1) or len(calls) > 5) is None  # mid-sample
+    assert interrupted.sample is first
+    assert interrupted.new_sample().text == plain.new_sample().text  # as if the interrupted one never started

@@ -186,12 +186,18 @@ class Engine:
         self.probe = run_probe(self.model, self.probe_ids, self.probe_targets, self.probe_text, self.step)
         return self.probe
 
-    def new_sample(self, temperature: float | None = None) -> Sample:
+    def new_sample(self, temperature: float | None = None, interrupted: Callable[[], bool] = never) -> Sample | None:
+        """A fresh sample; None, with the last kept and the sampling generator as it was, when `interrupted`
+        stopped it (a command is waiting)."""
         if temperature is not None:
             self.temperature = temperature
         prime = self.probe_text[:PRIME_LENGTH]
+        rng_state = self.sample_rng.get_state()
         ids = sample_ids(self.model, list(self.corpus.encode(prime)), SAMPLE_LENGTH, self.temperature,
-                         self.sample_rng)
+                         self.sample_rng, interrupted)
+        if ids is None:
+            self.sample_rng.set_state(rng_state)
+            return None
         self.sample = Sample(self.step, prime, self.corpus.decode(ids), self.temperature)
         return self.sample
 

@@ -72,7 +72,7 @@ class EngineSource:
     def run(self, publish: Publish, inbox: queue.Queue) -> None:
         """Train and publish until a Quit arrives in `inbox` (the one way to stop)."""
         engine = self.build()
-        engine.interrupted = lambda: not inbox.empty()  # a key is answered before a validation or memory pass
+        engine.interrupted = lambda: not inbox.empty()  # a key is answered before a validation, memory pass or sample
         first_probe = engine.refresh_probe()
         engine.new_sample()
         publish(engine.parts())
@@ -108,9 +108,9 @@ class EngineSource:
                 continue  # a key is waiting: answer it before probing or sampling
             if engine.state == RUNNING and cadence.due(now):
                 cadence.probed(engine.refresh_probe().cost_ms / 1000, now)
-            if engine.state == RUNNING and now - last_sample >= SAMPLE_INTERVAL_S:
-                engine.new_sample()
-                last_sample = now
+            if (engine.state == RUNNING and now - last_sample >= SAMPLE_INTERVAL_S
+                    and engine.new_sample(interrupted=engine.interrupted) is not None):
+                last_sample = now  # an interrupted sample is tried again after the next step
             if exported or engine.state != RUNNING or now - last_publish >= FRAME_INTERVAL_S:
                 publish(engine.parts())  # a divergence is published at once
                 last_publish = now

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
+
+from rnnscope.core.trainer import never
 
 
 @torch.no_grad()
 def sample_ids(model, prime_ids: list[int], length: int, temperature: float,
-               generator: torch.Generator) -> list[int]:
-    """Ids of `length` characters following `prime_ids`; `generator` (CPU) makes it reproducible."""
+               generator: torch.Generator, interrupted: Callable[[], bool] = never) -> list[int] | None:
+    """Ids of `length` characters following `prime_ids`; `generator` (CPU) makes it reproducible. None when
+    `interrupted()` turned true between two characters (a command is waiting)."""
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
@@ -16,6 +21,9 @@ def sample_ids(model, prime_ids: list[int], length: int, temperature: float,
     logits, state = model(x)  # [1, P, V]
     out: list[int] = []
     for _ in range(length):
+        if interrupted():
+            model.train(was_training)
+            return None
         last = torch.nan_to_num(logits[0, -1].double().cpu(), nan=0.0, posinf=1e4, neginf=-1e4)  # [V]
         probs = torch.softmax(last / max(temperature, 1e-3), dim=-1)  # [V]; an exploding model still samples
         nxt = int(torch.multinomial(probs, 1, generator=generator))
