@@ -195,3 +195,13 @@ def test_an_interrupted_sample_keeps_the_last_and_leaves_the_sampling_reproducib
     assert interrupted.new_sample(interrupted=lambda: calls.append(1) or len(calls) > 5) is None  # mid-sample
     assert interrupted.sample is first
     assert interrupted.new_sample().text == plain.new_sample().text  # as if the interrupted one never started
+
+
+def test_an_interrupted_probe_keeps_the_last_one(tmp_path):
+    engine = tiny_engine(tmp_path)
+    first = engine.refresh_probe()
+    engine.train_step()
+    calls = []
+    assert engine.refresh_probe(lambda: calls.append(1) or len(calls) > 1) is None  # after the first backward pass
+    assert engine.probe is first and len(calls) == 2
+    assert engine.refresh_probe().step == 1

@@ -182,9 +182,12 @@ class Engine:
 
         self.lesson_evidence = strict_json(SideEvidence(self, self.config.lesson).now())
 
-    def refresh_probe(self) -> ProbeFrame:
-        self.probe = run_probe(self.model, self.probe_ids, self.probe_targets, self.probe_text, self.step)
-        return self.probe
+    def refresh_probe(self, interrupted: Callable[[], bool] = never) -> ProbeFrame | None:
+        """Probe the current weights (None, keeping the last probe, when `interrupted` stopped it)."""
+        probe = run_probe(self.model, self.probe_ids, self.probe_targets, self.probe_text, self.step, interrupted)
+        if probe is not None:
+            self.probe = probe
+        return probe
 
     def new_sample(self, temperature: float | None = None, interrupted: Callable[[], bool] = never) -> Sample | None:
         """A fresh sample; None, with the last kept and the sampling generator as it was, when `interrupted`

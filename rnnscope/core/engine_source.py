@@ -72,7 +72,8 @@ class EngineSource:
     def run(self, publish: Publish, inbox: queue.Queue) -> None:
         """Train and publish until a Quit arrives in `inbox` (the one way to stop)."""
         engine = self.build()
-        engine.interrupted = lambda: not inbox.empty()  # a key is answered before a validation, memory pass or sample
+        engine.interrupted = lambda: not inbox.empty()  # a key is answered before a validation, memory pass, sample
+        # or the rest of a probe
         first_probe = engine.refresh_probe()
         engine.new_sample()
         publish(engine.parts())
@@ -106,8 +107,9 @@ class EngineSource:
                     self.pair.exported(engine)
             elif not inbox.empty():
                 continue  # a key is waiting: answer it before probing or sampling
-            if engine.state == RUNNING and cadence.due(now):
-                cadence.probed(engine.refresh_probe().cost_ms / 1000, now)
+            probe = engine.refresh_probe(engine.interrupted) if engine.state == RUNNING and cadence.due(now) else None
+            if probe is not None:  # an interrupted probe is tried again after the next step
+                cadence.probed(probe.cost_ms / 1000, now)
             if (engine.state == RUNNING and now - last_sample >= SAMPLE_INTERVAL_S
                     and engine.new_sample(interrupted=engine.interrupted) is not None):
                 last_sample = now  # an interrupted sample is tried again after the next step

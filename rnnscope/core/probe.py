@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -12,6 +13,7 @@ from rnnscope.config import GATE_NAMES
 from rnnscope.core.cells import LayerTrace, unroll
 from rnnscope.core.flow_metrics import layer_metrics
 from rnnscope.core.model import CharModel
+from rnnscope.core.trainer import never
 from rnnscope.frames import LayerProbe, ProbeFrame
 
 
@@ -50,8 +52,10 @@ def _layer_probe(
     )
 
 
-def run_probe(model: CharModel, ids: np.ndarray, targets: np.ndarray, text: str, step: int) -> ProbeFrame:
-    """One instrumented forward + two backward passes over the probe (batch 1, zero initial state).
+def run_probe(model: CharModel, ids: np.ndarray, targets: np.ndarray, text: str, step: int,
+              interrupted: Callable[[], bool] = never) -> ProbeFrame | None:
+    """One instrumented forward + two backward passes over the probe (batch 1, zero initial state); None when
+    `interrupted()` turned true between two of the three (a command is waiting).
 
     Reads the model's current weights without changing them, leaves no .grad on parameters, draws
     no random numbers and does not touch train/eval mode (no dropout is involved).
@@ -67,7 +71,11 @@ def run_probe(model: CharModel, ids: np.ndarray, targets: np.ndarray, text: str,
         losses = F.cross_entropy(logits, targets_t, reduction="none")  # [T]
         hiddens = [h for trace in traces for h in trace.hidden]  # L*T x [1, H]
         cells = [c for trace in traces for c in (trace.cell or [])]  # L*T x [1, H], LSTM only
+        if interrupted():
+            return None
         grads_last = torch.autograd.grad(losses[-1], hiddens + cells, retain_graph=True)
+        if interrupted():
+            return None
         mean_loss = losses.mean()
         grads_total = torch.autograd.grad(mean_loss, hiddens)
     layers = len(traces)
