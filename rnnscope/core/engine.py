@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -21,7 +20,8 @@ from rnnscope.core.model import build_model, count_parameters, set_activation
 from rnnscope.core.probe import run_probe
 from rnnscope.core.sampling import sample_ids
 from rnnscope.core.task_corpus import task_of
-from rnnscope.core.trainer import make_optimizer, never, train_step, validation_loss
+from rnnscope.core.interrupt import Interrupted, never
+from rnnscope.core.trainer import make_optimizer, train_step, validation_loss
 from rnnscope.frames import (DIVERGED, PAUSED, RUNNING, Event, Frame, MemoryFrame, Notice, ProbeFrame, RunStatus,
                              Sample)
 from rnnscope.snapshot_io import memory_to_json
@@ -54,7 +54,7 @@ class Engine:
         self.initial_metrics: list[dict] | None = None  # a lesson's: the probe's metrics at the initial weights
         self.lesson_evidence: dict | None = None  # a lesson's: its evidence at the last validation
         self.memory_seconds = 0.0  # spent on memory measurements (validations, exports, re-inits)
-        self.interrupted: Callable[[], bool] = never  # the dashboard's loop: a command is waiting
+        self.interrupted: Interrupted = never  # the dashboard's loop: a command is waiting
         self.val_owed = False  # a validation that a waiting command interrupted: done at the next step
         self.step = 0
         self.state = PAUSED if start_paused else RUNNING
@@ -151,7 +151,7 @@ class Engine:
             self._lesson_evidence()
         self._notify("error", f"DIVERGED at step {stats.step}: change a setting (c, i, m, r) and press space")
 
-    def validate(self, interrupted: Callable[[], bool] = never) -> float | None:
+    def validate(self, interrupted: Interrupted = never) -> float | None:
         """The validation loss now, and memory when it is missing or its total stays within MEMORY_BUDGET. A
         command waiting (`interrupted`) stops it between two batches: None, and it is owed to the next step."""
         loss = validation_loss(self.model, self.val_batches, self.device, interrupted)
@@ -164,7 +164,7 @@ class Engine:
             self.refresh_memory(interrupted)
         return loss
 
-    def refresh_memory(self, interrupted: Callable[[], bool] = never) -> MemoryFrame | None:
+    def refresh_memory(self, interrupted: Interrupted = never) -> MemoryFrame | None:
         """Measure memory now (None, keeping the last, when `interrupted` stopped it)."""
         started = time.perf_counter()
         memory = self.memory_meter.measure(self.model, self.step, interrupted)
@@ -182,14 +182,14 @@ class Engine:
 
         self.lesson_evidence = strict_json(SideEvidence(self, self.config.lesson).now())
 
-    def refresh_probe(self, interrupted: Callable[[], bool] = never) -> ProbeFrame | None:
+    def refresh_probe(self, interrupted: Interrupted = never) -> ProbeFrame | None:
         """Probe the current weights (None, keeping the last probe, when `interrupted` stopped it)."""
         probe = run_probe(self.model, self.probe_ids, self.probe_targets, self.probe_text, self.step, interrupted)
         if probe is not None:
             self.probe = probe
         return probe
 
-    def new_sample(self, temperature: float | None = None, interrupted: Callable[[], bool] = never) -> Sample | None:
+    def new_sample(self, temperature: float | None = None, interrupted: Interrupted = never) -> Sample | None:
         """A fresh sample; None, with the last kept and the sampling generator as it was, when `interrupted`
         stopped it (a command is waiting)."""
         if temperature is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -12,7 +11,7 @@ import torch.nn.functional as F
 from rnnscope.core.data import Corpus
 from rnnscope.core.model import CharModel
 from rnnscope.core.tasks import Task
-from rnnscope.core.trainer import never
+from rnnscope.core.interrupt import Interrupted, never
 from rnnscope.frames import MemoryFrame
 
 CONTEXT_POSITIONS = 512  # validation positions the context curve predicts
@@ -55,7 +54,7 @@ class MemoryMeter:
                 self.answers.append(torch.tensor(answers, device=device))  # [N] positions in candidates
 
     @torch.no_grad()
-    def measure(self, model: CharModel, step: int, interrupted: Callable[[], bool] = never) -> MemoryFrame | None:
+    def measure(self, model: CharModel, step: int, interrupted: Interrupted = never) -> MemoryFrame | None:
         """Both measurements for the model's current weights; leaves train/eval mode as it found it. None when
         `interrupted()` turned true between two of its batched passes (a command is waiting)."""
         started = time.perf_counter()

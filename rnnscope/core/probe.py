@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -13,7 +12,7 @@ from rnnscope.config import GATE_NAMES
 from rnnscope.core.cells import LayerTrace, unroll
 from rnnscope.core.flow_metrics import layer_metrics
 from rnnscope.core.model import CharModel
-from rnnscope.core.trainer import never
+from rnnscope.core.interrupt import Interrupted, never
 from rnnscope.frames import LayerProbe, ProbeFrame
 
 
@@ -53,7 +52,7 @@ def _layer_probe(
 
 
 def run_probe(model: CharModel, ids: np.ndarray, targets: np.ndarray, text: str, step: int,
-              interrupted: Callable[[], bool] = never) -> ProbeFrame | None:
+              interrupted: Interrupted = never) -> ProbeFrame | None:
     """One instrumented forward + two backward passes over the probe (batch 1, zero initial state); None when
     `interrupted()` turned true between two of the three (a command is waiting).
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 
-from rnnscope.core.trainer import never
+from rnnscope.core.interrupt import Interrupted, never
 
 
 @torch.no_grad()
 def sample_ids(model, prime_ids: list[int], length: int, temperature: float,
-               generator: torch.Generator, interrupted: Callable[[], bool] = never) -> list[int] | None:
+               generator: torch.Generator, interrupted: Interrupted = never) -> list[int] | None:
     """Ids of `length` characters following `prime_ids`; `generator` (CPU) makes it reproducible. None when
     `interrupted()` turned true between two characters (a command is waiting)."""
     device = next(model.parameters()).device

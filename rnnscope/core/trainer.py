@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from rnnscope.core.interrupt import Interrupted, never
 from rnnscope.frames import StepStats
 
 CLIP_EPS = 1e-6  # as torch.nn.utils.clip_grad_norm_
 
-
-def never() -> bool:
-    """The default interruption: none (headless runs and tests)."""
-    return False
 
 
 def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
@@ -71,7 +67,7 @@ def _named_grads(model) -> tuple[list[str], list[torch.Tensor]]:
 
 @torch.no_grad()
 def validation_loss(model, batches: list[tuple[np.ndarray, np.ndarray]], device: torch.device,
-                    interrupted: Callable[[], bool] = never) -> float | None:
+                    interrupted: Interrupted = never) -> float | None:
     """Mean loss over fixed validation windows (nats per character); None when `interrupted()` turned true
     between two batches (a command is waiting)."""
     was_training = model.training
