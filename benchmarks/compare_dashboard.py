@@ -24,6 +24,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from app_session import SIZE, WARM_STEPS, until  # noqa: E402
 from textual import events  # noqa: E402
 from train_throughput import bare_loop  # noqa: E402
 
@@ -36,18 +37,6 @@ from rnnscope.frames import PAUSED, RUNNING  # noqa: E402
 from rnnscope.tui_compare import compare_clients  # noqa: E402
 from rnnscope.ui.compare_app import CompareApp  # noqa: E402
 
-SIZE = (160, 48)
-WARM_STEPS = 5
-
-
-async def _until(predicate, timeout: float = 120.0) -> None:
-    deadline = time.perf_counter() + timeout
-    while not predicate():
-        if time.perf_counter() > deadline:
-            raise TimeoutError("the dashboard did not get there in time")
-        await asyncio.sleep(0.002)
-
-
 def _steps(app: CompareApp) -> list[int]:
     return [frame.status.step for frame in app.frames.values()]
 
@@ -59,7 +48,7 @@ def _states(app: CompareApp) -> set[str]:
 async def _set_state(app: CompareApp, state: str) -> None:
     if _states(app) != {state}:
         app.post_message(events.Key("space", " "))
-        await _until(lambda: _states(app) == {state})
+        await until(lambda: _states(app) == {state})
 
 
 def bare_pair(config_a: RunConfig, config_b: RunConfig, corpus, steps: int) -> float:
@@ -81,7 +70,7 @@ async def measure(config_a, config_b, corpus, seconds: float, rounds: int) -> di
             client.start()
         app = CompareApp(clients, differs=what_differs(config_a, config_b))
         async with app.run_test(size=SIZE):
-            await _until(lambda: all(app.frames.values()) and min(_steps(app)) >= WARM_STEPS)
+            await until(lambda: all(app.frames.values()) and min(_steps(app)) >= WARM_STEPS)
             for _ in range(rounds):
                 await _set_state(app, PAUSED)
                 result["bare"].append(await asyncio.to_thread(bare_pair, config_a, config_b, corpus, bare_steps))

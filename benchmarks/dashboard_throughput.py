@@ -25,6 +25,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from app_session import SIZE, WARM_STEPS, until  # noqa: E402
 from textual import events  # noqa: E402
 from percentile import p95  # noqa: E402
 from train_throughput import bare_loop  # noqa: E402
@@ -37,18 +38,6 @@ from rnnscope.frames import PAUSED, RUNNING  # noqa: E402
 from rnnscope.tui import engine_client  # noqa: E402
 from rnnscope.ui.app import make_app  # noqa: E402
 
-SIZE = (160, 48)
-WARM_STEPS = 5
-
-
-async def _until(predicate, timeout: float = 60.0) -> None:
-    deadline = time.perf_counter() + timeout
-    while not predicate():
-        if time.perf_counter() > deadline:
-            raise TimeoutError("the dashboard did not get there in time")
-        await asyncio.sleep(0.002)
-
-
 async def measure(config: RunConfig, corpus, threads: int, seconds: float, rounds: int, in_thread: bool) -> dict:
     """In one dashboard session, alternate: engine paused + bare loop, then engine running + keys."""
     bare_steps = max(20, int(seconds * 15))
@@ -60,7 +49,7 @@ async def measure(config: RunConfig, corpus, threads: int, seconds: float, round
         else:
             app = make_app(engine_client(config, corpus, Path(run_dir)).start())
         async with app.run_test(size=SIZE):
-            await _until(lambda: app.latest is not None and app.latest.status.step >= WARM_STEPS)
+            await until(lambda: app.latest is not None and app.latest.status.step >= WARM_STEPS)
             for _ in range(rounds):
                 await _set_state(app, PAUSED)
                 result["bare"].append(await asyncio.to_thread(bare_loop, config, corpus, bare_steps))
@@ -88,7 +77,7 @@ def _builds(app) -> int:
 async def _set_state(app, state: str) -> None:
     if app.status_bar.shown.state != state:
         app.post_message(events.Key("space", " "))
-        await _until(lambda: app.status_bar.shown.state == state)
+        await until(lambda: app.status_bar.shown.state == state)
 
 
 async def _key_latency(app) -> float:
@@ -96,7 +85,7 @@ async def _key_latency(app) -> float:
     clip_before = app.status_bar.shown.config.clip
     pressed = time.perf_counter()
     app.post_message(events.Key("c", "c"))
-    await _until(lambda: app.status_bar.shown.config.clip != clip_before)
+    await until(lambda: app.status_bar.shown.config.clip != clip_before)
     return (time.perf_counter() - pressed) * 1000
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests.* (the fake source) from a checkout
 
+from app_session import SIZE  # noqa: E402
 from percentile import p95  # noqa: E402
 from textual import events  # noqa: E402
 
@@ -34,7 +35,6 @@ from tests.fake_frames import make_frame  # noqa: E402
 from tests.ui.app_harness import wait_until  # noqa: E402
 from tests.ui.fake_source import FakeSource  # noqa: E402
 
-SIZE = (160, 48)
 FRAMES = 30  # distinct frames rendered per panel
 KEY_PRESSES = 30
 SOURCE_SIZES = {"T": 64, "H": 128, "V": 65}  # the real defaults: --seq-len 64, --hidden 128, a Shakespeare-sized vocab
