@@ -13,6 +13,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from rnnscope.errors import InputError
 
@@ -34,13 +35,13 @@ class CorpusFile:
     sha256: str
     vocab: tuple[str, ...]  # id -> character
 
-    def check_text(self, text: str, what: str = "the probe text") -> None:
+    def check_text(self, text: str) -> None:
         """CorpusError naming the characters of `text` that the vocabulary lacks."""
         known = set(self.vocab)
         missing = sorted({ch for ch in text if ch not in known})
         if missing:
             shown = ", ".join(repr(ch) for ch in missing[:10])
-            raise CorpusError(f"{what} has characters that are not in the corpus: {shown}; "
+            raise CorpusError(f"the probe text has characters that are not in the corpus: {shown}; "
                               "use only characters that occur in the corpus")
 
 
@@ -60,25 +61,27 @@ def check_corpus(path: str | Path, encoding: str = "utf-8", min_chars: int = 0, 
         vocab = tuple(chr(code) for code in range(128) if raw.find(bytes((code,))) >= 0)
     else:
         vocab = tuple(sorted(set(text)))
+        surrogates = [ch for ch in vocab if "\ud800" <= ch <= "\udfff"]
+        if surrogates:
+            refuse_surrogates(path, encoding, min(text.find(ch) for ch in surrogates))
     return CorpusFile(path=str(path), sha256=hashlib.sha256(raw).hexdigest(), vocab=vocab)
 
 
 def read_text(path: Path, encoding: str) -> tuple[bytes, str]:
-    """The file's bytes and their text; refuses empty, binary and undecodable files, and lone surrogates."""
+    """The file's bytes and their text; refuses empty, binary and undecodable files (callers refuse lone
+    surrogates where they look at every character anyway)."""
     raw = read_bytes(path)
     if not raw:
         raise CorpusError(f"{path} is empty: give a text file with some text in it")
     if b"\x00" in raw[:_SNIFF_BYTES] and not encoding.lower().startswith("utf-16"):
         raise CorpusError(f"{path} looks like a binary file (it contains NUL bytes): give a plain text file")
-    text = _decode(raw, path, encoding)
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError as err:
-            raise CorpusError(f"{path} decoded as {encoding} gives characters that are not valid Unicode "
-                              f"(a lone surrogate near character {err.start}): pass another --encoding, e.g. utf-8"
-                              ) from None
-    return raw, text
+    return raw, _decode(raw, path, encoding)
+
+
+def refuse_surrogates(path: Path, encoding: str, position: int) -> NoReturn:
+    """A lone surrogate (some codecs make them) cannot be shown or saved: the text is refused."""
+    raise CorpusError(f"{path} decoded as {encoding} gives characters that are not valid Unicode "
+                      f"(a lone surrogate near character {position}): pass another --encoding, e.g. utf-8")
 
 
 def check_length(n_chars: int, min_chars: int, path: Path, advice: str) -> None:

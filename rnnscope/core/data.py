@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnscope.corpus_file import TRAIN_FRACTION, CorpusFile, check_length, read_text
+from rnnscope.corpus_file import TRAIN_FRACTION, CorpusFile, check_length, read_text, refuse_surrogates
 
 _CHUNK = 1 << 23  # characters per chunk when converting non-ASCII text to code points
 _ASCII_SAFE = ("utf-8", "utf8", "ascii", "latin-1", "latin1", "iso-8859-1", "cp1252")  # ASCII bytes = text
@@ -48,7 +48,7 @@ def load_corpus(path: str | Path, encoding: str = "utf-8", min_chars: int = 0, a
         chunks = [np.frombuffer(text.encode("ascii") if encoding.lower() not in _ASCII_SAFE else raw,
                                 dtype=np.uint8)]  # [N]
     else:
-        chunks = _code_points(text)
+        chunks = _code_points(text, path, encoding)
     del text
     size = 0x110000 if chunks[0].dtype == np.uint32 else 256
     counts = sum(np.bincount(chunk[i : i + _CHUNK], minlength=size)  # bincount copies to int64: slice it
@@ -67,10 +67,15 @@ def load_corpus(path: str | Path, encoding: str = "utf-8", min_chars: int = 0, a
     )
 
 
-def _code_points(text: str) -> list[np.ndarray]:
-    """Non-ASCII text as uint32 code points, in chunks (read_text has refused lone surrogates)."""
-    return [np.frombuffer(text[i : i + _CHUNK].encode("utf-32-le"), dtype=np.uint32)  # [chunk]
-            for i in range(0, len(text), _CHUNK)]
+def _code_points(text: str, path: Path, encoding: str) -> list[np.ndarray]:
+    """Non-ASCII text as uint32 code points, in chunks; refuses lone surrogates (the encoder finds them)."""
+    chunks = []
+    for i in range(0, len(text), _CHUNK):
+        try:
+            chunks.append(np.frombuffer(text[i : i + _CHUNK].encode("utf-32-le"), dtype=np.uint32))  # [chunk]
+        except UnicodeEncodeError as err:
+            refuse_surrogates(path, encoding, i + err.start)
+    return chunks
 
 
 def _id_dtype(vocab_size: int) -> type:
