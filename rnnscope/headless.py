@@ -29,9 +29,15 @@ def run_headless(config: RunConfig, corpus: Corpus, run_dir: Path, *, steps: int
         return _train(config, corpus, run_dir, steps, export_every, checkpoint, guard)
 
 
-def _say(console: Console, text: str) -> None:
+def say(console: Console, text: str) -> None:
     """One visible-safe line on stderr, never wrapped (stderr may be a file or a pipe: 80 columns to Rich)."""
     console.print(safe_text(text), markup=False, highlight=False, soft_wrap=True)
+
+
+def progress_bar(console: Console) -> Progress:
+    """Every headless run's progress line: step, n/N, the bar, the run's own info, the time left."""
+    return Progress(TextColumn("step"), MofNCompleteColumn(), BarColumn(), TextColumn("{task.fields[info]}"),
+                    TimeRemainingColumn(), console=console, transient=False)
 
 
 def _train(config: RunConfig, corpus: Corpus, run_dir: Path, steps: int, export_every: int,
@@ -43,15 +49,13 @@ def _train(config: RunConfig, corpus: Corpus, run_dir: Path, steps: int, export_
     snapshot = None
     code = 0
     console = Console(file=sys.stderr)
-    columns = (TextColumn("step"), MofNCompleteColumn(), BarColumn(), TextColumn("{task.fields[info]}"),
-               TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
+    with progress_bar(console) as progress:
         task = progress.add_task("train", total=steps, completed=engine.step, info="")
         last_refresh = 0.0
         while engine.step < steps:
             engine.train_step()
             if engine.state == DIVERGED:
-                _say(console, f"rnnscope: training diverged at {engine.diverged}")
+                say(console, f"rnnscope: training diverged at {engine.diverged}")
                 code = 1
                 if export_every:
                     with guard.finishing():
@@ -61,7 +65,7 @@ def _train(config: RunConfig, corpus: Corpus, run_dir: Path, steps: int, export_
                 with guard.finishing():
                     written = engine.export()
                 if written is None:  # the JSON still names the last snapshot that was written
-                    _say(console, f"rnnscope: error: {engine.notice.text}")
+                    say(console, f"rnnscope: error: {engine.notice.text}")
                     code = 1
                     break
                 snapshot = written

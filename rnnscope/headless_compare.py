@@ -8,38 +8,45 @@ import time
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from rnnscope.config import RunConfig
 from rnnscope.core.compare_pair import EnginePair
 from rnnscope.core.data import Corpus
 from rnnscope.core.device import configure_threads
-from rnnscope.headless import REFRESH_S
+from rnnscope.headless import REFRESH_S, progress_bar, say
+from rnnscope.signals import SignalGuard
 
 
 def run_headless_compare(config_a: RunConfig, config_b: RunConfig, compare_text: str, corpus: Corpus,
                          run_dir: Path, *, steps: int, export_every: int) -> int:
-    """Train both runs until `steps` (a diverged one stops there); exit 0 when both ran, 1 if an export failed."""
+    """Train both runs until `steps` (a diverged one stops there); exit 0 when both ran, 1 if an export failed.
+    SIGTERM/SIGHUP raise Terminated (an export under way is finished first), as in rnnscope.headless."""
+    with SignalGuard().installed() as guard:
+        return _train(config_a, config_b, compare_text, corpus, run_dir, steps, export_every, guard)
+
+
+def _train(config_a: RunConfig, config_b: RunConfig, compare_text: str, corpus: Corpus, run_dir: Path, steps: int,
+           export_every: int, guard: SignalGuard) -> int:
     threads = configure_threads(config_a.threads)
     pair = EnginePair(config_a, config_b, corpus, run_dir, compare_text, threads=threads)
     console = Console(file=sys.stderr)
-    console.print(f"rnnscope: compare {pair.differs}", markup=False, highlight=False)
+    say(console, f"rnnscope: compare {pair.differs}")
     code = 0
-    columns = (TextColumn("step"), MofNCompleteColumn(), BarColumn(), TextColumn("{task.fields[info]}"),
-               TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
+    with progress_bar(console) as progress:
         task = progress.add_task("train", total=steps, completed=0, info="")
         last_refresh = 0.0
         while pair.live() and pair.step < steps:
             for side in pair.train_step():
-                console.print(f"rnnscope: run {side.upper()} diverged at {pair.sides[side].diverged}; "
-                              "the other run goes on", markup=False, highlight=False)
-                if export_every and pair.export((side,)) is None:
-                    code = 1
+                say(console, f"rnnscope: run {side.upper()} diverged at {pair.sides[side].diverged}; "
+                    "the other run goes on")
+                if export_every:
+                    with guard.finishing():
+                        code = code or (1 if pair.export((side,)) is None else 0)
             if code == 0 and export_every and pair.step % export_every == 0 and pair.live():
-                code = 0 if pair.export(tuple(pair.live())) is not None else 1
+                with guard.finishing():
+                    code = 0 if pair.export(tuple(pair.live())) is not None else 1
             if code:
-                console.print(f"rnnscope: error: {pair.failure}", markup=False, highlight=False)
+                say(console, f"rnnscope: error: {pair.failure}")
                 break
             now = time.perf_counter()
             if now - last_refresh >= REFRESH_S or pair.step == steps:

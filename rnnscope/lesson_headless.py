@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from rnnscope.config import RunConfig
 from rnnscope.core.compare_pair import EnginePair
@@ -17,7 +16,7 @@ from rnnscope.core.device import configure_threads
 from rnnscope.core.engine import Engine
 from rnnscope.core.lesson_run import SideEvidence, add_lesson_to_meta, strict_json
 from rnnscope.frames import DIVERGED
-from rnnscope.headless import REFRESH_S
+from rnnscope.headless import REFRESH_S, progress_bar, say
 from rnnscope.lessons import HOLDS, NOT_YET, Lesson
 from rnnscope.signals import SignalGuard
 
@@ -92,16 +91,14 @@ def _run(lesson: Lesson, config: RunConfig, config_b: RunConfig | None, compare_
     console = Console(file=sys.stderr)
     every = config.val_every
     result = lesson.judge(runs.evidence())
-    columns = (TextColumn("step"), MofNCompleteColumn(), BarColumn(), TextColumn("{task.fields[info]}"),
-               TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
+    with progress_bar(console) as progress:
         task = progress.add_task("train", total=steps, completed=0, info="")
         last_refresh = 0.0
         while result.status == NOT_YET and runs.step < steps and runs.live():
             runs.train_step()
             if runs.step % every == 0 or runs.step >= steps or not runs.live():
                 result = lesson.judge(runs.evidence())
-                console.print(f"step {runs.step}: {result.line}", markup=False, highlight=False, soft_wrap=True)
+                say(console, f"step {runs.step}: {result.line}")
             now = time.perf_counter()
             if now - last_refresh >= REFRESH_S:
                 progress.update(task, completed=runs.step, info=result.status)
@@ -111,7 +108,7 @@ def _run(lesson: Lesson, config: RunConfig, config_b: RunConfig | None, compare_
         with guard.finishing():
             snapshots, figure = runs.export()
     except ExportFailed as failed:
-        console.print(f"rnnscope: error: {failed}", markup=False, highlight=False, soft_wrap=True)
+        say(console, f"rnnscope: error: {failed}")
         return EXIT_DOES_NOT
     evidence = strict_json(runs.snapshot_evidence(snapshots))  # the numbers as the snapshot holds them
     result = lesson.judge(evidence)
