@@ -96,3 +96,25 @@ def test_the_next_run_in_the_folder_removes_a_killed_runs_export(tmp_path):
     assert main([str(corpus), "--headless", "--steps", "1", "--hidden", "8", "--embed", "4", "--seq-len", "16",
                  "--batch", "2", "--threads", "1", "--run-dir", str(run_dir)]) == 0
     assert list(run_dir.iterdir()) == []
+
+
+def test_a_signal_during_a_headless_compares_exports_ends_cleanly(tmp_path):
+    corpus, run_dir = write_corpus(tmp_path), tmp_path / "run"
+    argv = [sys.executable, "-m", "rnnscope", str(corpus), "--headless", "--steps", "100000", "--export-every", "1",
+            "--hidden", "16", "--embed", "8", "--seq-len", "16", "--batch", "2", "--threads", "1",
+            "--run-dir", str(run_dir), "--compare", "clip=0"]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_snapshot(process, run_dir / "b")
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 128 + signal.SIGTERM
+    lines = [line for line in err.splitlines() if line.startswith("rnnscope")]
+    assert lines[-1] == "rnnscope: stopped by SIGTERM" and "Traceback" not in err
+    for side in ("a", "b"):
+        snapshots = list((run_dir / side).iterdir())
+        assert [p.name for p in snapshots if p.name.startswith(".")] == []  # no temporary folder left
+        for snapshot in snapshots:
+            assert SNAPSHOT_FILES <= {p.name for p in snapshot.iterdir()}, snapshot
