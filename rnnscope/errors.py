@@ -5,6 +5,10 @@ class InputError(ValueError):
     """Bad arguments or unusable input; the message says what is wrong and what to do."""
 
 
+class CheckpointError(InputError):
+    """A checkpoint that cannot be resumed; the message says why and what to do."""
+
+
 class NextLesson(Exception):
     """The dashboard's lesson list chose this lesson: the CLI starts it (rnnscope.cli.main)."""
 

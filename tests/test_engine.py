@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from rnnscope import commands
-from rnnscope.core.checkpoint import CheckpointError, load_checkpoint
+from rnnscope.core.checkpoint import load_checkpoint
+from rnnscope.errors import CheckpointError
 from rnnscope.core.data import load_corpus
 from rnnscope.core.engine import Engine
 from rnnscope.frames import DIVERGED, PAUSED, RUNNING

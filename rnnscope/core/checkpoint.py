@@ -11,16 +11,12 @@ from pathlib import Path
 import torch
 
 from rnnscope.config import RunConfig
-from rnnscope.errors import InputError
+from rnnscope.errors import CheckpointError
 
 FORMAT = "rnnscope-checkpoint-1"
 REQUIRED = ("format", "config", "vocab", "step", "model", "optimizer", "sampler_state", "sample_rng",
             "histories", "events", "last_clip")
 HISTORY_COLUMNS = {"loss": 2, "val": 2, "grad": 3}
-
-
-class CheckpointError(InputError):
-    """A checkpoint that cannot be resumed; the message says why and what to do."""
 
 
 def load_checkpoint(path: str | Path) -> dict:

@@ -11,7 +11,8 @@ import torch
 
 from rnnscope import __version__, commands
 from rnnscope.config import INITS, MODELS, RunConfig
-from rnnscope.core.checkpoint import FORMAT, CheckpointError, check_vocab, malformed
+from rnnscope.core.checkpoint import FORMAT, check_vocab, malformed
+from rnnscope.errors import CheckpointError
 from rnnscope.core.data import BatchSampler, Corpus, validation_batches
 from rnnscope.core.device import resolve_device
 from rnnscope.core.history import DecimatingHistory, RecentWindow

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from rnnscope.config import RunConfig
-from rnnscope.core.checkpoint import CheckpointError
+from rnnscope.errors import CheckpointError
 from rnnscope.core.tasks import Task
 from rnnscope.run_dir import RunDirError
 
