@@ -13,7 +13,6 @@ from rnnscope.core import export
 from tests.core_fixtures import write_corpus
 from tests.test_cli import TINY_ARGS
 
-HAS_FORGET_BIAS = "forget_bias" in RunConfig.__dataclass_fields__
 
 
 @pytest.fixture
@@ -82,12 +81,7 @@ def test_bad_compare_is_one_line_and_exit_2(tmp_path, capsys, case):
 
 
 def test_forget_bias_key_follows_the_option():
-    parser = build_parser()
-    if HAS_FORGET_BIAS:
-        assert "forget_bias" in parse_compare("forget-bias=1", parser).changes
-    else:
-        with pytest.raises(CompareError, match="--forget-bias option"):
-            parse_compare("forget-bias=1", parser)
+    assert "forget_bias" in parse_compare("forget-bias=1", build_parser()).changes
 
 
 def test_headless_compare_reports_both_sides_and_exports_a_b_and_the_figure(tmp_path, capsys,

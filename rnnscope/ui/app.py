@@ -69,7 +69,7 @@ class RnnscopeApp(App[int]):
         self.view = ViewState()
         self.latest: Frame | None = None  # the picture the parts make
         self.painted: tuple[Frame | None, ViewState] = (None, self.view)  # what the panels show now
-        self._notice_seq = 0
+        self._notice_seqs: dict[str, int] = {}  # per run ("" alone, "a" / "b" in a compare): the last notice shown
         self.status_bar = StatusBar(id="status", loading=LOADING + (" (starts paused)" if start_paused else ""))
         self.dashboard = None  # the panels, mounted by start_run
 
@@ -171,12 +171,14 @@ class RnnscopeApp(App[int]):
         self.dashboard.show(frame, self.view)
         self.painted = (frame, self.view)
 
-    def _show_notice(self, update: Update) -> None:
+    def _show_notice(self, update: Update, side: str = "") -> None:
+        """A run's new notice as a toast (a compared run's prefixed with its side: `A: …`)."""
         version_notice = update.parts.get("notice")
         notice = version_notice[1] if version_notice else None
-        if notice is not None and notice.seq > self._notice_seq:
-            self._notice_seq = notice.seq
-            self.notify(notice.text, severity=notice.level if notice.level in ("warning", "error") else "information")
+        if notice is not None and notice.seq > self._notice_seqs.get(side, 0):
+            self._notice_seqs[side] = notice.seq
+            severity = notice.level if notice.level in ("warning", "error") else "information"
+            self.notify(f"{side.upper()}: {notice.text}" if side else notice.text, severity=severity)
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = False) -> None:

@@ -62,7 +62,6 @@ class CompareApp(RnnscopeApp):
         self.clients = clients
         self.stores: dict = {}  # a PartStore per side, made by start_run
         self.frames: dict[str, Frame | None] = {side: None for side in SIDES}
-        self.notice_seqs = {side: 0 for side in SIDES}
         self.selected = "a"
         self.status_bar = CompareBar(differs, id="status")
         self.differs = differs
@@ -89,28 +88,19 @@ class CompareApp(RnnscopeApp):
         store = self.stores[side]
         for update in updates:
             store.apply(update)
-            self._side_notice(side, update)
+            self._show_notice(update, side)
         frame = store.frame()
         if frame is None:
             return
         self.frames[side] = frame = safe_frame(frame)  # the one gate for the free text the widgets print
-        self.latest = self.frames["a"] or frame
         try:
-            if self.lesson is not None and any("lesson_evidence" in update.parts for update in updates):
+            if self.lesson is not None and "lesson_evidence" in self._changed(updates):
                 evidence = {name: None if f is None else f.lesson_evidence for name, f in self.frames.items()}
                 self.query_one(LessonPanel).show_check(live_check(self.lesson, evidence))
             self.status_bar.show(self.selected, all(self.frames.values()))
             self._repaint()
         except NoMatches:  # an update that arrived while the app closes: its panels are already gone
             return
-
-    def _side_notice(self, side: str, update: Update) -> None:
-        version_notice = update.parts.get("notice")
-        notice = version_notice[1] if version_notice else None
-        if notice is not None and notice.seq > self.notice_seqs[side]:
-            self.notice_seqs[side] = notice.seq
-            severity = notice.level if notice.level in ("warning", "error") else "information"
-            self.notify(f"{side.upper()}: {notice.text}", severity=severity)
 
     def _repaint(self) -> None:
         frames = tuple(self.frames[side] for side in SIDES)
