@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from rnnscope import __version__
+from rnnscope.compare import SIDES
 from rnnscope.config import DEVICES, INITS, MODELS, OPTIMIZERS, TASKS, RunConfig
 from rnnscope.corpus_file import (CorpusFile, bundled_sample_path, check_corpus, check_encoding, min_corpus_chars,
                                   short_corpus_advice)
@@ -161,7 +162,8 @@ def _dispatch(args: dict) -> int:
 
         resolve_device(config.device)
     run_dir = task_run_dir or _run_dir(args, corpus_path)
-    remove_leftovers(run_dir)  # temp folders of a killed run's export
+    for folder in (run_dir, *(run_dir / side for side in SIDES if config_b is not None)):
+        remove_leftovers(folder)  # temp folders of a killed run's export (a compare's are in RUN_DIR/a and /b)
     export_every = args.get("export_every", 0)
     if "headless" in args:
         if export_every or lesson is not None:

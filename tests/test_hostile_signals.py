@@ -98,6 +98,17 @@ def test_the_next_run_in_the_folder_removes_a_killed_runs_export(tmp_path):
     assert list(run_dir.iterdir()) == []
 
 
+def test_the_next_compare_in_the_folder_removes_a_killed_compares_exports(tmp_path):
+    corpus, run_dir = write_corpus(tmp_path), tmp_path / "run"
+    for side in ("a", "b"):
+        (run_dir / side / f".tmp-step-000009-{_dead_pid()}-deadbeef").mkdir(parents=True)  # SIGKILL mid-export
+    from rnnscope.cli import main
+
+    assert main([str(corpus), "--headless", "--steps", "1", "--hidden", "8", "--embed", "4", "--seq-len", "16",
+                 "--batch", "2", "--threads", "1", "--run-dir", str(run_dir), "--compare", "clip=0"]) == 0
+    assert [p.name for side in ("a", "b") for p in (run_dir / side).iterdir()] == []
+
+
 def test_a_signal_during_a_headless_compares_exports_ends_cleanly(tmp_path):
     corpus, run_dir = write_corpus(tmp_path), tmp_path / "run"
     argv = [sys.executable, "-m", "rnnscope", str(corpus), "--headless", "--steps", "100000", "--export-every", "1",
