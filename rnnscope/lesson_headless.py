@@ -14,7 +14,7 @@ from rnnscope.core.compare_pair import EnginePair
 from rnnscope.core.data import Corpus
 from rnnscope.core.device import configure_threads
 from rnnscope.core.engine import Engine
-from rnnscope.core.lesson_run import SideEvidence, add_lesson_to_meta, strict_json
+from rnnscope.core.lesson_run import add_lesson_to_meta, strict_json
 from rnnscope.frames import DIVERGED
 from rnnscope.headless import REFRESH_S, progress_bar, say
 from rnnscope.lessons import HOLDS, NOT_YET, Lesson
@@ -26,15 +26,14 @@ EXIT_HOLDS, EXIT_DOES_NOT = 0, 1
 class _Runs:
     """The lesson's engine, or its pair of engines in lockstep, behind one small interface."""
 
-    def __init__(self, lesson: Lesson, config: RunConfig, config_b: RunConfig | None, compare_text: str | None,
-                 corpus: Corpus, run_dir: Path, threads: int):
+    def __init__(self, config: RunConfig, config_b: RunConfig | None, compare_text: str | None, corpus: Corpus,
+                 run_dir: Path, threads: int):
         if config_b is None:
             self.pair = None
             self.engines = {"": Engine(config, corpus, run_dir, threads=threads)}
         else:
             self.pair = EnginePair(config, config_b, corpus, run_dir, compare_text, threads=threads)
             self.engines = dict(self.pair.sides)
-        self.sides = {side: SideEvidence(engine, lesson.name) for side, engine in self.engines.items()}
 
     @property
     def step(self) -> int:
@@ -50,7 +49,8 @@ class _Runs:
             self.engines[""].train_step()
 
     def evidence(self) -> dict:
-        return self._joined({side: found.now() for side, found in self.sides.items()})
+        """Each engine's evidence at this step (a validation has usually just made it: it is not made twice)."""
+        return self._joined({side: engine.current_lesson_evidence() for side, engine in self.engines.items()})
 
     def export(self) -> tuple[dict[str, Path], Path | None]:
         """Snapshots per side ("" for a single run) and the compare figure (None for one run); ExportFailed."""
@@ -58,7 +58,7 @@ class _Runs:
             figure = self.pair.export()
             if figure is None:
                 raise ExportFailed(self.pair.failure)
-            return {side: self.pair.snapshots[side] for side in self.sides}, figure
+            return {side: self.pair.snapshots[side] for side in self.engines}, figure
         engine = self.engines[""]
         path = engine.export()
         if path is None:
@@ -66,7 +66,8 @@ class _Runs:
         return {"": path}, None
 
     def snapshot_evidence(self, snapshots: dict[str, Path]) -> dict:
-        return self._joined({side: self.sides[side].of_snapshot(folder) for side, folder in snapshots.items()})
+        return self._joined({side: self.engines[side].lesson_side.of_snapshot(folder)
+                             for side, folder in snapshots.items()})
 
     @staticmethod
     def _joined(by_side: dict[str, dict]) -> dict:
@@ -87,7 +88,7 @@ def run_lesson_headless(lesson: Lesson, config: RunConfig, config_b: RunConfig |
 def _run(lesson: Lesson, config: RunConfig, config_b: RunConfig | None, compare_text: str | None, corpus: Corpus,
          run_dir: Path, steps: int, guard: SignalGuard) -> int:
     started = time.perf_counter()
-    runs = _Runs(lesson, config, config_b, compare_text, corpus, run_dir, configure_threads(config.threads))
+    runs = _Runs(config, config_b, compare_text, corpus, run_dir, configure_threads(config.threads))
     console = Console(file=sys.stderr)
     every = config.val_every
     result = lesson.judge(runs.evidence())

@@ -54,6 +54,7 @@ class Engine:
         self.memory: MemoryFrame | None = None
         self.initial_metrics: list[dict] | None = None  # a lesson's: the probe's metrics at the initial weights
         self.lesson_evidence: dict | None = None  # a lesson's: its evidence at the last validation
+        self.lesson_side = None  # a lesson's evidence builder, made on first use (refresh_lesson_evidence)
         self.memory_seconds = 0.0  # spent on memory measurements (validations, exports, re-inits)
         self.interrupted: Interrupted = never  # the dashboard's loop: a command is waiting
         self.val_owed = False  # a validation that a waiting command interrupted: done at the next step
@@ -98,6 +99,7 @@ class Engine:
         self._build()
         self.diverged = None
         self.initial_metrics = None  # a lesson's are taken again before the next step
+        self.lesson_side = None  # and its evidence is built anew for the new weights
         if self.state == DIVERGED:
             self.state = PAUSED
         self._mark(label)
@@ -117,7 +119,7 @@ class Engine:
     def train_step(self) -> None:
         """One optimisation step; a non-finite loss or gradient pauses the run as DIVERGED."""
         if self.config.lesson is not None and self.initial_metrics is None:
-            self._lesson_evidence()  # at the initial weights: the exploding lesson is judged there
+            self.refresh_lesson_evidence()  # at the initial weights: the exploding lesson is judged there
         inputs, targets = self.sampler.next()  # [B, T] each
         x = torch.from_numpy(inputs).to(self.device)  # [B, T]
         y = torch.from_numpy(targets).to(self.device)  # [B, T]
@@ -140,7 +142,7 @@ class Engine:
         self.recent_clip.add(float(stats.clipped))
         if (self.step % self.config.val_every == 0 or self.val_owed) and self.validate(self.interrupted) is not None:
             if self.config.lesson is not None:
-                self._lesson_evidence()
+                self.refresh_lesson_evidence()
 
     def _diverge(self, stats) -> None:
         name, value = max(stats.grad_norms.items(), key=lambda kv: _sort_key(kv[1]))
@@ -149,7 +151,7 @@ class Engine:
                          "weights kept from the last finite step")
         self._mark("diverged")
         if self.config.lesson is not None:
-            self._lesson_evidence()
+            self.refresh_lesson_evidence()
         self._notify("error", f"DIVERGED at step {stats.step}: change a setting (c, i, m, r) and press space")
 
     def validate(self, interrupted: Interrupted = never) -> float | None:
@@ -177,11 +179,21 @@ class Engine:
     def _current_memory(self) -> MemoryFrame:
         return self.memory if self.memory is not None and self.memory.step == self.step else self.refresh_memory()
 
-    def _lesson_evidence(self) -> None:
-        """The lesson's evidence now (rnnscope.core.lesson_run), sent as the part `lesson_evidence`."""
+    def refresh_lesson_evidence(self) -> dict:
+        """The lesson's evidence now, sent as the part `lesson_evidence`; its builder (rnnscope.core.lesson_run)
+        is kept until the weights are re-initialised, with the samples the export reuses."""
         from rnnscope.core.lesson_run import SideEvidence, strict_json
 
-        self.lesson_evidence = strict_json(SideEvidence(self, self.config.lesson).now())
+        if self.lesson_side is None:
+            self.lesson_side = SideEvidence(self, self.config.lesson)
+        self.lesson_evidence = strict_json(self.lesson_side.now())
+        return self.lesson_evidence
+
+    def current_lesson_evidence(self) -> dict:
+        """The evidence at this step: the one a validation or divergence just made, else made now."""
+        evidence = self.lesson_evidence
+        fresh = evidence is not None and self.lesson_side is not None and evidence.get("step") == self.step
+        return evidence if fresh else self.refresh_lesson_evidence()
 
     def refresh_probe(self, interrupted: Interrupted = never) -> ProbeFrame | None:
         """Probe the current weights (None, keeping the last probe, when `interrupted` stopped it)."""

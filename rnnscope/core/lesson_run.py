@@ -29,7 +29,7 @@ class SideEvidence:
         self.engine = engine
         self.sampled = lesson_name in SAMPLED_LESSONS
         self.samples: dict[float, str] | None = None  # those of the last evidence: the export reuses them
-        if getattr(engine, "initial_metrics", None) is None:
+        if engine.initial_metrics is None:
             capture_initial(engine)
 
     def now(self) -> dict:
