@@ -116,8 +116,7 @@ class EnginePair:
     def write_figure(self) -> Path | None:
         """RUN_DIR/compare-step-N.png, written to a temp name and renamed into place."""
         for engine in self.sides.values():
-            if engine.probe is None or engine.probe.step != engine.step:
-                engine.refresh_probe()
+            engine.current_probe()
         target, self.failure = write_compare_figure(self.run_dir, self.step, self.sides["a"].frame(),
                                                     self.sides["b"].frame(), self.differs)
         return target

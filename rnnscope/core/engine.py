@@ -176,8 +176,13 @@ class Engine:
             self.memory = memory
         return memory
 
-    def _current_memory(self) -> MemoryFrame:
+    def current_memory(self) -> MemoryFrame:
+        """Memory at this step: the last measurement if it is of this step, else measured now."""
         return self.memory if self.memory is not None and self.memory.step == self.step else self.refresh_memory()
+
+    def current_probe(self) -> ProbeFrame:
+        """The probe at this step: the last one if it is of this step, else run now."""
+        return self.probe if self.probe is not None and self.probe.step == self.step else self.refresh_probe()
 
     def refresh_lesson_evidence(self) -> dict:
         """The lesson's evidence now, sent as the part `lesson_evidence`; its builder (rnnscope.core.lesson_run)
@@ -300,9 +305,8 @@ class Engine:
         """Write a snapshot of the current state; failures become a notice, never an exception."""
         from rnnscope.core.export import write_snapshot  # matplotlib stays off the start-up path
 
-        if self.probe is None or self.probe.step != self.step:
-            self.refresh_probe()
-        self._current_memory()
+        self.current_probe()
+        self.current_memory()
         weights = {k: v.detach().cpu().numpy() for k, v in self.model.state_dict().items()}
         try:
             path = write_snapshot(self.run_dir, self.frame(), self.config, corpus_path=self.corpus.path,
@@ -368,7 +372,7 @@ class Engine:
         return {"step": self.step, "train_loss": _finite_or_none(self.recent_loss.mean()),
                 "val_loss": _finite_or_none(float(val[-1, 1])) if len(val) else None,
                 "chars_per_s": round(self.trained_chars / self.train_seconds, 1) if self.train_seconds else None,
-                "memory": memory_to_json(self._current_memory())}
+                "memory": memory_to_json(self.current_memory())}
 
 
 def _check_optimizer_shapes(optimizer: torch.optim.Optimizer) -> None:

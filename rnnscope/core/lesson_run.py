@@ -35,10 +35,8 @@ class SideEvidence:
     def now(self) -> dict:
         """The evidence at the engine's current step (probe and memory measured now if stale)."""
         engine = self.engine
-        if engine.probe is None or engine.probe.step != engine.step:
-            engine.refresh_probe()
-        if engine.memory is None or engine.memory.step != engine.step:
-            engine.refresh_memory()
+        engine.current_probe()
+        engine.current_memory()
         if self.sampled:  # the screen's own sample and temperature are put back afterwards
             kept = engine.sample, engine.temperature
             self.samples = {t: engine.new_sample(t).text for t in SAMPLE_TEMPERATURES}

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-TASKS = ("recall", "brackets")
 CORPUS_CHARS = 1_000_000  # about 1 MB of generated text
 EVAL_DISTANCES = 6  # distances spread evenly over [MIN, MAX]
 EVAL_ITEMS = 64  # items per distance
