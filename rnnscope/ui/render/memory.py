@@ -24,8 +24,9 @@ def reference_row(value: float, rows: int) -> int:
 
 
 def bar_chart(values: np.ndarray, labels: list[str], numbers: list[str], reference: float, width: int, rows: int,
-              accents: Accents) -> list[Line]:
-    """Vertical bars of `values` in [0, 1], a dashed reference line, each bar's number and label underneath."""
+              accents: Accents, top: str) -> list[Line]:
+    """Vertical bars of `values` in [0, 1], a dashed reference line, each bar's number and label underneath;
+    `top` labels the full height."""
     plot_w = max(width - GUTTER, len(values))
     group = max(plot_w // max(len(values), 1), 1)
     bar_w = max(group - 1, 1)  # one blank column between bars
@@ -40,14 +41,14 @@ def bar_chart(values: np.ndarray, labels: list[str], numbers: list[str], referen
             chars[marked][c], styles[marked][c] = REFERENCE, accents.threshold
     out: list[Line] = []
     for r, (row, row_styles) in enumerate(zip(chars, styles)):
-        out.append([seg(fixed(_y_label(r, rows), GUTTER), accents.dim), *runs(row, row_styles)])
+        out.append([seg(fixed(_y_label(r, rows, top), GUTTER), accents.dim), *runs(row, row_styles)])
     out.append([seg(" " * GUTTER), seg("".join(fixed(number, group) for number in numbers))])
     out.append([seg(" " * GUTTER), seg("".join(fixed(label, group) for label in labels), accents.dim)])
     return out
 
 
-def _y_label(row: int, rows: int) -> str:
-    return "top" if row == 0 else "0" if row == rows - 1 else ""
+def _y_label(row: int, rows: int, top: str) -> str:
+    return top if row == 0 else "0" if row == rows - 1 else ""
 
 
 def render_memory(memory: MemoryFrame | None, width: int, height: int, accents: Accents) -> list[Line]:
@@ -60,8 +61,7 @@ def render_memory(memory: MemoryFrame | None, width: int, height: int, accents: 
                         seg(f" · step {memory.step}", accents.dim)], width)
         chart = bar_chart(memory.accuracy, [f"d={d}" for d in memory.distances],
                           [f"{a:.2f}" for a in memory.accuracy], memory.chance, width, _rows(height, reading),
-                          accents)
-        chart[0][0] = seg(fixed("1.0", GUTTER), accents.dim)
+                          accents, "1.0")
         return [fit(line, width) for line in chart] + reading
     top = float(np.nanmax(memory.context_loss)) if np.isfinite(memory.context_loss).any() else 1.0
     top = top if top > 0 else 1.0
@@ -71,8 +71,7 @@ def render_memory(memory: MemoryFrame | None, width: int, height: int, accents: 
                     seg(f" · uses ~{used_context(memory)} chars", accents.label),
                     seg(f" · step {memory.step}", accents.dim)], width)
     chart = bar_chart(values, [f"k={k}" for k in memory.context_k], [f"{v:.2f}" for v in memory.context_loss],
-                      memory.full / top, width, _rows(height, reading), accents)
-    chart[0][0] = seg(fixed(f"{top:.2f}", GUTTER), accents.dim)
+                      memory.full / top, width, _rows(height, reading), accents, f"{top:.2f}")
     return [fit(line, width) for line in chart] + reading
 
 
