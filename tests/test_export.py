@@ -227,3 +227,20 @@ def test_fake_frames_are_deterministic_and_self_consistent(model):
         expected_decay = (layer.grad_h[0] / layer.grad_h[-1]) ** (1 / 23)
         assert layer.metrics.decay_per_step == pytest.approx(expected_decay, rel=1e-5)
         assert (layer.cell is not None) == (model == "lstm") and (layer.pre_activation is not None) == model.startswith("rnn")
+
+
+def test_a_file_replaced_atomically_is_whole_or_as_it_was(tmp_path):
+    from rnnscope.atomic_file import replace_atomically
+
+    target = tmp_path / "meta.json"
+    target.write_text("old")
+
+    def half_written(temp):
+        temp.write_text("ne")
+        raise KeyboardInterrupt  # Ctrl-C in the middle
+
+    with pytest.raises(KeyboardInterrupt):
+        replace_atomically(target, half_written)
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["meta.json"]
+    replace_atomically(target, lambda temp: temp.write_text("new"))
+    assert target.read_text() == "new" and [p.name for p in tmp_path.iterdir()] == ["meta.json"]

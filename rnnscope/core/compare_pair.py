@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
 from pathlib import Path
 
 import torch
 
+from rnnscope.atomic_file import replace_atomically
 from rnnscope.compare import what_differs
 from rnnscope.config import RunConfig
 from rnnscope.core.data import BatchSampler, Corpus
@@ -135,25 +133,13 @@ def write_compare_figure(run_dir: Path, step: int, frame_a, frame_b, differs: st
     """RUN_DIR/compare-step-N.png from two frames (each with a probe), written to a temp name and renamed into
     place: (the path, None), or (None, what went wrong) -- a figure failure never stops training."""
     from rnnscope.core.compare_figure import render_compare_figure
-    from rnnscope.core.export import _fsync_path
 
     target = run_dir / f"compare-{snapshot_name(step)}.png"
-    temp = run_dir / f".tmp-{target.stem}-{secrets.token_hex(4)}.png"
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
-        render_compare_figure(frame_a, frame_b, differs, temp)
-        _fsync_path(temp)
-        os.replace(temp, target)
-        _fsync_path(run_dir)
+        replace_atomically(target, lambda temp: render_compare_figure(frame_a, frame_b, differs, temp))
     except OSError as err:
-        _discard(temp)
         return None, f"export failed: cannot write {target} ({err.strerror or err})"
     except Exception as err:
-        _discard(temp)
         return None, f"compare figure failed: {type(err).__name__}: {err}"
     return target, None
-
-
-def _discard(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        path.unlink()

@@ -17,26 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnscope.atomic_file import fsync_path, write_synced
 from rnnscope.config import RunConfig
 from rnnscope.core.figure import render_figure
 from rnnscope.frames import Frame
 from rnnscope.snapshot_io import ARRAYS, CHECKPOINT, FIGURE, META, SCREEN, build_arrays, build_meta, snapshot_name
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    with open(path, "wb") as file:
-        file.write(data)
-        file.flush()
-        os.fsync(file.fileno())
-
-
-def _fsync_path(path: Path) -> None:
-    """fsync a file written by a library, or a directory's entries."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _save_checkpoint(path: Path, checkpoint: dict) -> None:
@@ -44,20 +29,20 @@ def _save_checkpoint(path: Path, checkpoint: dict) -> None:
 
     buffer = io.BytesIO()
     torch.save(checkpoint, buffer)
-    _write_synced(path, buffer.getvalue())
+    write_synced(path, buffer.getvalue())
 
 
 def _write_contents(folder: Path, frame: Frame, meta: dict, arrays: dict, checkpoint: dict, screen_svg: str | None) -> None:
-    _write_synced(folder / META, json.dumps(meta, indent=2, ensure_ascii=False, allow_nan=False).encode("utf-8"))
+    write_synced(folder / META, json.dumps(meta, indent=2, ensure_ascii=False, allow_nan=False).encode("utf-8"))
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
-    _write_synced(folder / ARRAYS, buffer.getvalue())
+    write_synced(folder / ARRAYS, buffer.getvalue())
     render_figure(frame, folder / FIGURE)
-    _fsync_path(folder / FIGURE)
+    fsync_path(folder / FIGURE)
     _save_checkpoint(folder / CHECKPOINT, checkpoint)
     if screen_svg is not None:
-        _write_synced(folder / SCREEN, screen_svg.encode("utf-8"))
-    _fsync_path(folder)
+        write_synced(folder / SCREEN, screen_svg.encode("utf-8"))
+    fsync_path(folder)
 
 
 def _move_into_place(built: Path, target: Path) -> None:
@@ -99,7 +84,7 @@ def write_snapshot(
     try:
         _write_contents(built, frame, meta, arrays, checkpoint, screen_svg)
         _move_into_place(built, target)
-        _fsync_path(run_dir)
+        fsync_path(run_dir)
     except BaseException:
         shutil.rmtree(built, ignore_errors=True)
         raise

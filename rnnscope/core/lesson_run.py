@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import secrets
 from pathlib import Path
 
+from rnnscope.atomic_file import replace_atomically
 from rnnscope.core.engine import Engine
-from rnnscope.core.export import _fsync_path, _write_synced
 from rnnscope.core.lesson_evidence import SAMPLE_TEMPERATURES, evidence_from, snapshot_evidence
 from rnnscope.snapshot_io import META, build_arrays, build_meta, metrics_to_json
 
@@ -69,11 +67,5 @@ def add_lesson_to_meta(folder: Path, lesson: dict) -> None:
     path = Path(folder) / META
     meta = json.loads(path.read_text(encoding="utf-8"))
     meta["lesson"] = lesson
-    temp = path.with_name(f".tmp-{META}-{secrets.token_hex(4)}")
-    try:
-        _write_synced(temp, json.dumps(meta, indent=2, ensure_ascii=False, allow_nan=False).encode("utf-8"))
-        os.replace(temp, path)
-    finally:
-        if temp.exists():
-            temp.unlink()
-    _fsync_path(path.parent)
+    data = json.dumps(meta, indent=2, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    replace_atomically(path, lambda temp: temp.write_bytes(data))

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
+from rnnscope.atomic_file import replace_atomically
 from rnnscope.config import RunConfig
 from rnnscope.errors import CheckpointError
 from rnnscope.core.tasks import Task
@@ -36,16 +35,7 @@ def write_task_corpus(config: RunConfig, run_dir: Path, expected_sha256: str | N
         if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha256:
             return path
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".corpus-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        replace_atomically(path, lambda temp: temp.write_bytes(data))
     except OSError as err:
         raise RunDirError(f"cannot write the task's corpus to {path} ({err.strerror or err}): "
                           "choose another folder with --run-dir") from None
