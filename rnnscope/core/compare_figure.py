@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from rnnscope.core.figure import CLAIM_LINE_IN, DPI, WIDTH_IN, _gradient_flow, _headline, claim_lines
+from rnnscope.core.figure import (CLAIM_LINE_IN, DPI, WIDTH_IN, _gradient_flow, _headline, claim_lines,
+                                  quiet_matplotlib)
 from rnnscope.core.figure_memory import memory_plot
 from rnnscope.frames import Frame
 
@@ -68,6 +69,11 @@ def _side_line(frame: Frame) -> str:
 
 def render_compare_figure(frame_a: Frame, frame_b: Frame, differs: str, path: Path) -> None:
     """Draw the compare figure of two frames (each with a probe) into a PNG at `path`."""
+    with quiet_matplotlib():
+        _draw_compare_figure(frame_a, frame_b, differs, path)
+
+
+def _draw_compare_figure(frame_a: Frame, frame_b: Frame, differs: str, path: Path) -> None:
     from matplotlib.figure import Figure  # lazily: importing stays cheap
 
     panels = side_panels(frame_a, frame_b)

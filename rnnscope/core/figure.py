@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import textwrap
 import warnings
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -175,12 +177,18 @@ def claim_lines(frame: Frame) -> list[str]:
     return textwrap.wrap(lesson.claim, CLAIM_WIDTH) if lesson else []
 
 
-def render_figure(frame: Frame, path: Path) -> None:
-    """Draw the figure with matplotlib's notices silenced: its cache-folder, font and glyph warnings would land on
-    stderr (the headless run's one-line messages, or under the dashboard)."""
+@contextlib.contextmanager
+def quiet_matplotlib() -> Iterator[None]:
+    """Every figure is drawn in here: matplotlib's cache-folder, font and glyph warnings would land on stderr
+    (the headless run's one-line messages, or under the dashboard)."""
     logging.getLogger("matplotlib").setLevel(logging.ERROR)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        yield
+
+
+def render_figure(frame: Frame, path: Path) -> None:
+    with quiet_matplotlib():
         _draw_figure(frame, path)
 
 
