@@ -26,7 +26,7 @@ from rnnscope.core.data import load_corpus
 from rnnscope.corpus_file import bundled_sample_path
 from rnnscope.core.engine import Engine
 from rnnscope.core.memory import MemoryMeter
-from rnnscope.core.task_corpus import task_of, write_task_corpus
+from rnnscope.core.task_corpus import plan_task_corpus, task_of, write_task_corpus
 
 MODELS = {"lstm": dict(model="lstm"), "gru": dict(model="gru"),
           "relu": dict(model="rnn-relu", init="identity"), "tanh": dict(model="rnn-tanh")}
@@ -44,7 +44,7 @@ def _train(config: RunConfig, corpus_path: Path, run_dir: Path, steps: int) -> t
 def task_row(name: str, task: str, seed: int, steps: int, scratch: Path) -> dict:
     config = RunConfig(task=task, seed=seed, threads=1, **MODELS[name])
     run_dir = scratch / f"{task}-{name}-{seed}"
-    engine, wall = _train(config, write_task_corpus(config, run_dir), run_dir, steps)
+    engine, wall = _train(config, write_task_corpus(plan_task_corpus(config, run_dir)), run_dir, steps)
     share = engine.memory_seconds / engine.train_seconds  # the engine's own measurements while training
     meter = MemoryMeter(engine.corpus, config.seq_len, task_of(config), seed, engine.device, DISTANCES)
     accuracy = meter.measure(engine.model, engine.step).accuracy

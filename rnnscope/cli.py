@@ -14,7 +14,7 @@ from rnnscope.config import DEVICES, INITS, MODELS, OPTIMIZERS, TASKS, RunConfig
 from rnnscope.corpus_file import (CorpusFile, bundled_sample_path, check_corpus, check_encoding, min_corpus_chars,
                                   short_corpus_advice)
 from rnnscope.errors import InputError, NextLesson
-from rnnscope.run_dir import check_writable, default_run_dir, remove_leftovers
+from rnnscope.run_dir import check_run_folders, default_run_dir, remove_leftovers
 from rnnscope.signals import Terminated
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -132,42 +132,10 @@ def _dispatch(args: dict) -> int:
     if "allow_changed_corpus" in args and "resume" not in args:
         raise UsageError("--allow-changed-corpus needs --resume")
     check_encoding(args.get("encoding", "utf-8"))
-    if "resume" in args:
-        from rnnscope.core.checkpoint import load_checkpoint
-
-        checkpoint = load_checkpoint(args["resume"])
-    else:
-        checkpoint = None
-    config = _config(args, checkpoint)
-    config_b = _compare_config(args) if "compare" in args else None
-    task_run_dir = None
-    if config.task is not None:
-        from rnnscope.core.task_corpus import write_task_corpus
-
-        task_run_dir = _run_dir(args, Path(config.task))
-        expected = None if checkpoint is None else checkpoint.get("corpus_sha256")
-        config = config.with_(corpus=str(write_task_corpus(config, task_run_dir, expected)))
-        config_b = config_b and config_b.with_(corpus=config.corpus)  # B trains on A's generated text
-    corpus_path = Path(config.corpus) if config.corpus else bundled_sample_path()
-    corpus = _corpus(corpus_path, config, encode="headless" in args)
-    if config.probe is not None:
-        corpus.check_text(config.probe)  # refuses characters the vocabulary lacks, before anything starts
-    if checkpoint is not None:
-        from rnnscope.core.checkpoint import check_vocab
-
-        check_vocab(checkpoint, corpus.vocab)
-        _check_same_corpus(checkpoint, corpus, allow_changed="allow_changed_corpus" in args)
-    if config.device == "cuda":  # found out here, not in the dashboard's thread
-        from rnnscope.core.device import resolve_device
-
-        resolve_device(config.device)
-    run_dir = task_run_dir or _run_dir(args, corpus_path)
-    for folder in (run_dir, *(run_dir / side for side in SIDES if config_b is not None)):
-        remove_leftovers(folder)  # temp folders of a killed run's export (a compare's are in RUN_DIR/a and /b)
+    config, config_b, corpus, run_dir, checkpoint = _prepare(args, writable=bool(args.get("export_every")) or
+                                                             lesson is not None)
     export_every = args.get("export_every", 0)
     if "headless" in args:
-        if export_every or lesson is not None:
-            check_writable(run_dir)
         if lesson is not None:
             from rnnscope.lesson_headless import run_lesson_headless
 
@@ -193,7 +161,51 @@ def _dispatch(args: dict) -> int:
                    start_paused="paused" in args, lesson=lesson)
 
 
-def _corpus(path: Path, config: RunConfig, *, encode: bool) -> CorpusFile:
+def _prepare(args: dict, *, writable: bool) -> tuple:
+    """Every check of the run, then its first writes: (config, config_b, corpus, run_dir, checkpoint). Nothing is
+    written before the last check (a task's corpus goes to its folder only then)."""
+    checkpoint = None
+    if "resume" in args:
+        from rnnscope.core.checkpoint import load_checkpoint
+
+        checkpoint = load_checkpoint(args["resume"])
+    config = _config(args, checkpoint)
+    config_b = _compare_config(args) if "compare" in args else None
+    task_corpus = run_dir = None
+    if config.task is not None:
+        from rnnscope.core.task_corpus import corpus_seed, plan_task_corpus
+
+        run_dir = _run_dir(args, Path(config.task))
+        task_corpus = plan_task_corpus(config, run_dir, None if checkpoint is None else checkpoint.get("corpus_sha256"))
+        config = config.with_(corpus=str(task_corpus.path))
+        if config_b is not None:  # B trains on A's generated text, and its checkpoint says how to make it again
+            config_b = config_b.with_(corpus=config.corpus, task_seed=corpus_seed(config))
+    corpus_path = Path(config.corpus) if config.corpus else bundled_sample_path()
+    corpus = _corpus(corpus_path, config, encode="headless" in args, raw=task_corpus and task_corpus.data)
+    if config.probe is not None:
+        corpus.check_text(config.probe)  # refuses characters the vocabulary lacks, before anything starts
+    if checkpoint is not None:
+        from rnnscope.core.checkpoint import check_vocab
+
+        check_vocab(checkpoint, corpus.vocab)
+        _check_same_corpus(checkpoint, corpus, allow_changed="allow_changed_corpus" in args)
+    if config.device == "cuda":  # found out here, not in the dashboard's thread
+        from rnnscope.core.device import resolve_device
+
+        resolve_device(config.device)
+    run_dir = run_dir or _run_dir(args, corpus_path)
+    folders = (run_dir, *(run_dir / side for side in SIDES if config_b is not None))
+    check_run_folders(folders, writable=writable or task_corpus is not None)
+    for folder in folders:
+        remove_leftovers(folder)  # what a killed run left under rnnscope's temporary names
+    if task_corpus is not None:
+        from rnnscope.core.task_corpus import write_task_corpus
+
+        write_task_corpus(task_corpus)
+    return config, config_b, corpus, run_dir, checkpoint
+
+
+def _corpus(path: Path, config: RunConfig, *, encode: bool, raw: bytes | None = None) -> CorpusFile:
     """Headless runs train in this process, on the encoded corpus (numpy). The dashboard only checks it, refusing
     exactly what the engine would: its engine process encodes it, and the first paint does not wait for numpy."""
     if encode:
@@ -201,7 +213,7 @@ def _corpus(path: Path, config: RunConfig, *, encode: bool) -> CorpusFile:
     else:
         read = check_corpus
     return read(path, config.encoding, min_corpus_chars(config.seq_len, config.probe_len),
-                short_corpus_advice(config.seq_len, config.probe_len))
+                short_corpus_advice(config.seq_len, config.probe_len), raw)
 
 
 def _check_same_corpus(checkpoint: dict, corpus, *, allow_changed: bool) -> None:

@@ -56,6 +56,7 @@ class RunConfig:
     task: str | None = None  # generated memory task, one of TASKS; None = train on `corpus`
     distance_min: int = 5  # the task's shortest distance
     distance_max: int = 50  # the task's longest distance
+    task_seed: int | None = None  # the seed the task's text is generated from; None = seed (a compare's B: A's)
     forget_bias: float | None = None  # LSTM forget-gate bias after init; None = PyTorch's init
     lesson: str | None = None  # the lesson this run demonstrates: the engine sends its evidence (rnnscope.lessons)
 
@@ -80,6 +81,7 @@ class RunConfig:
             (self.clip is None or 0 < self.clip < math.inf, "--clip must be a positive number (0 turns clipping off)"),
             (0 < self.init_gain <= 100, "--init-gain must be a positive number up to 100"),
             (0 <= self.seed < MAX_SEED, f"--seed must be between 0 and {MAX_SEED - 1}"),
+            (self.task_seed is None or 0 <= self.task_seed < MAX_SEED, "the task's seed is out of range"),
             (0 <= self.threads <= MAX_THREADS, f"--threads must be between 1 and {MAX_THREADS}"),
             (self.val_every >= 1, "--val-every must be 1 or more"),
             (self.probe is None or len(self.probe) >= 3, "--probe needs at least 3 characters"),

@@ -52,10 +52,12 @@ def bundled_sample_path() -> Path:
     return Path(str(resources.files("rnnscope.sample_texts") / SAMPLE_CORPUS))
 
 
-def check_corpus(path: str | Path, encoding: str = "utf-8", min_chars: int = 0, advice: str = "") -> CorpusFile:
-    """Read and check a corpus as rnnscope.core.data.load_corpus does, without encoding it."""
+def check_corpus(path: str | Path, encoding: str = "utf-8", min_chars: int = 0, advice: str = "",
+                 raw: bytes | None = None) -> CorpusFile:
+    """Read and check a corpus as rnnscope.core.data.load_corpus does, without encoding it (`raw`: its bytes,
+    when they are not written yet)."""
     path = Path(path)
-    raw, text = read_text(path, encoding)
+    raw, text = read_text(path, encoding, raw)
     check_length(len(text), min_chars, path, advice)
     if text.isascii():  # one memchr per ASCII code: milliseconds where a set of the text takes tens
         vocab = tuple(chr(code) for code in range(128) if raw.find(bytes((code,))) >= 0)
@@ -67,10 +69,10 @@ def check_corpus(path: str | Path, encoding: str = "utf-8", min_chars: int = 0, 
     return CorpusFile(path=str(path), sha256=hashlib.sha256(raw).hexdigest(), vocab=vocab)
 
 
-def read_text(path: Path, encoding: str) -> tuple[bytes, str]:
-    """The file's bytes and their text; refuses empty, binary and undecodable files (callers refuse lone
-    surrogates where they look at every character anyway)."""
-    raw = read_bytes(path)
+def read_text(path: Path, encoding: str, raw: bytes | None = None) -> tuple[bytes, str]:
+    """The file's bytes (or `raw`, the bytes it will hold) and their text; refuses empty, binary and undecodable
+    files (callers refuse lone surrogates where they look at every character anyway)."""
+    raw = read_bytes(path) if raw is None else raw
     if not raw:
         raise CorpusError(f"{path} is empty: give a text file with some text in it")
     if b"\x00" in raw[:_SNIFF_BYTES] and not encoding.lower().startswith("utf-16"):

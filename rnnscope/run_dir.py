@@ -9,7 +9,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from rnnscope.atomic_file import leftover_kind, write_check_prefix
 from rnnscope.errors import InputError
+
+_SNAPSHOT = re.compile(r"step-\d{6,}")  # rnnscope.snapshot_io.SNAPSHOT_NAME (that module loads numpy)
 
 
 class RunDirError(InputError):
@@ -22,26 +25,32 @@ def default_run_dir(corpus_path: Path, when: time.struct_time) -> Path:
     return Path("rnnscope-runs") / f"{time.strftime('%Y%m%d-%H%M%S', when)}-{stem}"
 
 
+def check_run_folders(folders, *, writable: bool) -> None:
+    """Refuse a run folder (RUN_DIR, a compare's RUN_DIR/a and RUN_DIR/b) that is a file; with `writable` (the run
+    exports or writes its task's corpus) also one where nothing can be written, creating the folders."""
+    for folder in folders:
+        if os.path.lexists(folder) and not folder.is_dir():
+            raise RunDirError(f"--run-dir {folder} is a file: give a folder for the snapshots")
+    for folder in folders if writable else ():
+        check_writable(folder)
+
+
 def check_writable(run_dir: Path) -> None:
     """Create the folder if needed and prove a file can be written in it."""
     if run_dir.exists() and not run_dir.is_dir():
         raise RunDirError(f"--run-dir {run_dir} is a file: give a folder for the snapshots")
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=run_dir, prefix=".write-check-"):
+        with tempfile.NamedTemporaryFile(dir=run_dir, prefix=write_check_prefix()):
             pass
     except (OSError, ValueError) as err:  # ValueError: a NUL or an unencodable character in the name
         raise RunDirError(f"cannot write snapshots to {run_dir} ({getattr(err, 'strerror', None) or err}): "
                           "choose another folder with --run-dir") from None
 
 
-# What write_snapshot leaves behind when its process is killed: .tmp-step-NNNNNN-<pid>-<hex> (the folder being
-# built) and .old-step-NNNNNN-<hex> (a snapshot set aside while its replacement is moved in).
-_TEMP = re.compile(r"\.tmp-step-\d+-(?:(\d+)-)?[0-9a-f]+")
-_ASIDE = re.compile(r"\.old-(step-\d+)-[0-9a-f]+")
-
-
-def _alive(pid: int) -> bool:
+def _alive(pid: int | None) -> bool:
+    if pid is None:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -51,25 +60,61 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def remove_leftovers(run_dir: Path) -> list[str]:
-    """Remove the temp folders of exports whose process died; a set-aside snapshot whose replacement never
-    arrived is put back. Exports of a live process (another run in the same folder) are left alone."""
-    removed = []
+def _entries(folder: Path) -> list[os.DirEntry]:
     try:
-        entries = list(Path(run_dir).iterdir()) if Path(run_dir).is_dir() else []
+        with os.scandir(folder) as entries:
+            return list(entries)
+    except (OSError, ValueError):
+        return []
+
+
+def _remove(entry: os.DirEntry) -> None:
+    try:
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            os.unlink(entry.path)
     except OSError:
-        return removed
-    for entry in entries:
-        temp, aside = _TEMP.fullmatch(entry.name), _ASIDE.fullmatch(entry.name)
-        if temp and not (temp.group(1) and _alive(int(temp.group(1)))):
-            shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry.name)
-        elif aside and not (entry.parent / aside.group(1)).exists():
+        pass
+
+
+def remove_leftovers(run_dir: Path) -> list[str]:
+    """Remove what a killed process left in a run folder and its snapshot folders under the temporary names of
+    rnnscope.atomic_file (a snapshot, the task corpus, a compare figure, a lesson's meta.json, the write check);
+    a set-aside snapshot whose replacement never arrived is put back. A live process's temporaries (another run
+    in the same folder) and every other name are left alone. Returns the removed names, relative to run_dir."""
+    removed = []
+    for entry in _entries(Path(run_dir)):
+        removed += [f"{entry.name}/{name}" for name in _remove_in(Path(entry.path))] if _is_snapshot(entry) else []
+        kind = leftover_kind(entry.name)
+        if kind is None:
+            continue
+        what, pid, target = kind
+        if what == "aside" and not (Path(run_dir) / target).exists():
             try:
-                os.rename(entry, entry.parent / aside.group(1))
+                os.rename(entry.path, Path(run_dir) / target)
             except OSError:
-                continue
-        elif aside:
-            shutil.rmtree(entry, ignore_errors=True)
+                pass
+            continue
+        if what == "aside" or not _alive(pid):
+            _remove(entry)
+            removed.append(entry.name)
+    return removed
+
+
+def _is_snapshot(entry: os.DirEntry) -> bool:
+    try:
+        return _SNAPSHOT.fullmatch(entry.name) is not None and entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def _remove_in(snapshot: Path) -> list[str]:
+    """A snapshot folder's own leftovers: a rewritten file's temporary (a lesson's meta.json)."""
+    removed = []
+    for entry in _entries(snapshot):
+        kind = leftover_kind(entry.name)
+        if kind is not None and kind[0] == "temp" and not _alive(kind[1]):
+            _remove(entry)
             removed.append(entry.name)
     return removed

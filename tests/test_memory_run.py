@@ -69,7 +69,7 @@ def test_task_run_headless_exports_memory_and_resumes(tmp_path, capsys):
     run_dir = tmp_path / "run"
     assert main([*TASK_ARGS, "--headless", "--steps", "6", "--export-every", "6", "--run-dir", str(run_dir)]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    corpus = run_dir / "corpus.txt"
+    (corpus,) = run_dir.glob("task-recall-*.txt")
     assert corpus.read_text() == Task("recall", 3, 10).corpus_text(0)
     by_distance = result["memory"]["task"]["by_distance"]
     assert [row["distance"] for row in by_distance] == [3, 4, 6, 7, 9, 10]

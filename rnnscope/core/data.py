@@ -39,11 +39,12 @@ class Corpus(CorpusFile):
         return "".join(self.vocab[int(i)] for i in ids)
 
 
-def load_corpus(path: str | Path, encoding: str = "utf-8", min_chars: int = 0, advice: str = "") -> Corpus:
-    """Read, validate and encode a corpus; raises CorpusError with a user-facing message (`advice` says what to
-    do when the text is shorter than `min_chars`)."""
+def load_corpus(path: str | Path, encoding: str = "utf-8", min_chars: int = 0, advice: str = "",
+                raw: bytes | None = None) -> Corpus:
+    """Read, validate and encode a corpus (`raw`: its bytes, when they are not written yet); raises CorpusError
+    with a user-facing message (`advice` says what to do when the text is shorter than `min_chars`)."""
     path = Path(path)
-    raw, text = read_text(path, encoding)
+    raw, text = read_text(path, encoding, raw)
     if text.isascii():  # the common case: the bytes are the code points, no copy needed
         chunks = [np.frombuffer(text.encode("ascii") if encoding.lower() not in _ASCII_SAFE else raw,
                                 dtype=np.uint8)]  # [N]

@@ -11,13 +11,12 @@ from __future__ import annotations
 import io
 import json
 import os
-import secrets
 import shutil
 from pathlib import Path
 
 import numpy as np
 
-from rnnscope.atomic_file import fsync_path, write_synced
+from rnnscope.atomic_file import aside_path, fsync_path, temp_path, write_synced
 from rnnscope.config import RunConfig
 from rnnscope.core.figure import render_figure
 from rnnscope.frames import Frame
@@ -50,7 +49,7 @@ def _move_into_place(built: Path, target: Path) -> None:
     if not target.exists():
         os.rename(built, target)
         return
-    aside = target.with_name(f".old-{target.name}-{secrets.token_hex(4)}")
+    aside = aside_path(target)
     os.rename(target, aside)
     try:
         os.rename(built, target)
@@ -79,7 +78,7 @@ def write_snapshot(
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     target = run_dir / snapshot_name(frame.status.step)
-    built = run_dir / f".tmp-{target.name}-{os.getpid()}-{secrets.token_hex(4)}"  # pid: run_dir.remove_leftovers
+    built = temp_path(target)  # its pid: run_dir.remove_leftovers leaves a live export alone
     built.mkdir()
     try:
         _write_contents(built, frame, meta, arrays, checkpoint, screen_svg)

@@ -1,8 +1,16 @@
-"""A task run's corpus file: RUN_DIR/corpus.txt, generated from the seed and written atomically."""
+"""A task run's corpus file: generated from the task's seed, named by its content, written only after every check.
+
+The file is RUN_DIR/task-<name>-<sha256[:16]>.txt: a name of rnnscope's own, so a file the user made is never
+replaced. A file already there under that name is used only when it holds exactly the generated text (it is
+read no further than that text's size); anything else there is refused, never overwritten.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from rnnscope.atomic_file import replace_atomically
@@ -11,7 +19,15 @@ from rnnscope.errors import CheckpointError
 from rnnscope.core.tasks import Task
 from rnnscope.run_dir import RunDirError
 
-CORPUS_FILE = "corpus.txt"
+
+@dataclass(frozen=True)
+class TaskCorpus:
+    """The generated text of a task run and where it goes; `present` when that file already holds it."""
+
+    path: Path
+    data: bytes
+    sha256: str
+    present: bool
 
 
 def task_of(config: RunConfig) -> Task | None:
@@ -19,24 +35,54 @@ def task_of(config: RunConfig) -> Task | None:
     return None if config.task is None else Task(config.task, config.distance_min, config.distance_max)
 
 
-def write_task_corpus(config: RunConfig, run_dir: Path, expected_sha256: str | None = None) -> Path:
-    """Generate the task's corpus for config.seed into RUN_DIR/corpus.txt; return its path.
+def corpus_seed(config: RunConfig) -> int:
+    """The seed a task's text is generated from: the run's own, or (a compare's run B) the one run A's text had."""
+    return config.seed if config.task_seed is None else config.task_seed
 
-    A resumed run passes its checkpoint's sha256: the text generated again must be the same text.
-    An existing file with the same content is left alone.
-    """
-    data = task_of(config).corpus_text(config.seed).encode("ascii")
+
+def plan_task_corpus(config: RunConfig, run_dir: Path, expected_sha256: str | None = None) -> TaskCorpus:
+    """Generate the task's text and decide where it goes, writing nothing. A resumed run passes its checkpoint's
+    sha256: the text generated again must be the same text. RunDirError when a foreign file holds the name."""
+    seed = corpus_seed(config)
+    data = task_of(config).corpus_text(seed).encode("ascii")
     sha256 = hashlib.sha256(data).hexdigest()
     if expected_sha256 is not None and sha256 != expected_sha256:
-        raise CheckpointError(f"the {config.task} corpus generated for seed {config.seed} differs from the one "
+        raise CheckpointError(f"the {config.task} corpus generated for seed {seed} differs from the one "
                               "the checkpoint was trained on: resume with the rnnscope version that made it")
-    path = Path(run_dir) / CORPUS_FILE
+    path = Path(run_dir) / f"task-{config.task}-{sha256[:16]}.txt"
+    return TaskCorpus(path=path, data=data, sha256=sha256, present=_holds(path, data))
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """True when `path` is a regular file holding exactly `data`; False when nothing is there; RunDirError else."""
     try:
-        if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha256:
-            return path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        replace_atomically(path, lambda temp: temp.write_bytes(data))
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError) as err:  # a file in the path, no permission, a long name
+        raise RunDirError(f"cannot use {path.parent} for the task's corpus "
+                          f"({getattr(err, 'strerror', None) or err}): choose another --run-dir") from None
+    same = False
+    if stat.S_ISREG(info.st_mode) and info.st_size == len(data):
+        try:
+            with open(path, "rb") as file:
+                same = file.read(len(data) + 1) == data
+        except OSError:
+            same = False
+    if not same:
+        raise RunDirError(f"{path} is there and is not the text rnnscope generates for this task: "
+                          "rnnscope does not replace a file it did not write; move it away or choose another --run-dir")
+    return True
+
+
+def write_task_corpus(planned: TaskCorpus) -> Path:
+    """Write the planned text (after every other check of the run); return its path."""
+    if planned.present:
+        return planned.path
+    try:
+        planned.path.parent.mkdir(parents=True, exist_ok=True)
+        replace_atomically(planned.path, lambda temp: temp.write_bytes(planned.data))
     except OSError as err:
-        raise RunDirError(f"cannot write the task's corpus to {path} ({err.strerror or err}): "
+        raise RunDirError(f"cannot write the task's corpus to {planned.path} ({err.strerror or err}): "
                           "choose another folder with --run-dir") from None
-    return path
+    return planned.path
