@@ -20,11 +20,11 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.css.query import NoMatches
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from rnnscope import commands
 from rnnscope.ui import keymap
 from rnnscope.ui.command_palette import DashboardCommands
+from rnnscope.ui.key_bar import KeyBar
 from rnnscope.ui.status_bar import LOADING, StatusBar
 from rnnscope.ui.too_small import TooSmall, is_too_small
 from rnnscope.ui.view_state import ViewState
@@ -113,7 +113,7 @@ class RnnscopeApp(App[int]):
 
         self.dashboard = self.dashboard or Dashboard(id="dashboard")
         lesson = [] if self.lesson is None else [LessonPanel(self.lesson, id="lesson")]
-        return [*lesson, self.dashboard, TooSmall(id="too-small"), Footer(compact=True, show_command_palette=False)]
+        return [*lesson, self.dashboard, TooSmall(id="too-small"), KeyBar(id="keys")]
 
     def _signalled(self, signum: int) -> None:
         """SIGTERM / SIGHUP: tell the engine to quit, restore the terminal, exit 128 + signum. A terminal that has

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 LOADING = "loading…"
 SEPARATOR = " │ "
+TIGHT_SEPARATOR = "│"  # a narrow terminal's status line
 CORPUS_WIDTH = 24  # longer corpus names are cut with an ellipsis
 STATE_STYLES = {RUNNING: "bold black on green", PAUSED: "bold black on yellow", DIVERGED: "bold white on red"}
 
@@ -29,54 +30,77 @@ def _count(n: float) -> str:
     return f"{n:.0f}"
 
 
-def _losses(train: float, val: float, compact: bool = False) -> str:
-    """'train 1.234 val 1.300 (1.78/1.88 bpc)': nats per character, then bits per character (compact: no bpc)."""
-    nats = [f"{x:.3f}" if math.isfinite(x) else "–" for x in (train, val)]
+def _losses(train: float, val: float, bpc: bool = True, digits: int = 3) -> str:
+    """'train 1.234 val 1.300 (1.78/1.88 bpc)': nats per character, then bits per character (bpc = nats / ln 2)."""
+    nats = [f"{x:.{digits}f}" if math.isfinite(x) else "–" for x in (train, val)]
     bits = [f"{x / math.log(2):.2f}" if math.isfinite(x) else "–" for x in (train, val)]
-    return f"train {nats[0]} val {nats[1]}" + ("" if compact else f" ({bits[0]}/{bits[1]} bpc)")
+    return f"train {nats[0]} val {nats[1]}" + (f" ({bits[0]}/{bits[1]} bpc)" if bpc else "")
 
 
 def _short(name: str, width: int) -> str:
     return name if len(name) <= width else name[: width - 1] + "…"
 
 
-def _clip(status: RunStatus) -> str:
+def _clip(status: RunStatus, long: bool = True) -> str:
     if status.config.clip is None:
         return "clip off"
     rate = status.clip_fire_rate
-    return f"clip {status.config.clip:g}" + (f" fires {rate:.0%}" if math.isfinite(rate) else "")
+    if not math.isfinite(rate):
+        return f"clip {status.config.clip:g}"
+    return f"clip {status.config.clip:g}" + (f" fires {rate:.0%}" if long else f" ({rate:.0%})")
 
 
-def status_parts(status: RunStatus, compact: bool = False) -> list[tuple[int, Text]]:
-    """(rank, text) per fact, in display order; the highest rank is dropped first when space is short."""
-    parts = [
-        (0, Text(f" {status.state} ", style=STATE_STYLES.get(status.state, "bold"))),
-        (1, Text(f"step {status.step}", style="bold")),
-        (3, Text(_losses(status.train_loss, status.val_loss, compact))),
-        (4, Text(_clip(status), style="dim" if status.config.clip is None else "")),
-        (5, Text(f"init {status.config.init}" + (f" ×{status.config.init_gain:g}" if status.config.init_gain != 1 else ""))),
-        (6, Text(f"{status.config.model} {status.config.layers}×{status.config.hidden} {_count(status.n_params)} params")),
-        (7, Text(f"{_count(status.chars_per_s)} chars/s")),
-        (8, Text(_short(status.corpus, CORPUS_WIDTH))),
-        (9, Text(status.device)),
+def status_parts(status: RunStatus, compact: bool = False) -> list[tuple[int, list[Text]]]:
+    """(rank, forms) per fact in display order, each fact's forms from the longest to the shortest; the highest
+    rank is dropped first when even the shortest forms do not fit. Compact (a compare's half-width line): the
+    settings the keys change (clip, init, model) outrank the losses, which the compare's loss panel shows."""
+    config = status.config
+    gain = f" ×{config.init_gain:g}" if config.init_gain != 1 else ""
+    model = f"{config.model} {config.layers}×{config.hidden}"
+    clip_style = "dim" if config.clip is None else ""
+    facts = [
+        ((0, 0), [Text(f" {status.state} ", style=STATE_STYLES.get(status.state, "bold"))]),
+        ((1, 1), [Text(f"step {status.step}", style="bold")]),
+        ((3, 5), [Text(_losses(status.train_loss, status.val_loss, not compact))] * 2
+         + [Text(_losses(status.train_loss, status.val_loss, False)),
+            Text(_losses(status.train_loss, status.val_loss, False, 2))]),
+        ((4, 2), [Text(_clip(status), style=clip_style)] * 3 + [Text(_clip(status, long=False), style=clip_style)]),
+        ((5, 3), [Text(f"init {config.init}{gain}")]),
+        ((6, 4), [Text(f"{model} {_count(status.n_params)} params"), Text(model)]),
+        ((7, 6), [Text(f"{_count(status.chars_per_s)} chars/s")] * 3 + [Text(f"{_count(status.chars_per_s)} c/s")]),
+        ((8, 7), [Text(_short(status.corpus, width)) for width in (CORPUS_WIDTH, 16, 16, 10)]),
+        ((9, 8), [Text(status.device)]),
     ]
+    parts = [(ranks[compact], forms) for ranks, forms in facts]
     if status.state == DIVERGED and status.diverged:
-        parts.insert(2, (2, Text(f"diverged at {status.diverged}", style="bold red")))
+        parts.insert(2, (2, [Text(f"diverged at {status.diverged}", style="bold red")]))
     return parts
 
 
 def fit_status(status: RunStatus | None, width: int, loading: str = LOADING, compact: bool = False) -> Text:
-    """The status line for `width` cells: drops the least important facts until the rest fit (compact: a
-    compare's half-width line, losses without bpc)."""
+    """The status line for `width` cells: every fact in its longest form that fits (all facts shorten together:
+    fewer words, then tighter separators), then drops the least important facts until the rest fit (compact: a
+    compare's half-width line)."""
     if status is None:
         return Text(loading, style="italic")
     parts = status_parts(status, compact)
-    for keep in range(max(rank for rank, _ in parts) + 1, 0, -1):
-        line = Text(SEPARATOR, style="dim").join(text for rank, text in parts if rank < keep)
+    levels = max(len(forms) for _, forms in parts)
+    for separator in (SEPARATOR, TIGHT_SEPARATOR):
+        for level in range(levels):
+            line = _joined(parts, level, separator)
+            if line.cell_len <= width:
+                return line
+    for keep in range(max(rank for rank, _ in parts), 0, -1):
+        line = _joined([(rank, forms) for rank, forms in parts if rank < keep], levels, TIGHT_SEPARATOR)
         if line.cell_len <= width:
             return line
     line.truncate(width, overflow="ellipsis")
     return line
+
+
+def _joined(parts: list[tuple[int, list[Text]]], level: int, separator: str) -> Text:
+    """The facts at form `level` (a fact with fewer forms keeps its shortest), joined by `separator`."""
+    return Text(separator, style="dim").join(forms[min(level, len(forms) - 1)] for _, forms in parts)
 
 
 class StatusBar(Widget):

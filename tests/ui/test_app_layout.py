@@ -25,13 +25,13 @@ async def test_every_panel_is_visible_at_once_at_160x48():
         assert not app.query_one("#pages").display
 
 
-async def test_the_footer_mounted_after_the_first_paint_lists_the_keys():
-    from textual.widgets import Footer
+async def test_the_key_bar_mounted_after_the_first_paint_lists_the_keys_on_one_row_at_160x48():
+    from rnnscope.ui.key_bar import KeyBar
 
     async with running_app(FakeSource(), (160, 48)) as (app, pilot):
-        footer = app.query_one(Footer)
-        assert footer.region.y == 47
-        shown = " ".join(str(key.render()) for key in footer.children)
+        bar = app.query_one(KeyBar)
+        assert bar.region.y == 47 and bar.region.height == 1
+        shown = bar.render().plain
         assert "quit" in shown and "pause" in shown
 
 

@@ -43,8 +43,33 @@ def test_narrow_terminals_drop_the_least_important_facts_first():
     for width, line in zip(widths, lines):
         assert len(line) <= width
         assert "PAUSED" in line and "step 250" in line
-    assert "cpu" not in lines[0]
+    assert "cpu" not in lines[1]  # 80 columns: the device goes first
     assert [len(line) for line in lines] == sorted((len(line) for line in lines), reverse=True)
+
+
+def test_at_100_columns_the_shorter_forms_keep_model_speed_corpus_and_device():
+    status = dataclasses.replace(STATUS, step=12345, corpus="tinyshakespeare.txt", chars_per_s=129e3,
+                                 config=STATUS.config.with_(hidden=128))
+    line = fit_status(status, 100).plain
+    for phrase in ("PAUSED", "step 12345", "train 1.50", "clip 1", "init default", "lstm 1×128", "129k c/s",
+                   "tinyshake…", "cpu"):
+        assert phrase in line, line
+    assert len(line) <= 100
+
+
+def test_at_160_columns_nothing_is_cut_on_the_bundled_corpus():
+    status = dataclasses.replace(STATUS, step=12345, corpus="tinyshakespeare.txt", chars_per_s=129e3,
+                                 clip_fire_rate=0.44, config=STATUS.config.with_(hidden=128))
+    line = fit_status(status, 160).plain
+    assert line.endswith("cpu") and "bpc)" in line and "fires 44%" in line, line
+
+
+def test_a_compared_run_shows_its_clip_and_init_before_its_losses():
+    clipped_off = dataclasses.replace(STATUS, config=STATUS.config.with_(clip=None))
+    for width in (40, 48, 66):
+        line = fit_status(clipped_off, width, compact=True).plain
+        assert "clip off" in line, (width, line)
+    assert "init default" in fit_status(clipped_off, 48, compact=True).plain
 
 
 def test_numbers_not_yet_measured_are_dashes_not_nan():

@@ -4,6 +4,7 @@ import math
 from dataclasses import replace
 
 import numpy as np
+from rich.style import Style
 import pytest
 
 from rnnscope.frames import Event
@@ -115,9 +116,38 @@ def test_loss_plot_marks_events_and_reports_nats_and_bpc():
     val = np.array([[50.0, 3.0], [100.0, 2.2]])
     lines = [text(line) for line in render_loss(history, val, (Event(50, "clip off"),), 46, 12, DEFAULT_ACCENTS)]
     assert EVENT_MARK in lines[0]
-    assert f"{2.0:.3f} nats ({2.0 / math.log(2):.2f} bpc)" in lines[-2] and "val 2.200" in lines[-2]
+    assert lines[-2] == f"train 2.000  val 2.200 nats ({2.0 / math.log(2):.2f} / {2.2 / math.log(2):.2f} bpc)"
     assert "50 clip off" in lines[-1]
-    assert lines[0].startswith("4") and lines[8].startswith("2")  # y labels: max at the top, min at the bottom
+    assert lines[8].startswith("2")  # y labels: the lowest loss at the bottom, the later half's top (with headroom)
+    assert 3.0 <= float(lines[0][:5].rstrip(" ↑")) <= 4.0  # at the top
+
+
+def test_loss_labels_are_never_cut_and_a_spike_does_not_flatten_the_curve():
+    steps = np.arange(1, 401)
+    losses = np.linspace(2.5, 1.5, 400)
+    losses[300] = 1.0e3  # one spike
+    lines = [text(line) for line in render_loss(np.column_stack([steps, losses]), np.empty((0, 2)), (), 40, 12,
+                                                DEFAULT_ACCENTS)]
+    plot = lines[:9]
+    top, bottom = plot[0][:5].strip(), plot[-1][:5].strip()
+    assert top.endswith("↑") and 2.0 <= float(top[:-1]) < 2.5  # the spike (and the start) drawn clipped on top
+    assert float(bottom) == 1.5 and all(row[5] == " " for row in plot)  # whole labels, then the gap
+    drawn_rows = [row for row in plot if set(row[6:]) - {" "}]
+    assert len(drawn_rows) >= 6  # the falling curve spans the plot, not one flat row
+
+
+def test_two_runs_a_few_hundredths_apart_are_on_different_rows():
+    from rnnscope.ui.render.loss_overlay import Curves, render_loss_overlay
+
+    steps = np.arange(1, 3001, dtype=float)
+    fall = 3.3 * np.exp(-steps / 150)
+    a, b = np.column_stack([steps, 0.28 + fall]), np.column_stack([steps, 0.34 + fall])
+    styles = (Style(color="cyan"), Style(color="yellow")), (Style(color="magenta"), Style(color="red"))
+    runs = [Curves("A", a, np.empty((0, 2)), (), *styles[0]), Curves("B", b, np.empty((0, 2)), (), *styles[1])]
+    lines = render_loss_overlay(runs, 150, 9, DEFAULT_ACCENTS)
+    last_column = [next((s.style for s in reversed(line) if s.text.strip()), None) for line in lines[:5]]
+    rows_of = {name: [r for r, style in enumerate(last_column) if style == styles[i][0]] for i, name in enumerate("AB")}
+    assert rows_of["A"] and rows_of["B"] and max(rows_of["B"]) < min(rows_of["A"]), rows_of
 
 
 def test_loss_plot_survives_nan_losses():

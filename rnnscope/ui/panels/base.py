@@ -63,12 +63,21 @@ class FramePanel(Widget):
         """The panel's lines for a frame; implemented by each panel with a pure renderer."""
         raise NotImplementedError
 
+    def measured_at(self, frame: Frame) -> str | None:
+        """Which measurement the panel shows, for its title: 'probe @ step N' on the probe's panels; None when
+        the panel is live (loss, gradient norms) or has nothing yet."""
+        if self.needs_probe and frame.probe is not None:
+            return f"probe @ step {frame.probe.step}"
+        return None
+
     def show(self, frame: Frame, view: ViewState) -> None:
         """Take the latest frame and view; redraw only when something this panel reads changed."""
         inputs = self.inputs(frame, view)
         self.frame, self.view = frame, view
         if inputs != self._inputs:
             self._inputs = inputs
+            measured = self.measured_at(frame)
+            self.border_title = f"{self.title} · {measured}" if measured else self.title
             self.refresh()
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from operator import itemgetter
 
@@ -57,6 +58,21 @@ def si(value: float) -> str:
     if magnitude == 0 or 1e-2 <= magnitude < 1e3:
         return f"{value:.3g}"
     return f"{value:.1e}"
+
+
+def short_number(value: float, width: int) -> str:
+    """`value` in at most `width` cells, for an axis label that must never be cut: 4.16, 0.28, 4.6k, 1.2M, 3e12."""
+    if not math.isfinite(value):
+        return str(value)[:width]
+    forms = [f"{value:.{digits}g}" for digits in (3, 2, 1)]
+    forms = [form for form in forms if "e" not in form]
+    magnitude = abs(value)
+    for limit, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if 1e3 > magnitude / limit >= 1:
+            forms += [f"{value / limit:.{digits}g}{suffix}" for digits in (3, 2, 1)]
+    mantissa, _, exponent = f"{value:.0e}".partition("e")
+    forms.append(f"{mantissa}e{int(exponent)}")
+    return next((form for form in forms if len(form) <= width), forms[-1][:width])
 
 
 def runs(chars: Sequence[str], styles: Sequence[Style | None]) -> Line:

@@ -9,9 +9,11 @@ import numpy as np
 from rnnscope.frames import Event
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.braille import braille_cells, dot_mask
-from rnnscope.ui.render.lines import Line, fixed, runs, seg, si
+from rnnscope.ui.render.lines import Line, fixed, line_width, runs, seg, short_number
 
 GUTTER = 6  # cells for the y labels
+RECENT_PERCENTILE = 98  # the y axis covers this percentile of the later half of the run: a spike is drawn clipped
+HEADROOM = 1.5  # ... times the range from the lowest loss, so the earlier curve shows its fall
 EVENT_MARK = "▼"
 WAITING_LOSS = "waiting for the first training step…"
 
@@ -21,11 +23,43 @@ def bpc(nats: float) -> float:
     return nats / math.log(2)
 
 
-def loss_text(name: str, nats: float, style, accents: Accents) -> Line:
-    """'train 1.234 nats (1.78 bpc)' or 'val –' before the first evaluation."""
-    if not math.isfinite(nats):
-        return [seg(f"{name} ", style), seg("–  ", accents.dim)]
-    return [seg(f"{name} ", style), seg(f"{nats:.3f}"), seg(f" nats ({bpc(nats):.2f} bpc)  ", accents.dim)]
+def losses_line(train: float, val: float, styles: tuple, accents: Accents, width: int) -> Line:
+    """'train 1.234  val 1.300 nats (1.78 / 1.88 bpc)', without the bpc when narrow; '–' before a number."""
+    def number(nats: float) -> str:
+        return f"{nats:.3f}" if math.isfinite(nats) else "–"
+
+    def bits(nats: float) -> str:
+        return f"{bpc(nats):.2f}" if math.isfinite(nats) else "–"
+
+    line = [seg("train ", styles[0]), seg(number(train)), seg("  val ", styles[1]), seg(number(val)),
+            seg(" nats", accents.dim)]
+    wide = line + [seg(f" ({bits(train)} / {bits(val)} bpc)", accents.dim)]
+    return wide if line_width(wide) <= width else line
+
+
+def y_range(histories: list[np.ndarray]) -> tuple[float, float, bool]:
+    """The y axis [lo, hi] of loss curves ([N, 2] step, loss): from the lowest loss up to the RECENT_PERCENTILE of
+    the later half of the steps (and every curve's latest value) with some headroom, so that neither the start
+    nor a spike squashes the curves into one row; True when values lie above hi (drawn on the top row)."""
+    rows = np.concatenate([h for h in histories if len(h)] or [np.zeros((0, 2))])  # [N, 2]
+    rows = rows[np.isfinite(rows[:, 1])]
+    if len(rows) == 0:
+        return 0.0, 1.0, False
+    steps, values = rows[:, 0], rows[:, 1]
+    recent = values[steps >= (steps.min() + steps.max()) / 2]
+    latest = [float(h[np.isfinite(h[:, 1])][-1, 1]) for h in histories if np.isfinite(h[:, 1]).any()]
+    lo, top = float(values.min()), max(float(np.percentile(recent, RECENT_PERCENTILE)), *latest)
+    hi = min(lo + HEADROOM * (top - lo), float(values.max()))
+    hi = hi if hi > lo else lo + max(abs(lo) * 0.1, 1e-3)
+    return lo, hi, bool((values > hi).any())
+
+
+def y_labels(lo: float, hi: float, clipped: bool, rows: int) -> list[str]:
+    """The gutter of each plot row: hi on the top row ('↑' when values above it are drawn there), lo at the bottom."""
+    width = GUTTER - 1
+    top = short_number(hi, width - 1) + "↑" if clipped else short_number(hi, width)
+    return [fixed(top if r == 0 else short_number(lo, width) if r == rows - 1 else "", width) + " "
+            for r in range(rows)]
 
 
 def mark_events(chars: list[list[str]], styles: list[list], columns: list[int], accents: Accents) -> None:
@@ -44,9 +78,7 @@ def render_loss(loss_history: np.ndarray, val_history: np.ndarray, events: tuple
         return [[seg(WAITING_LOSS, accents.waiting)]]
     train_x, train_y = loss_history[:, 0], loss_history[:, 1]
     val_x, val_y = (val_history[:, 0], val_history[:, 1]) if len(val_history) else (np.empty(0), np.empty(0))
-    both = np.concatenate([train_y, val_y])
-    finite = both[np.isfinite(both)]
-    y_lo, y_hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    y_lo, y_hi, clipped = y_range([loss_history, val_history])
     x_lo, x_hi = float(train_x.min()), float(max(train_x.max(), val_x.max() if len(val_x) else 0))
     plot_w, plot_h = max(width - GUTTER, 2), max(height - 3, 1)
     ranges = ((x_lo, x_hi), (y_lo, y_hi))
@@ -56,14 +88,11 @@ def render_loss(loss_history: np.ndarray, val_history: np.ndarray, events: tuple
     span = (x_hi - x_lo) or 1.0
     mark_events(chars, styles, [min(int((e.step - x_lo) / span * plot_w), plot_w - 1) for e in shown], accents)
     plot = [runs(row, row_styles) for row, row_styles in zip(chars, styles)]
-    out: list[Line] = []
-    for row, line in enumerate(plot):
-        label = si(y_hi) if row == 0 else si(y_lo) if row == plot_h - 1 else ""
-        out.append([seg(fixed(label, GUTTER - 1) + " ", accents.dim), *line])
+    out = [[seg(label, accents.dim), *line] for label, line in zip(y_labels(y_lo, y_hi, clipped, plot_h), plot)]
     first, last = f"step {x_lo:.0f}", f"{x_hi:.0f}"
     out.append([seg(" " * GUTTER), seg(first + last.rjust(max(plot_w - len(first), 0)), accents.dim)])
     val_now = float(val_y[-1]) if len(val_y) else math.nan
-    out.append(loss_text("train", float(train_y[-1]), accents.train, accents) + loss_text("val", val_now, accents.val, accents))
+    out.append(losses_line(float(train_y[-1]), val_now, (accents.train, accents.val), accents, width))
     notes = [seg(EVENT_MARK, accents.event)]
     for e in shown[-4:]:
         notes += [seg(f" {e.step} "), seg(e.label, accents.dim), seg(" ·", accents.dim)]

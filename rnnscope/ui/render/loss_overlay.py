@@ -12,8 +12,8 @@ from rich.style import Style
 from rnnscope.frames import Event
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.braille import braille_cells, dot_mask
-from rnnscope.ui.render.lines import Line, fixed, runs, seg, si
-from rnnscope.ui.render.loss import EVENT_MARK, GUTTER, WAITING_LOSS, loss_text
+from rnnscope.ui.render.lines import Line, runs, seg
+from rnnscope.ui.render.loss import EVENT_MARK, GUTTER, WAITING_LOSS, losses_line, y_labels, y_range
 
 
 @dataclass(frozen=True)
@@ -28,17 +28,14 @@ class Curves:
     val_style: Style
 
 
-def _ranges(runs_: list[Curves]) -> tuple[tuple[float, float], tuple[float, float]]:
+def _x_range(runs_: list[Curves]) -> tuple[float, float]:
     xs = np.concatenate([c.loss_history[:, 0] for c in runs_] + [c.val_history[:, 0] for c in runs_])
-    ys = np.concatenate([c.loss_history[:, 1] for c in runs_] + [c.val_history[:, 1] for c in runs_])
-    ys = ys[np.isfinite(ys)]
-    y_range = (float(ys.min()), float(ys.max())) if ys.size else (0.0, 1.0)
-    return (float(xs.min()), float(xs.max())), y_range
+    return float(xs.min()), float(xs.max())
 
 
-def _event_cells(curves: Curves, x_range, y_range, plot_w: int, plot_h: int) -> list[tuple[int, int, Event]]:
+def _event_cells(curves: Curves, x_range, y_axis, plot_w: int, plot_h: int) -> list[tuple[int, int, Event]]:
     """(row, column, event) of each event shown, on the run's own train curve at the event's step."""
-    (x_lo, x_hi), (y_lo, y_hi) = x_range, y_range
+    (x_lo, x_hi), (y_lo, y_hi) = x_range, y_axis
     steps, losses = curves.loss_history[:, 0], curves.loss_history[:, 1]
     cells = []
     for event in curves.events:
@@ -56,29 +53,30 @@ def render_loss_overlay(runs_: list[Curves], width: int, height: int, accents: A
     drawn = [c for c in runs_ if len(c.loss_history)]
     if not drawn:
         return [[seg(WAITING_LOSS, accents.waiting)]]
-    x_range, y_range = _ranges(drawn)
+    x_range = _x_range(drawn)
+    y_lo, y_hi, clipped = y_range([h for c in drawn for h in (c.loss_history, c.val_history)])
+    y_axis = (y_lo, y_hi)
     plot_w, plot_h = max(width - GUTTER, 2), max(height - 2 - len(runs_), 1)
     masks, styles = [], []
     for c in drawn:
         for history, style in ((c.loss_history, c.train_style), (c.val_history, c.val_style)):
-            masks.append(dot_mask(history[:, 0], history[:, 1], x_range, y_range, plot_w, plot_h))
+            masks.append(dot_mask(history[:, 0], history[:, 1], x_range, y_axis, plot_w, plot_h))
             styles.append(style)
     chars, cell_styles = braille_cells(masks, styles)
-    marked = [(c, cell) for c in drawn for cell in _event_cells(c, x_range, y_range, plot_w, plot_h)]
+    marked = [(c, cell) for c in drawn for cell in _event_cells(c, x_range, y_axis, plot_w, plot_h)]
     for curves, (row, column, _) in marked:
         chars[row][column], cell_styles[row][column] = EVENT_MARK, curves.train_style + accents.event.without_color
     out: list[Line] = []
-    (x_lo, x_hi), (y_lo, y_hi) = x_range, y_range
-    for row, (row_chars, row_styles) in enumerate(zip(chars, cell_styles)):
-        label = si(y_hi) if row == 0 else si(y_lo) if row == plot_h - 1 else ""
-        out.append([seg(fixed(label, GUTTER - 1) + " ", accents.dim), *runs(row_chars, row_styles)])
+    x_lo, x_hi = x_range
+    for label, row_chars, row_styles in zip(y_labels(y_lo, y_hi, clipped, plot_h), chars, cell_styles):
+        out.append([seg(label, accents.dim), *runs(row_chars, row_styles)])
     first, last = f"step {x_lo:.0f}", f"{x_hi:.0f}"
     out.append([seg(" " * GUTTER), seg(first + last.rjust(max(plot_w - len(first), 0)), accents.dim)])
     for c in runs_:
         train = float(c.loss_history[-1, 1]) if len(c.loss_history) else math.nan
         val = float(c.val_history[-1, 1]) if len(c.val_history) else math.nan
-        out.append([seg(f"{c.name} ", accents.label), *loss_text("train", train, c.train_style, accents),
-                    *loss_text("val", val, c.val_style, accents)])
+        out.append([seg(f"{c.name} ", accents.label),
+                    *losses_line(train, val, (c.train_style, c.val_style), accents, width - 2)])
     notes = [[seg(f" {c.name} {e.step} ", c.train_style), seg(e.label, accents.dim)] for c, (_, _, e) in marked]
     out.append([seg(EVENT_MARK, accents.event), *sum(notes[-6:], [])] if notes
                else [seg("no events yet (each run's toggles are marked on its own curve)", accents.dim)])

@@ -57,8 +57,7 @@ def render_memory(memory: MemoryFrame | None, width: int, height: int, accents: 
         return [[seg(line, accents.waiting)] for line in textwrap.wrap(WAITING_MEMORY, max(width, 1))]
     if memory.task is not None:
         reading = wrap([seg(f"{memory.task}: ", accents.label), seg("answer accuracy by distance"),
-                        seg(f" · {REFERENCE} chance {memory.chance:.2f}", accents.threshold),
-                        seg(f" · step {memory.step}", accents.dim)], width)
+                        seg(f" · {REFERENCE} chance {memory.chance:.2f}", accents.threshold)], width)
         chart = bar_chart(memory.accuracy, [f"d={d}" for d in memory.distances],
                           [f"{a:.2f}" for a in memory.accuracy], memory.chance, width, _rows(height, reading),
                           accents, "1.0")
@@ -68,8 +67,7 @@ def render_memory(memory: MemoryFrame | None, width: int, height: int, accents: 
     values = np.nan_to_num(memory.context_loss / top)  # [K] in [0, 1]
     reading = wrap([seg("context curve: ", accents.label), seg("val loss given only k chars"),
                     seg(f" · {REFERENCE} full {memory.full:.2f}", accents.threshold),
-                    seg(f" · uses ~{used_context(memory)} chars", accents.label),
-                    seg(f" · step {memory.step}", accents.dim)], width)
+                    seg(f" · uses ~{used_context(memory)} chars", accents.label)], width)
     chart = bar_chart(values, [f"k={k}" for k in memory.context_k], [f"{v:.2f}" for v in memory.context_loss],
                       memory.full / top, width, _rows(height, reading), accents, f"{top:.2f}")
     return [fit(line, width) for line in chart] + reading

@@ -29,10 +29,10 @@ def wrap_cells(chars: list[str], styles: list[Style | None], width: int) -> list
 
 
 def render_sample(sample: Sample | None, temperature: float, width: int, height: int, accents: Accents) -> list[Line]:
-    """Header (step, temperature), then prime + continuation; the newest lines when it does not fit."""
+    """Header (temperature; the panel's title says the step), then prime + continuation; the newest lines when it does not fit."""
     if sample is None:
         return [[seg(WAITING_SAMPLE, accents.waiting)]]
-    header = [seg(f"step {sample.step} · T={sample.temperature:.2f}", accents.label)]
+    header = [seg(f"T={sample.temperature:.2f}", accents.label)]
     if abs(temperature - sample.temperature) > 1e-9:
         header.append(seg(f"  next T={temperature:.2f} (g)", accents.dim))
     chars = list(visible_text(sample.prime + sample.text))

@@ -1,0 +1,34 @@
+"""Every measured panel says which step it shows: `probe @ step N` on the probe's panels, the memory and
+sample panels their own step; the screenshot an export carries shows the same."""
+
+from __future__ import annotations
+
+from rnnscope.ui.panels import FlowPanel, FramePanel, GradNormsPanel, LossPanel, MemoryPanel, SamplePanel
+from tests.ui.app_harness import after_command, running_app
+from tests.ui.fake_source import FakeSource
+
+
+def titles(app) -> dict[type, str]:
+    return {type(panel): str(panel.border_title) for panel in app.query(FramePanel)}
+
+
+async def test_probe_memory_and_sample_panels_title_their_step():
+    source = FakeSource(step=250)
+    async with running_app(source) as (app, pilot):
+        frame = app.latest
+        shown = titles(app)
+        for panel in app.query(FramePanel):
+            if panel.needs_probe:
+                assert shown[type(panel)].endswith(f"probe @ step {frame.probe.step}"), shown[type(panel)]
+        assert shown[MemoryPanel] == f"memory · step {frame.memory.step}"
+        assert shown[SamplePanel] == f"sample · step {frame.sample.step}"
+        assert shown[LossPanel] == "loss" and shown[GradNormsPanel] == "gradient norms"  # live: no step
+        await after_command(pilot, source, "n")
+        assert app.latest.probe.step == 251
+        assert titles(app)[FlowPanel] == "gradient flow · probe @ step 251"
+
+
+async def test_the_screenshot_shows_the_probe_step():
+    async with running_app(FakeSource(step=250)) as (app, pilot):
+        svg = app.export_screenshot()
+        assert "probe&#160;@&#160;step&#160;250" in svg or "probe @ step 250" in svg
