@@ -66,6 +66,7 @@ class ProbeFrame:
     layers: tuple[LayerProbe, ...]
     embedding: np.ndarray  # [V, E] the embedding table (the encoding panel reads it)
     cost_ms: float  # wall time the probe pass took
+    connectivity: np.ndarray | None = None  # [T, T]
 
 
 @dataclass(frozen=True, eq=False)

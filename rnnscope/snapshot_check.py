@@ -120,5 +120,7 @@ def check_frame(frame: Frame) -> None:
         raise ValueError("meta.metrics lists no layers")
     for index, layer in enumerate(probe.layers):
         _layer(layer, index, T)
+    if probe.connectivity is not None:
+        _array(probe.connectivity, "connectivity", (T, T), "f")
     if frame.memory is not None:
         _memory(frame.memory)

@@ -163,6 +163,8 @@ def build_arrays(frame: Frame, weights: dict[str, np.ndarray]) -> dict[str, np.n
         "val_history": frame.val_history,  # [M, 2]
         "grad_norm_history": frame.grad_norm_history,  # [N, 3]
     }
+    if probe.connectivity is not None:
+        arrays["connectivity"] = probe.connectivity  # [T, T]
     for index, layer in enumerate(probe.layers):
         arrays.update(_layer_arrays(layer, index))
     clashes = arrays.keys() & weights.keys()
@@ -349,6 +351,7 @@ def _frame(meta: dict, arrays: dict[str, np.ndarray], folder: Path) -> Frame:
         layers=tuple(_layer(arrays, model, layer, metrics) for layer, metrics in enumerate(meta["metrics"])),
         embedding=arrays["embedding.weight"],
         cost_ms=probe_meta["cost_ms"],
+        connectivity=arrays.get("connectivity"),  # absent in snapshots written before it existed
     )
     sample = meta["sample"]
     return Frame(

@@ -138,7 +138,16 @@ def _make_probe(model: str, layers: int, rng: np.random.Generator, vocab: tuple[
         layers=tuple(_make_layer(model, layer, rng, T, H) for layer in range(layers)),
         embedding=rng.normal(0.0, 1.0, size=(V, EMBED)).astype(np.float32),  # [V, E]
         cost_ms=3.5,
+        connectivity=fake_connectivity(T),
     )
+
+
+def fake_connectivity(T: int) -> np.ndarray:
+    """[T, T]: lower-triangular, falling 10x per 4 steps back from the diagonal, a bump at s = 0 (no RNG draws)."""
+    back = np.arange(T)[:, None] - np.arange(T)[None, :]  # [T, T] t - s
+    values = np.where(back >= 0, 10.0 ** (-back / 4.0), 0.0)  # [T, T]
+    values[:, 0] = np.where(np.arange(T) > 0, 0.05, values[:, 0])  # the key column, as on the recall task
+    return values.astype(np.float32)
 
 
 def param_shapes(model: str, layers: int, H: int, V: int) -> dict[str, tuple[int, ...]]:

@@ -107,7 +107,9 @@ def test_arrays_load_without_pickle_under_the_documented_keys(lstm_snapshot):
         arrays = {key: npz[key] for key in npz.files}
     layer_keys = {f"{name}_l{layer}" for name in PER_LAYER for layer in (0, 1)}
     histories = {"loss_history", "val_history", "grad_norm_history"}
-    assert arrays.keys() == {"probe_ids", "probe_targets", "probe_probs"} | histories | layer_keys | weights.keys()
+    probe_keys = {"probe_ids", "probe_targets", "probe_probs", "connectivity"}
+    assert arrays.keys() == probe_keys | histories | layer_keys | weights.keys()
+    np.testing.assert_array_equal(arrays["connectivity"], frame.probe.connectivity)  # [T, T]
     for layer, probe_layer in enumerate(frame.probe.layers):
         assert arrays[f"gates_l{layer}"].shape == (4, 24, 16)
         np.testing.assert_array_equal(arrays[f"cell_l{layer}"], probe_layer.cell)

@@ -106,3 +106,9 @@ def test_layer_metrics_combines_the_parts():
     assert metrics.verdict == VANISHING
     assert metrics.sigma_max == pytest.approx({"reset": 1.0, "update": 1.0, "new": 1.0})
     assert metrics.saturation["update"] == Saturation(low=0.0, high=1.0)
+
+
+def test_sigma_max_of_a_non_finite_block_is_nan_and_the_others_are_kept():
+    weight_hh = np.concatenate([np.full((3, 3), np.inf), 2.0 * np.eye(3), np.full((3, 3), np.nan)]).astype(np.float32)
+    result = sigma_max(weight_hh, "gru")
+    assert math.isnan(result["reset"]) and math.isnan(result["new"]) and result["update"] == pytest.approx(2.0)

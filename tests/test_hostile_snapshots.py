@@ -49,6 +49,8 @@ ARRAY_CORRUPTIONS = {
     "embedding wrong V": lambda a: a.__setitem__("embedding.weight", a["embedding.weight"][:-1]),
     "layer array missing": lambda a: a.pop("hidden_l0"),
     "scalar array": lambda a: a.__setitem__("probe_ids", np.int64(3)),
+    "connectivity not square": lambda a: a.__setitem__("connectivity", a["connectivity"][1:]),
+    "connectivity strings": lambda a: a.__setitem__("connectivity", a["connectivity"].astype(str)),
 }
 
 META_CORRUPTIONS = {

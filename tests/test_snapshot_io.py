@@ -43,6 +43,7 @@ def test_round_trip_rebuilds_the_frame(tmp_path, quick_figure, model, layers):  
     for name in ("ids", "targets", "probs"):
         np.testing.assert_array_equal(getattr(probe, name), getattr(original, name))
     np.testing.assert_array_equal(probe.embedding, weights["embedding.weight"])
+    np.testing.assert_array_equal(probe.connectivity, original.connectivity)
     assert len(probe.layers) == layers
     for got, want in zip(probe.layers, original.layers):
         assert got.gate_names == want.gate_names
@@ -131,3 +132,12 @@ def test_a_folder_that_is_not_a_snapshot_is_refused(tmp_path, good_snapshot):
     with pytest.raises(SnapshotError, match="not an existing directory"):
         load_snapshot_frame(good_snapshot / "meta.json")
     assert isinstance(SnapshotError("x"), ValueError)
+
+
+def test_a_snapshot_written_before_connectivity_existed_still_loads(damaged):
+    with np.load(damaged / "arrays.npz") as npz:
+        arrays = {key: npz[key] for key in npz.files}
+    assert arrays.pop("connectivity").shape == (6, 6)
+    np.savez(damaged / "arrays.npz", **arrays)
+    loaded = load_snapshot_frame(damaged)
+    assert loaded.probe.connectivity is None and loaded.probe.layers[0].hidden.shape == (6, 3)

@@ -50,11 +50,17 @@ def rnn_step(x_proj, h, weight_hh, bias_hh, activation):
     return activation(pre), pre
 
 
+def layer_weights(rnn: nn.RNNBase, layer: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None,
+                                                        torch.Tensor | None]:
+    """Layer `layer`'s W_ih [G*H, In], W_hh [G*H, H], b_ih, b_hh [G*H] (both None for a module built bias=False)."""
+    return tuple(  # type: ignore[return-value]
+        getattr(rnn, f"{name}_l{layer}", None) for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    )
+
+
 def unroll_layer(rnn: nn.RNNBase, layer: int, inputs: torch.Tensor) -> LayerTrace:
     """Run layer `layer` of `rnn` step by step over inputs [B, T, In] from a zero state."""
-    weight_ih, weight_hh, bias_ih, bias_hh = (
-        getattr(rnn, f"{name}_l{layer}") for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-    )
+    weight_ih, weight_hh, bias_ih, bias_hh = layer_weights(rnn, layer)
     x_proj = F.linear(inputs, weight_ih, bias_ih)  # [B, T, G*H]
     h = inputs.new_zeros(inputs.shape[0], rnn.hidden_size)  # [B, H]
     steps = range(inputs.shape[1])
