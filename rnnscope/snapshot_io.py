@@ -9,10 +9,8 @@ axis ([0, H] or [0]) and read back as None.
 
 from __future__ import annotations
 
-import json
 import math
 import re
-import zipfile
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,6 +33,7 @@ from rnnscope.frames import (
     StepStats,
 )
 from rnnscope.snapshot_check import check_frame
+from rnnscope.snapshot_read import SnapshotError, read_json, read_npz, reading
 
 META = "meta.json"
 ARRAYS = "arrays.npz"
@@ -42,11 +41,9 @@ FIGURE = "figure.png"
 CHECKPOINT = "checkpoint.pt"
 SCREEN = "screen.svg"
 SNAPSHOT_NAME = re.compile(r"step-(\d{6,})")
+OPTIONAL_ARRAYS = ("connectivity",)  # absent in snapshots written before it existed
 LAYER_ARRAYS = ("gates", "pre_activation", "cell", "hidden", "grad_h", "grad_c", "grad_h_total")
-
-
-class SnapshotError(ValueError):
-    """A folder that is not a readable snapshot; the message is one line naming the problem."""
+__all__ = ["SnapshotError"]  # it lives in rnnscope.snapshot_read; readers import it from here too
 
 
 def snapshot_name(step: int) -> str:
@@ -258,28 +255,29 @@ def is_run_dir(path: Path) -> bool:
     return bool(list_snapshots(Path(path)))
 
 
-def _read_meta(folder: Path) -> dict:
-    path = folder / META
-    if not path.is_file():
-        raise SnapshotError(f"{folder} is not a snapshot folder: it has no {META}")
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise SnapshotError(f"{path} cannot be read as JSON: {error}") from None
-    if not isinstance(meta, dict):
-        raise SnapshotError(f"{path} does not hold a JSON object")
-    return meta
-
-
-def _read_arrays(folder: Path) -> dict[str, np.ndarray]:
-    path = folder / ARRAYS
-    if not path.is_file():
-        raise SnapshotError(f"{folder} is not a complete snapshot: it has no {ARRAYS}")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            return {key: npz[key] for key in npz.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
-        raise SnapshotError(f"{path} is corrupt or not a numpy archive: {error}") from None
+def expected_arrays(meta: dict) -> dict[str, tuple[tuple, ...]]:
+    """The arrays a snapshot with this meta.json holds and the shapes each may have (None: any number of rows),
+    known before arrays.npz is opened: its headers are checked against them (rnnscope.snapshot_read.read_npz)."""
+    model, sizes = meta["model"], meta["sizes"]
+    if model not in GATE_NAMES:
+        raise SnapshotError(f"meta.json names an unknown model {model!r}")
+    config = RunConfig(model=model, **{name: sizes[name] for name in ("hidden", "embed", "layers", "seq_len",
+                                                                         "batch")}).validate()
+    text, vocab, metrics = meta["probe"]["text"], meta["vocab"], meta["metrics"]
+    if not (isinstance(text, str) and isinstance(vocab, list) and isinstance(metrics, list)):
+        raise SnapshotError("meta.json's probe text, vocab or metrics have the wrong type")
+    if len(metrics) != config.layers:
+        raise SnapshotError(f"meta.json has metrics for {len(metrics)} layers, not its {config.layers}")
+    T, V, H, G = len(text) - 1, len(vocab), config.hidden, len(GATE_NAMES[model])
+    expected = {"probe_ids": ((T,),), "probe_targets": ((T,),), "probe_probs": ((T, V),),
+                "embedding.weight": ((V, config.embed),), "loss_history": ((None, 2),),
+                "val_history": ((None, 2),), "grad_norm_history": ((None, 3),), "connectivity": ((T, T),)}
+    for layer in range(config.layers):
+        expected.update({layer_key("gates", layer): ((G, T, H),), layer_key("hidden", layer): ((T, H),),
+                         layer_key("grad_h", layer): ((T,),), layer_key("grad_h_total", layer): ((T,),),
+                         layer_key("pre_activation", layer): ((T, H), (0, H)),
+                         layer_key("cell", layer): ((T, H), (0, H)), layer_key("grad_c", layer): ((T,), (0,))})
+    return expected
 
 
 def _optional(array: np.ndarray) -> np.ndarray | None:
@@ -369,18 +367,33 @@ def _frame(meta: dict, arrays: dict[str, np.ndarray], folder: Path) -> Frame:
     )
 
 
-def load_snapshot_frame(folder: Path) -> Frame:
-    """Rebuild the Frame a snapshot was exported from (state PAUSED); SnapshotError when unreadable."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise SnapshotError(f"{folder} is not a snapshot folder: not an existing directory")
-    meta = _read_meta(folder)
-    arrays = _read_arrays(folder)
-    try:
+def frame_from_snapshot(meta: dict, arrays: dict[str, np.ndarray], folder: Path) -> Frame:
+    """The Frame that `meta` (meta.json) and `arrays` (arrays.npz, read with read_npz) describe, validated for
+    types, shapes, ranges and finiteness (rnnscope.snapshot_check.check_frame) before any renderer sees it;
+    SnapshotError (one line) otherwise. Call it inside snapshot_read.reading."""
+    with reading(folder):
         frame = _frame(meta, arrays, folder)
         check_frame(frame)
         return frame
-    except KeyError as error:
-        raise SnapshotError(f"{folder} is incomplete: {error.args[0]!r} is missing") from None
-    except (TypeError, ValueError, AttributeError) as error:
-        raise SnapshotError(f"{folder} holds malformed data: {error}") from None
+
+
+def read_snapshot(folder: Path, extra: dict[str, tuple[tuple, ...]] | None = None) -> tuple[dict, dict]:
+    """meta.json and the arrays of arrays.npz that a Frame needs (plus `extra`: name -> shapes, e.g. a weight),
+    read within bounds (rnnscope.snapshot_read); SnapshotError (one line) whatever the way reading fails."""
+    folder = Path(folder)
+    with reading(folder):
+        if not folder.is_dir():
+            raise SnapshotError(f"{folder} is not a snapshot folder: not an existing directory")
+        if not (folder / META).is_file():
+            raise SnapshotError(f"{folder} is not a snapshot folder: it has no {META}")
+        if not (folder / ARRAYS).is_file():
+            raise SnapshotError(f"{folder} is not a complete snapshot: it has no {ARRAYS}")
+        meta = read_json(folder / META)
+        return meta, read_npz(folder / ARRAYS, {**expected_arrays(meta), **(extra or {})}, optional=OPTIONAL_ARRAYS)
+
+
+def load_snapshot_frame(folder: Path) -> Frame:
+    """Rebuild the Frame a snapshot was exported from (state PAUSED); SnapshotError when unreadable, whatever
+    the way (a missing file, a bad field, a bomb of an archive, a nesting too deep)."""
+    meta, arrays = read_snapshot(folder)
+    return frame_from_snapshot(meta, arrays, Path(folder))

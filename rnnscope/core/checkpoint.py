@@ -72,10 +72,12 @@ def check_fields(data: dict, where: str | Path = "the checkpoint") -> None:
         _require(isinstance(vocab, list) and vocab and all(isinstance(c, str) and len(c) == 1 for c in vocab)
                  and len(set(vocab)) == len(vocab), "not a list of distinct characters")
     with malformed("step", where):
-        _require(_is_int(data["step"]) and data["step"] >= 0, "not a whole number of steps")
+        _require(_is_int(data["step"]) and 0 <= data["step"] < 2**62, "not a whole number of steps")
     with malformed("model weights", where):
         _require(isinstance(data["model"], dict) and all(isinstance(v, torch.Tensor) for v in data["model"].values()),
                  "not a mapping of tensors")
+        _require(all(v.is_floating_point() and bool(torch.isfinite(v).all()) for v in data["model"].values()),
+                 "a weight is not a finite number")
     with malformed("optimizer state", where):
         _require(isinstance(data["optimizer"], dict) and {"state", "param_groups"} <= data["optimizer"].keys(),
                  "not an optimizer state")
@@ -92,7 +94,7 @@ def check_fields(data: dict, where: str | Path = "the checkpoint") -> None:
             _check_history(name, data["histories"][name], columns)
     with malformed("events", where):
         _require(isinstance(data["events"], list) and all(
-            isinstance(e, (list, tuple)) and len(e) == 2 and _is_int(e[0]) and isinstance(e[1], str)
+            isinstance(e, (list, tuple)) and len(e) == 2 and _is_int(e[0]) and e[0] >= 0 and isinstance(e[1], str)
             for e in data["events"]), "not a list of [step, label]")
     for name in ("last_clip", "temperature"):
         with malformed(name, where):
@@ -106,6 +108,8 @@ def _check_history(name: str, state, columns: int) -> None:
     rows = state["rows"]
     _require(isinstance(rows, torch.Tensor) and rows.dim() == 2 and rows.shape[1] == columns
              and rows.dtype.is_floating_point, f"{name} rows are not [N, {columns}] floats")
+    _require(bool(torch.isfinite(rows[:, 0]).all() and (rows[:, 0] >= 0).all() and not (rows[:, 1:] < 0).any()),
+             f"{name} rows hold a step or a value out of range")
     _require(_is_int(state["stride"]) and state["stride"] >= 1, f"{name} stride is not a positive whole number")
     _require(_is_int(state["seen"]) and state["seen"] >= rows.shape[0], f"{name} count is not a whole number")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnscope.lessons.evidence import run_evidence
-from rnnscope.snapshot_io import _read_arrays, _read_meta
+from rnnscope.snapshot_io import read_snapshot
 
 # Characters that play the same role; a group counts when the vocabulary holds 2 or more of it.
 CHAR_GROUPS = {
@@ -30,7 +30,8 @@ SAMPLE_TEMPERATURES = (0.3, 1.0, 1.8)  # the generation lesson's samples
 def snapshot_evidence(folder: Path, samples: dict[float, str] | None = None,
                       initial_metrics: list[dict] | None = None, grad_max: tuple[float, float] | None = None) -> dict:
     """One run's lesson evidence from an exported snapshot folder (see evidence_from)."""
-    return evidence_from(_read_meta(folder), _read_arrays(folder), samples, initial_metrics, grad_max)
+    meta, arrays = read_snapshot(folder, {"head.weight": ((None, None),)})
+    return evidence_from(meta, arrays, samples, initial_metrics, grad_max)
 
 
 def evidence_from(meta: dict, arrays: dict[str, np.ndarray], samples: dict[float, str] | None = None,

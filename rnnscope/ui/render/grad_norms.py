@@ -33,6 +33,8 @@ def bar(pre: float, post: float, lo: float, hi: float, columns: int, clip_column
     def cells(value: float) -> int:
         if not value > 0:
             return 0
+        if not math.isfinite(value):  # an overflowed norm: the whole bar (the number beside it says inf)
+            return columns
         return int(min(max(math.ceil((math.log10(value) - lo) / (hi - lo) * columns), 1), columns))
 
     kept, total = cells(post), cells(pre)

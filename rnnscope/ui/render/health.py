@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rnnscope.frames import LayerMetrics
 from rnnscope.ui.render.accents import Accents
-from rnnscope.ui.render.lines import Line, fixed, seg
+from rnnscope.ui.render.lines import Line, cells_of, fixed, seg
 
 LABEL = 9
 HINT = "σmax > 1 is needed to explode; < 1 vanishes (tanh)"
@@ -14,7 +14,7 @@ SATURATION_HINT = "saturated gates (<0.1 / >0.9) pass little gradient"
 def sigma_line(name: str, sigma: float, columns: int, accents: Accents) -> Line:
     """'forget  1.02 ━━━━━━━━│━━' : a bar to sigma on a 0..2 scale with 1 marked."""
     scale = max(columns - 6, 4)
-    filled = int(round(min(sigma, 2.0) / 2.0 * scale))
+    filled = cells_of(sigma / 2.0, scale)
     one = scale // 2
     bar = "".join("│" if i == one else "━" if i < filled else " " for i in range(scale))
     style = accents.exploding if sigma > 1.0 else accents.vanishing
@@ -26,7 +26,7 @@ def saturation_line(name: str, low: float, high: float, columns: int, accents: A
     scale = max((columns - 20) // 2, 2)
 
     def part(fraction: float) -> str:
-        return fixed("█" * int(round(fraction * scale)), scale)
+        return fixed("█" * cells_of(fraction, scale), scale)
 
     return [seg(fixed(name, LABEL), accents.dim), seg(f"low {low:4.0%} "), seg(part(low), accents.vanishing),
             seg(f" high {high:4.0%} "), seg(part(high), accents.exploding)]

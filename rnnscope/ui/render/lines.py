@@ -26,6 +26,14 @@ def corpus_seg(text: str, style: Style | None = None) -> Segment:
     return Segment(visible_text(text), style)
 
 
+def cells_of(fraction: float, scale: int) -> int:
+    """How many of `scale` cells a bar to `fraction` (0..1) fills: clamped, and none for nan or an infinity (the
+    number beside the bar shows it)."""
+    if not math.isfinite(fraction):
+        return 0
+    return int(round(min(max(fraction, 0.0), 1.0) * scale))
+
+
 def line_width(line: Sequence[Segment]) -> int:
     """Cells a line takes; every renderer only emits single-cell characters, so this is len()."""
     return len("".join(map(TEXT, line)))

@@ -16,13 +16,16 @@ def log10_safe(values: np.ndarray) -> np.ndarray:
 
 
 def log_range(*arrays: np.ndarray) -> tuple[float, float]:
-    """[lo, hi] in log10 over the finite, positive entries of the arrays (a decade wide at least)."""
+    """[lo, hi] in log10 over the finite, positive entries of the arrays (a decade wide at least, within the
+    floats: 10**hi never overflows; an infinity is drawn at the top, not counted)."""
     logs = np.concatenate([log10_safe(a).ravel() for a in arrays])
-    finite = logs[np.isfinite(logs) & (logs > np.log10(TINY))]
+    finite = logs[np.isfinite(logs) & (logs > np.log10(TINY)) & (logs < np.log10(LARGEST))]
     if finite.size == 0:
         return -1.0, 0.0
     lo, hi = float(finite.min()), float(finite.max())
-    return (lo, hi) if hi - lo >= 1.0 else ((lo + hi) / 2 - 0.5, (lo + hi) / 2 + 0.5)
+    lo, hi = (lo, hi) if hi - lo >= 1.0 else ((lo + hi) / 2 - 0.5, (lo + hi) / 2 + 0.5)
+    top = float(np.log10(LARGEST)) - 0.01
+    return (min(lo, top - 1.0), min(hi, top))
 
 
 def bucket_mean(values: np.ndarray, columns: int) -> np.ndarray:
@@ -35,6 +38,6 @@ def bucket_mean(values: np.ndarray, columns: int) -> np.ndarray:
 
 def bar_rows(heights: np.ndarray, rows: int) -> list[str]:
     """Vertical bars of `heights` in [0, 1] drawn with eighth blocks, top row first."""
-    eighths = np.clip(np.round(np.nan_to_num(heights) * rows * 8), 0, rows * 8).astype(int)  # [columns]
+    eighths = np.round(np.clip(np.nan_to_num(heights, posinf=1.0, neginf=0.0), 0, 1) * rows * 8).astype(int)  # [columns]
     floors = np.arange(rows - 1, -1, -1)[:, None] * 8  # [rows, 1] eighths below each row, top row first
     return ["".join(row) for row in EIGHTH_CHARS[np.clip(eighths - floors, 0, 8)].tolist()]

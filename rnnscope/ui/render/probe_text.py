@@ -7,7 +7,7 @@ import numpy as np
 from rnnscope.frames import ProbeFrame
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import colour_bar, value_range
-from rnnscope.ui.render.lines import Line, fixed, runs, seg, si
+from rnnscope.ui.render.lines import Line, cells_of, fixed, runs, seg, si
 from rnnscope.ui.render.palette import DIVERGING, palette_for
 from rnnscope.ui.render.visible_chars import visible, visible_symbol
 
@@ -42,7 +42,7 @@ def guesses(probe: ProbeFrame, vocab: tuple[str, ...], cursor: int, compact: boo
         return [head, line]
     rows = [head]
     for i in top:
-        filled = int(round(float(probs[i]) * GUESS_BAR))
+        filled = cells_of(float(probs[i]), GUESS_BAR)
         rows.append([seg("  "), seg(visible_symbol(vocab[i]), accents.truth if i == truth else accents.label),
                      seg(f" {probs[i]:.3f} "), seg(fixed("█" * filled, GUESS_BAR), accents.bar),
                      seg(" ✓ true" if i == truth else "", accents.truth)])
