@@ -67,6 +67,7 @@ class ProbeFrame:
     embedding: np.ndarray  # [V, E] the embedding table (the encoding panel reads it)
     cost_ms: float  # wall time the probe pass took
     connectivity: np.ndarray | None = None  # [T, T]
+    labels: tuple[str, ...] = ()  # a watched model's position labels (tokens), T of them; () for a character probe
 
 
 @dataclass(frozen=True, eq=False)
@@ -144,6 +145,8 @@ class RunStatus:
     diverged: str | None = None  # "step N, largest gradient G (param)" when DIVERGED
     run_dir: str = ""
     temperature: float = 1.0  # the engine's sampling temperature (g samples at it, t / T change it)
+    writer: str = ""  # an attached run's writer: "host rank 0 pid 123: LSTM 2x200 in 128" ("" for a run of ours)
+    frame_time: float = math.nan  # an attached run: the wall time (epoch seconds) of its newest frame
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,0 +1,48 @@
+"""When a Scope probes: every N steps, or whenever its time so far stays within a share of the loop's wall time."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import deque
+
+COSTS_KEPT = 8  # the next probe's cost is guessed as the median of the last few
+
+
+class ProbeSchedule:
+    """Keeps the time spent beside training (`spend`) and says whether a probe is due at a step."""
+
+    def __init__(self, budget: float, every: int | None, clock=time.perf_counter) -> None:
+        self.budget = budget
+        self.every = every
+        self.clock = clock
+        self.started: float | None = None  # the first call: the loop's wall time is measured from here
+        self.spent = 0.0  # seconds spent beside training (gradient norms, probes, writes)
+        self.costs: deque[float] = deque(maxlen=COSTS_KEPT)  # seconds of the last probes (probe + write)
+        self.last_step: int | None = None  # the step of the last probe
+
+    def start(self) -> None:
+        if self.started is None:
+            self.started = self.clock()
+
+    def spend(self, seconds: float) -> None:
+        self.spent += seconds
+
+    def probed(self, step: int, seconds: float) -> None:
+        self.last_step = step
+        self.costs.append(seconds)
+
+    def due(self, step: int) -> bool:
+        """The first step always; then every `every` steps, or when the guessed cost fits the budget's credit."""
+        self.start()
+        if self.last_step is None:
+            return True
+        if self.every is not None:
+            return step - self.last_step >= self.every
+        credit = self.budget * (self.clock() - self.started) - self.spent
+        return credit >= statistics.median(self.costs)
+
+    def share(self) -> float:
+        """The share of the loop's wall time spent beside training so far."""
+        elapsed = 0.0 if self.started is None else self.clock() - self.started
+        return self.spent / elapsed if elapsed > 0 else 0.0

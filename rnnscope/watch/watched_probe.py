@@ -1,0 +1,139 @@
+"""The probe of a watched module: the fast module probe over the Scope's inputs, packaged as a ProbeFrame."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+from rnnscope.core.module_probe import ModuleProbe, probe_module, readout_loss
+from rnnscope.frames import ProbeFrame
+from rnnscope.watch.inputs import ProbeInputs
+from rnnscope.watch.target import describe, kind
+
+TOLERANCE = 1e-4  # the module's own output may differ from the probe's by this much (times its scale above 1)
+
+
+class WatchedProbe:
+    """Probes `rnn` over fixed inputs with its current parameters; changes nothing the training sees."""
+
+    def __init__(self, rnn: nn.RNNBase, inputs: ProbeInputs) -> None:
+        self.rnn = rnn
+        self.inputs = inputs
+
+    def _device(self) -> torch.device:
+        return next(self.rnn.parameters()).device
+
+    @contextlib.contextmanager
+    def _untouched(self):
+        """No global random numbers drawn (a readout's dropout draws from a forked state), autocast off."""
+        device = self._device()
+        cuda = [device.index if device.index is not None else torch.cuda.current_device()] \
+            if device.type == "cuda" else []
+        with torch.random.fork_rng(devices=cuda), torch.autocast(device.type, enabled=False):
+            yield device
+
+    def _measure(self, connectivity: bool) -> tuple[ModuleProbe, torch.Tensor | None]:
+        """The module probe and the readout's logits [T, V] (None without a readout)."""
+        with self._untouched() as device:
+            inputs = self.inputs.inputs.to(device)  # [1, T, I]
+            readout, targets = self.inputs.readout, self.inputs.targets
+            loss = None if readout is None else readout_loss(readout, targets.to(device))
+            measured = probe_module(self.rnn, inputs, loss, connectivity=connectivity)
+            if readout is None:
+                return measured, None
+            with torch.no_grad():
+                top = torch.from_numpy(measured.layers[-1].hidden).to(device)  # [T, H]
+                return measured, readout(top).float()  # [T, V]
+
+    def check_reproduced(self) -> None:
+        """ValueError when the module's own forward on the probe differs from the probe's states (or cannot run)."""
+        dtypes = {p.dtype for p in self.rnn.parameters()}
+        if dtypes != {torch.float32}:
+            raise ValueError(f"the module's parameters are {', '.join(sorted(map(str, dtypes)))}: Scope probes "
+                             "float32 weights (train in float32; autocast is fine)")
+        with _as_refusal():
+            own_output, own_last = self._own_forward()
+            logits = None if self.inputs.readout is None else self._own_logits(own_output)
+        if logits is not None:
+            self._check_logits(logits)
+        with _as_refusal():
+            measured, _ = self._measure(connectivity=False)
+        ours = torch.from_numpy(np.stack([layer.hidden[-1] for layer in measured.layers]))  # [L, H]
+        top = torch.from_numpy(measured.layers[-1].hidden)  # [T, H]
+        gap = max(_gap(own_output, top), _gap(own_last, ours))
+        if not gap <= TOLERANCE:
+            raise ValueError(f"the module's own output on the probe differs from the unrolled pass by {gap:.2g} "
+                             f"(more than {TOLERANCE:g}): Scope cannot watch custom cells or weight-dropped / "
+                             "parametrized weights; watch a plain nn.LSTM / nn.GRU / nn.RNN")
+
+    def _own_forward(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The module's own output [T, H] and last hidden state per layer [L, H], without dropout between layers."""
+        rnn, dropout = self.rnn, self.rnn.dropout
+        with self._untouched() as device, torch.no_grad():
+            x = self.inputs.inputs.to(device)  # [1, T, I]
+            try:
+                rnn.dropout = 0.0  # the probe has no dropout; restored at once (construction only, one thread)
+                output, state = rnn(x if rnn.batch_first else x.transpose(0, 1))
+            finally:
+                rnn.dropout = dropout
+        h_n = state[0] if isinstance(state, tuple) else state  # [L, 1, H]
+        output = output[0] if rnn.batch_first else output[:, 0]  # [T, H]
+        return output.float().cpu(), h_n[:, 0].float().cpu()
+
+    def _own_logits(self, top: torch.Tensor) -> torch.Tensor:
+        """The readout on hidden states [T, H] (no graph, no global random numbers)."""
+        with self._untouched() as device, torch.no_grad():
+            return self.inputs.readout(top.to(device))
+
+    def _check_logits(self, logits: torch.Tensor) -> None:
+        steps = self.inputs.inputs.shape[1]
+        if logits.dim() != 2 or logits.shape[0] != steps:
+            raise ValueError(f"readout maps the probe's hidden states [{steps}, H] to shape {list(logits.shape)}: "
+                             f"it must give logits [{steps}, classes]")
+        if int(self.inputs.targets.max()) >= logits.shape[1]:
+            raise ValueError(f"targets hold class id {int(self.inputs.targets.max())} but the readout gives "
+                             f"{logits.shape[1]} classes: give ids in [0, {logits.shape[1]})")
+
+    def run(self, step: int) -> ProbeFrame:
+        """One probe at `step` as a ProbeFrame (positions, not characters: `text` is empty, `ids` count 0..T-1)."""
+        started = time.perf_counter()
+        measured, logits = self._measure(connectivity=True)
+        steps = self.inputs.inputs.shape[1]
+        targets = self.inputs.targets
+        probs = np.zeros((steps, 0), np.float32) if logits is None else \
+            torch.softmax(logits, dim=-1).cpu().numpy()  # [T, V]
+        return ProbeFrame(
+            step=step, text="", ids=np.arange(steps, dtype=np.int64),
+            targets=np.zeros(steps, np.int64) if targets is None else targets.numpy(),
+            probs=probs, loss=float(np.mean(measured.losses)), layers=measured.layers,
+            embedding=np.zeros((0, 0), np.float32), cost_ms=(time.perf_counter() - started) * 1000.0,
+            connectivity=measured.connectivity, labels=self.inputs.labels,
+        )
+
+    def meta(self) -> dict:
+        """What the timeline records once about the watched module (json)."""
+        return {"watched": True, "model": describe(self.rnn), "kind": kind(self.rnn),
+                "labels": list(self.inputs.labels), "loss": "cross-entropy of the readout" if self.inputs.readout
+                else "u . h_t, u a unit vector from seed 0"}
+
+
+@contextlib.contextmanager
+def _as_refusal():
+    """Whatever fails while the module runs on the probe becomes one ValueError saying what to check."""
+    try:
+        yield
+    except Exception as error:
+        raise ValueError(f"Scope could not run the module on the probe ({type(error).__name__}: {error}): "
+                         "check the probe's shape and device, or watch a plain nn.LSTM / nn.GRU / nn.RNN") from None
+
+
+def _gap(own: torch.Tensor, ours: torch.Tensor) -> float:
+    """max |own - ours| relative to the values' scale where it is above 1 (nan when a shape or value is off)."""
+    if own.shape != ours.shape:
+        return float("nan")
+    scale = max(1.0, float(ours.abs().max()))
+    return float((own - ours).abs().max()) / scale
