@@ -265,16 +265,24 @@ class RnnscopeApp(App[int]):
         self._change_view(lambda view, T, H, layers: view.move_cursor(delta, T))
 
     def action_move_unit(self, delta: int) -> None:
-        self._change_view(lambda view, T, H, layers: view.move_unit(delta, H))
+        page, order = self.dashboard.unit_page(), self.shown_unit_order()
+        self._change_view(lambda view, T, H, layers: view.move_unit(delta, H, page, order))
 
     def action_scroll_units(self, pages: int) -> None:
-        self._change_view(lambda view, T, H, layers: view.scroll_units(pages, H))
+        page = self.dashboard.unit_page()
+        self._change_view(lambda view, T, H, layers: view.scroll_units(pages, H, page))
+
+    def shown_unit_order(self) -> list[int] | None:
+        """The units in the order the heatmaps show them (by index, or most active first); None before a probe."""
+        return _unit_order(self.latest, self.view)
 
     def action_next_layer(self) -> None:
         self._change_view(lambda view, T, H, layers: view.next_layer(layers))
 
     def action_toggle_unit_order(self) -> None:
+        """Index order <-> most active first, scrolled so that the selected unit stays on screen."""
         self.view = self.view.toggle_unit_order()
+        self.action_move_unit(0)
         self._repaint()
 
     def action_zoom(self) -> None:
@@ -301,6 +309,16 @@ def _frame_sizes(frame: Frame) -> tuple[int, int, int]:
         return 0, 0, 0
     layer = frame.probe.layers[0]
     return layer.hidden.shape[0], layer.hidden.shape[1], len(frame.probe.layers)
+
+
+def _unit_order(frame: Frame | None, view: ViewState) -> list[int] | None:
+    """The selected layer's units in the view's order (rnnscope.ui.render.window.unit_order)."""
+    if frame is None or frame.probe is None or not frame.probe.layers:
+        return None
+    from rnnscope.ui.panels.heatmap_panel import selected_layer
+    from rnnscope.ui.render.window import unit_order
+
+    return unit_order(selected_layer(frame, view)[1].hidden, view.unit_order).tolist()
 
 
 def make_app(source: SourceFactory | Client, *, run_label: str = "", start_paused: bool = False,

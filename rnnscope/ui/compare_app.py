@@ -16,7 +16,7 @@ from textual.widget import Widget
 from rnnscope import commands
 from rnnscope.compare import SIDES
 from rnnscope.states import RUNNING
-from rnnscope.ui.app import Client, RnnscopeApp, _frame_sizes
+from rnnscope.ui.app import Client, RnnscopeApp, _frame_sizes, _unit_order
 from rnnscope.ui.compare_bar import CompareBar
 
 if TYPE_CHECKING:
@@ -118,6 +118,10 @@ class CompareApp(RnnscopeApp):
         return tuple(min(values) for values in zip(*sizes)) if sizes else None
 
     # --- commands --------------------------------------------------------------------------------
+
+    def shown_unit_order(self) -> list[int] | None:
+        """The selected run's order (most active first differs between the runs)."""
+        return _unit_order(self.frames[self.selected], self.view)
 
     def send_setting(self, command: commands.Command) -> None:
         self.clients[self.selected].send(command)

@@ -1,10 +1,11 @@
 """The compare screen's panel area: one loss panel with both runs' curves, then A and B side by side, each with
-its status line and its own instances of the single-run panels in SIDE_PANELS; below 160x48, pages with A above B."""
+its status line and its own instances of the single-run panels in SIDE_PANELS (the gates in a column of their own,
+tall enough for several units per gate); below 160x48, pages with A above B."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Container, Horizontal, Vertical
 
 from rnnscope.compare import SIDES
 from rnnscope.frames import Frame
@@ -42,10 +43,11 @@ class CompareDashboard(Dashboard):
             for side in SIDES:
                 with Vertical(id=f"side-{side}", classes="side"):
                     yield SideStatus(self.labels[side], id=f"status-{side}")
-                    for panel_class in SIDE_PANELS:
-                        panel = panel_class(classes=f"side-{side}")
-                        panel.can_focus = True  # Tab moves between panels; `z` zooms the focused one
-                        yield panel
+                    with Container(classes="side-grid"):  # the gates down the left, the others beside them
+                        for panel_class in SIDE_PANELS:
+                            panel = panel_class(classes=f"side-{side}")
+                            panel.can_focus = True  # Tab moves between panels; `z` zooms the focused one
+                            yield panel
 
     def side_panels(self, side: str) -> list[FramePanel]:
         return list(self.query_one(f"#side-{side}").query(FramePanel))

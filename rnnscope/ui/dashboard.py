@@ -65,6 +65,14 @@ class Dashboard(Vertical):
         for panel in self.panels:
             panel.show(frame, view)
 
+    def unit_page(self) -> int | None:
+        """Units the heatmaps on screen show (the fewest, so a page skips none); None when none is on screen."""
+        from rnnscope.ui.panels.heatmap_panel import HeatmapPanel
+
+        shown = [units for panel in self.query(HeatmapPanel) if not panel.has_class("-off-page")
+                 if (units := panel.page_units())]
+        return min(shown) if shown else None
+
     def fit(self, width: int, height: int) -> None:
         """Grid at `grid_min` (GRID_MIN_WIDTH x GRID_MIN_HEIGHT) and above, pages below."""
         self.set_class(width < self.grid_min[0] or height < self.grid_min[1], "-paged")

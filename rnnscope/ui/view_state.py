@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 UNIT_ORDERS = ("index", "active")  # units in index order / most active (mean |h|) first
-UNIT_PAGE = 16  # units one PageUp/PageDown scrolls
+UNIT_PAGE = 16  # units one PageUp/PageDown scrolls when no heatmap is on screen to say how many it shows
 
 
 def _clamp(value: int, low: int, high: int) -> int:
@@ -26,16 +27,20 @@ class ViewState:
         """Move the time cursor by delta, staying inside 0 .. T-1."""
         return replace(self, cursor_t=_clamp(self.cursor_t + delta, 0, max(T - 1, 0)))
 
-    def move_unit(self, delta: int, H: int, page: int = UNIT_PAGE) -> ViewState:
-        """Select the next/previous unit; scroll so it stays within the `page` rows shown."""
-        unit = _clamp(self.unit + delta, 0, max(H - 1, 0))
-        offset = self.unit_offset
-        if self.unit_order == "index":
-            offset = _clamp(offset, unit - page + 1, unit)
-        return replace(self, unit=unit, unit_offset=_clamp(offset, 0, max(H - 1, 0)))
+    def move_unit(self, delta: int, H: int, page: int | None = None, order: Sequence[int] | None = None) -> ViewState:
+        """Select the unit `delta` rows down (up when negative) in the shown `order` (index order when None), and
+        scroll so that it stays within the `page` units shown."""
+        page = page or UNIT_PAGE
+        order = list(order) if order is not None and len(order) == H else list(range(H))
+        if not order:
+            return self
+        position = _clamp(order.index(_clamp(self.unit, 0, H - 1)) + delta, 0, H - 1)
+        offset = _clamp(self.unit_offset, position - page + 1, position)
+        return replace(self, unit=int(order[position]), unit_offset=_clamp(offset, 0, max(H - page, 0)))
 
-    def scroll_units(self, pages: int, H: int, page: int = UNIT_PAGE) -> ViewState:
-        """Scroll the unit rows by whole pages (PageUp = -1, PageDown = +1)."""
+    def scroll_units(self, pages: int, H: int, page: int | None = None) -> ViewState:
+        """Scroll the unit rows by whole pages of the `page` units shown (PageUp = -1, PageDown = +1)."""
+        page = page or UNIT_PAGE
         offset = _clamp(self.unit_offset + pages * page, 0, max(H - page, 0))
         return replace(self, unit_offset=offset)
 

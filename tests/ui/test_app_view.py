@@ -7,7 +7,7 @@ from textual.widgets import Markdown
 from rnnscope.ui.help_screen import HelpScreen
 from rnnscope.ui.keymap import KEYS
 from rnnscope.ui.panels import FramePanel
-from rnnscope.ui.view_state import UNIT_PAGE, ViewState
+from rnnscope.ui.view_state import ViewState
 from tests.ui.app_harness import running_app
 from tests.ui.fake_source import FakeSource
 
@@ -36,10 +36,11 @@ async def test_cursor_stops_at_the_ends_of_the_probe():
 
 async def test_page_keys_scroll_the_unit_rows():
     async with running_app(FakeSource(H=64)) as (app, pilot):
+        page = app.dashboard.unit_page()  # the units the heatmaps on screen show
         await pilot.press("pagedown", "pagedown")
-        assert app.view.unit_offset == 2 * UNIT_PAGE
+        assert app.view.unit_offset == 2 * page
         await pilot.press("pageup")
-        assert app.view.unit_offset == UNIT_PAGE
+        assert app.view.unit_offset == page
 
 
 async def test_unit_order_and_layer_keys():

@@ -87,3 +87,11 @@ def test_a_short_flow_panel_drops_legend_and_axis_before_the_verdicts():
     short = [text(line) for line in render_flow(layer, "x" * 25, 3, 60, 6, "truecolor", DEFAULT_ACCENTS)]
     assert any(line.startswith("log₁₀") for line in tall) and not any(line.startswith("log₁₀") for line in short)
     assert len(short) == 6 and short[-2:] == tall[-2:] and short[-1].startswith("cell: ")
+
+
+def test_numbers_under_narrow_bars_keep_a_blank_between_them():
+    from rnnscope.ui.render.memory import under_bars
+
+    assert under_bars(["3.31", "3.10", "2.00"], 4) == ["3.3", "3.1", "2.0"]
+    assert under_bars(["k=1", "k=16", "k=32"], 4) == ["1", "16", "32"]  # one form for all
+    assert under_bars(["0.91", "1.00"], 2) == ["", ""]  # never a rounded '1' for 0.91

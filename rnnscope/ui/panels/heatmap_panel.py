@@ -5,7 +5,8 @@ from __future__ import annotations
 from rnnscope.frames import Frame, LayerProbe
 from rnnscope.ui.panels.base import FramePanel
 from rnnscope.ui.render.accents import Accents
-from rnnscope.ui.render.heat_blocks import HeatBlock, render_heat_blocks
+from rnnscope.ui.render.heat_blocks import HeatBlock, heat_layout, render_heat_blocks
+from rnnscope.ui.render.palette import palette_for
 from rnnscope.ui.render.lines import Line
 from rnnscope.ui.view_state import ViewState
 
@@ -22,6 +23,18 @@ class HeatmapPanel(FramePanel):
 
     def blocks(self, layer: LayerProbe) -> list[HeatBlock]:
         raise NotImplementedError
+
+    def page_units(self) -> int | None:
+        """Units each heatmap shows at the panel's size now (a page for PageUp / PageDown); None while hidden."""
+        width, height = self.size
+        if self.frame is None or self.frame.probe is None or not self.display or height == 0:
+            return None
+        _, layer = selected_layer(self.frame, self.view)
+        blocks = self.blocks(layer)
+        T, H = layer.hidden.shape
+        per_line = palette_for(blocks[0].kind, self.color_system).rows_per_line
+        layout = heat_layout(len(blocks), T, H, self.view.cursor_t, width, height, per_line, self.view.unit_order)
+        return min(layout.units, H)
 
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:

@@ -7,7 +7,7 @@ import numpy as np
 from rnnscope.frames import LayerProbe
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import colour_bar, heatmap_rows
-from rnnscope.ui.render.lines import Line, fixed, seg, si
+from rnnscope.ui.render.lines import Line, fixed, line_width, seg, si
 from rnnscope.ui.render.log_scale import bar_rows, bucket_mean, log10_safe, log_range
 from rnnscope.ui.render.palette import SEQUENTIAL, palette_for
 from rnnscope.ui.render.window import time_axis
@@ -21,29 +21,33 @@ def horizon_text(layer: LayerProbe) -> str:
     return "∞" if layer.metrics.horizon_is_infinite else f"{layer.metrics.memory_horizon:.0f} steps"
 
 
-def verdict_line(layer: LayerProbe, accents: Accents) -> Line:
-    """'decay/step 0.873 · horizon 34 steps · VANISHING' with the verdict in its colour."""
+def verdict_line(layer: LayerProbe, accents: Accents, width: int = 80) -> Line:
+    """'decay/step 0.873 · horizon 34 steps · VANISHING' with the verdict in its colour (shorter when narrow)."""
     metrics = layer.metrics
-    return _verdict_segments("", metrics.decay_per_step, horizon_text(layer), metrics.verdict, accents)
+    return _verdict_segments("", metrics.decay_per_step, horizon_text(layer), metrics.verdict, accents, width)
 
 
-def cell_verdict_line(layer: LayerProbe, accents: Accents) -> Line | None:
-    """The same for the cell path (from ‖∂l/∂c‖), LSTM only: 'cell: decay 0.990 · horizon ∞ · HEALTHY' (per step
-    as the line above; short enough for a third of a 160-column screen)."""
+def cell_verdict_line(layer: LayerProbe, accents: Accents, width: int = 80) -> Line | None:
+    """The same for the cell path (from ‖∂l/∂c‖), LSTM only: 'cell: decay 0.990 · horizon ∞ · HEALTHY'."""
     metrics = layer.metrics
     if metrics.cell_verdict is None:
         return None
     horizon = "∞" if metrics.cell_memory_horizon == float("inf") else f"{metrics.cell_memory_horizon:.0f} steps"
-    return _verdict_segments("cell: ", metrics.cell_decay_per_step, horizon, metrics.cell_verdict, accents)
+    return _verdict_segments("cell: ", metrics.cell_decay_per_step, horizon, metrics.cell_verdict, accents, width)
 
 
-def _verdict_segments(prefix: str, decay: float, horizon: str, verdict: str, accents: Accents) -> Line:
+def _verdict_segments(prefix: str, decay: float, horizon: str, verdict: str, accents: Accents, width: int) -> Line:
+    """The verdict line in the longest of its forms that fits `width` (the verdict itself is never cut off)."""
     head = [seg(prefix, accents.label)] if prefix else []
-    return head + [
-        seg("decay " if prefix else "decay/step ", accents.dim), seg(f"{decay:.3f}"),
-        seg(" · horizon ", accents.dim), seg(horizon),
-        seg(" · "), seg(verdict.upper(), getattr(accents, verdict, accents.label)),
+    tail = [seg(verdict.upper(), getattr(accents, verdict, accents.label))]
+    forms = [
+        [seg("decay " if prefix else "decay/step ", accents.dim), seg(f"{decay:.3f}"), seg(" · horizon ", accents.dim),
+         seg(horizon), seg(" · ")],
+        [seg("decay ", accents.dim), seg(f"{decay:.3f}"), seg(" · "), seg(horizon), seg(" · ")],
+        [seg(f"{decay:.2f} ")],
+        [],
     ]
+    return next(line for form in forms if line_width(line := head + form + tail) <= width or not form)
 
 
 def log_strip(logs: np.ndarray, lo: float, hi: float, color_system: str | None) -> Line:
@@ -54,27 +58,35 @@ def log_strip(logs: np.ndarray, lo: float, hi: float, color_system: str | None) 
 
 def render_flow(layer: LayerProbe, text: str, cursor: int, width: int, height: int, color_system: str | None,
                 accents: Accents) -> list[Line]:
-    """The flow panel's lines: log bars of ||dl_T/dh_t||, colour strips, time axis, legend, verdicts (h, cell)."""
+    """The flow panel's lines: log bars of ||dl_T/dh_t||, colour strips, time axis, legend, verdicts (h, cell).
+    A short panel keeps the verdicts first, then one bar row, the strips, the axis, the legend, more bar rows."""
     columns = max(width - GUTTER, 1)
     series = [("‖∂l/∂h‖", layer.grad_h)] + ([("‖∂l/∂c‖", layer.grad_c)] if layer.grad_c is not None else [])
     lo, hi = log_range(*(values for _, values in series))
     logs = [bucket_mean(log10_safe(values), columns) for _, values in series]
-    cell_line = cell_verdict_line(layer, accents)
-    rows = max(min(height - 4 - len(series) - (cell_line is not None), MAX_BAR_ROWS), 1)
-    bars = bar_rows((logs[0] - lo) / (hi - lo), rows)
-    out: list[Line] = []
-    for r, bar in enumerate(bars):
+    cell_line = cell_verdict_line(layer, accents, width)
+    verdicts = [verdict_line(layer, accents, width)] + ([cell_line] if cell_line is not None else [])
+    room = height - len(verdicts)
+    strips = [[seg(fixed(name, GUTTER), accents.label), *log_strip(values, lo, hi, color_system)]
+              for (name, _), values in zip(series, logs)][: max(room - 1, 0)]
+    extras = [flow_axis(layer, text, cursor, columns, accents), legend_line(lo, hi, color_system, accents)]
+    extras = extras[: max(room - 1 - len(strips), 0)]
+    rows = min(max(room - len(strips) - len(extras), 1 if room > 0 else 0), MAX_BAR_ROWS)
+    bars: list[Line] = []
+    for r, bar in enumerate(bar_rows((logs[0] - lo) / (hi - lo), rows) if rows else []):
         label = si(10**hi) if r == 0 else si(10**lo) if r == rows - 1 else ""
-        out.append([seg(fixed(label, GUTTER), accents.dim), seg(bar, accents.bar)])
-    out += [[seg(fixed(name, GUTTER), accents.label), *log_strip(values, lo, hi, color_system)]
-            for (name, _), values in zip(series, logs)]
+        bars.append([seg(fixed(label, GUTTER), accents.dim), seg(bar, accents.bar)])
+    return (bars + strips + extras + verdicts)[-height:] if height > 0 else []
+
+
+def flow_axis(layer: LayerProbe, text: str, cursor: int, columns: int, accents: Accents) -> Line:
+    """The probe's characters under the columns, or 't=0 … t=T-1' when the flow is bucketed into fewer columns."""
     T = len(layer.grad_h)
     if T <= columns:
-        axis = time_axis(text, 0, T, cursor, GUTTER, accents)
-    else:
-        axis = [seg(" " * GUTTER), seg(f"t=0{'t=' + str(T - 1):>{max(columns - 3, 0)}}", accents.dim)]
+        return time_axis(text, 0, T, cursor, GUTTER, accents)
+    return [seg(" " * GUTTER), seg(f"t=0{'t=' + str(T - 1):>{max(columns - 3, 0)}}", accents.dim)]
+
+
+def legend_line(lo: float, hi: float, color_system: str | None, accents: Accents) -> Line:
     legend = colour_bar(palette_for(SEQUENTIAL, color_system), 8)
-    legend_line = [seg(fixed("log₁₀", GUTTER), accents.dim), *legend, seg(f" {si(10**lo)} … {si(10**hi)}  ← from l_T")]
-    verdicts = [verdict_line(layer, accents)] + ([cell_line] if cell_line is not None else [])
-    spare = height - len(out) - len(verdicts)  # a short panel drops the legend, then the axis: the verdicts stay
-    return out + [axis, legend_line][: max(spare, 0)] + verdicts
+    return [seg(fixed("log₁₀", GUTTER), accents.dim), *legend, seg(f" {si(10**lo)} … {si(10**hi)}  ← from l_T")]

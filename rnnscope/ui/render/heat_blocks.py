@@ -8,12 +8,13 @@ import numpy as np
 
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import colour_bar, heatmap_rows, value_range
-from rnnscope.ui.render.lines import Line, seg, si
+from rnnscope.ui.render.lines import Line, fit, seg, si
 from rnnscope.ui.render.palette import palette_for
 from rnnscope.ui.render.window import time_axis, time_window, unit_order, unit_window, units_label
 from rnnscope.ui.view_state import ViewState
 
 LEGEND_WIDTH = 10  # cells of colour bar in each block's header
+SIDE_LEGEND = 22  # spare columns right of the heatmaps from which the names and scales go there (no header lines)
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,20 +29,67 @@ class HeatBlock:
 
 def block_header(block: HeatBlock, lo: float, hi: float, legend: Line, accents: Accents) -> Line:
     """'forget ▮▮▮▮ 0…1  data 0.02…0.99': name, colour scale and value range."""
-    values = block.values
+    return [seg(f"{block.name} ", accents.label), *legend, seg(f" {si(lo)}…{si(hi)}"),
+            seg(f"  {data_range(block.values)}", accents.dim)]
+
+
+def data_range(values: np.ndarray) -> str:
+    """'data 0.02…0.99': the finite values' range ('data nan' when none is finite)."""
     finite = values if np.isfinite(values).all() else values[np.isfinite(values)]
-    data = f"  data {si(float(finite.min()))}…{si(float(finite.max()))}" if finite.size else "  data nan"
-    return [seg(f"{block.name} ", accents.label), *legend, seg(f" {si(lo)}…{si(hi)}"), seg(data, accents.dim)]
+    return f"data {si(float(finite.min()))}…{si(float(finite.max()))}" if finite.size else "data nan"
 
 
-def row_labels(units: list[int], per_line: int, selected: int, gutter: int, accents: Accents) -> list[Line]:
-    """The gutter of each heatmap line: its first unit's index, '▸' on the line holding the selected unit."""
+@dataclass(frozen=True)
+class HeatLayout:
+    """Where the stacked heatmaps go in a panel of a given size."""
+
+    gutter: int  # cells of unit labels (and the selection mark) left of the rows
+    start: int  # the time steps shown: [start, stop)
+    stop: int
+    beside: bool  # each block's name and scale to the right of its rows (a wide panel) instead of a header line
+    lines_each: int  # terminal lines per block
+    per_line: int  # units per line: 2 with half blocks
+    both_labels: bool  # each line's two units are not neighbours (most active first): both are labelled
+
+    @property
+    def units(self) -> int:
+        """Units each block shows (PageUp / PageDown scroll by this many)."""
+        return self.lines_each * self.per_line
+
+
+def heat_layout(blocks: int, T: int, H: int, cursor: int, width: int, height: int, per_line: int,
+                order_name: str) -> HeatLayout:
+    """The layout of `blocks` heatmaps of [T, H] in width x height cells (a title line and a time axis included)."""
+    digits = len(str(max(H - 1, 0)))
+    both = order_name == "active" and per_line == 2  # each line's two units are not neighbours: label both
+    gutter = 2 * digits + 2 if both else digits + 1
+    start, stop = time_window(T, cursor, max(width - gutter, 1))
+    beside = width - gutter - (stop - start) - 1 >= SIDE_LEGEND
+    header_lines = 0 if beside else blocks
+    lines_each = max((height - 2 - header_lines) // max(blocks, 1), 1)
+    return HeatLayout(gutter, start, stop, beside, lines_each, per_line, both)
+
+
+def row_labels(units: list[int], layout: HeatLayout, selected: int, accents: Accents) -> list[Line]:
+    """The gutter of each heatmap line: its first unit's index (both units', '12/7', when they are not neighbours),
+    '▸' on the line holding the selected unit."""
     out: list[Line] = []
-    for i in range(0, len(units), per_line):
-        here = selected in units[i : i + per_line]
-        label = seg(f"{units[i]:>{gutter - 1}}", accents.cursor if here else accents.dim)
-        out.append([label, seg("▸" if here else " ")])
+    for i in range(0, len(units), layout.per_line):
+        pair = units[i : i + layout.per_line]
+        here = selected in pair
+        label = "/".join(map(str, pair)) if layout.both_labels else str(pair[0])
+        out.append([seg(f"{label:>{layout.gutter - 1}}", accents.cursor if here else accents.dim),
+                    seg("▸" if here else " ")])
     return out
+
+
+def side_legend(block: HeatBlock, lo: float, hi: float, legend: Line, lines: int, width: int,
+                accents: Accents) -> list[Line]:
+    """A block's name, colour scale and data range on up to `lines` lines of `width` cells beside its rows."""
+    name, scale = [seg(block.name, accents.label)], [*legend, seg(f" {si(lo)}…{si(hi)}")]
+    parts = [name, scale, [seg(data_range(block.values), accents.dim)]] if lines >= 3 else (
+        [name, scale] if lines == 2 else [name + [seg(" ")] + scale])
+    return [fit(line, width) for line in parts]
 
 
 def render_heat_blocks(
@@ -50,18 +98,24 @@ def render_heat_blocks(
 ) -> list[Line]:
     """Lines for `blocks` stacked vertically in width x height cells (hidden [T, H] orders the units)."""
     T, H = hidden.shape
-    gutter = len(str(H - 1)) + 1
-    start, stop = time_window(T, view.cursor_t, max(width - gutter, 1))
     palettes = [palette_for(block.kind, color_system) for block in blocks]
     per_line = palettes[0].rows_per_line if palettes else 2
-    lines_each = max((height - 2 - len(blocks)) // max(len(blocks), 1), 1)
-    shown, offset = unit_window(unit_order(hidden, view.unit_order), view.unit_offset, min(lines_each * per_line, H))
+    layout = heat_layout(len(blocks), T, H, view.cursor_t, width, height, per_line, view.unit_order)
+    start, stop = layout.start, layout.stop
+    shown, offset = unit_window(unit_order(hidden, view.unit_order), view.unit_offset, min(layout.units, H))
     out: list[Line] = [[seg(title, accents.label), seg(units_label(view.unit_order, offset, len(shown), H))]]
-    prefixes = row_labels(shown.tolist(), per_line, view.unit, gutter, accents)
+    prefixes = row_labels(shown.tolist(), layout, view.unit, accents)
+    legend_width = width - layout.gutter - (stop - start) - 1
     for block, palette in zip(blocks, palettes):
         lo, hi = block.fixed_range or value_range(block.values, block.kind)
-        out.append(block_header(block, lo, hi, colour_bar(palette, LEGEND_WIDTH), accents))
-        grid = block.values[start:stop][:, shown].T  # [units shown, columns]
-        out += [prefix + cells for prefix, cells in zip(prefixes, heatmap_rows(grid, lo, hi, palette))]
-    out.append(time_axis(text, start, stop, view.cursor_t, gutter, accents))
+        bar = colour_bar(palette, LEGEND_WIDTH)
+        rows = [prefix + cells for prefix, cells in zip(prefixes, heatmap_rows(block.values[start:stop][:, shown].T,
+                                                                               lo, hi, palette))]
+        if layout.beside:
+            notes = side_legend(block, lo, hi, bar, len(rows), legend_width, accents)
+            rows = [row + [seg(" ")] + note for row, note in zip(rows, notes)] + rows[len(notes):]
+        else:
+            out.append(block_header(block, lo, hi, bar, accents))
+        out += rows
+    out.append(time_axis(text, start, stop, view.cursor_t, layout.gutter, accents))
     return out

@@ -12,7 +12,7 @@ from rich.style import Style
 from rnnscope.frames import Event
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.braille import braille_cells, dot_mask
-from rnnscope.ui.render.lines import Line, runs, seg
+from rnnscope.ui.render.lines import Line, line_width, runs, seg
 from rnnscope.ui.render.loss import EVENT_MARK, GUTTER, WAITING_LOSS, losses_line, y_labels, y_range
 
 
@@ -26,6 +26,19 @@ class Curves:
     events: tuple[Event, ...]
     train_style: Style
     val_style: Style
+
+
+def run_legends(runs_: list[Curves], width: int, accents: Accents) -> list[Line]:
+    """Each run's latest losses: on one line when both fit (a row more for the plot), else a line per run."""
+    legends = [[seg(f"{c.name} ", accents.label), *losses_line(_last(c.loss_history), _last(c.val_history),
+                                                          (c.train_style, c.val_style), accents, width - 2)]
+               for c in runs_]
+    one_line = [segment for legend in legends for segment in [*legend, seg("   ")]][:-1]
+    return [one_line] if line_width(one_line) <= width else legends
+
+
+def _last(history: np.ndarray) -> float:
+    return float(history[-1, 1]) if len(history) else math.nan
 
 
 def _x_range(runs_: list[Curves]) -> tuple[float, float]:
@@ -56,7 +69,8 @@ def render_loss_overlay(runs_: list[Curves], width: int, height: int, accents: A
     x_range = _x_range(drawn)
     y_lo, y_hi, clipped = y_range([h for c in drawn for h in (c.loss_history, c.val_history)])
     y_axis = (y_lo, y_hi)
-    plot_w, plot_h = max(width - GUTTER, 2), max(height - 2 - len(runs_), 1)
+    legends = run_legends(runs_, width, accents)
+    plot_w, plot_h = max(width - GUTTER, 2), max(height - 2 - len(legends), 1)
     masks, styles = [], []
     for c in drawn:
         for history, style in ((c.loss_history, c.train_style), (c.val_history, c.val_style)):
@@ -72,12 +86,9 @@ def render_loss_overlay(runs_: list[Curves], width: int, height: int, accents: A
         out.append([seg(label, accents.dim), *runs(row_chars, row_styles)])
     first, last = f"step {x_lo:.0f}", f"{x_hi:.0f}"
     out.append([seg(" " * GUTTER), seg(first + last.rjust(max(plot_w - len(first), 0)), accents.dim)])
-    for c in runs_:
-        train = float(c.loss_history[-1, 1]) if len(c.loss_history) else math.nan
-        val = float(c.val_history[-1, 1]) if len(c.val_history) else math.nan
-        out.append([seg(f"{c.name} ", accents.label),
-                    *losses_line(train, val, (c.train_style, c.val_style), accents, width - 2)])
-    notes = [[seg(f" {c.name} {e.step} ", c.train_style), seg(e.label, accents.dim)] for c, (_, _, e) in marked]
-    out.append([seg(EVENT_MARK, accents.event), *sum(notes[-6:], [])] if notes
+    out += legends
+    notes = [[seg(f" {c.name} {e.step} ", c.train_style), seg(e.label, accents.dim), seg(" ·", accents.dim)]
+             for c, (_, _, e) in marked]
+    out.append([seg(EVENT_MARK, accents.event), *sum(notes[-6:], [])][:-1] if notes
                else [seg("no events yet (each run's toggles are marked on its own curve)", accents.dim)])
     return out

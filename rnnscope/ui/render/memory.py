@@ -42,12 +42,35 @@ def bar_chart(values: np.ndarray, labels: list[str], numbers: list[str], referen
     out: list[Line] = []
     for r, (row, row_styles) in enumerate(zip(chars, styles)):
         out.append([seg(fixed(_y_label(r, rows, top), GUTTER), accents.dim), *runs(row, row_styles)])
-    out.append([seg(" " * GUTTER), seg("".join(fixed(number, group) for number in numbers))])
-    out.append([seg(" " * GUTTER), seg("".join(fixed(label, group) for label in labels), accents.dim)])
+    out.append([seg(" " * GUTTER), seg("".join(fixed(number, group) for number in under_bars(numbers, group)))])
+    out.append([seg(" " * GUTTER), seg("".join(fixed(label, group) for label in under_bars(labels, group)),
+                                       accents.dim)])
     return out
 
 
+def under_bars(texts: list[str], group: int) -> list[str]:
+    """The bars' numbers or labels in the `group` - 1 cells under each (a blank between neighbours), all in the
+    same form: '2.41' / 'k=16', else '2.4' / '16', else nothing."""
+    def shortened(text: str) -> list[str]:
+        bare = text.partition("=")[2] or text
+        try:
+            value = float(bare)
+        except ValueError:
+            return [text, bare]
+        return [text, bare] + ([f"{value:.1f}"] if "." in bare else [])
+
+    forms = [shortened(text) for text in texts]
+    for level in range(max((len(f) for f in forms), default=0)):
+        chosen = [f[min(level, len(f) - 1)] for f in forms]
+        if all(len(text) < group for text in chosen):
+            return chosen
+    return [""] * len(texts)
+
+
 def _y_label(row: int, rows: int, top: str) -> str:
+    """The top of the scale on the first row, 0 on the last; a single row spans both."""
+    if rows == 1:
+        return f"0…{top}"
     return top if row == 0 else "0" if row == rows - 1 else ""
 
 
@@ -56,8 +79,9 @@ def render_memory(memory: MemoryFrame | None, width: int, height: int, accents: 
     if memory is None:
         return [[seg(line, accents.waiting)] for line in textwrap.wrap(WAITING_MEMORY, max(width, 1))]
     if memory.task is not None:
-        reading = wrap([seg(f"{memory.task}: ", accents.label), seg("answer accuracy by distance"),
-                        seg(f" · {REFERENCE} chance {memory.chance:.2f}", accents.threshold)], width)
+        chance = seg(f" · {REFERENCE} chance {memory.chance:.2f}", accents.threshold)
+        reading = _reading([seg(f"{memory.task}: ", accents.label), seg("answer accuracy by distance"), chance],
+                           [seg(f"{memory.task} accuracy", accents.label), chance], width, height)
         chart = bar_chart(memory.accuracy, [f"d={d}" for d in memory.distances],
                           [f"{a:.2f}" for a in memory.accuracy], memory.chance, width, _rows(height, reading),
                           accents, "1.0")
@@ -65,12 +89,25 @@ def render_memory(memory: MemoryFrame | None, width: int, height: int, accents: 
     top = float(np.nanmax(memory.context_loss)) if np.isfinite(memory.context_loss).any() else 1.0
     top = top if top > 0 else 1.0
     values = np.nan_to_num(memory.context_loss / top)  # [K] in [0, 1]
-    reading = wrap([seg("context curve: ", accents.label), seg("val loss given only k chars"),
-                    seg(f" · {REFERENCE} full {memory.full:.2f}", accents.threshold),
-                    seg(f" · uses ~{used_context(memory)} chars", accents.label)], width)
+    numbers = [seg(f" · {REFERENCE} full {memory.full:.2f}", accents.threshold),
+               seg(f" · uses ~{used_context(memory)} chars", accents.label)]
+    reading = _reading([seg("context curve: ", accents.label), seg("val loss given only k chars"), *numbers],
+                       [seg("context", accents.label), *numbers], width, height)
     chart = bar_chart(values, [f"k={k}" for k in memory.context_k], [f"{v:.2f}" for v in memory.context_loss],
                       memory.full / top, width, _rows(height, reading), accents, f"{top:.2f}")
     return [fit(line, width) for line in chart] + reading
+
+
+MIN_BAR_ROWS = 3  # below this many bar rows the reading takes its one-line form
+
+
+def _reading(long: Line, short: Line, width: int, height: int) -> list[Line]:
+    """The reading wrapped onto two lines, or its short form on one when two would leave under MIN_BAR_ROWS."""
+    lines = wrap(long, width, limit=3)
+    if len(lines) == 1 or (len(lines) == 2 and height - 4 >= MIN_BAR_ROWS):
+        return lines
+    lines = wrap(short, width)
+    return lines if height - 2 - len(lines) >= MIN_BAR_ROWS else lines[:1]
 
 
 def _rows(height: int, reading: list[Line]) -> int:
@@ -78,15 +115,15 @@ def _rows(height: int, reading: list[Line]) -> int:
     return max(height - 2 - len(reading), 1)
 
 
-def wrap(parts: Line, width: int) -> list[Line]:
-    """Segments onto at most two lines of `width`, breaking before a segment (its leading ' · ' dropped)."""
+def wrap(parts: Line, width: int, limit: int = 2) -> list[Line]:
+    """Segments onto at most `limit` lines of `width`, breaking before a segment (its leading ' · ' dropped)."""
     lines: list[Line] = [[]]
     for part in parts:
         if lines[-1] and line_width(lines[-1]) + len(part.text) > width:
             lines.append([seg(part.text.removeprefix(" · "), part.style)])
         else:
             lines[-1].append(part)
-    return [fit(line, width) for line in lines[:2]]
+    return [fit(line, width) for line in lines[:limit]]
 
 
 def used_context(memory: MemoryFrame, within: float = 0.05) -> int:
