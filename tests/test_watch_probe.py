@@ -95,6 +95,7 @@ def test_a_readout_gives_guesses_and_the_loss_flow(layers):
     expected = torch.softmax(head(hidden[-1]), dim=-1).detach().numpy()
     np.testing.assert_allclose(frame.probs, expected, atol=1e-5)
     assert frame.loss == pytest.approx(float(losses.mean()), abs=1e-5) and list(frame.targets) == [0, 3, 1, 2, 2]
+    assert frame.labels == ("a", "b", "c", "d", "e") and frame.text == "abcde "  # T+1 characters for the time axis
     assert head.weight.grad is None
 
 

@@ -7,7 +7,7 @@ import dataclasses
 from rnnscope.frames import Event, Frame, RunStatus
 from rnnscope.visible import safe_text
 
-STATUS_TEXT = ("corpus", "state", "device", "diverged", "run_dir")
+STATUS_TEXT = ("corpus", "state", "device", "diverged", "run_dir", "writer")
 CONFIG_TEXT = ("corpus", "model", "init", "optimizer", "device", "encoding")
 
 

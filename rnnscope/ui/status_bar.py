@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+import time
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widget import Widget
 
-from rnnscope.states import DIVERGED, PAUSED, RUNNING
+from rnnscope.states import ATTACHED, DIVERGED, ENDED, PAUSED, RUNNING, STALE, WAITING, WATCHING
 
 if TYPE_CHECKING:
     from rnnscope.frames import RunStatus
@@ -17,7 +18,9 @@ LOADING = "loading…"
 SEPARATOR = " │ "
 TIGHT_SEPARATOR = "│"  # a narrow terminal's status line
 CORPUS_WIDTH = 24  # longer corpus names are cut with an ellipsis
-STATE_STYLES = {RUNNING: "bold black on green", PAUSED: "bold black on yellow", DIVERGED: "bold white on red"}
+STATE_STYLES = {RUNNING: "bold black on green", PAUSED: "bold black on yellow", DIVERGED: "bold white on red",
+                WATCHING: "bold black on cyan", WAITING: "bold black on yellow", ENDED: "bold white on blue",
+                STALE: "bold white on red"}
 
 
 def _count(n: float) -> str:
@@ -50,10 +53,38 @@ def _clip(status: RunStatus, long: bool = True) -> str:
     return f"clip {status.config.clip:g}" + (f" fires {rate:.0%}" if long else f" ({rate:.0%})")
 
 
+def age(seconds: float) -> str:
+    """'3 s', '4 min', '2.1 h'; '–' when unknown."""
+    if not math.isfinite(seconds):
+        return "–"
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 3600 else f"{seconds / 3600:.1f} h"
+
+
+def attached_parts(status: RunStatus) -> list[tuple[int, list[Text]]]:
+    """An attached run's facts: its state, step, the newest frame's age, the writer, the train loss, the folder."""
+    state = [(0, [Text(f" {status.state} ", style=STATE_STYLES[status.state])])]
+    if status.state == WAITING:
+        return state + [(1, [Text(f"waiting for the first frame in {status.run_dir}", style="italic"),
+                             Text("waiting for the first frame", style="italic")])]
+    newest = age(time.time() - status.frame_time)
+    return state + [
+        (1, [Text(f"step {status.step}", style="bold")]),
+        (2, [Text(f"newest frame {newest} ago"), Text(f"{newest} ago")]),
+        (3, [Text(status.writer), Text(_short(status.writer, 40))]),
+        (4, [Text(f"train {status.train_loss:.3f}" if math.isfinite(status.train_loss) else "train –")]),
+        (5, [Text(_short(status.run_dir, CORPUS_WIDTH), style="dim")]),
+    ]
+
+
 def status_parts(status: RunStatus, compact: bool = False) -> list[tuple[int, list[Text]]]:
     """(rank, forms) per fact in display order, each fact's forms from the longest to the shortest; the highest
     rank is dropped first when even the shortest forms do not fit. Compact (a compare's half-width line): the
     settings the keys change (clip, init, model) outrank the losses, which the compare's loss panel shows."""
+    if status.state in ATTACHED:
+        return attached_parts(status)
     config = status.config
     gain = f" ×{config.init_gain:g}" if config.init_gain != 1 else ""
     model = f"{config.model} {config.layers}×{config.hidden}"
@@ -110,10 +141,13 @@ class StatusBar(Widget):
         super().__init__(id=id)
         self.shown: RunStatus | None = None  # the status on screen
         self._loading = loading  # what it says before the first frame
+        self._ticking = None  # the once-a-second repaint of an attached run's age
 
     def show_status(self, status: RunStatus) -> None:
         self.shown = status
         self.refresh()
+        if status.state in (WATCHING, STALE, ENDED) and self._ticking is None:  # the newest frame's age grows
+            self._ticking = self.set_interval(1.0, self.refresh)
 
     def render(self) -> Text:
         return fit_status(self.shown, self.size.width, self._loading)

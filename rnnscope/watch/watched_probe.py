@@ -99,7 +99,8 @@ class WatchedProbe:
                              f"{logits.shape[1]} classes: give ids in [0, {logits.shape[1]})")
 
     def run(self, step: int) -> ProbeFrame:
-        """One probe at `step` as a ProbeFrame (positions, not characters: `text` is empty, `ids` count 0..T-1)."""
+        """One probe at `step` as a ProbeFrame: positions, not characters (`ids` count 0..T-1; `text` is each label's
+        first character, '·' for an empty one, for the panels' time axis; the labels whole in `labels`)."""
         started = time.perf_counter()
         measured, logits = self._measure(connectivity=True)
         steps = self.inputs.inputs.shape[1]
@@ -107,7 +108,7 @@ class WatchedProbe:
         probs = np.zeros((steps, 0), np.float32) if logits is None else \
             torch.softmax(logits, dim=-1).cpu().numpy()  # [T, V]
         return ProbeFrame(
-            step=step, text="", ids=np.arange(steps, dtype=np.int64),
+            step=step, text=axis_text(self.inputs.labels), ids=np.arange(steps, dtype=np.int64),
             targets=np.zeros(steps, np.int64) if targets is None else targets.numpy(),
             probs=probs, loss=float(np.mean(measured.losses)), layers=measured.layers,
             embedding=np.zeros((0, 0), np.float32), cost_ms=(time.perf_counter() - started) * 1000.0,
@@ -119,6 +120,11 @@ class WatchedProbe:
         return {"watched": True, "model": describe(self.rnn), "kind": kind(self.rnn),
                 "labels": list(self.inputs.labels), "loss": "cross-entropy of the readout" if self.inputs.readout
                 else "u . h_t, u a unit vector from seed 0"}
+
+
+def axis_text(labels: tuple[str, ...]) -> str:
+    """T+1 characters for the time axis: each label's first character ('·' for an empty one), then a space."""
+    return "".join(label[:1] or "·" for label in labels) + " "
 
 
 @contextlib.contextmanager

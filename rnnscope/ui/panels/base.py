@@ -11,7 +11,7 @@ from textual.widget import Widget
 
 from rnnscope.frames import Frame
 from rnnscope.ui.render.accents import ACCENT_NAMES, Accents
-from rnnscope.ui.render.lines import WAITING, Line, line_width, seg
+from rnnscope.ui.render.lines import NOT_WATCHED, WAITING, Line, line_width, seg
 from rnnscope.ui.view_state import ViewState
 
 
@@ -32,6 +32,7 @@ class FramePanel(Widget):
 
     title: ClassVar[str] = ""  # border title, also the tab label the shell uses
     needs_probe: ClassVar[bool] = True  # says "waiting for the first probe…" until frame.probe arrives
+    needs_vocab: ClassVar[bool] = False  # a watched model's frames have no vocabulary: the panel says so
     COMPONENT_CLASSES: ClassVar[set[str]] = {f"accent--{name}" for name in ACCENT_NAMES}
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
@@ -95,6 +96,8 @@ class FramePanel(Widget):
         """Everything the panel shows at this size (the waiting message before the data it needs)."""
         if self.frame is None or (self.needs_probe and self.frame.probe is None):
             return [[seg(WAITING, accents.waiting)]]
+        if self.needs_vocab and self.frame.probe is not None and self.frame.probe.labels:
+            return [[seg(NOT_WATCHED, accents.waiting)]]
         return self.build(self.frame, self.view, width, height, self.color_system, accents)
 
     def render_line(self, y: int) -> Strip:

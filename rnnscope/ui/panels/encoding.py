@@ -14,6 +14,7 @@ class EncodingPanel(FramePanel):
     """character -> one-hot -> embedding, for the character under the time cursor."""
 
     title = "encoding"
+    needs_vocab = True
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
         return (part_version(frame, "probe"), part_version(frame, "vocab"), view.cursor_t)

@@ -15,6 +15,7 @@ class SamplePanel(FramePanel):
 
     title = "sample"
     needs_probe = False
+    needs_vocab = True
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
         return (part_version(frame, "sample"), frame.status.temperature)

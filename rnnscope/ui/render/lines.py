@@ -14,6 +14,7 @@ from rnnscope.ui.render.visible_chars import visible_text
 Line = list[Segment]
 TEXT = itemgetter(0)  # a Segment's text (faster than the attribute in per-cell loops)
 WAITING = "waiting for the first probe…"
+NOT_WATCHED = "not available for a watched model (it has no vocabulary)"
 
 
 def seg(text: str, style: Style | None = None) -> Segment:

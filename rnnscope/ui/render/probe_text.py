@@ -9,7 +9,7 @@ from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import colour_bar, value_range
 from rnnscope.ui.render.lines import Line, cells_of, fixed, runs, seg, si
 from rnnscope.ui.render.palette import DIVERGING, palette_for
-from rnnscope.ui.render.visible_chars import visible, visible_symbol
+from rnnscope.ui.render.visible_chars import visible, visible_symbol, visible_text
 
 TOP_K = 5
 GUESS_BAR = 12  # cells of the probability bar
@@ -49,18 +49,46 @@ def guesses(probe: ProbeFrame, vocab: tuple[str, ...], cursor: int, compact: boo
     return rows
 
 
+def class_guesses(probe: ProbeFrame, cursor: int, accents: Accents) -> list[Line]:
+    """A watched model's top classes at the cursor (ids: it has no vocabulary), the target marked."""
+    head = [seg("at "), seg(visible_text(probe.labels[cursor]) or "·", accents.cursor), seg(f" (t={cursor})")]
+    probs = probe.probs[cursor]  # [V]
+    if probs.size == 0:
+        return [head + [seg(" no readout: the flow is of u · h_t", accents.dim)]]
+    truth = int(probe.targets[cursor])
+    line: Line = []
+    for i in np.argsort(-probs, kind="stable")[:TOP_K].tolist():
+        line += [seg(f"#{i}", accents.truth if i == truth else accents.label), seg(f" {probs[i]:.2f}  ")]
+    return [head + [seg(f" target #{truth} p={si(float(probs[truth]))}", accents.dim)], line]
+
+
+def positions_text(labels: tuple[str, ...], cursor: int) -> tuple[str, np.ndarray, int]:
+    """A watched model's labels as one text ('·' for an empty one), the position of each character [len] and the
+    cursor's first character."""
+    words = [visible_text(label) or "·" for label in labels]
+    starts = np.cumsum([0] + [len(word) + 1 for word in words])  # [T + 1]
+    owner = np.repeat(np.arange(len(words)), [len(word) + 1 for word in words])  # [chars] position of each char
+    return " ".join(words) + " ", owner, int(starts[cursor])
+
+
 def render_probe_text(probe: ProbeFrame, hidden: np.ndarray, vocab: tuple[str, ...], unit: int, cursor: int,
                       width: int, height: int, color_system: str | None, accents: Accents) -> list[Line]:
-    """Header with the unit and its colour scale, the coloured text, then the guesses at the cursor."""
+    """Header with the unit and its colour scale, the coloured text (a watched model's labels), then the guesses at
+    the cursor."""
     unit = max(0, min(unit, hidden.shape[1] - 1))
     cursor = max(0, min(cursor, hidden.shape[0] - 1))
     activation = hidden[:, unit]  # [T]
     lo, hi = value_range(activation, DIVERGING)
-    text_rows = -(-len(probe.text) // max(width, 1))
+    text, text_cursor = probe.text, cursor
+    if probe.labels:
+        text, owner, text_cursor = positions_text(probe.labels, cursor)
+        activation = activation[owner]  # [chars]
+    text_rows = -(-len(text) // max(width, 1))
     compact = 1 + text_rows + 1 + TOP_K > height  # one line of guesses when a line each would not fit
-    guess_lines = guesses(probe, vocab, cursor, compact, accents)
+    guess_lines = class_guesses(probe, cursor, accents) if probe.labels else guesses(probe, vocab, cursor, compact,
+                                                                                       accents)
     rows = max(height - 1 - len(guess_lines), 1)
     header = [seg(f"unit {unit} ", accents.label), seg("h_t "), *colour_bar(palette_for(DIVERGING, color_system), 8),
               seg(f" {si(lo)}…{si(hi)}", accents.dim)]
-    text = coloured_text(probe.text, activation, lo, hi, cursor, max(width, 1), rows, color_system, accents)
+    text = coloured_text(text, activation, lo, hi, text_cursor, max(width, 1), rows, color_system, accents)
     return [header, *text, *guess_lines]

@@ -1,0 +1,69 @@
+"""A watched model's frames on the screen: labels on the probe text, class guesses, no vocabulary panels, and the
+attached run's status line."""
+
+import math
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from rnnscope.config import RunConfig
+from rnnscope.frames import RunStatus
+from rnnscope.ui.panels import EncodingPanel, FramePanel, ProbeTextPanel, SamplePanel
+from rnnscope.ui.render.accents import DEFAULT_ACCENTS
+from rnnscope.ui.render.lines import NOT_WATCHED
+from rnnscope.ui.render.probe_text import render_probe_text
+from rnnscope.ui.status_bar import fit_status
+from tests.fake_frames import make_frame
+from tests.ui.test_panels import PanelHost, panel_text, show_all
+
+LABELS = ("the", "cat", "\x1b[31msat", "", "on")
+
+
+def watched_frame(probs_classes=4):
+    frame = make_frame(T=5, H=4, V=12)
+    probs = np.full((5, probs_classes), 1.0 / max(probs_classes, 1), np.float32)
+    probs[2] = [0.1, 0.6, 0.2, 0.1][:probs_classes] if probs_classes == 4 else probs[2]
+    probe = replace(frame.probe, text="tc\x1b·o ", labels=LABELS, probs=probs, targets=np.array([0, 1, 2, 3, 0]),
+                    embedding=np.zeros((0, 0), np.float32))
+    return replace(frame, probe=probe, vocab=())
+
+
+def text(lines):
+    return "\n".join("".join(s.text for s in line) for line in lines)
+
+
+def test_labels_are_the_probe_text_and_guesses_are_class_ids():
+    frame = watched_frame()
+    lines = render_probe_text(frame.probe, frame.probe.layers[0].hidden, (), 0, 2, 60, 12, "truecolor",
+                              DEFAULT_ACCENTS)
+    shown = text(lines)
+    assert "the cat ␛[31msat · on" in shown and "\x1b" not in shown  # an empty label is '·'; controls made visible
+    assert "at ␛[31msat (t=2) target #2" in shown and "#1 0.60" in shown
+
+
+def test_without_a_readout_the_panel_says_where_the_flow_comes_from():
+    frame = watched_frame(probs_classes=0)
+    lines = render_probe_text(frame.probe, frame.probe.layers[0].hidden, (), 0, 0, 60, 12, None, DEFAULT_ACCENTS)
+    assert "no readout: the flow is of u · h_t" in text(lines)
+
+
+async def test_vocabulary_panels_say_they_are_not_available():
+    app = PanelHost()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await show_all(app, pilot, watched_frame())
+        for panel_class in (EncodingPanel, SamplePanel):
+            assert NOT_WATCHED in panel_text(app.query_one(panel_class))
+        assert "cat" in panel_text(app.query_one(ProbeTextPanel))
+        for panel in app.query(FramePanel):
+            assert "Traceback" not in panel_text(panel)
+
+
+def test_the_attached_status_names_the_writer_and_the_frame_age():
+    status = RunStatus(config=RunConfig(), corpus="", n_params=0, step=120, state="STALE", clip_fire_rate=math.nan,
+                       device="", threads=0, train_loss=3.25, val_loss=math.nan, chars_per_s=math.nan,
+                       run_dir="runs/exp1", writer="gpu1 rank 0 pid 7: LSTM 2x200 in 128", frame_time=time.time() - 125)
+    line = fit_status(status, 160).plain
+    assert line.startswith(" STALE ") and "step 120" in line and "newest frame 2 min ago" in line
+    assert "gpu1 rank 0 pid 7: LSTM 2x200 in 128" in line and "train 3.250" in line
+    assert fit_status(replace(status, state="WAITING"), 100).plain.endswith("waiting for the first frame in runs/exp1")
