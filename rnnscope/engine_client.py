@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing as mp
+import os
 import pickle
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +28,9 @@ if TYPE_CHECKING:
 Deliver = Callable[[list["Update"]], None]
 Fail = Callable[[str], None]
 QUIT_WAIT_S = 1.0  # after this the dashboard says that the engine is finishing an export
+STOP_WAIT_S = 5.0  # an engine that has not quit by then (stopped, stuck) is ended
+EXPORT_WAIT_S = 120.0  # an export being finished gets this long (a figure is bounded: seconds)
+END_WAIT_S = 2.0  # after SIGTERM, then after SIGKILL
 
 
 @dataclass
@@ -120,31 +125,52 @@ class EngineClient:
             pass
 
     def stop(self) -> None:
-        """Ask the engine to quit (the one way): it finishes what it is doing first."""
+        """Ask the engine to quit (the one way): it finishes what it is doing first. A stopped engine (SIGSTOP, a
+        debugger) is continued, so that it can."""
         if not self.stopping:
             self.send(commands.Quit())
             self.stopping = True
             self._commands.close()
+            self._signal(signal.SIGCONT)
         self._disconnect()
         self._updates.close()  # nobody reads any more: an engine still sending gets a broken pipe and quits
 
+    def _signal(self, signum: int) -> None:
+        if self.process.pid is not None and self.process.exitcode is None:
+            with contextlib.suppress(OSError):
+                os.kill(self.process.pid, signum)
+
     def finish(self, say: Callable[[str], None] = lambda line: print(line, file=sys.stderr)) -> bool:
-        """After the app: wait for the engine to quit, saying so when an export keeps it; Ctrl-C abandons it
-        (False is returned then)."""
+        """After the app: wait for the engine to quit, saying so when it takes a while; never forever. An export
+        gets EXPORT_WAIT_S, anything else STOP_WAIT_S; then, or at the first Ctrl-C, the engine is ended (SIGTERM,
+        which removes an export's temporary folder, then SIGKILL). False when it was ended, not finished."""
         self.stop()
         if self.process.pid is None:
             return True
-        self.process.join(QUIT_WAIT_S)
-        finished = True
-        if self.process.is_alive():
+        try:
+            self.process.join(QUIT_WAIT_S)
+            if not self.process.is_alive():
+                return True
             doing = "finishing the export" if self.export_pending else "waiting for the training process to stop"
             say(f"rnnscope: {doing}… (Ctrl-C abandons it)")
-            try:
-                self.process.join()
-            except KeyboardInterrupt:
-                self.process.terminate()  # SIGTERM: the export removes its temporary folder
-                self.process.join()
-                say("rnnscope: abandoned; nothing half-written is left")
-                finished = False
-        return finished
+            self.process.join(EXPORT_WAIT_S if self.export_pending else STOP_WAIT_S)
+            if not self.process.is_alive():
+                return True
+            say("rnnscope: the training process does not stop: ending it")
+        except KeyboardInterrupt:
+            pass
+        self.end()
+        say("rnnscope: abandoned; nothing half-written is left")
+        return False
 
+    def end(self) -> None:
+        """SIGTERM (continued, were it stopped), then SIGKILL: bounded waits, a second Ctrl-C goes to the kill."""
+        try:
+            self._signal(signal.SIGTERM)
+            self._signal(signal.SIGCONT)
+            self.process.join(END_WAIT_S)
+        except KeyboardInterrupt:
+            pass
+        if self.process.is_alive():
+            self._signal(signal.SIGKILL)
+            self.process.join(END_WAIT_S)

@@ -40,7 +40,8 @@ class PairClient:
 
     def connect(self, deliver, fail) -> None:
         for side, client in self.clients.items():
-            client.connect(lambda updates, side=side: deliver(updates, side), fail)
+            client.connect(lambda updates, side=side: deliver(updates, side),
+                           lambda reason, side=side: fail(f"run {side.upper()}: {reason}"))  # which run it was
 
     def send(self, command: commands.Command) -> None:
         for client in self.clients.values():

@@ -23,7 +23,7 @@ class KeyAction:
 # Help and quit come first: the footer cuts what does not fit on the right.
 KEYS: tuple[KeyAction, ...] = (
     KeyAction("question_mark", "help", "help", "Keys and how to read each panel", "?"),
-    KeyAction("q", "quit", "quit", "Quit (training stops within a second)"),
+    KeyAction("q,ctrl+c", "quit", "quit", "Quit, also Ctrl-C (training stops within a second)", "q"),
     KeyAction("space", "toggle_pause", "pause", "Pause / resume training (also goes on after DIVERGED)", "space"),
     KeyAction("n", "step", "step", "Run one training step (while paused)"),
     KeyAction("s", "switch_side", "A/B", "Compare: select run A or B (the setting keys c [ ] i a m r act on it)"),
