@@ -65,14 +65,18 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def replace_atomically(target: Path, write: Callable[[Path], None]) -> None:
+def replace_atomically(target: Path, write: Callable[[Path], None], *, durable: bool = True) -> None:
     """`write(temp)` makes a temporary file beside `target`; it is synced and renamed onto `target`, and the folder
-    synced. Whatever fails (a signal included), the temporary file is removed and `target` is as it was."""
+    synced. Whatever fails (a signal included), the temporary file is removed and `target` is as it was. Without
+    `durable` nothing is synced: a killed process still leaves the old or the new file whole (the rename is atomic),
+    only a power cut may lose the newest files (the timeline's frames, written several times a second)."""
     temp = temp_path(target)
     try:
         write(temp)
-        fsync_path(temp)
+        if durable:
+            fsync_path(temp)
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)
-    fsync_path(target.parent)
+    if durable:
+        fsync_path(target.parent)

@@ -132,8 +132,7 @@ def _dispatch(args: dict) -> int:
     if "allow_changed_corpus" in args and "resume" not in args:
         raise UsageError("--allow-changed-corpus needs --resume")
     check_encoding(args.get("encoding", "utf-8"))
-    config, config_b, corpus, run_dir, checkpoint = _prepare(args, writable=bool(args.get("export_every")) or
-                                                             lesson is not None)
+    config, config_b, corpus, run_dir, checkpoint = _prepare(args)
     export_every = args.get("export_every", 0)
     if "headless" in args:
         if lesson is not None:
@@ -161,7 +160,7 @@ def _dispatch(args: dict) -> int:
                    start_paused="paused" in args, lesson=lesson)
 
 
-def _prepare(args: dict, *, writable: bool) -> tuple:
+def _prepare(args: dict) -> tuple:
     """Every check of the run, then its first writes: (config, config_b, corpus, run_dir, checkpoint). Nothing is
     written before the last check (a task's corpus goes to its folder only then)."""
     checkpoint = None
@@ -195,7 +194,7 @@ def _prepare(args: dict, *, writable: bool) -> tuple:
         resolve_device(config.device)
     run_dir = run_dir or _run_dir(args, corpus_path)
     folders = (run_dir, *(run_dir / side for side in SIDES if config_b is not None))
-    check_run_folders(folders, writable=writable or task_corpus is not None)
+    check_run_folders(folders)
     for folder in folders:
         remove_leftovers(folder)  # what a killed run left under rnnscope's temporary names
     if task_corpus is not None:

@@ -13,6 +13,7 @@ from rnnscope.atomic_file import leftover_kind, write_check_prefix
 from rnnscope.errors import InputError
 
 _SNAPSHOT = re.compile(r"step-\d{6,}")  # rnnscope.snapshot_io.SNAPSHOT_NAME (that module loads numpy)
+_TIMELINE = "timeline"  # rnnscope.timeline.TIMELINE (that package loads numpy)
 
 
 class RunDirError(InputError):
@@ -25,13 +26,13 @@ def default_run_dir(corpus_path: Path, when: time.struct_time) -> Path:
     return Path("rnnscope-runs") / f"{time.strftime('%Y%m%d-%H%M%S', when)}-{stem}"
 
 
-def check_run_folders(folders, *, writable: bool) -> None:
-    """Refuse a run folder (RUN_DIR, a compare's RUN_DIR/a and RUN_DIR/b) that is a file; with `writable` (the run
-    exports or writes its task's corpus) also one where nothing can be written, creating the folders."""
+def check_run_folders(folders) -> None:
+    """Refuse a run folder (RUN_DIR, a compare's RUN_DIR/a and RUN_DIR/b) that is a file or where nothing can be
+    written (every run writes its timeline), creating the folders."""
     for folder in folders:
         if os.path.lexists(folder) and not folder.is_dir():
             raise RunDirError(f"--run-dir {folder} is a file: give a folder for the snapshots")
-    for folder in folders if writable else ():
+    for folder in folders:
         check_writable(folder)
 
 
@@ -79,13 +80,14 @@ def _remove(entry: os.DirEntry) -> None:
 
 
 def remove_leftovers(run_dir: Path) -> list[str]:
-    """Remove what a killed process left in a run folder and its snapshot folders under the temporary names of
-    rnnscope.atomic_file (a snapshot, the task corpus, a compare figure, a lesson's meta.json, the write check);
+    """Remove what a killed process left in a run folder, its snapshot folders and its timeline under the temporary
+    names of rnnscope.atomic_file (a snapshot, the task corpus, a compare figure, a lesson's meta.json, a timeline
+    frame or index, the write check);
     a set-aside snapshot whose replacement never arrived is put back. A live process's temporaries (another run
     in the same folder) and every other name are left alone. Returns the removed names, relative to run_dir."""
     removed = []
     for entry in _entries(Path(run_dir)):
-        removed += [f"{entry.name}/{name}" for name in _remove_in(Path(entry.path))] if _is_snapshot(entry) else []
+        removed += [f"{entry.name}/{name}" for name in _remove_in(Path(entry.path))] if _has_files(entry) else []
         kind = leftover_kind(entry.name)
         if kind is None:
             continue
@@ -102,17 +104,19 @@ def remove_leftovers(run_dir: Path) -> list[str]:
     return removed
 
 
-def _is_snapshot(entry: os.DirEntry) -> bool:
+def _has_files(entry: os.DirEntry) -> bool:
+    """A folder of the run whose files are rewritten atomically: a snapshot, the timeline."""
     try:
-        return _SNAPSHOT.fullmatch(entry.name) is not None and entry.is_dir(follow_symlinks=False)
+        named = _SNAPSHOT.fullmatch(entry.name) is not None or entry.name == _TIMELINE
+        return named and entry.is_dir(follow_symlinks=False)
     except OSError:
         return False
 
 
-def _remove_in(snapshot: Path) -> list[str]:
-    """A snapshot folder's own leftovers: a rewritten file's temporary (a lesson's meta.json)."""
+def _remove_in(folder: Path) -> list[str]:
+    """A snapshot's or the timeline's own leftovers: a file's temporary (a lesson's meta.json, a frame, the index)."""
     removed = []
-    for entry in _entries(snapshot):
+    for entry in _entries(folder):
         kind = leftover_kind(entry.name)
         if kind is not None and kind[0] == "temp" and not _alive(kind[1]):
             _remove(entry)

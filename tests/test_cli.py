@@ -31,7 +31,7 @@ def test_headless_run_exports_and_reports_json(tmp_path, capsys):
     assert result["step"] == 10 and result["snapshot"] == str(run_dir / "step-000010")
     assert set(result) == {"step", "train_loss", "val_loss", "chars_per_s", "snapshot", "memory"}
     assert result["val_loss"] > 0 and result["chars_per_s"] > 0
-    assert sorted(p.name for p in run_dir.iterdir()) == ["step-000005", "step-000010"]
+    assert sorted(p.name for p in run_dir.iterdir()) == ["step-000005", "step-000010", "timeline"]
 
 
 def test_resume_counts_on_and_matches_an_uninterrupted_run(tmp_path, capsys):

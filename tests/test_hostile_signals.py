@@ -50,7 +50,8 @@ def test_a_signal_during_exports_ends_cleanly(tmp_path, signum, delay):
     assert lines == [f"rnnscope: stopped by {name}"] and "Traceback" not in err
     names = [p.name for p in run_dir.iterdir()]
     assert [n for n in names if n.startswith(".")] == []  # no temporary folder left
-    for snapshot in run_dir.iterdir():  # every snapshot there is complete
+    assert [n for n in os.listdir(run_dir / "timeline") if n.startswith(".")] == []  # nor a timeline temporary
+    for snapshot in run_dir.glob("step-*"):  # every snapshot there is complete
         assert SNAPSHOT_FILES <= {p.name for p in snapshot.iterdir()}, snapshot
 
 
@@ -127,5 +128,5 @@ def test_a_signal_during_a_headless_compares_exports_ends_cleanly(tmp_path):
     for side in ("a", "b"):
         snapshots = list((run_dir / side).iterdir())
         assert [p.name for p in snapshots if p.name.startswith(".")] == []  # no temporary folder left
-        for snapshot in snapshots:
+        for snapshot in (p for p in snapshots if p.name.startswith("step-")):
             assert SNAPSHOT_FILES <= {p.name for p in snapshot.iterdir()}, snapshot

@@ -22,6 +22,7 @@ from rnnscope.core.probe import run_probe
 from rnnscope.core.sampling import sample_ids
 from rnnscope.core.task_corpus import task_of
 from rnnscope.core.interrupt import Interrupted, never
+from rnnscope.core.timeline_recorder import TimelineRecorder
 from rnnscope.core.trainer import make_optimizer, train_step, validation_loss
 from rnnscope.frames import (DIVERGED, PAUSED, RUNNING, Event, Frame, MemoryFrame, Notice, ProbeFrame, RunStatus,
                              Sample)
@@ -78,6 +79,7 @@ class Engine:
         self.train_seconds = 0.0
         self.trained_chars = 0
         self.frame_seq = 0
+        self.timeline = TimelineRecorder(self, self._notify)  # every new probe goes to RUN_DIR/timeline/
         self._build()
 
     # -- model lifecycle -------------------------------------------------------------------
@@ -205,6 +207,7 @@ class Engine:
         probe = run_probe(self.model, self.probe_ids, self.probe_targets, self.probe_text, self.step, interrupted)
         if probe is not None:
             self.probe = probe
+            self.timeline(probe)  # SIDE BUDGET: `with self.side.timed("timeline"):` once core/side_budget.py lands
         return probe
 
     def new_sample(self, temperature: float | None = None, interrupted: Interrupted = never) -> Sample | None:

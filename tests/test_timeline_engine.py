@@ -1,0 +1,35 @@
+"""The engine records every probe it computes in RUN_DIR/timeline/, and a folder that refuses it stops only that."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnnscope.timeline import TimelineReader
+from tests.core_fixtures import tiny_engine
+
+
+def test_every_probe_the_engine_computes_is_recorded(tmp_path):
+    engine = tiny_engine(tmp_path, model="gru")
+    engine.refresh_probe()
+    for _ in range(6):  # a validation at step 5 sets val_loss and memory
+        engine.train_step()
+    engine.refresh_probe()
+    reader = TimelineReader(engine.run_dir)
+    entries = reader.index()
+    assert [e.step for e in entries] == [0, 6]
+    assert entries[0].train_loss is None and entries[1].val_loss == engine.val_history.array()[-1, 1]
+    last = reader.load(entries[-1].id)
+    np.testing.assert_allclose(last.probe.layers[0].hidden, engine.probe.layers[0].hidden, atol=1e-3)
+    assert last.memory.step == 5 and last.meta["model"] == "gru"
+
+
+def test_an_unwritable_timeline_is_one_notice_and_training_goes_on(tmp_path):
+    engine = tiny_engine(tmp_path)
+    engine.run_dir.mkdir(parents=True)
+    (engine.run_dir / "timeline").write_text("a file where the folder goes")
+    engine.refresh_probe()
+    assert engine.notice.level == "warning" and engine.notice.text.startswith("timeline stopped: cannot write")
+    seq = engine.notice.seq
+    engine.train_step()
+    engine.refresh_probe()
+    assert engine.step == 1 and engine.probe.step == 1 and engine.notice.seq == seq  # said once
