@@ -1,7 +1,8 @@
 """Validate a Frame read back from a snapshot: every scalar has its declared type and range, every array its shape,
 dtype and range, and a number is non-finite only where the writer can store one (null: nan, or an infinite horizon).
 
-check_frame is the whole frame; check_probe one probe pass (a timeline of probe frames calls it for each)."""
+check_frame is the whole frame; check_probe one probe pass and check_memory one memory measurement (a timeline of
+probe frames calls them for each)."""
 
 from __future__ import annotations
 
@@ -122,7 +123,8 @@ def _metrics(metrics, where: str) -> None:
             raise ValueError(f"{where}.{name} is not one of {', '.join(VERDICTS)}")
 
 
-def _memory(memory: MemoryFrame) -> None:
+def check_memory(memory: MemoryFrame) -> None:
+    """ValueError (one line) for the first field of a memory measurement the screen could not draw."""
     _scalars(memory, "meta.memory")
     if memory.task not in (None, *TASKS):
         raise ValueError(f"meta.memory.task is not one of {', '.join(TASKS)}")
@@ -222,4 +224,4 @@ def check_frame(frame: Frame) -> None:
     _history(frame.grad_norm_history, "grad_norm_history", 3)
     check_probe(frame.probe, len(vocab))
     if frame.memory is not None:
-        _memory(frame.memory)
+        check_memory(frame.memory)

@@ -97,7 +97,7 @@ def test_headless_compare_reports_both_sides_and_exports_a_b_and_the_figure(tmp_
                                      "memory"}
         assert result[side]["step"] == 6 and result[side]["diverged"] is None
         assert result[side]["snapshot"] == str(run_dir / side / "step-000006")
-        assert sorted(p.name for p in (run_dir / side).iterdir()) == ["step-000006"]
+        assert sorted(p.name for p in (run_dir / side).iterdir()) == ["step-000006", "timeline"]
     assert sorted(p.name for p in run_dir.iterdir()) == ["a", "b", "compare-step-000006.png"]
     meta_a = json.loads((run_dir / "a" / "step-000006" / "meta.json").read_text())
     meta_b = json.loads((run_dir / "b" / "step-000006" / "meta.json").read_text())

@@ -53,16 +53,18 @@ def test_a_frame_comes_back_as_written(tmp_path, model, layers):
     np.testing.assert_array_equal(loaded.memory.context_loss, frame.memory.context_loss)
 
 
-def test_tiny_gradient_norms_and_large_activations_keep_their_values(tmp_path):
+def test_tiny_gradient_norms_connectivity_and_large_activations_keep_their_values(tmp_path):
     probe = make_frame("rnn-relu", T=12, H=5, V=9).probe
     layer = probe.layers[0]
     tiny = np.full(12, 1e-15, dtype=np.float32)  # a vanishing flow: float16 would make it 0
     big = np.full((12, 5), 1e6, dtype=np.float32)  # an exploding ReLU: float16 would make it inf
     layer = dataclasses.replace(layer, grad_h=tiny, pre_activation=big, hidden=big)
-    entry = _append(TimelineWriter(tmp_path), dataclasses.replace(probe, layers=(layer,)), 5)
-    got = TimelineReader(tmp_path).load(entry.id).probe.layers[0]
-    np.testing.assert_array_equal(got.grad_h, tiny)
-    np.testing.assert_array_equal(got.pre_activation, big)
+    connectivity = np.tril(np.full((12, 12), 1e-15, dtype=np.float32))  # [T, T], stored like every array field
+    entry = _append(TimelineWriter(tmp_path), dataclasses.replace(probe, layers=(layer,), connectivity=connectivity), 5)
+    got = TimelineReader(tmp_path).load(entry.id).probe
+    np.testing.assert_array_equal(got.layers[0].grad_h, tiny)
+    np.testing.assert_array_equal(got.layers[0].pre_activation, big)
+    np.testing.assert_array_equal(got.connectivity, connectivity)
 
 
 def test_past_the_bound_the_older_half_is_thinned_keeping_first_and_newest(tmp_path):
@@ -209,7 +211,7 @@ def _meta(change):
 @pytest.mark.parametrize("change, words", [
     ({"gates_l0": None}, "'gates_l0' is missing"),
     ({"gates_l0": lambda a: a[:, :3]}, "gates_l0"),
-    ({"probs": lambda a: a * np.nan}, "not finite"),
+    ({"probs": lambda a: a * np.nan}, "probs"),
     ({"probs": lambda a: a + 2}, "probs"),
     ({"ids": lambda a: a + 100}, "ids"),
     ({"ids": lambda a: a.astype(np.float32)}, "ids"),
@@ -232,11 +234,11 @@ def test_a_malformed_frame_is_one_timeline_error(tmp_path, change, words):
 
 def test_a_pickled_or_truncated_frame_is_refused(tmp_path):
     frame_id = _write_frame(tmp_path, probs=np.array([object()], dtype=object))
-    with pytest.raises(TimelineError, match="malformed"):
+    with pytest.raises(TimelineError, match="not plain numbers"):
         TimelineReader(tmp_path).load(frame_id)
     path = tmp_path / "timeline" / frame_name(frame_id)
     path.write_bytes(path.read_bytes()[:100])
-    with pytest.raises(TimelineError, match="malformed"):
+    with pytest.raises(TimelineError, match="corrupt"):
         TimelineReader(tmp_path).load(frame_id)
 
 

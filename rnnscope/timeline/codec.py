@@ -74,7 +74,28 @@ def decode_meta(arrays: dict[str, np.ndarray]) -> dict:
     info = json.loads(raw.tobytes().decode("utf-8"))
     if not isinstance(info, dict) or info.get("format") != FORMAT:
         raise ValueError(f"it is not a timeline frame of format {FORMAT}")
+    if not (isinstance(info.get("text"), str) and len(info["text"]) >= 2):
+        raise ValueError("its text is not a string of 2 or more characters")
+    layers = info.get("layers")
+    if not (isinstance(layers, list) and all(isinstance(layer, dict) and isinstance(layer.get("gate_names"), list)
+                                             for layer in layers)):
+        raise ValueError("its layers are not a list of gate names and metrics")
     return info
+
+
+def expected_arrays(info: dict) -> tuple[dict[str, tuple], tuple[str, ...]]:
+    """The arrays a frame with this meta holds, key -> its allowed shapes (None: any size), and the optional keys:
+    what rnnscope.snapshot_read.read_npz checks each array's header against before reading it."""
+    T = len(info["text"]) - 1
+    shapes = {"ids": ((T,),), "targets": ((T,),), "probs": ((T, None),), "embedding": ((None, None),),
+              "connectivity": ((T, T),)}
+    optional = ["connectivity"]
+    for index, layer in enumerate(info["layers"]):
+        per_layer = {"gates": (len(layer["gate_names"]), T, None), "pre_activation": (T, None), "cell": (T, None),
+                     "hidden": (T, None), "grad_h": (T,), "grad_c": (T,), "grad_h_total": (T,)}
+        shapes.update({f"{name}_l{index}": (shape,) for name, shape in per_layer.items()})
+        optional += [f"{name}_l{index}" for name in optional_fields(LayerProbe)]
+    return shapes, tuple(optional)
 
 
 def _float32(array: np.ndarray) -> np.ndarray:

@@ -13,15 +13,13 @@ writer appends (another process) is safe: the writer replaces each file by a ren
 from __future__ import annotations
 
 import os
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from rnnscope.frames import MemoryFrame, ProbeFrame
 from rnnscope.timeline.check import check_timeline_frame
-from rnnscope.timeline.codec import decode, decode_meta
+from rnnscope.snapshot_read import SnapshotError, read_npz
+from rnnscope.timeline.codec import META_KEY, decode, decode_meta, expected_arrays
 from rnnscope.timeline.index import TIMELINE, TimelineEntry, TimelineError, frame_name, read_index
 
 MAX_FRAME_BYTES = 512 * 2**20  # a 3 x 4,096-unit LSTM over T = 128 takes ~13 MB
@@ -76,21 +74,19 @@ class TimelineReader:
 
 
 def _read(path: Path) -> tuple[dict, ProbeFrame, MemoryFrame | None]:
+    """Each array's npy header is checked before its data is read (rnnscope.snapshot_read.read_npz)."""
     try:
-        if path.stat().st_size > MAX_FRAME_BYTES:
-            raise ValueError(f"it is larger than {MAX_FRAME_BYTES // 2**20} MB")
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
-        info = decode_meta(arrays)
+        info = decode_meta(read_npz(path, {META_KEY: ((None,),)}, budget=MAX_FRAME_BYTES))
+        shapes, optional = expected_arrays(info)
+        arrays = read_npz(path, shapes, budget=MAX_FRAME_BYTES, optional=optional)
         probe, memory = decode(arrays, info)
         check_timeline_frame(probe, memory)
         return info, probe, memory
-    except FileNotFoundError:
-        raise TimelineError(f"{path} is gone (thinned away since the index was read)") from None
-    except OSError as err:
-        raise TimelineError(f"cannot read {path} ({err.strerror or err})") from None
+    except SnapshotError as err:
+        gone = not path.exists()
+        raise TimelineError(f"{path} is gone (thinned away since the index was read)" if gone else str(err)) from None
     except KeyError as err:
         raise TimelineError(f"{path} is incomplete: {err.args[0]!r} is missing") from None
-    except (ValueError, TypeError, AttributeError, EOFError, zipfile.BadZipFile, MemoryError, RecursionError) as err:
+    except (ValueError, TypeError, AttributeError, MemoryError, RecursionError) as err:
         reason = (str(err).splitlines() or [type(err).__name__])[0][:200]
         raise TimelineError(f"{path} is malformed: {reason}") from None
