@@ -46,6 +46,8 @@ def evidence_from(meta: dict, arrays: dict[str, np.ndarray], samples: dict[float
         extra["gates"] = gate_evidence(arrays["gates_l0"], arrays["cell_l0"], meta["probe"]["text"])
     if samples:
         extra["samples"] = sample_evidence(samples)
+    if meta.get("model") == "rnn-tanh":
+        extra["tanh"] = tanh_evidence(arrays["hidden_l0"])
     diverged = [event["step"] for event in meta.get("events", []) if event.get("label") == "diverged"]
     return run_evidence(meta, loss_history=arrays["loss_history"], grad_norm_history=arrays["grad_norm_history"],
                         diverged=diverged[0] if diverged else None, initial_metrics=initial_metrics, extra=extra,
@@ -114,6 +116,15 @@ def gate_evidence(gates: np.ndarray, cell: np.ndarray, probe_text: str, cue: str
         "output_over_filler": float(output_filler[u]),
     } for u in chosen]
     return {"units": units, "holding": int(holding.sum()), "cue_at": at_cue, "key": read[0]}
+
+
+def tanh_evidence(hidden: np.ndarray) -> dict:
+    """How saturated a tanh RNN's h_t = tanh(a_t) is over the probe ([T, H]): the share of |h| > 0.9, and the mean
+    slope tanh'(a) = 1 - h², the factor each step back multiplies the gradient by (beside W_hh)."""
+    finite = hidden[np.isfinite(hidden)]
+    if finite.size == 0:
+        return {"saturated": None, "mean_slope": None}
+    return {"saturated": float(np.mean(np.abs(finite) > 0.9)), "mean_slope": float(np.mean(1.0 - finite**2))}
 
 
 def sample_evidence(samples: dict[float, str], n: int = 3) -> dict:

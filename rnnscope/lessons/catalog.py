@@ -43,8 +43,11 @@ LESSONS: tuple[Lesson, ...] = (
                "computation: many values < 1 give vanishing gradients. A tanh RNN with default init "
                "loses the gradient geometrically, within a few steps."),
         look_at=(FLOW, SIGMA),
-        press=("Watch the gradient-flow strip: it fades to the left within a few characters (decay < 0.9). "
-               "Press i (identity init) then a (ReLU) to see the two cures lift it."),
+        press=("Watch the gradient-flow strip: it fades to the left within a few characters (decay < 0.9), "
+               "although sigma_max > 1: tanh saturates (the sigma_max & saturation panel), and each step back "
+               "multiplies by tanh' < 1. The cures: press i 3 times (xavier, orthogonal, identity: the status "
+               "line says init identity), then a (ReLU). The check then says unjudgeable (it judges the "
+               "default tanh RNN): i once and a again bring it back."),
         preset={**SHAKESPEARE, "model": "rnn-tanh", "init": "default", "init_gain": 1.0, "hidden": 128},
         steps=400,
         check=checks.vanishing,
@@ -116,7 +119,8 @@ LESSONS: tuple[Lesson, ...] = (
                "does not and its flow vanishes."),
         look_at=(MEMORY, FLOW),
         press=("Compare A (lstm) with B (rnn-tanh): A's accuracy bars reach the top at every distance, B's "
-               "stay near the chance line at the long ones; A's cell path stays healthy."),
+               "stay near the chance line at the long ones; A's cell path does not vanish (the `cell:` line of "
+               "its gradient flow: decay >= 0.9, healthy or above 1.1 exploding), B's flow vanishes."),
         preset=LSTM_RECALL,
         compare="model=rnn-tanh",
         steps=3000,

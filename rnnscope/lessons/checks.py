@@ -27,7 +27,7 @@ def vanishing(run: dict, settle: int = 200) -> Finding:
     numbers = {"decay_per_step": decay, "memory_horizon": horizon, "sigma_max": sigma}
     ok = decay < VANISHING_BELOW and horizon < few / 2 and decay <= float(sigma) * (1 + 1e-5)
     text = (f"decay {decay:.2f} {'<' if decay < VANISHING_BELOW else '>='} {VANISHING_BELOW}, "
-            f"horizon {_steps(horizon)}, sigma_max {float(sigma):.2f}")
+            f"horizon {_steps(horizon)}, sigma_max {float(sigma):.2f}{_saturation_text(run, float(sigma))}")
     if ok and run["step"] < settle:
         return Finding(None, f"{text}; judged after step {settle} (still training)", numbers)
     return Finding(ok, text, numbers)
@@ -149,6 +149,15 @@ def generation(run: dict, settle: int = 300) -> Finding:
     if ok and run["step"] < settle:
         return Finding(None, f"{text}; judged after step {settle}", found)
     return Finding(ok, text, found)
+
+
+def _saturation_text(run: dict, sigma: float) -> str:
+    """Why the flow vanishes although sigma_max > 1: the tanh saturates, its derivative shrinks every step."""
+    tanh = run.get("extra", {}).get("tanh")
+    if not tanh or tanh.get("mean_slope") is None or sigma <= 1:
+        return ""
+    return (f" > 1, yet tanh saturates (|h| > 0.9 for {tanh['saturated']:.0%}): each step back also multiplies by "
+            f"tanh' = 1 - h², mean {tanh['mean_slope']:.2f}")
 
 
 def _loss(run: dict) -> float:

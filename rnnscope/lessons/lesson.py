@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from rnnscope.lessons.evidence import MissingEvidence, run_settings
+from rnnscope.lessons.restore import restore_advice
 
 HOLDS, NOT_YET, FAILS, UNJUDGEABLE = "holds", "not yet", "fails", "unjudgeable"
 STATUSES = (HOLDS, NOT_YET, FAILS, UNJUDGEABLE)
@@ -55,10 +56,11 @@ class Lesson:
     compare: str | None = None  # --compare spec of the partner run B, e.g. "clip=0"
     requires: tuple[str, ...] = ()  # settings the claim depends on: overriding one makes it unjudgeable
 
-    def judge(self, evidence: dict) -> CheckResult:
-        """The live check's verdict on `evidence` (one run's dict, or {"a": ..., "b": ...} when comparing)."""
+    def judge(self, evidence: dict, keys: bool = False) -> CheckResult:
+        """The live check's verdict on `evidence` (one run's dict, or {"a": ..., "b": ...} when comparing); `keys`:
+        the dashboard judges, so a changed setting is explained with its keys, not with the command line."""
         try:
-            self._check_settings(evidence)
+            self._check_settings(evidence, keys)
             finding = self.check(evidence)
         except Unjudgeable as why:
             return CheckResult(UNJUDGEABLE, f"{UNJUDGEABLE}: {why}", {})
@@ -72,7 +74,7 @@ class Lesson:
             return CheckResult(NOT_YET, f"{NOT_YET}: {finding.text} {progress}", finding.numbers)
         return CheckResult(FAILS, f"{FAILS}: {finding.text} {progress}", finding.numbers)
 
-    def _check_settings(self, evidence: dict) -> None:
+    def _check_settings(self, evidence: dict, keys: bool = False) -> None:
         """Raise Unjudgeable when a setting the claim depends on differs from the preset's."""
         sides = {"a": self.preset}
         if self.compare is not None:
@@ -83,8 +85,11 @@ class Lesson:
                 want, got = expected.get(name), actual.get(name)
                 if not _same(want, got):
                     run = f"run {side.upper()}'s " if self.compare is not None else ""
+                    advice = restore_advice(name, want, got, keys)
+                    if keys and self.compare is not None:
+                        advice = f"s selects run {side.upper()}, then {advice}"
                     raise Unjudgeable(f"{run}{name} is {_show(got)}, the lesson needs {_show(want)}: "
-                                      f"the claim is about that setting (leave --{name.replace('_', '-')} out)")
+                                      f"the claim is about that setting ({advice})")
 
 
 def parse_compare(spec: str) -> dict:

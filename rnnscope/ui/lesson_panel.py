@@ -18,7 +18,7 @@ def live_check(lesson: Lesson, evidence: dict[str, dict | None]) -> CheckResult:
     if missing:
         return CheckResult(NOT_YET, f"{NOT_YET}: waiting for the first check of run {' and '.join(missing)}"
                            if len(evidence) > 1 else f"{NOT_YET}: waiting for the first check")
-    return lesson.judge(evidence["a"] if len(evidence) == 1 else evidence)
+    return lesson.judge(evidence["a"] if len(evidence) == 1 else evidence, keys=True)
 
 
 class LessonPanel(Static):
