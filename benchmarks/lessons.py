@@ -4,7 +4,7 @@
 
 Each row is one `rnnscope --lesson NAME --headless --seed S` process (its own run folder under a temp
 folder); seconds are its wall time, start-up and export included. --threads is passed on (default: the
-CLI's own, all cores); --jobs runs that many processes at once (their seconds then share the cores).
+CLI's own, half the cores); --jobs runs that many processes at once (their seconds then share the cores).
 Prints each row as it finishes, then the whole table; exit 0 when every claim held.
 """
 

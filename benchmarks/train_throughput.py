@@ -101,7 +101,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=40)
-    parser.add_argument("--threads", type=int, default=0, help="0 = all cores")
+    parser.add_argument("--threads", type=int, default=0, help="0 = the headless default (half the cores)")
     parser.add_argument("--model", default="lstm")
     args = parser.parse_args()
     threads = configure_threads(args.threads)

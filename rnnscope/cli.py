@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--init", choices=INITS, help="recurrent-weight init [default]")
     p.add_argument("--init-gain", type=float, dest="init_gain", help="multiplies W_hh after init [1.0]")
     p.add_argument("--seed", type=int, help="random seed [0]")
-    p.add_argument("--threads", type=int, help="torch threads [all cores headless; all but one with the dashboard]")
+    p.add_argument("--threads", type=int, help="torch threads [half the cores headless; all but one with the dashboard]")
     p.add_argument("--device", choices=DEVICES, help="where to train [auto]")
     p.add_argument("--probe", help="probe text to instrument (default: first T+1 validation characters)")
     p.add_argument("--encoding", help="the corpus's text encoding [utf-8]")

@@ -16,6 +16,7 @@ from rnnscope.core.device import configure_threads
 from rnnscope.core.engine import Engine
 from rnnscope.frames import DIVERGED
 from rnnscope.signals import SignalGuard
+from rnnscope.snapshot_io import snapshot_name
 from rnnscope.visible import safe_text
 
 REFRESH_S = 0.25
@@ -40,15 +41,33 @@ def progress_bar(console: Console) -> Progress:
                     TimeRemainingColumn(), console=console, transient=False)
 
 
+def progress_info(engine: Engine) -> str:
+    """The progress line's own info: the recent loss and the one chars/s (Engine.chars_per_s, as in the JSON)."""
+    return f"loss {engine.recent_loss.mean():.3f}  {engine.chars_per_s:,.0f} chars/s"
+
+
 def _train(config: RunConfig, corpus: Corpus, run_dir: Path, steps: int, export_every: int,
            checkpoint: dict | None, guard: SignalGuard) -> int:
-    threads = configure_threads(config.threads)
-    engine = Engine(config, corpus, run_dir, threads=threads)
+    engine = Engine(config, corpus, run_dir, threads=configure_threads(config.threads))
     if checkpoint is not None:
         engine.restore(checkpoint)
-    snapshot = None
-    code = 0
     console = Console(file=sys.stderr)
+    snapshot, failed = _run_steps(engine, steps, export_every, guard, console)
+    saves = bool(export_every) or checkpoint is not None  # a resumed run is saved at its end, or its steps are lost
+    unsaved = snapshot is None or snapshot.name != snapshot_name(engine.step) or engine.state == DIVERGED
+    if saves and unsaved and not failed:
+        snapshot, failed = _export(engine, guard, console, snapshot)
+    result = engine.result()
+    result["snapshot"] = str(snapshot) if snapshot else None
+    print(json.dumps(result))
+    return 1 if failed or engine.state == DIVERGED else 0
+
+
+def _run_steps(engine: Engine, steps: int, export_every: int, guard: SignalGuard,
+               console: Console) -> tuple[Path | None, bool]:
+    """Train until `steps` or a divergence, exporting every `export_every`; the last snapshot, and whether an export
+    failed (training stops there)."""
+    snapshot = None
     with progress_bar(console) as progress:
         task = progress.add_task("train", total=steps, completed=engine.step, info="")
         last_refresh = 0.0
@@ -56,25 +75,24 @@ def _train(config: RunConfig, corpus: Corpus, run_dir: Path, steps: int, export_
             engine.train_step()
             if engine.state == DIVERGED:
                 say(console, f"rnnscope: training diverged at {engine.diverged}")
-                code = 1
-                if export_every:
-                    with guard.finishing():
-                        snapshot = engine.export() or snapshot
-                break
+                return snapshot, False
             if export_every and engine.step % export_every == 0:
-                with guard.finishing():
-                    written = engine.export()
-                if written is None:  # the JSON still names the last snapshot that was written
-                    say(console, f"rnnscope: error: {engine.notice.text}")
-                    code = 1
-                    break
-                snapshot = written
+                snapshot, failed = _export(engine, guard, console, snapshot)
+                if failed:
+                    return snapshot, True
             now = time.perf_counter()
             if now - last_refresh >= REFRESH_S or engine.step == steps:
-                progress.update(task, completed=engine.step,
-                                info=f"loss {engine.recent_loss.mean():.3f}  {engine.chars_per_s:,.0f} chars/s")
+                progress.update(task, completed=engine.step, info=progress_info(engine))
                 last_refresh = now
-    result = engine.result()
-    result["snapshot"] = str(snapshot) if snapshot else None
-    print(json.dumps(result))
-    return code
+    return snapshot, False
+
+
+def _export(engine: Engine, guard: SignalGuard, console: Console, last: Path | None) -> tuple[Path | None, bool]:
+    """Write a snapshot now (SIGTERM waits for it); the new path, or the last one and True when it failed (the JSON
+    still names the last snapshot that was written)."""
+    with guard.finishing():
+        written = engine.export()
+    if written is None:
+        say(console, f"rnnscope: error: {engine.notice.text}")
+        return last, True
+    return written, False

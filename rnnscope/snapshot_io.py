@@ -90,8 +90,10 @@ def _last_step_json(stats: StepStats | None) -> dict | None:
     }
 
 
-def build_meta(frame: Frame, config: RunConfig, corpus_path: str, corpus_sha256: str) -> dict:
-    """meta.json's content: strict-JSON data (no nan/inf: null instead)."""
+def build_meta(frame: Frame, config: RunConfig, corpus_path: str, corpus_sha256: str,
+               timings: dict | None = None) -> dict:
+    """meta.json's content: strict-JSON data (no nan/inf: null instead). `timings`: the engine's side budget's
+    (rnnscope.core.side_budget; null where not known); a reader never needs it (older snapshots lack it)."""
     status, probe = frame.status, frame.probe
     return {
         "rnnscope_version": __version__,
@@ -129,6 +131,7 @@ def build_meta(frame: Frame, config: RunConfig, corpus_path: str, corpus_sha256:
                                                   "distance": [config.distance_min, config.distance_max]},
         "forget_bias": config.forget_bias,
         "memory": memory_to_json(frame.memory),
+        "timings": None if timings is None else {key: None if value is None else json_number(value) for key, value in timings.items()},
     }
 
 

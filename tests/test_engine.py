@@ -85,6 +85,30 @@ def test_clip_commands(tmp_path):
     assert [e.label for e in engine.frame().events] == ["clip off", "clip 1", "clip 0.5", "clip 0.25", "clip 0.5"]
 
 
+def test_scaling_the_clip_while_it_is_off_keeps_it_off_and_says_so(tmp_path):
+    engine = tiny_engine(tmp_path, clip=1.0)
+    engine.apply(commands.ToggleClip())
+    engine.apply(commands.ScaleClip(2.0))
+    assert engine.config.clip is None  # ] does not turn clipping on
+    assert "stays off" in engine.notice.text and "2" in engine.notice.text
+    engine.apply(commands.ToggleClip())
+    assert engine.config.clip == 2.0  # c turns it on at the threshold ] set
+
+
+def test_reset_clears_the_losses_and_rate_the_status_shows(tmp_path):
+    engine = tiny_engine(tmp_path, val_every=2)
+    _train(engine, 4)
+    before = engine.status()
+    assert all(math.isfinite(v) for v in (before.train_loss, before.val_loss, before.chars_per_s))
+    engine.apply(commands.TogglePause())
+    engine.apply(commands.Reset())
+    after = engine.status()
+    assert math.isnan(after.train_loss) and math.isnan(after.val_loss) and math.isnan(after.chars_per_s)
+    assert math.isnan(after.clip_fire_rate)
+    engine.apply(commands.Step())
+    assert math.isfinite(engine.status().train_loss) and math.isnan(engine.status().val_loss)
+
+
 def test_init_model_activation_and_reset_reinitialise(tmp_path):
     engine = tiny_engine(tmp_path, model="rnn-tanh")
     fresh = {k: v.clone() for k, v in engine.model.state_dict().items()}
@@ -206,3 +230,18 @@ def test_an_interrupted_probe_keeps_the_last_one(tmp_path):
     assert engine.refresh_probe(lambda: calls.append(1) or len(calls) > 1) is None  # after the first backward pass
     assert engine.probe is first and len(calls) == 2
     assert engine.refresh_probe().step == 1
+
+
+def test_the_export_shows_one_probe_of_its_step_and_says_so(tmp_path):
+    from rnnscope.core.figure import _headline
+    from rnnscope.snapshot_io import load_snapshot_frame
+
+    engine = tiny_engine(tmp_path)
+    engine.refresh_probe()  # the probe the screen last showed: step 0
+    _train(engine, 7)
+    folder = engine.export()
+    assert engine.probe.step == 7  # the export probed its own step, and that probe is the one published next
+    loaded = load_snapshot_frame(folder)
+    np.testing.assert_array_equal(loaded.probe.layers[0].hidden, engine.probe.layers[0].hidden)
+    assert loaded.probe.layers[0].metrics.decay_per_step == pytest.approx(engine.probe.layers[0].metrics.decay_per_step)
+    assert "probe @ step 7 " in _headline(engine.frame())  # the figure's title names the probe's step

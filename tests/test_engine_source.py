@@ -5,8 +5,11 @@ import queue
 import threading
 import time
 
+import numpy as np
+
 from rnnscope import commands
-from rnnscope.core.engine_source import EngineSource, ProbeCadence
+from rnnscope.core.engine_source import PROBE_INTERVAL_S, PROBE_MAX_AGE_S, Cadence, EngineSource
+from rnnscope.core.side_budget import SideBudget
 from rnnscope.frames import DIVERGED, PAUSED, RUNNING
 from rnnscope.parts import PartsOut, PartStore
 from tests.core_fixtures import tiny_config, write_corpus
@@ -85,14 +88,65 @@ def test_running_sends_only_changed_parts_and_histories_as_rows(tmp_path):
     assert all("grad_norm_history" not in parts for parts, _ in recorder.updates)  # not shown: not sent
 
 
-def test_probe_cadence_keeps_to_its_budget():
-    cadence = ProbeCadence(budget=0.02, min_interval=0.25)
-    cadence.probed(cost_s=0.06, now=100.0)  # a 60 ms probe ...
-    cadence.add_training(2.0)
-    assert not cadence.due(now=103.0)  # ... needs 3 s of training at a 2% budget
-    cadence.add_training(1.0)
-    assert cadence.due(now=103.0)
-    assert not cadence.due(now=100.1)  # never more often than min_interval, however cheap
+def _simulate(probe_costs, step_s=0.02, seconds=60.0):
+    """The run loop's decisions on a fake clock: a training step, then a probe when the cadence says so. Returns the
+    start time of each probe and the side budget."""
+    side = SideBudget(budget=0.03)
+    probes = Cadence(side, "probe", PROBE_INTERVAL_S, PROBE_MAX_AGE_S)
+    costs = iter(probe_costs)
+    now, started = 0.0, []
+    side.add("probe", next(costs))  # the start-up probe, before the first step
+    probes.done(now)
+    while now < seconds:
+        side.add_training(step_s)
+        now += step_s
+        if probes.due(now):
+            started.append(now)
+            probes.done(now)
+            cost = next(costs)
+            side.add("probe", cost)
+            now += cost
+    return started, side
+
+
+def test_one_slow_probe_does_not_freeze_the_probe_panels():
+    started, _ = _simulate([1.077] + [0.06] * 1000)  # a cold first probe (measured: 1,077 ms), then 60 ms ones
+    gaps = np.diff([0.0, *started])
+    assert len(started) >= 60 / PROBE_MAX_AGE_S - 1
+    assert gaps.max() <= PROBE_MAX_AGE_S + 0.02  # never older than the cap (+ the step under way)
+
+
+def test_probes_every_interval_while_the_side_budget_affords_them():
+    started, side = _simulate([0.01] * 1000)  # a 10 ms probe every 2.5 s is 0.4% of the training time
+    gaps = np.diff(started)
+    assert np.all((gaps >= PROBE_INTERVAL_S) & (gaps <= PROBE_INTERVAL_S + 0.05))
+    expensive, side = _simulate([0.3] * 1000)  # 300 ms: at the 2.5 s interval it would be 12%
+    assert np.all(np.diff(expensive) >= PROBE_MAX_AGE_S - 1e-9)  # so only at the cap: the view stays live
+    assert 2.5 <= PROBE_INTERVAL_S <= 3.0 and PROBE_MAX_AGE_S <= 4.5  # the README's "every 2-3 s, at most ~5 s old"
+
+
+def test_the_live_loop_probes_again_soon_after_a_slow_start_up_probe(tmp_path, monkeypatch):
+    from rnnscope.core import engine as engine_module
+
+    real_probe, calls = engine_module.run_probe, []
+
+    def slow_once(*args, **kwargs):
+        calls.append(time.perf_counter())
+        if len(calls) == 1:
+            time.sleep(0.4)  # a cold start-up probe: the old cadence then waited 50x its cost (20 s here)
+        return real_probe(*args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "run_probe", slow_once)
+    monkeypatch.setattr("rnnscope.core.engine_source.PROBE_MAX_AGE_S", 0.5, raising=False)
+    recorder, inbox, thread = _start(tmp_path, start_paused=False)
+    try:
+        recorder.wait_for(lambda f: f.probe is not None and f.probe.step > 0, timeout=3.0)
+        time.sleep(1.2)
+        probe_steps = {f.probe.step for f in recorder.frames}
+        assert len(probe_steps) >= 3, probe_steps
+    finally:
+        inbox.put(commands.Quit())
+        thread.join(timeout=5)
 
 
 def test_divergence_is_published_at_once(tmp_path):

@@ -141,3 +141,12 @@ def test_a_snapshot_written_before_connectivity_existed_still_loads(damaged):
     np.savez(damaged / "arrays.npz", **arrays)
     loaded = load_snapshot_frame(damaged)
     assert loaded.probe.connectivity is None and loaded.probe.layers[0].hidden.shape == (6, 3)
+
+
+def test_a_snapshot_from_before_timings_still_loads(tmp_path, quick_figure):  # noqa: F811
+    folder = write(tmp_path, make_frame("lstm", layers=1, T=12, H=5, V=9, step=7), make_weights("lstm", 1, 5, 9))
+    meta = json.loads((folder / "meta.json").read_text())
+    assert "timings" in meta  # written by every export (null where the writer knew none)
+    del meta["timings"]
+    (folder / "meta.json").write_text(json.dumps(meta))
+    assert load_snapshot_frame(folder).status.step == 7

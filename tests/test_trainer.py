@@ -63,3 +63,20 @@ def test_non_finite_step_leaves_weights_untouched():
     assert not math.isfinite(stats.loss) or not math.isfinite(stats.total_pre)
     for name, p in model.named_parameters():
         assert torch.equal(p, before[name]), name
+
+
+def test_fused_norms_equal_the_per_parameter_norms_and_are_timed_as_side_work():
+    from rnnscope.core.side_budget import SideBudget
+
+    for kind in ("lstm", "gru", "rnn-tanh", "rnn-relu"):
+        model, x, y = _setup(kind)
+        batch_loss(model, x, y).backward()
+        grads = [p.grad for p in model.parameters()]
+        expected = [float(torch.linalg.vector_norm(g.double())) for g in grads]  # one call per parameter
+        model.zero_grad(set_to_none=True)
+        side = SideBudget()
+        stats = train_step(model, make_optimizer("sgd", model.parameters(), 0.0), x, y, clip=None, step=1, side=side)
+        for got, want in zip(stats.grad_norms.values(), expected):
+            assert math.isclose(got, want, rel_tol=1e-5), kind
+        assert math.isclose(stats.total_pre, math.sqrt(sum(v * v for v in expected)), rel_tol=1e-5)
+        assert side.spent["norms"] > 0 and side.timings()["norms_ms"] is not None

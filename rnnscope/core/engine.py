@@ -20,6 +20,7 @@ from rnnscope.core.memory import MemoryMeter
 from rnnscope.core.model import build_model, count_parameters, set_activation
 from rnnscope.core.probe import run_probe
 from rnnscope.core.sampling import sample_ids
+from rnnscope.core.side_budget import SideBudget
 from rnnscope.core.task_corpus import task_of
 from rnnscope.core.interrupt import Interrupted, never
 from rnnscope.core.timeline_recorder import TimelineRecorder
@@ -31,7 +32,6 @@ from rnnscope.snapshot_io import memory_to_json
 SAMPLE_LENGTH = 240
 PRIME_LENGTH = 12
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 5.0  # t / T keep the sampling temperature within this range
-MEMORY_BUDGET = 0.02  # memory measurements at validations take at most this fraction of training time
 
 
 class Engine:
@@ -56,7 +56,6 @@ class Engine:
         self.initial_metrics: list[dict] | None = None  # a lesson's: the probe's metrics at the initial weights
         self.lesson_evidence: dict | None = None  # a lesson's: its evidence at the last validation
         self.lesson_side = None  # a lesson's evidence builder, made on first use (refresh_lesson_evidence)
-        self.memory_seconds = 0.0  # spent on memory measurements (validations, exports, re-inits)
         self.interrupted: Interrupted = never  # the dashboard's loop: a command is waiting
         self.val_owed = False  # a validation that a waiting command interrupted: done at the next step
         self.step = 0
@@ -66,8 +65,11 @@ class Engine:
         self.val_history = DecimatingHistory(2)  # (step, val loss)
         self.grad_history = DecimatingHistory(3)  # (step, pre-clip total, post-clip total)
         self.grad_max = (0.0, 0.0)  # largest pre-, post-clip total norm of any step (the history is thinned)
+        self.side = SideBudget()  # probes, validation, memory, samples, norms, timeline: timed, within one budget
         self.recent_loss = RecentWindow()
         self.recent_clip = RecentWindow()
+        self.recent_step_s = RecentWindow()  # seconds of each recent training step, for chars_per_s
+        self.last_val = float("nan")  # the status's validation loss: of these weights (a re-init clears it)
         self.events: list[Event] = []
         self.last_stats = None
         self.probe: ProbeFrame | None = None
@@ -75,9 +77,6 @@ class Engine:
         self.temperature = 1.0
         self.notice: Notice | None = None
         self.diverged: str | None = None
-        self.chars_per_s = float("nan")
-        self.train_seconds = 0.0
-        self.trained_chars = 0
         self.frame_seq = 0
         self.timeline = TimelineRecorder(self, self._notify)  # every new probe goes to RUN_DIR/timeline/
         self._build()
@@ -104,9 +103,23 @@ class Engine:
         self.lesson_side = None  # and its evidence is built anew for the new weights
         if self.state == DIVERGED:
             self.state = PAUSED
+        self._forget_recent()
         self._mark(label)
         self.refresh_probe()
         self.memory = None  # measured again at the next validation
+
+    def _forget_recent(self) -> None:
+        """New weights: the losses, clip rate and chars/s the status shows were of the old ones."""
+        for window in (self.recent_loss, self.recent_clip, self.recent_step_s):
+            window.clear()
+        self.last_val = float("nan")
+
+    @property
+    def chars_per_s(self) -> float:
+        """The one chars/s (status line, progress bar, headless JSON): characters trained per second of training
+        step (forward, backward, norms, update) over the last 100 steps; nan before the first."""
+        seconds = self.recent_step_s.mean()
+        return self.config.batch * self.config.seq_len / seconds if seconds > 0 else float("nan")
 
     def _mark(self, label: str) -> None:
         self.events.append(Event(self.step, label))
@@ -125,18 +138,18 @@ class Engine:
         inputs, targets = self.sampler.next()  # [B, T] each
         x = torch.from_numpy(inputs).to(self.device)  # [B, T]
         y = torch.from_numpy(targets).to(self.device)  # [B, T]
+        optimizer = self.optimizer  # built before the clock starts: the first step is not charged torch's imports
+        norms_before = self.side.spent["norms"]
         started = time.perf_counter()
-        stats = train_step(self.model, self.optimizer, x, y, self.config.clip, self.step + 1)
+        stats = train_step(self.model, optimizer, x, y, self.config.clip, self.step + 1, self.side)
         elapsed = time.perf_counter() - started
+        self.side.add_training(elapsed - (self.side.spent["norms"] - norms_before))
         if not (math.isfinite(stats.loss) and math.isfinite(stats.total_pre)):
             self._diverge(stats)
             return
         self.step += 1
         self.last_stats = stats
-        self.train_seconds += elapsed
-        self.trained_chars += inputs.size
-        rate = inputs.size / max(elapsed, 1e-9)
-        self.chars_per_s = rate if math.isnan(self.chars_per_s) else 0.9 * self.chars_per_s + 0.1 * rate
+        self.recent_step_s.add(elapsed)
         self.loss_history.append(self.step, stats.loss)
         self.grad_history.append(self.step, stats.total_pre, stats.total_post)
         self.grad_max = (max(self.grad_max[0], stats.total_pre), max(self.grad_max[1], stats.total_post))
@@ -159,21 +172,21 @@ class Engine:
     def validate(self, interrupted: Interrupted = never) -> float | None:
         """The validation loss now, and memory when it is missing or its total stays within MEMORY_BUDGET. A
         command waiting (`interrupted`) stops it between two batches: None, and it is owed to the next step."""
-        loss = validation_loss(self.model, self.val_batches, self.device, interrupted)
+        with self.side.timed("validation"):
+            loss = validation_loss(self.model, self.val_batches, self.device, interrupted)
         self.val_owed = loss is None
         if loss is None:
             return None
         self.val_history.append(self.step, loss)
-        memory = self.memory
-        if memory is None or self.memory_seconds + memory.cost_ms / 1000.0 <= MEMORY_BUDGET * self.train_seconds:
+        self.last_val = loss
+        if self.memory is None or self.side.affords("memory"):
             self.refresh_memory(interrupted)
         return loss
 
     def refresh_memory(self, interrupted: Interrupted = never) -> MemoryFrame | None:
         """Measure memory now (None, keeping the last, when `interrupted` stopped it)."""
-        started = time.perf_counter()
-        memory = self.memory_meter.measure(self.model, self.step, interrupted)
-        self.memory_seconds += time.perf_counter() - started  # an interrupted pass counts against the budget too
+        with self.side.timed("memory"):  # an interrupted pass counts against the budget too
+            memory = self.memory_meter.measure(self.model, self.step, interrupted)
         if memory is not None:
             self.memory = memory
         return memory
@@ -204,10 +217,12 @@ class Engine:
 
     def refresh_probe(self, interrupted: Interrupted = never) -> ProbeFrame | None:
         """Probe the current weights (None, keeping the last probe, when `interrupted` stopped it)."""
-        probe = run_probe(self.model, self.probe_ids, self.probe_targets, self.probe_text, self.step, interrupted)
+        with self.side.timed("probe"):
+            probe = run_probe(self.model, self.probe_ids, self.probe_targets, self.probe_text, self.step, interrupted)
         if probe is not None:
             self.probe = probe
-            self.timeline(probe)  # SIDE BUDGET: `with self.side.timed("timeline"):` once core/side_budget.py lands
+            with self.side.timed("timeline"):
+                self.timeline(probe)
         return probe
 
     def new_sample(self, temperature: float | None = None, interrupted: Interrupted = never) -> Sample | None:
@@ -217,8 +232,9 @@ class Engine:
             self.temperature = temperature
         prime = self.probe_text[:PRIME_LENGTH]
         rng_state = self.sample_rng.get_state()
-        ids = sample_ids(self.model, list(self.corpus.encode(prime)), SAMPLE_LENGTH, self.temperature,
-                         self.sample_rng, interrupted)
+        with self.side.timed("sample"):
+            ids = sample_ids(self.model, list(self.corpus.encode(prime)), SAMPLE_LENGTH, self.temperature,
+                             self.sample_rng, interrupted)
         if ids is None:
             self.sample_rng.set_state(rng_state)
             return None
@@ -241,7 +257,7 @@ class Engine:
                 clip = None if self.config.clip is not None else self.last_clip
                 self._set_clip(clip)
             case commands.ScaleClip(factor=factor):
-                self._set_clip(min(max((self.config.clip or self.last_clip) * factor, 1e-4), 1e4))
+                self._scale_clip(factor)
             case commands.NextInit():
                 init = INITS[(INITS.index(self.config.init) + 1) % len(INITS)]
                 self._reinitialise(f"init {init}", init=init)
@@ -265,6 +281,15 @@ class Engine:
         self.config = self.config.with_(clip=clip)
         self._mark("clip off" if clip is None else f"clip {clip:g}")
 
+    def _scale_clip(self, factor: float) -> None:
+        """[ ] scale the threshold; while clipping is off only the remembered one (c turns it on), said so."""
+        threshold = min(max((self.config.clip or self.last_clip) * factor, 1e-4), 1e4)
+        if self.config.clip is not None:
+            self._set_clip(threshold)
+            return
+        self.last_clip = threshold
+        self._notify("information", f"clipping stays off: threshold {threshold:g} kept for when c turns it on")
+
     def _toggle_activation(self) -> None:
         if self.config.model not in ("rnn-tanh", "rnn-relu"):
             self._notify("warning", "a switches tanh ↔ ReLU of a vanilla RNN: press m for rnn-tanh first")
@@ -281,12 +306,11 @@ class Engine:
 
     # -- frames, export, checkpoint --------------------------------------------------------
     def status(self) -> RunStatus:
-        val = self.val_history.array()  # [M, 2]
         return RunStatus(
             config=self.config, corpus=Path(self.corpus.path).name, n_params=self.n_params, step=self.step,
             state=self.state, clip_fire_rate=self.recent_clip.mean(), device=str(self.device),
             threads=self.threads, train_loss=self.recent_loss.mean(),
-            val_loss=float(val[-1, 1]) if len(val) else float("nan"), chars_per_s=self.chars_per_s,
+            val_loss=self.last_val, chars_per_s=self.chars_per_s,
             diverged=self.diverged, run_dir=str(self.run_dir), temperature=self.temperature)
 
     def parts(self) -> dict[str, object]:
@@ -314,7 +338,7 @@ class Engine:
         try:
             path = write_snapshot(self.run_dir, self.frame(), self.config, corpus_path=self.corpus.path,
                                   corpus_sha256=self.corpus.sha256, weights=weights,
-                                  checkpoint=self.checkpoint(), screen_svg=screen_svg)
+                                  checkpoint=self.checkpoint(), screen_svg=screen_svg, timings=self.side.timings())
         except OSError as err:
             self._notify("error", f"export failed: cannot write {self.run_dir} ({err.strerror or err})")
             return None
@@ -362,6 +386,8 @@ class Engine:
                 history.set_state(state["rows"].double().numpy(), int(state["stride"]), int(state["seen"]))
         for _, loss in self.loss_history.array()[-100:]:
             self.recent_loss.add(loss)
+        val = self.val_history.array()  # [M, 2]
+        self.last_val = float(val[-1, 1]) if len(val) else float("nan")
         for _, pre, post in self.grad_history.array()[-100:]:
             self.recent_clip.add(float(post < pre))
         self._mark("resumed")
@@ -374,8 +400,8 @@ class Engine:
         val = self.val_history.array()
         return {"step": self.step, "train_loss": _finite_or_none(self.recent_loss.mean()),
                 "val_loss": _finite_or_none(float(val[-1, 1])) if len(val) else None,
-                "chars_per_s": round(self.trained_chars / self.train_seconds, 1) if self.train_seconds else None,
-                "memory": memory_to_json(self.current_memory())}
+                "chars_per_s": _finite_or_none(self.chars_per_s),
+                "memory": memory_to_json(self.current_memory()), "timings": self.side.timings()}
 
 
 def _check_optimizer_shapes(optimizer: torch.optim.Optimizer) -> None:

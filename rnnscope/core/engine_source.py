@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import math
 import queue
 import time
 from pathlib import Path
@@ -15,34 +16,35 @@ from rnnscope.core.device import configure_threads
 from rnnscope.core import lockstep
 from rnnscope.core.engine import Engine
 from rnnscope.core.pair_side import PairSide
+from rnnscope.core.side_budget import SideBudget
 from rnnscope.frames import RUNNING
 from rnnscope.source import Publish
 
 FRAME_INTERVAL_S = 0.5  # the frame rate, decided here only: while running, parts go out at most this often
-PROBE_BUDGET = 0.02  # at most this fraction of training time goes to the instrumented probe
-SAMPLE_INTERVAL_S = 10.0  # a fresh generated sample this often while running (g: at once)
+PROBE_INTERVAL_S = 2.5  # a probe this often while the side budget affords one ...
+PROBE_MAX_AGE_S = 4.0  # ... and one at the latest this long after the last started, whatever a probe costs
+SAMPLE_INTERVAL_S = 10.0  # a fresh generated sample this often while the side budget affords one (g: at once) ...
+SAMPLE_MAX_AGE_S = 60.0  # ... and at the latest this long after the last
 IDLE_WAIT_S = 0.05  # how long a paused loop blocks waiting for a command
 
 
-class ProbeCadence:
-    """Decides when to probe: at most PROBE_BUDGET of the training time, and not more often than frames go out."""
+class Cadence:
+    """When a piece of side work of `kind` is due while training: `interval` after the last one if the engine's side
+    budget affords it at that kind's median cost (a cold or unlucky slow pass does not decide), and at the latest
+    `max_age` after the last one, whatever it cost (the probe's panels are never older than that)."""
 
-    def __init__(self, budget: float = PROBE_BUDGET, min_interval: float = FRAME_INTERVAL_S):
-        self.budget = budget
-        self.min_interval = min_interval
-        self.train_since = 0.0
-        self.last_cost = 0.0
-        self.last_time = 0.0
-
-    def add_training(self, seconds: float) -> None:
-        self.train_since += seconds
+    def __init__(self, side: SideBudget, kind: str, interval: float, max_age: float):
+        self.side, self.kind = side, kind
+        self.interval, self.max_age = interval, max_age
+        self.last_time = -math.inf
 
     def due(self, now: float) -> bool:
-        return (now - self.last_time >= self.min_interval
-                and self.train_since * self.budget >= self.last_cost)
+        age = now - self.last_time
+        return age >= self.max_age or (age >= self.interval and self.side.affords(self.kind))
 
-    def probed(self, cost_s: float, now: float) -> None:
-        self.last_cost, self.last_time, self.train_since = cost_s, now, 0.0
+    def done(self, now: float) -> None:
+        """One was made, started at `now`."""
+        self.last_time = now
 
 
 class EngineSource:
@@ -74,13 +76,15 @@ class EngineSource:
         engine = self.build()
         engine.interrupted = lambda: not inbox.empty()  # a key is answered before a validation, memory pass, sample
         # or the rest of a probe
-        first_probe = engine.refresh_probe()
+        engine.refresh_probe()
         engine.new_sample()
         publish(engine.parts())
         gc.freeze()  # start-up objects (torch's modules, the corpus) never need collecting again
-        last_publish = last_sample = time.perf_counter()
-        cadence = ProbeCadence()
-        cadence.probed(first_probe.cost_ms / 1000, last_publish)
+        last_publish = time.perf_counter()
+        probes = Cadence(engine.side, "probe", PROBE_INTERVAL_S, PROBE_MAX_AGE_S)
+        samples = Cadence(engine.side, "sample", SAMPLE_INTERVAL_S, SAMPLE_MAX_AGE_S)
+        probes.done(last_publish)
+        samples.done(last_publish)
         while True:
             changed = self._drain(engine, inbox, self._wait_s(engine))
             if changed is None:
@@ -92,10 +96,8 @@ class EngineSource:
                 last_publish = time.perf_counter()
             if not self._may_step(engine):
                 continue
-            started = time.perf_counter()
             engine.train_step()
             now = time.perf_counter()
-            cadence.add_training(now - started)
             if self.pair is not None:
                 self.pair.stepped(engine)
                 if engine.state != RUNNING:  # a catch-up step while paused: the picture is of this step
@@ -107,15 +109,20 @@ class EngineSource:
                     self.pair.exported(engine)
             elif not inbox.empty():
                 continue  # a key is waiting: answer it before probing or sampling
-            probe = engine.refresh_probe(engine.interrupted) if engine.state == RUNNING and cadence.due(now) else None
-            if probe is not None:  # an interrupted probe is tried again after the next step
-                cadence.probed(probe.cost_ms / 1000, now)
-            if (engine.state == RUNNING and now - last_sample >= SAMPLE_INTERVAL_S
-                    and engine.new_sample(interrupted=engine.interrupted) is not None):
-                last_sample = now  # an interrupted sample is tried again after the next step
+            if engine.state == RUNNING:  # the probe first: it has the side budget's priority
+                self._side_work(engine, probes, samples, now)
             if exported or engine.state != RUNNING or now - last_publish >= FRAME_INTERVAL_S:
                 publish(engine.parts())  # a divergence is published at once
                 last_publish = now
+
+    @staticmethod
+    def _side_work(engine: Engine, probes: Cadence, samples: Cadence, now: float) -> None:
+        """The probe and the sample when their cadence says so; one a waiting key interrupted is tried again after
+        the next step."""
+        if probes.due(now) and engine.refresh_probe(engine.interrupted) is not None:
+            probes.done(now)
+        if samples.due(now) and engine.new_sample(interrupted=engine.interrupted) is not None:
+            samples.done(now)
 
     def _may_step(self, engine: Engine) -> bool:
         """Whether to train a step now: running, and for a compared run what the lockstep allows."""

@@ -69,11 +69,12 @@ def write_snapshot(
     weights: dict[str, np.ndarray],
     checkpoint: dict,
     screen_svg: str | None = None,
+    timings: dict | None = None,
 ) -> Path:
     """Write RUN_DIR/step-NNNNNN/ for `frame` atomically and return its path."""
     if frame.probe is None:
         raise ValueError("nothing to export yet: the frame has no probe pass")
-    meta = build_meta(frame, config, corpus_path, corpus_sha256)
+    meta = build_meta(frame, config, corpus_path, corpus_sha256, timings)
     arrays = build_arrays(frame, weights)
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)

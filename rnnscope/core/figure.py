@@ -127,7 +127,7 @@ def _gradient_flow(ax, frame: Frame) -> None:
         ax.set_yscale("log")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))  # mathtext labels cost 0.1 s each
         ax.yaxis.set_minor_formatter(NullFormatter())
-    ax.set_title("gradient flow back through time\n" + "\n".join(
+    ax.set_title(f"gradient flow back through time (probe @ step {probe.step})\n" + "\n".join(
         _flow_summary(i, layer) for i, layer in enumerate(probe.layers)), fontsize=9)
     ax.set_ylabel("gradient norm (log)", fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
@@ -164,7 +164,7 @@ def _headline(frame: Frame) -> str:
     clip = "off" if status.config.clip is None else f"{status.config.clip:g}"
     return (
         f"{status.config.model} · {status.config.layers}×{status.config.hidden} units, embed {status.config.embed} · step {status.step} · "
-        f"train {_loss(status.train_loss)} / val {_loss(status.val_loss)} nats/char · probe {frame.probe.loss:.3f} · "
+        f"train {_loss(status.train_loss)} / val {_loss(status.val_loss)} nats/char · probe @ step {frame.probe.step} {frame.probe.loss:.3f} · "
         f"clip {clip} · init {status.config.init} ×{status.config.init_gain:g} · {status.config.optimizer} lr {status.config.lr:g}"
     )
 

@@ -55,13 +55,16 @@ class DecimatingHistory:
 
 
 class RecentWindow:
-    """The last `size` values, for smoothed loss and the clip fire rate."""
+    """The last `size` values, for smoothed loss, the clip fire rate and the step time."""
 
     def __init__(self, size: int = 100):
         self._values: deque[float] = deque(maxlen=size)
 
     def add(self, value: float) -> None:
         self._values.append(value)
+
+    def clear(self) -> None:
+        self._values.clear()
 
     def mean(self) -> float:
         return float(np.mean(self._values)) if self._values else float("nan")

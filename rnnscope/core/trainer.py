@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
@@ -9,10 +10,10 @@ import torch
 import torch.nn.functional as F
 
 from rnnscope.core.interrupt import Interrupted, never
+from rnnscope.core.side_budget import SideBudget
 from rnnscope.frames import StepStats
 
 CLIP_EPS = 1e-6  # as torch.nn.utils.clip_grad_norm_
-
 
 
 def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
@@ -28,18 +29,19 @@ def batch_loss(model, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tens
 
 
 def train_step(model, optimizer, inputs: torch.Tensor, targets: torch.Tensor,
-               clip: float | None, step: int) -> StepStats:
+               clip: float | None, step: int, side: SideBudget | None = None) -> StepStats:
     """Forward, backward, clip, and update -- unless the loss or gradient is not finite.
 
     A non-finite step leaves the weights untouched (the last finite ones); the caller sees it in
-    the returned stats (`loss` or `total_pre` not finite) and decides what to do.
+    the returned stats (`loss` or `total_pre` not finite) and decides what to do. The per-parameter norms are
+    side work: `side` times them as "norms" (on a GPU, their launch; the step's one sync waits for the backward).
     """
     loss = batch_loss(model, inputs, targets)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     names, grads = _named_grads(model)
-    norms = torch.stack(torch._foreach_norm(grads))  # [P]
-    total = torch.linalg.vector_norm(norms)  # []
+    with side.timed("norms") if side is not None else contextlib.nullcontext():
+        norms, total = grad_norms(grads)  # [P], []
     values = torch.cat([norms, total[None], loss.detach()[None]]).tolist()  # the step's one sync
     pre, total_pre, loss_value = values[:-2], values[-2], values[-1]
     finite = math.isfinite(loss_value) and math.isfinite(total_pre)
@@ -58,6 +60,12 @@ def train_step(model, optimizer, inputs: torch.Tensor, targets: torch.Tensor,
         total_post=total_pre * scale,
         clipped=scale < 1.0,
     )
+
+
+def grad_norms(grads: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every parameter's gradient L2 norm in one fused call, and their total norm: [P], []."""
+    norms = torch.stack(torch._foreach_norm(grads))  # [P]
+    return norms, torch.linalg.vector_norm(norms)  # [P], []
 
 
 def _named_grads(model) -> tuple[list[str], list[torch.Tensor]]:

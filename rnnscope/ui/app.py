@@ -277,6 +277,10 @@ class RnnscopeApp(App[int]):
         return _unit_order(self.latest, self.view)
 
     def action_next_layer(self) -> None:
+        sizes = self.view_sizes()
+        if sizes is not None and sizes[2] == 1:
+            self.notify("l shows the next layer: this model has one (train with --layers 2 or 3 for more)")
+            return
         self._change_view(lambda view, T, H, layers: view.next_layer(layers))
 
     def action_toggle_unit_order(self) -> None:

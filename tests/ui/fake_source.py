@@ -88,7 +88,8 @@ class FakeSource:
             case commands.ToggleClip():
                 self.clip = None if self.clip is not None else self.last_clip
             case commands.ScaleClip(factor=factor):
-                self.clip = self.last_clip = min(max((self.clip or self.last_clip) * factor, 1e-4), 1e4)
+                self.last_clip = min(max((self.clip or self.last_clip) * factor, 1e-4), 1e4)
+                self.clip = self.clip and self.last_clip  # while off only the remembered threshold (the engine's rule)
             case commands.NextInit():
                 self.init = _next(INITS, self.init)
                 self._reinitialised()

@@ -105,3 +105,12 @@ async def test_diverged_run_shows_why_and_goes_on_after_a_setting_change():
         await after_command(pilot, source, "space")
         assert "RUNNING" in status_text(app)
         assert "diverged at" not in status_text(app)
+
+
+async def test_layer_key_on_a_one_layer_model_says_there_is_one_layer():
+    source = FakeSource(layers=1)
+    async with running_app(source) as (app, pilot):
+        await pilot.press("l")
+        await pilot.pause()
+        assert any("has one" in text for text in notifications(app))
+        assert app.view.layer == 0

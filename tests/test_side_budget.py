@@ -1,0 +1,53 @@
+"""The side budget: timed kinds, medians, the share of time beside training, and what fits."""
+
+import pytest
+
+from rnnscope.core.side_budget import KINDS, SideBudget
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_timed_adds_the_block_time_to_its_kind_even_when_it_raises():
+    clock = FakeClock()
+    side = SideBudget(clock=clock)
+    with side.timed("timeline"):
+        clock.now += 0.25
+    with pytest.raises(RuntimeError), side.timed("probe"):
+        clock.now += 0.5
+        raise RuntimeError("a failing pass still took its time")
+    assert side.spent["timeline"] == 0.25 and side.spent["probe"] == 0.5 and side.side_s == 0.75
+    with pytest.raises(KeyError):
+        with side.timed("typo"):
+            pass
+
+
+def test_timings_are_medians_per_kind_and_the_share_of_time_beside_training():
+    side = SideBudget()
+    for seconds in (0.010, 0.012, 0.011, 0.5):  # one slow step does not move the median
+        side.add_training(seconds)
+    side.add("probe", 1.0)  # a cold first probe ...
+    side.add("probe", 0.05)
+    side.add("probe", 0.06)  # ... the median is of the three
+    timings = side.timings()
+    assert set(timings) == {f"{kind}_ms" for kind in ("train_step", *KINDS)} | {"side_share"}
+    assert timings["train_step_ms"] == pytest.approx(11.5) and timings["probe_ms"] == pytest.approx(60.0)
+    assert timings["validation_ms"] is None  # none ran: no number invented
+    assert timings["side_share"] == pytest.approx(1.11 / (1.11 + 0.533), abs=1e-5)
+
+
+def test_affords_keeps_everything_beside_training_within_the_budget_at_the_median_cost():
+    side = SideBudget(budget=0.03)
+    side.add("memory", 2.0)  # a cold first pass
+    side.add("memory", 0.1)
+    side.add("memory", 0.1)
+    side.add_training(100.0)  # 3 s of budget, 2.2 s spent
+    assert side.expected("memory") == pytest.approx(0.1)
+    assert side.affords("memory")  # 2.2 + 0.1 <= 3.0
+    side.add("sample", 0.75)  # 2.95 spent
+    assert not side.affords("memory") and side.affords("validation")  # nothing known of validation yet: 0 s
