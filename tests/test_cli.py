@@ -27,7 +27,8 @@ def test_headless_run_exports_and_reports_json(tmp_path, capsys):
     corpus = write_corpus(tmp_path)
     run_dir = tmp_path / "run"
     assert _headless(corpus, "--steps", "10", "--export-every", "5", "--run-dir", str(run_dir)) == 0
-    result = _last_json(capsys)
+    captured = capsys.readouterr()
+    result, capsys_err = json.loads(captured.out.strip().splitlines()[-1]), captured.err
     assert result["step"] == 10 and result["snapshot"] == str(run_dir / "step-000010")
     assert set(result) == {"step", "train_loss", "val_loss", "chars_per_s", "snapshot", "memory", "timings"}
     assert result["val_loss"] > 0 and result["chars_per_s"] > 0
@@ -38,8 +39,7 @@ def test_headless_run_exports_and_reports_json(tmp_path, capsys):
     for key in ("train_step_ms", "probe_ms", "validation_ms", "memory_ms", "norms_ms"):
         assert timings[key] > 0 and result["timings"][key] > 0, key  # each ran (the export probed)
     assert 0 < timings["side_share"] < 1 and result["timings"]["side_share"] >= timings["side_share"] * 0.5
-    # the one chars/s: the same number as the training-step median says, within the window's spread
-    assert result["chars_per_s"] == pytest.approx(4 * 16 / (result["timings"]["train_step_ms"] / 1000), rel=0.8)
+    assert f"{result['chars_per_s']:,.0f} chars/s" in capsys_err  # one chars/s: the progress bar's last is the JSON's
 
 
 def test_a_resumed_run_without_export_every_saves_its_last_step(tmp_path, capsys):
@@ -52,7 +52,7 @@ def test_a_resumed_run_without_export_every_saves_its_last_step(tmp_path, capsys
     assert resumed["step"] == 9 and resumed["snapshot"] == str(tmp_path / "run" / "step-000009")
     assert json.loads((tmp_path / "run" / "step-000009" / "meta.json").read_text())["step"] == 9
     assert _headless(corpus, "--steps", "3", "--run-dir", str(tmp_path / "fresh")) == 0  # a fresh run without
-    assert _last_json(capsys)["snapshot"] is None and not (tmp_path / "fresh").exists()  # --export-every: none
+    assert _last_json(capsys)["snapshot"] is None and not list((tmp_path / "fresh").glob("step-*"))  # --export-every
 
 
 def test_resume_counts_on_and_matches_an_uninterrupted_run(tmp_path, capsys):

@@ -86,6 +86,7 @@ class Engine:
         self.model = build_model(self.config, len(self.corpus.vocab)).to(self.device)
         self.model.train()
         self._optimizer = None  # built on first use: torch's first optimizer imports torch._dynamo (~2 s)
+        self._cold = True  # the first step of new weights warms torch up (~100 ms): not counted in chars/s
         self.n_params = count_parameters(self.model)
 
     @property
@@ -117,7 +118,8 @@ class Engine:
     @property
     def chars_per_s(self) -> float:
         """The one chars/s (status line, progress bar, headless JSON): characters trained per second of training
-        step (forward, backward, norms, update) over the last 100 steps; nan before the first."""
+        step (forward, backward, norms, update) over the last 100 steps, the first of new weights (a warm-up) left
+        out; nan before there is one."""
         seconds = self.recent_step_s.mean()
         return self.config.batch * self.config.seq_len / seconds if seconds > 0 else float("nan")
 
@@ -149,7 +151,9 @@ class Engine:
             return
         self.step += 1
         self.last_stats = stats
-        self.recent_step_s.add(elapsed)
+        if not self._cold:
+            self.recent_step_s.add(elapsed)
+        self._cold = False
         self.loss_history.append(self.step, stats.loss)
         self.grad_history.append(self.step, stats.total_pre, stats.total_post)
         self.grad_max = (max(self.grad_max[0], stats.total_pre), max(self.grad_max[1], stats.total_post))
