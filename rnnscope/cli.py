@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-changed-corpus", action="store_true", dest="allow_changed_corpus",
                    help="with --resume: continue although the corpus file changed since the checkpoint")
     p.add_argument("--replay", help="browse the snapshots of a run folder in the TUI")
+    p.add_argument("--attach", metavar="RUN_DIR",
+                   help="show the run another process writes to RUN_DIR (a Scope in your training, or rnnscope)")
     p.add_argument("--paused", action="store_true", help="start the dashboard paused")
     p.add_argument("--compare", metavar="KEY=VALUE[,...]",
                    help="also train run B = this run with these options changed (e.g. clip=0), in lockstep")
@@ -114,6 +116,12 @@ def _dispatch(args: dict) -> int:
             return EXIT_OK
     if "compare" in args:
         _check_compare(args)
+    if "attach" in args:
+        if set(args) - {"attach"}:
+            raise UsageError("--attach RUN_DIR takes no other options: the run's writer chose them")
+        from rnnscope.watch.attach import run_attach
+
+        return run_attach(Path(args["attach"]))
     if "replay" in args:
         from rnnscope.replay import run_replay
 

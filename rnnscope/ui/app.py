@@ -59,8 +59,9 @@ class RnnscopeApp(App[int]):
     AUTO_FOCUS = None  # no panel is highlighted until the user tabs to one
 
     def __init__(self, client: Client, *, run_label: str = "", start_paused: bool = False,
-                 lesson: Lesson | None = None) -> None:
+                 lesson: Lesson | None = None, steering: bool = True) -> None:
         super().__init__()
+        self.steering = steering  # False: attached to another process's run, the training keys are unavailable
         self.lesson = lesson  # shown in a lesson panel, checked live on the run's lesson_evidence
         self.next_lesson: str | None = None  # chosen with L: the CLI starts it when the app has exited
         self.sub_title = safe_text(run_label)
@@ -296,6 +297,8 @@ class RnnscopeApp(App[int]):
         """Page keys only exist while the panels are paged (small terminal); the A/B key only in a compare."""
         if action in ("page", "zoom"):
             return self.dashboard is not None and (action == "zoom" or self.dashboard.paged)
+        if not self.steering and action in keymap.STEERING:
+            return None  # shown, greyed: this dashboard does not steer the run it shows
         return action != "switch_side"  # a compare's key
 
     def action_page(self, index: int) -> None:
@@ -326,7 +329,7 @@ def _unit_order(frame: Frame | None, view: ViewState) -> list[int] | None:
 
 
 def make_app(source: SourceFactory | Client, *, run_label: str = "", start_paused: bool = False,
-             lesson: Lesson | None = None) -> RnnscopeApp:
+             lesson: Lesson | None = None, steering: bool = True) -> RnnscopeApp:
     """The app the CLI runs and the tests drive: on a client (the app starts it), or on a factory of an in-thread
     source (called on that thread: it may be slow)."""
     if hasattr(source, "connect"):
@@ -335,4 +338,4 @@ def make_app(source: SourceFactory | Client, *, run_label: str = "", start_pause
         from rnnscope.ui.source_link import SourceLink  # the tests' and replays' link: not on the CLI's path
 
         client = SourceLink(source)
-    return RnnscopeApp(client, run_label=run_label, start_paused=start_paused, lesson=lesson)
+    return RnnscopeApp(client, run_label=run_label, start_paused=start_paused, lesson=lesson, steering=steering)

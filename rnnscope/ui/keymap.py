@@ -56,6 +56,11 @@ KEYS: tuple[KeyAction, ...] = (
 )
 
 
+# The actions that steer a training run: shown unavailable (greyed) on a dashboard attached to another process's run.
+STEERING = frozenset({"toggle_pause", "step", "toggle_clip", "scale_clip", "next_init", "toggle_activation",
+                      "next_model", "reset", "new_sample", "temperature", "lessons"})
+
+
 def key_label(entry: KeyAction) -> str:
     """How a key is written for people."""
     return entry.display or entry.key

@@ -1,0 +1,157 @@
+"""`--attach RUN_DIR`: the dashboard on a timeline another process is writing (polls its index; no torch)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import queue
+from pathlib import Path
+
+import numpy as np
+
+from rnnscope import commands
+from rnnscope.config import MODELS, RunConfig
+from rnnscope.frames import Notice, ProbeFrame, RunStatus, StepStats
+from rnnscope.source import Publish
+from rnnscope.states import WAITING, WATCHING
+from rnnscope.timeline import TimelineError, TimelineFrame, TimelineReader
+from rnnscope.watch.heartbeat import HeartbeatError, read_heartbeat, writer_state
+
+POLL_S = 0.25  # how often the index and the heartbeat are read
+UNAVAILABLE = "attached to another process's run: keys that steer training are unavailable here"
+MAX_LABEL = 40
+
+
+class AttachSource:
+    """A FrameSource over RUN_DIR's timeline: shows its newest frame; a frame it cannot read is a notice, skipped."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = Path(run_dir)
+        self.reader = TimelineReader(self.run_dir)
+        self.shown_id: int | None = None  # the id of the frame on screen
+        self.skipped: set[int] = set()  # frames that failed to load: not tried again
+        self.frame: TimelineFrame | None = None  # the frame on screen
+        self.probe: ProbeFrame | None = None  # its probe, with a watched model's labels
+        self.beat = None  # the writer's last heartbeat
+        self.loss_history = np.zeros((0, 2))  # [N, 2] (step, train loss) of the indexed frames
+        self.notice: Notice | None = None
+        self._said: set[str] = set()  # problems already told (each once)
+
+    def run(self, publish: Publish, inbox: queue.Queue) -> None:
+        while True:
+            self.poll()
+            publish(self.parts())
+            try:
+                command = inbox.get(timeout=POLL_S)
+            except queue.Empty:
+                continue
+            if isinstance(command, commands.Quit):
+                return
+            self.say("information", UNAVAILABLE, once=False)
+
+    def say(self, level: str, text: str, once: bool = True) -> None:
+        if once and text in self._said:
+            return
+        self._said.add(text)
+        self.notice = Notice((self.notice.seq if self.notice else 0) + 1, level, text)
+
+    def poll(self) -> None:
+        """Read the heartbeat and the index; load the newest frame not yet shown (a malformed one: a notice)."""
+        try:
+            self.beat = read_heartbeat(self.run_dir) or self.beat
+        except HeartbeatError as err:
+            self.say("warning", str(err))
+        if not self.reader.exists():
+            return
+        try:
+            entries = self.reader.index()
+        except TimelineError as err:
+            self.say("warning", f"cannot read the timeline's index: {err}")
+            return
+        rows = [(e.step, e.train_loss) for e in entries if e.train_loss is not None]
+        self.loss_history = np.array(rows, dtype=np.float64).reshape(-1, 2)  # [N, 2]
+        for entry in reversed(entries):
+            if entry.id == self.shown_id or (self.shown_id is not None and entry.id < self.shown_id):
+                return
+            if entry.id in self.skipped:
+                continue
+            try:
+                frame = self.reader.load(entry.id)
+                probe = with_labels(frame.probe, frame.meta)
+            except (TimelineError, ValueError) as err:
+                self.skipped.add(entry.id)
+                self.say("warning", f"frame of step {entry.step} skipped: {err}")
+                continue
+            self.frame, self.probe, self.shown_id = frame, probe, entry.id
+            return
+
+    def parts(self) -> dict[str, object]:
+        parts = {"status": self.status(), "notice": self.notice, "loss_history": self.loss_history}
+        if self.frame is not None:
+            parts.update(probe=self.probe, last_step=last_step(self.frame), vocab=vocab(self.frame.meta),
+                         memory=self.frame.memory)
+        return parts
+
+    def status(self) -> RunStatus:
+        frame, beat = self.frame, self.beat
+        state = WAITING if frame is None else (writer_state(beat) if beat else WATCHING)
+        config = RunConfig() if frame is None else RunConfig(
+            model=frame.meta.get("kind") if frame.meta.get("kind") in MODELS else "lstm",
+            hidden=frame.probe.layers[0].hidden.shape[1], layers=len(frame.probe.layers), clip=None)
+        entry = frame.entry if frame else None
+        return RunStatus(
+            config=config, corpus="", n_params=0, step=entry.step if entry else 0, state=state,
+            clip_fire_rate=math.nan, device="", threads=0, train_loss=_number(entry and entry.train_loss),
+            val_loss=_number(entry and entry.val_loss), chars_per_s=math.nan, run_dir=str(self.run_dir),
+            writer=beat.describe() if beat else "", frame_time=entry.wall_time if entry else math.nan)
+
+
+def _number(value) -> float:
+    return math.nan if value is None else float(value)
+
+
+def with_labels(probe: ProbeFrame, meta: dict) -> ProbeFrame:
+    """A watched model's probe with the labels its writer recorded (ValueError when they do not fit the probe)."""
+    labels = meta.get("labels")
+    if labels is None:
+        return probe
+    steps = probe.layers[0].hidden.shape[0]
+    if not (isinstance(labels, list) and len(labels) == steps and all(isinstance(x, str) for x in labels)):
+        raise ValueError(f"its labels are not {steps} strings")
+    return dataclasses.replace(probe, labels=tuple(label[:MAX_LABEL] for label in labels))
+
+
+def vocab(meta: dict) -> tuple[str, ...]:
+    """The characters of an rnnscope run's vocabulary as its writer recorded them (() for a watched model)."""
+    chars = meta.get("vocab")
+    if isinstance(chars, list) and all(isinstance(c, str) and len(c) == 1 for c in chars):
+        return tuple(chars)
+    return ()
+
+
+def last_step(frame: TimelineFrame) -> StepStats | None:
+    """The gradient norms the writer took (meta grad_norms, grad_total), as the gradient-norms panel's StepStats."""
+    norms, total = frame.meta.get("grad_norms"), frame.meta.get("grad_total")
+    if not isinstance(norms, dict) or not _finite_number(total):
+        return None
+    clean = {str(name)[:MAX_LABEL]: float(value) for name, value in norms.items() if _finite_number(value)}
+    loss = _number(frame.entry.train_loss)
+    return StepStats(step=frame.entry.step, loss=loss, grad_norms=clean, grad_norms_post=clean,
+                     total_pre=float(total), total_post=float(total), clipped=False)
+
+
+def _finite_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
+
+
+def run_attach(run_dir: Path) -> int:
+    """Check the folder, then open the dashboard on it (it waits for the first frame)."""
+    from rnnscope.errors import InputError
+
+    if not run_dir.is_dir():
+        raise InputError(f"--attach {run_dir}: no such folder; give the RUN_DIR a Scope or an rnnscope run writes to")
+    from rnnscope.ui.app import make_app
+
+    app = make_app(lambda: AttachSource(run_dir), run_label=f"attached to {run_dir}", steering=False)
+    app.run()
+    return app.return_code or 0
