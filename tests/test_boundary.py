@@ -30,6 +30,7 @@ def test_ui_never_imports_torch():
     ui = _all_modules(rnnscope.ui)
     assert "rnnscope.ui.app" in ui
     loaded = _modules_loaded_by(ui + ["rnnscope.cli", "rnnscope.tui", "rnnscope.frames", "rnnscope.source",
+                                      "rnnscope.watch.attach", "rnnscope.timeline",  # --attach's dashboard
                                       "rnnscope.core.task_corpus"])  # a --task dashboard writes its text here
     assert "textual" in loaded
     assert "torch" not in loaded and "matplotlib" not in loaded

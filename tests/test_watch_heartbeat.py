@@ -8,15 +8,16 @@ import sys
 
 import pytest
 
-from rnnscope.watch.heartbeat import (ENDED, FILE_NAME, STALE_AFTER_S, Heartbeat, HeartbeatError, read_heartbeat,
-                                      write_heartbeat, writer_state)
+from rnnscope.watch.heartbeat import (ENDED, FILE_NAME, STALE_AFTER_S, Heartbeat, HeartbeatError, heartbeat_path,
+                                      read_heartbeat, write_heartbeat, writer_state)
 
 
 def test_a_heartbeat_round_trips_and_leaves_no_temporary_file(tmp_path):
+    (tmp_path / "timeline").mkdir()
     beat = Heartbeat.starting("LSTM 2x8 in 4", rank=0).beat(12)
     write_heartbeat(tmp_path, beat)
     assert read_heartbeat(tmp_path) == beat
-    assert os.listdir(tmp_path) == [FILE_NAME]
+    assert os.listdir(tmp_path / "timeline") == [FILE_NAME]
     assert read_heartbeat(tmp_path / "nothing-here") is None
 
 
@@ -34,14 +35,16 @@ def test_states_running_ended_stale():
 
 @pytest.mark.parametrize("content", [b"\xff\xfe", b"[1, 2]", b"{}", b'{"pid": "1"}', b"not json"])
 def test_a_malformed_heartbeat_is_one_error(tmp_path, content):
-    (tmp_path / FILE_NAME).write_bytes(content)
+    heartbeat_path(tmp_path).parent.mkdir()
+    heartbeat_path(tmp_path).write_bytes(content)
     with pytest.raises(HeartbeatError, match="heartbeat|field"):
         read_heartbeat(tmp_path)
 
 
 def test_wrong_field_values_are_refused(tmp_path):
     good = json.loads(json.dumps(Heartbeat.starting("m").__dict__))
+    heartbeat_path(tmp_path).parent.mkdir()
     for name, value in [("time", float("inf")), ("state", "zombie"), ("rank", True), ("host", None)]:
-        (tmp_path / FILE_NAME).write_text(json.dumps(dict(good, **{name: value})))
+        heartbeat_path(tmp_path).write_text(json.dumps(dict(good, **{name: value})))
         with pytest.raises(HeartbeatError):
             read_heartbeat(tmp_path)

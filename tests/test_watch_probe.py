@@ -1,5 +1,7 @@
 """A watched module's probe against PyTorch's own module and torch.autograd, and the refusals at construction."""
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -79,7 +81,7 @@ def test_states_and_flow_equal_the_module_and_autograd(kind, batch_first, bias):
     for layer, measured in enumerate(frame.layers):
         np.testing.assert_allclose(measured.hidden, hidden[layer].numpy(), atol=1e-5)
         np.testing.assert_allclose(measured.grad_h, grad_h[layer].numpy(), rtol=1e-4, atol=1e-7)
-    assert frame.step == 4 and frame.loss == pytest.approx(float(losses.mean()), abs=1e-5)
+    assert frame.step == 4 and math.isnan(frame.loss)  # u . h_t is no loss: the flow's direction only
     assert frame.probs.shape == (7, 0) and not any(p.grad is not None for p in rnn.parameters())
 
 

@@ -1,27 +1,15 @@
-"""A tiny word-LM-shaped model and loop for the Scope tests, and a timeline that keeps frames in memory."""
+"""A tiny word-LM-shaped model and loop for the Scope tests, and the frames a scope wrote, read back."""
 
 import torch
 from torch import nn
 
-import rnnscope.watch.output
+from rnnscope.timeline import TimelineFrame, TimelineReader
 
 
-class Recorded:
-    """Stands in for the timeline writer: keeps what a scope appends (the writer has its own tests)."""
-
-    frames: list = []
-
-    def __init__(self, run_dir):
-        self.run_dir = run_dir
-
-    def append(self, probe, *, wall_time, train_loss, val_loss, memory, meta):
-        Recorded.frames.append((probe, train_loss, meta))
-
-
-def record_frames(monkeypatch) -> list:
-    Recorded.frames = []
-    monkeypatch.setattr(rnnscope.watch.output, "open_timeline", Recorded)
-    return Recorded.frames
+def frames_in(run_dir) -> list[TimelineFrame]:
+    """Every frame of RUN_DIR's timeline, read back and validated by the reader."""
+    reader = TimelineReader(run_dir)
+    return [reader.load(entry.id) for entry in reader.index()] if reader.exists() else []
 
 
 class WordLM(nn.Module):

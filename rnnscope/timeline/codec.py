@@ -23,6 +23,7 @@ FORMAT = 1
 META_KEY = "meta"
 LOG_SCALE = frozenset({"grad_h", "grad_c", "grad_h_total", "connectivity"})  # kept float32
 FLOAT16_MAX = 65504.0
+MAX_LABEL = 40  # characters of one position label (rnnscope.watch.inputs keeps no more)
 
 
 def array_fields(cls) -> tuple[str, ...]:
@@ -61,6 +62,8 @@ def encode(probe: ProbeFrame, *, wall_time: float, train_loss: float | None, val
         "memory": None if memory is None else {"step": memory.step, **memory_to_json(memory)},
         "meta": meta or {},
     }
+    if probe.labels:  # a watched model's positions (rnnscope.watch)
+        info["labels"] = list(probe.labels)
     text = json.dumps(info, ensure_ascii=False, allow_nan=False)
     arrays[META_KEY] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
     return arrays
@@ -80,6 +83,10 @@ def decode_meta(arrays: dict[str, np.ndarray]) -> dict:
     if not (isinstance(layers, list) and all(isinstance(layer, dict) and isinstance(layer.get("gate_names"), list)
                                              for layer in layers)):
         raise ValueError("its layers are not a list of gate names and metrics")
+    labels = info.get("labels", [])
+    if not (isinstance(labels, list) and len(labels) in (0, len(info["text"]) - 1)
+            and all(isinstance(label, str) and len(label) <= MAX_LABEL for label in labels)):
+        raise ValueError(f"its labels are not one string of at most {MAX_LABEL} characters per probe step")
     return info
 
 
@@ -117,6 +124,7 @@ def decode(arrays: dict[str, np.ndarray], info: dict) -> tuple[ProbeFrame, Memor
         for index, layer in enumerate(info["layers"]))
     loss = info["loss"]
     probe = ProbeFrame(step=info["step"], text=info["text"], loss=float("nan") if loss is None else loss,
-                       layers=layers, cost_ms=info["cost_ms"], **_fields(ProbeFrame, arrays))
+                       layers=layers, cost_ms=info["cost_ms"], labels=tuple(info.get("labels", ())),
+                       **_fields(ProbeFrame, arrays))
     memory = info["memory"]
     return probe, None if memory is None else memory_from_json(memory, memory["step"])

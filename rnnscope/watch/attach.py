@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import queue
 from pathlib import Path
@@ -11,7 +10,7 @@ import numpy as np
 
 from rnnscope import commands
 from rnnscope.config import MODELS, RunConfig
-from rnnscope.frames import Notice, ProbeFrame, RunStatus, StepStats
+from rnnscope.frames import Notice, RunStatus, StepStats
 from rnnscope.source import Publish
 from rnnscope.states import WAITING, WATCHING
 from rnnscope.timeline import TimelineError, TimelineFrame, TimelineReader
@@ -19,7 +18,7 @@ from rnnscope.watch.heartbeat import HeartbeatError, read_heartbeat, writer_stat
 
 POLL_S = 0.25  # how often the index and the heartbeat are read
 UNAVAILABLE = "attached to another process's run: keys that steer training are unavailable here"
-MAX_LABEL = 40
+MAX_NAME = 80  # characters kept of a parameter name
 
 
 class AttachSource:
@@ -31,7 +30,6 @@ class AttachSource:
         self.shown_id: int | None = None  # the id of the frame on screen
         self.skipped: set[int] = set()  # frames that failed to load: not tried again
         self.frame: TimelineFrame | None = None  # the frame on screen
-        self.probe: ProbeFrame | None = None  # its probe, with a watched model's labels
         self.beat = None  # the writer's last heartbeat
         self.loss_history = np.zeros((0, 2))  # [N, 2] (step, train loss) of the indexed frames
         self.notice: Notice | None = None
@@ -77,18 +75,17 @@ class AttachSource:
                 continue
             try:
                 frame = self.reader.load(entry.id)
-                probe = with_labels(frame.probe, frame.meta)
-            except (TimelineError, ValueError) as err:
+            except TimelineError as err:
                 self.skipped.add(entry.id)
                 self.say("warning", f"frame of step {entry.step} skipped: {err}")
                 continue
-            self.frame, self.probe, self.shown_id = frame, probe, entry.id
+            self.frame, self.shown_id = frame, entry.id
             return
 
     def parts(self) -> dict[str, object]:
         parts = {"status": self.status(), "notice": self.notice, "loss_history": self.loss_history}
         if self.frame is not None:
-            parts.update(probe=self.probe, last_step=last_step(self.frame), vocab=vocab(self.frame.meta),
+            parts.update(probe=self.frame.probe, last_step=last_step(self.frame), vocab=vocab(self.frame.meta),
                          memory=self.frame.memory)
         return parts
 
@@ -96,7 +93,7 @@ class AttachSource:
         frame, beat = self.frame, self.beat
         state = WAITING if frame is None else (writer_state(beat) if beat else WATCHING)
         config = RunConfig() if frame is None else RunConfig(
-            model=frame.meta.get("kind") if frame.meta.get("kind") in MODELS else "lstm",
+            model=next((m for m in (frame.meta.get("kind"), frame.meta.get("model")) if m in MODELS), "lstm"),
             hidden=frame.probe.layers[0].hidden.shape[1], layers=len(frame.probe.layers), clip=None)
         entry = frame.entry if frame else None
         return RunStatus(
@@ -108,17 +105,6 @@ class AttachSource:
 
 def _number(value) -> float:
     return math.nan if value is None else float(value)
-
-
-def with_labels(probe: ProbeFrame, meta: dict) -> ProbeFrame:
-    """A watched model's probe with the labels its writer recorded (ValueError when they do not fit the probe)."""
-    labels = meta.get("labels")
-    if labels is None:
-        return probe
-    steps = probe.layers[0].hidden.shape[0]
-    if not (isinstance(labels, list) and len(labels) == steps and all(isinstance(x, str) for x in labels)):
-        raise ValueError(f"its labels are not {steps} strings")
-    return dataclasses.replace(probe, labels=tuple(label[:MAX_LABEL] for label in labels))
 
 
 def vocab(meta: dict) -> tuple[str, ...]:
@@ -134,7 +120,7 @@ def last_step(frame: TimelineFrame) -> StepStats | None:
     norms, total = frame.meta.get("grad_norms"), frame.meta.get("grad_total")
     if not isinstance(norms, dict) or not _finite_number(total):
         return None
-    clean = {str(name)[:MAX_LABEL]: float(value) for name, value in norms.items() if _finite_number(value)}
+    clean = {str(name)[:MAX_NAME]: float(value) for name, value in norms.items() if _finite_number(value)}
     loss = _number(frame.entry.train_loss)
     return StepStats(step=frame.entry.step, loss=loss, grad_norms=clean, grad_norms_post=clean,
                      total_pre=float(total), total_post=float(total), clipped=False)

@@ -1,4 +1,4 @@
-"""RUN_DIR/heartbeat.json: who writes a run (pid, host, rank, model), its step and time, running or ended.
+"""RUN_DIR/timeline/heartbeat.json: who writes a run (pid, host, rank, model), its step and time, running or ended.
 
 Plain json, no torch: the writer (Scope, rnnscope's own runs) replaces it atomically; --attach reads and validates it.
 """
@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from rnnscope.atomic_file import replace_atomically, write_synced
+from rnnscope.timeline.index import TIMELINE
 
 FILE_NAME = "heartbeat.json"
 RUNNING, ENDED = "running", "ended"
@@ -74,10 +75,14 @@ class HeartbeatFile:
         self.latest, self.written_at = beat, time.monotonic()
 
 
+def heartbeat_path(run_dir: Path) -> Path:
+    return Path(run_dir) / TIMELINE / FILE_NAME
+
+
 def write_heartbeat(run_dir: Path, beat: Heartbeat) -> None:
-    """Replace RUN_DIR/heartbeat.json atomically (OSError when the folder is gone or the disk is full)."""
+    """Replace RUN_DIR/timeline/heartbeat.json atomically (OSError when the folder is gone or the disk is full)."""
     data = json.dumps(asdict(beat)).encode()
-    replace_atomically(Path(run_dir) / FILE_NAME, lambda temp: write_synced(temp, data))
+    replace_atomically(heartbeat_path(run_dir), lambda temp: write_synced(temp, data))
 
 
 _FIELDS = {"pid": int, "host": str, "rank": int, "model": str, "step": int, "time": float, "state": str,
@@ -86,7 +91,7 @@ _FIELDS = {"pid": int, "host": str, "rank": int, "model": str, "step": int, "tim
 
 def read_heartbeat(run_dir: Path) -> Heartbeat | None:
     """The run's heartbeat; None when there is none yet; HeartbeatError when it is not one."""
-    path = Path(run_dir) / FILE_NAME
+    path = heartbeat_path(run_dir)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:

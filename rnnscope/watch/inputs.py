@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-MAX_LABEL = 40  # characters kept of one label
+from rnnscope.timeline.codec import MAX_LABEL  # characters kept of one label
+
 
 
 @dataclass(frozen=True)

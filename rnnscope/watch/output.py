@@ -6,14 +6,13 @@ import contextlib
 import time
 from pathlib import Path
 
+from rnnscope.timeline import TIMELINE, TimelineWriter
 from rnnscope.watch.heartbeat import HeartbeatFile
 from rnnscope.watch.publisher import SafeWrites
 
 
 def open_timeline(run_dir: Path):
     """The run's timeline writer (rnnscope.timeline: the same folder format as rnnscope's own runs)."""
-    from rnnscope.timeline.writer import TimelineWriter
-
     return TimelineWriter(run_dir)
 
 
@@ -29,7 +28,7 @@ class Output:
         self.safe.attempt(self._open)
 
     def _open(self) -> None:
-        self.run_dir.mkdir(parents=True, exist_ok=True)
+        (self.run_dir / TIMELINE).mkdir(parents=True, exist_ok=True)  # the heartbeat lives beside the frames
         self.heartbeat.beat(0, now=True)
         self.timeline = open_timeline(self.run_dir)
 

@@ -110,7 +110,8 @@ class WatchedProbe:
         return ProbeFrame(
             step=step, text=axis_text(self.inputs.labels), ids=np.arange(steps, dtype=np.int64),
             targets=np.zeros(steps, np.int64) if targets is None else targets.numpy(),
-            probs=probs, loss=float(np.mean(measured.losses)), layers=measured.layers,
+            probs=probs, loss=float("nan") if logits is None else float(np.mean(measured.losses)),  # u . h_t is no loss
+            layers=measured.layers,
             embedding=np.zeros((0, 0), np.float32), cost_ms=(time.perf_counter() - started) * 1000.0,
             connectivity=measured.connectivity, labels=self.inputs.labels,
         )
@@ -118,8 +119,7 @@ class WatchedProbe:
     def meta(self) -> dict:
         """What the timeline records once about the watched module (json)."""
         return {"watched": True, "model": describe(self.rnn), "kind": kind(self.rnn),
-                "labels": list(self.inputs.labels), "loss": "cross-entropy of the readout" if self.inputs.readout
-                else "u . h_t, u a unit vector from seed 0"}
+                "loss": "cross-entropy of the readout" if self.inputs.readout else "u . h_t, u a unit vector from seed 0"}
 
 
 def axis_text(labels: tuple[str, ...]) -> str:
