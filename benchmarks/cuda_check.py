@@ -1,52 +1,98 @@
-"""End-to-end check of `--device cuda`, for a machine with a GPU (exits 2 at once without one).
+"""End-to-end check of `--device cuda` and its scale sweep, for a machine with a GPU (exits 2 at once without one).
 
-    python benchmarks/cuda_check.py [--steps 200]
+    python benchmarks/cuda_check.py [--steps 200] [--rounds 3] [--skip-dashboard]
 
-1. Each model's probe on CUDA against the same weights on the CPU (states, gradient norms, metrics).
+Needs rnnscope importable (installed wheel or source tree) and train_throughput.py / probe_cost.py beside this
+file (copy the benchmarks folder); run it from any folder. Every line is printed as soon as it is measured.
+1. The fast probe on CUDA against the unrolled oracle on CUDA (and against the CPU), all four models, 1 and 3
+   layers: states, gates, flows, connectivity.
 2. A headless CUDA run with exports; the snapshot reads back and its checkpoint resumes on the CPU.
-3. Throughput: the engine on CUDA against the bare fused loop on CUDA, interleaved.
+3. Throughput by size (default; 3 x 512 and 3 x 1024 at T=128, B=128): the headless engine and the dashboard's
+   engine loop against the bare fused loop, interleaved.
+4. The probe's cost by size: fast (with and without connectivity) against the unrolled pass.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from train_throughput import bare_loop, headless_engine  # noqa: E402
+from probe_cost import print_costs, probe_costs  # noqa: E402
+from train_throughput import bare_loop, dashboard_loop, headless_engine  # noqa: E402
 
-from rnnscope.config import MODELS, RunConfig  # noqa: E402
+from rnnscope.config import RunConfig  # noqa: E402
 from rnnscope.core.data import load_corpus  # noqa: E402
+from rnnscope.core.module_probe import probe_module, readout_loss  # noqa: E402
+from rnnscope.core.probe_unrolled import probe_module_unrolled  # noqa: E402
 from rnnscope.corpus_file import bundled_sample_path  # noqa: E402
-from rnnscope.core.model import build_model  # noqa: E402
-from rnnscope.core.probe import run_probe  # noqa: E402
 from rnnscope.snapshot_io import load_snapshot_frame  # noqa: E402
 
+TOLERANCE = 1e-4  # states and gates absolute; flows and connectivity relative (TF32 may be on)
+SCALES = {"default": {}, "3x512": dict(layers=3, hidden=512, seq_len=128, batch=128),
+          "3x1024": dict(layers=3, hidden=1024, seq_len=128, batch=128)}
+PROBE_SIZES = ("default", "1x512", "3x512 T64", "3x512 T128", "1x1024", "3x1024 T128")
+PARITY_STEPS = 24  # T of the parity check: the oracle's connectivity is one backward pass per target
 
-def probe_parity(corpus) -> None:
-    text = corpus.decode(corpus.val[:65])
-    ids = corpus.encode(text)
-    for model_name in MODELS:
-        cpu_model = build_model(RunConfig(model=model_name, layers=2), len(corpus.vocab))
-        gpu_model = copy.deepcopy(cpu_model).to("cuda")
-        cpu = run_probe(cpu_model, ids[:-1], ids[1:], text, 0)
-        gpu = run_probe(gpu_model, ids[:-1], ids[1:], text, 0)
-        worst = max(float(np.max(np.abs(a.hidden - b.hidden))) for a, b in zip(cpu.layers, gpu.layers))
-        flow = max(float(np.max(np.abs(np.log(a.grad_h + 1e-30) - np.log(b.grad_h + 1e-30))))
-                   for a, b in zip(cpu.layers, gpu.layers))
-        verdicts = [(a.metrics.verdict, b.metrics.verdict) for a, b in zip(cpu.layers, gpu.layers)]
-        ok = worst < 1e-4 and flow < 1e-2 and all(x == y for x, y in verdicts)
-        print(f"probe {model_name:8s} max |h_cpu - h_cuda| {worst:.2e}  max |log grad_h diff| {flow:.2e}  "
-              f"verdicts {verdicts}  {'OK' if ok else 'MISMATCH'}")
+
+def _module(kind: str, layers: int) -> nn.RNNBase:
+    torch.manual_seed(layers)
+    sizes = dict(input_size=32, hidden_size=128, num_layers=layers)
+    return {"lstm": nn.LSTM, "gru": nn.GRU}[kind](**sizes) if kind in ("lstm", "gru") else nn.RNN(
+        nonlinearity=kind[4:], **sizes)
+
+
+def _relative(a: np.ndarray, b: np.ndarray) -> float:
+    scale = np.abs(b)
+    keep = scale > 1e-30 * max(float(scale.max()), 1e-300)
+    return float(np.max(np.abs(a - b)[keep] / scale[keep])) if keep.any() else 0.0
+
+
+def _differences(fast, oracle) -> tuple[float, float]:
+    """(max |state or gate difference|, max relative flow or connectivity difference)."""
+    states, flows = 0.0, _relative(fast.connectivity, oracle.connectivity)
+    for mine, theirs in zip(fast.layers, oracle.layers):
+        for name in ("gates", "hidden", "cell", "pre_activation"):
+            a, b = getattr(mine, name), getattr(theirs, name)
+            if a is not None and a.size:
+                states = max(states, float(np.max(np.abs(a - b))))
+        for name in ("grad_h", "grad_c", "grad_h_total"):
+            if getattr(theirs, name) is not None:
+                flows = max(flows, _relative(getattr(mine, name), getattr(theirs, name)))
+    return states, flows
+
+
+def probe_parity() -> None:
+    """The fast probe on CUDA against the unrolled oracle on CUDA and the fast probe on the CPU."""
+    for kind in ("lstm", "gru", "rnn-tanh", "rnn-relu"):
+        for layers in (1, 3):
+            cpu_module = _module(kind, layers)
+            head = nn.Linear(128, 40)
+            targets = torch.randint(0, 40, (PARITY_STEPS,), generator=torch.Generator().manual_seed(1))  # [T]
+            inputs = torch.randn(1, PARITY_STEPS, 32, generator=torch.Generator().manual_seed(2))  # [1, T, I]
+            cpu = probe_module(cpu_module, inputs, readout_loss(head, targets))
+            gpu_module, gpu_head = cpu_module.to("cuda"), head.to("cuda")
+            loss = readout_loss(gpu_head, targets.to("cuda"))
+            fast = probe_module(gpu_module, inputs.to("cuda"), loss)
+            oracle = probe_module_unrolled(gpu_module, inputs.to("cuda"), loss)
+            states, flows = _differences(fast, oracle)
+            cpu_states, cpu_flows = _differences(fast, cpu)
+            verdicts = all(a.metrics.verdict == b.metrics.verdict for a, b in zip(fast.layers, oracle.layers))
+            ok = max(states, flows, cpu_states, cpu_flows) < TOLERANCE and verdicts
+            print(f"probe {kind:8s} x{layers}  fast vs oracle on cuda: states {states:.1e} flows {flows:.1e}  "
+                  f"fast cuda vs cpu: states {cpu_states:.1e} flows {cpu_flows:.1e}  {'OK' if ok else 'MISMATCH'}",
+                  flush=True)
 
 
 def headless_round_trip(steps: int) -> None:
@@ -55,35 +101,59 @@ def headless_round_trip(steps: int) -> None:
         base = [sys.executable, "-m", "rnnscope", "--headless", "--run-dir", str(run)]
         done = subprocess.run(base + ["--device", "cuda", "--steps", str(steps), "--export-every", str(steps // 2)],
                               capture_output=True, text=True)
-        print(f"headless cuda: exit {done.returncode}, {done.stdout.strip().splitlines()[-1]}")
-        snapshot = json.loads(done.stdout.strip().splitlines()[-1])["snapshot"]
+        last = (done.stdout.strip().splitlines() or [done.stderr.strip()])[-1]
+        print(f"headless cuda: exit {done.returncode}, {last}", flush=True)
+        if done.returncode != 0:
+            return
+        snapshot = json.loads(last)["snapshot"]
         frame = load_snapshot_frame(Path(snapshot))
-        print(f"snapshot {snapshot}: device {frame.status.device}, verdict {frame.probe.layers[0].metrics.verdict}")
+        print(f"snapshot {snapshot}: device {frame.status.device}, verdict {frame.probe.layers[0].metrics.verdict}, "
+              f"connectivity {None if frame.probe.connectivity is None else frame.probe.connectivity.shape}",
+              flush=True)
         resumed = subprocess.run(base + ["--device", "cpu", "--steps", str(steps + 20), "--resume",
                                          f"{snapshot}/checkpoint.pt"], capture_output=True, text=True)
-        print(f"resume on cpu: exit {resumed.returncode}, {resumed.stdout.strip().splitlines()[-1]}")
+        print(f"resume on cpu: exit {resumed.returncode}, {(resumed.stdout.strip().splitlines() or [''])[-1]}",
+              flush=True)
 
 
-def throughput(corpus) -> None:
-    config = RunConfig(device="cuda").validate()
-    bare = [bare_loop(config, corpus, 100) for _ in range(3)]
-    engine = [headless_engine(config, corpus, 100) for _ in range(3)]
-    print(f"cuda: bare {np.median(bare):,.0f} chars/s, engine {np.median(engine):,.0f} chars/s, "
-          f"ratio {np.median(engine) / np.median(bare):.3f}")
+def throughput(corpus, rounds: int, dashboard: bool) -> None:
+    """Engine and dashboard engine loop against the bare fused loop, per size, interleaved over rounds."""
+    runs = {"bare": bare_loop, "engine": headless_engine}
+    if dashboard:
+        runs["dashboard loop"] = dashboard_loop
+    for scale, sizes in SCALES.items():
+        config = RunConfig(device="cuda", **sizes).validate()
+        steps = 100 if scale == "default" else 40
+        rates: dict[str, list[float]] = {name: [] for name in runs}
+        for _ in range(rounds):
+            for name, run in runs.items():
+                rates[name].append(run(config, corpus, steps))
+        bare = statistics.median(rates["bare"])
+        ratios = "  ".join(f"{name} {statistics.median(values) / bare:.3f}x" for name, values in rates.items()
+                           if name != "bare")
+        print(f"throughput {scale:8s} ({config.layers} x {config.hidden}, T={config.seq_len}, B={config.batch}): "
+              f"bare {bare:,.0f} chars/s  {ratios}", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--skip-dashboard", action="store_true", help="no dashboard engine loop in the sweep")
     args = parser.parse_args()
     if not torch.cuda.is_available():
         print("cuda_check: no CUDA device here", file=sys.stderr)
         sys.exit(2)
-    print(torch.cuda.get_device_name(0), "torch", torch.__version__)
+    started = time.perf_counter()
+    print(torch.cuda.get_device_name(0), "torch", torch.__version__, flush=True)
     corpus = load_corpus(bundled_sample_path())
-    probe_parity(corpus)
+    probe_parity()
     headless_round_trip(args.steps)
-    throughput(corpus)
+    throughput(corpus, args.rounds, not args.skip_dashboard)
+    print(f"probe cost on cuda, lstm, E=32, median of {args.rounds} interleaved rounds", flush=True)
+    for size in PROBE_SIZES:
+        print_costs(size, probe_costs("lstm", size, args.rounds, torch.device("cuda"), corpus))
+    print(f"cuda_check done in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 if __name__ == "__main__":

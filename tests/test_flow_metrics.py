@@ -100,7 +100,8 @@ def test_saturation_counts_shut_and_open_entries_per_sigmoid_gate():
 
 def test_layer_metrics_combines_the_parts():
     grad_h = _geometric(0.5)
-    metrics = layer_metrics("gru", np.full((3, 20, 4), 0.99), grad_h, np.tile(np.eye(4, dtype=np.float32), (3, 1)))
+    sigma = sigma_max(np.tile(np.eye(4, dtype=np.float32), (3, 1)), "gru")
+    metrics = layer_metrics("gru", np.full((3, 20, 4), 0.99), grad_h, sigma)
     assert metrics.decay_per_step == pytest.approx(0.5, rel=1e-5)
     assert metrics.memory_horizon == pytest.approx(math.log(0.01) / math.log(0.5), rel=1e-5)
     assert metrics.verdict == VANISHING

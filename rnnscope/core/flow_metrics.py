@@ -59,6 +59,14 @@ def verdict(decay: float) -> str:
     return HEALTHY
 
 
+def named_sigmas(largest: np.ndarray, kind: str) -> float | dict[str, float]:
+    """Per-block largest singular values [G] as the metrics hold them: a float for a vanilla RNN, else gate -> value."""
+    names = GATE_NAMES[kind]
+    if not names:
+        return float(largest[0])
+    return {name: float(value) for name, value in zip(names, largest)}
+
+
 def sigma_max(weight_hh: np.ndarray, kind: str) -> float | dict[str, float]:
     """Largest singular value of W_hh [G*H, H]: a float for a vanilla RNN, gate name -> value if gated; nan for a
     block holding nan or inf."""
@@ -69,10 +77,7 @@ def sigma_max(weight_hh: np.ndarray, kind: str) -> float | dict[str, float]:
     if finite.any():
         gram = blocks[finite] @ blocks[finite].transpose(0, 2, 1)  # [g, H, H] W W^T: largest eigenvalue sigma_max^2
         largest[finite] = np.sqrt(np.maximum(np.linalg.eigvalsh(gram)[:, -1], 0.0))  # ~7x faster than an SVD
-    names = GATE_NAMES[kind]
-    if not names:
-        return float(largest[0])
-    return {name: float(value) for name, value in zip(names, largest)}
+    return named_sigmas(largest, kind)
 
 
 def saturation(gates: np.ndarray, kind: str) -> dict[str, Saturation]:
@@ -87,16 +92,17 @@ def saturation(gates: np.ndarray, kind: str) -> dict[str, Saturation]:
     return result
 
 
-def layer_metrics(kind: str, gates: np.ndarray, grad_h: np.ndarray, weight_hh: np.ndarray,
+def layer_metrics(kind: str, gates: np.ndarray, grad_h: np.ndarray, sigma: float | dict[str, float],
                   grad_c: np.ndarray | None = None) -> LayerMetrics:
-    """All derived numbers of one layer from its gates [G, T, H], grad_h [T], W_hh [G*H, H] and grad_c [T]."""
+    """All derived numbers of one layer from its gates [G, T, H], grad_h [T], sigma_max (as sigma_max() gives it)
+    and grad_c [T]."""
     decay = decay_per_step(grad_h)
     cell_decay = None if grad_c is None else decay_per_step(grad_c)
     return LayerMetrics(
         decay_per_step=decay,
         memory_horizon=memory_horizon(decay),
         verdict=verdict(decay),
-        sigma_max=sigma_max(weight_hh, kind),
+        sigma_max=sigma,
         saturation=saturation(gates, kind),
         cell_decay_per_step=cell_decay,
         cell_memory_horizon=None if cell_decay is None else memory_horizon(cell_decay),

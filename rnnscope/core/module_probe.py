@@ -14,6 +14,10 @@ from torch import nn
 from rnnscope.config import GATE_NAMES
 from rnnscope.core.flow_metrics import layer_metrics
 from rnnscope.core.interrupt import Interrupted, never
+from rnnscope.core.probe_adjoint import backward_flows
+from rnnscope.core.probe_fused import forward_states
+from rnnscope.core.probe_parts import Flows, LayerStates
+from rnnscope.core.probe_sigma import layer_sigmas
 from rnnscope.frames import LayerProbe
 
 KINDS = {"LSTM": "lstm", "GRU": "gru", "RNN_TANH": "rnn-tanh", "RNN_RELU": "rnn-relu"}  # rnn.mode -> kind
@@ -31,27 +35,6 @@ class ModuleProbe:
     layers: tuple[LayerProbe, ...]
     losses: np.ndarray  # [T] float32, l_t
     connectivity: np.ndarray | None  # [T, T] float32, [t, s] = ||dl_t / dx_s||, 0 for s > t; None when not asked
-
-
-@dataclass
-class LayerStates:
-    """One layer's forward quantities over the probe (batch 1 squeezed), detached from any graph."""
-
-    hidden: torch.Tensor  # [T, H] h_t
-    cell: torch.Tensor | None  # [T, H] c_t, LSTM only
-    gates: torch.Tensor  # [G, T, H] post-nonlinearity gates in PyTorch order (G = 0 for a vanilla RNN)
-    pre_activation: torch.Tensor | None  # [T, H] W_ih x + b_ih + W_hh h + b_hh, vanilla RNN only
-    new_recurrent: torch.Tensor | None = None  # [T, H] W_hn h_{t-1} + b_hn, GRU only (the backward needs it)
-
-
-@dataclass
-class Flows:
-    """The gradient norms of every layer, float64 [L, T] each (grad_c None without a cell)."""
-
-    grad_h: np.ndarray  # ||dl_{T-1} / dh_t||
-    grad_c: np.ndarray | None  # ||dl_{T-1} / dc_t||
-    grad_h_total: np.ndarray  # ||dL / dh_t||, L = mean of l_t
-    connectivity: np.ndarray | None  # [T, T]
 
 
 def module_kind(rnn: nn.RNNBase) -> str:
@@ -100,9 +83,6 @@ def probe_module(rnn: nn.RNNBase, inputs: torch.Tensor, loss: PositionLoss | Non
     intra-op thread (the process's count is restored after): its small products gain nothing from more, and on a
     loaded 2-core machine each waits for the second core (measured: median 150 ms at 2 threads, 32 ms at 1).
     """
-    from rnnscope.core.probe_adjoint import backward_flows
-    from rnnscope.core.probe_fused import forward_states
-
     kind = module_kind(rnn)
     with _threads_for(rnn, inputs.device), torch.autocast(inputs.device.type, enabled=False), torch.no_grad():
         states = forward_states(rnn, inputs)
@@ -140,11 +120,6 @@ def _losses_and_direct_grads(top: torch.Tensor, loss: PositionLoss | None) -> tu
     return losses.detach(), direct
 
 
-def step_norms(grads: torch.Tensor) -> np.ndarray:
-    """L2 norms over the last axis, squared in float64 (a float32 square of ~1e-20 underflows to 0)."""
-    return torch.linalg.vector_norm(grads.double(), dim=-1).cpu().numpy()
-
-
 def _numpy(tensor: torch.Tensor | None) -> np.ndarray | None:
     """A detached float32 CPU copy (None stays None)."""
     return None if tensor is None else tensor.detach().to("cpu", torch.float32).numpy()
@@ -154,16 +129,15 @@ def package(rnn: nn.RNNBase, kind: str, states: list[LayerStates], flows: Flows,
             losses: torch.Tensor) -> ModuleProbe:
     """The per-layer LayerProbes (with their metrics) and the connectivity as float32 numpy."""
     layers = []
-    for layer, state in enumerate(states):
+    for layer, (state, sigma) in enumerate(zip(states, layer_sigmas(rnn, kind))):
         gates = _numpy(state.gates)  # [G, T, H]
         grad_h = flows.grad_h[layer].astype(np.float32)  # [T]
         grad_c = None if flows.grad_c is None else flows.grad_c[layer].astype(np.float32)  # [T]
-        weight_hh = _numpy(getattr(rnn, f"weight_hh_l{layer}"))  # [G*H, H]
         layers.append(LayerProbe(
             gate_names=GATE_NAMES[kind], gates=gates, pre_activation=_numpy(state.pre_activation),
             cell=_numpy(state.cell), hidden=_numpy(state.hidden), grad_h=grad_h, grad_c=grad_c,
             grad_h_total=flows.grad_h_total[layer].astype(np.float32),
-            metrics=layer_metrics(kind, gates, grad_h, weight_hh, grad_c),
+            metrics=layer_metrics(kind, gates, grad_h, sigma, grad_c),
         ))
     connectivity = None if flows.connectivity is None else flows.connectivity.astype(np.float32)
     return ModuleProbe(tuple(layers), _numpy(losses), connectivity)

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from rnnscope.core.interrupt import Interrupted
-from rnnscope.core.module_probe import Flows, LayerStates, step_norms
+from rnnscope.core.probe_parts import Flows, LayerStates, step_norms
 from rnnscope.core.probe_fused import float_weights
 
 

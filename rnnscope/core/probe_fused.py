@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import torch
 import torch.nn.functional as F
 from torch import _VF, nn
 
 from rnnscope.core.cells import layer_weights
-from rnnscope.core.module_probe import LayerStates
+from rnnscope.core.probe_parts import LayerStates
 
 FUSED = {"LSTM": _VF.lstm, "GRU": _VF.gru, "RNN_TANH": _VF.rnn_tanh, "RNN_RELU": _VF.rnn_relu}
 ACTIVATIONS = {"RNN_TANH": torch.tanh, "RNN_RELU": torch.relu}
@@ -20,14 +21,28 @@ def float_weights(rnn: nn.RNNBase, layer: int) -> list[torch.Tensor | None]:
     return [None if w is None else w.detach().float() for w in layer_weights(rnn, layer)]
 
 
+@contextmanager
+def _without_cudnn(device: torch.device) -> Iterator[None]:
+    """On CUDA, cuDNN off for the block (then as it was): its RNN kernels may compute in TF32 (10-bit mantissa)
+    where PyTorch's own CUDA kernels keep float32, as the unrolled pass does. Only the enabled flag is touched,
+    never the TF32 ones (mixing their legacy and new APIs is an error in PyTorch)."""
+    enabled = torch.backends.cudnn.enabled
+    if device.type == "cuda" and enabled:
+        torch.backends.cudnn.enabled = False
+    try:
+        yield
+    finally:
+        if device.type == "cuda" and enabled:
+            torch.backends.cudnn.enabled = True
+
+
 def fused_hidden(mode: str, inputs: torch.Tensor, weights: list[torch.Tensor | None]) -> torch.Tensor:
     """h_t [T, H] of one layer over inputs [T, In] from a zero state, by PyTorch's own fused kernel."""
     params = [w for w in weights if w is not None]
     hidden_size = weights[1].shape[1]
     zeros = inputs.new_zeros(1, 1, hidden_size)  # [layers=1, B=1, H]
     state = (zeros, zeros) if mode == "LSTM" else zeros
-    with warnings.catch_warnings():  # cuDNN notes that one layer's weights are not one flat buffer: they need not be
-        warnings.filterwarnings("ignore", message=".*contiguous chunk of memory.*")
+    with _without_cudnn(inputs.device):
         output = FUSED[mode](inputs.unsqueeze(0), state, params, len(params) == 4, 1, 0.0, False, False, True)[0]
     return output[0]  # [T, H]
 

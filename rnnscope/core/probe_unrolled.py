@@ -6,9 +6,8 @@ import torch
 from torch import nn
 
 from rnnscope.core.cells import unroll
-from rnnscope.core.module_probe import (
-    Flows, LayerStates, ModuleProbe, PositionLoss, direction_loss, module_kind, package, step_norms,
-)
+from rnnscope.core.module_probe import ModuleProbe, PositionLoss, direction_loss, module_kind, package
+from rnnscope.core.probe_parts import Flows, LayerStates, step_norms
 
 
 def probe_module_unrolled(rnn: nn.RNNBase, inputs: torch.Tensor, loss: PositionLoss | None = None, *,
