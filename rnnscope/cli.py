@@ -14,8 +14,10 @@ from rnnscope.config import DEVICES, INITS, MODELS, OPTIMIZERS, TASKS, RunConfig
 from rnnscope.corpus_file import (CorpusFile, bundled_sample_path, check_corpus, check_encoding, min_corpus_chars,
                                   short_corpus_advice)
 from rnnscope.errors import InputError, NextLesson
+from rnnscope.numbers import float_option, int_option, whole_number
 from rnnscope.run_dir import check_run_folders, default_run_dir, remove_leftovers
 from rnnscope.signals import Terminated
+from rnnscope.streams import EXIT_OUTPUT, OutputError, flush_result, guarded_streams, terminal_problem
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # Options that shape the weights: a resumed run cannot change them.
@@ -38,29 +40,29 @@ def build_parser() -> argparse.ArgumentParser:
                 argument_default=argparse.SUPPRESS)
     p.add_argument("corpus", nargs="?", help="text file to train on (default: the bundled Shakespeare sample)")
     p.add_argument("--model", choices=MODELS, help="recurrent cell [lstm]")
-    p.add_argument("--hidden", type=int, help="hidden units per layer [128]")
-    p.add_argument("--embed", type=int, help="embedding size [32]")
-    p.add_argument("--layers", type=int, help="recurrent layers, 1-3 [1]")
-    p.add_argument("--seq-len", type=int, dest="seq_len", help="BPTT window T [64]")
-    p.add_argument("--batch", type=int, help="batch size [32]")
-    p.add_argument("--lr", type=float, help="learning rate [0.003]")
+    p.add_argument("--hidden", type=int_option, help="hidden units per layer [128]")
+    p.add_argument("--embed", type=int_option, help="embedding size [32]")
+    p.add_argument("--layers", type=int_option, help="recurrent layers, 1-3 [1]")
+    p.add_argument("--seq-len", type=int_option, dest="seq_len", help="BPTT window T [64]")
+    p.add_argument("--batch", type=int_option, help="batch size [32]")
+    p.add_argument("--lr", type=float_option, help="learning rate [0.003]")
     p.add_argument("--optimizer", choices=OPTIMIZERS, help="optimiser [adam]")
-    p.add_argument("--clip", type=float, help="total gradient-norm clipping threshold, 0 = off [1.0]")
+    p.add_argument("--clip", type=float_option, help="total gradient-norm clipping threshold, 0 = off [1.0]")
     p.add_argument("--init", choices=INITS, help="recurrent-weight init [default]")
-    p.add_argument("--init-gain", type=float, dest="init_gain", help="multiplies W_hh after init [1.0]")
-    p.add_argument("--seed", type=int, help="random seed [0]")
-    p.add_argument("--threads", type=int, help="torch threads [half the cores headless; all but one with the dashboard]")
+    p.add_argument("--init-gain", type=float_option, dest="init_gain", help="multiplies W_hh after init [1.0]")
+    p.add_argument("--seed", type=int_option, help="random seed [0]")
+    p.add_argument("--threads", type=int_option, help="torch threads [half the cores headless; all but one with the dashboard]")
     p.add_argument("--device", choices=DEVICES, help="where to train [auto]")
     p.add_argument("--probe", help="probe text to instrument (default: first T+1 validation characters)")
     p.add_argument("--encoding", help="the corpus's text encoding [utf-8]")
-    p.add_argument("--val-every", type=int, dest="val_every", help="validation loss every K steps [100]")
+    p.add_argument("--val-every", type=int_option, dest="val_every", help="validation loss every K steps [100]")
     p.add_argument("--task", choices=TASKS, help="train on a generated memory task instead of a CORPUS")
     p.add_argument("--distance", help="the task's distances MIN-MAX [5-50]")
-    p.add_argument("--forget-bias", type=float, dest="forget_bias", help="LSTM only: forget-gate bias after init")
+    p.add_argument("--forget-bias", type=float_option, dest="forget_bias", help="LSTM only: forget-gate bias after init")
     p.add_argument("--run-dir", dest="run_dir", help="where snapshots go [./rnnscope-runs/<time>-<corpus>]")
     p.add_argument("--headless", action="store_true", help="no TUI: train with a progress bar")
-    p.add_argument("--steps", type=int, help="with --headless: train until this step")
-    p.add_argument("--export-every", type=int, dest="export_every", help="export a snapshot every K steps")
+    p.add_argument("--steps", type=int_option, help="with --headless: train until this step")
+    p.add_argument("--export-every", type=int_option, dest="export_every", help="export a snapshot every K steps")
     p.add_argument("--resume", help="continue from an exported checkpoint.pt (or its snapshot folder)")
     p.add_argument("--allow-changed-corpus", action="store_true", dest="allow_changed_corpus",
                    help="with --resume: continue although the corpus file changed since the checkpoint")
@@ -76,6 +78,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; the exit code. Closed, full or broken standard streams give a defined code too."""
+    with guarded_streams() as closed:
+        if "stdout" in closed:
+            _say("rnnscope: error: stdout is closed: rnnscope writes its results there; open it, e.g. > result.json")
+            return EXIT_OUTPUT
+        code = _main(argv)
+        try:
+            flush_result()
+        except OutputError as err:
+            _say(f"rnnscope: error: {err}")
+            return EXIT_OUTPUT
+        return code
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         args = vars(build_parser().parse_args(argv))
         return _dispatch(args)
@@ -83,7 +100,10 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"rnnscope: error: {err}")
         return EXIT_USAGE
     except NextLesson as chosen:  # L in a dashboard chose a lesson: start it as if given on the command line
-        return main(["--lesson", chosen.name])
+        return _main(["--lesson", chosen.name])
+    except OutputError as err:  # stdout full, closed or a broken pipe: the result is lost, say so where we can
+        _say(f"rnnscope: error: {err}")
+        return EXIT_OUTPUT
     except KeyboardInterrupt:
         _say("rnnscope: interrupted")
         return 130
@@ -157,6 +177,7 @@ def _dispatch(args: dict) -> int:
 
         return run_headless(config, corpus, run_dir, steps=args["steps"], export_every=export_every,
                             checkpoint=checkpoint)
+    _require_terminal(" or train without the screen: --headless --steps N")
     if config_b is not None:
         from rnnscope.tui_compare import run_tui_compare
 
@@ -212,6 +233,12 @@ def _prepare(args: dict) -> tuple:
     return config, config_b, corpus, run_dir, checkpoint
 
 
+def _require_terminal(instead: str) -> None:
+    problem = terminal_problem()
+    if problem is not None:
+        raise UsageError(f"{problem}: run rnnscope in a terminal{instead}")
+
+
 def _corpus(path: Path, config: RunConfig, *, encode: bool, raw: bytes | None = None) -> CorpusFile:
     """Headless runs train in this process, on the encoded corpus (numpy). The dashboard only checks it, refusing
     exactly what the engine would: its engine process encodes it, and the first paint does not wait for numpy."""
@@ -264,9 +291,13 @@ def _distance(args: dict) -> dict:
     if "distance" not in args:
         return {}
     low, sep, high = args["distance"].partition("-")
-    if not (sep and low.strip().isdigit() and high.strip().isdigit()):
-        raise UsageError(f"--distance {args['distance']!r} is not MIN-MAX: give two whole numbers, e.g. --distance 5-50")
-    return {"distance_min": int(low), "distance_max": int(high)}
+    try:
+        if not sep:
+            raise ValueError("no dash")
+        return {"distance_min": whole_number(low), "distance_max": whole_number(high)}
+    except ValueError:
+        shown = args["distance"] if len(args["distance"]) <= 24 else args["distance"][:24] + "…"
+        raise UsageError(f"--distance {shown!r} is not MIN-MAX: give two whole numbers, e.g. --distance 5-50") from None
 
 
 def _check_memory_options(args: dict, config: RunConfig) -> RunConfig:

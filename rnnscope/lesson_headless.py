@@ -117,7 +117,11 @@ def _run(lesson: Lesson, config: RunConfig, config_b: RunConfig | None, compare_
                "line": result.line, "numbers": strict_json(result.evidence), "evidence": evidence,
                "steps": runs.step, "seconds": round(time.perf_counter() - started, 1)}
     for side, folder in snapshots.items():
-        add_lesson_to_meta(folder, verdict)
+        try:
+            add_lesson_to_meta(folder, verdict)
+        except OSError as err:  # a full disk: the verdict is still printed, the snapshot kept as it was
+            say(console, f"rnnscope: warning: cannot add the verdict to {folder}/meta.json "
+                f"({err.strerror or err}): the snapshot is kept without it")
     shown = {"snapshot": str(snapshots[""])} if figure is None else {
         "snapshot": str(figure), "snapshots": {side: str(folder) for side, folder in snapshots.items()}}
     print(json.dumps({**verdict, **shown}))

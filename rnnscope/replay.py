@@ -12,6 +12,7 @@ from rnnscope.frames import Frame, Notice
 from rnnscope.parts import frame_parts
 from rnnscope.snapshot_io import SnapshotError, list_snapshots, load_snapshot_frame
 from rnnscope.source import Publish
+from rnnscope.streams import terminal_problem
 
 PLAY_INTERVAL_S = 1.0
 REPLAY = "REPLAY"
@@ -84,6 +85,9 @@ def run_replay(run_dir: Path) -> int:
         load_snapshot_frame(snapshots[0])
     except SnapshotError as err:
         raise InputError(f"cannot replay {run_dir}: {err}") from None
+    problem = terminal_problem()
+    if problem is not None:
+        raise InputError(f"{problem}: run rnnscope --replay in a terminal")
     from rnnscope.ui.app import make_app
 
     app = make_app(lambda: ReplaySource(snapshots), run_label=f"replay {run_dir}", start_paused=True)
