@@ -177,7 +177,6 @@ def _dispatch(args: dict) -> int:
 
         return run_headless(config, corpus, run_dir, steps=args["steps"], export_every=export_every,
                             checkpoint=checkpoint)
-    _require_terminal(" or train without the screen: --headless --steps N")
     if config_b is not None:
         from rnnscope.tui_compare import run_tui_compare
 
@@ -221,6 +220,8 @@ def _prepare(args: dict) -> tuple:
         from rnnscope.core.device import resolve_device
 
         resolve_device(config.device)
+    if "headless" not in args:
+        _require_terminal(" or train without the screen: --headless --steps N")
     run_dir = run_dir or _run_dir(args, corpus_path)
     folders = (run_dir, *(run_dir / side for side in SIDES if config_b is not None))
     check_run_folders(folders)
