@@ -16,6 +16,7 @@ from rnnscope.streams import terminal_problem
 
 PLAY_INTERVAL_S = 1.0
 REPLAY = "REPLAY"
+PLAYING, STOPPED = "▶", "‖"  # beside REPLAY on the status line: space plays / stops
 
 
 class ReplaySource:
@@ -67,7 +68,7 @@ class ReplaySource:
         position = f"snapshot {self.index + 1}/{len(self.snapshots)} ({folder.name})"
         self.notice_seq += 1
         self._last = dataclasses.replace(
-            frame, status=dataclasses.replace(frame.status, state=REPLAY),
+            frame, status=dataclasses.replace(frame.status, state=f"{REPLAY} {PLAYING if self.playing else STOPPED}"),
             notice=Notice(self.notice_seq, "information", f"{position}. {message}".strip()))
         return frame_parts(self._last)
 

@@ -43,5 +43,27 @@ def test_replay_source_steps_through_snapshots(tmp_path, capsys):
     assert not worker.is_alive()
     frames = [SimpleNamespace(**p) for p in parts]  # a whole frame's parts each time
     assert [f.status.step for f in frames] == [3, 6, 3, 3]  # n, n wraps to the first, a training key is refused
-    assert frames[0].status.state == "REPLAY" and frames[0].probe.layers[0].hidden.shape == (16, 12)
+    assert frames[0].status.state == "REPLAY ‖" and frames[0].probe.layers[0].hidden.shape == (16, 12)
     assert "training controls are off" in frames[-1].notice.text
+
+
+async def test_space_plays_and_stops_the_replay_in_the_dashboard(tmp_path, monkeypatch):
+    from rnnscope import replay
+    from rnnscope.ui.app import make_app
+    from tests.ui.app_harness import status_text, wait_until
+
+    corpus = write_corpus(tmp_path)
+    run_dir = tmp_path / "run"
+    assert main([str(corpus), "--headless", *TINY_ARGS, "--steps", "8", "--export-every", "1",
+                 "--run-dir", str(run_dir)]) == 0
+    monkeypatch.setattr(replay, "PLAY_INTERVAL_S", 0.05)
+    app = make_app(lambda: ReplaySource(list_snapshots(run_dir)), run_label="replay")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: "REPLAY ‖" in status_text(app), "the first snapshot")
+        await pilot.press("space")
+        await wait_until(pilot, lambda: "REPLAY ▶" in status_text(app) and "step 3 " in status_text(app), "playing")
+        await pilot.press("space")
+        await wait_until(pilot, lambda: "REPLAY ‖" in status_text(app), "stopped")
+        stopped_at = app.latest.status.step
+        await pilot.pause(0.4)  # eight play intervals
+        assert app.latest.status.step == stopped_at and "REPLAY ‖" in status_text(app)
