@@ -15,7 +15,7 @@ from rnnscope.ui.source_link import SourceLink
 from tests.ui.app_harness import wait_until
 from tests.ui.compare_harness import after_keys, caught_up, side_text
 from tests.ui.fake_source import FakeSource
-from tests.ui.panel_text import lines_of, truecolor
+from tests.ui.panel_text import cut_lines, lines_of, truecolor
 
 
 @contextlib.asynccontextmanager
@@ -69,3 +69,14 @@ async def test_the_loss_panel_gives_the_plot_the_rows_it_saved():
         shown = lines_of(overlay)
         legend = next(line for line in shown if line.startswith("A train"))
         assert " B train " in legend  # both runs' losses on one line: three rows of plot in six
+
+
+@pytest.mark.parametrize("size", [(160, 48), (100, 30)])
+async def test_no_panel_line_is_cut_in_the_compare_lesson(size):
+    a, b = FakeSource(step=1190, H=64, T=22), FakeSource(step=1190, H=64, T=22, model="rnn-tanh")
+    async with compare_on(a, b, "B: model rnn-tanh", size=size, lesson="long-memory") as (app, pilot):
+        truecolor(app)
+        for page in range(len(app.dashboard.pages) if app.dashboard.paged else 1):
+            app.dashboard.select_page(page)
+            await pilot.pause()
+            assert cut_lines(app) == []

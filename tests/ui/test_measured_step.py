@@ -32,3 +32,15 @@ async def test_the_screenshot_shows_the_probe_step():
     async with running_app(FakeSource(step=250)) as (app, pilot):
         svg = app.export_screenshot()
         assert "probe&#160;@&#160;step&#160;250" in svg or "probe @ step 250" in svg
+
+
+async def test_a_narrow_panel_keeps_its_step_in_a_shorter_title():
+    from tests.ui.compare_harness import running_compare
+
+    async with running_compare(FakeSource(step=1190), FakeSource(step=1190)) as (app, pilot):
+        for panel in app.dashboard.side_panels("a"):
+            title = str(panel.border_title)
+            assert len(title) + 4 <= panel.outer_size.width, title  # border corners and a blank either side
+            if panel.needs_probe:
+                assert title.endswith(f"@ {app.frames['a'].probe.step}") or title.endswith(
+                    f"probe @ step {app.frames['a'].probe.step}"), title

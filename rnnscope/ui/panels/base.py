@@ -64,12 +64,18 @@ class FramePanel(Widget):
         """The panel's lines for a frame; implemented by each panel with a pure renderer."""
         raise NotImplementedError
 
-    def measured_at(self, frame: Frame) -> str | None:
-        """Which measurement the panel shows, for its title: 'probe @ step N' on the probe's panels; None when
-        the panel is live (loss, gradient norms) or has nothing yet."""
-        if self.needs_probe and frame.probe is not None:
-            return f"probe @ step {frame.probe.step}"
-        return None
+    def measured_at(self, frame: Frame) -> int | None:
+        """The step of the measurement the panel shows (the probe's, on the probe's panels), for its title; None
+        when the panel is live (loss, gradient norms) or has nothing yet."""
+        return frame.probe.step if self.needs_probe and frame.probe is not None else None
+
+    def measured_title(self) -> str:
+        """'gradient flow · probe @ step 1190' ('memory · step 100'), or '… @ 1190' when the panel is narrow."""
+        step = None if self.frame is None else self.measured_at(self.frame)
+        if step is None:
+            return self.title
+        long = f"{self.title} · {'probe @ ' if self.needs_probe else ''}step {step}"
+        return long if len(long) + 4 <= self.size.width or not self.size.width else f"{self.title} @ {step}"
 
     def show(self, frame: Frame, view: ViewState) -> None:
         """Take the latest frame and view; redraw only when something this panel reads changed."""
@@ -77,9 +83,11 @@ class FramePanel(Widget):
         self.frame, self.view = frame, view
         if inputs != self._inputs:
             self._inputs = inputs
-            measured = self.measured_at(frame)
-            self.border_title = f"{self.title} · {measured}" if measured else self.title
+            self.border_title = self.measured_title()
             self.refresh()
+
+    def on_resize(self) -> None:
+        self.border_title = self.measured_title()
 
     @property
     def color_system(self) -> str | None:

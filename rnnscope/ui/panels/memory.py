@@ -19,8 +19,8 @@ class MemoryPanel(FramePanel):
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
         return (part_version(frame, "memory"),)
 
-    def measured_at(self, frame: Frame) -> str | None:
-        return None if frame.memory is None else f"step {frame.memory.step}"
+    def measured_at(self, frame: Frame) -> int | None:
+        return None if frame.memory is None else frame.memory.step
 
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:

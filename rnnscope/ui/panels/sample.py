@@ -20,8 +20,8 @@ class SamplePanel(FramePanel):
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
         return (part_version(frame, "sample"), frame.status.temperature)
 
-    def measured_at(self, frame: Frame) -> str | None:
-        return None if frame.sample is None else f"step {frame.sample.step}"
+    def measured_at(self, frame: Frame) -> int | None:
+        return None if frame.sample is None else frame.sample.step
 
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:

@@ -7,7 +7,7 @@ import numpy as np
 from rnnscope.frames import ProbeFrame
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import value_range
-from rnnscope.ui.render.lines import Line, seg
+from rnnscope.ui.render.lines import Line, fit, seg
 from rnnscope.ui.render.palette import DIVERGING, palette_for
 from rnnscope.ui.render.visible_chars import visible_symbol
 
@@ -44,15 +44,16 @@ def render_encoding(probe: ProbeFrame, vocab: tuple[str, ...], cursor: int, widt
     palette = palette_for(DIVERGING, color_system)
     lo, hi = value_range(probe.embedding, DIVERGING)
     levels = palette.quantize(vector[:columns], lo, hi)  # [min(E, columns)]
-    numbers = " ".join(f"{v:+.2f}" for v in vector[: max(columns // 6, 1)])
+    shown = max((columns - 1) // 6, 1)  # '+1.01 ' each, and room for ' …' after the last
+    numbers = " ".join(f"{v:+.2f}" for v in vector[:shown])
     lines: list[Line] = [
         [seg("char".ljust(LABEL), accents.dim), seg(visible_symbol(vocab[index]), accents.cursor),
          seg(f"  t={cursor} · index {index} of {V}")],
         [seg("one-hot".ljust(LABEL), accents.dim), *one_hot_row(index, V, columns, accents)],
         [seg(f"embed {E}".ljust(LABEL), accents.dim), *palette.swatches[levels].tolist()],
-        [seg("".ljust(LABEL)), seg(numbers + (" …" if E > columns // 6 else ""), accents.dim)],
+        [seg("".ljust(LABEL)), seg(numbers + (" …" if E > shown else ""), accents.dim)],
     ]
     near: Line = [seg("nearest".ljust(LABEL), accents.dim)]
     for i, sim in nearest_chars(probe.embedding, index, NEAREST):
         near += [seg(visible_symbol(vocab[i]), accents.label), seg(f" {sim:.2f}  ")]
-    return lines + [near]
+    return [fit(line, width) for line in [*lines, near]]

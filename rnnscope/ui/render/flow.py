@@ -7,7 +7,7 @@ import numpy as np
 from rnnscope.frames import LayerProbe
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import colour_bar, heatmap_rows
-from rnnscope.ui.render.lines import Line, fixed, line_width, seg, si
+from rnnscope.ui.render.lines import Line, fit, fixed, line_width, seg, si
 from rnnscope.ui.render.log_scale import bar_rows, bucket_mean, log10_safe, log_range
 from rnnscope.ui.render.palette import SEQUENTIAL, palette_for
 from rnnscope.ui.render.window import time_axis
@@ -69,7 +69,7 @@ def render_flow(layer: LayerProbe, text: str, cursor: int, width: int, height: i
     room = height - len(verdicts)
     strips = [[seg(fixed(name, GUTTER), accents.label), *log_strip(values, lo, hi, color_system)]
               for (name, _), values in zip(series, logs)][: max(room - 1, 0)]
-    extras = [flow_axis(layer, text, cursor, columns, accents), legend_line(lo, hi, color_system, accents)]
+    extras = [flow_axis(layer, text, cursor, columns, accents), legend_line(lo, hi, color_system, accents, width)]
     extras = extras[: max(room - 1 - len(strips), 0)]
     rows = min(max(room - len(strips) - len(extras), 1 if room > 0 else 0), MAX_BAR_ROWS)
     bars: list[Line] = []
@@ -87,6 +87,9 @@ def flow_axis(layer: LayerProbe, text: str, cursor: int, columns: int, accents: 
     return [seg(" " * GUTTER), seg(f"t=0{'t=' + str(T - 1):>{max(columns - 3, 0)}}", accents.dim)]
 
 
-def legend_line(lo: float, hi: float, color_system: str | None, accents: Accents) -> Line:
+def legend_line(lo: float, hi: float, color_system: str | None, accents: Accents, width: int) -> Line:
+    """The strips' colour scale; '← from l_T' (where the flow starts) only when it fits."""
     legend = colour_bar(palette_for(SEQUENTIAL, color_system), 8)
-    return [seg(fixed("log₁₀", GUTTER), accents.dim), *legend, seg(f" {si(10**lo)} … {si(10**hi)}  ← from l_T")]
+    line = [seg(fixed("log₁₀", GUTTER), accents.dim), *legend, seg(f" {si(10**lo)} … {si(10**hi)}")]
+    note = seg("  ← from l_T")
+    return line + [note] if line_width(line) + len(note.text) <= width else fit(line, width)

@@ -28,7 +28,7 @@ def sigma_line(name: str, sigma: float, columns: int, accents: Accents) -> Line:
 
 def saturation_line(name: str, low: float, high: float, columns: int, accents: Accents) -> Line:
     """'forget   low  12% ▓▓░ high  40% ▓▓▓▓' fractions of entries near 0 and near 1."""
-    scale = max((columns - 20) // 2, 2)
+    scale = max((columns - LABEL - 20) // 2, 2)  # "low  12% " and " high  40% " beside the two bars
 
     def part(fraction: float) -> str:
         return fixed("█" * cells_of(fraction, scale), scale)

@@ -8,7 +8,7 @@ import numpy as np
 
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import colour_bar, heatmap_rows, value_range
-from rnnscope.ui.render.lines import Line, fit, seg, si
+from rnnscope.ui.render.lines import Line, fit, line_width, seg, si
 from rnnscope.ui.render.palette import palette_for
 from rnnscope.ui.render.window import time_axis, time_window, unit_order, unit_window, units_label
 from rnnscope.ui.view_state import ViewState
@@ -27,10 +27,12 @@ class HeatBlock:
     fixed_range: tuple[float, float] | None = None  # e.g. (0, 1) for sigmoid gates; None = from the data
 
 
-def block_header(block: HeatBlock, lo: float, hi: float, legend: Line, accents: Accents) -> Line:
-    """'forget ▮▮▮▮ 0…1  data 0.02…0.99': name, colour scale and value range."""
-    return [seg(f"{block.name} ", accents.label), *legend, seg(f" {si(lo)}…{si(hi)}"),
-            seg(f"  {data_range(block.values)}", accents.dim)]
+def block_header(block: HeatBlock, lo: float, hi: float, legend: Line, accents: Accents, width: int = 200) -> Line:
+    """'forget ▮▮▮▮ 0…1  data 0.02…0.99': name, colour scale and value range (the data range left out when the
+    line would not fit `width`)."""
+    line = [seg(f"{block.name} ", accents.label), *legend, seg(f" {si(lo)}…{si(hi)}")]
+    data = seg(f"  {data_range(block.values)}", accents.dim)
+    return line + [data] if line_width(line) + len(data.text) <= width else fit(line, width)
 
 
 def data_range(values: np.ndarray) -> str:
@@ -115,7 +117,7 @@ def render_heat_blocks(
             notes = side_legend(block, lo, hi, bar, len(rows), legend_width, accents)
             rows = [row + [seg(" ")] + note for row, note in zip(rows, notes)] + rows[len(notes):]
         else:
-            out.append(block_header(block, lo, hi, bar, accents))
+            out.append(block_header(block, lo, hi, bar, accents, width))
         out += rows
     out.append(time_axis(text, start, stop, view.cursor_t, layout.gutter, accents))
     return out
