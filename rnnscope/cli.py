@@ -24,6 +24,9 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SHAPE_OPTIONS = ("model", "hidden", "embed", "layers")
 # Options that define a task's corpus: a resumed task run cannot change them.
 TASK_OPTIONS = ("task", "distance_min", "distance_max")
+# Options whose effect a resumed run takes from its checkpoint (the weights' init, the optimiser's state, the random
+# state): changing them on resume is refused, not recorded and ignored. --lr, --clip, sizes of a step apply.
+FROM_CHECKPOINT = ("optimizer", "init", "init_gain", "forget_bias", "seed")
 
 
 class UsageError(InputError):
@@ -281,6 +284,11 @@ def _config(args: dict, checkpoint: dict | None) -> RunConfig:
     for name in TASK_OPTIONS + (("seed",) if base.task else ()):
         if name in given and given[name] != getattr(base, name):
             raise UsageError(f"--{name.split('_')[0]} conflicts with the checkpoint's task: leave it out when resuming")
+    for name in FROM_CHECKPOINT:
+        if name in given and given[name] != getattr(base, name):
+            option = "--" + name.replace("_", "-")
+            raise UsageError(f"{option} {given[name]} cannot apply to a resumed run (it continues from the checkpoint's "
+                             f"{getattr(base, name)}): leave {option} out when resuming")
     if "corpus" not in given and base.corpus and not base.task and not Path(base.corpus).exists():
         raise UsageError(f"the checkpoint's corpus {base.corpus} is gone: give the corpus file to resume on "
                          "(rnnscope CORPUS --resume ...)")
@@ -328,8 +336,8 @@ def _compare_config(args: dict) -> RunConfig:
     spec = parse_compare(args["compare"], build_parser())
     try:
         return _config({**args, **spec.changes}, None)
-    except InputError as err:
-        raise UsageError(f"--compare {spec.text}: {err}") from None  # _say makes it visible-safe
+    except InputError as err:  # _say makes it visible-safe
+        raise UsageError(f"{args.get('compare_label') or '--compare ' + spec.text}: {err}") from None
 
 
 def _run_dir(args: dict, corpus_path: Path) -> Path:

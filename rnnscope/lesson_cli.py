@@ -49,6 +49,8 @@ def lesson_args(args: dict) -> tuple[Lesson | None, dict]:
         options[key] = value
     if lesson.compare is not None:
         options["compare"] = lesson.compare
+        # a refusal about run B names the lesson's run B, not a --compare the user never typed
+        options["compare_label"] = f"lesson {name}'s run B ({lesson.compare.replace('=', ' ').replace(',', ', ')})"
     options.setdefault("run_dir", str(default_run_dir(Path(f"lesson-{name}"), time.localtime())))
     options["lesson"] = name  # the engine sends the evidence for the dashboard's check; figures carry the claim
     if "steps" in given:

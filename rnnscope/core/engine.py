@@ -373,6 +373,8 @@ class Engine:
             self.model.load_state_dict(data["model"])
             self.optimizer.load_state_dict(data["optimizer"])
             _check_optimizer_shapes(self.optimizer)
+            for group in self.optimizer.param_groups:  # the checkpoint's state, the run's --lr (it may change)
+                group["lr"] = self.config.lr
         except (RuntimeError, ValueError, KeyError, TypeError, IndexError) as err:
             raise CheckpointError(f"the checkpoint does not fit this model ({str(err).splitlines()[0][:120]}): "
                                   "resume without changing --model/--hidden/--embed/--layers") from None
