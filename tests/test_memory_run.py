@@ -155,3 +155,19 @@ def test_replay_refuses_a_malformed_memory(tmp_path, task_snapshot, change):
     (folder / "meta.json").write_text(json.dumps(meta))
     with pytest.raises(SnapshotError, match="memory|malformed|missing"):
         load_snapshot_frame(folder)
+
+
+def test_memory_is_deferred_while_the_side_budget_is_spent_but_never_starved(tmp_path, monkeypatch):
+    import rnnscope.core.engine as engine_module
+
+    engine = tiny_engine(tmp_path, val_every=1)
+    engine.side.budget = 0.0  # no room at all: as when a slow probe takes the whole budget
+    engine.train_step()
+    first = engine.memory
+    assert first is not None and first.step == 1  # the missing measurement is made at once
+    for _ in range(3):
+        engine.train_step()
+    assert engine.memory is first  # deferred
+    monkeypatch.setattr(engine_module, "MEMORY_MAX_AGE_S", 0.0)
+    engine.train_step()
+    assert engine.memory.step == 5  # but measured again once the last is MEMORY_MAX_AGE_S old

@@ -32,6 +32,7 @@ from rnnscope.snapshot_io import memory_to_json
 SAMPLE_LENGTH = 240
 PRIME_LENGTH = 12
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 5.0  # t / T keep the sampling temperature within this range
+MEMORY_MAX_AGE_S = 120.0  # a validation measures memory while the side budget has room, and at least this often
 
 
 class Engine:
@@ -53,6 +54,7 @@ class Engine:
         self.sample_rng = torch.Generator().manual_seed(config.seed)
         self.memory_meter = MemoryMeter(corpus, config.seq_len, self.task, config.seed, self.device)
         self.memory: MemoryFrame | None = None
+        self.memory_time = -math.inf  # perf_counter() when the last memory pass finished
         self.initial_metrics: list[dict] | None = None  # a lesson's: the probe's metrics at the initial weights
         self.lesson_evidence: dict | None = None  # a lesson's: its evidence at the last validation
         self.lesson_side = None  # a lesson's evidence builder, made on first use (refresh_lesson_evidence)
@@ -174,8 +176,9 @@ class Engine:
         self._notify("error", f"DIVERGED at step {stats.step}: change a setting (c, i, m, r) and press space")
 
     def validate(self, interrupted: Interrupted = never) -> float | None:
-        """The validation loss now, and memory when it is missing or its total stays within MEMORY_BUDGET. A
-        command waiting (`interrupted`) stops it between two batches: None, and it is owed to the next step."""
+        """The validation loss now, and memory when it is missing, the side budget has room for it or the last is
+        MEMORY_MAX_AGE_S old. A command waiting (`interrupted`) stops it between two batches: None, and it is owed to
+        the next step."""
         with self.side.timed("validation"):
             loss = validation_loss(self.model, self.val_batches, self.device, interrupted)
         self.val_owed = loss is None
@@ -183,7 +186,8 @@ class Engine:
             return None
         self.val_history.append(self.step, loss)
         self.last_val = loss
-        if self.memory is None or self.side.affords("memory"):
+        stale = time.perf_counter() - self.memory_time >= MEMORY_MAX_AGE_S  # deferred, never starved
+        if self.memory is None or stale or self.side.affords("memory"):
             self.refresh_memory(interrupted)
         return loss
 
@@ -192,7 +196,7 @@ class Engine:
         with self.side.timed("memory"):  # an interrupted pass counts against the budget too
             memory = self.memory_meter.measure(self.model, self.step, interrupted)
         if memory is not None:
-            self.memory = memory
+            self.memory, self.memory_time = memory, time.perf_counter()
         return memory
 
     def current_memory(self) -> MemoryFrame:
