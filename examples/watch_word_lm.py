@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--nhid", type=int, default=128)
     p.add_argument("--bptt", type=int, default=35)
     p.add_argument("--batch", type=int, default=20)
-    p.add_argument("--words", type=int, default=60000)
+    p.add_argument("--words", type=int, default=20000)
     p.add_argument("--budget", type=float, default=0.02)
     p.add_argument("--every", type=int, default=None)
     p.add_argument("--no-scope", action="store_true", help="train unwatched (the same losses, bit for bit)")
@@ -86,9 +86,10 @@ def main(argv: list[str] | None = None) -> dict:
         if scope:
             scope.step(step, loss=loss)  # may probe, within its time budget
         losses.append(loss.item())
+    seconds = time.perf_counter() - started
     if scope:
         scope.close()
-    return {"losses": losses, "seconds": time.perf_counter() - started}
+    return {"losses": losses, "seconds": seconds, "side_share": scope.side_share if scope else 0.0}
 
 
 if __name__ == "__main__":

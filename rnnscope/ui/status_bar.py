@@ -146,8 +146,12 @@ class StatusBar(Widget):
     def show_status(self, status: RunStatus) -> None:
         self.shown = status
         self.refresh()
-        if status.state in (WATCHING, STALE, ENDED) and self._ticking is None:  # the newest frame's age grows
-            self._ticking = self.set_interval(1.0, self.refresh)
+        if status.state in (WATCHING, STALE, ENDED) and self._ticking is not None:  # the newest frame's age grows
+            self._ticking.resume()
+
+    def on_mount(self) -> None:
+        # Made here, in the app's context (show_status may run in a callback scheduled from the source's thread).
+        self._ticking = self.set_interval(1.0, self.refresh, pause=True)
 
     def render(self) -> Text:
         return fit_status(self.shown, self.size.width, self._loading)

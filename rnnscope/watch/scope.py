@@ -76,6 +76,11 @@ class Scope:
         total = sum(numbers) + (float(torch.stack(tensors).sum()) if tensors else 0.0)
         return total / len(losses)
 
+    @property
+    def side_share(self) -> float:
+        """The share of the loop's wall time this scope has spent so far (0 on ranks that do not publish)."""
+        return self._schedule.share() if self.active else 0.0
+
     def close(self) -> None:
         """Mark the run ended (also done when the scope is garbage-collected or the interpreter exits)."""
         if self.active:
