@@ -29,8 +29,14 @@ class ProbeSchedule:
         self.spent += seconds
 
     def probed(self, step: int, seconds: float) -> None:
+        """A probe took `seconds`. The first one is start-up (first calls, allocations): neither counted nor taken as
+        the guess, so the second comes at once and the budget paces the rest."""
+        first = self.last_step is None
         self.last_step = step
-        self.costs.append(seconds)
+        if first:
+            self.spent -= seconds
+        else:
+            self.costs.append(seconds)
 
     def due(self, step: int) -> bool:
         """The first step always; then every `every` steps, or when the guessed cost fits the budget's credit."""
@@ -39,6 +45,8 @@ class ProbeSchedule:
             return True
         if self.every is not None:
             return step - self.last_step >= self.every
+        if not self.costs:
+            return True
         credit = self.budget * (self.clock() - self.started) - self.spent
         return credit >= statistics.median(self.costs)
 
