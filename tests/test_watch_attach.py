@@ -78,6 +78,12 @@ async def test_the_dashboard_shows_each_new_frame_within_a_second_and_greys_the_
         assert app.view.cursor_t == 1
         app.client.send(commands.Reset())  # what r would send, were it not greyed
         await wait_until(pilot, lambda: UNAVAILABLE in notifications(app), "the unavailable notice")
+        await pilot.press("e")
+        folder = tmp_path / "attached" / "step-000002"
+        await wait_until(pilot, lambda: any("exported" in n for n in notifications(app)), "the export")
+        assert "WATCHING" in (folder / "screen.svg").read_text()
+        assert TimelineReader(tmp_path).load(TimelineReader(tmp_path).index()[-1].id).probe.step == 2
+        assert (folder / "frame.npz").read_bytes() == (tmp_path / "timeline" / frame_name(2)).read_bytes()
     watched.close()
 
 

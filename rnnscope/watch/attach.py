@@ -13,7 +13,9 @@ from rnnscope.config import MODELS, RunConfig
 from rnnscope.frames import Notice, RunStatus, StepStats
 from rnnscope.source import Publish
 from rnnscope.states import WAITING, WATCHING
+from rnnscope.atomic_file import replace_atomically, write_synced
 from rnnscope.timeline import TimelineError, TimelineFrame, TimelineReader
+from rnnscope.timeline.index import frame_name
 from rnnscope.watch.heartbeat import HeartbeatError, read_heartbeat, writer_state
 
 POLL_S = 0.25  # how often the index and the heartbeat are read
@@ -45,7 +47,27 @@ class AttachSource:
                 continue
             if isinstance(command, commands.Quit):
                 return
-            self.say("information", UNAVAILABLE, once=False)
+            if isinstance(command, commands.Export):
+                self.export(command.screen_svg)
+            else:
+                self.say("information", UNAVAILABLE, once=False)
+
+    def export(self, screen_svg: str | None) -> None:
+        """What is shown: RUN_DIR/attached/step-N/ with the screen (screen.svg) and the frame's file (frame.npz)."""
+        if self.frame is None:
+            self.say("warning", "nothing to export before the first frame", once=False)
+            return
+        target = self.run_dir / "attached" / f"step-{self.frame.entry.step:06d}"
+        try:
+            data = (self.reader.folder / frame_name(self.shown_id)).read_bytes()
+            target.mkdir(parents=True, exist_ok=True)
+            replace_atomically(target / "frame.npz", lambda temp: write_synced(temp, data))
+            if screen_svg is not None:
+                replace_atomically(target / "screen.svg", lambda temp: write_synced(temp, screen_svg.encode()))
+        except OSError as err:
+            self.say("error", f"export failed: {err.strerror or err} ({target})", once=False)
+            return
+        self.say("information", f"exported {target} (screen.svg, frame.npz)", once=False)
 
     def say(self, level: str, text: str, once: bool = True) -> None:
         if once and text in self._said:
