@@ -15,7 +15,7 @@ GRID_MIN_WIDTH, GRID_MIN_HEIGHT = 150, 44
 # Pages for small terminals: (label, panel titles); a panel whose title is not listed joins the last page.
 PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("gates", ("gates",)),
-    ("states", ("cell & hidden state",)),
+    ("states", ("cell & hidden state", "connectivity")),
     ("gradients", ("gradient flow", "memory", "gradient norms")),
     ("training", ("loss", "sigma_max & saturation")),
     ("text", ("probe text", "encoding", "sample")),

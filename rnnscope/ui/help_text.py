@@ -48,6 +48,15 @@ gradient flow: for an LSTM the strip shows ‖∂l/∂c‖ too, with its own `ce
 probe is one item with the cue at t = 0 and the answer last, so the flow shows exactly the dependency
 the task needs. `--forget-bias 3` starts the forget gates near 0.95: the cell path is healthy from step 0.
 
+**Connectivity** (a triangle, log colour scale; below the gates, or on page 2 of a small terminal):
+row t, column s is ‖∂l_t/∂e_s‖, how strongly the loss at target t responds to the input vector (the
+embedding row) read at step s; empty above the diagonal, since l_t cannot depend on later inputs. A row
+that stays bright far to the left reaches back; one that darkens within a few columns forgets. The
+cursor's row is marked ▸ and read out below: its peak input and how much of the peak reaches s = 0 (on
+a task, the cue). It measures *gradient saliency*, not everything the model knows: a saturated gate
+can store the key and still pass little gradient, so a dim cell does not prove the input was forgotten
+(read it with the memory panel). Large maps are shrunk by taking each group's largest value.
+
 **σ_max** is the largest singular value of W_hh (per gate block for LSTM/GRU). Pascanu et al. (2013):
 with tanh, σ_max < 1 is *sufficient* for vanishing gradients, and σ_max > 1 is *necessary* for
 exploding ones (not sufficient).

@@ -7,7 +7,7 @@ from textual.app import App, ComposeResult
 from textual.containers import Container
 
 from rnnscope.ui.panels import (
-    ALL_PANELS, EncodingPanel, FlowPanel, FramePanel, GatesPanel, GradNormsPanel, HealthPanel, LossPanel,
+    ALL_PANELS, ConnectivityPanel, EncodingPanel, FlowPanel, FramePanel, GatesPanel, GradNormsPanel, HealthPanel, LossPanel,
     MemoryPanel, ProbeTextPanel, SamplePanel, StatePanel,
 )
 from rnnscope.ui.render.lines import WAITING
@@ -41,7 +41,7 @@ async def show_all(app, pilot, frame, view=ViewState(), color_system="truecolor"
 
 
 def test_every_panel_has_a_title_and_is_listed_once():
-    assert len(set(ALL_PANELS)) == len(ALL_PANELS) == 10
+    assert len(set(ALL_PANELS)) == len(ALL_PANELS) == 11
     assert all(cls.title for cls in ALL_PANELS)
 
 
@@ -52,7 +52,7 @@ async def test_all_panels_fit_at_160x48_and_wait_for_the_probe():
         await show_all(app, pilot, frame)
         for panel in app.query(FramePanel):
             assert panel.region.height >= 4 and panel.region.width >= 50
-        for cls in (GatesPanel, StatePanel, FlowPanel, ProbeTextPanel, EncodingPanel, HealthPanel):
+        for cls in (GatesPanel, StatePanel, FlowPanel, ProbeTextPanel, EncodingPanel, HealthPanel, ConnectivityPanel):
             assert WAITING in panel_text(app.query_one(cls))
         assert "train" in panel_text(app.query_one(LossPanel))
         assert "context curve" in panel_text(app.query_one(MemoryPanel))  # memory needs no probe
@@ -86,6 +86,20 @@ async def test_lstm_gates_and_state():
             assert label in gates
         assert "cell c_t" in panel_text(app.query_one(StatePanel))
         assert "‖∂l/∂c‖" in panel_text(app.query_one(FlowPanel))
+
+
+async def test_connectivity_marks_the_cursor_row_and_says_when_a_probe_has_none():
+    app = PanelHost()
+    async with app.run_test(size=(160, 46)) as pilot:
+        frame = make_frame(model="lstm", T=64, H=16)
+        await show_all(app, pilot, frame, ViewState(cursor_t=40))
+        shown = panel_text(app.query_one(ConnectivityPanel)).splitlines()
+        assert "target t ↓ input s →" in shown[0]
+        marked = [line for line in shown if "▸" in line]
+        assert len(marked) == 1 and int(marked[0].split("▸")[0]) <= 40
+        assert shown[-1].startswith("t=40 ") and "s=0 5.0e-02 of it" in shown[-1]  # the fake's key column
+        await show_all(app, pilot, replace(frame, probe=replace(frame.probe, connectivity=None)))
+        assert "no connectivity in this probe" in panel_text(app.query_one(ConnectivityPanel))
 
 
 @pytest.mark.parametrize("color_system, glyph", [("truecolor", "▀"), ("256", "▀"), ("standard", "░")])
