@@ -25,6 +25,8 @@ TITLE_IN = 0.7  # room for the headline
 CLAIM_LINE_IN, CLAIM_WIDTH = 0.22, 150  # a lesson's claim above the headline: height per line, characters per line
 TICK_FONT_PT, TICK_LINE_PT = 6.5, 8.0  # time-axis characters and their line height
 STAGGER_ABOVE = 40  # more time steps than this: characters on two alternating lines
+LABEL_ADVANCE = 1.1  # a tick character's width with its gap, in font sizes (wide symbols such as ⏎ included)
+MAX_EVENT_LABELS = 40  # the loss curve names the latest events only (a page holds no more)
 
 
 @lru_cache(maxsize=1)
@@ -44,21 +46,31 @@ def visible_char(ch: str) -> str:
 
 
 def _time_ticks(ax, text: str, steps: int) -> None:
-    """Label the time axis with the probe characters read, one under each column.
+    """Label the time axis with the probe characters read, one under each column, as many as can be read.
 
     Plain text artists, not matplotlib ticks: 64 Tick objects per axis would triple the render time.
-    Long probes alternate the characters over two lines so wide letters do not collide.
+    Long probes alternate the characters over two lines so wide letters do not collide; a probe longer than
+    the axis can show labels every k-th step (the label says so): the figure never holds more text than fits,
+    so its cost does not grow with the probe's length.
     """
     from matplotlib.transforms import blended_transform_factory, offset_copy
 
     below_axis = blended_transform_factory(ax.transData, ax.transAxes)
     lines = 2 if steps > STAGGER_ABOVE else 1
+    every = max(1, math.ceil(steps / _readable_labels(ax, lines)))
     rows = [offset_copy(below_axis, ax.figure, y=-2 - TICK_LINE_PT * line, units="points") for line in range(lines)]
     ax.set_xticks([])
-    for t, ch in enumerate(text[:steps]):
-        ax.text(t, 0, visible_char(ch), transform=rows[t % lines], ha="center", va="top", fontsize=TICK_FONT_PT,
+    for n, t in enumerate(range(0, min(steps, len(text)), every)):
+        ax.text(t, 0, visible_char(text[t]), transform=rows[n % lines], ha="center", va="top", fontsize=TICK_FONT_PT,
                 parse_math=False)
-    ax.set_xlabel("probe character read at each step →", fontsize=7, labelpad=2 + TICK_LINE_PT * lines)
+    read = "probe character read at each step →" if every == 1 else f"probe character read, every {every}th step →"
+    ax.set_xlabel(read, fontsize=7, labelpad=2 + TICK_LINE_PT * lines)
+
+
+def _readable_labels(ax, lines: int) -> int:
+    """How many one-character labels the axis holds side by side on `lines` staggered lines."""
+    width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
+    return max(1, int(width_pt / (TICK_FONT_PT * LABEL_ADVANCE)) * lines)
 
 
 def _heatmap(fig, ax, values: np.ndarray, text: str, title: str, signed: bool) -> None:
@@ -141,7 +153,7 @@ def _loss_curve(ax, frame: Frame) -> None:
         ax.plot(frame.loss_history[:, 0], frame.loss_history[:, 1], linewidth=1, label="train")
     if len(frame.val_history):
         ax.plot(frame.val_history[:, 0], frame.val_history[:, 1], marker="o", markersize=3, label="val")
-    for event in frame.events:
+    for event in frame.events[-MAX_EVENT_LABELS:]:
         ax.axvline(event.step, color="grey", linestyle=":", linewidth=1)
         ax.annotate(event.label, (event.step, 0.98), xycoords=("data", "axes fraction"), rotation=90,
                     fontsize=7, va="top", ha="right", color="dimgrey")
