@@ -23,7 +23,7 @@ def _run(step: int, **settings) -> dict:
 def test_the_vanishing_lesson_gives_the_key_sequence_that_reaches_identity():
     press = find_lesson("vanishing").press
     steps = INITS.index("identity") - INITS.index("default")
-    assert f"press i {steps} times" in press and "init identity" in press
+    assert f"press i {steps} times (init identity)" in press
     assert "Press i (identity init)" not in press
 
 
@@ -68,7 +68,7 @@ def test_the_vanishing_check_explains_a_sigma_above_one_with_saturation(tmp_path
     assert sigma > 1
     text = checks.vanishing(run, settle=0).text
     slope = run["extra"]["tanh"]["mean_slope"]
-    assert f"sigma_max {sigma:.2f} > 1, yet tanh saturates" in text and f"mean {slope:.2f}" in text
+    assert f"sigma_max {sigma:.2f} > 1 but tanh saturates" in text and f"mean tanh' {slope:.2f}" in text
 
 
 def test_the_long_memory_promise_is_what_the_check_accepts():
@@ -83,3 +83,17 @@ def test_the_long_memory_promise_is_what_the_check_accepts():
     found = checks.long_memory({"a": {"metrics": metrics_a, "memory": memory},
                                 "b": {"metrics": metrics_b, "memory": memory_b}})
     assert found.ok and "lstm cell decay 1.11 >= 0.9" in found.text
+
+
+def test_every_lesson_panel_fits_its_six_lines_at_160_columns():
+    from rich.console import Console
+
+    from rnnscope.lessons import LESSONS, CheckResult
+    from rnnscope.ui.lesson_panel import LessonPanel
+
+    width = 160 - 4  # the panel's border and padding
+    for lesson in LESSONS:
+        panel = LessonPanel(lesson)
+        panel.result = CheckResult("holds", "holds: " + "9.99 " * 28)  # a long check line, ~145 characters
+        lines = panel.text().wrap(Console(width=width), width)
+        assert len(lines) <= 6, (lesson.name, len(lines))

@@ -43,11 +43,9 @@ LESSONS: tuple[Lesson, ...] = (
                "computation: many values < 1 give vanishing gradients. A tanh RNN with default init "
                "loses the gradient geometrically, within a few steps."),
         look_at=(FLOW, SIGMA),
-        press=("Watch the gradient-flow strip: it fades to the left within a few characters (decay < 0.9), "
-               "although sigma_max > 1: tanh saturates (the sigma_max & saturation panel), and each step back "
-               "multiplies by tanh' < 1. The cures: press i 3 times (xavier, orthogonal, identity: the status "
-               "line says init identity), then a (ReLU). The check then says unjudgeable (it judges the "
-               "default tanh RNN): i once and a again bring it back."),
+        press=("The flow strip fades to the left within a few characters (decay < 0.9) though sigma_max > 1: "
+               "tanh saturates, tanh' < 1 (see saturation). Cures: press i 3 times (init identity), then a "
+               "(ReLU); the check then says unjudgeable, and i and a again come back."),
         preset={**SHAKESPEARE, "model": "rnn-tanh", "init": "default", "init_gain": 1.0, "hidden": 128},
         steps=400,
         check=checks.vanishing,
@@ -118,9 +116,9 @@ LESSONS: tuple[Lesson, ...] = (
                "flow through the cell state: the LSTM recalls the key at every distance, the tanh RNN "
                "does not and its flow vanishes."),
         look_at=(MEMORY, FLOW),
-        press=("Compare A (lstm) with B (rnn-tanh): A's accuracy bars reach the top at every distance, B's "
-               "stay near the chance line at the long ones; A's cell path does not vanish (the `cell:` line of "
-               "its gradient flow: decay >= 0.9, healthy or above 1.1 exploding), B's flow vanishes."),
+        press=("A (lstm): accuracy bars at the top at every distance, its `cell:` decay >= 0.9 (the cell path "
+               "does not vanish: healthy, or exploding above 1.1). B (rnn-tanh): bars near the chance line at "
+               "the long ones, its flow vanishes."),
         preset=LSTM_RECALL,
         compare="model=rnn-tanh",
         steps=3000,

@@ -156,8 +156,7 @@ def _saturation_text(run: dict, sigma: float) -> str:
     tanh = run.get("extra", {}).get("tanh")
     if not tanh or tanh.get("mean_slope") is None or sigma <= 1:
         return ""
-    return (f" > 1, yet tanh saturates (|h| > 0.9 for {tanh['saturated']:.0%}): each step back also multiplies by "
-            f"tanh' = 1 - h², mean {tanh['mean_slope']:.2f}")
+    return f" > 1 but tanh saturates: |h| > 0.9 for {tanh['saturated']:.0%}, mean tanh' {tanh['mean_slope']:.2f}"
 
 
 def _loss(run: dict) -> float:

@@ -39,6 +39,10 @@ class LessonPanel(Static):
             self.refresh_text()
 
     def refresh_text(self) -> None:
+        self.update(self.text())
+
+    def text(self) -> Text:
+        """The check, the claim, where to look and what to press (6 lines at 160 columns: the panel's height)."""
         lesson, result = self.lesson, self.result
         text = Text()  # the check first: a short terminal cuts the panel's last lines
         text.append(safe_text(result.line) + "\n", style=CHECK_STYLES.get(result.status, "bold red"))
@@ -48,4 +52,4 @@ class LessonPanel(Static):
         text.append("press: ", style="bold")
         text.append(safe_text(lesson.press) + "  ")
         text.append("(L: other lessons)", style="dim")
-        self.update(text)
+        return text
