@@ -1,6 +1,6 @@
 """The compare screen's panel area: one loss panel with both runs' curves, then A and B side by side, each with
 its status line and its own instances of the single-run panels in SIDE_PANELS (the gates in a column of their own,
-tall enough for several units per gate); below 160x48, pages with A above B."""
+tall enough for several units per gate); below 160x48, pages of one kind of panel, A beside B."""
 
 from __future__ import annotations
 

@@ -37,6 +37,9 @@ class SideStatus(Widget):
         head = Text(f" {self.label} ", style="bold reverse")
         verdict = verdict_of(self.frame, self.shown_layer)
         tail = Text(f"{SEPARATOR}{verdict.upper()}", style=VERDICT_STYLES.get(verdict, "bold")) if verdict else Text()
-        width = max(self.size.width - head.cell_len - tail.cell_len - 1, 1)
         status = self.frame.status if self.frame is not None else None
-        return Text.assemble(head, " ", fit_status(status, width, compact=True), tail)
+        line = fit_status(status, max(self.size.width - head.cell_len - tail.cell_len - 1, 1), compact=True)
+        if status is not None and "clip" not in line.plain:  # a narrow side: the clip state (c [ ]) before the verdict
+            tail = Text()
+            line = fit_status(status, max(self.size.width - head.cell_len - 1, 1), compact=True)
+        return Text.assemble(head, " ", line, tail)

@@ -96,14 +96,15 @@ async def test_cursor_unit_and_layer_move_together():
         assert all(view == views[0] for view in views)
 
 
-async def test_small_terminal_pages_show_a_above_b():
+async def test_small_terminal_pages_show_a_beside_b():
     a, b = FakeSource(), FakeSource()
     async with running_compare(a, b, size=(100, 30)) as (app, pilot):
         dashboard = app.query_one(CompareDashboard)
         assert dashboard.paged
         shown = [p for p in app.query("FramePanel") if p.region.area > 0]
         assert [p.title for p in shown] == ["gates", "gates"]
-        assert shown[0].region.y < shown[1].region.y and shown[0].frame is app.frames["a"]
+        assert shown[0].region.x < shown[1].region.x and shown[0].frame is app.frames["a"]
+        assert shown[0].region.height == shown[1].region.height > 30 // 2  # each run the page's height
         await pilot.press("4")
         await pilot.pause()
         assert [p.title for p in app.query("FramePanel") if p.region.area > 0] == ["loss"]

@@ -80,3 +80,15 @@ async def test_no_panel_line_is_cut_in_the_compare_lesson(size):
             app.dashboard.select_page(page)
             await pilot.pause()
             assert cut_lines(app) == []
+
+
+async def test_at_100x30_b_status_still_shows_its_clip_state():
+    a, b = FakeSource(step=1190, H=64, T=22), FakeSource(step=1190, H=64, T=22, model="rnn-tanh")
+    async with compare_on(a, b, "B: model rnn-tanh", size=(100, 30), lesson="long-memory") as (app, pilot):
+        await pilot.press("s")
+        await after_keys(pilot, [b], "c")
+        assert "clip off" in side_text(app, "b"), side_text(app, "b")
+        gates = [panel for panel in app.dashboard.side_panels("a") if isinstance(panel, HeatmapPanel)][0]
+        truecolor(app)
+        await pilot.pause()
+        assert gates.page_units() >= 6  # A beside B: each run gets the page's height
