@@ -145,6 +145,7 @@ class RunStatus:
     diverged: str | None = None  # "step N, largest gradient G (param)" when DIVERGED
     run_dir: str = ""
     temperature: float = 1.0  # the engine's sampling temperature (g samples at it, t / T change it)
+    review: str | None = None  # "REVIEW step N (frame i of n)" while the screen shows a recorded frame (the UI sets it)
     writer: str = ""  # an attached run's writer: "host rank 0 pid 123: LSTM 2x200 in 128" ("" for a run of ours)
     frame_time: float = math.nan  # an attached run: the wall time (epoch seconds) of its newest frame
 

@@ -14,6 +14,7 @@ from rnnscope.config import RunConfig
 from rnnscope.core.data import Corpus
 from rnnscope.core.device import configure_threads
 from rnnscope.core.engine import Engine
+from rnnscope.core.headless_probes import HeadlessProbes
 from rnnscope.frames import DIVERGED
 from rnnscope.signals import SignalGuard
 from rnnscope.snapshot_io import snapshot_name
@@ -71,8 +72,10 @@ def _run_steps(engine: Engine, steps: int, export_every: int, guard: SignalGuard
     with progress_bar(console) as progress:
         task = progress.add_task("train", total=steps, completed=engine.step, info="")
         last_refresh = 0.0
+        probes = HeadlessProbes([engine])
         while engine.step < steps:
             engine.train_step()
+            probes.tick()
             if engine.state == DIVERGED:
                 say(console, f"rnnscope: training diverged at {engine.diverged}")
                 return snapshot, False

@@ -13,6 +13,7 @@ from rnnscope.config import RunConfig
 from rnnscope.core.compare_pair import EnginePair
 from rnnscope.core.data import Corpus
 from rnnscope.core.device import configure_threads
+from rnnscope.core.headless_probes import HeadlessProbes
 from rnnscope.headless import REFRESH_S, progress_bar, say
 from rnnscope.signals import SignalGuard
 
@@ -35,8 +36,11 @@ def _train(config_a: RunConfig, config_b: RunConfig, compare_text: str, corpus: 
     with progress_bar(console) as progress:
         task = progress.add_task("train", total=steps, completed=0, info="")
         last_refresh = 0.0
+        probes = HeadlessProbes(list(pair.sides.values()))
         while pair.live() and pair.step < steps:
-            for side in pair.train_step():
+            newly = pair.train_step()
+            probes.tick()
+            for side in newly:
                 say(console, f"rnnscope: run {side.upper()} diverged at {pair.sides[side].diverged}; "
                     "the other run goes on")
                 if export_every:

@@ -14,6 +14,7 @@ from rnnscope.core.compare_pair import EnginePair
 from rnnscope.core.data import Corpus
 from rnnscope.core.device import configure_threads
 from rnnscope.core.engine import Engine
+from rnnscope.core.headless_probes import HeadlessProbes
 from rnnscope.core.lesson_run import add_lesson_to_meta, strict_json
 from rnnscope.frames import DIVERGED
 from rnnscope.headless import REFRESH_S, progress_bar, say
@@ -95,8 +96,10 @@ def _run(lesson: Lesson, config: RunConfig, config_b: RunConfig | None, compare_
     with progress_bar(console) as progress:
         task = progress.add_task("train", total=steps, completed=0, info="")
         last_refresh = 0.0
+        probes = HeadlessProbes(list(runs.engines.values()))
         while result.status == NOT_YET and runs.step < steps and runs.live():
             runs.train_step()
+            probes.tick()
             if runs.step % every == 0 or runs.step >= steps or not runs.live():
                 result = lesson.judge(runs.evidence())
                 say(console, f"step {runs.step}: {result.line}")

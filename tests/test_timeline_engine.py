@@ -33,3 +33,16 @@ def test_an_unwritable_timeline_is_one_notice_and_training_goes_on(tmp_path):
     engine.train_step()
     engine.refresh_probe()
     assert engine.step == 1 and engine.probe.step == 1 and engine.notice.seq == seq  # said once
+
+
+def test_a_headless_compare_records_both_sides_from_the_first_step(tmp_path, capsys):
+    from rnnscope.cli import main
+    from tests.core_fixtures import write_corpus
+
+    corpus, run_dir = write_corpus(tmp_path), tmp_path / "run"
+    assert main([str(corpus), "--headless", "--steps", "3", "--hidden", "8", "--embed", "4", "--seq-len", "16",
+                 "--batch", "2", "--threads", "1", "--run-dir", str(run_dir), "--compare", "clip=0"]) == 0
+    for side in ("a", "b"):
+        reader = TimelineReader(run_dir / side)
+        entries = reader.index()
+        assert entries[0].step == 0 and reader.load(entries[0].id).meta["clip"] == (1.0 if side == "a" else None)

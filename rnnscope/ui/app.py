@@ -73,6 +73,7 @@ class RnnscopeApp(App[int]):
         self._notice_seqs: dict[str, int] = {}  # per run ("" alone, "a" / "b" in a compare): the last notice shown
         self.status_bar = StatusBar(id="status", loading=LOADING + (" (starts paused)" if start_paused else ""))
         self.dashboard = None  # the panels, mounted by start_run
+        self.review = None  # the recorded frames shown instead of the live probe (rnnscope.ui.review), from , or .
 
     def compose(self) -> ComposeResult:
         yield self.status_bar
@@ -146,8 +147,6 @@ class RnnscopeApp(App[int]):
         frame = safe_frame(frame)  # the one gate for the free text the widgets print
         self.latest = frame
         try:
-            if "status" in self._changed(updates):
-                self.status_bar.show_status(frame.status)
             if self.lesson is not None and "lesson_evidence" in self._changed(updates):
                 self.query_one(LessonPanel).show_check(live_check(self.lesson, {"a": frame.lesson_evidence}))
             self._repaint()
@@ -163,12 +162,15 @@ class RnnscopeApp(App[int]):
         self.exit(return_code=1, message=f"rnnscope: {safe_text(reason)}")
 
     def _repaint(self) -> None:
-        """Push the newest frame and view to the panels, if either changed; each panel checks its own parts."""
-        frame = self.latest
+        """Push the newest frame (or the reviewed one) and view to the panels, if either changed; each panel checks
+        its own parts."""
+        frame = self.latest if self.review is None else self.review.apply(self.latest)
         if frame is None or self.painted == (frame, self.view):
             return
         if self.painted[0] is not frame:
             self.view = self.view.clamp(*_frame_sizes(frame))
+        if frame.status != self.status_bar.shown:  # a new status, or the review's label
+            self.status_bar.show_status(frame.status)
         self.dashboard.show(frame, self.view)
         self.painted = (frame, self.view)
 
@@ -241,6 +243,28 @@ class RnnscopeApp(App[int]):
             self.next_lesson = name
             self.client.stop()
             self.exit(0)
+
+    def review_frames(self) -> dict[str, Frame | None]:
+        """The runs whose recorded frames `,` and `.` move through, the leading one first."""
+        return {"": self.latest}
+
+    def action_review(self, delta: int) -> None:
+        """`,` / `.`: one recorded frame back / forward; an unreadable timeline is a notice, nothing changes."""
+        from rnnscope.timeline import TimelineError
+        from rnnscope.ui.review import Review
+
+        self.review = self.review or Review()
+        try:
+            self.review.move(self.review_frames(), delta)
+        except TimelineError as error:
+            self.notify(f"review: {error}", severity="warning")
+        self._repaint()
+
+    def action_live(self) -> None:
+        """End: back to the live picture."""
+        if self.review is not None:
+            self.review.live()
+            self._repaint()
 
     def action_quit(self) -> None:
         self.client.stop()

@@ -104,14 +104,20 @@ class CompareApp(RnnscopeApp):
             return
 
     def _repaint(self) -> None:
-        frames = tuple(self.frames[side] for side in SIDES)
+        shown = {side: self.frames[side] if self.review is None else self.review.apply(self.frames[side], side)
+                 for side in SIDES}  # under review: each run's recorded frame of the same step
+        frames = tuple(shown.values())
         if not any(frames) or self.painted == (frames, self.view):
             return
         sizes = self.view_sizes()
         if self.painted[0] != frames and sizes is not None:
             self.view = self.view.clamp(*sizes)
-        self.dashboard.show(self.frames, self.view)
+        self.dashboard.show(shown, self.view)
         self.painted = (frames, self.view)
+
+    def review_frames(self) -> dict[str, Frame | None]:
+        """A leads the review; B shows its recorded frame of A's step."""
+        return dict(self.frames)
 
     def view_sizes(self) -> tuple[int, int, int] | None:
         """The cursor, unit and layer move together on both sides: within the smaller run's sizes."""

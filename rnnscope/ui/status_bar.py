@@ -21,6 +21,7 @@ CORPUS_WIDTH = 24  # longer corpus names are cut with an ellipsis
 STATE_STYLES = {RUNNING: "bold black on green", PAUSED: "bold black on yellow", DIVERGED: "bold white on red",
                 WATCHING: "bold black on cyan", WAITING: "bold black on yellow", ENDED: "bold white on blue",
                 STALE: "bold white on red"}
+REVIEW_STYLE = "bold white on magenta"
 
 
 def _count(n: float) -> str:
@@ -103,6 +104,9 @@ def status_parts(status: RunStatus, compact: bool = False) -> list[tuple[int, li
         ((9, 8), [Text(status.device)]),
     ]
     parts = [(ranks[compact], forms) for ranks, forms in facts]
+    if status.review:  # the panels show a recorded frame (rnnscope.ui.review); the step above goes on
+        parts.insert(2, (1, [Text(f" {status.review} ", style=REVIEW_STYLE)] * 4
+                         + [Text(f" {status.review.split(' (')[0]} ", style=REVIEW_STYLE)]))
     if status.state == DIVERGED and status.diverged:
         parts.insert(2, (2, [Text(f"diverged at {status.diverged}", style="bold red")]))
     return parts

@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import queue
 import threading
+from pathlib import Path
 
 from rnnscope import commands
 from rnnscope.config import INITS, MODELS
 from rnnscope.frames import DIVERGED, PAUSED, RUNNING, Frame, Notice, Sample
 from rnnscope.parts import frame_parts
 from rnnscope.source import Publish
+from rnnscope.timeline import TimelineWriter
 from tests.fake_frames import make_frame
 
 RUN_DIR = "rnnscope-runs/fake"
@@ -36,6 +38,7 @@ class FakeSource:
         V: int = 12,
         diverged: bool = False,
         export_fails: bool = False,
+        run_dir: Path | None = None,
     ) -> None:
         self.received: list[commands.Command] = []  # every command, in order of arrival
         self.export_svgs: list[str | None] = []  # the screenshots that Export commands carried
@@ -53,6 +56,8 @@ class FakeSource:
         self._sizes = {"layers": layers, "T": T, "H": H, "V": V}
         self._export_fails = export_fails
         self._base: tuple[tuple[str, int], Frame] | None = None
+        self.run_dir = run_dir  # given: each new step's probe goes to run_dir/timeline/, as the engine's does
+        self._timeline = None if run_dir is None else TimelineWriter(run_dir)
 
     def run(self, publish: Publish, inbox: queue.Queue) -> None:
         try:
@@ -135,10 +140,16 @@ class FakeSource:
         config = base.status.config.with_(clip=self.clip, init=self.init)
         status = dataclasses.replace(
             base.status, config=config, state=self.state, diverged=diverged, temperature=self.temperature,
+            run_dir=base.status.run_dir if self.run_dir is None else str(self.run_dir),
         )
         sample = Sample(self.sample_step, base.sample.prime, base.sample.text, self.temperature)
         return dataclasses.replace(base, seq=self.published + 1, status=status, sample=sample, notice=self.notice)
 
     def _publish(self, publish: Publish) -> None:
-        publish(frame_parts(self.frame()))
+        frame = self.frame()
+        recorded = self._timeline is not None and self._timeline.entries
+        if self._timeline is not None and not (recorded and recorded[-1].step == frame.probe.step):
+            self._timeline.append(frame.probe, wall_time=float(self.step), train_loss=frame.status.train_loss,
+                                  val_loss=None, memory=frame.memory)
+        publish(frame_parts(frame))
         self.published += 1
