@@ -5,28 +5,25 @@ from __future__ import annotations
 import time
 
 from rnnscope.core.engine import Engine
-from rnnscope.core.engine_source import ProbeCadence
+from rnnscope.core.engine_source import PROBE_INTERVAL_S, PROBE_MAX_AGE_S, Cadence
 from rnnscope.frames import RUNNING
 
 
 class HeadlessProbes:
-    """One ProbeCadence per engine (<= PROBE_BUDGET of its training time, >= FRAME_INTERVAL_S apart); the first
-    probe is of the starting weights (the one already taken at this step, if any). `tick()` after each step: the time since the last tick is training time,
-    shared among the engines that train in turn."""
+    """The dashboard's probe cadence (rnnscope.core.engine_source.Cadence on each engine's side budget) for a
+    headless loop: the first probe is of the starting weights (the one already taken at this step, if any);
+    `tick()` after each step probes each engine whose cadence says so."""
 
     def __init__(self, engines: list[Engine]):
         self.engines = engines
-        self.cadences = [ProbeCadence() for _ in engines]
-        self.last = time.perf_counter()
+        self.cadences = [Cadence(engine.side, "probe", PROBE_INTERVAL_S, PROBE_MAX_AGE_S) for engine in engines]
         for engine, cadence in zip(engines, self.cadences):
-            cadence.probed(engine.current_probe().cost_ms / 1000, self.last)
-        self.last = time.perf_counter()
+            engine.current_probe()
+            cadence.done(time.perf_counter())
 
     def tick(self) -> None:
         now = time.perf_counter()
-        share = (now - self.last) / len(self.engines)
         for engine, cadence in zip(self.engines, self.cadences):
-            cadence.add_training(share)
             if engine.state == RUNNING and cadence.due(now):
-                cadence.probed(engine.refresh_probe().cost_ms / 1000, now)
-        self.last = time.perf_counter()
+                engine.refresh_probe()
+                cadence.done(now)
