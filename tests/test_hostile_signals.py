@@ -96,7 +96,7 @@ def test_the_next_run_in_the_folder_removes_a_killed_runs_export(tmp_path):
 
     assert main([str(corpus), "--headless", "--steps", "1", "--hidden", "8", "--embed", "4", "--seq-len", "16",
                  "--batch", "2", "--threads", "1", "--run-dir", str(run_dir)]) == 0
-    assert list(run_dir.iterdir()) == []
+    assert [p.name for p in run_dir.iterdir()] == ["timeline"]  # the new run's timeline, no export left
 
 
 def test_the_next_compare_in_the_folder_removes_a_killed_compares_exports(tmp_path):
@@ -107,7 +107,7 @@ def test_the_next_compare_in_the_folder_removes_a_killed_compares_exports(tmp_pa
 
     assert main([str(corpus), "--headless", "--steps", "1", "--hidden", "8", "--embed", "4", "--seq-len", "16",
                  "--batch", "2", "--threads", "1", "--run-dir", str(run_dir), "--compare", "clip=0"]) == 0
-    assert [p.name for side in ("a", "b") for p in (run_dir / side).iterdir()] == []
+    assert [p.name for side in ("a", "b") for p in (run_dir / side).iterdir()] == ["timeline", "timeline"]
 
 
 def test_a_signal_during_a_headless_compares_exports_ends_cleanly(tmp_path):
