@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
+import sys
 from pathlib import Path
 
 import torch
@@ -76,8 +78,9 @@ def main(argv: list[str] | None = None) -> None:
     if scope:
         scope.close()
     digest = hashlib.sha256(b"".join(p.detach().numpy().tobytes() for p in model.parameters())).hexdigest()
-    print(json.dumps({"rank": rank, "world": world, "publisher": bool(scope and scope.active), "losses": losses,
-                      "params_sha256": digest}), flush=True)
+    line = json.dumps({"rank": rank, "world": world, "publisher": bool(scope and scope.active), "losses": losses,
+                       "params_sha256": digest})
+    os.write(sys.stdout.fileno(), (line + "\n").encode())  # one write: the ranks share stdout (print may split it)
     dist.destroy_process_group()
 
 
