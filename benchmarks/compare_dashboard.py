@@ -29,13 +29,13 @@ from textual import events  # noqa: E402
 from train_throughput import bare_loop  # noqa: E402
 
 from rnnscope.cli import _config, build_parser  # noqa: E402
-from rnnscope.compare import parse_compare, what_differs  # noqa: E402
-from rnnscope.config import RunConfig  # noqa: E402
-from rnnscope.core.data import load_corpus  # noqa: E402
-from rnnscope.corpus_file import bundled_sample_path  # noqa: E402
-from rnnscope.frames import PAUSED, RUNNING  # noqa: E402
-from rnnscope.tui_compare import compare_clients  # noqa: E402
-from rnnscope.ui.compare_app import CompareApp  # noqa: E402
+from rnnscope.compare.options import parse_compare, what_differs  # noqa: E402
+from rnnscope.contracts.config import RunConfig  # noqa: E402
+from rnnscope.training.data import load_corpus  # noqa: E402
+from rnnscope.storage.corpus_file import bundled_sample_path  # noqa: E402
+from rnnscope.contracts.frames import PAUSED, RUNNING  # noqa: E402
+from rnnscope.compare.tui import compare_clients  # noqa: E402
+from rnnscope.ui.compare.app import CompareApp  # noqa: E402
 
 def _steps(app: CompareApp) -> list[int]:
     return [frame.status.step for frame in app.frames.values()]

@@ -16,13 +16,13 @@ import time
 from pathlib import Path
 
 from rnnscope.cli import _config, build_parser
-from rnnscope.compare import parse_compare, what_differs
-from rnnscope.config import RunConfig
-from rnnscope.core.compare_pair import EnginePair
-from rnnscope.core.data import load_corpus
-from rnnscope.corpus_file import bundled_sample_path
-from rnnscope.core.device import configure_threads
-from rnnscope.core.engine import Engine
+from rnnscope.compare.options import parse_compare, what_differs
+from rnnscope.contracts.config import RunConfig
+from rnnscope.compare.engine_pair import EnginePair
+from rnnscope.training.data import load_corpus
+from rnnscope.storage.corpus_file import bundled_sample_path
+from rnnscope.training.device import configure_threads
+from rnnscope.training.engine import Engine
 
 
 def _chars(config: RunConfig, steps: int) -> int:

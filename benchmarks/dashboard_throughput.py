@@ -30,12 +30,12 @@ from textual import events  # noqa: E402
 from percentile import p95  # noqa: E402
 from train_throughput import bare_loop  # noqa: E402
 
-from rnnscope.config import RunConfig  # noqa: E402
-from rnnscope.core.data import load_corpus  # noqa: E402
-from rnnscope.corpus_file import bundled_sample_path  # noqa: E402
-from rnnscope.core.engine_source import EngineSource  # noqa: E402
-from rnnscope.frames import PAUSED, RUNNING  # noqa: E402
-from rnnscope.tui import engine_client  # noqa: E402
+from rnnscope.contracts.config import RunConfig  # noqa: E402
+from rnnscope.training.data import load_corpus  # noqa: E402
+from rnnscope.storage.corpus_file import bundled_sample_path  # noqa: E402
+from rnnscope.runner.engine_source import EngineSource  # noqa: E402
+from rnnscope.contracts.frames import PAUSED, RUNNING  # noqa: E402
+from rnnscope.runner.tui import engine_client  # noqa: E402
 from rnnscope.ui.app import make_app  # noqa: E402
 
 async def measure(config: RunConfig, corpus, threads: int, seconds: float, rounds: int, in_thread: bool) -> dict:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import torch
 
-from rnnscope.config import RunConfig
-from rnnscope.core.data import load_corpus
-from rnnscope.core.engine import Engine
-from rnnscope.corpus_file import bundled_sample_path
+from rnnscope.contracts.config import RunConfig
+from rnnscope.training.data import load_corpus
+from rnnscope.training.engine import Engine
+from rnnscope.storage.corpus_file import bundled_sample_path
 
 
 def _hog() -> None:

@@ -11,8 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from rnnscope.core.data import load_corpus
-from rnnscope.corpus_file import bundled_sample_path
+from rnnscope.training.data import load_corpus
+from rnnscope.storage.corpus_file import bundled_sample_path
 
 
 def main() -> None:

@@ -14,10 +14,10 @@ import resource
 import time
 from pathlib import Path
 
-from rnnscope.commands import Quit
-from rnnscope.config import RunConfig
-from rnnscope.corpus_file import bundled_sample_path
-from rnnscope.core.engine_source import EngineSource
+from rnnscope.contracts.commands import Quit
+from rnnscope.contracts.config import RunConfig
+from rnnscope.storage.corpus_file import bundled_sample_path
+from rnnscope.runner.engine_source import EngineSource
 
 
 def rss_mb() -> float:

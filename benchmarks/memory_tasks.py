@@ -21,12 +21,12 @@ from pathlib import Path
 
 import torch
 
-from rnnscope.config import RunConfig
-from rnnscope.core.data import load_corpus
-from rnnscope.corpus_file import bundled_sample_path
-from rnnscope.core.engine import Engine
-from rnnscope.core.memory import MemoryMeter
-from rnnscope.core.task_corpus import plan_task_corpus, task_of, write_task_corpus
+from rnnscope.contracts.config import RunConfig
+from rnnscope.training.data import load_corpus
+from rnnscope.storage.corpus_file import bundled_sample_path
+from rnnscope.training.engine import Engine
+from rnnscope.measuring.memory import MemoryMeter
+from rnnscope.training.task_corpus import plan_task_corpus, task_of, write_task_corpus
 
 MODELS = {"lstm": dict(model="lstm"), "gru": dict(model="gru"),
           "relu": dict(model="rnn-relu", init="identity"), "tanh": dict(model="rnn-tanh")}

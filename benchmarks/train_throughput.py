@@ -19,15 +19,15 @@ import time
 import torch
 import torch.nn.functional as F
 
-from rnnscope.commands import Quit
-from rnnscope.config import RunConfig
-from rnnscope.core.data import BatchSampler, load_corpus
-from rnnscope.corpus_file import bundled_sample_path
-from rnnscope.core.device import configure_threads, resolve_device
-from rnnscope.core.engine import Engine
-from rnnscope.core.engine_source import EngineSource
-from rnnscope.core.model import build_model
-from rnnscope.parts import PartsOut
+from rnnscope.contracts.commands import Quit
+from rnnscope.contracts.config import RunConfig
+from rnnscope.training.data import BatchSampler, load_corpus
+from rnnscope.storage.corpus_file import bundled_sample_path
+from rnnscope.training.device import configure_threads, resolve_device
+from rnnscope.training.engine import Engine
+from rnnscope.runner.engine_source import EngineSource
+from rnnscope.training.model import build_model
+from rnnscope.contracts.parts import PartsOut
 
 
 def bare_loop(config: RunConfig, corpus, steps: int) -> float:

@@ -9,15 +9,15 @@ import time
 from pathlib import Path
 
 from rnnscope import __version__
-from rnnscope.compare import SIDES
-from rnnscope.config import DEVICES, INITS, MODELS, OPTIMIZERS, TASKS, RunConfig
-from rnnscope.corpus_file import (CorpusFile, bundled_sample_path, check_corpus, check_encoding, min_corpus_chars,
+from rnnscope.compare.options import SIDES
+from rnnscope.contracts.config import DEVICES, INITS, MODELS, OPTIMIZERS, TASKS, RunConfig
+from rnnscope.storage.corpus_file import (CorpusFile, bundled_sample_path, check_corpus, check_encoding, min_corpus_chars,
                                   short_corpus_advice)
-from rnnscope.errors import InputError, NextLesson
-from rnnscope.numbers import float_option, int_option, whole_number
-from rnnscope.run_dir import check_run_folders, default_run_dir, remove_leftovers
-from rnnscope.signals import Terminated
-from rnnscope.streams import EXIT_OUTPUT, OutputError, flush_result, guarded_streams, terminal_problem
+from rnnscope.contracts.errors import InputError, NextLesson
+from rnnscope.contracts.numbers import float_option, int_option, whole_number
+from rnnscope.storage.run_dir import check_run_folders, default_run_dir, remove_leftovers
+from rnnscope.runner.signals import Terminated
+from rnnscope.runner.streams import EXIT_OUTPUT, OutputError, flush_result, guarded_streams, terminal_problem
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # Options that shape the weights: a resumed run cannot change them.
@@ -124,7 +124,7 @@ def _main(argv: list[str] | None) -> int:
 
 def _say(line: str) -> None:
     """One line on stderr, visible-safe: a file name's escape sequences or newlines never reach the terminal."""
-    from rnnscope.visible import safe_text
+    from rnnscope.contracts.visible import safe_text
 
     print(safe_text(line), file=sys.stderr)
 
@@ -132,7 +132,7 @@ def _say(line: str) -> None:
 def _dispatch(args: dict) -> int:
     lesson = None
     if "lesson" in args:
-        from rnnscope.lesson_cli import lesson_args
+        from rnnscope.lessons.cli import lesson_args
 
         lesson, args = lesson_args(args)
         if lesson is None:
@@ -146,7 +146,7 @@ def _dispatch(args: dict) -> int:
 
         return run_attach(Path(args["attach"]))
     if "replay" in args:
-        from rnnscope.replay import run_replay
+        from rnnscope.runner.replay import run_replay
 
         return run_replay(Path(args["replay"]))
     if "steps" in args and "headless" not in args:
@@ -167,25 +167,25 @@ def _dispatch(args: dict) -> int:
     export_every = args.get("export_every", 0)
     if "headless" in args:
         if lesson is not None:
-            from rnnscope.lesson_headless import run_lesson_headless
+            from rnnscope.lessons.headless import run_lesson_headless
 
             return run_lesson_headless(lesson, config, config_b, args.get("compare"), corpus, run_dir,
                                        steps=args["steps"])
         if config_b is not None:
-            from rnnscope.headless_compare import run_headless_compare
+            from rnnscope.compare.headless import run_headless_compare
 
             return run_headless_compare(config, config_b, args["compare"], corpus, run_dir, steps=args["steps"],
                                         export_every=export_every)
-        from rnnscope.headless import run_headless
+        from rnnscope.runner.headless import run_headless
 
         return run_headless(config, corpus, run_dir, steps=args["steps"], export_every=export_every,
                             checkpoint=checkpoint)
     if config_b is not None:
-        from rnnscope.tui_compare import run_tui_compare
+        from rnnscope.compare.tui import run_tui_compare
 
         return run_tui_compare(config, config_b, corpus, run_dir, export_every=export_every,
                                start_paused="paused" in args, lesson=lesson)
-    from rnnscope.tui import run_tui
+    from rnnscope.runner.tui import run_tui
 
     return run_tui(config, corpus, run_dir, checkpoint=checkpoint, export_every=export_every,
                    start_paused="paused" in args, lesson=lesson)
@@ -196,14 +196,14 @@ def _prepare(args: dict) -> tuple:
     written before the last check (a task's corpus goes to its folder only then)."""
     checkpoint = None
     if "resume" in args:
-        from rnnscope.core.checkpoint import load_checkpoint
+        from rnnscope.training.checkpoint import load_checkpoint
 
         checkpoint = load_checkpoint(args["resume"])
     config = _config(args, checkpoint)
     config_b = _compare_config(args) if "compare" in args else None
     task_corpus = run_dir = None
     if config.task is not None:
-        from rnnscope.core.task_corpus import corpus_seed, plan_task_corpus
+        from rnnscope.training.task_corpus import corpus_seed, plan_task_corpus
 
         run_dir = _run_dir(args, Path(config.task))
         task_corpus = plan_task_corpus(config, run_dir, None if checkpoint is None else checkpoint.get("corpus_sha256"))
@@ -215,12 +215,12 @@ def _prepare(args: dict) -> tuple:
     if config.probe is not None:
         corpus.check_text(config.probe)  # refuses characters the vocabulary lacks, before anything starts
     if checkpoint is not None:
-        from rnnscope.core.checkpoint import check_vocab
+        from rnnscope.training.checkpoint import check_vocab
 
         check_vocab(checkpoint, corpus.vocab)
         _check_same_corpus(checkpoint, corpus, allow_changed="allow_changed_corpus" in args)
     if config.device == "cuda":  # found out here, not in the dashboard's thread
-        from rnnscope.core.device import resolve_device
+        from rnnscope.training.device import resolve_device
 
         resolve_device(config.device)
     if "headless" not in args:
@@ -231,7 +231,7 @@ def _prepare(args: dict) -> tuple:
     for folder in folders:
         remove_leftovers(folder)  # what a killed run left under rnnscope's temporary names
     if task_corpus is not None:
-        from rnnscope.core.task_corpus import write_task_corpus
+        from rnnscope.training.task_corpus import write_task_corpus
 
         write_task_corpus(task_corpus)
     return config, config_b, corpus, run_dir, checkpoint
@@ -247,7 +247,7 @@ def _corpus(path: Path, config: RunConfig, *, encode: bool, raw: bytes | None = 
     """Headless runs train in this process, on the encoded corpus (numpy). The dashboard only checks it, refusing
     exactly what the engine would: its engine process encodes it, and the first paint does not wait for numpy."""
     if encode:
-        from rnnscope.core.data import load_corpus as read
+        from rnnscope.training.data import load_corpus as read
     else:
         read = check_corpus
     return read(path, config.encoding, min_corpus_chars(config.seq_len, config.probe_len),
@@ -331,7 +331,7 @@ def _check_compare(args: dict) -> None:
 
 def _compare_config(args: dict) -> RunConfig:
     """Run B's config: the command line with --compare's changes, checked as those options would be."""
-    from rnnscope.compare import parse_compare
+    from rnnscope.compare.options import parse_compare
 
     spec = parse_compare(args["compare"], build_parser())
     try:

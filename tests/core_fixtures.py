@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from rnnscope.config import RunConfig
-from rnnscope.core.data import load_corpus
+from rnnscope.contracts.config import RunConfig
+from rnnscope.training.data import load_corpus
 
 TINY = dict(hidden=16, embed=8, seq_len=16, batch=4, val_every=5, val_batches=1)
 
@@ -31,7 +31,7 @@ def tiny_config(corpus: Path, **changes) -> RunConfig:
 
 
 def tiny_engine(tmp_path: Path, **changes):
-    from rnnscope.core.engine import Engine
+    from rnnscope.training.engine import Engine
 
     corpus_path = write_corpus(tmp_path)
     config = tiny_config(corpus_path, **changes)

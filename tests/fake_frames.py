@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from rnnscope.config import GATE_NAMES, SIGMOID_GATES, RunConfig
-from rnnscope.frames import (
+from rnnscope.contracts.config import GATE_NAMES, SIGMOID_GATES, RunConfig
+from rnnscope.contracts.frames import (
     EXPLODING,
     HEALTHY,
     RUNNING,

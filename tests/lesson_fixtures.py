@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rnnscope.core.export import build_arrays, build_meta
-from rnnscope.core.lesson_evidence import evidence_from
-from rnnscope.frames import DIVERGED
-from rnnscope.snapshot_io import metrics_to_json
+from rnnscope.exporting.export import build_arrays, build_meta
+from rnnscope.lessons.unit_evidence import evidence_from
+from rnnscope.contracts.frames import DIVERGED
+from rnnscope.storage.snapshot_io import metrics_to_json
 from tests.core_fixtures import tiny_config, write_corpus
 
 
 def trained_engine(tmp_path: Path, steps: int, **changes):
     """A tiny engine trained `steps` steps (or until it diverges); `initial_metrics` holds its step-0 probe's."""
-    from rnnscope.core.data import load_corpus
-    from rnnscope.core.engine import Engine
+    from rnnscope.training.data import load_corpus
+    from rnnscope.training.engine import Engine
 
     tmp_path.mkdir(parents=True, exist_ok=True)
     corpus_path = write_corpus(tmp_path)

@@ -7,9 +7,9 @@ import pytest
 from PIL import Image
 
 from rnnscope.cli import build_parser, main
-from rnnscope.compare import COMPARE_KEYS, CompareError, parse_compare, what_differs
-from rnnscope.config import RunConfig
-from rnnscope.core import export
+from rnnscope.compare.options import COMPARE_KEYS, CompareError, parse_compare, what_differs
+from rnnscope.contracts.config import RunConfig
+from rnnscope.exporting import export
 from tests.core_fixtures import write_corpus
 from tests.test_cli import TINY_ARGS
 

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import torch
 
-from rnnscope.config import RunConfig
-from rnnscope.core.compare_pair import EnginePair
-from rnnscope.core.data import BatchSampler, load_corpus
-from rnnscope.frames import DIVERGED
-from rnnscope.snapshot_io import metrics_to_json
+from rnnscope.contracts.config import RunConfig
+from rnnscope.compare.engine_pair import EnginePair
+from rnnscope.training.data import BatchSampler, load_corpus
+from rnnscope.contracts.frames import DIVERGED
+from rnnscope.storage.snapshot_io import metrics_to_json
 from tests.core_fixtures import tiny_config, write_corpus
 
 
@@ -161,8 +161,8 @@ def test_a_diverged_side_stops_and_the_other_goes_on(tmp_path):
 def test_compare_figure_gains_a_memory_row_once_memory_is_measured(tmp_path):
     from PIL import Image
 
-    from rnnscope.core.compare_figure import ROW_HEIGHT_IN, render_compare_figure
-    from rnnscope.core.figure import DPI
+    from rnnscope.compare.figure import ROW_HEIGHT_IN, render_compare_figure
+    from rnnscope.exporting.figure import DPI
 
     pair = _pair(tmp_path, forget_bias=2.0)
     a, b = pair.sides["a"], pair.sides["b"]

@@ -6,12 +6,12 @@ import dataclasses
 import multiprocessing as mp
 import time
 
-from rnnscope import commands
-from rnnscope.core.data import load_corpus
-from rnnscope.core.lockstep import LEAD, shared_slots
-from rnnscope.frames import PAUSED, RUNNING
-from rnnscope.parts import PartStore
-from rnnscope.tui_compare import compare_clients
+from rnnscope.contracts import commands
+from rnnscope.training.data import load_corpus
+from rnnscope.compare.lockstep import LEAD, shared_slots
+from rnnscope.contracts.frames import PAUSED, RUNNING
+from rnnscope.contracts.parts import PartStore
+from rnnscope.compare.tui import compare_clients
 from tests.core_fixtures import tiny_config, write_corpus
 
 TIMEOUT_S = 90.0  # two spawned processes importing torch on two shared cores

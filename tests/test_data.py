@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from rnnscope.core.data import BatchSampler, load_corpus, validation_batches
-from rnnscope.corpus_file import CorpusError, bundled_sample_path, min_corpus_chars
+from rnnscope.training.data import BatchSampler, load_corpus, validation_batches
+from rnnscope.storage.corpus_file import CorpusError, bundled_sample_path, min_corpus_chars
 
 
 def test_vocab_ids_and_split_round_trip(tmp_path):
@@ -113,7 +113,7 @@ CHECKED_TEXTS = [  # (bytes, encoding)
 def test_the_dashboards_light_check_agrees_with_the_engines_load(tmp_path, content, encoding):
     """The dashboard's process checks the corpus without numpy; the engine's process loads it: same facts,
     same refusals."""
-    from rnnscope.corpus_file import check_corpus
+    from rnnscope.storage.corpus_file import check_corpus
 
     path = tmp_path / "c.txt"
     path.write_bytes(content)

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import torch
 
-from rnnscope import commands
-from rnnscope.core.checkpoint import load_checkpoint
-from rnnscope.errors import CheckpointError
-from rnnscope.core.data import load_corpus
-from rnnscope.core.engine import Engine
-from rnnscope.frames import DIVERGED, PAUSED, RUNNING
+from rnnscope.contracts import commands
+from rnnscope.training.checkpoint import load_checkpoint
+from rnnscope.contracts.errors import CheckpointError
+from rnnscope.training.data import load_corpus
+from rnnscope.training.engine import Engine
+from rnnscope.contracts.frames import DIVERGED, PAUSED, RUNNING
 from tests.core_fixtures import tiny_config, tiny_engine, write_corpus
 
 
@@ -233,8 +233,8 @@ def test_an_interrupted_probe_keeps_the_last_one(tmp_path):
 
 
 def test_the_export_shows_one_probe_of_its_step_and_says_so(tmp_path):
-    from rnnscope.core.figure import _headline
-    from rnnscope.snapshot_io import load_snapshot_frame
+    from rnnscope.exporting.figure import _headline
+    from rnnscope.storage.snapshot_io import load_snapshot_frame
 
     engine = tiny_engine(tmp_path)
     engine.refresh_probe()  # the probe the screen last showed: step 0

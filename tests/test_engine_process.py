@@ -9,12 +9,12 @@ import time
 
 import pytest
 
-from rnnscope import commands
-from rnnscope.core import engine_process
-from rnnscope.core.data import load_corpus
-from rnnscope.frames import PAUSED
-from rnnscope.parts import PartStore
-from rnnscope.tui import engine_client
+from rnnscope.contracts import commands
+from rnnscope.runner import engine_process
+from rnnscope.training.data import load_corpus
+from rnnscope.contracts.frames import PAUSED
+from rnnscope.contracts.parts import PartStore
+from rnnscope.runner.tui import engine_client
 from tests.core_fixtures import tiny_config, tiny_engine, write_corpus
 
 
@@ -113,8 +113,7 @@ def test_a_big_command_sent_before_the_start_neither_blocks_nor_is_lost(tmp_path
 
 
 def test_sigterm_during_an_export_removes_its_temporary_folder(tmp_path, monkeypatch):
-    from rnnscope.core import export
-
+    from rnnscope.exporting import export
     engine = tiny_engine(tmp_path)
     engine.refresh_probe()
     written = export._write_contents
@@ -153,8 +152,8 @@ def test_the_command_reader_turns_a_closed_dashboard_end_into_quit():
 ORPHAN_SCRIPT = """
 import sys, time
 from pathlib import Path
-from rnnscope.core.data import load_corpus
-from rnnscope.tui import engine_client
+from rnnscope.training.data import load_corpus
+from rnnscope.runner.tui import engine_client
 from tests.core_fixtures import tiny_config
 corpus = Path(sys.argv[1])
 client = engine_client(tiny_config(corpus), load_corpus(corpus), Path(sys.argv[2]), start_paused=True).start()

@@ -7,11 +7,11 @@ import time
 
 import numpy as np
 
-from rnnscope import commands
-from rnnscope.core.engine_source import PROBE_INTERVAL_S, PROBE_MAX_AGE_S, Cadence, EngineSource
-from rnnscope.core.side_budget import SideBudget
-from rnnscope.frames import DIVERGED, PAUSED, RUNNING
-from rnnscope.parts import PartsOut, PartStore
+from rnnscope.contracts import commands
+from rnnscope.runner.engine_source import PROBE_INTERVAL_S, PROBE_MAX_AGE_S, Cadence, EngineSource
+from rnnscope.training.side_budget import SideBudget
+from rnnscope.contracts.frames import DIVERGED, PAUSED, RUNNING
+from rnnscope.contracts.parts import PartsOut, PartStore
 from tests.core_fixtures import tiny_config, write_corpus
 
 
@@ -126,8 +126,7 @@ def test_probes_every_interval_while_the_side_budget_affords_them():
 
 
 def test_the_live_loop_probes_again_soon_after_a_slow_start_up_probe(tmp_path, monkeypatch):
-    from rnnscope.core import engine as engine_module
-
+    from rnnscope.training import engine as engine_module
     real_probe, calls = engine_module.run_probe, []
 
     def slow_once(*args, **kwargs):
@@ -137,7 +136,7 @@ def test_the_live_loop_probes_again_soon_after_a_slow_start_up_probe(tmp_path, m
         return real_probe(*args, **kwargs)
 
     monkeypatch.setattr(engine_module, "run_probe", slow_once)
-    monkeypatch.setattr("rnnscope.core.engine_source.PROBE_MAX_AGE_S", 0.5, raising=False)
+    monkeypatch.setattr("rnnscope.runner.engine_source.PROBE_MAX_AGE_S", 0.5, raising=False)
     recorder, inbox, thread = _start(tmp_path, start_paused=False)
     try:
         recorder.wait_for(lambda f: f.probe is not None and f.probe.step > 0, timeout=3.0)

@@ -12,9 +12,9 @@ import pytest
 import torch
 from PIL import Image
 
-from rnnscope.config import RunConfig
-from rnnscope.core import export
-from rnnscope.core.figure import render_figure, visible_char
+from rnnscope.contracts.config import RunConfig
+from rnnscope.exporting import export
+from rnnscope.exporting.figure import render_figure, visible_char
 from tests.fake_frames import make_frame, make_weights
 
 torch.set_num_threads(1)
@@ -232,7 +232,7 @@ def test_fake_frames_are_deterministic_and_self_consistent(model):
 
 
 def test_a_file_replaced_atomically_is_whole_or_as_it_was(tmp_path):
-    from rnnscope.atomic_file import replace_atomically
+    from rnnscope.storage.atomic_file import replace_atomically
 
     target = tmp_path / "meta.json"
     target.write_text("old")

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from rnnscope.config import GATE_NAMES
-from rnnscope.core.flow_metrics import (
+from rnnscope.contracts.config import GATE_NAMES
+from rnnscope.measuring.flow_metrics import (
     decay_per_step,
     layer_metrics,
     memory_horizon,
@@ -15,7 +15,7 @@ from rnnscope.core.flow_metrics import (
     sigma_max,
     verdict,
 )
-from rnnscope.frames import EXPLODING, HEALTHY, VANISHING, Saturation
+from rnnscope.contracts.frames import EXPLODING, HEALTHY, VANISHING, Saturation
 
 torch.set_num_threads(1)
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from rnnscope.core.history import DecimatingHistory, RecentWindow
+from rnnscope.training.history import DecimatingHistory, RecentWindow
 
 
 def test_history_stays_bounded_and_spans_the_run():

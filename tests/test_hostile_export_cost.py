@@ -11,10 +11,10 @@ import time
 import numpy as np
 import pytest
 
-from rnnscope import signals
-from rnnscope.core import export
-from rnnscope.core.figure import render_figure
-from rnnscope.signals import SignalGuard, Terminated
+from rnnscope.runner import signals
+from rnnscope.exporting import export
+from rnnscope.exporting.figure import render_figure
+from rnnscope.runner.signals import SignalGuard, Terminated
 from tests.fake_frames import make_frame
 from tests.test_export import write
 

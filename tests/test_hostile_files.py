@@ -8,7 +8,7 @@ import socket
 import pytest
 
 from rnnscope.cli import main
-from rnnscope import corpus_file
+from rnnscope.storage import corpus_file
 from tests.core_fixtures import write_corpus
 
 

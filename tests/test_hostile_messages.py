@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from rnnscope.cli import main
-from rnnscope.core import export
+from rnnscope.exporting import export
 from tests.core_fixtures import write_corpus
 
 DIVERGE = ["--model", "rnn-relu", "--init", "identity", "--init-gain", "3", "--optimizer", "sgd", "--lr", "50",

@@ -1,5 +1,5 @@
 """A run never replaces a file it did not make (the task corpus), checks everything before it writes, cleans up
-every temporary name of rnnscope.atomic_file, and a task compare's side B resumes alone."""
+every temporary name of rnnscope.storage.atomic_file, and a task compare's side B resumes alone."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import os
 import subprocess
 import sys
 
-from rnnscope.atomic_file import leftover_kind, temp_path
+from rnnscope.storage.atomic_file import leftover_kind, temp_path
 from rnnscope.cli import main
-from rnnscope.config import RunConfig
-from rnnscope.core.task_corpus import plan_task_corpus
-from rnnscope.run_dir import remove_leftovers
+from rnnscope.contracts.config import RunConfig
+from rnnscope.training.task_corpus import plan_task_corpus
+from rnnscope.storage.run_dir import remove_leftovers
 
 TASK = ["--task", "recall", "--distance", "3-10", "--hidden", "8", "--embed", "4", "--seq-len", "16", "--batch", "2",
         "--threads", "1", "--val-every", "5"]

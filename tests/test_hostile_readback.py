@@ -14,10 +14,10 @@ import zipfile
 import numpy as np
 import pytest
 
-from rnnscope.frames import Saturation, StepStats
-from rnnscope.replay import ReplaySource
-from rnnscope.snapshot_io import SnapshotError, load_snapshot_frame
-from rnnscope.snapshot_read import read_json, read_npz
+from rnnscope.contracts.frames import Saturation, StepStats
+from rnnscope.runner.replay import ReplaySource
+from rnnscope.storage.snapshot_io import SnapshotError, load_snapshot_frame
+from rnnscope.storage.snapshot_read import read_json, read_npz
 from rnnscope.ui.app import make_app
 from tests.fake_frames import make_frame
 from tests.test_export import quick_figure, write  # noqa: F401  (quick_figure is a fixture)

@@ -10,10 +10,10 @@ import unicodedata
 import pytest
 
 from rnnscope.cli import main
-from rnnscope.frames import Event, Notice
-from rnnscope.replay import ReplaySource
+from rnnscope.contracts.frames import Event, Notice
+from rnnscope.runner.replay import ReplaySource
 from rnnscope.ui.app import make_app
-from rnnscope.visible import safe_text
+from rnnscope.contracts.visible import safe_text
 from rnnscope.ui.safe_frame import CONFIG_TEXT, STATUS_TEXT, safe_frame
 from tests.core_fixtures import tiny_engine
 from tests.fake_frames import make_frame

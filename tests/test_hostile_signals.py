@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from rnnscope.run_dir import remove_leftovers
-from rnnscope.signals import SignalGuard, Terminated
+from rnnscope.storage.run_dir import remove_leftovers
+from rnnscope.runner.signals import SignalGuard, Terminated
 from tests.core_fixtures import write_corpus
 
 SNAPSHOT_FILES = {"meta.json", "arrays.npz", "figure.png", "checkpoint.pt"}

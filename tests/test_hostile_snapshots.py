@@ -12,10 +12,10 @@ import shutil
 import numpy as np
 import pytest
 
-from rnnscope import commands
+from rnnscope.contracts import commands
 from rnnscope.cli import main
-from rnnscope.replay import ReplaySource
-from rnnscope.snapshot_io import SnapshotError, load_snapshot_frame
+from rnnscope.runner.replay import ReplaySource
+from rnnscope.storage.snapshot_io import SnapshotError, load_snapshot_frame
 from tests.core_fixtures import tiny_engine
 
 

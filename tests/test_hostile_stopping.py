@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from rnnscope import engine_client as client_module
+from rnnscope.runner import engine_client as client_module
 from tests.test_engine_process import _client, _collect
 
 
@@ -83,7 +83,7 @@ class _Broken:
 
 
 async def test_the_first_message_when_one_compare_engine_dies_names_the_run(capsys):
-    from rnnscope.ui.compare_app import CompareApp
+    from rnnscope.ui.compare.app import CompareApp
     from rnnscope.ui.source_link import SourceLink
     from tests.ui.fake_source import FakeSource
 

@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from rnnscope.cli import main
-from rnnscope.numbers import decimal_number, whole_number
-from rnnscope.streams import EXIT_OUTPUT
+from rnnscope.contracts.numbers import decimal_number, whole_number
+from rnnscope.runner.streams import EXIT_OUTPUT
 from tests.core_fixtures import write_corpus
 
 HUGE = "9" * 5000
@@ -107,8 +107,7 @@ def test_a_full_disk_at_the_lessons_meta_rewrite_still_prints_the_verdict(tmp_pa
     import errno
     import json
 
-    from rnnscope.core import lesson_run
-
+    from rnnscope.lessons import lesson_run
     def full(path, write):
         raise OSError(errno.ENOSPC, "No space left on device")
 

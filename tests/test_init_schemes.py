@@ -6,9 +6,9 @@ import pytest
 import torch
 from torch import nn
 
-from rnnscope.config import RunConfig
-from rnnscope.core.init_schemes import init_recurrent
-from rnnscope.core.model import build_model
+from rnnscope.contracts.config import RunConfig
+from rnnscope.training.init_schemes import init_recurrent
+from rnnscope.training.model import build_model
 
 torch.set_num_threads(1)
 VOCAB, EMBED, HIDDEN, LAYERS = 9, 5, 8, 2

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from rnnscope.config import RunConfig
-from rnnscope.core.model import build_model
-from rnnscope.core.probe import run_probe
-from rnnscope.frames import EXPLODING, HEALTHY, VANISHING
+from rnnscope.contracts.config import RunConfig
+from rnnscope.training.model import build_model
+from rnnscope.measuring.probe import run_probe
+from rnnscope.contracts.frames import EXPLODING, HEALTHY, VANISHING
 
 torch.set_num_threads(1)
 STEPS, HIDDEN, EMBED = 40, 48, 16

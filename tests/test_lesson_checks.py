@@ -2,7 +2,7 @@
 
 import pytest
 
-from rnnscope.core.lesson_evidence import SAMPLE_TEMPERATURES
+from rnnscope.lessons.unit_evidence import SAMPLE_TEMPERATURES
 from rnnscope.lessons import FAILS, HOLDS, UNJUDGEABLE, checks, find_lesson
 from tests.lesson_fixtures import engine_evidence, run_evidence_of, trained_engine
 

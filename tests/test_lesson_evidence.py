@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnnscope.core.lesson_evidence import (
+from rnnscope.lessons.unit_evidence import (
     char_entropy,
     distinct_ngram_ratio,
     embedding_evidence,

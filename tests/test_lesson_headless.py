@@ -96,7 +96,7 @@ def test_a_task_run_reads_its_task_and_distance_from_meta_json():
 
 
 def test_a_lesson_run_s_figure_is_titled_with_its_claim(tmp_path):
-    from rnnscope.core.figure import claim_lines
+    from rnnscope.exporting.figure import claim_lines
     from tests.fake_frames import make_frame
 
     frame = make_frame()

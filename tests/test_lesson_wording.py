@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnscope.config import INITS
-from rnnscope.core.lesson_evidence import tanh_evidence
+from rnnscope.contracts.config import INITS
+from rnnscope.lessons.unit_evidence import tanh_evidence
 from rnnscope.lessons import UNJUDGEABLE, checks, find_lesson
 from rnnscope.lessons.lesson import parse_compare
 from rnnscope.lessons.restore import key_advice
-from rnnscope.ui.lesson_panel import live_check
+from rnnscope.ui.lessons.lesson_panel import live_check
 from tests.lesson_fixtures import run_evidence_of
 
 FLOW = {"hidden": 16, "seq_len": 16}
@@ -89,7 +89,7 @@ def test_every_lesson_panel_fits_its_six_lines_at_160_columns():
     from rich.console import Console
 
     from rnnscope.lessons import LESSONS, CheckResult
-    from rnnscope.ui.lesson_panel import LessonPanel
+    from rnnscope.ui.lessons.lesson_panel import LessonPanel
 
     width = 160 - 4  # the panel's border and padding
     for lesson in LESSONS:

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from rnnscope.config import RunConfig
+from rnnscope.contracts.config import RunConfig
 from rnnscope.lessons import FAILS, HOLDS, LESSONS, NOT_YET, UNJUDGEABLE, find_lesson, lesson_names
 from rnnscope.lessons.catalog import ENCODING, FLOW, GATES, LOSS, MEMORY, NORMS, PROBE, SAMPLE, SIGMA, STATES
 from rnnscope.lessons.lesson import Finding, parse_compare
@@ -115,6 +115,6 @@ def test_flags_override_the_preset_and_a_corpus_replaces_the_task():
 def test_the_lessons_load_neither_torch_nor_the_ui():
     from tests.test_boundary import _modules_loaded_by
 
-    loaded = _modules_loaded_by(["rnnscope.lessons", "rnnscope.lessons.presets", "rnnscope.lesson_cli"])
+    loaded = _modules_loaded_by(["rnnscope.lessons", "rnnscope.lessons.presets", "rnnscope.lessons.cli"])
     assert "rnnscope" in loaded and "numpy" in loaded  # it sees what was really imported
     assert not loaded & {"torch", "textual", "rich"}

@@ -6,11 +6,11 @@ import random
 
 import torch
 
-from rnnscope import commands
-from rnnscope.core.lockstep import LEAD, Lockstep, may_step
-from rnnscope.core.model import build_model
-from rnnscope.core.pair_side import PairSide
-from rnnscope.frames import DIVERGED, PAUSED, RUNNING
+from rnnscope.contracts import commands
+from rnnscope.compare.lockstep import LEAD, Lockstep, may_step
+from rnnscope.training.model import build_model
+from rnnscope.compare.pair_side import PairSide
+from rnnscope.contracts.frames import DIVERGED, PAUSED, RUNNING
 from tests.core_fixtures import tiny_config, tiny_engine
 
 

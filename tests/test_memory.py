@@ -6,12 +6,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from rnnscope.config import RunConfig
-from rnnscope.core.data import load_corpus
-from rnnscope.core.memory import MemoryMeter, context_ks, context_positions
-from rnnscope.core.model import build_model
-from rnnscope.core.tasks import Task
-from rnnscope.snapshot_io import memory_from_json, memory_to_json
+from rnnscope.contracts.config import RunConfig
+from rnnscope.training.data import load_corpus
+from rnnscope.measuring.memory import MemoryMeter, context_ks, context_positions
+from rnnscope.training.model import build_model
+from rnnscope.training.tasks import Task
+from rnnscope.storage.snapshot_io import memory_from_json, memory_to_json
 from tests.core_fixtures import write_corpus
 
 torch.set_num_threads(1)

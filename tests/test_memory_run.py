@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 import torch
 
-from rnnscope import commands
+from rnnscope.contracts import commands
 from rnnscope.cli import main
-from rnnscope.core.data import load_corpus
-from rnnscope.core.engine import Engine
-from rnnscope.core.flow_metrics import decay_per_step, memory_horizon, verdict
-from rnnscope.core.model import build_model
-from rnnscope.core.tasks import Task
+from rnnscope.training.data import load_corpus
+from rnnscope.training.engine import Engine
+from rnnscope.measuring.flow_metrics import decay_per_step, memory_horizon, verdict
+from rnnscope.training.model import build_model
+from rnnscope.training.tasks import Task
 from tests.core_fixtures import tiny_config, tiny_engine, write_corpus
 
 TASK_ARGS = ["--task", "recall", "--distance", "3-10", "--hidden", "12", "--embed", "6", "--seq-len", "16",
@@ -115,7 +115,7 @@ def test_bad_memory_options_are_one_line_and_exit_2(tmp_path, capsys, argv, mess
 
 
 def test_replayed_snapshot_carries_memory_and_cell_metrics(tmp_path):
-    from rnnscope.snapshot_io import load_snapshot_frame
+    from rnnscope.storage.snapshot_io import load_snapshot_frame
 
     engine = tiny_engine(tmp_path, forget_bias=2.0)
     for _ in range(5):
@@ -145,7 +145,7 @@ def task_snapshot(tmp_path_factory):
     lambda m: m.__setitem__("context_curve", None),
 ])
 def test_replay_refuses_a_malformed_memory(tmp_path, task_snapshot, change):
-    from rnnscope.snapshot_io import SnapshotError, load_snapshot_frame
+    from rnnscope.storage.snapshot_io import SnapshotError, load_snapshot_frame
 
     folder = tmp_path / task_snapshot.name
     shutil.copytree(task_snapshot, folder)
@@ -158,7 +158,7 @@ def test_replay_refuses_a_malformed_memory(tmp_path, task_snapshot, change):
 
 
 def test_memory_is_deferred_while_the_side_budget_is_spent_but_never_starved(tmp_path, monkeypatch):
-    import rnnscope.core.engine as engine_module
+    import rnnscope.training.engine as engine_module
 
     engine = tiny_engine(tmp_path, val_every=1)
     engine.side.budget = 0.0  # no room at all: as when a slow probe takes the whole budget

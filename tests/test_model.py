@@ -4,8 +4,8 @@ import pytest
 import torch
 from torch import nn
 
-from rnnscope.config import MODELS, RunConfig
-from rnnscope.core.model import CharModel, build_model, count_parameters, set_activation
+from rnnscope.contracts.config import MODELS, RunConfig
+from rnnscope.training.model import CharModel, build_model, count_parameters, set_activation
 
 torch.set_num_threads(1)
 VOCAB = 11

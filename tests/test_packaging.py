@@ -18,5 +18,7 @@ def test_every_subpackage_is_listed_in_pyproject():
 
 def test_styles_and_sample_are_package_data():
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
-    assert data["rnnscope.ui"] == ["*.tcss"] and list((ROOT / "rnnscope" / "ui").glob("*.tcss"))
+    styled = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "rnnscope").rglob("*.tcss")}
+    assert styled == {"rnnscope.ui", "rnnscope.ui.compare", "rnnscope.ui.lessons"}
+    assert all(data[package] == ["*.tcss"] for package in styled)
     assert data["rnnscope.sample_texts"] == ["*.txt"] and list((ROOT / "sample_texts").glob("*.txt"))

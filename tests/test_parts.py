@@ -4,8 +4,8 @@ import pickle
 
 import numpy as np
 
-from rnnscope.core.history import DecimatingHistory
-from rnnscope.parts import PARTS, PartsOut, PartStore, Rows, frame_parts
+from rnnscope.training.history import DecimatingHistory
+from rnnscope.contracts.parts import PARTS, PartsOut, PartStore, Rows, frame_parts
 from tests.fake_frames import make_frame
 
 

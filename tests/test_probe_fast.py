@@ -6,8 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from rnnscope.core.module_probe import default_direction, probe_module, readout_loss
-from rnnscope.core.probe_unrolled import probe_module_unrolled
+from rnnscope.measuring.module_probe import default_direction, probe_module, readout_loss
+from rnnscope.measuring.probe_unrolled import probe_module_unrolled
 
 torch.set_num_threads(1)
 KINDS = ("lstm", "gru", "rnn-tanh", "rnn-relu")

@@ -8,9 +8,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from rnnscope.config import GATE_NAMES, MODELS, RunConfig
-from rnnscope.core.model import build_model, set_activation
-from rnnscope.core.probe import run_probe
+from rnnscope.contracts.config import GATE_NAMES, MODELS, RunConfig
+from rnnscope.training.model import build_model, set_activation
+from rnnscope.measuring.probe import run_probe
 
 torch.set_num_threads(1)
 VOCAB, EMBED, HIDDEN, STEPS = 7, 3, 5, 9

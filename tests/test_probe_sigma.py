@@ -5,7 +5,7 @@ import math
 import numpy as np
 import torch
 
-from rnnscope.core.probe_sigma import LANCZOS_STEPS, largest_singular_values
+from rnnscope.measuring.probe_sigma import LANCZOS_STEPS, largest_singular_values
 
 torch.set_num_threads(1)
 

@@ -4,10 +4,10 @@ import queue
 import threading
 from types import SimpleNamespace
 
-from rnnscope import commands
+from rnnscope.contracts import commands
 from rnnscope.cli import main
-from rnnscope.replay import ReplaySource
-from rnnscope.snapshot_io import list_snapshots
+from rnnscope.runner.replay import ReplaySource
+from rnnscope.storage.snapshot_io import list_snapshots
 from tests.test_cli import TINY_ARGS
 from tests.core_fixtures import write_corpus
 
@@ -48,7 +48,7 @@ def test_replay_source_steps_through_snapshots(tmp_path, capsys):
 
 
 async def test_space_plays_and_stops_the_replay_in_the_dashboard(tmp_path, monkeypatch):
-    from rnnscope import replay
+    from rnnscope.runner import replay
     from rnnscope.ui.app import make_app
     from tests.ui.app_harness import status_text, wait_until
 

@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from rnnscope.config import RunConfig
-from rnnscope.core.model import build_model
-from rnnscope.core.sampling import _layer_states, _step, sample_ids
+from rnnscope.contracts.config import RunConfig
+from rnnscope.training.model import build_model
+from rnnscope.training.sampling import _layer_states, _step, sample_ids
 
 torch.set_num_threads(1)
 MODELS = ["lstm", "gru", "rnn-tanh", "rnn-relu"]

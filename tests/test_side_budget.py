@@ -2,7 +2,7 @@
 
 import pytest
 
-from rnnscope.core.side_budget import KINDS, SideBudget
+from rnnscope.training.side_budget import KINDS, SideBudget
 
 
 class FakeClock:

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnscope.frames import PAUSED
-from rnnscope.snapshot_io import SnapshotError, is_run_dir, list_snapshots, load_snapshot_frame
+from rnnscope.contracts.frames import PAUSED
+from rnnscope.storage.snapshot_io import SnapshotError, is_run_dir, list_snapshots, load_snapshot_frame
 from tests.fake_frames import make_frame, make_weights
 from tests.test_export import quick_figure, write  # noqa: F401  (quick_figure is a fixture)
 

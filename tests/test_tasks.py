@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from rnnscope.core.tasks import CLOSERS, EVAL_ITEMS, MAX_DEPTH, PAIRS, Task, eval_distances
+from rnnscope.training.tasks import CLOSERS, EVAL_ITEMS, MAX_DEPTH, PAIRS, Task, eval_distances
 
 RECALL_LINE = re.compile(r"([a-z])(\.+)=([a-z])")
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnscope.run_dir import remove_leftovers
-from rnnscope.timeline import TimelineError, TimelineReader, TimelineWriter
-from rnnscope.timeline.index import frame_name
-from rnnscope.timeline.writer import thin
+from rnnscope.storage.run_dir import remove_leftovers
+from rnnscope.storage.timeline import TimelineError, TimelineReader, TimelineWriter
+from rnnscope.storage.timeline.index import frame_name
+from rnnscope.storage.timeline.writer import thin
 from tests.fake_frames import make_frame
 
 LAYER_ARRAYS = ("gates", "pre_activation", "cell", "hidden", "grad_h", "grad_c", "grad_h_total")
@@ -116,7 +116,7 @@ def test_a_failed_rename_leaves_no_partial_frame_and_the_index_as_it_was(tmp_pat
 WRITER = """
 import dataclasses, sys
 from pathlib import Path
-from rnnscope.timeline import TimelineWriter
+from rnnscope.storage.timeline import TimelineWriter
 from tests.fake_frames import make_frame
 probe = make_frame("lstm", T=64, H=128, V=60).probe
 writer = TimelineWriter(Path(sys.argv[1]), max_frames=12)

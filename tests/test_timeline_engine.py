@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnscope.timeline import TimelineReader
+from rnnscope.storage.timeline import TimelineReader
 from tests.core_fixtures import tiny_engine
 
 

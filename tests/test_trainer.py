@@ -4,9 +4,9 @@ import math
 
 import torch
 
-from rnnscope.config import RunConfig
-from rnnscope.core.model import build_model
-from rnnscope.core.trainer import batch_loss, make_optimizer, train_step
+from rnnscope.contracts.config import RunConfig
+from rnnscope.training.model import build_model
+from rnnscope.training.trainer import batch_loss, make_optimizer, train_step
 
 torch.set_num_threads(1)
 
@@ -66,7 +66,7 @@ def test_non_finite_step_leaves_weights_untouched():
 
 
 def test_fused_norms_equal_the_per_parameter_norms_and_are_timed_as_side_work():
-    from rnnscope.core.side_budget import SideBudget
+    from rnnscope.training.side_budget import SideBudget
 
     for kind in ("lstm", "gru", "rnn-tanh", "rnn-relu"):
         model, x, y = _setup(kind)

@@ -8,10 +8,12 @@ import pytest
 import torch
 from torch import nn
 
-from rnnscope import Scope, commands
+from rnnscope import Scope
+
+from rnnscope.contracts import commands
 from rnnscope.cli import main
-from rnnscope.timeline import TimelineReader
-from rnnscope.timeline.index import frame_name
+from rnnscope.storage.timeline import TimelineReader
+from rnnscope.storage.timeline.index import frame_name
 from rnnscope.ui.app import make_app
 from rnnscope.watch.attach import UNAVAILABLE, AttachSource
 from rnnscope.watch.heartbeat import Heartbeat, write_heartbeat

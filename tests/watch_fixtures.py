@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from rnnscope.timeline import TimelineFrame, TimelineReader
+from rnnscope.storage.timeline import TimelineFrame, TimelineReader
 
 
 def frames_in(run_dir) -> list[TimelineFrame]:

@@ -104,7 +104,7 @@ def long_memory(both: dict) -> Finding:
 
 def lstm_gates(run: dict) -> Finding:
     """At the key the input gate opens for the units that store it, their forget gates stay near 1 over the
-    filler so their cell holds it, and the output gate opens at the cue (rnnscope.core.lesson_evidence)."""
+    filler so their cell holds it, and the output gate opens at the cue (rnnscope.lessons.unit_evidence)."""
     distance, accuracy = accuracy_by_distance(run)[-1]
     found = extra(run, "gates")
     units = found["units"]

@@ -11,7 +11,7 @@ One run's evidence is a dict:
     train_loss, val_loss, loss_first (the first logged train loss), uniform_loss (ln of the vocabulary size)
     grad         {"first_pre", "max_pre", "max_post"}: total gradient norms over the run
     diverged     None or the step at which the loss became non-finite
-    extra        lesson-specific numbers from rnnscope.core.lesson_evidence ("embedding", "gates", "samples")
+    extra        lesson-specific numbers from rnnscope.lessons.unit_evidence ("embedding", "gates", "samples")
 A comparison's evidence is {"a": run, "b": run}.
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from rnnscope.config import INITS, MODELS
+from rnnscope.contracts.config import INITS, MODELS
 
 CYCLES = {"init": ("i", INITS), "model": ("m", MODELS)}  # keys that step through a list, wrapping round
 

@@ -21,27 +21,27 @@ from textual.app import App, ComposeResult
 from textual.css.query import NoMatches
 from textual.widget import Widget
 
-from rnnscope import commands
+from rnnscope.contracts import commands
 from rnnscope.ui import keymap
 from rnnscope.ui.command_palette import DashboardCommands
 from rnnscope.ui.key_bar import KeyBar
 from rnnscope.ui.status_bar import LOADING, StatusBar
 from rnnscope.ui.too_small import TooSmall, is_too_small
 from rnnscope.ui.view_state import ViewState
-from rnnscope.visible import safe_text
+from rnnscope.contracts.visible import safe_text
 
 if TYPE_CHECKING:
-    from rnnscope.frames import Frame
+    from rnnscope.contracts.frames import Frame
     from rnnscope.lessons import Lesson
-    from rnnscope.parts import Update
-    from rnnscope.source import SourceFactory
+    from rnnscope.contracts.parts import Update
+    from rnnscope.contracts.source import SourceFactory
 
 HERE = Path(__file__).parent
 SIGNAL_EXIT_S = 3.0  # after SIGTERM / SIGHUP the process is gone within this, even if the terminal hangs the exit
 
 
 class Client(Protocol):
-    """One run's link (rnnscope.engine_client.EngineClient, rnnscope.ui.source_link.SourceLink)."""
+    """One run's link (rnnscope.runner.engine_client.EngineClient, rnnscope.ui.source_link.SourceLink)."""
 
     def start(self): ...
     def connect(self, deliver, fail) -> None: ...
@@ -52,7 +52,7 @@ class Client(Protocol):
 class RnnscopeApp(App[int]):
     """Shows the latest parts of one run's client and sends it the user's commands."""
 
-    CSS_PATH = [HERE / "app.tcss", HERE / "panels.tcss", HERE / "lessons.tcss"]  # absolute: subclasses may live elsewhere
+    CSS_PATH = [HERE / "app.tcss", HERE / "panels.tcss", HERE / "lessons" / "lessons.tcss"]  # absolute: subclasses may live elsewhere
     TITLE = "rnnscope"
     BINDINGS = keymap.bindings()
     COMMANDS = App.COMMANDS | {DashboardCommands}
@@ -94,14 +94,14 @@ class RnnscopeApp(App[int]):
         except Exception as error:  # no process could be made (memory, process limits): one line, exit 1
             self._fail(f"cannot start the training process: {type(error).__name__}: {error}")
             return
-        from rnnscope.parts import PartStore
+        from rnnscope.contracts.parts import PartStore
 
         self.parts = PartStore()
         await self.mount_all(self.run_widgets())
         self.refresh_bindings()  # a footer mounted after the screen's start fills in when the bindings are published
         self.dashboard.fit(self.size.width, self.size.height)
         if self.lesson is not None:
-            from rnnscope.ui.lesson_panel import LOOK_CLASS
+            from rnnscope.ui.lessons.lesson_panel import LOOK_CLASS
 
             for panel in self.dashboard.panels:
                 panel.set_class(panel.title in self.lesson.look_at, LOOK_CLASS)
@@ -111,7 +111,7 @@ class RnnscopeApp(App[int]):
     def run_widgets(self) -> list[Widget]:
         """Below the status bar: the lesson panel (in a lesson), the panels, the too-small notice, the keys."""
         from rnnscope.ui.dashboard import Dashboard
-        from rnnscope.ui.lesson_panel import LessonPanel
+        from rnnscope.ui.lessons.lesson_panel import LessonPanel
 
         self.dashboard = self.dashboard or Dashboard(id="dashboard")
         lesson = [] if self.lesson is None else [LessonPanel(self.lesson, id="lesson")]
@@ -135,7 +135,7 @@ class RnnscopeApp(App[int]):
 
     def receive(self, updates: list[Update]) -> None:
         """On the event loop: keep the newest of each part, then show them (the source sets the rate)."""
-        from rnnscope.ui.lesson_panel import LessonPanel, live_check
+        from rnnscope.ui.lessons.lesson_panel import LessonPanel, live_check
         from rnnscope.ui.safe_frame import safe_frame
 
         for update in updates:
@@ -233,7 +233,7 @@ class RnnscopeApp(App[int]):
         self.client.send(commands.ScaleTemperature(factor))
 
     def action_lessons(self) -> None:
-        from rnnscope.ui.lesson_list import LessonList
+        from rnnscope.ui.lessons.lesson_list import LessonList
 
         self.push_screen(LessonList(), self._start_lesson)
 
@@ -250,7 +250,7 @@ class RnnscopeApp(App[int]):
 
     def action_review(self, delta: int) -> None:
         """`,` / `.`: one recorded frame back / forward; an unreadable timeline is a notice, nothing changes."""
-        from rnnscope.timeline import TimelineError
+        from rnnscope.storage.timeline import TimelineError
         from rnnscope.ui.review import Review
 
         self.review = self.review or Review()

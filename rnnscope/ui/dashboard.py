@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Container, Vertical
 from textual.widgets import Tab, Tabs
 
-from rnnscope.frames import Frame
+from rnnscope.contracts.frames import Frame
 from rnnscope.ui.panels import ALL_PANELS, FramePanel
 from rnnscope.ui.view_state import ViewState
 

@@ -2,7 +2,7 @@
 
 `,` and `.` move one recorded frame back / forward (past the newest: live again), End returns to live; training
 goes on meanwhile. With several runs (a compare) the first leads: the others show their frame of the same step
-(their newest at or before it). The timeline is read here, in the UI's process (rnnscope.timeline: numpy only).
+(their newest at or before it). The timeline is read here, in the UI's process (rnnscope.storage.timeline: numpy only).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import bisect
 import dataclasses
 from pathlib import Path
 
-from rnnscope.frames import Event, Frame
-from rnnscope.timeline import TimelineEntry, TimelineError, TimelineFrame, TimelineReader
+from rnnscope.contracts.frames import Event, Frame
+from rnnscope.storage.timeline import TimelineEntry, TimelineError, TimelineFrame, TimelineReader
 
 REVIEW_EVENT = "review"  # the loss curve's marker at the reviewed step
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from rnnscope.frames import Event, Frame, RunStatus
-from rnnscope.visible import safe_text
+from rnnscope.contracts.frames import Event, Frame, RunStatus
+from rnnscope.contracts.visible import safe_text
 
 STATUS_TEXT = ("corpus", "state", "device", "diverged", "run_dir", "writer")
 CONFIG_TEXT = ("corpus", "model", "init", "optimizer", "device", "encoding")

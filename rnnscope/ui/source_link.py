@@ -1,6 +1,6 @@
 """The client for a source that runs in a thread of the dashboard's process (replay, test fakes).
 
-It offers what rnnscope.engine_client.EngineClient offers (connect, send, stop, finish) and sends the same
+It offers what rnnscope.runner.engine_client.EngineClient offers (connect, send, stop, finish) and sends the same
 updates: the source publishes its parts, PartsOut keeps only what changed, the app's loop receives them.
 """
 
@@ -11,9 +11,9 @@ import queue
 import threading
 from collections.abc import Callable
 
-from rnnscope import commands
-from rnnscope.parts import PartsOut, Update
-from rnnscope.source import SourceFactory
+from rnnscope.contracts import commands
+from rnnscope.contracts.parts import PartsOut, Update
+from rnnscope.contracts.source import SourceFactory
 
 JOIN_S = 1.0
 

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widget import Widget
 
-from rnnscope.states import ATTACHED, DIVERGED, ENDED, PAUSED, RUNNING, STALE, WAITING, WATCHING
+from rnnscope.contracts.states import ATTACHED, DIVERGED, ENDED, PAUSED, RUNNING, STALE, WAITING, WATCHING
 
 if TYPE_CHECKING:
-    from rnnscope.frames import RunStatus
+    from rnnscope.contracts.frames import RunStatus
 
 LOADING = "loading…"
 SEPARATOR = " │ "

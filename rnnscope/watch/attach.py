@@ -8,14 +8,14 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnscope import commands
-from rnnscope.config import MODELS, RunConfig
-from rnnscope.frames import Notice, RunStatus, StepStats
-from rnnscope.source import Publish
-from rnnscope.states import WAITING, WATCHING
-from rnnscope.atomic_file import replace_atomically, write_synced
-from rnnscope.timeline import TimelineError, TimelineFrame, TimelineReader
-from rnnscope.timeline.index import frame_name
+from rnnscope.contracts import commands
+from rnnscope.contracts.config import MODELS, RunConfig
+from rnnscope.contracts.frames import Notice, RunStatus, StepStats
+from rnnscope.contracts.source import Publish
+from rnnscope.contracts.states import WAITING, WATCHING
+from rnnscope.storage.atomic_file import replace_atomically, write_synced
+from rnnscope.storage.timeline import TimelineError, TimelineFrame, TimelineReader
+from rnnscope.storage.timeline.index import frame_name
 from rnnscope.watch.heartbeat import HeartbeatError, read_heartbeat, writer_state
 
 POLL_S = 0.25  # how often the index and the heartbeat are read
@@ -154,7 +154,7 @@ def _finite_number(value) -> bool:
 
 def run_attach(run_dir: Path) -> int:
     """Check the folder, then open the dashboard on it (it waits for the first frame)."""
-    from rnnscope.errors import InputError
+    from rnnscope.contracts.errors import InputError
 
     if not run_dir.is_dir():
         raise InputError(f"--attach {run_dir}: no such folder; give the RUN_DIR a Scope or an rnnscope run writes to")

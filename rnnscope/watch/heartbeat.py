@@ -13,8 +13,8 @@ import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from rnnscope.atomic_file import replace_atomically, write_synced
-from rnnscope.timeline.index import TIMELINE
+from rnnscope.storage.atomic_file import replace_atomically, write_synced
+from rnnscope.storage.timeline.index import TIMELINE
 
 FILE_NAME = "heartbeat.json"
 RUNNING, ENDED = "running", "ended"

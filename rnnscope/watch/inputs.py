@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from rnnscope.timeline.codec import MAX_LABEL  # characters kept of one label
+from rnnscope.storage.timeline.codec import MAX_LABEL  # characters kept of one label
 
 
 

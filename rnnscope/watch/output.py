@@ -6,13 +6,13 @@ import contextlib
 import time
 from pathlib import Path
 
-from rnnscope.timeline import TIMELINE, TimelineWriter
+from rnnscope.storage.timeline import TIMELINE, TimelineWriter
 from rnnscope.watch.heartbeat import HeartbeatFile
 from rnnscope.watch.publisher import SafeWrites
 
 
 def open_timeline(run_dir: Path):
-    """The run's timeline writer (rnnscope.timeline: the same folder format as rnnscope's own runs)."""
+    """The run's timeline writer (rnnscope.storage.timeline: the same folder format as rnnscope's own runs)."""
     return TimelineWriter(run_dir)
 
 

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 
 from textual.pilot import Pilot
 
-from rnnscope.ui.compare_app import CompareApp
-from rnnscope.ui.side_status import SideStatus
+from rnnscope.ui.compare.app import CompareApp
+from rnnscope.ui.compare.side_status import SideStatus
 from rnnscope.ui.source_link import SourceLink
 from tests.ui.app_harness import wait_until
 from tests.ui.fake_source import FakeSource

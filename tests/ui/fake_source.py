@@ -7,12 +7,12 @@ import queue
 import threading
 from pathlib import Path
 
-from rnnscope import commands
-from rnnscope.config import INITS, MODELS
-from rnnscope.frames import DIVERGED, PAUSED, RUNNING, Frame, Notice, Sample
-from rnnscope.parts import frame_parts
-from rnnscope.source import Publish
-from rnnscope.timeline import TimelineWriter
+from rnnscope.contracts import commands
+from rnnscope.contracts.config import INITS, MODELS
+from rnnscope.contracts.frames import DIVERGED, PAUSED, RUNNING, Frame, Notice, Sample
+from rnnscope.contracts.parts import frame_parts
+from rnnscope.contracts.source import Publish
+from rnnscope.storage.timeline import TimelineWriter
 from tests.fake_frames import make_frame
 
 RUN_DIR = "rnnscope-runs/fake"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rnnscope import commands
+from rnnscope.contracts import commands
 from tests.ui.app_harness import after_command, notifications, running_app, status_text
 from tests.ui.fake_source import FakeSource
 

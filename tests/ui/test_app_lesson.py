@@ -7,8 +7,8 @@ import dataclasses
 
 from rnnscope.lessons import find_lesson
 from rnnscope.ui.app import make_app
-from rnnscope.ui.lesson_list import LessonList
-from rnnscope.ui.lesson_panel import LOOK_CLASS, LessonPanel
+from rnnscope.ui.lessons.lesson_list import LessonList
+from rnnscope.ui.lessons.lesson_panel import LOOK_CLASS, LessonPanel
 from tests.ui.app_harness import after_command, status_text, wait_until
 from tests.ui.fake_source import FakeSource
 
@@ -104,7 +104,7 @@ class RecallSource(FakeSource):
 
 
 async def test_a_compare_lesson_judges_both_runs_evidence_once_both_have_sent_it():
-    from rnnscope.ui.compare_app import CompareApp
+    from rnnscope.ui.compare.app import CompareApp
     from rnnscope.ui.source_link import SourceLink
     from tests.ui.compare_harness import caught_up
 

@@ -8,8 +8,8 @@ import time
 
 from textual.command import CommandList
 
-from rnnscope import commands
-from rnnscope.config import ConfigError
+from rnnscope.contracts import commands
+from rnnscope.contracts.config import ConfigError
 from rnnscope.ui.app import make_app
 from rnnscope.ui.source_link import SourceLink
 from tests.ui.app_harness import after_command, running_app, status_text, wait_until

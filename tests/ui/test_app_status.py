@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from rnnscope.frames import DIVERGED, PAUSED
+from rnnscope.contracts.frames import DIVERGED, PAUSED
 from rnnscope.ui.status_bar import LOADING, fit_status
 from tests.fake_frames import make_frame
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from rnnscope import commands
-from rnnscope.ui.compare_dashboard import SIDE_PANELS, CompareDashboard
+from rnnscope.contracts import commands
+from rnnscope.ui.compare.dashboard import SIDE_PANELS, CompareDashboard
 from rnnscope.ui.panels.loss_overlay import LossOverlayPanel
 from tests.ui.compare_harness import after_keys, running_compare, side_text
 from tests.ui.fake_source import FakeSource

@@ -8,7 +8,7 @@ import contextlib
 import pytest
 
 from rnnscope.lessons import find_lesson
-from rnnscope.ui.compare_app import CompareApp
+from rnnscope.ui.compare.app import CompareApp
 from rnnscope.ui.panels.heatmap_panel import HeatmapPanel
 from rnnscope.ui.panels.loss_overlay import LossOverlayPanel
 from rnnscope.ui.source_link import SourceLink

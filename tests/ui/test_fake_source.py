@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import typing
 
-from rnnscope import commands
-from rnnscope.frames import PAUSED
+from rnnscope.contracts import commands
+from rnnscope.contracts.frames import PAUSED
 from tests.core_fixtures import tiny_engine
 from tests.ui.fake_source import FakeSource
 

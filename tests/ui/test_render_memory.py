@@ -4,7 +4,7 @@ import dataclasses
 
 import numpy as np
 
-from rnnscope.frames import MemoryFrame
+from rnnscope.contracts.frames import MemoryFrame
 from rnnscope.ui.render.accents import DEFAULT_ACCENTS
 from rnnscope.ui.render.flow import render_flow
 from rnnscope.ui.render.memory import REFERENCE, WAITING_MEMORY, reference_row, render_memory, used_context

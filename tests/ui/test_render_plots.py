@@ -7,7 +7,7 @@ import numpy as np
 from rich.style import Style
 import pytest
 
-from rnnscope.frames import Event
+from rnnscope.contracts.frames import Event
 from rnnscope.ui.render.accents import DEFAULT_ACCENTS
 from rnnscope.ui.render.braille import braille_lines, cell_bits, dot_mask
 from rnnscope.ui.render.flow import render_flow

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from rnnscope.config import RunConfig
-from rnnscope.frames import RunStatus
+from rnnscope.contracts.config import RunConfig
+from rnnscope.contracts.frames import RunStatus
 from rnnscope.ui.panels import EncodingPanel, FramePanel, ProbeTextPanel, SamplePanel
 from rnnscope.ui.render.accents import DEFAULT_ACCENTS
 from rnnscope.ui.render.lines import NOT_WATCHED

@@ -9,7 +9,7 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
-from rnnscope.frames import Frame
+from rnnscope.contracts.frames import Frame
 from rnnscope.ui.render.accents import ACCENT_NAMES, Accents
 from rnnscope.ui.render.lines import NOT_WATCHED, WAITING, Line, line_width, seg
 from rnnscope.ui.view_state import ViewState
@@ -23,7 +23,7 @@ def strip(line: Line, base: Style) -> Strip:
 
 
 def part_version(frame: Frame, name: str) -> object:
-    """The version of one part of the frame (rnnscope.parts); a frame made whole (tests) has none: its object."""
+    """The version of one part of the frame (rnnscope.contracts.parts); a frame made whole (tests) has none: its object."""
     return frame.versions.get(name) or id(getattr(frame, name))
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rnnscope.config import TANH_GATES
-from rnnscope.frames import LayerProbe
+from rnnscope.contracts.config import TANH_GATES
+from rnnscope.contracts.frames import LayerProbe
 from rnnscope.ui.panels.heatmap_panel import HeatmapPanel
 from rnnscope.ui.render.heat_blocks import HeatBlock
 from rnnscope.ui.render.palette import DIVERGING, SEQUENTIAL

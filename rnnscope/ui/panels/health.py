@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rnnscope.frames import Frame
+from rnnscope.contracts.frames import Frame
 from rnnscope.ui.panels.base import FramePanel, part_version
 from rnnscope.ui.panels.heatmap_panel import selected_layer
 from rnnscope.ui.render.accents import Accents

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rnnscope.frames import Frame, LayerProbe
+from rnnscope.contracts.frames import Frame, LayerProbe
 from rnnscope.ui.panels.base import FramePanel
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heat_blocks import HeatBlock, heat_layout, render_heat_blocks

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnscope.frames import Frame
+from rnnscope.contracts.frames import Frame
 from rnnscope.ui.panels.base import FramePanel, part_version
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.lines import Line

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnscope.frames import LayerProbe
+from rnnscope.contracts.frames import LayerProbe
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import colour_bar, heatmap_rows
 from rnnscope.ui.render.lines import Line, fit, fixed, line_width, seg, si

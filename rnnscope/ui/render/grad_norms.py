@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from rnnscope.frames import StepStats
+from rnnscope.contracts.frames import StepStats
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.lines import Line, fixed, runs, seg, si
 from rnnscope.ui.render.log_scale import log_range

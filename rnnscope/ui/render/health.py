@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from rnnscope.frames import LayerMetrics
+from rnnscope.contracts.frames import LayerMetrics
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.lines import Line, cells_of, fixed, seg
 

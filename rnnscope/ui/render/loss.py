@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from rnnscope.frames import Event
+from rnnscope.contracts.frames import Event
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.braille import braille_cells, dot_mask
 from rnnscope.ui.render.lines import Line, fixed, line_width, runs, seg, short_number

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from rich.style import Style
 
-from rnnscope.frames import Event
+from rnnscope.contracts.frames import Event
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.braille import braille_cells, dot_mask
 from rnnscope.ui.render.lines import Line, line_width, runs, seg

@@ -6,7 +6,7 @@ import textwrap
 
 import numpy as np
 
-from rnnscope.frames import MemoryFrame
+from rnnscope.contracts.frames import MemoryFrame
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.lines import Line, fit, fixed, line_width, runs, seg
 from rnnscope.ui.render.log_scale import bar_rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnscope.frames import ProbeFrame
+from rnnscope.contracts.frames import ProbeFrame
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import colour_bar, value_range
 from rnnscope.ui.render.lines import Line, cells_of, fixed, runs, seg, si

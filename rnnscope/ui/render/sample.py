@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from rich.style import Style
 
-from rnnscope.frames import Sample
+from rnnscope.contracts.frames import Sample
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.lines import Line, runs, seg
 from rnnscope.ui.render.visible_chars import visible_text
-from rnnscope.visible import NAMED
+from rnnscope.contracts.visible import NAMED
 
 WAITING_SAMPLE = "no sample yet: press g to generate one"
 NEWLINE = NAMED["\n"]

@@ -1,4 +1,4 @@
-"""Corpus characters as single-cell visible symbols (rnnscope.visible's map, cut to one cell for the terminal)."""
+"""Corpus characters as single-cell visible symbols (rnnscope.contracts.visible's map, cut to one cell for the terminal)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ from functools import lru_cache
 
 from rich.cells import cell_len
 
-from rnnscope.visible import visible_alone, visible_char
+from rnnscope.contracts.visible import visible_alone, visible_char
 
 WIDE = "□"  # characters two cells wide (CJK, emoji): drawn as one cell
 
 
 @lru_cache(maxsize=4096)
 def visible(ch: str) -> str:
-    """One character -> a symbol exactly one terminal cell wide that is safe to print (rnnscope.visible's map)."""
+    """One character -> a symbol exactly one terminal cell wide that is safe to print (rnnscope.contracts.visible's map)."""
     symbol = visible_char(ch)
     return WIDE if symbol is ch and cell_len(ch) != 1 else symbol
 

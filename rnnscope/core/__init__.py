@@ -1,1 +1,0 @@
-"""The training core: data, models, instrumentation, engine and export (knows nothing of Textual or Rich)."""

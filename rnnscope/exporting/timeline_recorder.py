@@ -1,0 +1,50 @@
+"""The engine's probe hook that writes every probe to RUN_DIR/timeline/ (rnnscope.storage.timeline)."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+from rnnscope.contracts.frames import ProbeFrame
+from rnnscope.storage.timeline import TimelineWriter
+from rnnscope.watch.heartbeat import HeartbeatFile
+
+
+class TimelineRecorder:
+    """Called with each new probe of `engine`; a folder that cannot take a frame stops it with one notice."""
+
+    def __init__(self, engine, notify: Callable[[str, str], None]):
+        self.engine, self.notify = engine, notify
+        self.writer: TimelineWriter | None = TimelineWriter(engine.run_dir)
+        config = engine.config  # the heartbeat names the writer for `rnnscope --attach` (rnnscope.watch)
+        self.heartbeat = HeartbeatFile(engine.run_dir, f"rnnscope {config.model} {config.layers}x{config.hidden}")
+
+    def __call__(self, probe: ProbeFrame) -> None:
+        if self.writer is None:
+            return
+        engine = self.engine
+        val = engine.val_history.array()  # [M, 2]
+        train_loss = engine.recent_loss.mean()
+        try:
+            self.writer.append(probe, wall_time=time.time(),
+                               train_loss=train_loss if math.isfinite(train_loss) else None,
+                               val_loss=float(val[-1, 1]) if len(val) and math.isfinite(val[-1, 1]) else None,
+                               memory=engine.memory,
+                               meta=self._meta())
+            self.heartbeat.beat(probe.step)
+        except OSError as err:  # the heartbeat's too
+            self.notify("warning", f"timeline stopped: cannot write {self.writer.folder} ({err.strerror or err}); "
+                                   "training goes on")
+            self.writer = None
+
+    def _meta(self) -> dict:
+        """The settings, the vocabulary and the last step's gradient norms (what --attach shows beside the probe)."""
+        engine = self.engine
+        meta = {"model": engine.config.model, "clip": engine.config.clip, "init": engine.config.init,
+                "vocab": list(engine.corpus.vocab)}
+        stats = engine.last_stats
+        if stats is not None and math.isfinite(stats.total_pre):
+            meta.update(grad_step=stats.step, grad_norms={k: v for k, v in stats.grad_norms.items() if math.isfinite(v)},
+                        grad_total=stats.total_pre)
+        return meta

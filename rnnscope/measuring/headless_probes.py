@@ -1,0 +1,29 @@
+"""Headless runs probe as the dashboard does, so their timeline records the whole run (a film to scrub or render)."""
+
+from __future__ import annotations
+
+import time
+
+from rnnscope.training.engine import Engine
+from rnnscope.runner.engine_source import PROBE_INTERVAL_S, PROBE_MAX_AGE_S, Cadence
+from rnnscope.contracts.frames import RUNNING
+
+
+class HeadlessProbes:
+    """The dashboard's probe cadence (rnnscope.runner.engine_source.Cadence on each engine's side budget) for a
+    headless loop: the first probe is of the starting weights (the one already taken at this step, if any);
+    `tick()` after each step probes each engine whose cadence says so."""
+
+    def __init__(self, engines: list[Engine]):
+        self.engines = engines
+        self.cadences = [Cadence(engine.side, "probe", PROBE_INTERVAL_S, PROBE_MAX_AGE_S) for engine in engines]
+        for engine, cadence in zip(engines, self.cadences):
+            engine.current_probe()
+            cadence.done(time.perf_counter())
+
+    def tick(self) -> None:
+        now = time.perf_counter()
+        for engine, cadence in zip(self.engines, self.cadences):
+            if engine.state == RUNNING and cadence.due(now):
+                engine.refresh_probe()
+                cadence.done(now)

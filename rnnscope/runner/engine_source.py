@@ -1,0 +1,160 @@
+"""The engine as a source of parts: one loop trains, probes, answers commands and publishes what changed."""
+
+from __future__ import annotations
+
+import gc
+import math
+import queue
+import time
+from pathlib import Path
+
+from rnnscope.contracts import commands
+from rnnscope.contracts.config import RunConfig
+from rnnscope.training.data import load_corpus
+from rnnscope.storage.corpus_file import min_corpus_chars
+from rnnscope.training.device import configure_threads
+from rnnscope.compare import lockstep
+from rnnscope.training.engine import Engine
+from rnnscope.compare.pair_side import PairSide
+from rnnscope.training.side_budget import SideBudget
+from rnnscope.contracts.frames import RUNNING
+from rnnscope.contracts.source import Publish
+
+FRAME_INTERVAL_S = 0.5  # the frame rate, decided here only: while running, parts go out at most this often
+PROBE_INTERVAL_S = 2.5  # a probe this often while the side budget affords one ...
+PROBE_MAX_AGE_S = 4.0  # ... and one at the latest this long after the last started, whatever a probe costs
+SAMPLE_INTERVAL_S = 10.0  # a fresh generated sample this often while the side budget affords one (g: at once) ...
+SAMPLE_MAX_AGE_S = 60.0  # ... and at the latest this long after the last
+IDLE_WAIT_S = 0.05  # how long a paused loop blocks waiting for a command
+
+
+class Cadence:
+    """When a piece of side work of `kind` is due while training: `interval` after the last one if the engine's side
+    budget affords it at that kind's median cost (a cold or unlucky slow pass does not decide), and at the latest
+    `max_age` after the last one, whatever it cost (the probe's panels are never older than that)."""
+
+    def __init__(self, side: SideBudget, kind: str, interval: float, max_age: float):
+        self.side, self.kind = side, kind
+        self.interval, self.max_age = interval, max_age
+        self.last_time = -math.inf
+
+    def due(self, now: float) -> bool:
+        age = now - self.last_time
+        return age >= self.max_age or (age >= self.interval and self.side.affords(self.kind))
+
+    def done(self, now: float) -> None:
+        """One was made, started at `now`."""
+        self.last_time = now
+
+
+class EngineSource:
+    """Loads the corpus from its path and builds the engine where it runs (torch and the text stay there)."""
+
+    def __init__(self, config: RunConfig, corpus_path: str | Path, run_dir: Path, *, threads: int,
+                 corpus_sha256: str | None = None, start_paused: bool = False, checkpoint: dict | None = None,
+                 export_every: int = 0, pair: PairSide | None = None):
+        self.config, self.corpus_path, self.corpus_sha256, self.run_dir = config, corpus_path, corpus_sha256, run_dir
+        self.threads, self.start_paused = threads, start_paused
+        self.checkpoint, self.export_every = checkpoint, export_every
+        self.pair = pair  # a compared run: lockstep with the other, B's compare rules, paired exports
+
+    def build(self) -> Engine:
+        corpus = load_corpus(self.corpus_path, self.config.encoding,
+                             min_corpus_chars(self.config.seq_len, self.config.probe_len))
+        if self.corpus_sha256 is not None and corpus.sha256 != self.corpus_sha256:
+            raise RuntimeError(f"{self.corpus_path} changed while the run was starting: start it again")
+        engine = Engine(self.config, corpus, self.run_dir, threads=configure_threads(self.threads),
+                        start_paused=self.start_paused)
+        if self.checkpoint is not None:
+            engine.restore(self.checkpoint)
+        if self.pair is not None:
+            self.pair.prepare(engine)
+        return engine
+
+    def run(self, publish: Publish, inbox: queue.Queue) -> None:
+        """Train and publish until a Quit arrives in `inbox` (the one way to stop)."""
+        engine = self.build()
+        engine.interrupted = lambda: not inbox.empty()  # a key is answered before a validation, memory pass, sample
+        # or the rest of a probe
+        engine.refresh_probe()
+        engine.new_sample()
+        publish(engine.parts())
+        gc.freeze()  # start-up objects (torch's modules, the corpus) never need collecting again
+        last_publish = time.perf_counter()
+        probes = Cadence(engine.side, "probe", PROBE_INTERVAL_S, PROBE_MAX_AGE_S)
+        samples = Cadence(engine.side, "sample", SAMPLE_INTERVAL_S, SAMPLE_MAX_AGE_S)
+        probes.done(last_publish)
+        samples.done(last_publish)
+        while True:
+            changed = self._drain(engine, inbox, self._wait_s(engine))
+            if changed is None:
+                return
+            if self.pair is not None:
+                changed = self._paired_exports(engine) or changed
+            if changed:  # the answer to a key goes out before the next step
+                publish(engine.parts())
+                last_publish = time.perf_counter()
+            if not self._may_step(engine):
+                continue
+            engine.train_step()
+            now = time.perf_counter()
+            if self.pair is not None:
+                self.pair.stepped(engine)
+                if engine.state != RUNNING:  # a catch-up step while paused: the picture is of this step
+                    engine.refresh_probe()
+            exported = bool(self.export_every) and engine.step % self.export_every == 0
+            if exported:
+                engine.export()
+                if self.pair is not None:
+                    self.pair.exported(engine)
+            elif not inbox.empty():
+                continue  # a key is waiting: answer it before probing or sampling
+            if engine.state == RUNNING:  # the probe first: it has the side budget's priority
+                self._side_work(engine, probes, samples, now)
+            if exported or engine.state != RUNNING or now - last_publish >= FRAME_INTERVAL_S:
+                publish(engine.parts())  # a divergence is published at once
+                last_publish = now
+
+    @staticmethod
+    def _side_work(engine: Engine, probes: Cadence, samples: Cadence, now: float) -> None:
+        """The probe and the sample when their cadence says so; one a waiting key interrupted is tried again after
+        the next step."""
+        if probes.due(now) and engine.refresh_probe(engine.interrupted) is not None:
+            probes.done(now)
+        if samples.due(now) and engine.new_sample(interrupted=engine.interrupted) is not None:
+            samples.done(now)
+
+    def _may_step(self, engine: Engine) -> bool:
+        """Whether to train a step now: running, and for a compared run what the lockstep allows."""
+        return engine.state == RUNNING if self.pair is None else self.pair.may_step(engine)
+
+    def _wait_s(self, engine: Engine) -> float:
+        """How long to block on the inbox: not at all when a step is due, briefly when the other run of a pair
+        holds this one back (its progress does not arrive in the inbox), IDLE_WAIT_S when paused."""
+        if self._may_step(engine):
+            return 0.0
+        return lockstep.POLL_S if engine.state == RUNNING else IDLE_WAIT_S
+
+    def _paired_exports(self, engine: Engine) -> bool:
+        """A compared run's owed export and compare figure (see rnnscope.compare.pair_side); True if any was made."""
+        owed = self.pair.due(engine)
+        if owed:
+            self.pair.export(engine)
+        drawn = self.pair.figure is not None
+        self.pair.finish_figure(engine)
+        return owed or (drawn and self.pair.figure is None)
+
+    def _drain(self, engine: Engine, inbox: queue.Queue, wait_s: float) -> bool | None:
+        """Apply every queued command; None means quit. Blocks up to wait_s for the first one."""
+        changed = False
+        apply = engine.apply if self.pair is None else lambda command: self.pair.apply(engine, command)
+        try:
+            command = inbox.get(timeout=wait_s) if wait_s else inbox.get_nowait()
+            while True:
+                if isinstance(command, commands.Quit):
+                    return None
+                apply(command)
+                changed = True
+                command = inbox.get_nowait()
+        except queue.Empty:
+            return changed

@@ -1,0 +1,45 @@
+"""Start the dashboard on a live engine, which trains in its own process (torch is never imported here)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rnnscope.contracts.config import RunConfig
+from rnnscope.storage.corpus_file import CorpusFile
+from rnnscope.contracts.errors import NextLesson
+from rnnscope.runner.engine_client import EngineClient
+
+
+def dashboard_threads(requested: int) -> int:
+    """Torch threads beside the dashboard: all cores but one, unless asked. benchmarks/dashboard_throughput.py on
+    2 quiet cores with the lean transport: 1 thread 61.5k chars/s with the dashboard (0.92x a bare 1-thread loop),
+    2 threads 81k (0.83x a bare 2-thread loop, 98k), but 2 threads collapse when anything else wants a core
+    (1.2k vs 19k chars/s measured under load: the two torch threads wait on each other), so the default keeps a
+    core for the screen and the rest of the machine; --threads 2 is faster on an idle 2-core machine."""
+    return requested or max(1, (os.cpu_count() or 2) - 1)
+
+
+def engine_client(config: RunConfig, corpus: CorpusFile, run_dir: Path, *, checkpoint: dict | None = None,
+                  export_every: int = 0, start_paused: bool = False) -> EngineClient:
+    """The engine in a child process, so it never waits on the UI's GIL; the corpus travels as its path."""
+    return EngineClient(config=config, corpus_path=corpus.path, corpus_sha256=corpus.sha256, run_dir=run_dir,
+                        threads=dashboard_threads(config.threads), start_paused=start_paused, checkpoint=checkpoint,
+                        export_every=export_every)
+
+
+def run_tui(config: RunConfig, corpus: CorpusFile, run_dir: Path, *, checkpoint: dict | None,
+            export_every: int, start_paused: bool, lesson=None) -> int:
+    """Run the dashboard (with `lesson`'s panel when given); raises NextLesson when one was chosen with L."""
+    client = engine_client(config, corpus, run_dir, checkpoint=checkpoint, export_every=export_every,
+                           start_paused=start_paused)  # the app starts it after its first paint
+    from rnnscope.ui.app import make_app
+
+    app = make_app(client, run_label=Path(corpus.path).name, start_paused=start_paused, lesson=lesson)
+    try:
+        app.run()
+    finally:
+        finished = client.finish()  # the terminal is back: an export still being written is finished (said so)
+    if app.next_lesson is not None and finished:
+        raise NextLesson(app.next_lesson)
+    return (app.return_code or 0) if finished else 130

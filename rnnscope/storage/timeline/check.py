@@ -1,0 +1,44 @@
+"""Validate a frame read back from the timeline: its probe and memory as rnnscope.storage.snapshot_check checks a snapshot's."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from rnnscope.contracts.config import GATE_NAMES, TANH_GATES
+from rnnscope.contracts.frames import MemoryFrame, ProbeFrame
+from rnnscope.storage.snapshot_check import check_memory, check_probe
+
+
+def _positions_as_characters(probe: ProbeFrame) -> ProbeFrame:
+    """A watched model's frame (positions, not characters: ids 0..T-1, targets among the readout's V classes, V = 0
+    without a readout, no embedding) checked for those fields, returned with neutral ones for check_probe."""
+    T, V = len(probe.labels), probe.probs.shape[-1] if probe.probs.ndim == 2 else -1
+    if not (probe.ids.shape == (T,) and (probe.ids == np.arange(T)).all()):
+        raise ValueError("a watched model's probe_ids are not its positions 0..T-1")
+    if V < 0 or probe.targets.shape != (T,) or not ((probe.targets >= 0) & (probe.targets < max(V, 1))).all():
+        raise ValueError("a watched model's probe_targets lie outside its readout's classes")
+    if probe.embedding.size:
+        raise ValueError("a watched model's frame holds an embedding")
+    classes = max(V, 1)
+    return dataclasses.replace(probe, ids=np.zeros(T, np.int64), embedding=np.zeros((classes, 0), np.float32),
+                               probs=probe.probs if V else np.ones((T, 1), np.float32))
+
+
+def check_timeline_frame(probe: ProbeFrame, memory: MemoryFrame | None) -> None:
+    """ValueError (one line) naming the first field of a read-back frame that the screen could not draw."""
+    if probe.labels:
+        probe = _positions_as_characters(probe)
+    embedding = probe.embedding
+    if not (isinstance(embedding, np.ndarray) and embedding.ndim == 2):
+        raise ValueError("embedding is not a [V, E] array")
+    if not all(layer.gate_names in GATE_NAMES.values() for layer in probe.layers):
+        raise ValueError("a layer names gates of no model")
+    check_probe(probe, vocab_size=embedding.shape[0])
+    for index, layer in enumerate(probe.layers):  # a gate is a sigmoid in 0..1 or a tanh in -1..1
+        for gate, name in zip(layer.gates, layer.gate_names):
+            if gate.size and not (gate.min() >= (-1 if name in TANH_GATES else 0) and gate.max() <= 1):
+                raise ValueError(f"array gates_l{index} holds {name} gate values out of range")
+    if memory is not None:
+        check_memory(memory)

@@ -1,0 +1,91 @@
+"""TimelineWriter: append probe frames to RUN_DIR/timeline/, each file whole or absent, the count bounded.
+
+    writer = TimelineWriter(run_dir)
+    writer.append(probe, wall_time=time.time(), train_loss=..., val_loss=..., memory=..., meta={...})
+
+A frame is written as `frame-<id>.npz` (rnnscope.storage.timeline.codec) under a temporary name of rnnscope.storage.atomic_file
+and renamed into place; then `index.json` is replaced the same way. Neither is fsynced (a killed writer still
+leaves each file old or new and whole; see atomic_file.replace_atomically). Past MAX_FRAMES frames the older half
+is thinned to every other frame, keeping the first and the newest (the index is rewritten before the files go,
+so a reader never lists a removed frame for long). A frame of a step before the last recorded one (a run resumed
+from an earlier checkpoint, or a new run in the folder) first drops the frames of later steps. On open, frame
+files the index does not list (a writer killed between a frame and its index) are removed; temporaries are
+rnnscope.storage.run_dir.remove_leftovers's.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from rnnscope.storage.atomic_file import replace_atomically
+from rnnscope.contracts.frames import MemoryFrame, ProbeFrame
+from rnnscope.storage.timeline.codec import encode
+from rnnscope.storage.timeline.index import (FRAME_NAME, INDEX, TIMELINE, TimelineEntry, TimelineError, frame_name,
+                                     read_index, to_json)
+
+MAX_FRAMES = 1024
+
+
+def thin(entries: list[TimelineEntry], max_frames: int = MAX_FRAMES) -> list[TimelineEntry]:
+    """Past `max_frames`, the older half kept at every other frame (the first among them), the newer half whole."""
+    if len(entries) <= max_frames:
+        return entries
+    half = len(entries) // 2
+    return entries[:half:2] + entries[half:]
+
+
+class TimelineWriter:
+    """Appends frames to one run folder's timeline (one writer per folder at a time)."""
+
+    def __init__(self, run_dir: Path, max_frames: int = MAX_FRAMES):
+        self.folder = Path(run_dir) / TIMELINE
+        self.max_frames = max_frames
+        self.entries: list[TimelineEntry] | None = None  # read on the first append
+        self.next_id = 0
+
+    def _open(self) -> list[TimelineEntry]:
+        """The index as a former writer left it (a malformed one starts afresh), without unlisted frame files."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.entries, self.next_id = read_index(self.folder)
+        except TimelineError:
+            self.entries, self.next_id = [], 0
+        listed = {frame_name(e.id) for e in self.entries}
+        with os.scandir(self.folder) as found:
+            strays = [entry.name for entry in found if FRAME_NAME.fullmatch(entry.name) and entry.name not in listed]
+        self._remove(strays)
+        return self.entries
+
+    def append(self, probe: ProbeFrame, *, wall_time: float, train_loss: float | None, val_loss: float | None,
+               memory: MemoryFrame | None, meta: dict | None = None) -> TimelineEntry:
+        """Record one probe (OSError when the folder cannot take it; the timeline stays as it was)."""
+        entries = self.entries if self.entries is not None else self._open()
+        arrays = encode(probe, wall_time=wall_time, train_loss=train_loss, val_loss=val_loss, memory=memory,
+                        meta=meta)
+        entry = TimelineEntry(self.next_id, probe.step, wall_time, train_loss, val_loss, probe.loss)
+        replace_atomically(self.folder / frame_name(entry.id), lambda temp: _save(temp, arrays), durable=False)
+        kept = thin([e for e in entries if e.step <= probe.step] + [entry], self.max_frames)
+        self._write_index(kept, self.next_id + 1)
+        gone = {e.id for e in entries + [entry]} - {e.id for e in kept}
+        self._remove([frame_name(frame_id) for frame_id in sorted(gone)])
+        return entry
+
+    def _write_index(self, entries: list[TimelineEntry], next_id: int) -> None:
+        text = to_json(entries, next_id).encode("utf-8")
+        replace_atomically(self.folder / INDEX, lambda temp: temp.write_bytes(text), durable=False)
+        self.entries, self.next_id = entries, next_id
+
+    def _remove(self, names: list[str]) -> None:
+        for name in names:
+            try:
+                (self.folder / name).unlink()
+            except FileNotFoundError:
+                pass
+
+
+def _save(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    with open(path, "wb") as file:  # a file object: np.savez would add .npz to a name
+        np.savez(file, **arrays)

@@ -1,0 +1,434 @@
+"""The training engine: owns model, optimiser and histories; trains, probes, obeys commands, exports."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import torch
+
+from rnnscope import __version__
+
+from rnnscope.contracts import commands
+from rnnscope.contracts.config import INITS, MODELS, RunConfig
+from rnnscope.training.checkpoint import FORMAT, check_vocab, malformed
+from rnnscope.contracts.errors import CheckpointError
+from rnnscope.training.data import BatchSampler, Corpus, validation_batches
+from rnnscope.training.device import resolve_device
+from rnnscope.training.history import DecimatingHistory, RecentWindow
+from rnnscope.measuring.memory import MemoryMeter
+from rnnscope.training.model import build_model, count_parameters, set_activation
+from rnnscope.measuring.probe import run_probe
+from rnnscope.training.sampling import sample_ids
+from rnnscope.training.side_budget import SideBudget
+from rnnscope.training.task_corpus import task_of
+from rnnscope.training.interrupt import Interrupted, never
+from rnnscope.exporting.timeline_recorder import TimelineRecorder
+from rnnscope.training.trainer import make_optimizer, train_step, validation_loss
+from rnnscope.contracts.frames import (DIVERGED, PAUSED, RUNNING, Event, Frame, MemoryFrame, Notice, ProbeFrame, RunStatus,
+                             Sample)
+from rnnscope.storage.snapshot_io import memory_to_json
+
+SAMPLE_LENGTH = 240
+PRIME_LENGTH = 12
+MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 5.0  # t / T keep the sampling temperature within this range
+MEMORY_MAX_AGE_S = 120.0  # a validation measures memory while the side budget has room, and at least this often
+
+
+class Engine:
+    """One run. Not thread-safe: a single thread calls it (the headless loop or the UI's worker)."""
+
+    def __init__(self, config: RunConfig, corpus: Corpus, run_dir: Path, threads: int = 1,
+                 start_paused: bool = False):
+        self.config = config.validate()
+        self.corpus = corpus
+        self.run_dir = Path(run_dir)
+        self.threads = threads
+        self.device = resolve_device(config.device)
+        self.task = task_of(config)
+        probe_text = config.probe if config.probe is not None else self._default_probe_text()
+        probe_all = corpus.encode(probe_text)  # [T+1]
+        self.probe_text, self.probe_ids, self.probe_targets = probe_text, probe_all[:-1], probe_all[1:]
+        self.val_batches = validation_batches(corpus.val, config.seq_len, config.batch, config.val_batches)
+        self.sampler = BatchSampler(corpus.train, config.seq_len, config.batch, config.seed)
+        self.sample_rng = torch.Generator().manual_seed(config.seed)
+        self.memory_meter = MemoryMeter(corpus, config.seq_len, self.task, config.seed, self.device)
+        self.memory: MemoryFrame | None = None
+        self.memory_time = -math.inf  # perf_counter() when the last memory pass finished
+        self.initial_metrics: list[dict] | None = None  # a lesson's: the probe's metrics at the initial weights
+        self.lesson_evidence: dict | None = None  # a lesson's: its evidence at the last validation
+        self.lesson_side = None  # a lesson's evidence builder, made on first use (refresh_lesson_evidence)
+        self.interrupted: Interrupted = never  # the dashboard's loop: a command is waiting
+        self.val_owed = False  # a validation that a waiting command interrupted: done at the next step
+        self.step = 0
+        self.state = PAUSED if start_paused else RUNNING
+        self.last_clip = config.clip or 1.0
+        self.loss_history = DecimatingHistory(2)  # (step, train loss)
+        self.val_history = DecimatingHistory(2)  # (step, val loss)
+        self.grad_history = DecimatingHistory(3)  # (step, pre-clip total, post-clip total)
+        self.grad_max = (0.0, 0.0)  # largest pre-, post-clip total norm of any step (the history is thinned)
+        self.side = SideBudget()  # probes, validation, memory, samples, norms, timeline: timed, within one budget
+        self.recent_loss = RecentWindow()
+        self.recent_clip = RecentWindow()
+        self.recent_step_s = RecentWindow()  # seconds of each recent training step, for chars_per_s
+        self.last_val = float("nan")  # the status's validation loss: of these weights (a re-init clears it)
+        self.events: list[Event] = []
+        self.last_stats = None
+        self.probe: ProbeFrame | None = None
+        self.sample: Sample | None = None
+        self.temperature = 1.0
+        self.notice: Notice | None = None
+        self.diverged: str | None = None
+        self.frame_seq = 0
+        self.timeline = TimelineRecorder(self, self._notify)  # every new probe goes to RUN_DIR/timeline/
+        self._build()
+
+    # -- model lifecycle -------------------------------------------------------------------
+    def _build(self) -> None:
+        self.model = build_model(self.config, len(self.corpus.vocab)).to(self.device)
+        self.model.train()
+        self._optimizer = None  # built on first use: torch's first optimizer imports torch._dynamo (~2 s)
+        self._cold = True  # the first step of new weights warms torch up (~100 ms): not counted in chars/s
+        self.n_params = count_parameters(self.model)
+
+    @property
+    def optimizer(self) -> torch.optim.Optimizer:
+        """Built when first needed, so the dashboard's first picture does not wait for it."""
+        if self._optimizer is None:
+            self._optimizer = make_optimizer(self.config.optimizer, self.model.parameters(), self.config.lr)
+        return self._optimizer
+
+    def _reinitialise(self, label: str, **changes) -> None:
+        self.config = self.config.with_(**changes).validate()
+        self._build()
+        self.diverged = None
+        self.initial_metrics = None  # a lesson's are taken again before the next step
+        self.lesson_side = None  # and its evidence is built anew for the new weights
+        if self.state == DIVERGED:
+            self.state = PAUSED
+        self._forget_recent()
+        self._mark(label)
+        self.refresh_probe()
+        self.memory = None  # measured again at the next validation
+
+    def _forget_recent(self) -> None:
+        """New weights: the losses, clip rate and chars/s the status shows were of the old ones."""
+        for window in (self.recent_loss, self.recent_clip, self.recent_step_s):
+            window.clear()
+        self.last_val = float("nan")
+
+    @property
+    def chars_per_s(self) -> float:
+        """The one chars/s (status line, progress bar, headless JSON): characters trained per second of training
+        step (forward, backward, norms, update) over the last 100 steps, the first of new weights (a warm-up) left
+        out; nan before there is one."""
+        seconds = self.recent_step_s.mean()
+        return self.config.batch * self.config.seq_len / seconds if seconds > 0 else float("nan")
+
+    def _mark(self, label: str) -> None:
+        self.events.append(Event(self.step, label))
+        del self.events[:-200]
+
+    def _default_probe_text(self) -> str:
+        if self.task is not None:  # one item: its cue at t = 0, its answer the last target
+            return self.task.probe_text(self.config.seed)
+        return self.corpus.decode(self.corpus.val[: self.config.seq_len + 1])
+
+    # -- training ------------------------------------------------------------------------
+    def train_step(self) -> None:
+        """One optimisation step; a non-finite loss or gradient pauses the run as DIVERGED."""
+        if self.config.lesson is not None and self.initial_metrics is None:
+            self.refresh_lesson_evidence()  # at the initial weights: the exploding lesson is judged there
+        inputs, targets = self.sampler.next()  # [B, T] each
+        x = torch.from_numpy(inputs).to(self.device)  # [B, T]
+        y = torch.from_numpy(targets).to(self.device)  # [B, T]
+        optimizer = self.optimizer  # built before the clock starts: the first step is not charged torch's imports
+        norms_before = self.side.spent["norms"]
+        started = time.perf_counter()
+        stats = train_step(self.model, optimizer, x, y, self.config.clip, self.step + 1, self.side)
+        elapsed = time.perf_counter() - started
+        self.side.add_training(elapsed - (self.side.spent["norms"] - norms_before))
+        if not (math.isfinite(stats.loss) and math.isfinite(stats.total_pre)):
+            self._diverge(stats)
+            return
+        self.step += 1
+        self.last_stats = stats
+        if not self._cold:
+            self.recent_step_s.add(elapsed)
+        self._cold = False
+        self.loss_history.append(self.step, stats.loss)
+        self.grad_history.append(self.step, stats.total_pre, stats.total_post)
+        self.grad_max = (max(self.grad_max[0], stats.total_pre), max(self.grad_max[1], stats.total_post))
+        self.recent_loss.add(stats.loss)
+        self.recent_clip.add(float(stats.clipped))
+        if (self.step % self.config.val_every == 0 or self.val_owed) and self.validate(self.interrupted) is not None:
+            if self.config.lesson is not None:
+                self.refresh_lesson_evidence()
+
+    def _diverge(self, stats) -> None:
+        name, value = max(stats.grad_norms.items(), key=lambda kv: _sort_key(kv[1]))
+        self.state = DIVERGED
+        self.diverged = (f"step {stats.step}: loss {stats.loss:.4g}, largest gradient {value:.3g} ({name}); "
+                         "weights kept from the last finite step")
+        self._mark("diverged")
+        if self.config.lesson is not None:
+            self.refresh_lesson_evidence()
+        self._notify("error", f"DIVERGED at step {stats.step}: change a setting (c, i, m, r) and press space")
+
+    def validate(self, interrupted: Interrupted = never) -> float | None:
+        """The validation loss now, and memory when it is missing, the side budget has room for it or the last is
+        MEMORY_MAX_AGE_S old. A command waiting (`interrupted`) stops it between two batches: None, and it is owed to
+        the next step."""
+        with self.side.timed("validation"):
+            loss = validation_loss(self.model, self.val_batches, self.device, interrupted)
+        self.val_owed = loss is None
+        if loss is None:
+            return None
+        self.val_history.append(self.step, loss)
+        self.last_val = loss
+        stale = time.perf_counter() - self.memory_time >= MEMORY_MAX_AGE_S  # deferred, never starved
+        if self.memory is None or stale or self.side.affords("memory"):
+            self.refresh_memory(interrupted)
+        return loss
+
+    def refresh_memory(self, interrupted: Interrupted = never) -> MemoryFrame | None:
+        """Measure memory now (None, keeping the last, when `interrupted` stopped it)."""
+        with self.side.timed("memory"):  # an interrupted pass counts against the budget too
+            memory = self.memory_meter.measure(self.model, self.step, interrupted)
+        if memory is not None:
+            self.memory, self.memory_time = memory, time.perf_counter()
+        return memory
+
+    def current_memory(self) -> MemoryFrame:
+        """Memory at this step: the last measurement if it is of this step, else measured now."""
+        return self.memory if self.memory is not None and self.memory.step == self.step else self.refresh_memory()
+
+    def current_probe(self) -> ProbeFrame:
+        """The probe at this step: the last one if it is of this step, else run now."""
+        return self.probe if self.probe is not None and self.probe.step == self.step else self.refresh_probe()
+
+    def refresh_lesson_evidence(self) -> dict:
+        """The lesson's evidence now, sent as the part `lesson_evidence`; its builder (rnnscope.lessons.lesson_run)
+        is kept until the weights are re-initialised, with the samples the export reuses."""
+        from rnnscope.lessons.lesson_run import SideEvidence, strict_json
+
+        if self.lesson_side is None:
+            self.lesson_side = SideEvidence(self, self.config.lesson)
+        self.lesson_evidence = strict_json(self.lesson_side.now())
+        return self.lesson_evidence
+
+    def current_lesson_evidence(self) -> dict:
+        """The evidence at this step: the one a validation or divergence just made, else made now."""
+        evidence = self.lesson_evidence
+        fresh = evidence is not None and self.lesson_side is not None and evidence.get("step") == self.step
+        return evidence if fresh else self.refresh_lesson_evidence()
+
+    def refresh_probe(self, interrupted: Interrupted = never) -> ProbeFrame | None:
+        """Probe the current weights (None, keeping the last probe, when `interrupted` stopped it)."""
+        with self.side.timed("probe"):
+            probe = run_probe(self.model, self.probe_ids, self.probe_targets, self.probe_text, self.step, interrupted)
+        if probe is not None:
+            self.probe = probe
+            with self.side.timed("timeline"):
+                self.timeline(probe)
+        return probe
+
+    def new_sample(self, temperature: float | None = None, interrupted: Interrupted = never) -> Sample | None:
+        """A fresh sample; None, with the last kept and the sampling generator as it was, when `interrupted`
+        stopped it (a command is waiting)."""
+        if temperature is not None:
+            self.temperature = temperature
+        prime = self.probe_text[:PRIME_LENGTH]
+        rng_state = self.sample_rng.get_state()
+        with self.side.timed("sample"):
+            ids = sample_ids(self.model, list(self.corpus.encode(prime)), SAMPLE_LENGTH, self.temperature,
+                             self.sample_rng, interrupted)
+        if ids is None:
+            self.sample_rng.set_state(rng_state)
+            return None
+        self.sample = Sample(self.step, prime, self.corpus.decode(ids), self.temperature)
+        return self.sample
+
+    # -- commands ------------------------------------------------------------------------
+    def apply(self, command) -> None:
+        """Carry out one command from the screen (between steps)."""
+        match command:
+            case commands.TogglePause():
+                self.state = RUNNING if self.state in (PAUSED, DIVERGED) else PAUSED
+            case commands.Step():
+                if self.state == RUNNING:
+                    self._notify("warning", "n runs one step while paused: press space to pause first")
+                    return
+                self.train_step()
+                self.refresh_probe()
+            case commands.ToggleClip():
+                clip = None if self.config.clip is not None else self.last_clip
+                self._set_clip(clip)
+            case commands.ScaleClip(factor=factor):
+                self._scale_clip(factor)
+            case commands.NextInit():
+                init = INITS[(INITS.index(self.config.init) + 1) % len(INITS)]
+                self._reinitialise(f"init {init}", init=init)
+            case commands.NextModel():
+                model = MODELS[(MODELS.index(self.config.model) + 1) % len(MODELS)]
+                self._reinitialise(model, model=model)
+            case commands.ToggleActivation():
+                self._toggle_activation()
+            case commands.Reset():
+                self._reinitialise("reset")
+            case commands.Export(screen_svg=svg):
+                self.export(svg)
+            case commands.NewSample(temperature=temperature):
+                self.new_sample(temperature)
+            case commands.ScaleTemperature(factor=factor):
+                self.new_sample(min(max(self.temperature * factor, MIN_TEMPERATURE), MAX_TEMPERATURE))
+
+    def _set_clip(self, clip: float | None) -> None:
+        if clip is not None:
+            self.last_clip = clip
+        self.config = self.config.with_(clip=clip)
+        self._mark("clip off" if clip is None else f"clip {clip:g}")
+
+    def _scale_clip(self, factor: float) -> None:
+        """[ ] scale the threshold; while clipping is off only the remembered one (c turns it on), said so."""
+        threshold = min(max((self.config.clip or self.last_clip) * factor, 1e-4), 1e4)
+        if self.config.clip is not None:
+            self._set_clip(threshold)
+            return
+        self.last_clip = threshold
+        self._notify("information", f"clipping stays off: threshold {threshold:g} kept for when c turns it on")
+
+    def _toggle_activation(self) -> None:
+        if self.config.model not in ("rnn-tanh", "rnn-relu"):
+            self._notify("warning", "a switches tanh ↔ ReLU of a vanilla RNN: press m for rnn-tanh first")
+            return
+        model = "rnn-relu" if self.config.model == "rnn-tanh" else "rnn-tanh"
+        set_activation(self.model, model.removeprefix("rnn-"))
+        self.config = self.config.with_(model=model)
+        self._mark(model)
+        self.refresh_probe()
+
+    def _notify(self, level: str, text: str) -> None:
+        seq = self.notice.seq + 1 if self.notice else 1
+        self.notice = Notice(seq, level, text)
+
+    # -- frames, export, checkpoint --------------------------------------------------------
+    def status(self) -> RunStatus:
+        return RunStatus(
+            config=self.config, corpus=Path(self.corpus.path).name, n_params=self.n_params, step=self.step,
+            state=self.state, clip_fire_rate=self.recent_clip.mean(), device=str(self.device),
+            threads=self.threads, train_loss=self.recent_loss.mean(),
+            val_loss=self.last_val, chars_per_s=self.chars_per_s,
+            diverged=self.diverged, run_dir=str(self.run_dir), temperature=self.temperature)
+
+    def parts(self) -> dict[str, object]:
+        """What the screen shows, one entry per part of rnnscope.contracts.parts (histories as appendable rows)."""
+        return {"status": self.status(), "vocab": self.corpus.vocab, "last_step": self.last_stats,
+                "loss_history": self.loss_history, "val_history": self.val_history, "events": tuple(self.events),
+                "probe": self.probe, "sample": self.sample, "notice": self.notice, "memory": self.memory,
+                "lesson_evidence": self.lesson_evidence}
+
+    def frame(self) -> Frame:
+        """The whole picture (snapshots, headless): the parts, with the histories as arrays."""
+        self.frame_seq += 1
+        parts = self.parts()
+        for name in ("loss_history", "val_history"):
+            parts[name] = parts[name].array()  # [N, 2]
+        return Frame(seq=self.frame_seq, grad_norm_history=self.grad_history.array(), **parts)
+
+    def export(self, screen_svg: str | None = None) -> Path | None:
+        """Write a snapshot of the current state; failures become a notice, never an exception."""
+        from rnnscope.exporting.export import write_snapshot  # matplotlib stays off the start-up path
+
+        self.current_probe()
+        self.current_memory()
+        weights = {k: v.detach().cpu().numpy() for k, v in self.model.state_dict().items()}
+        try:
+            path = write_snapshot(self.run_dir, self.frame(), self.config, corpus_path=self.corpus.path,
+                                  corpus_sha256=self.corpus.sha256, weights=weights,
+                                  checkpoint=self.checkpoint(), screen_svg=screen_svg, timings=self.side.timings())
+        except OSError as err:
+            self._notify("error", f"export failed: cannot write {self.run_dir} ({err.strerror or err})")
+            return None
+        except Exception as err:  # a figure or checkpoint failure must not stop training
+            self._notify("error", f"export failed: {type(err).__name__}: {err}")
+            return None
+        self._notify("information", f"snapshot saved: {path}")
+        return path
+
+    def checkpoint(self) -> dict:
+        histories = {name: h.state() for name, h in self._histories().items()}
+        for state in histories.values():
+            state["rows"] = torch.from_numpy(state["rows"])  # [N, columns]
+        return {
+            "format": FORMAT, "version": __version__, "config": self.config.to_dict(),
+            "vocab": list(self.corpus.vocab), "corpus_sha256": self.corpus.sha256, "step": self.step,
+            "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+            "sampler_state": json.dumps(self.sampler.state()), "sample_rng": self.sample_rng.get_state(),
+            "histories": histories, "last_clip": self.last_clip,
+            "events": [[e.step, e.label] for e in self.events], "temperature": self.temperature,
+        }
+
+    def restore(self, data: dict) -> None:
+        """Continue from a checkpoint (see checkpoint.load_checkpoint); the config must already match. A field
+        that does not fit is refused as a CheckpointError naming it."""
+        check_vocab(data, self.corpus.vocab)
+        try:
+            self.model.load_state_dict(data["model"])
+            self.optimizer.load_state_dict(data["optimizer"])
+            _check_optimizer_shapes(self.optimizer)
+            for group in self.optimizer.param_groups:  # the checkpoint's state, the run's --lr (it may change)
+                group["lr"] = self.config.lr
+        except (RuntimeError, ValueError, KeyError, TypeError, IndexError) as err:
+            raise CheckpointError(f"the checkpoint does not fit this model ({str(err).splitlines()[0][:120]}): "
+                                  "resume without changing --model/--hidden/--embed/--layers") from None
+        self.step = int(data["step"])
+        with malformed("sampler state"):
+            self.sampler.set_state(json.loads(data["sampler_state"]))
+        with malformed("sampling RNG state"):
+            self.sample_rng.set_state(data["sample_rng"])
+        self.last_clip = float(data["last_clip"])
+        self.temperature = float(data.get("temperature", 1.0))
+        self.events = [Event(int(s), str(label)) for s, label in data["events"]]
+        with malformed("histories"):
+            for name, history in self._histories().items():
+                state = data["histories"][name]
+                history.set_state(state["rows"].double().numpy(), int(state["stride"]), int(state["seen"]))
+        for _, loss in self.loss_history.array()[-100:]:
+            self.recent_loss.add(loss)
+        val = self.val_history.array()  # [M, 2]
+        self.last_val = float(val[-1, 1]) if len(val) else float("nan")
+        for _, pre, post in self.grad_history.array()[-100:]:
+            self.recent_clip.add(float(post < pre))
+        self._mark("resumed")
+
+    def _histories(self) -> dict[str, DecimatingHistory]:
+        return {"loss": self.loss_history, "val": self.val_history, "grad": self.grad_history}
+
+    def result(self) -> dict:
+        """The headless run's closing numbers."""
+        val = self.val_history.array()
+        return {"step": self.step, "train_loss": _finite_or_none(self.recent_loss.mean()),
+                "val_loss": _finite_or_none(float(val[-1, 1])) if len(val) else None,
+                "chars_per_s": _finite_or_none(self.chars_per_s),
+                "memory": memory_to_json(self.current_memory()), "timings": self.side.timings()}
+
+
+def _check_optimizer_shapes(optimizer: torch.optim.Optimizer) -> None:
+    """load_state_dict does not compare the moments' shapes with the weights'; a mismatch would fail mid-step."""
+    for group in optimizer.param_groups:
+        for param in group["params"]:
+            for name, value in optimizer.state.get(param, {}).items():
+                if isinstance(value, torch.Tensor) and value.dim() > 0 and value.shape != param.shape:
+                    raise ValueError(f"optimizer {name} of shape {tuple(value.shape)} for weights {tuple(param.shape)}")
+
+
+def _sort_key(value: float) -> float:
+    return math.inf if not math.isfinite(value) else value
+
+
+def _finite_or_none(value: float) -> float | None:
+    return round(value, 6) if math.isfinite(value) else None
+

@@ -1,0 +1,1 @@
+"""The compare screen: two columns of panels, a side's status line, the compare bar."""

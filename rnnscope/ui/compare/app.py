@@ -1,0 +1,153 @@
+"""The compare dashboard: two runs' clients (A and B), one PartStore each, one shared view, a selected run.
+
+space, n, e and g act on both runs (e through A, which leads the paired export); the setting keys act on the
+selected run; `s` switches the selection. As in rnnscope.ui.app, numpy, the parts and the panels load after
+the first paint (start_run).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.css.query import NoMatches
+from textual.widget import Widget
+
+from rnnscope.contracts import commands
+from rnnscope.compare.options import SIDES
+from rnnscope.contracts.states import RUNNING
+from rnnscope.ui.app import Client, RnnscopeApp, _frame_sizes, _unit_order
+from rnnscope.ui.compare.bar import CompareBar
+
+if TYPE_CHECKING:
+    from rnnscope.contracts.frames import Frame
+    from rnnscope.lessons import Lesson
+    from rnnscope.contracts.parts import Update
+
+HERE = Path(__file__).parent
+
+
+class PairClient:
+    """Both runs' clients as one: commands to both, stop both; updates are delivered with their side."""
+
+    def __init__(self, clients: dict[str, Client]) -> None:
+        self.clients = clients
+
+    def start(self) -> PairClient:
+        for client in self.clients.values():
+            client.start()
+        return self
+
+    def connect(self, deliver, fail) -> None:
+        for side, client in self.clients.items():
+            client.connect(lambda updates, side=side: deliver(updates, side),
+                           lambda reason, side=side: fail(f"run {side.upper()}: {reason}"))  # which run it was
+
+    def send(self, command: commands.Command) -> None:
+        for client in self.clients.values():
+            client.send(command)
+
+    def stop(self) -> None:
+        for client in self.clients.values():
+            client.stop()
+
+
+class CompareApp(RnnscopeApp):
+    """Shows runs A and B side by side; `differs` is compare.what_differs (`B: clip off`)."""
+
+    CSS_PATH = [*RnnscopeApp.CSS_PATH, HERE / "compare.tcss"]
+
+    def __init__(self, clients: dict[str, Client], *, differs: str, run_label: str = "",
+                 start_paused: bool = False, lesson: Lesson | None = None) -> None:
+        super().__init__(PairClient(clients), run_label=run_label, start_paused=start_paused, lesson=lesson)
+        self.clients = clients
+        self.stores: dict = {}  # a PartStore per side, made by start_run
+        self.frames: dict[str, Frame | None] = {side: None for side in SIDES}
+        self.selected = "a"
+        self.status_bar = CompareBar(differs, id="status")
+        self.differs = differs
+
+    def run_widgets(self) -> list[Widget]:
+        from rnnscope.contracts.parts import PartStore
+        from rnnscope.ui.compare.dashboard import CompareDashboard
+
+        self.stores = {side: PartStore() for side in SIDES}
+        self.dashboard = CompareDashboard({"a": "A", "b": self.differs}, id="dashboard")
+        return super().run_widgets()
+
+    async def start_run(self) -> None:
+        await super().start_run()
+        self.dashboard.select(self.selected)
+
+    # --- parts in --------------------------------------------------------------------------------
+
+    def receive(self, updates: list[Update], side: str = "a") -> None:
+        """On the event loop: keep the newest parts of `side`'s run, then show both runs."""
+        from rnnscope.ui.lessons.lesson_panel import LessonPanel, live_check
+        from rnnscope.ui.safe_frame import safe_frame
+
+        store = self.stores[side]
+        for update in updates:
+            store.apply(update)
+            self._show_notice(update, side)
+        frame = store.frame()
+        if frame is None:
+            return
+        self.frames[side] = frame = safe_frame(frame)  # the one gate for the free text the widgets print
+        try:
+            if self.lesson is not None and "lesson_evidence" in self._changed(updates):
+                evidence = {name: None if f is None else f.lesson_evidence for name, f in self.frames.items()}
+                self.query_one(LessonPanel).show_check(live_check(self.lesson, evidence))
+            self.status_bar.show(self.selected, all(self.frames.values()))
+            self._repaint()
+        except NoMatches:  # an update that arrived while the app closes: its panels are already gone
+            return
+
+    def _repaint(self) -> None:
+        shown = {side: self.frames[side] if self.review is None else self.review.apply(self.frames[side], side)
+                 for side in SIDES}  # under review: each run's recorded frame of the same step
+        frames = tuple(shown.values())
+        if not any(frames) or self.painted == (frames, self.view):
+            return
+        sizes = self.view_sizes()
+        if self.painted[0] != frames and sizes is not None:
+            self.view = self.view.clamp(*sizes)
+        self.dashboard.show(shown, self.view)
+        self.painted = (frames, self.view)
+
+    def review_frames(self) -> dict[str, Frame | None]:
+        """A leads the review; B shows its recorded frame of A's step."""
+        return dict(self.frames)
+
+    def view_sizes(self) -> tuple[int, int, int] | None:
+        """The cursor, unit and layer move together on both sides: within the smaller run's sizes."""
+        sizes = [_frame_sizes(f) for f in self.frames.values() if f is not None and f.probe is not None]
+        return tuple(min(values) for values in zip(*sizes)) if sizes else None
+
+    # --- commands --------------------------------------------------------------------------------
+
+    def shown_unit_order(self) -> list[int] | None:
+        """The selected run's order (most active first differs between the runs)."""
+        return _unit_order(self.frames[self.selected], self.view)
+
+    def send_setting(self, command: commands.Command) -> None:
+        self.clients[self.selected].send(command)
+
+    def action_toggle_pause(self) -> None:
+        """Pause every run that is running; when none is, resume both (a diverged run tries again)."""
+        states = {side: frame.status.state for side, frame in self.frames.items() if frame is not None}
+        running = [side for side, state in states.items() if state == RUNNING]
+        for side in running or SIDES:
+            self.clients[side].send(commands.TogglePause())
+
+    def action_export(self) -> None:
+        """A leads the paired export: it picks the step, B follows, A draws the compare figure."""
+        self.clients["a"].send(commands.Export(screen_svg=self.export_screenshot()))
+
+    def action_switch_side(self) -> None:
+        self.selected = "b" if self.selected == "a" else "a"
+        self.dashboard.select(self.selected)
+        self.status_bar.show(self.selected, all(self.frames.values()))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return True if action == "switch_side" else super().check_action(action, parameters)

@@ -1,0 +1,1 @@
+"""The lesson panel and the lesson list on the screen."""
