@@ -24,18 +24,19 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from app_session import SIZE, WARM_STEPS, until  # noqa: E402
-from textual import events  # noqa: E402
-from train_throughput import bare_loop  # noqa: E402
+from app_session import SIZE, WARM_STEPS, until
+from textual import events
+from train_throughput import bare_loop
 
-from rnnscope.cli import _config, build_parser  # noqa: E402
-from rnnscope.compare.options import parse_compare, what_differs  # noqa: E402
-from rnnscope.contracts.config import RunConfig  # noqa: E402
-from rnnscope.training.data import load_corpus  # noqa: E402
-from rnnscope.storage.corpus_file import bundled_sample_path  # noqa: E402
-from rnnscope.contracts.frames import PAUSED, RUNNING  # noqa: E402
-from rnnscope.compare.tui import compare_clients  # noqa: E402
-from rnnscope.ui.compare.app import CompareApp  # noqa: E402
+from rnnscope.cli import _config, build_parser
+from rnnscope.compare.options import parse_compare, what_differs
+from rnnscope.compare.tui import compare_clients
+from rnnscope.contracts.config import RunConfig
+from rnnscope.contracts.frames import PAUSED, RUNNING
+from rnnscope.storage.corpus_file import bundled_sample_path
+from rnnscope.training.data import load_corpus
+from rnnscope.ui.compare.app import CompareApp
+
 
 def _steps(app: CompareApp) -> list[int]:
     return [frame.status.step for frame in app.frames.values()]

@@ -29,15 +29,15 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from probe_cost import print_costs, probe_costs  # noqa: E402
-from train_throughput import bare_loop, dashboard_loop, headless_engine  # noqa: E402
+from probe_cost import print_costs, probe_costs
+from train_throughput import bare_loop, dashboard_loop, headless_engine
 
-from rnnscope.contracts.config import RunConfig  # noqa: E402
-from rnnscope.training.data import load_corpus  # noqa: E402
-from rnnscope.measuring.module_probe import probe_module, readout_loss  # noqa: E402
-from rnnscope.measuring.probe_unrolled import probe_module_unrolled  # noqa: E402
-from rnnscope.storage.corpus_file import bundled_sample_path  # noqa: E402
-from rnnscope.storage.snapshot_io import load_snapshot_frame  # noqa: E402
+from rnnscope.contracts.config import RunConfig
+from rnnscope.measuring.module_probe import probe_module, readout_loss
+from rnnscope.measuring.probe_unrolled import probe_module_unrolled
+from rnnscope.storage.corpus_file import bundled_sample_path
+from rnnscope.storage.snapshot_io import load_snapshot_frame
+from rnnscope.training.data import load_corpus
 
 TOLERANCE = 1e-4  # states and gates absolute; flows and connectivity relative (TF32 may be on)
 SCALES = {"default": {}, "3x512": dict(layers=3, hidden=512, seq_len=128, batch=128),

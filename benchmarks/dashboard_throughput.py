@@ -3,9 +3,10 @@
     python benchmarks/dashboard_throughput.py [--seconds 10] [--rounds 4] [--threads 1 2]
 
 For each torch thread count, one session of the real app (160x48, Textual's headless driver, the real
-engine in its own process as `rnnscope` runs it, or with --in-thread in a thread) alternates: the engine paused while the bare fused loop (benchmarks/train_throughput.py)
-runs with the same thread count, then the engine training for --seconds while the key `c` is pressed
-every second. Dashboard chars/s come from the steps counted on the frames; key latency is the time from
+engine in its own process as `rnnscope` runs it, or with --in-thread in a thread) alternates: the engine
+paused while the bare fused loop (benchmarks/train_throughput.py) runs with the same thread count,
+then the engine training for --seconds while the key
+`c` is pressed every second. Dashboard chars/s come from the steps counted on the frames; key latency is the time from
 the key event to the engine's new clip state on the status line. While training it also counts the
 dashboard process's CPU seconds per second (this process minus the bare loop, which is not running then),
 the bytes per update that came over the pipe (with and without a new probe) and the panel builds per update.
@@ -25,18 +26,19 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from app_session import SIZE, WARM_STEPS, until  # noqa: E402
-from textual import events  # noqa: E402
-from percentile import p95  # noqa: E402
-from train_throughput import bare_loop  # noqa: E402
+from app_session import SIZE, WARM_STEPS, until
+from percentile import p95
+from textual import events
+from train_throughput import bare_loop
 
-from rnnscope.contracts.config import RunConfig  # noqa: E402
-from rnnscope.training.data import load_corpus  # noqa: E402
-from rnnscope.storage.corpus_file import bundled_sample_path  # noqa: E402
-from rnnscope.runner.engine_source import EngineSource  # noqa: E402
-from rnnscope.contracts.frames import PAUSED, RUNNING  # noqa: E402
-from rnnscope.runner.tui import engine_client  # noqa: E402
-from rnnscope.ui.app import make_app  # noqa: E402
+from rnnscope.contracts.config import RunConfig
+from rnnscope.contracts.frames import PAUSED, RUNNING
+from rnnscope.runner.engine_source import EngineSource
+from rnnscope.runner.tui import engine_client
+from rnnscope.storage.corpus_file import bundled_sample_path
+from rnnscope.training.data import load_corpus
+from rnnscope.ui.app import make_app
+
 
 async def measure(config: RunConfig, corpus, threads: int, seconds: float, rounds: int, in_thread: bool) -> dict:
     """In one dashboard session, alternate: engine paused + bare loop, then engine running + keys."""

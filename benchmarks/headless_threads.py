@@ -17,9 +17,9 @@ from pathlib import Path
 import torch
 
 from rnnscope.contracts.config import RunConfig
+from rnnscope.storage.corpus_file import bundled_sample_path
 from rnnscope.training.data import load_corpus
 from rnnscope.training.engine import Engine
-from rnnscope.storage.corpus_file import bundled_sample_path
 
 
 def _hog() -> None:

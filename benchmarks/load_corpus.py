@@ -11,8 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from rnnscope.training.data import load_corpus
 from rnnscope.storage.corpus_file import bundled_sample_path
+from rnnscope.training.data import load_corpus
 
 
 def main() -> None:

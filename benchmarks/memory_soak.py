@@ -16,8 +16,8 @@ from pathlib import Path
 
 from rnnscope.contracts.commands import Quit
 from rnnscope.contracts.config import RunConfig
-from rnnscope.storage.corpus_file import bundled_sample_path
 from rnnscope.runner.engine_source import EngineSource
+from rnnscope.storage.corpus_file import bundled_sample_path
 
 
 def rss_mb() -> float:

@@ -22,10 +22,10 @@ from pathlib import Path
 import torch
 
 from rnnscope.contracts.config import RunConfig
-from rnnscope.training.data import load_corpus
-from rnnscope.storage.corpus_file import bundled_sample_path
-from rnnscope.training.engine import Engine
 from rnnscope.measuring.memory import MemoryMeter
+from rnnscope.storage.corpus_file import bundled_sample_path
+from rnnscope.training.data import load_corpus
+from rnnscope.training.engine import Engine
 from rnnscope.training.task_corpus import plan_task_corpus, task_of, write_task_corpus
 
 MODELS = {"lstm": dict(model="lstm"), "gru": dict(model="gru"),
@@ -86,10 +86,10 @@ def main() -> None:
     rows = args.only.split(",")
     with tempfile.TemporaryDirectory() as scratch:
         for seed in (int(s) for s in args.seeds.split(",")):
-            jobs = [(lambda n=n, t=t: task_row(n, t, seed, args.steps, Path(scratch)))
+            jobs = [(lambda n=n, t=t: task_row(n, t, seed, args.steps, Path(scratch)))  # noqa: B023 (called at once, inside the loop)
                     for t in args.task.split(",") for n in rows if n in MODELS]
             if "shakespeare" in rows:
-                jobs.append(lambda: text_row(seed, args.text_steps, Path(scratch)))
+                jobs.append(lambda: text_row(seed, args.text_steps, Path(scratch)))  # noqa: B023 (called at once, inside the loop)
             for job in jobs:
                 row = job()
                 print(json.dumps(row), flush=True)

@@ -17,13 +17,13 @@ import numpy as np
 import torch
 
 from rnnscope.contracts.config import RunConfig
-from rnnscope.training.data import load_corpus
-from rnnscope.training.device import configure_threads
-from rnnscope.training.model import build_model
 from rnnscope.measuring.module_probe import readout_loss
 from rnnscope.measuring.probe import run_probe
 from rnnscope.measuring.probe_unrolled import probe_module_unrolled
 from rnnscope.storage.corpus_file import bundled_sample_path
+from rnnscope.training.data import load_corpus
+from rnnscope.training.device import configure_threads
+from rnnscope.training.model import build_model
 
 SIZES = {  # name -> (layers, hidden, T)
     "default": (1, 128, 64), "1x512": (1, 512, 64), "3x512 T64": (3, 512, 64), "3x512 T128": (3, 512, 128),

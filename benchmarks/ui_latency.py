@@ -4,9 +4,10 @@
     python benchmarks/ui_latency.py [--tmux-runs 5] [--cpu-seconds 20]
 
 First paint: the time from starting `rnnscope` in a 160x48 tmux window until "loading…" is on its screen
-(median of --tmux-runs, each after the last run's processes have ended), interleaved with the same for a bare Textual app that shows one line (the floor any
-Textual app has on this machine: Python's start, Textual's import, its first frame). CPU: utime+stime of the dashboard's process (and, apart, the engine's) from
-/proc over --cpu-seconds of training.
+(median of --tmux-runs, each after the last run's processes have ended), interleaved with the same for a
+bare Textual app that shows one line (the floor any Textual app has on this machine: Python's start, Textual's
+import, its first frame). CPU: utime+stime of the dashboard's process (and, apart, the engine's) from /proc
+over --cpu-seconds of training.
 """
 
 from __future__ import annotations

@@ -44,7 +44,8 @@ def loop_ratio(rounds: int, steps: int) -> None:
                 print(f"round {round_ + 1} {name:8s} {seconds:6.2f} s", flush=True)
     ratios = [p / w for p, w in zip(plain, watched)]
     print(f"watched / unwatched throughput: median {statistics.median(ratios):.3f}x "
-          f"(rounds {', '.join(f'{r:.3f}' for r in ratios)}); {steps} steps, 20,000 words (5,270 in the vocabulary), emsize 64, nhid 128, 2 layers, "
+          f"(rounds {', '.join(f'{r:.3f}' for r in ratios)}); {steps} steps, 20,000 words (5,270 in the vocabulary), "
+          f"emsize 64, nhid 128, 2 layers, "
           f"bptt 35, batch 20, budget 0.02; the scope's own measure of its share: "
           f"{', '.join(f'{x:.2%}' for x in shares)}")
 
@@ -68,7 +69,7 @@ async def attach_latency(frames: int) -> None:
             for step in range(frames):
                 scope.step(step)
                 written = time.perf_counter()
-                await until(lambda: app.latest is not None and app.latest.probe is not None
+                await until(lambda step=step: app.latest is not None and app.latest.probe is not None
                             and app.latest.probe.step == step and app.painted[0] is app.latest)
                 latencies.append((time.perf_counter() - written) * 1000)
                 await asyncio.sleep(0.5)

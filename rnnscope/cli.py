@@ -11,13 +11,19 @@ from pathlib import Path
 from rnnscope import __version__
 from rnnscope.compare.options import SIDES
 from rnnscope.contracts.config import DEVICES, INITS, MODELS, OPTIMIZERS, TASKS, RunConfig
-from rnnscope.storage.corpus_file import (CorpusFile, bundled_sample_path, check_corpus, check_encoding, min_corpus_chars,
-                                  short_corpus_advice)
 from rnnscope.contracts.errors import InputError, NextLesson
 from rnnscope.contracts.numbers import float_option, int_option, whole_number
-from rnnscope.storage.run_dir import check_run_folders, default_run_dir, remove_leftovers
 from rnnscope.runner.signals import Terminated
 from rnnscope.runner.streams import EXIT_OUTPUT, OutputError, flush_result, guarded_streams, terminal_problem
+from rnnscope.storage.corpus_file import (
+    CorpusFile,
+    bundled_sample_path,
+    check_corpus,
+    check_encoding,
+    min_corpus_chars,
+    short_corpus_advice,
+)
+from rnnscope.storage.run_dir import check_run_folders, default_run_dir, remove_leftovers
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # Options that shape the weights: a resumed run cannot change them.

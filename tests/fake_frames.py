@@ -118,7 +118,8 @@ def _make_layer(model: str, layer: int, rng: np.random.Generator, T: int, H: int
     )
 
 
-def _make_probe(model: str, layers: int, rng: np.random.Generator, vocab: tuple[str, ...], T: int, H: int, step: int) -> ProbeFrame:
+def _make_probe(model: str, layers: int, rng: np.random.Generator, vocab: tuple[str, ...], T: int, H: int,
+                step: int) -> ProbeFrame:
     V = len(vocab)
     char_ids = rng.integers(0, V, size=T + 1)  # [T+1]
     char_ids[[T // 3, (2 * T) // 3]] = [vocab.index("\n"), vocab.index(" ")]  # the probe always holds both
@@ -168,7 +169,8 @@ def param_shapes(model: str, layers: int, H: int, V: int) -> dict[str, tuple[int
 def make_weights(model: str = "lstm", layers: int = 1, H: int = 16, V: int = 12, seed: int = 0) -> dict[str, np.ndarray]:
     """Random float32 weights under PyTorch's state_dict names, as the engine hands them to export."""
     rng = np.random.default_rng(seed)
-    return {name: rng.normal(0.0, 0.1, size=shape).astype(np.float32) for name, shape in param_shapes(model, layers, H, V).items()}
+    shapes = param_shapes(model, layers, H, V)
+    return {name: rng.normal(0.0, 0.1, size=shape).astype(np.float32) for name, shape in shapes.items()}
 
 
 def _histories(rng: np.random.Generator, V: int, step: int):
@@ -213,7 +215,8 @@ def make_memory(rng: np.random.Generator, T: int, step: int, full: float) -> Mem
                        items=np.zeros(0, dtype=np.int64), cost_ms=12.0)
 
 
-def make_frame(model: str = "lstm", layers: int = 1, T: int = 24, H: int = 16, V: int = 12, step: int = 100, seed: int = 0) -> Frame:
+def make_frame(model: str = "lstm", layers: int = 1, T: int = 24, H: int = 16, V: int = 12, step: int = 100,
+               seed: int = 0) -> Frame:
     """A complete, self-consistent Frame as the engine would publish it after `step` training steps."""
     if not 3 <= V <= len(VOCAB_POOL):
         raise ValueError(f"V must be between 3 and {len(VOCAB_POOL)}")

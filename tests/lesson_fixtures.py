@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from rnnscope.contracts.frames import DIVERGED
 from rnnscope.exporting.export import build_arrays, build_meta
 from rnnscope.lessons.unit_evidence import evidence_from
-from rnnscope.contracts.frames import DIVERGED
 from rnnscope.storage.snapshot_io import metrics_to_json
 from tests.core_fixtures import tiny_config, write_corpus
 

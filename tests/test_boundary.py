@@ -33,12 +33,14 @@ def test_the_shared_contracts_and_storage_load_neither_side(package):
     assert not loaded & {"torch", "textual", "rich", "matplotlib"}
 
 
+@pytest.mark.slow
 def test_the_torch_side_never_imports_textual_or_rich():
     modules = [m for package in TORCH_SIDE for m in _all_modules(package)]
     feature_torch_side = [m for m in _all_modules("rnnscope.compare") + _all_modules("rnnscope.lessons")
                           + _all_modules("rnnscope.watch") if not m.endswith(RUN_MODES)]
     assert "rnnscope.training.engine" in modules and "rnnscope.compare.engine_pair" in feature_torch_side
-    loaded = _modules_loaded_by(modules + feature_torch_side + ["rnnscope.runner.engine_process", "rnnscope.runner.engine_source"])
+    runner_torch_side = ["rnnscope.runner.engine_process", "rnnscope.runner.engine_source"]
+    loaded = _modules_loaded_by(modules + feature_torch_side + runner_torch_side)
     assert "torch" in loaded  # the check can fail: it sees what was really imported
     assert not loaded & {"textual", "rich"}
 

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import torch
 
-from rnnscope.storage.atomic_file import replace_atomically
 from rnnscope.compare.options import what_differs
 from rnnscope.contracts.config import RunConfig
+from rnnscope.contracts.frames import DIVERGED
+from rnnscope.storage.atomic_file import replace_atomically
+from rnnscope.storage.snapshot_io import snapshot_name
 from rnnscope.training.data import BatchSampler, Corpus
 from rnnscope.training.engine import Engine
 from rnnscope.training.model import build_model
-from rnnscope.contracts.frames import DIVERGED
-from rnnscope.storage.snapshot_io import snapshot_name
 
 # Changes after which B's recurrent module (rnn.*) must keep B's own initialisation.
 OWN_RECURRENT_INIT = ("init", "init_gain", "forget_bias")
@@ -72,7 +72,7 @@ class EnginePair:
                       "b": Engine(config_b, corpus, self.run_dir / "b", threads=threads)}
         self.shared = match_side_b(self.sides["b"], config_a)
         for engine in self.sides.values():  # built now, so the first step's chars/s does not pay for it
-            engine.optimizer
+            _ = engine.optimizer  # a lazy property
         self.diverged_at: dict[str, int | None] = {"a": None, "b": None}
         self.snapshots: dict[str, Path | None] = {"a": None, "b": None}
         self.failure: str | None = None  # what the last failed export said

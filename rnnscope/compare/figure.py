@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from rnnscope.exporting.figure import (CLAIM_LINE_IN, DPI, WIDTH_IN, _gradient_flow, _headline, claim_lines,
-                                  quiet_matplotlib)
-from rnnscope.exporting.figure_memory import memory_plot
 from rnnscope.contracts.frames import Frame
+from rnnscope.exporting.figure import (
+    CLAIM_LINE_IN,
+    DPI,
+    WIDTH_IN,
+    _gradient_flow,
+    _headline,
+    claim_lines,
+    quiet_matplotlib,
+)
+from rnnscope.exporting.figure_memory import memory_plot
 
 ROW_HEIGHT_IN = 3.6  # one row of panels
 TITLE_IN = 1.0  # three title lines

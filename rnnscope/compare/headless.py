@@ -9,13 +9,13 @@ from pathlib import Path
 
 from rich.console import Console
 
-from rnnscope.contracts.config import RunConfig
 from rnnscope.compare.engine_pair import EnginePair
-from rnnscope.training.data import Corpus
-from rnnscope.training.device import configure_threads
+from rnnscope.contracts.config import RunConfig
 from rnnscope.measuring.headless_probes import HeadlessProbes
 from rnnscope.runner.headless import REFRESH_S, progress_bar, say
 from rnnscope.runner.signals import SignalGuard
+from rnnscope.training.data import Corpus
+from rnnscope.training.device import configure_threads
 
 
 def run_headless_compare(config_a: RunConfig, config_b: RunConfig, compare_text: str, corpus: Corpus,

@@ -10,15 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rnnscope.contracts import commands
-from rnnscope.compare.options import what_differs
-from rnnscope.contracts.config import RunConfig
 from rnnscope.compare.lockstep import Lockstep
+from rnnscope.compare.options import what_differs
+from rnnscope.contracts import commands
+from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.states import DIVERGED, PAUSED
 
 if TYPE_CHECKING:  # the dashboard builds PairSides for its children before its first paint: no torch, no numpy
-    from rnnscope.training.engine import Engine
     from rnnscope.contracts.frames import Frame
+    from rnnscope.training.engine import Engine
 
 REINITIALISING = (commands.NextInit, commands.NextModel, commands.Reset)
 

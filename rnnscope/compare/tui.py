@@ -8,9 +8,9 @@ from pathlib import Path
 
 from rnnscope.compare.options import what_differs
 from rnnscope.contracts.config import RunConfig
-from rnnscope.storage.corpus_file import CorpusFile
 from rnnscope.contracts.errors import NextLesson
 from rnnscope.runner.engine_client import EngineClient
+from rnnscope.storage.corpus_file import CorpusFile
 
 
 def compare_threads(requested: int) -> int:

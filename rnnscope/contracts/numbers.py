@@ -8,7 +8,7 @@ import re
 
 MAX_INT_DIGITS = 19  # 2**63 - 1, the largest seed, has 19
 MAX_FLOAT_CHARS = 40
-_WHOLE = re.compile(r"[0-9]{1,%d}" % MAX_INT_DIGITS)
+_WHOLE = re.compile(rf"[0-9]{{1,{MAX_INT_DIGITS}}}")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,4})?|[+-]?(?:inf|infinity|nan)",
                       re.IGNORECASE)
 

@@ -16,11 +16,20 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnscope.storage.atomic_file import aside_path, fsync_path, temp_path, write_synced
 from rnnscope.contracts.config import RunConfig
-from rnnscope.exporting.figure import render_figure
 from rnnscope.contracts.frames import Frame
-from rnnscope.storage.snapshot_io import ARRAYS, CHECKPOINT, FIGURE, META, SCREEN, build_arrays, build_meta, snapshot_name
+from rnnscope.exporting.figure import render_figure
+from rnnscope.storage.atomic_file import aside_path, fsync_path, temp_path, write_synced
+from rnnscope.storage.snapshot_io import (
+    ARRAYS,
+    CHECKPOINT,
+    FIGURE,
+    META,
+    SCREEN,
+    build_arrays,
+    build_meta,
+    snapshot_name,
+)
 
 
 def _save_checkpoint(path: Path, checkpoint: dict) -> None:

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from rnnscope.contracts.config import TANH_GATES
-from rnnscope.exporting.figure_memory import memory_plot
 from rnnscope.contracts.frames import Frame, LayerProbe
 from rnnscope.contracts.visible import visible_alone
+from rnnscope.exporting.figure_memory import memory_plot
 
 PANEL_COLUMNS = 3  # heatmaps per figure row
 WIDTH_IN, DPI = 16.0, 100  # 1600 px wide
@@ -172,12 +172,13 @@ def _loss(value: float) -> str:
 
 
 def _headline(frame: Frame) -> str:
-    status = frame.status
-    clip = "off" if status.config.clip is None else f"{status.config.clip:g}"
+    status, config = frame.status, frame.status.config
+    clip = "off" if config.clip is None else f"{config.clip:g}"
     return (
-        f"{status.config.model} · {status.config.layers}×{status.config.hidden} units, embed {status.config.embed} · step {status.step} · "
-        f"train {_loss(status.train_loss)} / val {_loss(status.val_loss)} nats/char · probe @ step {frame.probe.step} {frame.probe.loss:.3f} · "
-        f"clip {clip} · init {status.config.init} ×{status.config.init_gain:g} · {status.config.optimizer} lr {status.config.lr:g}"
+        f"{config.model} · {config.layers}×{config.hidden} units, embed {config.embed} · step {status.step} · "
+        f"train {_loss(status.train_loss)} / val {_loss(status.val_loss)} nats/char · "
+        f"probe @ step {frame.probe.step} {frame.probe.loss:.3f} · "
+        f"clip {clip} · init {config.init} ×{config.init_gain:g} · {config.optimizer} lr {config.lr:g}"
     )
 
 

@@ -9,17 +9,17 @@ from pathlib import Path
 
 from rich.console import Console
 
-from rnnscope.contracts.config import RunConfig
 from rnnscope.compare.engine_pair import EnginePair
+from rnnscope.contracts.config import RunConfig
+from rnnscope.contracts.frames import DIVERGED
+from rnnscope.lessons import HOLDS, NOT_YET, Lesson
+from rnnscope.lessons.lesson_run import add_lesson_to_meta, strict_json
+from rnnscope.measuring.headless_probes import HeadlessProbes
+from rnnscope.runner.headless import REFRESH_S, progress_bar, say
+from rnnscope.runner.signals import SignalGuard
 from rnnscope.training.data import Corpus
 from rnnscope.training.device import configure_threads
 from rnnscope.training.engine import Engine
-from rnnscope.measuring.headless_probes import HeadlessProbes
-from rnnscope.lessons.lesson_run import add_lesson_to_meta, strict_json
-from rnnscope.contracts.frames import DIVERGED
-from rnnscope.runner.headless import REFRESH_S, progress_bar, say
-from rnnscope.lessons import HOLDS, NOT_YET, Lesson
-from rnnscope.runner.signals import SignalGuard
 
 EXIT_HOLDS, EXIT_DOES_NOT = 0, 1
 
@@ -119,7 +119,7 @@ def _run(lesson: Lesson, config: RunConfig, config_b: RunConfig | None, compare_
     verdict = {"lesson": lesson.name, "claim": lesson.claim, "holds": result.holds, "status": result.status,
                "line": result.line, "numbers": strict_json(result.evidence), "evidence": evidence,
                "steps": runs.step, "seconds": round(time.perf_counter() - started, 1)}
-    for side, folder in snapshots.items():
+    for folder in snapshots.values():
         try:
             add_lesson_to_meta(folder, verdict)
         except OSError as err:  # a full disk: the verdict is still printed, the snapshot kept as it was

@@ -6,10 +6,10 @@ import json
 import math
 from pathlib import Path
 
-from rnnscope.storage.atomic_file import replace_atomically
-from rnnscope.training.engine import Engine
 from rnnscope.lessons.unit_evidence import SAMPLE_TEMPERATURES, evidence_from, snapshot_evidence
+from rnnscope.storage.atomic_file import replace_atomically
 from rnnscope.storage.snapshot_io import META, build_arrays, build_meta, metrics_to_json
+from rnnscope.training.engine import Engine
 
 SAMPLED_LESSONS = ("generation",)  # lessons whose evidence holds samples at SAMPLE_TEMPERATURES
 

@@ -38,7 +38,8 @@ def evidence_from(meta: dict, arrays: dict[str, np.ndarray], samples: dict[float
                   initial_metrics: list[dict] | None = None, grad_max: tuple[float, float] | None = None) -> dict:
     """One run's lesson evidence from a snapshot's meta.json dict and arrays.npz content: the meta numbers,
     the histories, and the per-unit extras (character groups in the embedding and in the head's rows, the
-    read-out vector of each character; the LSTM's key units on a recall probe; `samples` by temperature). `initial_metrics`: meta.json-style metrics of the step-0 probe; `grad_max`: the run's largest pre- and post-clip
+    read-out vector of each character; the LSTM's key units on a recall probe; `samples` by temperature).
+    `initial_metrics`: meta.json-style metrics of the step-0 probe; `grad_max`: the run's largest pre- and post-clip
     total gradient norms (the engine's running max: the histories may be thinned)."""
     extra = {"embedding": embedding_evidence(arrays["embedding.weight"], meta["vocab"]),
              "readout": embedding_evidence(arrays["head.weight"], meta["vocab"])}
@@ -57,9 +58,10 @@ def evidence_from(meta: dict, arrays: dict[str, np.ndarray], samples: dict[float
 def embedding_evidence(embedding: np.ndarray, vocab: list[str] | tuple[str, ...]) -> dict:
     """How much one vector per character groups characters of the same role (CHAR_GROUPS present 2 or more times).
 
-    embedding [V, E] (the embedding table, or the head's weight [V, H]); distance = 1 - cosine similarity. `neighbour_same`: the fraction of grouped
-    characters whose nearest grouped character is of the same group; `neighbour_chance`: that fraction
-    for a random neighbour (about what random vectors give). `ratio`: mean same-group distance / mean
+    embedding [V, E] (the embedding table, or the head's weight [V, H]); distance = 1 - cosine similarity.
+    `neighbour_same`: the fraction of grouped characters whose nearest grouped character is of the same group;
+    `neighbour_chance`: that fraction for a random neighbour (about what random vectors give).
+    `ratio`: mean same-group distance / mean
     different-group distance (about 1 for random vectors).
     """
     members = {name: [vocab.index(ch) for ch in chars if ch in vocab] for name, chars in CHAR_GROUPS.items()}

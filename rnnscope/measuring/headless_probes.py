@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from rnnscope.training.engine import Engine
-from rnnscope.runner.engine_source import PROBE_INTERVAL_S, PROBE_MAX_AGE_S, Cadence
 from rnnscope.contracts.frames import RUNNING
+from rnnscope.runner.engine_source import PROBE_INTERVAL_S, PROBE_MAX_AGE_S, Cadence
+from rnnscope.training.engine import Engine
 
 
 class HeadlessProbes:

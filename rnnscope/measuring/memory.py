@@ -8,11 +8,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from rnnscope.contracts.frames import MemoryFrame
 from rnnscope.training.data import Corpus
+from rnnscope.training.interrupt import Interrupted, never
 from rnnscope.training.model import CharModel
 from rnnscope.training.tasks import Task
-from rnnscope.training.interrupt import Interrupted, never
-from rnnscope.contracts.frames import MemoryFrame
 
 CONTEXT_POSITIONS = 512  # validation positions the context curve predicts
 

@@ -12,13 +12,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from rnnscope.contracts.config import GATE_NAMES
+from rnnscope.contracts.frames import LayerProbe
 from rnnscope.measuring.flow_metrics import layer_metrics
-from rnnscope.training.interrupt import Interrupted, never
 from rnnscope.measuring.probe_adjoint import backward_flows
 from rnnscope.measuring.probe_fused import forward_states
 from rnnscope.measuring.probe_parts import Flows, LayerStates
 from rnnscope.measuring.probe_sigma import layer_sigmas
-from rnnscope.contracts.frames import LayerProbe
+from rnnscope.training.interrupt import Interrupted, never
 
 KINDS = {"LSTM": "lstm", "GRU": "gru", "RNN_TANH": "rnn-tanh", "RNN_RELU": "rnn-relu"}  # rnn.mode -> kind
 DIRECTION_SEED = 0  # the seed of u in the default loss l_t = u . h_t

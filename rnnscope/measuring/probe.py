@@ -7,10 +7,10 @@ import time
 import numpy as np
 import torch
 
+from rnnscope.contracts.frames import ProbeFrame
+from rnnscope.measuring.module_probe import probe_module, readout_loss
 from rnnscope.training.interrupt import Interrupted, never
 from rnnscope.training.model import CharModel
-from rnnscope.measuring.module_probe import probe_module, readout_loss
-from rnnscope.contracts.frames import ProbeFrame
 
 
 def run_probe(model: CharModel, ids: np.ndarray, targets: np.ndarray, text: str, step: int,

@@ -13,9 +13,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnnscope.training.interrupt import Interrupted
-from rnnscope.measuring.probe_parts import Flows, LayerStates, step_norms
 from rnnscope.measuring.probe_fused import float_weights
+from rnnscope.measuring.probe_parts import Flows, LayerStates, step_norms
+from rnnscope.training.interrupt import Interrupted
 
 
 def _lstm_adjoint(state: LayerStates, weight_hh: torch.Tensor, incoming: torch.Tensor, triangular: bool):

@@ -9,8 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import _VF, nn
 
-from rnnscope.training.cells import layer_weights
 from rnnscope.measuring.probe_parts import LayerStates
+from rnnscope.training.cells import layer_weights
 
 FUSED = {"LSTM": _VF.lstm, "GRU": _VF.gru, "RNN_TANH": _VF.rnn_tanh, "RNN_RELU": _VF.rnn_relu}
 ACTIVATIONS = {"RNN_TANH": torch.tanh, "RNN_RELU": torch.relu}

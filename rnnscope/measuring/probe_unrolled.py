@@ -5,9 +5,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from rnnscope.training.cells import unroll
 from rnnscope.measuring.module_probe import ModuleProbe, PositionLoss, direction_loss, module_kind, package
 from rnnscope.measuring.probe_parts import Flows, LayerStates, step_norms
+from rnnscope.training.cells import unroll
 
 
 def probe_module_unrolled(rnn: nn.RNNBase, inputs: torch.Tensor, loss: PositionLoss | None = None, *,

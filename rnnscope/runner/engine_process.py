@@ -17,6 +17,8 @@ import threading
 from dataclasses import dataclass
 
 from rnnscope.contracts import commands
+
+
 @dataclass(frozen=True)
 class ChildFailed:
     """Sent instead of an update when the engine cannot go on."""
@@ -45,8 +47,8 @@ def child_main(engine_args: dict, commands_in, outbox) -> None:
     signal.signal(signal.SIGTERM, _abandon)
     inbox: queue.Queue = queue.Queue()
     threading.Thread(target=read_commands, args=(commands_in, inbox), daemon=True).start()
-    from rnnscope.runner.engine_source import EngineSource
     from rnnscope.contracts.parts import PartsOut
+    from rnnscope.runner.engine_source import EngineSource
 
     sent = PartsOut()
 

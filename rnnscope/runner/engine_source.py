@@ -8,17 +8,17 @@ import queue
 import time
 from pathlib import Path
 
+from rnnscope.compare import lockstep
+from rnnscope.compare.pair_side import PairSide
 from rnnscope.contracts import commands
 from rnnscope.contracts.config import RunConfig
-from rnnscope.training.data import load_corpus
-from rnnscope.storage.corpus_file import min_corpus_chars
-from rnnscope.training.device import configure_threads
-from rnnscope.compare import lockstep
-from rnnscope.training.engine import Engine
-from rnnscope.compare.pair_side import PairSide
-from rnnscope.training.side_budget import SideBudget
 from rnnscope.contracts.frames import RUNNING
 from rnnscope.contracts.source import Publish
+from rnnscope.storage.corpus_file import min_corpus_chars
+from rnnscope.training.data import load_corpus
+from rnnscope.training.device import configure_threads
+from rnnscope.training.engine import Engine
+from rnnscope.training.side_budget import SideBudget
 
 FRAME_INTERVAL_S = 0.5  # the frame rate, decided here only: while running, parts go out at most this often
 PROBE_INTERVAL_S = 2.5  # a probe this often while the side budget affords one ...

@@ -11,14 +11,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from rnnscope.contracts.config import RunConfig
+from rnnscope.contracts.frames import DIVERGED
+from rnnscope.contracts.visible import safe_text
+from rnnscope.measuring.headless_probes import HeadlessProbes
+from rnnscope.runner.signals import SignalGuard
+from rnnscope.storage.snapshot_io import snapshot_name
 from rnnscope.training.data import Corpus
 from rnnscope.training.device import configure_threads
 from rnnscope.training.engine import Engine
-from rnnscope.measuring.headless_probes import HeadlessProbes
-from rnnscope.contracts.frames import DIVERGED
-from rnnscope.runner.signals import SignalGuard
-from rnnscope.storage.snapshot_io import snapshot_name
-from rnnscope.contracts.visible import safe_text
 
 REFRESH_S = 0.25
 

@@ -10,9 +10,9 @@ from rnnscope.contracts import commands
 from rnnscope.contracts.errors import InputError
 from rnnscope.contracts.frames import Frame, Notice
 from rnnscope.contracts.parts import frame_parts
-from rnnscope.storage.snapshot_io import SnapshotError, list_snapshots, load_snapshot_frame
 from rnnscope.contracts.source import Publish
 from rnnscope.runner.streams import terminal_problem
+from rnnscope.storage.snapshot_io import SnapshotError, list_snapshots, load_snapshot_frame
 
 PLAY_INTERVAL_S = 1.0
 REPLAY = "REPLAY"

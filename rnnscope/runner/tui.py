@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 
 from rnnscope.contracts.config import RunConfig
-from rnnscope.storage.corpus_file import CorpusFile
 from rnnscope.contracts.errors import NextLesson
 from rnnscope.runner.engine_client import EngineClient
+from rnnscope.storage.corpus_file import CorpusFile
 
 
 def dashboard_threads(requested: int) -> int:

@@ -9,8 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from rnnscope.storage.atomic_file import leftover_kind, write_check_prefix
 from rnnscope.contracts.errors import InputError
+from rnnscope.storage.atomic_file import leftover_kind, write_check_prefix
 
 _SNAPSHOT = re.compile(r"step-\d{6,}")  # rnnscope.storage.snapshot_io.SNAPSHOT_NAME (that module loads numpy)
 _TIMELINE = "timeline"  # rnnscope.storage.timeline.TIMELINE (that package loads numpy)

@@ -131,7 +131,8 @@ def build_meta(frame: Frame, config: RunConfig, corpus_path: str, corpus_sha256:
                                                   "distance": [config.distance_min, config.distance_max]},
         "forget_bias": config.forget_bias,
         "memory": memory_to_json(frame.memory),
-        "timings": None if timings is None else {key: None if value is None else json_number(value) for key, value in timings.items()},
+        "timings": None if timings is None else {key: None if value is None else json_number(value)
+                                                 for key, value in timings.items()},
     }
 
 

@@ -10,26 +10,35 @@ from pathlib import Path
 import torch
 
 from rnnscope import __version__
-
 from rnnscope.contracts import commands
 from rnnscope.contracts.config import INITS, MODELS, RunConfig
-from rnnscope.training.checkpoint import FORMAT, check_vocab, malformed
 from rnnscope.contracts.errors import CheckpointError
+from rnnscope.contracts.frames import (
+    DIVERGED,
+    PAUSED,
+    RUNNING,
+    Event,
+    Frame,
+    MemoryFrame,
+    Notice,
+    ProbeFrame,
+    RunStatus,
+    Sample,
+)
+from rnnscope.exporting.timeline_recorder import TimelineRecorder
+from rnnscope.measuring.memory import MemoryMeter
+from rnnscope.measuring.probe import run_probe
+from rnnscope.storage.snapshot_io import memory_to_json
+from rnnscope.training.checkpoint import FORMAT, check_vocab, malformed
 from rnnscope.training.data import BatchSampler, Corpus, validation_batches
 from rnnscope.training.device import resolve_device
 from rnnscope.training.history import DecimatingHistory, RecentWindow
-from rnnscope.measuring.memory import MemoryMeter
+from rnnscope.training.interrupt import Interrupted, never
 from rnnscope.training.model import build_model, count_parameters, set_activation
-from rnnscope.measuring.probe import run_probe
 from rnnscope.training.sampling import sample_ids
 from rnnscope.training.side_budget import SideBudget
 from rnnscope.training.task_corpus import task_of
-from rnnscope.training.interrupt import Interrupted, never
-from rnnscope.exporting.timeline_recorder import TimelineRecorder
 from rnnscope.training.trainer import make_optimizer, train_step, validation_loss
-from rnnscope.contracts.frames import (DIVERGED, PAUSED, RUNNING, Event, Frame, MemoryFrame, Notice, ProbeFrame, RunStatus,
-                             Sample)
-from rnnscope.storage.snapshot_io import memory_to_json
 
 SAMPLE_LENGTH = 240
 PRIME_LENGTH = 12

@@ -13,11 +13,11 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnscope.storage.atomic_file import replace_atomically
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.errors import CheckpointError
-from rnnscope.training.tasks import Task
+from rnnscope.storage.atomic_file import replace_atomically
 from rnnscope.storage.run_dir import RunDirError
+from rnnscope.training.tasks import Task
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from rnnscope.contracts.frames import StepStats
 from rnnscope.training.interrupt import Interrupted, never
 from rnnscope.training.side_budget import SideBudget
-from rnnscope.contracts.frames import StepStats
 
 CLIP_EPS = 1e-6  # as torch.nn.utils.clip_grad_norm_
 

@@ -22,19 +22,19 @@ from textual.css.query import NoMatches
 from textual.widget import Widget
 
 from rnnscope.contracts import commands
+from rnnscope.contracts.visible import safe_text
 from rnnscope.ui import keymap
 from rnnscope.ui.command_palette import DashboardCommands
 from rnnscope.ui.key_bar import KeyBar
 from rnnscope.ui.status_bar import LOADING, StatusBar
 from rnnscope.ui.too_small import TooSmall, is_too_small
 from rnnscope.ui.view_state import ViewState
-from rnnscope.contracts.visible import safe_text
 
 if TYPE_CHECKING:
     from rnnscope.contracts.frames import Frame
-    from rnnscope.lessons import Lesson
     from rnnscope.contracts.parts import Update
     from rnnscope.contracts.source import SourceFactory
+    from rnnscope.lessons import Lesson
 
 HERE = Path(__file__).parent
 SIGNAL_EXIT_S = 3.0  # after SIGTERM / SIGHUP the process is gone within this, even if the terminal hangs the exit
@@ -52,7 +52,8 @@ class Client(Protocol):
 class RnnscopeApp(App[int]):
     """Shows the latest parts of one run's client and sends it the user's commands."""
 
-    CSS_PATH = [HERE / "app.tcss", HERE / "panels.tcss", HERE / "lessons" / "lessons.tcss"]  # absolute: subclasses may live elsewhere
+    CSS_PATH = [HERE / "app.tcss", HERE / "panels.tcss", HERE / "lessons" / "lessons.tcss"]  # absolute paths:
+    # subclasses may live elsewhere
     TITLE = "rnnscope"
     BINDINGS = keymap.bindings()
     COMMANDS = App.COMMANDS | {DashboardCommands}

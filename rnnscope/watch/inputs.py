@@ -12,7 +12,6 @@ from torch import nn
 from rnnscope.storage.timeline.codec import MAX_LABEL  # characters kept of one label
 
 
-
 @dataclass(frozen=True)
 class ProbeInputs:
     """The probe sequence as the unrolled pass takes it, and what explains its positions."""

@@ -9,8 +9,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnnscope.measuring.module_probe import ModuleProbe, probe_module, readout_loss
 from rnnscope.contracts.frames import ProbeFrame
+from rnnscope.measuring.module_probe import ModuleProbe, probe_module, readout_loss
 from rnnscope.watch.inputs import ProbeInputs
 from rnnscope.watch.target import describe, kind
 

@@ -20,6 +20,7 @@ STATUS_KEYS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("key", "command", "shown"), STATUS_KEYS, ids=[k for k, _, _ in STATUS_KEYS])
 async def test_key_sends_command_and_status_shows_the_result(key, command, shown):
     source = FakeSource(step=100)
@@ -67,6 +68,7 @@ TEMPERATURE_KEYS = [("g", commands.NewSample(), 1.0), ("t", commands.ScaleTemper
                     ("T", commands.ScaleTemperature(1.25), 1.25)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("key", "command", "temperature"), TEMPERATURE_KEYS, ids=[k for k, _, _ in TEMPERATURE_KEYS])
 async def test_sample_keys_ask_the_engine_which_owns_the_temperature(key, command, temperature):
     source = FakeSource()

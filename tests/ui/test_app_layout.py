@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rnnscope.ui.dashboard import PAGES, page_of
 from rnnscope.ui.panels import ALL_PANELS, FramePanel
 from rnnscope.ui.too_small import TooSmall, too_small_message
@@ -35,6 +37,7 @@ async def test_the_key_bar_mounted_after_the_first_paint_lists_the_keys_on_one_r
         assert "quit" in shown and "pause" in shown
 
 
+@pytest.mark.slow
 async def test_at_100x30_every_panel_is_reachable_through_the_pages():
     async with running_app(FakeSource(), (100, 30)) as (app, pilot):
         assert app.query_one("#pages").display

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 
 from rnnscope.lessons import find_lesson
 from rnnscope.ui.app import make_app
@@ -60,6 +61,7 @@ async def test_without_a_lesson_there_is_no_lesson_panel_and_nothing_is_highligh
         assert not any(panel.has_class(LOOK_CLASS) for panel in app.dashboard.panels)
 
 
+@pytest.mark.slow
 async def test_L_lists_the_lessons_escape_goes_back_and_enter_asks_for_the_chosen_one():
     source = LessonSource(first_check=0)
     app = make_app(lambda: source, run_label="test", lesson=VANISHING)

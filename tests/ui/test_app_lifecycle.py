@@ -6,6 +6,7 @@ import asyncio
 import threading
 import time
 
+import pytest
 from textual.command import CommandList
 
 from rnnscope.contracts import commands
@@ -109,6 +110,7 @@ def test_the_failure_reason_is_the_error_message_not_a_traceback():
     assert reasons == ["corpus.txt is empty"]
 
 
+@pytest.mark.slow
 async def test_every_action_is_in_the_command_palette():
     source = FakeSource()
     async with running_app(source) as (app, pilot):

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from rnnscope.ui.panels import (EncodingPanel, GatesPanel, GradNormsPanel, LossPanel, MemoryPanel, SamplePanel,
-                                StatePanel)
+import pytest
+
+from rnnscope.ui.panels import (
+    EncodingPanel,
+    GatesPanel,
+    GradNormsPanel,
+    LossPanel,
+    MemoryPanel,
+    SamplePanel,
+    StatePanel,
+)
 from tests.ui.app_harness import after_command, caught_up, running_app, wait_until
 from tests.ui.fake_source import FakeSource
 
@@ -32,6 +41,7 @@ async def test_an_unchanged_probe_does_not_rebuild_the_probe_panels():
             assert after[panel] == before[panel], panel.__name__
 
 
+@pytest.mark.slow
 async def test_a_new_probe_or_a_view_change_rebuilds_only_its_readers():
     source = FakeSource(step=100)
     async with running_app(source) as (app, pilot):

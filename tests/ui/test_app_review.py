@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rnnscope.ui.panels.gates import GatesPanel
 from rnnscope.ui.panels.loss import LossPanel
 from rnnscope.ui.review import REVIEW_EVENT
@@ -14,6 +16,7 @@ def _shown_step(app) -> int:
     return app.query_one(GatesPanel).frame.probe.step
 
 
+@pytest.mark.slow
 async def test_review_shows_an_older_frame_while_the_step_counter_goes_on(tmp_path):
     source = FakeSource(paused=False, step=10, run_dir=tmp_path)
     async with running_app(source) as (app, pilot):
@@ -37,6 +40,7 @@ async def test_review_shows_an_older_frame_while_the_step_counter_goes_on(tmp_pa
         assert all(e.label != REVIEW_EVENT for e in app.query_one(LossPanel).frame.events)
 
 
+@pytest.mark.slow
 async def test_review_back_to_the_first_frame_and_forward_past_the_newest_is_live(tmp_path):
     source = FakeSource(paused=True, step=5, run_dir=tmp_path)
     async with running_app(source) as (app, pilot):
@@ -60,13 +64,14 @@ async def test_review_without_a_timeline_is_a_notice(tmp_path):
         assert "no timeline" in notifications(app, "warning")[0] and "REVIEW" not in status_text(app)
 
 
+@pytest.mark.slow
 async def test_compare_review_moves_both_runs_to_the_same_step(tmp_path):
     source_a = FakeSource(paused=True, step=20, run_dir=tmp_path / "a")
     source_b = FakeSource(paused=True, step=20, model="gru", run_dir=tmp_path / "b")
     async with running_compare(source_a, source_b) as (app, pilot):
         for _ in range(3):
             await pilot.press("n")
-            await wait_until(pilot, lambda: all(app.frames[s].probe.step == 20 + _ + 1 for s in "ab"), "both steps")
+            await wait_until(pilot, lambda: all(app.frames[s].probe.step == 20 + _ + 1 for s in "ab"), "both steps")  # noqa: B023 (called at once, inside the loop)
         await pilot.press("comma", "comma")
         await pilot.pause()
         shown = {side: app.dashboard.side_panels(side)[0].frame.probe.step for side in "ab"}

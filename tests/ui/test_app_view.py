@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Markdown
 
 from rnnscope.ui.help_screen import HelpScreen
@@ -16,6 +17,7 @@ def panel_views(app) -> set[ViewState]:
     return {panel.view for panel in app.query(FramePanel)}
 
 
+@pytest.mark.slow
 async def test_arrows_move_the_time_cursor_and_the_unit_in_every_panel():
     source = FakeSource(T=24, H=40)
     async with running_app(source) as (app, pilot):
@@ -26,6 +28,7 @@ async def test_arrows_move_the_time_cursor_and_the_unit_in_every_panel():
         assert source.received == []
 
 
+@pytest.mark.slow
 async def test_cursor_stops_at_the_ends_of_the_probe():
     async with running_app(FakeSource(T=6)) as (app, pilot):
         await pilot.press(*["right"] * 10)
@@ -56,6 +59,7 @@ async def test_unit_order_and_layer_keys():
         assert panel_views(app) == {app.view}
 
 
+@pytest.mark.slow
 async def test_help_lists_every_key_and_scrolls():
     source = FakeSource()
     async with running_app(source, (100, 30)) as (app, pilot):

@@ -35,6 +35,7 @@ SETTING_KEYS = [("c", commands.ToggleClip()), ("left_square_bracket", commands.S
                 ("r", commands.Reset())]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("key", "command"), SETTING_KEYS, ids=[k for k, _ in SETTING_KEYS])
 async def test_setting_keys_reach_the_selected_run_only(key, command):
     a, b = FakeSource(), FakeSource()
@@ -96,6 +97,7 @@ async def test_cursor_unit_and_layer_move_together():
         assert all(view == views[0] for view in views)
 
 
+@pytest.mark.slow
 async def test_small_terminal_pages_show_a_beside_b():
     a, b = FakeSource(), FakeSource()
     async with running_compare(a, b, size=(100, 30)) as (app, pilot):

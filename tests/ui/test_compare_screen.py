@@ -71,6 +71,7 @@ async def test_the_loss_panel_gives_the_plot_the_rows_it_saved():
         assert " B train " in legend  # both runs' losses on one line: three rows of plot in six
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [(160, 48), (100, 30)])
 async def test_no_panel_line_is_cut_in_the_compare_lesson(size):
     a, b = FakeSource(step=1190, H=64, T=22), FakeSource(step=1190, H=64, T=22, model="rnn-tanh")
@@ -82,6 +83,7 @@ async def test_no_panel_line_is_cut_in_the_compare_lesson(size):
             assert cut_lines(app) == []
 
 
+@pytest.mark.slow
 async def test_at_100x30_b_status_still_shows_its_clip_state():
     a, b = FakeSource(step=1190, H=64, T=22), FakeSource(step=1190, H=64, T=22, model="rnn-tanh")
     async with compare_on(a, b, "B: model rnn-tanh", size=(100, 30), lesson="long-memory") as (app, pilot):

@@ -11,6 +11,7 @@ from tests.ui.fake_source import FakeSource
 from tests.ui.panel_text import cut_lines, truecolor
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [(160, 48), (100, 30)])
 @pytest.mark.parametrize(("model", "lesson"), [("lstm", None), ("rnn-tanh", "vanishing"), ("gru", None)])
 async def test_no_panel_line_is_cut(size, model, lesson):

@@ -7,8 +7,19 @@ from textual.app import App, ComposeResult
 from textual.containers import Container
 
 from rnnscope.ui.panels import (
-    ALL_PANELS, ConnectivityPanel, EncodingPanel, FlowPanel, FramePanel, GatesPanel, GradNormsPanel, HealthPanel, LossPanel,
-    MemoryPanel, ProbeTextPanel, SamplePanel, StatePanel,
+    ALL_PANELS,
+    ConnectivityPanel,
+    EncodingPanel,
+    FlowPanel,
+    FramePanel,
+    GatesPanel,
+    GradNormsPanel,
+    HealthPanel,
+    LossPanel,
+    MemoryPanel,
+    ProbeTextPanel,
+    SamplePanel,
+    StatePanel,
 )
 from rnnscope.ui.render.lines import WAITING
 from rnnscope.ui.view_state import ViewState
@@ -33,7 +44,8 @@ def panel_text(panel: FramePanel) -> str:
     return "\n".join(panel.render_line(y).text for y in range(panel.size.height))
 
 
-async def show_all(app, pilot, frame, view=ViewState(), color_system="truecolor"):
+async def show_all(app, pilot, frame, view=None, color_system="truecolor"):
+    view = view if view is not None else ViewState()
     for panel in app.query(FramePanel):
         panel.color_system_override = color_system
         panel.show(frame, view)

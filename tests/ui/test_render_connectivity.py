@@ -5,7 +5,11 @@ import pytest
 
 from rnnscope.ui.render.accents import DEFAULT_ACCENTS
 from rnnscope.ui.render.connectivity import (
-    LOWER_HALF, NOT_MEASURED, bucket_edges, bucket_max, render_connectivity,
+    LOWER_HALF,
+    NOT_MEASURED,
+    bucket_edges,
+    bucket_max,
+    render_connectivity,
 )
 from rnnscope.ui.render.palette import palette_for
 

@@ -5,7 +5,14 @@ import pytest
 
 from rnnscope.ui.render.heatmap import colour_bar, heatmap_rows, percentile, value_range
 from rnnscope.ui.render.palette import (
-    DIVERGING, EIGHT_BIT, SEQUENTIAL, STANDARD, TRUECOLOR, UPPER_HALF, luminance, palette_for,
+    DIVERGING,
+    EIGHT_BIT,
+    SEQUENTIAL,
+    STANDARD,
+    TRUECOLOR,
+    UPPER_HALF,
+    luminance,
+    palette_for,
 )
 
 

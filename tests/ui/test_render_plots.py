@@ -4,8 +4,8 @@ import math
 from dataclasses import replace
 
 import numpy as np
-from rich.style import Style
 import pytest
+from rich.style import Style
 
 from rnnscope.contracts.frames import Event
 from rnnscope.ui.render.accents import DEFAULT_ACCENTS

@@ -25,7 +25,8 @@ def all_text(lines) -> str:
     return "\n".join(text(line) for line in lines)
 
 
-def nasty_probe(T=len(NASTY) - 1):
+def nasty_probe(T=None):
+    T = len(NASTY) - 1 if T is None else T
     frame = make_frame(T=T, H=6, V=12)
     return frame, replace(frame.probe, text=NASTY)
 

@@ -1,9 +1,9 @@
 """ViewState helpers and the time / unit windows that follow it."""
 
+import numpy as np
+
 from rnnscope.ui.render.window import time_window, unit_window, units_label
 from rnnscope.ui.view_state import UNIT_PAGE, ViewState
-
-import numpy as np
 
 
 def test_cursor_stays_inside_the_probe():

@@ -27,6 +27,7 @@ def _read_until(fd: int, wanted: bytes, timeout: float) -> bytes:
     return data
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_a_signal_restores_the_terminal_and_exits_with_its_code(signum):
     main, child_end = pty.openpty()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rnnscope.ui.app import RnnscopeApp, make_app
 from tests.ui.app_harness import wait_until
 from tests.ui.fake_source import FakeSource
@@ -25,10 +27,12 @@ def test_diverged_vanilla_rnn_160x48(snap_compare):
     assert snap_compare(app, terminal_size=(160, 48), run_before=first_frame_painted)
 
 
+@pytest.mark.slow
 def test_first_page_100x30(snap_compare):
     assert snap_compare(snapshot_app(), terminal_size=(100, 30), run_before=first_frame_painted)
 
 
+@pytest.mark.slow
 def test_gradients_page_100x30(snap_compare):
     async def on_gradients_page(pilot) -> None:
         await first_frame_painted(pilot)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 
 import numpy as np
+import pytest
 
 from rnnscope.lessons import find_lesson
 from rnnscope.ui.app import make_app
@@ -12,8 +13,8 @@ from rnnscope.ui.panels import GatesPanel
 from rnnscope.ui.panels.heatmap_panel import HeatmapPanel
 from rnnscope.ui.render.window import unit_order
 from tests.ui.app_harness import wait_until
-from tests.ui.panel_text import lines_of, truecolor
 from tests.ui.fake_source import FakeSource
+from tests.ui.panel_text import lines_of, truecolor
 
 
 @contextlib.asynccontextmanager
@@ -40,6 +41,7 @@ async def test_page_down_scrolls_by_the_units_drawn():
         assert app.view.unit_offset == 0
 
 
+@pytest.mark.slow
 async def test_the_selected_unit_stays_on_screen():
     async with lesson_app() as (app, pilot):
         for _ in range(21):
@@ -51,6 +53,7 @@ async def test_the_selected_unit_stays_on_screen():
         assert marked and all(line.split("▸")[0].strip() == "20" for line in marked)  # units 20 and 21 share a line
 
 
+@pytest.mark.slow
 async def test_down_in_activity_order_walks_the_order_shown():
     async with lesson_app() as (app, pilot):
         await pilot.press("u")

@@ -17,7 +17,13 @@ import json
 import numpy as np
 
 from rnnscope.contracts.frames import LayerProbe, MemoryFrame, ProbeFrame
-from rnnscope.storage.snapshot_io import json_number, memory_from_json, memory_to_json, metrics_from_json, metrics_to_json
+from rnnscope.storage.snapshot_io import (
+    json_number,
+    memory_from_json,
+    memory_to_json,
+    metrics_from_json,
+    metrics_to_json,
+)
 
 FORMAT = 1
 META_KEY = "meta"

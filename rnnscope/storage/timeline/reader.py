@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rnnscope.contracts.frames import MemoryFrame, ProbeFrame
-from rnnscope.storage.timeline.check import check_timeline_frame
 from rnnscope.storage.snapshot_read import SnapshotError, read_npz
+from rnnscope.storage.timeline.check import check_timeline_frame
 from rnnscope.storage.timeline.codec import META_KEY, decode, decode_meta, expected_arrays
 from rnnscope.storage.timeline.index import TIMELINE, TimelineEntry, TimelineError, frame_name, read_index
 

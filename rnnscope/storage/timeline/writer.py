@@ -20,11 +20,19 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnscope.storage.atomic_file import replace_atomically
 from rnnscope.contracts.frames import MemoryFrame, ProbeFrame
+from rnnscope.storage.atomic_file import replace_atomically
 from rnnscope.storage.timeline.codec import encode
-from rnnscope.storage.timeline.index import (FRAME_NAME, INDEX, TIMELINE, TimelineEntry, TimelineError, frame_name,
-                                     read_index, to_json)
+from rnnscope.storage.timeline.index import (
+    FRAME_NAME,
+    INDEX,
+    TIMELINE,
+    TimelineEntry,
+    TimelineError,
+    frame_name,
+    read_index,
+    to_json,
+)
 
 MAX_FRAMES = 1024
 

@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING
 from textual.css.query import NoMatches
 from textual.widget import Widget
 
-from rnnscope.contracts import commands
 from rnnscope.compare.options import SIDES
+from rnnscope.contracts import commands
 from rnnscope.contracts.states import RUNNING
 from rnnscope.ui.app import Client, RnnscopeApp, _frame_sizes, _unit_order
 from rnnscope.ui.compare.bar import CompareBar
 
 if TYPE_CHECKING:
     from rnnscope.contracts.frames import Frame
-    from rnnscope.lessons import Lesson
     from rnnscope.contracts.parts import Update
+    from rnnscope.lessons import Lesson
 
 HERE = Path(__file__).parent
 

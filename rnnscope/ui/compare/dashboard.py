@@ -9,10 +9,10 @@ from textual.containers import Container, Horizontal, Vertical
 
 from rnnscope.compare.options import SIDES
 from rnnscope.contracts.frames import Frame
+from rnnscope.ui.compare.side_status import SideStatus
 from rnnscope.ui.dashboard import Dashboard, page_of
 from rnnscope.ui.panels import FlowPanel, FramePanel, GatesPanel, MemoryPanel, StatePanel
 from rnnscope.ui.panels.loss_overlay import LossOverlayPanel
-from rnnscope.ui.compare.side_status import SideStatus
 from rnnscope.ui.view_state import ViewState
 
 # The panels each side shows, top to bottom (heights in compare.tcss): add a panel class here and it appears

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from rnnscope.lessons import HOLDS, NOT_YET, UNJUDGEABLE, CheckResult, Lesson
 from rnnscope.contracts.visible import safe_text
+from rnnscope.lessons import HOLDS, NOT_YET, UNJUDGEABLE, CheckResult, Lesson
 
 CHECK_STYLES = {HOLDS: "bold green", NOT_YET: "bold yellow", UNJUDGEABLE: "bold magenta"}  # else: fails, red
 LOOK_CLASS = "-lesson-look"  # the class of the panels a lesson points at (lessons.tcss highlights them)

@@ -6,8 +6,8 @@ from rnnscope.contracts.frames import Frame, LayerProbe
 from rnnscope.ui.panels.base import FramePanel
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heat_blocks import HeatBlock, heat_layout, render_heat_blocks
-from rnnscope.ui.render.palette import palette_for
 from rnnscope.ui.render.lines import Line
+from rnnscope.ui.render.palette import palette_for
 from rnnscope.ui.view_state import ViewState
 
 

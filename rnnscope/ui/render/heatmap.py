@@ -9,7 +9,6 @@ import numpy as np
 from rnnscope.ui.render.lines import Line
 from rnnscope.ui.render.palette import DIVERGING, Palette
 
-
 ROBUST_PERCENTILE = 99  # a few huge cell-state entries must not turn every other cell black
 
 

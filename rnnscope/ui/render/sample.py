@@ -5,10 +5,10 @@ from __future__ import annotations
 from rich.style import Style
 
 from rnnscope.contracts.frames import Sample
+from rnnscope.contracts.visible import NAMED
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.lines import Line, runs, seg
 from rnnscope.ui.render.visible_chars import visible_text
-from rnnscope.contracts.visible import NAMED
 
 WAITING_SAMPLE = "no sample yet: press g to generate one"
 NEWLINE = NAMED["\n"]

@@ -1,0 +1,109 @@
+"""`rnnscope --lesson NAME --headless`: one JSON line whose evidence is the exported snapshot's, exit codes."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnnscope.cli import main
+from rnnscope.lessons import find_lesson
+from tests.core_fixtures import tiny_engine, write_corpus
+
+TINY = ["--hidden", "16", "--embed", "8", "--seq-len", "16", "--batch", "4", "--val-every", "2", "--threads", "1"]
+
+
+def _lesson(capsys, tmp_path: Path, name: str, *extra: str) -> tuple[int, dict]:
+    corpus = write_corpus(tmp_path)
+    code = main(["--lesson", name, "--headless", str(corpus), "--run-dir", str(tmp_path / "run"), *TINY, *extra])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1
+    return code, json.loads(lines[0])
+
+
+def test_the_verdict_is_printed_and_stored_in_the_snapshot_with_the_same_numbers(capsys, tmp_path):
+    code, out = _lesson(capsys, tmp_path, "vanishing", "--steps", "4")
+    assert code == (0 if out["holds"] else 1)
+    assert out["lesson"] == "vanishing" and out["claim"] == find_lesson("vanishing").claim
+    assert out["steps"] == 4 and out["status"] in ("holds", "fails")  # the budget --steps 4 is spent
+    meta = json.loads((Path(out["snapshot"]) / "meta.json").read_text())
+    assert meta["step"] == out["steps"]
+    assert meta["lesson"]["evidence"] == out["evidence"] and meta["lesson"]["line"] == out["line"]
+    assert out["evidence"]["metrics"] == meta["metrics"]  # read back from the snapshot, not recomputed
+    assert out["numbers"]["decay_per_step"] == meta["metrics"][0]["decay_per_step"]
+
+
+def test_an_override_of_a_setting_the_claim_needs_is_unjudgeable_without_training(capsys, tmp_path):
+    code, out = _lesson(capsys, tmp_path, "vanishing", "--model", "lstm")
+    assert code == 1 and out["status"] == "unjudgeable" and out["steps"] == 0
+    assert "model is lstm, the lesson needs rnn-tanh" in out["line"]
+
+
+@pytest.mark.slow
+def test_a_compare_lesson_exports_both_runs_and_the_figure(capsys, tmp_path):
+    code, out = _lesson(capsys, tmp_path, "clipping", "--steps", "3", "--optimizer", "adam")
+    assert code == 1 and out["status"] == "unjudgeable"  # --optimizer is one of the settings clipping needs
+    code, out = _lesson(capsys, tmp_path, "clipping", "--steps", "3")
+    assert set(out["evidence"]) == {"a", "b"} and Path(out["snapshot"]).is_file()
+    for side in "ab":
+        meta = json.loads((Path(out["snapshots"][side]) / "meta.json").read_text())
+        assert meta["lesson"]["evidence"][side]["metrics"] == meta["metrics"]
+    assert out["evidence"]["a"]["settings"]["clip"] == 1.0 and out["evidence"]["b"]["settings"]["clip"] is None
+
+
+def test_the_engine_keeps_the_largest_gradient_norm_of_every_step(tmp_path):
+    engine = tiny_engine(tmp_path, clip=0.5)
+    for _ in range(6):
+        engine.train_step()
+    rows = engine.grad_history.array()  # [6, 3]
+    assert engine.grad_max == (rows[:, 1].max(), rows[:, 2].max())
+    assert np.isclose(engine.grad_max[1], 0.5) or engine.grad_max[1] < 0.5
+
+
+def test_a_diverged_side_does_not_hold_the_pair_at_its_step():
+    lesson = find_lesson("clipping")
+    a = {"step": 10, "settings": {}, "diverged": None}
+    b = {"step": 1, "settings": {}, "diverged": 2}
+    from rnnscope.lessons.lesson import _step
+
+    assert _step({"a": a, "b": b}) == 10 and _step({"a": {**a, "diverged": 11}, "b": b}) == 10
+    assert lesson.steps > 10
+
+
+def test_an_engine_of_a_lesson_sends_its_evidence_at_init_and_at_each_validation(tmp_path):
+    engine = tiny_engine(tmp_path, lesson="vanishing", val_every=3, model="rnn-tanh")
+    assert engine.parts()["lesson_evidence"] is None
+    engine.train_step()
+    at_init = engine.parts()["lesson_evidence"]
+    assert at_init["step"] == 0 and at_init["initial_metrics"] == at_init["metrics"]
+    for _ in range(3):
+        engine.train_step()
+    evidence = engine.parts()["lesson_evidence"]
+    assert evidence["step"] == 3 and evidence["initial_metrics"] == at_init["initial_metrics"]
+    assert find_lesson("vanishing").judge(evidence).status in ("not yet", "holds")
+    (tmp_path / "plain").mkdir()
+    assert tiny_engine(tmp_path / "plain").parts()["lesson_evidence"] is None
+
+
+def test_a_task_run_reads_its_task_and_distance_from_meta_json():
+    from rnnscope.lessons.evidence import run_evidence
+
+    meta = {"step": 5, "task": {"name": "recall", "distance": [1, 20]}, "memory": None, "vocab": ["a", "b"]}
+    settings = run_evidence(meta)["settings"]
+    assert settings["task"] == "recall" and settings["distance"] == [1, 20]
+    assert run_evidence({**meta, "task": None})["settings"]["task"] is None
+
+
+def test_a_lesson_run_s_figure_is_titled_with_its_claim(tmp_path):
+    from rnnscope.exporting.figure import claim_lines
+    from tests.fake_frames import make_frame
+
+    frame = make_frame()
+    assert claim_lines(frame) == []
+    lesson = find_lesson("long-memory")
+    titled = dataclasses.replace(frame, status=dataclasses.replace(
+        frame.status, config=frame.status.config.with_(lesson=lesson.name)))
+    assert " ".join(claim_lines(titled)) == lesson.claim

@@ -1,0 +1,25 @@
+"""examples/watch_word_lm.py at tiny sizes: it runs, writes the heartbeat, and trains as it does unwatched."""
+
+import importlib.util
+from pathlib import Path
+
+from rnnscope.watch.heartbeat import read_heartbeat
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_example(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "examples" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_word_lm_example_trains_the_same_watched_and_unwatched(tmp_path):
+    example = load_example("watch_word_lm")
+    tiny = ["--steps", "6", "--emsize", "8", "--nhid", "12", "--bptt", "9", "--batch", "3", "--words", "3000"]
+    watched = example.main([*tiny, "--run-dir", str(tmp_path / "run"), "--every", "2"])
+    plain = example.main([*tiny, "--no-scope"])
+    assert len(watched["losses"]) == 6 and watched["losses"] == plain["losses"]
+    beat = read_heartbeat(tmp_path / "run")
+    assert beat.state == "ended" and beat.model == "LSTM 2x12 in 8, batch_first"
