@@ -6,6 +6,7 @@ import dataclasses
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -174,7 +175,7 @@ def test_an_orphaned_engine_quits_when_the_dashboard_is_killed(tmp_path):
 
     corpus_path = write_corpus(tmp_path)
     dashboard = subprocess.Popen([sys.executable, "-c", ORPHAN_SCRIPT, str(corpus_path), str(tmp_path / "run")],
-                                 stdout=subprocess.PIPE, text=True, cwd=os.path.dirname(os.path.dirname(__file__)))
+                                 stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
     child = int(dashboard.stdout.readline())
     dashboard.kill()  # SIGKILL: no Quit is ever sent
     dashboard.wait()
