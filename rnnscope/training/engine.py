@@ -43,7 +43,7 @@ from rnnscope.training.trainer import make_optimizer, train_step, validation_los
 SAMPLE_LENGTH = 240
 PRIME_LENGTH = 12
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 5.0  # t / T keep the sampling temperature within this range
-MEMORY_MAX_AGE_S = 120.0  # a validation measures memory while the side budget has room, and at least this often
+MEMORY_MAX_AGE_S = 30.0  # a validation measures memory while the side budget has room, and at least this often
 
 
 class Engine:

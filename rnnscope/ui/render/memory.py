@@ -13,7 +13,7 @@ from rnnscope.ui.render.log_scale import bar_rows
 
 GUTTER = 6  # cells for the y labels
 REFERENCE = "┄"  # the chance level / full-context loss, drawn where no bar covers it
-WAITING_MEMORY = ("memory is measured at validations (while the 3% side budget has room, at least every 2 min) "
+WAITING_MEMORY = ("memory is measured at validations (while the 3% side budget has room, at least every 30 s) "
                   "and at every export…")
 
 
