@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from rnnscope.ui.render.window import time_window, unit_window, units_label
+from rnnscope.ui.render.window import steps_label, time_window, unit_window, units_label
 from rnnscope.ui.view_state import UNIT_PAGE, ViewState
 
 
@@ -40,3 +40,9 @@ def test_unit_window_clamps_the_offset():
     shown, offset = unit_window(np.arange(10), 8, 4)
     assert offset == 6 and shown.tolist() == [6, 7, 8, 9]
     assert units_label("index", 6, 4, 10) == "units 6-9 of 10"
+
+
+def test_a_panel_showing_part_of_the_time_steps_says_which():
+    assert steps_label(*time_window(52, 0, 34), 52) == " · t 0-33/52 ←→"
+    assert steps_label(*time_window(52, 51, 34), 52) == " · t 18-51/52 ←→"
+    assert steps_label(*time_window(21, 0, 34), 21) == ""

@@ -10,7 +10,7 @@ from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import colour_bar, heatmap_rows, value_range
 from rnnscope.ui.render.lines import Line, fit, line_width, seg, si
 from rnnscope.ui.render.palette import palette_for
-from rnnscope.ui.render.window import time_axis, time_window, unit_order, unit_window, units_label
+from rnnscope.ui.render.window import steps_label, time_axis, time_window, unit_order, unit_window, units_label
 from rnnscope.ui.view_state import ViewState
 
 LEGEND_WIDTH = 10  # cells of colour bar in each block's header
@@ -105,7 +105,8 @@ def render_heat_blocks(
     layout = heat_layout(len(blocks), T, H, view.cursor_t, width, height, per_line, view.unit_order)
     start, stop = layout.start, layout.stop
     shown, offset = unit_window(unit_order(hidden, view.unit_order), view.unit_offset, min(layout.units, H))
-    out: list[Line] = [[seg(title, accents.label), seg(units_label(view.unit_order, offset, len(shown), H))]]
+    out: list[Line] = [[seg(title, accents.label), seg(units_label(view.unit_order, offset, len(shown), H)),
+                        seg(steps_label(start, stop, T), accents.dim)]]
     prefixes = row_labels(shown.tolist(), layout, view.unit, accents)
     legend_width = width - layout.gutter - (stop - start) - 1
     for block, palette in zip(blocks, palettes):

@@ -39,6 +39,11 @@ def time_window(T: int, cursor: int, width: int) -> tuple[int, int]:
     return start, start + width
 
 
+def steps_label(start: int, stop: int, T: int) -> str:
+    """' · t 12-45/52 ←→' when the panel shows part of the probe's time steps (←→ moves it), '' when it shows all."""
+    return "" if stop - start >= T else f" · t {start}-{stop - 1}/{T} ←→"
+
+
 def time_axis(text: str, start: int, stop: int, cursor: int, gutter: int, accents: Accents) -> Line:
     """The probe's characters under the heatmap columns [start, stop), the cursor's column highlighted."""
     line: Line = [seg(" " * gutter)]
