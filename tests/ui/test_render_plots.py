@@ -150,6 +150,20 @@ def test_two_runs_a_few_hundredths_apart_are_on_different_rows():
     assert rows_of["A"] and rows_of["B"] and max(rows_of["B"]) < min(rows_of["A"]), rows_of
 
 
+def test_two_noisy_runs_a_few_hundredths_apart_are_still_on_different_rows():
+    from rnnscope.ui.render.loss_overlay import Curves, render_loss_overlay
+
+    steps = np.arange(1, 4001, dtype=float)
+    noise = np.random.default_rng(0).normal(0.0, 0.08, size=(2, steps.size))  # per-batch noise wider than the gap
+    a, b = np.column_stack([steps, 0.25 + noise[0]]), np.column_stack([steps, 0.34 + noise[1]])
+    styles = (Style(color="cyan"), Style(color="yellow")), (Style(color="magenta"), Style(color="red"))
+    runs = [Curves("A", a, np.empty((0, 2)), (), *styles[0]), Curves("B", b, np.empty((0, 2)), (), *styles[1])]
+    lines = render_loss_overlay(runs, 150, 12, DEFAULT_ACCENTS)
+    last_column = [next((s.style for s in reversed(line) if s.text.strip()), None) for line in lines[:8]]
+    rows_of = {name: [r for r, style in enumerate(last_column) if style == styles[i][0]] for i, name in enumerate("AB")}
+    assert rows_of["A"] and rows_of["B"] and max(rows_of["B"]) < min(rows_of["A"]), rows_of
+
+
 def test_loss_plot_survives_nan_losses():
     history = np.array([[1.0, 3.0], [2.0, np.nan], [3.0, np.inf]])
     lines = render_loss(history, np.empty((0, 2)), (), 30, 8, DEFAULT_ACCENTS)

@@ -104,7 +104,7 @@ def test_heat_blocks_label_units_and_scroll():
     blocks = [HeatBlock("forget", layer.gates[1], SEQUENTIAL, (0.0, 1.0))]
     view = ViewState(unit_offset=10, unit=11, cursor_t=29)
     lines = render_heat_blocks(blocks, frame.probe.text, layer.hidden, view, 30, 8, "truecolor", DEFAULT_ACCENTS)
-    assert text(lines[0]) == "units 10-19 of 64"  # (8 - 3) lines x 2 units per line
+    assert text(lines[0]) == "units 10-19 of 64 t 3-29/30"  # (8 - 3) lines x 2 units; steps 3-29 of 30 fit
     assert "forget" in text(lines[1]) and "0…1" in text(lines[1])
     assert text(lines[2]).startswith("10▸")  # units 10 and 11 share the first line; 11 is selected
     axis = text(lines[-1])

@@ -43,6 +43,8 @@ def test_unit_window_clamps_the_offset():
 
 
 def test_a_panel_showing_part_of_the_time_steps_says_which():
-    assert steps_label(*time_window(52, 0, 34), 52) == " · t 0-33/52 ←→"
-    assert steps_label(*time_window(52, 51, 34), 52) == " · t 18-51/52 ←→"
-    assert steps_label(*time_window(21, 0, 34), 21) == ""
+    assert steps_label(*time_window(52, 0, 34), 52, 20) == " · t 0-33/52 ←→"
+    assert steps_label(*time_window(52, 51, 34), 52, 20) == " · t 18-51/52 ←→"
+    assert steps_label(*time_window(52, 51, 34), 52, 12) == " t 18-51/52"  # a narrow panel: shorter, never cut
+    assert steps_label(*time_window(52, 51, 34), 52, 3) == ""
+    assert steps_label(*time_window(21, 0, 34), 21, 20) == ""

@@ -105,8 +105,9 @@ def render_heat_blocks(
     layout = heat_layout(len(blocks), T, H, view.cursor_t, width, height, per_line, view.unit_order)
     start, stop = layout.start, layout.stop
     shown, offset = unit_window(unit_order(hidden, view.unit_order), view.unit_offset, min(layout.units, H))
-    out: list[Line] = [[seg(title, accents.label), seg(units_label(view.unit_order, offset, len(shown), H)),
-                        seg(steps_label(start, stop, T), accents.dim)]]
+    units = units_label(view.unit_order, offset, len(shown), H)
+    steps = steps_label(start, stop, T, width - len(title) - len(units))
+    out: list[Line] = [[seg(title, accents.label), seg(units), seg(steps, accents.dim)]]
     prefixes = row_labels(shown.tolist(), layout, view.unit, accents)
     legend_width = width - layout.gutter - (stop - start) - 1
     for block, palette in zip(blocks, palettes):

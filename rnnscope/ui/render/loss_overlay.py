@@ -1,5 +1,5 @@
-"""Two runs' loss curves on one plot (a compare): each run's train line and validation points in its own
-colours, and each run's events marked on its own curve."""
+"""Two runs' loss curves on one plot (a compare): each run's train line (smoothed) and validation points in its
+own colours, and each run's events marked on its own curve."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.braille import braille_cells, dot_mask
 from rnnscope.ui.render.lines import Line, line_width, runs, seg
 from rnnscope.ui.render.loss import EVENT_MARK, GUTTER, WAITING_LOSS, losses_line, y_labels, y_range
+
+SMOOTH_COLUMNS = 3  # the compare plot's train curves are trailing means over this many columns' worth of steps
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,19 @@ def run_legends(runs_: list[Curves], width: int, accents: Accents) -> list[Line]
                for c in runs_]
     one_line = [segment for legend in legends for segment in [*legend, seg("   ")]][:-1]
     return [one_line] if line_width(one_line) <= width else legends
+
+
+def smoothed(history: np.ndarray, plot_w: int) -> np.ndarray:
+    """[N, 2] the train losses as a trailing mean over about SMOOTH_COLUMNS plot columns' worth of steps: two noisy
+    curves a few hundredths apart overlap as bands; their means are distinct lines. Non-finite losses stay so."""
+    window = max(1, round(len(history) / max(plot_w, 1) * SMOOTH_COLUMNS))
+    if window == 1:
+        return history
+    losses = history[:, 1]
+    sums = np.cumsum(np.concatenate([[0.0], losses]))  # [N+1]; a nan or inf spreads over its windows
+    starts = np.maximum(np.arange(1, len(losses) + 1) - window, 0)  # [N]
+    means = (sums[1:] - sums[starts]) / (np.arange(1, len(losses) + 1) - starts)
+    return np.column_stack([history[:, 0], means])
 
 
 def _last(history: np.ndarray) -> float:
@@ -73,7 +88,7 @@ def render_loss_overlay(runs_: list[Curves], width: int, height: int, accents: A
     plot_w, plot_h = max(width - GUTTER, 2), max(height - 2 - len(legends), 1)
     masks, styles = [], []
     for c in drawn:
-        for history, style in ((c.loss_history, c.train_style), (c.val_history, c.val_style)):
+        for history, style in ((smoothed(c.loss_history, plot_w), c.train_style), (c.val_history, c.val_style)):
             masks.append(dot_mask(history[:, 0], history[:, 1], x_range, y_axis, plot_w, plot_h))
             styles.append(style)
     chars, cell_styles = braille_cells(masks, styles)

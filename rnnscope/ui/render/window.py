@@ -39,9 +39,13 @@ def time_window(T: int, cursor: int, width: int) -> tuple[int, int]:
     return start, start + width
 
 
-def steps_label(start: int, stop: int, T: int) -> str:
-    """' · t 12-45/52 ←→' when the panel shows part of the probe's time steps (←→ moves it), '' when it shows all."""
-    return "" if stop - start >= T else f" · t {start}-{stop - 1}/{T} ←→"
+def steps_label(start: int, stop: int, T: int, room: int) -> str:
+    """' · t 12-45/52 ←→' when the panel shows part of the probe's time steps (←→ moves it) and `room` cells hold
+    it, shorter forms when they hold only those, '' when the panel shows every step or nothing fits."""
+    if stop - start >= T:
+        return ""
+    forms = (f" · t {start}-{stop - 1}/{T} ←→", f" t {start}-{stop - 1}/{T}", f" t{start}-{stop - 1}")
+    return next((form for form in forms if len(form) <= room), "")
 
 
 def time_axis(text: str, start: int, stop: int, cursor: int, gutter: int, accents: Accents) -> Line:
