@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+CONNECTIVITY_MAX_T = 512  # longer probes skip the connectivity map: [T, T] grows with T² (8,000 chars: 256 MB)
+
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.states import DIVERGED, EXPLODING, HEALTHY, PAUSED, RUNNING, VANISHING  # noqa: F401 (the frames' words)
 
@@ -66,7 +68,7 @@ class ProbeFrame:
     layers: tuple[LayerProbe, ...]
     embedding: np.ndarray  # [V, E] the embedding table (the encoding panel reads it)
     cost_ms: float  # wall time the probe pass took
-    connectivity: np.ndarray | None = None  # [T, T]
+    connectivity: np.ndarray | None = None  # [T, T]; None for T > CONNECTIVITY_MAX_T (and in older snapshots)
     labels: tuple[str, ...] = ()  # a watched model's position labels (tokens), T of them; () for a character probe
 
 

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import torch
 
-from rnnscope.contracts.frames import ProbeFrame
+from rnnscope.contracts.frames import CONNECTIVITY_MAX_T, ProbeFrame
 from rnnscope.measuring.module_probe import probe_module, readout_loss
 from rnnscope.training.interrupt import Interrupted, never
 from rnnscope.training.model import CharModel
@@ -16,8 +16,8 @@ from rnnscope.training.model import CharModel
 def run_probe(model: CharModel, ids: np.ndarray, targets: np.ndarray, text: str, step: int,
               interrupted: Interrupted = never, connectivity: bool = True) -> ProbeFrame | None:
     """The probe of PRODUCT.md section 3 (batch 1, zero initial state) over ids [T] predicting targets [T], with
-    the connectivity of section 12 (e_s: the embedding row read at step s); None when `interrupted()` turned true
-    between two passes (a command is waiting).
+    the connectivity of section 12 (e_s: the embedding row read at step s) for probes of up to CONNECTIVITY_MAX_T
+    steps; None when `interrupted()` turned true between two passes (a command is waiting).
 
     Reads the model's current weights without changing them, leaves no .grad on parameters, draws
     no random numbers and does not touch train/eval mode (no dropout is involved).
@@ -29,7 +29,7 @@ def run_probe(model: CharModel, ids: np.ndarray, targets: np.ndarray, text: str,
         targets_t = torch.as_tensor(targets, dtype=torch.long, device=device)  # [T]
         embedded = model.embedding(ids_t).unsqueeze(0)  # [1, T, E]
         probed = probe_module(model.rnn, embedded, readout_loss(model.head, targets_t),
-                              connectivity=connectivity, interrupted=interrupted)
+                              connectivity=connectivity and len(ids) <= CONNECTIVITY_MAX_T, interrupted=interrupted)
         if probed is None:
             return None
         top = torch.as_tensor(probed.layers[-1].hidden, device=device)  # [T, H]

@@ -127,3 +127,21 @@ def test_the_thread_count_is_restored():
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(1)
+
+
+def test_a_probe_longer_than_the_cap_skips_connectivity_and_the_panel_says_why():
+    from rnnscope.contracts.config import RunConfig
+    from rnnscope.contracts.frames import CONNECTIVITY_MAX_T
+    from rnnscope.measuring.probe import run_probe
+    from rnnscope.training.model import build_model
+    from rnnscope.ui.render.accents import DEFAULT_ACCENTS
+    from rnnscope.ui.render.connectivity import render_connectivity
+
+    model = build_model(RunConfig(model="gru", hidden=4, embed=3), 5)
+    for T, measured in ((CONNECTIVITY_MAX_T, True), (CONNECTIVITY_MAX_T + 1, False)):
+        ids = np.arange(T + 1) % 5  # [T+1]
+        probe = run_probe(model, ids[:-1], ids[1:], "abcde"[0] * (T + 1), step=0)
+        assert (probe.connectivity is not None) == measured
+        assert probe.connectivity is None or probe.connectivity.shape == (T, T)
+    lines = render_connectivity(None, "a" * (CONNECTIVITY_MAX_T + 2), 0, 60, 5, "truecolor", DEFAULT_ACCENTS)
+    assert "up to 512 steps (this one has 513" in "".join(s.text for s in lines[0])

@@ -8,6 +8,7 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 
+from rnnscope.contracts.frames import CONNECTIVITY_MAX_T
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import colour_bar
 from rnnscope.ui.render.lines import Line, corpus_seg, fit, seg, si
@@ -18,6 +19,7 @@ from rnnscope.ui.render.window import time_axis
 LEGEND_WIDTH = 8
 LOWER_HALF = "▄"
 NOT_MEASURED = "no connectivity in this probe (a snapshot from before it existed)"
+TOO_LONG = f"no connectivity: measured for probes of up to {CONNECTIVITY_MAX_T} steps (this one has {{T}}; --probe sets it)"
 
 
 def bucket_edges(count: int, buckets: int) -> np.ndarray:
@@ -71,7 +73,8 @@ def render_connectivity(connectivity: np.ndarray | None, text: str, cursor: int,
     """The panel's lines: legend, the triangle (the cursor's target row marked ▸ in the gutter), the input axis
     and the cursor's row in numbers; the map shrinks to fit by taking each group's largest value."""
     if connectivity is None:
-        return [[seg(NOT_MEASURED, accents.waiting)]][:height]
+        why = TOO_LONG.format(T=len(text) - 1) if len(text) - 1 > CONNECTIVITY_MAX_T else NOT_MEASURED
+        return [[seg(why, accents.waiting)]][:height]
     T = connectivity.shape[0]
     palette = palette_for(SEQUENTIAL, color_system)
     below = np.tril(np.ones((T, T), dtype=bool))  # [t, s] s <= t
