@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-CONNECTIVITY_MAX_T = 512  # longer probes skip the connectivity map: [T, T] grows with T² (8,000 chars: 256 MB)
-
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.states import DIVERGED, EXPLODING, HEALTHY, PAUSED, RUNNING, VANISHING  # noqa: F401 (the frames' words)
+
+CONNECTIVITY_MAX_T = 512  # longer probes skip the connectivity map: [T, T] grows with T² (8,000 chars: 256 MB)
 
 
 @dataclass(frozen=True)
