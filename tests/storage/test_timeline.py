@@ -252,3 +252,33 @@ def test_a_malformed_or_missing_index_is_one_timeline_error(tmp_path, index):
     (tmp_path / "timeline" / "index.json").write_text(index)
     with pytest.raises(TimelineError, match="malformed"):
         TimelineReader(tmp_path).index()
+
+
+LOCK_HOLDER = """
+import dataclasses, sys, time
+from pathlib import Path
+from rnnscope.storage.timeline import TimelineWriter
+from tests.fake_frames import make_frame
+probe = dataclasses.replace(make_frame("gru", T=6, H=3, V=5).probe, step=0)
+TimelineWriter(Path(sys.argv[1])).append(probe, wall_time=1.0, train_loss=None, val_loss=None, memory=None)
+print("holding", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_second_process_cannot_write_a_timeline_another_process_writes(tmp_path):
+    from rnnscope.storage.timeline import TimelineBusy
+
+    holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(tmp_path)], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parents[2])
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        probe = make_frame("gru", T=6, H=3, V=5).probe
+        with pytest.raises(TimelineBusy, match="another process is writing it.*own --run-dir"):
+            _append(TimelineWriter(tmp_path), probe, 5)
+        assert [e.step for e in TimelineReader(tmp_path).index()] == [0]  # left alone
+    finally:
+        holder.kill()
+        holder.wait()
+    _append(TimelineWriter(tmp_path), probe, 5)  # the kernel let the lock go with the process
+    assert [e.step for e in TimelineReader(tmp_path).index()] == [0, 5]

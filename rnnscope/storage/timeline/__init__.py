@@ -14,7 +14,7 @@ MAX_FRAMES (1,024) of them: past that the older half is thinned to every other f
 
 from rnnscope.storage.timeline.index import TIMELINE, TimelineEntry, TimelineError
 from rnnscope.storage.timeline.reader import TimelineFrame, TimelineReader
-from rnnscope.storage.timeline.writer import MAX_FRAMES, TimelineWriter
+from rnnscope.storage.timeline.writer import MAX_FRAMES, TimelineBusy, TimelineWriter
 
-__all__ = ["MAX_FRAMES", "TIMELINE", "TimelineEntry", "TimelineError", "TimelineFrame", "TimelineReader",
+__all__ = ["MAX_FRAMES", "TIMELINE", "TimelineBusy", "TimelineEntry", "TimelineError", "TimelineFrame", "TimelineReader",
            "TimelineWriter"]

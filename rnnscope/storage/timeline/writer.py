@@ -10,13 +10,21 @@ is thinned to every other frame, keeping the first and the newest (the index is 
 so a reader never lists a removed frame for long). A frame of a step before the last recorded one (a run resumed
 from an earlier checkpoint, or a new run in the folder) first drops the frames of later steps. On open, frame
 files the index does not list (a writer killed between a frame and its index) are removed; temporaries are
-rnnscope.storage.run_dir.remove_leftovers's.
+rnnscope.storage.run_dir.remove_leftovers's. One writer per folder: the first holds an exclusive flock on the
+folder (released by the kernel when its process ends, however it ends); a second process's first append raises
+TimelineBusy, an OSError, and leaves the timeline alone.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: no lock (rnnscope's terminals are POSIX)
+    fcntl = None
 
 import numpy as np
 
@@ -35,6 +43,11 @@ from rnnscope.storage.timeline.index import (
 )
 
 MAX_FRAMES = 1024
+_HELD: dict[str, int] = {}  # timeline folder -> the open descriptor holding its lock, in this process
+
+
+class TimelineBusy(OSError):
+    """Another process writes this timeline now."""
 
 
 def thin(entries: list[TimelineEntry], max_frames: int = MAX_FRAMES) -> list[TimelineEntry]:
@@ -54,9 +67,28 @@ class TimelineWriter:
         self.entries: list[TimelineEntry] | None = None  # read on the first append
         self.next_id = 0
 
+    def _lock(self) -> None:
+        """Hold the folder's writer lock, an flock on the folder itself (this process's writers share it: a run
+        resumed in the same process takes the timeline over), or raise TimelineBusy."""
+        key = os.path.realpath(self.folder)
+        if key in _HELD:
+            return
+        fd = os.open(key, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            os.close(fd)
+            if err.errno not in (errno.EWOULDBLOCK, errno.EACCES):
+                raise
+            raise TimelineBusy(errno.EBUSY, "another process is writing it (its heartbeat.json names it); give each "
+                                            "run its own --run-dir", str(self.folder)) from None
+        _HELD[key] = fd  # held until this process ends
+
     def _open(self) -> list[TimelineEntry]:
         """The index as a former writer left it (a malformed one starts afresh), without unlisted frame files."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        if fcntl is not None:
+            self._lock()
         try:
             self.entries, self.next_id = read_index(self.folder)
         except TimelineError:
