@@ -75,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", help="continue from an exported checkpoint.pt (or its snapshot folder)")
     p.add_argument("--allow-changed-corpus", action="store_true", dest="allow_changed_corpus",
                    help="with --resume: continue although the corpus file changed since the checkpoint")
-    p.add_argument("--replay", help="browse the snapshots of a run folder in the TUI")
+    p.add_argument("--replay", help="browse a finished run (its timeline and snapshots) in the TUI; a compare's "
+                                    "folder shows both runs")
     p.add_argument("--attach", metavar="RUN_DIR",
                    help="show the run another process writes to RUN_DIR (a Scope in your training, or rnnscope)")
     p.add_argument("--paused", action="store_true", help="start the dashboard paused")

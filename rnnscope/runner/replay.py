@@ -1,4 +1,5 @@
-"""`--replay DIR`: browse a run's exported snapshots in the dashboard, without the training core."""
+"""`--replay DIR`: browse a finished run in the dashboard, without the training core: its exported snapshots and the
+frames of its timeline, in step order (a compare's two runs side by side, B at A's step)."""
 
 from __future__ import annotations
 
@@ -11,29 +12,44 @@ from rnnscope.contracts.errors import InputError
 from rnnscope.contracts.frames import Frame, Notice
 from rnnscope.contracts.parts import frame_parts
 from rnnscope.contracts.source import Publish
+from rnnscope.runner.replay_stops import StepClock, Stop, replay_stops, timeline_parts
 from rnnscope.runner.streams import terminal_problem
 from rnnscope.storage.snapshot_io import SnapshotError, list_snapshots, load_snapshot_frame
+from rnnscope.storage.timeline import TimelineError, TimelineReader
 
-PLAY_INTERVAL_S = 1.0
+PLAY_INTERVAL_S = 1.0  # one snapshot a second
+PLAY_FRAMES_S = 0.25  # with a timeline's frames: four a second
 REPLAY = "REPLAY"
 PLAYING, STOPPED = "▶", "‖"  # beside REPLAY on the status line: space plays / stops
+HELP = "n: next, r: first, space: play"
 
 
 class ReplaySource:
-    """A FrameSource over snapshot folders: n next, r first, space plays them one a second."""
+    """A FrameSource over a run's stops (snapshot folders and timeline frames): n next, r first, space plays.
 
-    def __init__(self, snapshots: list[Path]):
-        self.snapshots = snapshots
+    With a `clock` shared by two sources (a compare), the leader ("a") moves and publishes its step on it; the
+    follower shows its own stop at or before that step and ignores the navigation keys."""
+
+    def __init__(self, snapshots: list[Path], timeline: TimelineReader | None = None,
+                 clock: StepClock | None = None, follower: bool = False):
+        self.reader = timeline
+        self.stops = replay_stops(snapshots, timeline)
         self.index = 0
         self.playing = False
         self.notice_seq = 0
-        self._last: Frame | None = None  # shown again, with the error, when a snapshot cannot be read
+        self.clock, self.follower = clock, follower
+        self._snapshots: dict[Path, Frame] = {}
+        self._last: Frame | dict | None = None  # shown again, with the error, when a stop cannot be read
+        self.interval = PLAY_FRAMES_S if any(stop.entry is not None for stop in self.stops) else PLAY_INTERVAL_S
 
     def run(self, publish: Publish, inbox: queue.Queue) -> None:
-        publish(self._frame("n: next snapshot, r: first, space: play"))
+        if self.follower:
+            self._follow(publish, inbox)
+            return
+        publish(self._show(HELP))
         while True:
             try:
-                command = inbox.get(timeout=PLAY_INTERVAL_S if self.playing else 0.1)
+                command = inbox.get(timeout=self.interval if self.playing else 0.1)
             except queue.Empty:
                 if self.playing:
                     self._advance(publish)
@@ -45,52 +61,110 @@ class ReplaySource:
                     self._advance(publish)
                 case commands.TogglePause():
                     self.playing = not self.playing
-                    publish(self._frame("playing" if self.playing else "paused"))
+                    publish(self._show("playing" if self.playing else "paused"))
                 case commands.Reset():
                     self.index = 0
-                    publish(self._frame("first snapshot"))
+                    publish(self._show("first"))
                 case _:
-                    publish(self._frame("replay: training controls are off; rerun with --resume to train"))
+                    publish(self._show("replay: training controls are off; rerun with --resume to train"))
+
+    def _follow(self, publish: Publish, inbox: queue.Queue) -> None:
+        """Show the stop at or before the leader's step whenever it moves; quit with the leader."""
+        shown = None
+        while True:
+            step, playing = self.clock.now()
+            if (step, playing) != shown and step is not None:
+                self.index = max([i for i, stop in enumerate(self.stops) if stop.step <= step] or [0])
+                self.playing, shown = playing, (step, playing)
+                publish(self._show(""))
+            try:
+                if isinstance(inbox.get(timeout=0.05), commands.Quit):
+                    return
+            except queue.Empty:
+                continue
 
     def _advance(self, publish: Publish) -> None:
-        self.index = (self.index + 1) % len(self.snapshots)
-        publish(self._frame(""))
+        self.index = (self.index + 1) % len(self.stops)
+        publish(self._show(""))
 
-    def _frame(self, message: str) -> dict[str, object]:
-        folder = self.snapshots[self.index]
+    def _show(self, message: str) -> dict[str, object]:
+        stop = self.stops[self.index]
         try:
-            frame = load_snapshot_frame(folder)
-        except SnapshotError as err:
+            parts = self._parts(stop)
+        except (SnapshotError, TimelineError) as err:
             if self._last is None:
                 raise
             self.notice_seq += 1
-            return frame_parts(dataclasses.replace(self._last, notice=Notice(self.notice_seq, "error", str(err))))
-        position = f"snapshot {self.index + 1}/{len(self.snapshots)} ({folder.name})"
+            return {**self._last, "notice": Notice(self.notice_seq, "error", str(err))}
+        if self.clock is not None and not self.follower:
+            self.clock.set(stop.step, self.playing)
         self.notice_seq += 1
-        self._last = dataclasses.replace(
-            frame, status=dataclasses.replace(frame.status, state=f"{REPLAY} {PLAYING if self.playing else STOPPED}"),
-            notice=Notice(self.notice_seq, "information", f"{position}. {message}".strip()))
-        return frame_parts(self._last)
+        parts["status"] = dataclasses.replace(parts["status"],
+                                              state=f"{REPLAY} {PLAYING if self.playing else STOPPED}")
+        parts["notice"] = Notice(self.notice_seq, "information",
+                                 f"{stop.describe()} {self.index + 1}/{len(self.stops)}. {message}".strip())
+        self._last = parts
+        return parts
+
+    def _parts(self, stop: Stop) -> dict[str, object]:
+        """The parts of a stop: a snapshot's whole frame; a timeline frame over the snapshot before it (its settings
+        and histories up to the frame's step), or on its own when the run exported none."""
+        if stop.folder is not None:
+            return frame_parts(self._snapshot(stop.folder))
+        frame = self.reader.load(stop.entry.id)
+        base_folder = next((s.folder for s in reversed(self.stops[: self.index + 1]) if s.folder is not None),
+                           next((s.folder for s in self.stops if s.folder is not None), None))
+        base = self._snapshot(base_folder) if base_folder is not None else None
+        return timeline_parts(frame, base, self.reader.index(), self.reader.run_dir)
+
+    def _snapshot(self, folder: Path) -> Frame:
+        if folder not in self._snapshots:
+            self._snapshots[folder] = load_snapshot_frame(folder)
+        return self._snapshots[folder]
 
 
-def run_replay(run_dir: Path) -> int:
-    """Check the folder, then open the dashboard on its snapshots."""
+def _stops_of(run_dir: Path) -> tuple[list[Path], TimelineReader | None]:
+    """The snapshots and the timeline of one run folder (InputError when it holds neither or cannot be read)."""
     try:
         snapshots = list_snapshots(run_dir)
     except SnapshotError as err:
         raise InputError(f"{err}: give the --run-dir of an earlier run you can read") from None
-    if not snapshots:
-        raise InputError(f"{run_dir} is not an rnnscope run folder (no step-NNNNNN snapshots in it): "
+    reader = TimelineReader(run_dir)
+    try:
+        timeline = reader if reader.exists() and reader.index() else None
+    except TimelineError as err:
+        raise InputError(f"cannot replay {run_dir}: its timeline: {err}") from None
+    if not snapshots and timeline is None:
+        raise InputError(f"{run_dir} is not an rnnscope run folder (no step-NNNNNN snapshots, no timeline in it): "
                          "give the --run-dir of an earlier run")
     try:
-        load_snapshot_frame(snapshots[0])
-    except SnapshotError as err:
+        source = ReplaySource(snapshots, timeline)
+        source._parts(source.stops[0])
+    except (SnapshotError, TimelineError) as err:
         raise InputError(f"cannot replay {run_dir}: {err}") from None
+    return snapshots, timeline
+
+
+def run_replay(run_dir: Path) -> int:
+    """Check the folder, then open the dashboard on its stops; a compare's folder (a/ and b/) on the compare screen."""
+    sides = {side: run_dir / side for side in ("a", "b")}
+    paired = all(folder.is_dir() for folder in sides.values()) and not list_snapshots(run_dir)
+    found = {side: _stops_of(folder) for side, folder in sides.items()} if paired else {"": _stops_of(run_dir)}
     problem = terminal_problem()
     if problem is not None:
         raise InputError(f"{problem}: run rnnscope --replay in a terminal")
-    from rnnscope.ui.app import make_app
+    if not paired:
+        from rnnscope.ui.app import make_app
 
-    app = make_app(lambda: ReplaySource(snapshots), run_label=f"replay {run_dir}", start_paused=True)
+        snapshots, timeline = found[""]
+        app = make_app(lambda: ReplaySource(snapshots, timeline), run_label=f"replay {run_dir}", start_paused=True)
+    else:
+        from rnnscope.ui.compare.app import CompareApp
+        from rnnscope.ui.source_link import SourceLink
+
+        clock = StepClock()
+        links = {side: SourceLink(lambda side=side: ReplaySource(*found[side], clock=clock, follower=side == "b"))
+                 for side in found}
+        app = CompareApp(links, differs="B", run_label=f"replay {run_dir}", start_paused=True)
     app.run()
     return app.return_code or 0

@@ -98,11 +98,14 @@ def status_parts(status: RunStatus, compact: bool = False) -> list[tuple[int, li
             Text(_losses(status.train_loss, status.val_loss, False, 2))]),
         ((4, 2), [Text(_clip(status), style=clip_style)] * 3 + [Text(_clip(status, long=False), style=clip_style)]),
         ((5, 3), [Text(f"init {config.init}{gain}")]),
-        ((6, 4), [Text(f"{model} {_count(status.n_params)} params"), Text(model)]),
+        ((6, 4), [Text(f"{model} {_count(status.n_params)} params"), Text(model)] if status.n_params else [Text(model)]),
         ((7, 6), [Text(f"{_count(status.chars_per_s)} chars/s")] * 3 + [Text(f"{_count(status.chars_per_s)} c/s")]),
         ((8, 7), [Text(_short(status.corpus, width)) for width in (CORPUS_WIDTH, 16, 16, 10)]),
         ((9, 8), [Text(status.device)]),
     ]
+    if not status.n_params:  # a run known by its timeline alone (a replay of one that exported nothing)
+        unknown = {7: not math.isfinite(status.chars_per_s), 8: not status.corpus, 9: not status.device}
+        facts = [(ranks, forms) for ranks, forms in facts if not unknown.get(ranks[0])]
     parts = [(ranks[compact], forms) for ranks, forms in facts]
     if status.review:  # the panels show a recorded frame (rnnscope.ui.review); the step above goes on
         parts.insert(2, (1, [Text(f" {status.review} ", style=REVIEW_STYLE)] * 4

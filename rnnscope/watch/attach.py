@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnscope.contracts import commands
-from rnnscope.contracts.config import MODELS, RunConfig
+from rnnscope.contracts.config import INITS, MODELS, RunConfig
 from rnnscope.contracts.frames import Notice, RunStatus, StepStats
 from rnnscope.contracts.source import Publish
 from rnnscope.contracts.states import WAITING, WATCHING
@@ -114,15 +114,27 @@ class AttachSource:
     def status(self) -> RunStatus:
         frame, beat = self.frame, self.beat
         state = WAITING if frame is None else (writer_state(beat) if beat else WATCHING)
-        config = RunConfig() if frame is None else RunConfig(
-            model=next((m for m in (frame.meta.get("kind"), frame.meta.get("model")) if m in MODELS), "lstm"),
-            hidden=frame.probe.layers[0].hidden.shape[1], layers=len(frame.probe.layers), clip=None)
-        entry = frame.entry if frame else None
-        return RunStatus(
-            config=config, corpus="", n_params=0, step=entry.step if entry else 0, state=state,
-            clip_fire_rate=math.nan, device="", threads=0, train_loss=_number(entry and entry.train_loss),
-            val_loss=_number(entry and entry.val_loss), chars_per_s=math.nan, run_dir=str(self.run_dir),
-            writer=beat.describe() if beat else "", frame_time=entry.wall_time if entry else math.nan)
+        return timeline_status(frame, state, self.run_dir, beat)
+
+
+def timeline_status(frame: TimelineFrame | None, state: str, run_dir: Path, beat=None) -> RunStatus:
+    """The status line of a run known only by its timeline frame (and its writer's heartbeat, when read)."""
+    config = RunConfig() if frame is None else RunConfig(
+        model=next((m for m in (frame.meta.get("kind"), frame.meta.get("model")) if m in MODELS), "lstm"),
+        hidden=frame.probe.layers[0].hidden.shape[1], layers=len(frame.probe.layers), clip=_clip(frame.meta),
+        init=frame.meta.get("init") if frame.meta.get("init") in INITS else "default")
+    entry = frame.entry if frame else None
+    return RunStatus(
+        config=config, corpus="", n_params=0, step=entry.step if entry else 0, state=state,
+        clip_fire_rate=math.nan, device="", threads=0, train_loss=_number(entry and entry.train_loss),
+        val_loss=_number(entry and entry.val_loss), chars_per_s=math.nan, run_dir=str(run_dir),
+        writer=beat.describe() if beat else "", frame_time=entry.wall_time if entry else math.nan)
+
+
+def _clip(meta: dict) -> float | None:
+    """The threshold an rnnscope run recorded (None: off, or not said by a watched model's writer)."""
+    clip = meta.get("clip")
+    return float(clip) if _finite_number(clip) and clip > 0 else None
 
 
 def _number(value) -> float:

@@ -71,3 +71,65 @@ async def test_space_plays_and_stops_the_replay_in_the_dashboard(tmp_path, monke
         stopped_at = app.latest.status.step
         await pilot.pause(0.4)  # eight play intervals
         assert app.latest.status.step == stopped_at and "REPLAY ‖" in status_text(app)
+
+
+@pytest.mark.slow
+def test_replay_steps_through_the_timeline_and_the_snapshots_in_step_order(tmp_path):
+    from rnnscope.storage.timeline import TimelineReader
+
+    corpus, run_dir = write_corpus(tmp_path), tmp_path / "run"
+    assert main([str(corpus), "--headless", *TINY_ARGS, "--steps", "6", "--export-every", "3",
+                 "--run-dir", str(run_dir)]) == 0
+    source = ReplaySource(list_snapshots(run_dir), TimelineReader(run_dir))
+    assert [(s.step, s.folder is not None) for s in source.stops] == [(0, False), (3, True), (6, True)]
+    parts, inbox = [], queue.Queue()
+    for command in (commands.Step(), commands.Step(), commands.Reset(), commands.Quit()):
+        inbox.put(command)
+    source.run(parts.append, inbox)
+    frames = [SimpleNamespace(**p) for p in parts]
+    assert [f.status.step for f in frames] == [0, 3, 6, 0]
+    first = frames[0]  # the timeline's frame of step 0, over the first snapshot's settings
+    assert first.probe.step == 0 and len(first.loss_history) == 0 and first.status.config.hidden == 12
+    assert first.notice.text.startswith("timeline frame of step 0 1/3") and first.status.state == "REPLAY ‖"
+    assert frames[1].notice.text.startswith("snapshot step-000003 2/3")
+
+
+def _timeline(run_dir, steps, model="gru"):
+    import dataclasses
+
+    from rnnscope.storage.timeline import TimelineWriter
+    from tests.fake_frames import make_frame
+
+    writer, probe = TimelineWriter(run_dir), make_frame(model, T=8, H=6, V=5).probe
+    for step in steps:
+        writer.append(dataclasses.replace(probe, step=step), wall_time=1000.0 + step, train_loss=2.0 - step / 100,
+                      val_loss=None, memory=None, meta={"model": model, "clip": 1.0, "init": "xavier"})
+
+
+@pytest.mark.slow
+async def test_a_compare_runs_timeline_replays_side_by_side_b_at_as_step(tmp_path):
+    from rnnscope.runner.replay_stops import StepClock
+    from rnnscope.storage.timeline import TimelineReader
+    from rnnscope.ui.compare.app import CompareApp
+    from rnnscope.ui.source_link import SourceLink
+    from tests.ui.app_harness import wait_until
+
+    _timeline(tmp_path / "a", [0, 10, 20])
+    _timeline(tmp_path / "b", [0, 12, 19], model="lstm")
+    clock = StepClock()
+    links = {side: SourceLink(lambda side=side: ReplaySource([], TimelineReader(tmp_path / side), clock=clock,
+                                                            follower=side == "b")) for side in "ab"}
+    app = CompareApp(links, differs="B", run_label="replay", start_paused=True)
+
+    def steps():
+        return tuple(None if f is None else f.status.step for f in app.frames.values())
+
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: steps() == (0, 0), "both runs at step 0")
+        await pilot.press("n")
+        await wait_until(pilot, lambda: steps() == (10, 0), "A at 10, B at its frame before it")
+        await pilot.press("n")
+        await wait_until(pilot, lambda: steps() == (20, 19), "A at 20, B at 19")
+        assert app.frames["a"].status.config.clip == 1.0 and app.frames["a"].status.config.init == "xavier"
+        assert app.frames["b"].status.config.model == "lstm" and app.frames["b"].status.state == "REPLAY ‖"
+        await pilot.press("q")

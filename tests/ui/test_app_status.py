@@ -77,3 +77,9 @@ def test_numbers_not_yet_measured_are_dashes_not_nan():
     line = fit_status(status, 160).plain
     assert "nan" not in line
     assert "– chars/s" in line and "clip 1 │" in line
+
+
+def test_a_run_known_by_its_timeline_alone_shows_no_empty_facts():
+    status = dataclasses.replace(STATUS, n_params=0, chars_per_s=math.nan, corpus="", device="")
+    line = fit_status(status, 160).plain
+    assert "params" not in line and "chars/s" not in line and "│  │" not in line and not line.rstrip().endswith("│")

@@ -39,7 +39,8 @@ class TimelineReader:
     """Reads one run folder's timeline; the index is read again only when its file changed."""
 
     def __init__(self, run_dir: Path):
-        self.folder = Path(run_dir) / TIMELINE
+        self.run_dir = Path(run_dir)
+        self.folder = self.run_dir / TIMELINE
         self._seen: tuple | None = None  # (inode, size, mtime) of the index last read
         self._entries: list[TimelineEntry] = []
 

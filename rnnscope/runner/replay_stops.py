@@ -1,0 +1,80 @@
+"""What --replay steps through: a run's snapshots and timeline frames in step order, each turned into parts."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from rnnscope.contracts.frames import Frame
+from rnnscope.contracts.parts import frame_parts
+from rnnscope.storage.snapshot_io import snapshot_step
+from rnnscope.storage.timeline import TimelineEntry, TimelineFrame, TimelineReader
+from rnnscope.watch.attach import last_step, timeline_status, vocab
+
+
+@dataclasses.dataclass(frozen=True)
+class Stop:
+    """One place the replay can show: a snapshot folder, or a timeline frame (its index entry)."""
+
+    step: int
+    folder: Path | None = None
+    entry: TimelineEntry | None = None
+
+    def describe(self) -> str:
+        return f"snapshot {self.folder.name}" if self.folder is not None else f"timeline frame of step {self.step}"
+
+
+def replay_stops(snapshots: list[Path], timeline: TimelineReader | None) -> list[Stop]:
+    """Snapshots and timeline frames by step; a snapshot replaces the timeline frame of its own step (the export
+    recorded that probe, and the snapshot holds the whole state)."""
+    stops = {snapshot_step(folder): Stop(snapshot_step(folder), folder=folder) for folder in snapshots}
+    for entry in timeline.index() if timeline is not None else []:
+        stops.setdefault(entry.step, Stop(entry.step, entry=entry))
+    return [stops[step] for step in sorted(stops)]
+
+
+def timeline_parts(frame: TimelineFrame, base: Frame | None, entries: list[TimelineEntry],
+                   run_dir: Path) -> dict[str, object]:
+    """A timeline frame as the dashboard's parts: over `base` (a snapshot of the run: its settings, its histories
+    up to the frame's step), or, for a run that exported nothing, from the frame and the index alone."""
+    entry = frame.entry
+    if base is None:
+        rows = [(e.step, e.train_loss) for e in entries if e.train_loss is not None and e.step <= entry.step]
+        return {"status": timeline_status(frame, "", run_dir), "notice": None, "probe": frame.probe,
+                "loss_history": np.array(rows, dtype=np.float64).reshape(-1, 2),  # [N, 2]
+                "last_step": last_step(frame), "vocab": vocab(frame.meta), "memory": frame.memory}
+    status = dataclasses.replace(base.status, step=entry.step, train_loss=_number(entry.train_loss),
+                                 val_loss=_number(entry.val_loss))
+    return frame_parts(dataclasses.replace(
+        base, status=status, probe=frame.probe, memory=frame.memory if frame.memory is not None else base.memory,
+        loss_history=_until(base.loss_history, entry.step), val_history=_until(base.val_history, entry.step),
+        grad_norm_history=_until(base.grad_norm_history, entry.step),
+        events=tuple(e for e in base.events if e.step <= entry.step)))
+
+
+def _until(history: np.ndarray, step: int) -> np.ndarray:
+    """[N, k] rows whose step (column 0) is at most `step`."""
+    return history[history[:, 0] <= step] if len(history) else history
+
+
+def _number(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
+
+
+class StepClock:
+    """The step a compare replay's leader shows, and whether it plays: the follower shows its stop of that step."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._now: tuple[int | None, bool] = (None, False)
+
+    def set(self, step: int, playing: bool) -> None:
+        with self._lock:
+            self._now = (step, playing)
+
+    def now(self) -> tuple[int | None, bool]:
+        with self._lock:
+            return self._now
