@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
                                     "folder shows both runs")
     p.add_argument("--attach", metavar="RUN_DIR",
                    help="show the run another process writes to RUN_DIR (a Scope in your training, or rnnscope)")
+    p.add_argument("--movie", nargs=2, metavar=("RUN_DIR", "OUT"),
+                   help="render RUN_DIR's timeline as a film, OUT.gif (or .mp4 where ffmpeg is installed)")
     p.add_argument("--paused", action="store_true", help="start the dashboard paused")
     p.add_argument("--compare", metavar="KEY=VALUE[,...]",
                    help="also train run B = this run with these options changed (e.g. clip=0), in lockstep")
@@ -152,6 +154,12 @@ def _dispatch(args: dict) -> int:
         from rnnscope.watch.attach import run_attach
 
         return run_attach(Path(args["attach"]))
+    if "movie" in args:
+        if set(args) - {"movie"}:
+            raise UsageError("--movie RUN_DIR OUT takes no other options")
+        from rnnscope.runner.movie import run_movie
+
+        return run_movie(*(Path(path) for path in args["movie"]))
     if "replay" in args:
         from rnnscope.runner.replay import run_replay
 

@@ -1,0 +1,73 @@
+"""--movie: a timeline rendered as a GIF of at most MAX_FRAMES frames spread over the run, each titled with its
+step and loss; bad inputs are one line and exit 2."""
+
+import dataclasses
+
+import pytest
+
+from rnnscope.cli import main
+from rnnscope.exporting import movie
+from rnnscope.storage.timeline import TimelineReader, TimelineWriter
+from tests.fake_frames import make_frame
+
+
+def _timeline(run_dir, steps, model="lstm"):
+    writer, probe = TimelineWriter(run_dir), make_frame(model, T=12, H=6, V=5).probe
+    for step in steps:
+        writer.append(dataclasses.replace(probe, step=step), wall_time=1000.0 + step,
+                      train_loss=None if step == 0 else 3.0 - step / 1000, val_loss=None, memory=None,
+                      meta={"model": model})
+
+
+def test_at_most_300_frames_spread_over_a_2000_step_run_the_first_and_last_among_them(tmp_path):
+    _timeline(tmp_path, range(0, 2000, 4))  # a frame every 4 steps: 500 frames
+    entries = TimelineReader(tmp_path).index()
+    picked = movie.chosen(entries)
+    assert len(picked) == movie.MAX_FRAMES == 300
+    assert picked[0].step == 0 and picked[-1].step == 1996
+    gaps = {b.step - a.step for a, b in zip(picked, picked[1:])}
+    assert gaps <= {4, 8}  # evenly spread: every frame or every other
+    assert [movie.frame_title("", e) for e in (picked[0], picked[150])] == [
+        f"step 0 · loss {entries[0].loss:.3f}", f"step {picked[150].step:,} · loss {picked[150].train_loss:.3f}"]
+    assert movie.frame_title("B", picked[-1]) == "B · step 1,996 · loss 1.004"
+    assert movie.chosen(entries[:7]) == entries[:7]
+
+
+@pytest.mark.slow
+def test_the_gif_has_one_frame_per_chosen_frame_and_a_compare_is_side_by_side(tmp_path, monkeypatch, capsys):
+    from PIL import Image
+
+    monkeypatch.setattr(movie, "MAX_FRAMES", 4)
+    _timeline(tmp_path / "run", range(0, 2000, 100))
+    assert main(["--movie", str(tmp_path / "run"), str(tmp_path / "film.gif")]) == 0
+    with Image.open(tmp_path / "film.gif") as gif:
+        assert gif.n_frames == 4 and gif.size == (800, 480)
+    assert "wrote" in capsys.readouterr().err and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    _timeline(tmp_path / "pair" / "a", range(0, 2000, 100))
+    _timeline(tmp_path / "pair" / "b", range(0, 2000, 150), model="gru")
+    assert main(["--movie", str(tmp_path / "pair"), str(tmp_path / "pair.gif")]) == 0
+    with Image.open(tmp_path / "pair.gif") as gif:
+        assert gif.n_frames == 4 and gif.size == (1600, 480)
+
+
+@pytest.mark.parametrize("case, words", [
+    ("no folder", "no such folder"),
+    ("no timeline", "has no timeline"),
+    ("unknown format", "writes .gif or .mp4"),
+    ("unwritable", "cannot write"),
+    ("output is a folder", "is a folder"),
+    ("other options", "takes no other options"),
+])
+def test_bad_inputs_are_one_line_and_exit_2(tmp_path, capsys, case, words):
+    _timeline(tmp_path / "run", [0, 10])
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "folder.gif").mkdir()
+    run, out = str(tmp_path / "run"), str(tmp_path / "film.gif")
+    argv = {"no folder": [str(tmp_path / "missing"), out], "no timeline": [str(tmp_path / "empty"), out],
+            "unknown format": [run, str(tmp_path / "film.avi")], "unwritable": [run, "/proc/no/film.gif"],
+            "output is a folder": [run, str(tmp_path / "folder.gif")]}.get(case, [run, out])
+    extra = ["--hidden", "8"] if case == "other options" else []
+    assert main(["--movie", *argv, *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err and "Traceback" not in err
+    assert not (tmp_path / "film.gif").exists()
