@@ -74,14 +74,20 @@ def _draw_side(fig, slot, name: str, frame: TimelineFrame, loss: np.ndarray) -> 
     grid = slot.subgridspec(3, 2, hspace=0.55, wspace=0.25, height_ratios=[1.3, 1.0, 0.8])
     entry, layer = frame.entry, frame.probe.layers[0]
     fig.text(_centre(slot, fig), 0.95, frame_title(name, entry), ha="center", fontsize=13, weight="bold")
-    gates = np.concatenate([gate[:, :UNITS] for gate in layer.gates], axis=1)  # [T, G*U]
-    _heat(fig.add_subplot(grid[0, 0]), gates, f"gates {' / '.join(layer.gate_names)} (units 0-{UNITS - 1} each)",
-          (0.0, 1.0) if layer.pre_activation is None else None)
+    if len(layer.gate_names):
+        gates = np.concatenate([gate[:, :UNITS] for gate in layer.gates], axis=1)  # [T, G*U]
+        title = f"gates {' / '.join(layer.gate_names)} (units 0-{UNITS - 1} each)"
+        _heat(fig.add_subplot(grid[0, 0]), gates, title, (0.0, 1.0) if layer.pre_activation is None else None)
+    else:  # a vanilla RNN: no gates, its pre-activation W_ih x_t + W_hh h_{t-1} + b
+        _heat(fig.add_subplot(grid[0, 0]), layer.pre_activation[:, :UNITS], "pre-activation", None)
     states = layer.hidden[:, :UNITS] if layer.cell is None else np.concatenate(
         [layer.cell[:, :UNITS], layer.hidden[:, :UNITS]], axis=1)  # [T, U or 2U]
     _heat(fig.add_subplot(grid[0, 1]), states, "hidden h_t" if layer.cell is None else "cell c_t / hidden h_t", None)
     _flow(fig.add_subplot(grid[1, 0]), frame)
-    memory_plot(fig.add_subplot(grid[1, 1]), frame.memory)
+    memory_ax = fig.add_subplot(grid[1, 1])
+    memory_plot(memory_ax, frame.memory)
+    if frame.memory is not None:  # the measurement last before the probe: it may be older
+        memory_ax.set_title(f"{memory_ax.get_title()} @ step {frame.memory.step:,}", fontsize=9)
     _loss(fig.add_subplot(grid[2, :]), loss, entry.step)
 
 
@@ -98,6 +104,8 @@ def _centre(slot, fig) -> float:
 
 def _heat(ax, values: np.ndarray, title: str, fixed: tuple[float, float] | None) -> None:
     """values [T, K] as K rows over time; a fixed range (gates) or one centred on 0 (states)."""
+    from matplotlib.ticker import MaxNLocator
+
     finite = np.abs(values[np.isfinite(values)])
     limit = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     low, high = fixed if fixed is not None else (-limit, limit)
@@ -106,6 +114,8 @@ def _heat(ax, values: np.ndarray, title: str, fixed: tuple[float, float] | None)
     ax.set_title(title, fontsize=9)
     ax.set_xlabel("time step t", fontsize=8)
     ax.tick_params(labelsize=7)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _flow(ax, frame: TimelineFrame) -> None:
@@ -119,7 +129,10 @@ def _flow(ax, frame: TimelineFrame) -> None:
         notes.append(f"l{i} {metrics.verdict} {metrics.decay_per_step:.2f}/step"
                      + (f", cell {metrics.cell_verdict}" if metrics.cell_verdict else ""))
     if np.isfinite(np.concatenate([layer.grad_h for layer in frame.probe.layers])).any():
+        from matplotlib.ticker import NullFormatter
+
         ax.set_yscale("log")
+        ax.yaxis.set_minor_formatter(NullFormatter())  # 4×10⁻¹ labels crowd a small panel
     ax.set_title("gradient flow ‖∂l_T/∂h_t‖: " + "; ".join(notes), fontsize=9)
     ax.set_xlabel("time step t", fontsize=8)
     ax.tick_params(labelsize=7)
