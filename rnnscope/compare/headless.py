@@ -11,7 +11,7 @@ from rich.console import Console
 
 from rnnscope.compare.engine_pair import EnginePair
 from rnnscope.contracts.config import RunConfig
-from rnnscope.measuring.headless_probes import HeadlessProbes
+from rnnscope.measuring.headless_probes import HeadlessProbes, runs_ended
 from rnnscope.runner.headless import REFRESH_S, progress_bar, say
 from rnnscope.runner.signals import SignalGuard
 from rnnscope.training.data import Corpus
@@ -33,7 +33,7 @@ def _train(config_a: RunConfig, config_b: RunConfig, compare_text: str, corpus: 
     console = Console(file=sys.stderr)
     say(console, f"rnnscope: compare {pair.differs}")
     code = 0
-    with progress_bar(console) as progress:
+    with progress_bar(console) as progress, runs_ended(list(pair.sides.values())):
         task = progress.add_task("train", total=steps, completed=0, info="")
         last_refresh = 0.0
         probes = HeadlessProbes(list(pair.sides.values()))

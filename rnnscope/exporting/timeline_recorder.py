@@ -38,6 +38,16 @@ class TimelineRecorder:
                                    "training goes on")
             self.writer = None
 
+    def end(self) -> None:
+        """Mark the run ended in its heartbeat (`rnnscope --attach` then says ENDED, not STALE), if this run wrote
+        the timeline (a run that was refused it leaves the other process's heartbeat alone)."""
+        if self.writer is None or self.writer.entries is None:
+            return
+        try:
+            self.heartbeat.end()
+        except OSError:
+            pass  # the folder is gone or full: an attached dashboard will say STALE
+
     def _meta(self) -> dict:
         """The settings, the vocabulary and the last step's gradient norms (what --attach shows beside the probe)."""
         engine = self.engine

@@ -14,7 +14,7 @@ from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import DIVERGED
 from rnnscope.lessons import HOLDS, NOT_YET, Lesson
 from rnnscope.lessons.lesson_run import add_lesson_to_meta, strict_json
-from rnnscope.measuring.headless_probes import HeadlessProbes
+from rnnscope.measuring.headless_probes import HeadlessProbes, runs_ended
 from rnnscope.runner.headless import REFRESH_S, progress_bar, say
 from rnnscope.runner.signals import SignalGuard
 from rnnscope.training.data import Corpus
@@ -93,7 +93,7 @@ def _run(lesson: Lesson, config: RunConfig, config_b: RunConfig | None, compare_
     console = Console(file=sys.stderr)
     every = config.val_every
     result = lesson.judge(runs.evidence())
-    with progress_bar(console) as progress:
+    with progress_bar(console) as progress, runs_ended(list(runs.engines.values())):
         task = progress.add_task("train", total=steps, completed=0, info="")
         last_refresh = 0.0
         probes = HeadlessProbes(list(runs.engines.values()))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 
 from rnnscope.contracts.frames import RUNNING
 from rnnscope.runner.engine_source import PROBE_INTERVAL_S, PROBE_MAX_AGE_S, Cadence
@@ -27,3 +29,13 @@ class HeadlessProbes:
             if engine.state == RUNNING and cadence.due(now):
                 engine.refresh_probe()
                 cadence.done(now)
+
+
+@contextlib.contextmanager
+def runs_ended(engines: list[Engine]) -> Iterator[None]:
+    """Around a headless loop: when it is left (the last step, a divergence, a signal), each run is marked ended."""
+    try:
+        yield
+    finally:
+        for engine in engines:
+            engine.end_run()

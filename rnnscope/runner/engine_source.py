@@ -88,6 +88,7 @@ class EngineSource:
         while True:
             changed = self._drain(engine, inbox, self._wait_s(engine))
             if changed is None:
+                engine.end_run()
                 return
             if self.pair is not None:
                 changed = self._paired_exports(engine) or changed

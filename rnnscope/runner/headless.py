@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import DIVERGED
 from rnnscope.contracts.visible import safe_text
-from rnnscope.measuring.headless_probes import HeadlessProbes
+from rnnscope.measuring.headless_probes import HeadlessProbes, runs_ended
 from rnnscope.runner.signals import SignalGuard
 from rnnscope.storage.snapshot_io import snapshot_name
 from rnnscope.training.data import Corpus
@@ -69,7 +69,7 @@ def _run_steps(engine: Engine, steps: int, export_every: int, guard: SignalGuard
     """Train until `steps` or a divergence, exporting every `export_every`; the last snapshot, and whether an export
     failed (training stops there)."""
     snapshot = None
-    with progress_bar(console) as progress:
+    with progress_bar(console) as progress, runs_ended([engine]):
         task = progress.add_task("train", total=steps, completed=engine.step, info="")
         last_refresh = 0.0
         probes = HeadlessProbes([engine])

@@ -319,6 +319,10 @@ class Engine:
         self._mark(model)
         self.refresh_probe()
 
+    def end_run(self) -> None:
+        """The run is over (a clean end: Quit, the last step, a signal that ends it like Ctrl-C)."""
+        self.timeline.end()
+
     def _notify(self, level: str, text: str) -> None:
         seq = self.notice.seq + 1 if self.notice else 1
         self.notice = Notice(seq, level, text)

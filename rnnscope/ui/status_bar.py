@@ -71,7 +71,9 @@ def attached_parts(status: RunStatus) -> list[tuple[int, list[Text]]]:
         return state + [(1, [Text(f"waiting for the first frame in {status.run_dir}", style="italic"),
                              Text("waiting for the first frame", style="italic")])]
     newest = age(time.time() - status.frame_time)
-    return state + [
+    review = [(1, [Text(f" {status.review} ", style=REVIEW_STYLE), Text(f" {status.review.split(' (')[0]} ",
+                                                                        style=REVIEW_STYLE)])] if status.review else []
+    return state + review + [
         (1, [Text(f"step {status.step}", style="bold")]),
         (2, [Text(f"newest frame {newest} ago"), Text(f"{newest} ago")]),
         (3, [Text(status.writer), Text(_short(status.writer, 40))]),

@@ -164,12 +164,28 @@ def _finite_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
 
 
+def check_attach_dir(run_dir: Path) -> None:
+    """A folder, or one not made yet in a folder that exists (the dashboard waits for the writer to make it);
+    InputError for anything else."""
+    from rnnscope.contracts.errors import InputError
+
+    if run_dir.exists() and not run_dir.is_dir():
+        raise InputError(f"--attach {run_dir}: not a folder; give the RUN_DIR a Scope or an rnnscope run writes to")
+    parent = run_dir.absolute().parent
+    if not run_dir.exists() and not parent.is_dir():
+        raise InputError(f"--attach {run_dir}: neither it nor {parent} exists; give the RUN_DIR a Scope or an "
+                         "rnnscope run writes to (the dashboard waits for a folder that is about to be made)")
+
+
 def run_attach(run_dir: Path) -> int:
     """Check the folder, then open the dashboard on it (it waits for the first frame)."""
     from rnnscope.contracts.errors import InputError
+    from rnnscope.runner.streams import terminal_problem
 
-    if not run_dir.is_dir():
-        raise InputError(f"--attach {run_dir}: no such folder; give the RUN_DIR a Scope or an rnnscope run writes to")
+    check_attach_dir(run_dir)
+    problem = terminal_problem()
+    if problem is not None:
+        raise InputError(f"{problem}: run rnnscope --attach in a terminal")
     from rnnscope.ui.app import make_app
 
     app = make_app(lambda: AttachSource(run_dir), run_label=f"attached to {run_dir}", steering=False)

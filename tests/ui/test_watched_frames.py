@@ -9,7 +9,7 @@ import numpy as np
 
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import RunStatus
-from rnnscope.ui.panels import EncodingPanel, FramePanel, ProbeTextPanel, SamplePanel
+from rnnscope.ui.panels import EncodingPanel, FramePanel, LossPanel, ProbeTextPanel, SamplePanel
 from rnnscope.ui.render.accents import DEFAULT_ACCENTS
 from rnnscope.ui.render.lines import NOT_WATCHED
 from rnnscope.ui.render.probe_text import render_probe_text
@@ -55,6 +55,8 @@ async def test_vocabulary_panels_say_they_are_not_available():
         for panel_class in (EncodingPanel, SamplePanel):
             assert NOT_WATCHED in panel_text(app.query_one(panel_class))
         assert "cat" in panel_text(app.query_one(ProbeTextPanel))
+        loss = panel_text(app.query_one(LossPanel))  # a watched model's loss: its units are its own
+        assert "train " in loss and "nats" not in loss and "bpc" not in loss
         for panel in app.query(FramePanel):
             assert "Traceback" not in panel_text(panel)
 

@@ -15,7 +15,7 @@ from rnnscope.storage.timeline import TimelineReader
 from rnnscope.storage.timeline.index import frame_name
 from rnnscope.ui.app import make_app
 from rnnscope.watch.attach import UNAVAILABLE, AttachSource
-from rnnscope.watch.heartbeat import Heartbeat, write_heartbeat
+from rnnscope.watch.heartbeat import Heartbeat, read_heartbeat, write_heartbeat
 from tests.ui.app_harness import notifications, status_text, wait_until
 
 
@@ -90,10 +90,46 @@ async def test_the_dashboard_shows_each_new_frame_within_a_second_and_greys_the_
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["--attach", "nowhere-at-all"], "no such folder"),
+    (["--attach", "nowhere/at-all"], "neither it nor"),
     (["--attach", ".", "--hidden", "3"], "takes no other options"),
 ])
 def test_bad_attach_arguments_are_one_line_and_exit_2(argv, words, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+async def test_attached_to_a_finished_headless_run_it_says_ended_and_scrubs(tmp_path):
+    from tests.core_fixtures import write_corpus
+    from tests.runner.test_cli import TINY_ARGS
+
+    corpus, run_dir = write_corpus(tmp_path), tmp_path / "run"
+    assert main([str(corpus), "--headless", *TINY_ARGS, "--steps", "6", "--export-every", "3",
+                 "--run-dir", str(run_dir)]) == 0
+    assert read_heartbeat(run_dir).state == "ended"
+    app = make_app(lambda: AttachSource(run_dir), run_label="attached", steering=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: "ENDED" in status_text(app) and "step 6" in status_text(app), "ENDED")
+        await pilot.press("comma")
+        await wait_until(pilot, lambda: "REVIEW step 3" in status_text(app), "the review on the status line")
+        assert app.latest.status.step == 6  # the run's step stays; the panels show the reviewed frame
+        await pilot.press("end")
+        await wait_until(pilot, lambda: "REVIEW" not in status_text(app), "live again")
+        await pilot.press("q")
+
+
+def test_attach_waits_for_a_folder_about_to_be_made_and_refuses_what_cannot_become_one(tmp_path, capsys):
+    from rnnscope.contracts.errors import InputError
+    from rnnscope.watch.attach import check_attach_dir
+
+    check_attach_dir(tmp_path / "not-yet")  # its parent exists: the dashboard waits (WAITING)
+    source = AttachSource(tmp_path / "not-yet")
+    source.poll()
+    assert source.status().state == "WAITING" and source.frame is None
+    (tmp_path / "file").write_text("x")
+    for path, words in ((tmp_path / "file", "not a folder"), (tmp_path / "no" / "such", "neither it nor")):
+        with pytest.raises(InputError, match=words):
+            check_attach_dir(path)
+    assert main(["--attach", str(tmp_path / "file")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1

@@ -17,8 +17,10 @@ class LossPanel(FramePanel):
     needs_probe = False
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
-        return tuple(part_version(frame, name) for name in ("loss_history", "val_history", "events"))
+        return tuple(part_version(frame, name) for name in ("loss_history", "val_history", "events", "vocab"))
 
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:
-        return render_loss(frame.loss_history, frame.val_history, frame.events, width, height, accents)
+        # a watched model (no vocabulary recorded): its loss's units are its own, not nats per character
+        return render_loss(frame.loss_history, frame.val_history, frame.events, width, height, accents,
+                           units=bool(frame.vocab))

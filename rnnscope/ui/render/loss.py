@@ -23,16 +23,19 @@ def bpc(nats: float) -> float:
     return nats / math.log(2)
 
 
-def losses_line(train: float, val: float, styles: tuple, accents: Accents, width: int) -> Line:
-    """'train 1.234  val 1.300 nats (1.78 / 1.88 bpc)', without the bpc when narrow; '–' before a number."""
+def losses_line(train: float, val: float, styles: tuple, accents: Accents, width: int, units: bool = True) -> Line:
+    """'train 1.234  val 1.300 nats (1.78 / 1.88 bpc)', without the bpc when narrow; '–' before a number. Without
+    `units` (a watched model's loss, whose units rnnscope does not know) the numbers alone."""
     def number(nats: float) -> str:
         return f"{nats:.3f}" if math.isfinite(nats) else "–"
 
     def bits(nats: float) -> str:
         return f"{bpc(nats):.2f}" if math.isfinite(nats) else "–"
 
-    line = [seg("train ", styles[0]), seg(number(train)), seg("  val ", styles[1]), seg(number(val)),
-            seg(" nats", accents.dim)]
+    line = [seg("train ", styles[0]), seg(number(train)), seg("  val ", styles[1]), seg(number(val))]
+    if not units:
+        return line
+    line.append(seg(" nats", accents.dim))
     wide = line + [seg(f" ({bits(train)} / {bits(val)} bpc)", accents.dim)]
     return wide if line_width(wide) <= width else line
 
@@ -72,8 +75,9 @@ def mark_events(chars: list[list[str]], styles: list[list], columns: list[int], 
 
 
 def render_loss(loss_history: np.ndarray, val_history: np.ndarray, events: tuple[Event, ...], width: int,
-                height: int, accents: Accents) -> list[Line]:
-    """The plot with y labels, the step range, the latest losses and the list of recent events."""
+                height: int, accents: Accents, units: bool = True) -> list[Line]:
+    """The plot with y labels, the step range, the latest losses (in nats and bits per character unless not
+    `units`) and the list of recent events."""
     if len(loss_history) == 0:
         return [[seg(WAITING_LOSS, accents.waiting)]]
     train_x, train_y = loss_history[:, 0], loss_history[:, 1]
@@ -92,7 +96,7 @@ def render_loss(loss_history: np.ndarray, val_history: np.ndarray, events: tuple
     first, last = f"step {x_lo:.0f}", f"{x_hi:.0f}"
     out.append([seg(" " * GUTTER), seg(first + last.rjust(max(plot_w - len(first), 0)), accents.dim)])
     val_now = float(val_y[-1]) if len(val_y) else math.nan
-    out.append(losses_line(float(train_y[-1]), val_now, (accents.train, accents.val), accents, width))
+    out.append(losses_line(float(train_y[-1]), val_now, (accents.train, accents.val), accents, width, units))
     notes = [seg(EVENT_MARK, accents.event)]
     for e in shown[-4:]:
         notes += [seg(f" {e.step} "), seg(e.label, accents.dim), seg(" ·", accents.dim)]
