@@ -15,3 +15,7 @@ class NextLesson(Exception):
     def __init__(self, name: str):
         super().__init__(name)
         self.name = name
+
+
+class UsageError(InputError):
+    """Bad arguments or unusable input: one line on stderr, exit code 2."""

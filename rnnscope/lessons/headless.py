@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
-
-from rich.console import Console
 
 from rnnscope.compare.engine_pair import EnginePair
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import DIVERGED
 from rnnscope.lessons import HOLDS, NOT_YET, Lesson
 from rnnscope.lessons.lesson_run import add_lesson_to_meta, strict_json
-from rnnscope.measuring.headless_probes import HeadlessProbes, runs_ended
-from rnnscope.runner.headless import REFRESH_S, progress_bar, say
+from rnnscope.runner.run_loop import headless_session, run_loop, say
 from rnnscope.runner.signals import SignalGuard
 from rnnscope.training.data import Corpus
 from rnnscope.training.device import configure_threads
@@ -82,32 +78,42 @@ class ExportFailed(Exception):
 def run_lesson_headless(lesson: Lesson, config: RunConfig, config_b: RunConfig | None, compare_text: str | None,
                         corpus: Corpus, run_dir: Path, *, steps: int) -> int:
     """Train until the claim holds, fails or `steps` is reached; exit 0 when it holds, else 1."""
-    with SignalGuard().installed() as guard:
-        return _run(lesson, config, config_b, compare_text, corpus, run_dir, steps, guard)
+    with headless_session() as (guard, console):
+        return _run(lesson, _Runs(config, config_b, compare_text, corpus, run_dir, configure_threads(config.threads)),
+                    config.val_every, steps, guard, console)
 
 
-def _run(lesson: Lesson, config: RunConfig, config_b: RunConfig | None, compare_text: str | None, corpus: Corpus,
-         run_dir: Path, steps: int, guard: SignalGuard) -> int:
+class LessonRun:
+    """A lesson for rnnscope.runner.run_loop: judged at every validation step and the last; it stops once the claim
+    is judged."""
+
+    def __init__(self, lesson: Lesson, runs: _Runs, every: int, steps: int):
+        self.lesson, self.runs, self.every, self.steps = lesson, runs, every, steps
+        self.engines = list(runs.engines.values())
+        self.result = lesson.judge(runs.evidence())
+
+    def step(self) -> int:
+        return self.runs.step
+
+    def going(self) -> bool:
+        return self.result.status == NOT_YET and self.runs.live()
+
+    def train_step(self) -> None:
+        self.runs.train_step()
+
+    def after_step(self, tell) -> None:
+        runs = self.runs
+        if runs.step % self.every == 0 or runs.step >= self.steps or not runs.live():
+            self.result = self.lesson.judge(runs.evidence())
+            tell(f"step {runs.step}: {self.result.line}")
+
+    def info(self) -> str:
+        return self.result.status
+
+
+def _run(lesson: Lesson, runs: _Runs, every: int, steps: int, guard: SignalGuard, console) -> int:
     started = time.perf_counter()
-    runs = _Runs(config, config_b, compare_text, corpus, run_dir, configure_threads(config.threads))
-    console = Console(file=sys.stderr)
-    every = config.val_every
-    result = lesson.judge(runs.evidence())
-    with progress_bar(console) as progress, runs_ended(list(runs.engines.values())):
-        task = progress.add_task("train", total=steps, completed=0, info="")
-        last_refresh = 0.0
-        probes = HeadlessProbes(list(runs.engines.values()))
-        while result.status == NOT_YET and runs.step < steps and runs.live():
-            runs.train_step()
-            probes.tick()
-            if runs.step % every == 0 or runs.step >= steps or not runs.live():
-                result = lesson.judge(runs.evidence())
-                say(console, f"step {runs.step}: {result.line}")
-            now = time.perf_counter()
-            if now - last_refresh >= REFRESH_S:
-                progress.update(task, completed=runs.step, info=result.status)
-                last_refresh = now
-        progress.update(task, completed=runs.step, info=result.status)
+    run_loop(LessonRun(lesson, runs, every, steps), steps, console)
     try:
         with guard.finishing():
             snapshots, figure = runs.export()
