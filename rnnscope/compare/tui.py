@@ -8,8 +8,8 @@ from pathlib import Path
 
 from rnnscope.compare.options import what_differs
 from rnnscope.contracts.config import RunConfig
-from rnnscope.contracts.errors import NextLesson
 from rnnscope.runner.engine_client import EngineClient
+from rnnscope.runner.tui import run_dashboard
 from rnnscope.storage.corpus_file import CorpusFile
 
 
@@ -45,10 +45,4 @@ def run_tui_compare(config_a: RunConfig, config_b: RunConfig, corpus: CorpusFile
 
     app = CompareApp(clients, differs=what_differs(config_a, config_b), run_label=Path(corpus.path).name,
                      start_paused=start_paused, lesson=lesson)
-    try:
-        app.run()
-    finally:
-        finished = all([client.finish() for client in clients.values()])
-    if app.next_lesson is not None and finished:
-        raise NextLesson(app.next_lesson)
-    return (app.return_code or 0) if finished else 130
+    return run_dashboard(app, list(clients.values()))

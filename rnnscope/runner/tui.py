@@ -35,11 +35,17 @@ def run_tui(config: RunConfig, corpus: CorpusFile, run_dir: Path, *, checkpoint:
                            start_paused=start_paused)  # the app starts it after its first paint
     from rnnscope.ui.app import make_app
 
-    app = make_app(client, run_label=Path(corpus.path).name, start_paused=start_paused, lesson=lesson)
+    return run_dashboard(make_app(client, run_label=Path(corpus.path).name, start_paused=start_paused, lesson=lesson),
+                         [client])
+
+
+def run_dashboard(app, clients: list[EngineClient]) -> int:
+    """Every dashboard's tail: run `app`, then finish its engines once the terminal is back (an export still being
+    written is finished, said so); NextLesson when L chose a lesson; 130 when an engine had to be stopped."""
     try:
         app.run()
     finally:
-        finished = client.finish()  # the terminal is back: an export still being written is finished (said so)
+        finished = all([client.finish() for client in clients])  # each finishes, whatever the others do
     if app.next_lesson is not None and finished:
         raise NextLesson(app.next_lesson)
     return (app.return_code or 0) if finished else 130
