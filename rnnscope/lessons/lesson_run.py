@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
+from rnnscope.contracts.json_numbers import json_number
 from rnnscope.lessons.unit_evidence import SAMPLE_TEMPERATURES, evidence_from, snapshot_evidence
 from rnnscope.storage.atomic_file import replace_atomically
 from rnnscope.storage.snapshot_io import META, build_arrays, build_meta, metrics_to_json
@@ -54,7 +54,7 @@ class SideEvidence:
 def strict_json(value):
     """`value` as strict-JSON data: non-finite floats become None (null), tuples lists."""
     if isinstance(value, float):
-        return value if math.isfinite(value) else None
+        return json_number(value)
     if isinstance(value, dict):
         return {str(k): strict_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnscope.contracts.frames import Frame
+from rnnscope.contracts.json_numbers import number_or_nan
 from rnnscope.contracts.parts import frame_parts
 from rnnscope.storage.snapshot_io import snapshot_step
 from rnnscope.storage.timeline import TimelineEntry, TimelineFrame, TimelineReader
@@ -46,8 +47,8 @@ def timeline_parts(frame: TimelineFrame, base: Frame | None, entries: list[Timel
         return {"status": timeline_status(frame, "", run_dir), "notice": None, "probe": frame.probe,
                 "loss_history": np.array(rows, dtype=np.float64).reshape(-1, 2),  # [N, 2]
                 "last_step": last_step(frame), "vocab": vocab(frame.meta), "memory": frame.memory}
-    status = dataclasses.replace(base.status, step=entry.step, train_loss=_number(entry.train_loss),
-                                 val_loss=_number(entry.val_loss))
+    status = dataclasses.replace(base.status, step=entry.step, train_loss=number_or_nan(entry.train_loss),
+                                 val_loss=number_or_nan(entry.val_loss))
     return frame_parts(dataclasses.replace(
         base, status=status, probe=frame.probe, memory=frame.memory if frame.memory is not None else base.memory,
         loss_history=_until(base.loss_history, entry.step), val_history=_until(base.val_history, entry.step),
@@ -58,10 +59,6 @@ def timeline_parts(frame: TimelineFrame, base: Frame | None, entries: list[Timel
 def _until(history: np.ndarray, step: int) -> np.ndarray:
     """[N, k] rows whose step (column 0) is at most `step`."""
     return history[history[:, 0] <= step] if len(history) else history
-
-
-def _number(value: float | None) -> float:
-    return float("nan") if value is None else float(value)
 
 
 class StepClock:

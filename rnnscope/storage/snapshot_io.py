@@ -32,6 +32,7 @@ from rnnscope.contracts.frames import (
     Saturation,
     StepStats,
 )
+from rnnscope.contracts.json_numbers import json_number, number_or_nan
 from rnnscope.storage.snapshot_check import check_frame
 from rnnscope.storage.snapshot_read import SnapshotError, read_json, read_npz, reading
 
@@ -54,11 +55,6 @@ def snapshot_name(step: int) -> str:
 def layer_key(name: str, layer: int) -> str:
     """Key of a per-layer array in arrays.npz: gates_l0, hidden_l1, ..."""
     return f"{name}_l{layer}"
-
-
-def json_number(value: float) -> float | None:
-    """A float for strict JSON: None (null) for nan and ±inf."""
-    return float(value) if math.isfinite(value) else None
 
 
 def metrics_to_json(metrics: LayerMetrics) -> dict:
@@ -174,18 +170,14 @@ def build_arrays(frame: Frame, weights: dict[str, np.ndarray]) -> dict[str, np.n
     return {**arrays, **{name: np.asarray(value) for name, value in weights.items()}}
 
 
-def _number(value: float | None, missing: float = math.nan) -> float:
-    return missing if value is None else float(value)
-
-
 def metrics_from_json(data: dict) -> LayerMetrics:
     """Inverse of metrics_to_json: null decay is nan, null horizon is infinite (cell fields likewise)."""
     sigma = data["sigma_max"]
     return LayerMetrics(
-        decay_per_step=_number(data["decay_per_step"]),
-        memory_horizon=_number(data["memory_horizon"], math.inf),
+        decay_per_step=number_or_nan(data["decay_per_step"]),
+        memory_horizon=number_or_nan(data["memory_horizon"], math.inf),
         verdict=data["verdict"],
-        sigma_max={k: _number(v) for k, v in sigma.items()} if isinstance(sigma, dict) else _number(sigma),
+        sigma_max={k: number_or_nan(v) for k, v in sigma.items()} if isinstance(sigma, dict) else number_or_nan(sigma),
         saturation={k: Saturation(low=float(s["low"]), high=float(s["high"])) for k, s in data["saturation"].items()},
         **_cell_metrics_from_json(data),
     )
@@ -195,8 +187,8 @@ def _cell_metrics_from_json(data: dict) -> dict:
     """The cell path's three fields: all None without a cell (no cell_verdict), else as for grad_h."""
     if data.get("cell_verdict") is None:
         return {}
-    return {"cell_decay_per_step": _number(data["cell_decay_per_step"]),
-            "cell_memory_horizon": _number(data["cell_memory_horizon"], math.inf),
+    return {"cell_decay_per_step": number_or_nan(data["cell_decay_per_step"]),
+            "cell_memory_horizon": number_or_nan(data["cell_memory_horizon"], math.inf),
             "cell_verdict": data["cell_verdict"]}
 
 
@@ -317,9 +309,9 @@ def _status(meta: dict, folder: Path) -> RunStatus:
         clip_fire_rate=meta["clip_fire_rate"],
         device=meta["device"],
         threads=meta["threads"],
-        train_loss=_number(meta["train_loss"]),
-        val_loss=_number(meta["val_loss"]),
-        chars_per_s=_number(meta["chars_per_s"]),
+        train_loss=number_or_nan(meta["train_loss"]),
+        val_loss=number_or_nan(meta["val_loss"]),
+        chars_per_s=number_or_nan(meta["chars_per_s"]),
         run_dir=str(folder.parent),
     )
 
@@ -329,11 +321,11 @@ def _last_step(data: dict | None) -> StepStats | None:
         return None
     return StepStats(
         step=data["step"],
-        loss=_number(data["loss"]),
-        grad_norms={k: _number(v) for k, v in data["grad_norms"].items()},
-        grad_norms_post={k: _number(v) for k, v in data["grad_norms_post"].items()},
-        total_pre=_number(data["total_pre"]),
-        total_post=_number(data["total_post"]),
+        loss=number_or_nan(data["loss"]),
+        grad_norms={k: number_or_nan(v) for k, v in data["grad_norms"].items()},
+        grad_norms_post={k: number_or_nan(v) for k, v in data["grad_norms_post"].items()},
+        total_pre=number_or_nan(data["total_pre"]),
+        total_post=number_or_nan(data["total_post"]),
         clipped=data["clipped"],
     )
 
@@ -349,7 +341,7 @@ def _frame(meta: dict, arrays: dict[str, np.ndarray], folder: Path) -> Frame:
         ids=arrays["probe_ids"],
         targets=arrays["probe_targets"],
         probs=arrays["probe_probs"],
-        loss=_number(probe_meta["loss"]),
+        loss=number_or_nan(probe_meta["loss"]),
         layers=tuple(_layer(arrays, model, layer, metrics) for layer, metrics in enumerate(meta["metrics"])),
         embedding=arrays["embedding.weight"],
         cost_ms=probe_meta["cost_ms"],

@@ -25,6 +25,7 @@ from rnnscope.contracts.frames import (
     RunStatus,
     Sample,
 )
+from rnnscope.contracts.json_numbers import json_number
 from rnnscope.exporting.timeline_recorder import TimelineRecorder
 from rnnscope.measuring.memory import MemoryMeter
 from rnnscope.measuring.probe import run_probe
@@ -423,9 +424,9 @@ class Engine:
     def result(self) -> dict:
         """The headless run's closing numbers."""
         val = self.val_history.array()
-        return {"step": self.step, "train_loss": _finite_or_none(self.recent_loss.mean()),
-                "val_loss": _finite_or_none(float(val[-1, 1])) if len(val) else None,
-                "chars_per_s": _finite_or_none(self.chars_per_s),
+        return {"step": self.step, "train_loss": json_number(self.recent_loss.mean(), 6),
+                "val_loss": json_number(float(val[-1, 1]), 6) if len(val) else None,
+                "chars_per_s": json_number(self.chars_per_s, 6),
                 "memory": memory_to_json(self.current_memory()), "timings": self.side.timings()}
 
 
@@ -440,8 +441,4 @@ def _check_optimizer_shapes(optimizer: torch.optim.Optimizer) -> None:
 
 def _sort_key(value: float) -> float:
     return math.inf if not math.isfinite(value) else value
-
-
-def _finite_or_none(value: float) -> float | None:
-    return round(value, 6) if math.isfinite(value) else None
 

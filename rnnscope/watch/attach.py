@@ -11,6 +11,7 @@ import numpy as np
 from rnnscope.contracts import commands
 from rnnscope.contracts.config import INITS, MODELS, RunConfig
 from rnnscope.contracts.frames import Notice, RunStatus, StepStats
+from rnnscope.contracts.json_numbers import number_or_nan
 from rnnscope.contracts.source import Publish
 from rnnscope.contracts.states import WAITING, WATCHING
 from rnnscope.storage.atomic_file import replace_atomically, write_synced
@@ -126,8 +127,8 @@ def timeline_status(frame: TimelineFrame | None, state: str, run_dir: Path, beat
     entry = frame.entry if frame else None
     return RunStatus(
         config=config, corpus="", n_params=0, step=entry.step if entry else 0, state=state,
-        clip_fire_rate=math.nan, device="", threads=0, train_loss=_number(entry and entry.train_loss),
-        val_loss=_number(entry and entry.val_loss), chars_per_s=math.nan, run_dir=str(run_dir),
+        clip_fire_rate=math.nan, device="", threads=0, train_loss=number_or_nan(entry and entry.train_loss),
+        val_loss=number_or_nan(entry and entry.val_loss), chars_per_s=math.nan, run_dir=str(run_dir),
         writer=beat.describe() if beat else "", frame_time=entry.wall_time if entry else math.nan)
 
 
@@ -135,10 +136,6 @@ def _clip(meta: dict) -> float | None:
     """The threshold an rnnscope run recorded (None: off, or not said by a watched model's writer)."""
     clip = meta.get("clip")
     return float(clip) if _finite_number(clip) and clip > 0 else None
-
-
-def _number(value) -> float:
-    return math.nan if value is None else float(value)
 
 
 def vocab(meta: dict) -> tuple[str, ...]:
@@ -155,7 +152,7 @@ def last_step(frame: TimelineFrame) -> StepStats | None:
     if not isinstance(norms, dict) or not _finite_number(total):
         return None
     clean = {str(name)[:MAX_NAME]: float(value) for name, value in norms.items() if _finite_number(value)}
-    loss = _number(frame.entry.train_loss)
+    loss = number_or_nan(frame.entry.train_loss)
     return StepStats(step=frame.entry.step, loss=loss, grad_norms=clean, grad_norms_post=clean,
                      total_pre=float(total), total_post=float(total), clipped=False)
 

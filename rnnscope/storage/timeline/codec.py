@@ -17,8 +17,8 @@ import json
 import numpy as np
 
 from rnnscope.contracts.frames import LayerProbe, MemoryFrame, ProbeFrame
+from rnnscope.contracts.json_numbers import json_number
 from rnnscope.storage.snapshot_io import (
-    json_number,
     memory_from_json,
     memory_to_json,
     metrics_from_json,

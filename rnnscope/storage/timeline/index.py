@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from rnnscope.contracts.json_numbers import json_number
+
 TIMELINE = "timeline"  # RUN_DIR/timeline/
 INDEX = "index.json"
 FORMAT = 1
@@ -36,12 +38,8 @@ def frame_name(frame_id: int) -> str:
     return f"frame-{frame_id:08d}.npz"
 
 
-def _finite(value) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
-
-
 def to_json(entries: list[TimelineEntry], next_id: int) -> str:
-    rows = [[e.id, e.step, e.wall_time, _finite(e.train_loss), _finite(e.val_loss), _finite(e.loss)] for e in entries]
+    rows = [[e.id, e.step, e.wall_time, json_number(e.train_loss), json_number(e.val_loss), json_number(e.loss)] for e in entries]
     return json.dumps({"format": FORMAT, "next_id": next_id, "columns": list(COLUMNS), "frames": rows},
                       separators=(",", ":"), allow_nan=False)
 
@@ -51,7 +49,7 @@ def _entry(row) -> TimelineEntry:
         raise ValueError("a row does not have its 6 columns")
     frame_id, step, wall_time, train_loss, val_loss, loss = row
     whole = all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (frame_id, step))
-    numbers = all(v is None or _finite(v) is not None and not isinstance(v, bool)
+    numbers = all(v is None or json_number(v) is not None and not isinstance(v, bool)
                   for v in (wall_time, train_loss, val_loss, loss))
     if not (whole and numbers and wall_time is not None):
         raise ValueError(f"row {row!r:.80} holds a value of the wrong type")
