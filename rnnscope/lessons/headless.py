@@ -10,7 +10,7 @@ from rnnscope.compare.engine_pair import EnginePair
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import DIVERGED
 from rnnscope.lessons import HOLDS, NOT_YET, Lesson
-from rnnscope.lessons.lesson_run import add_lesson_to_meta, strict_json
+from rnnscope.lessons.lesson_run import add_lesson_to_meta, attach_lesson, strict_json
 from rnnscope.runner.run_loop import headless_session, run_loop, say
 from rnnscope.runner.signals import SignalGuard
 from rnnscope.training.data import Corpus
@@ -31,6 +31,7 @@ class _Runs:
         else:
             self.pair = EnginePair(config, config_b, corpus, run_dir, compare_text, threads=threads)
             self.engines = dict(self.pair.sides)
+        self.trackers = {side: attach_lesson(engine) for side, engine in self.engines.items()}
 
     @property
     def step(self) -> int:
@@ -47,7 +48,7 @@ class _Runs:
 
     def evidence(self) -> dict:
         """Each engine's evidence at this step (a validation has usually just made it: it is not made twice)."""
-        return self._joined({side: engine.current_lesson_evidence() for side, engine in self.engines.items()})
+        return self._joined({side: self.trackers[side].current(engine) for side, engine in self.engines.items()})
 
     def export(self) -> tuple[dict[str, Path], Path | None]:
         """Snapshots per side ("" for a single run) and the compare figure (None for one run); ExportFailed."""
@@ -63,7 +64,7 @@ class _Runs:
         return {"": path}, None
 
     def snapshot_evidence(self, snapshots: dict[str, Path]) -> dict:
-        return self._joined({side: self.engines[side].lesson_side.of_snapshot(folder)
+        return self._joined({side: self.trackers[side].of_snapshot(self.engines[side], folder)
                              for side, folder in snapshots.items()})
 
     @staticmethod

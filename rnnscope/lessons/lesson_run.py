@@ -1,4 +1,4 @@
-"""A lesson's run: the engine-side evidence (initial metrics, samples, running gradient max) and meta.json's `lesson`."""
+"""A lesson's run: its tracker beside the engine (initial metrics, samples, evidence) and meta.json's `lesson`."""
 
 from __future__ import annotations
 
@@ -10,45 +10,81 @@ from rnnscope.lessons.unit_evidence import SAMPLE_TEMPERATURES, evidence_from, s
 from rnnscope.storage.atomic_file import replace_atomically
 from rnnscope.storage.snapshot_io import META, build_arrays, build_meta, metrics_to_json
 from rnnscope.training.engine import Engine
+from rnnscope.training.hooks import EngineHook
 
 SAMPLED_LESSONS = ("generation",)  # lessons whose evidence holds samples at SAMPLE_TEMPERATURES
 
 
-def capture_initial(engine: Engine) -> list[dict]:
-    """Keep the metrics of the probe at the engine's current weights (call before the first step)."""
-    engine.initial_metrics = [metrics_to_json(layer.metrics) for layer in engine.refresh_probe().layers]
-    return engine.initial_metrics
+class LessonTracker(EngineHook):
+    """A lesson's state beside one engine (attached by whoever builds the engine for a lesson: attach_lesson): the
+    probe's metrics at the initial weights, the samples of the last evidence, and the evidence itself, made at the
+    initial weights, at every validation and at a divergence, and sent as the part `lesson_evidence`."""
 
-
-class SideEvidence:
-    """One engine's lesson evidence, built from the same meta/arrays builders as its exported snapshot."""
-
-    def __init__(self, engine: Engine, lesson_name: str):
-        self.engine = engine
+    def __init__(self, lesson_name: str):
         self.sampled = lesson_name in SAMPLED_LESSONS
+        self.initial_metrics: list[dict] | None = None  # of the probe at the weights' initialisation
         self.samples: dict[float, str] | None = None  # those of the last evidence: the export reuses them
-        if engine.initial_metrics is None:
-            capture_initial(engine)
+        self.evidence: dict | None = None  # the last evidence, as strict JSON
+        self.step: int | None = None  # the step of `evidence`
 
-    def now(self) -> dict:
-        """The evidence at the engine's current step (probe and memory measured now if stale)."""
-        engine = self.engine
+    def before_step(self, engine: Engine) -> None:
+        if self.initial_metrics is None:
+            self.refresh(engine)  # at the initial weights: the exploding lesson is judged there
+
+    def after_validation(self, engine: Engine) -> None:
+        self.refresh(engine)
+
+    def after_divergence(self, engine: Engine) -> None:
+        self.refresh(engine)
+
+    def after_reinit(self, engine: Engine) -> None:
+        self.initial_metrics = None  # taken again before the next step, from the new weights
+
+    def parts(self) -> dict[str, object]:
+        return {"lesson_evidence": self.evidence}
+
+    def refresh(self, engine: Engine) -> dict:
+        """The evidence now (probe and memory measured now if stale), built from the same meta/arrays builders as
+        the engine's exported snapshot."""
+        if self.initial_metrics is None:
+            self.initial_metrics = [metrics_to_json(layer.metrics) for layer in engine.refresh_probe().layers]
         engine.current_probe()
         engine.current_memory()
-        if self.sampled:  # the screen's own sample and temperature are put back afterwards
-            kept = engine.sample, engine.temperature
-            self.samples = {t: engine.new_sample(t).text for t in SAMPLE_TEMPERATURES}
-            engine.sample, engine.temperature = kept
+        if self.sampled:  # drawn without touching the screen's own sample and temperature
+            self.samples = {t: engine.draw_sample(t).text for t in SAMPLE_TEMPERATURES}
         frame = engine.frame()
         meta = json.loads(json.dumps(build_meta(frame, engine.config, engine.corpus.path, engine.corpus.sha256)))
         weights = {name: value.detach().cpu().numpy() for name, value in engine.model.state_dict().items()}
-        return evidence_from(meta, build_arrays(frame, weights), self.samples, engine.initial_metrics,
-                             grad_max=engine.grad_max if engine.step else None)
+        self.evidence = strict_json(evidence_from(meta, build_arrays(frame, weights), self.samples,
+                                                  self.initial_metrics, grad_max=_grad_max(engine)))
+        self.step = engine.step
+        return self.evidence
 
-    def of_snapshot(self, folder: Path) -> dict:
+    def current(self, engine: Engine) -> dict:
+        """The evidence at this step: the one a validation or divergence just made, else made now."""
+        return self.evidence if self.evidence is not None and self.step == engine.step else self.refresh(engine)
+
+    def of_snapshot(self, engine: Engine, folder: Path) -> dict:
         """The evidence read back from an exported snapshot of this engine (with the same samples)."""
-        return snapshot_evidence(folder, self.samples, self.engine.initial_metrics,
-                                 grad_max=self.engine.grad_max if self.engine.step else None)
+        return snapshot_evidence(folder, self.samples, self.initial_metrics, grad_max=_grad_max(engine))
+
+
+def _grad_max(engine: Engine) -> tuple[float, float] | None:
+    return engine.grad_max if engine.step else None
+
+
+def attach_lesson(engine: Engine) -> LessonTracker | None:
+    """The tracker of the engine's lesson (RunConfig.lesson), attached to it; None for a run of no lesson."""
+    if engine.config.lesson is None:
+        return None
+    tracker = LessonTracker(engine.config.lesson)
+    engine.hooks.append(tracker)
+    return tracker
+
+
+def tracker_of(engine: Engine) -> LessonTracker:
+    """The lesson tracker attached to `engine` (attach_lesson)."""
+    return next(hook for hook in engine.hooks if isinstance(hook, LessonTracker))
 
 
 def strict_json(value):

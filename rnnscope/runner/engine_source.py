@@ -67,6 +67,10 @@ class EngineSource:
                         start_paused=self.start_paused)
         if self.checkpoint is not None:
             engine.restore(self.checkpoint)
+        if self.config.lesson is not None:
+            from rnnscope.lessons.lesson_run import attach_lesson
+
+            attach_lesson(engine)  # the lesson keeps its state beside the engine and sends its evidence
         if self.pair is not None:
             self.pair.prepare(engine)
         return engine

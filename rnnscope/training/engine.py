@@ -34,6 +34,7 @@ from rnnscope.training.checkpoint import FORMAT, check_vocab, malformed
 from rnnscope.training.data import BatchSampler, Corpus, validation_batches
 from rnnscope.training.device import resolve_device
 from rnnscope.training.history import DecimatingHistory, RecentWindow
+from rnnscope.training.hooks import EngineHook
 from rnnscope.training.interrupt import Interrupted, never
 from rnnscope.training.model import build_model, count_parameters, set_activation
 from rnnscope.training.sampling import sample_ids
@@ -67,9 +68,7 @@ class Engine:
         self.memory_meter = MemoryMeter(corpus, config.seq_len, self.task, config.seed, self.device)
         self.memory: MemoryFrame | None = None
         self.memory_time = -math.inf  # perf_counter() when the last memory pass finished
-        self.initial_metrics: list[dict] | None = None  # a lesson's: the probe's metrics at the initial weights
-        self.lesson_evidence: dict | None = None  # a lesson's: its evidence at the last validation
-        self.lesson_side = None  # a lesson's evidence builder, made on first use (refresh_lesson_evidence)
+        self.hooks: list[EngineHook] = []  # features attached to this run (a lesson's tracker): they keep their state
         self.interrupted: Interrupted = never  # the dashboard's loop: a command is waiting
         self.val_owed = False  # a validation that a waiting command interrupted: done at the next step
         self.step = 0
@@ -114,14 +113,14 @@ class Engine:
         self.config = self.config.with_(**changes).validate()
         self._build()
         self.diverged = None
-        self.initial_metrics = None  # a lesson's are taken again before the next step
-        self.lesson_side = None  # and its evidence is built anew for the new weights
         if self.state == DIVERGED:
             self.state = PAUSED
         self._forget_recent()
         self._mark(label)
         self.refresh_probe()
         self.memory = None  # measured again at the next validation
+        for hook in self.hooks:
+            hook.after_reinit(self)
 
     def _forget_recent(self) -> None:
         """New weights: the losses, clip rate and chars/s the status shows were of the old ones."""
@@ -149,8 +148,8 @@ class Engine:
     # -- training ------------------------------------------------------------------------
     def train_step(self) -> None:
         """One optimisation step; a non-finite loss or gradient pauses the run as DIVERGED."""
-        if self.config.lesson is not None and self.initial_metrics is None:
-            self.refresh_lesson_evidence()  # at the initial weights: the exploding lesson is judged there
+        for hook in self.hooks:
+            hook.before_step(self)
         inputs, targets = self.sampler.next()  # [B, T] each
         x = torch.from_numpy(inputs).to(self.device)  # [B, T]
         y = torch.from_numpy(targets).to(self.device)  # [B, T]
@@ -174,8 +173,8 @@ class Engine:
         self.recent_loss.add(stats.loss)
         self.recent_clip.add(float(stats.clipped))
         if (self.step % self.config.val_every == 0 or self.val_owed) and self.validate(self.interrupted) is not None:
-            if self.config.lesson is not None:
-                self.refresh_lesson_evidence()
+            for hook in self.hooks:
+                hook.after_validation(self)
 
     def _diverge(self, stats) -> None:
         name, value = max(stats.grad_norms.items(), key=lambda kv: _sort_key(kv[1]))
@@ -183,8 +182,8 @@ class Engine:
         self.diverged = (f"step {stats.step}: loss {stats.loss:.4g}, largest gradient {value:.3g} ({name}); "
                          "weights kept from the last finite step")
         self._mark("diverged")
-        if self.config.lesson is not None:
-            self.refresh_lesson_evidence()
+        for hook in self.hooks:
+            hook.after_divergence(self)
         self._notify("error", f"DIVERGED at step {stats.step}: change a setting (c, i, m, r) and press space")
 
     def validate(self, interrupted: Interrupted = never) -> float | None:
@@ -219,22 +218,6 @@ class Engine:
         """The probe at this step: the last one if it is of this step, else run now."""
         return self.probe if self.probe is not None and self.probe.step == self.step else self.refresh_probe()
 
-    def refresh_lesson_evidence(self) -> dict:
-        """The lesson's evidence now, sent as the part `lesson_evidence`; its builder (rnnscope.lessons.lesson_run)
-        is kept until the weights are re-initialised, with the samples the export reuses."""
-        from rnnscope.lessons.lesson_run import SideEvidence, strict_json
-
-        if self.lesson_side is None:
-            self.lesson_side = SideEvidence(self, self.config.lesson)
-        self.lesson_evidence = strict_json(self.lesson_side.now())
-        return self.lesson_evidence
-
-    def current_lesson_evidence(self) -> dict:
-        """The evidence at this step: the one a validation or divergence just made, else made now."""
-        evidence = self.lesson_evidence
-        fresh = evidence is not None and self.lesson_side is not None and evidence.get("step") == self.step
-        return evidence if fresh else self.refresh_lesson_evidence()
-
     def refresh_probe(self, interrupted: Interrupted = never) -> ProbeFrame | None:
         """Probe the current weights (None, keeping the last probe, when `interrupted` stopped it)."""
         with self.side.timed("probe"):
@@ -246,20 +229,26 @@ class Engine:
         return probe
 
     def new_sample(self, temperature: float | None = None, interrupted: Interrupted = never) -> Sample | None:
-        """A fresh sample; None, with the last kept and the sampling generator as it was, when `interrupted`
-        stopped it (a command is waiting)."""
+        """A fresh sample, shown from now on; None, with the last kept, when `interrupted` stopped it."""
         if temperature is not None:
             self.temperature = temperature
+        sample = self.draw_sample(self.temperature, interrupted)
+        if sample is not None:
+            self.sample = sample
+        return sample
+
+    def draw_sample(self, temperature: float, interrupted: Interrupted = never) -> Sample | None:
+        """A sample at `temperature`, not shown (the screen's sample and temperature stay); None, with the sampling
+        generator as it was, when `interrupted` stopped it (a command is waiting)."""
         prime = self.probe_text[:PRIME_LENGTH]
         rng_state = self.sample_rng.get_state()
         with self.side.timed("sample"):
-            ids = sample_ids(self.model, list(self.corpus.encode(prime)), SAMPLE_LENGTH, self.temperature,
+            ids = sample_ids(self.model, list(self.corpus.encode(prime)), SAMPLE_LENGTH, temperature,
                              self.sample_rng, interrupted)
         if ids is None:
             self.sample_rng.set_state(rng_state)
             return None
-        self.sample = Sample(self.step, prime, self.corpus.decode(ids), self.temperature)
-        return self.sample
+        return Sample(self.step, prime, self.corpus.decode(ids), temperature)
 
     # -- commands ------------------------------------------------------------------------
     def apply(self, command) -> None:
@@ -339,10 +328,13 @@ class Engine:
 
     def parts(self) -> dict[str, object]:
         """What the screen shows, one entry per part of rnnscope.contracts.parts (histories as appendable rows)."""
-        return {"status": self.status(), "vocab": self.corpus.vocab, "last_step": self.last_stats,
-                "loss_history": self.loss_history, "val_history": self.val_history, "events": tuple(self.events),
-                "probe": self.probe, "sample": self.sample, "notice": self.notice, "memory": self.memory,
-                "lesson_evidence": self.lesson_evidence}
+        parts = {"status": self.status(), "vocab": self.corpus.vocab, "last_step": self.last_stats,
+                 "loss_history": self.loss_history, "val_history": self.val_history, "events": tuple(self.events),
+                 "probe": self.probe, "sample": self.sample, "notice": self.notice, "memory": self.memory,
+                 "lesson_evidence": None}
+        for hook in self.hooks:
+            parts.update(hook.parts())
+        return parts
 
     def frame(self) -> Frame:
         """The whole picture (snapshots, headless): the parts, with the histories as arrays."""

@@ -74,7 +74,10 @@ def test_a_diverged_side_does_not_hold_the_pair_at_its_step():
 
 
 def test_an_engine_of_a_lesson_sends_its_evidence_at_init_and_at_each_validation(tmp_path):
+    from rnnscope.lessons.lesson_run import attach_lesson
+
     engine = tiny_engine(tmp_path, lesson="vanishing", val_every=3, model="rnn-tanh")
+    attach_lesson(engine)  # whoever builds an engine for a lesson attaches its tracker
     assert engine.parts()["lesson_evidence"] is None
     engine.train_step()
     at_init = engine.parts()["lesson_evidence"]

@@ -1,0 +1,24 @@
+"""What a feature hears from the engine it is attached to (`engine.hooks`): the engine calls, the feature keeps its
+own state (a lesson's tracker: rnnscope.lessons.lesson_run.LessonTracker)."""
+
+from __future__ import annotations
+
+
+class EngineHook:
+    """Every method is optional: the defaults do nothing."""
+
+    def before_step(self, engine) -> None:
+        """Before each training step (the weights are those of `engine.step`)."""
+
+    def after_validation(self, engine) -> None:
+        """After a validation that completed (its loss is in engine.val_history)."""
+
+    def after_divergence(self, engine) -> None:
+        """After a step made the run DIVERGED."""
+
+    def after_reinit(self, engine) -> None:
+        """After the weights were made anew (init, model, reset)."""
+
+    def parts(self) -> dict[str, object]:
+        """Parts (rnnscope.contracts.parts) the feature adds to what the engine publishes."""
+        return {}
