@@ -36,7 +36,7 @@ from rnnscope.contracts.config import RunConfig
 from rnnscope.measuring.module_probe import probe_module, readout_loss
 from rnnscope.measuring.probe_unrolled import probe_module_unrolled
 from rnnscope.storage.corpus_file import bundled_sample_path
-from rnnscope.storage.snapshot_io import load_snapshot_frame
+from rnnscope.storage.snapshot_load import load_snapshot_frame
 from rnnscope.training.data import load_corpus
 
 TOLERANCE = 1e-4  # states and gates absolute; flows and connectivity relative (TF32 may be on)

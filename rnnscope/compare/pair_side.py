@@ -109,7 +109,8 @@ class PairSide:
         step, frame_a = self.figure
         self.figure = None
         from rnnscope.compare.engine_pair import write_compare_figure
-        from rnnscope.storage.snapshot_io import list_snapshots, load_snapshot_frame
+        from rnnscope.storage.snapshot_io import list_snapshots
+        from rnnscope.storage.snapshot_load import load_snapshot_frame
 
         snapshots = list_snapshots(engine.run_dir.parent / "b")
         if not snapshots:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnscope.lessons.evidence import run_evidence
-from rnnscope.storage.snapshot_io import read_snapshot
+from rnnscope.storage.snapshot_load import read_snapshot
 
 # Characters that play the same role; a group counts when the vocabulary holds 2 or more of it.
 CHAR_GROUPS = {

@@ -14,7 +14,8 @@ from rnnscope.contracts.parts import frame_parts
 from rnnscope.contracts.source import Publish
 from rnnscope.runner.replay_stops import StepClock, Stop, replay_stops, timeline_parts
 from rnnscope.runner.streams import terminal_problem
-from rnnscope.storage.snapshot_io import SnapshotError, list_snapshots, load_snapshot_frame
+from rnnscope.storage.snapshot_io import SnapshotError, list_snapshots
+from rnnscope.storage.snapshot_load import load_snapshot_frame
 from rnnscope.storage.timeline import TimelineError, TimelineReader
 
 PLAY_INTERVAL_S = 1.0  # one snapshot a second

@@ -16,7 +16,8 @@ import pytest
 
 from rnnscope.contracts.frames import Saturation, StepStats
 from rnnscope.runner.replay import ReplaySource
-from rnnscope.storage.snapshot_io import SnapshotError, load_snapshot_frame
+from rnnscope.storage.snapshot_io import SnapshotError
+from rnnscope.storage.snapshot_load import load_snapshot_frame
 from rnnscope.storage.snapshot_read import read_json, read_npz
 from rnnscope.ui.app import make_app
 from tests.exporting.test_export import quick_figure, write  # noqa: F401  (quick_figure is a fixture)

@@ -14,7 +14,8 @@ import pytest
 from rnnscope.cli import main
 from rnnscope.contracts import commands
 from rnnscope.runner.replay import ReplaySource
-from rnnscope.storage.snapshot_io import SnapshotError, load_snapshot_frame
+from rnnscope.storage.snapshot_io import SnapshotError
+from rnnscope.storage.snapshot_load import load_snapshot_frame
 from tests.core_fixtures import tiny_engine
 
 

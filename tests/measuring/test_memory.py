@@ -8,7 +8,8 @@ from torch import nn
 
 from rnnscope.contracts.config import RunConfig
 from rnnscope.measuring.memory import MemoryMeter, context_ks, context_positions
-from rnnscope.storage.snapshot_io import memory_from_json, memory_to_json
+from rnnscope.storage.snapshot_io import memory_to_json
+from rnnscope.storage.snapshot_load import memory_from_json
 from rnnscope.training.data import load_corpus
 from rnnscope.training.model import build_model
 from rnnscope.training.tasks import Task

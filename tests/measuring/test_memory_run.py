@@ -116,7 +116,7 @@ def test_bad_memory_options_are_one_line_and_exit_2(tmp_path, capsys, argv, mess
 
 
 def test_replayed_snapshot_carries_memory_and_cell_metrics(tmp_path):
-    from rnnscope.storage.snapshot_io import load_snapshot_frame
+    from rnnscope.storage.snapshot_load import load_snapshot_frame
 
     engine = tiny_engine(tmp_path, forget_bias=2.0)
     for _ in range(5):
@@ -147,7 +147,8 @@ def task_snapshot(tmp_path_factory):
 ])
 @pytest.mark.slow
 def test_replay_refuses_a_malformed_memory(tmp_path, task_snapshot, change):
-    from rnnscope.storage.snapshot_io import SnapshotError, load_snapshot_frame
+    from rnnscope.storage.snapshot_io import SnapshotError
+    from rnnscope.storage.snapshot_load import load_snapshot_frame
 
     folder = tmp_path / task_snapshot.name
     shutil.copytree(task_snapshot, folder)

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from rnnscope.contracts.frames import PAUSED
-from rnnscope.storage.snapshot_io import SnapshotError, is_run_dir, list_snapshots, load_snapshot_frame
+from rnnscope.storage.snapshot_io import SnapshotError, is_run_dir, list_snapshots
+from rnnscope.storage.snapshot_load import load_snapshot_frame
 from tests.exporting.test_export import quick_figure, write  # noqa: F401  (quick_figure is a fixture)
 from tests.fake_frames import make_frame, make_weights
 

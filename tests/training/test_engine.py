@@ -236,7 +236,7 @@ def test_an_interrupted_probe_keeps_the_last_one(tmp_path):
 
 def test_the_export_shows_one_probe_of_its_step_and_says_so(tmp_path):
     from rnnscope.exporting.figure import _headline
-    from rnnscope.storage.snapshot_io import load_snapshot_frame
+    from rnnscope.storage.snapshot_load import load_snapshot_frame
 
     engine = tiny_engine(tmp_path)
     engine.refresh_probe()  # the probe the screen last showed: step 0

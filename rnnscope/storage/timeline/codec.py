@@ -18,12 +18,8 @@ import numpy as np
 
 from rnnscope.contracts.frames import LayerProbe, MemoryFrame, ProbeFrame
 from rnnscope.contracts.json_numbers import json_number
-from rnnscope.storage.snapshot_io import (
-    memory_from_json,
-    memory_to_json,
-    metrics_from_json,
-    metrics_to_json,
-)
+from rnnscope.storage.snapshot_io import memory_to_json, metrics_to_json
+from rnnscope.storage.snapshot_load import memory_from_json, metrics_from_json
 
 FORMAT = 1
 META_KEY = "meta"
