@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from pathlib import Path
 
 import torch
 
-from rnnscope import __version__
-from rnnscope.contracts import commands
-from rnnscope.contracts.config import INITS, MODELS, RunConfig
-from rnnscope.contracts.errors import CheckpointError
+from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import (
     DIVERGED,
     PAUSED,
@@ -30,13 +26,14 @@ from rnnscope.exporting.timeline_recorder import TimelineRecorder
 from rnnscope.measuring.memory import MemoryMeter
 from rnnscope.measuring.probe import run_probe
 from rnnscope.storage.snapshot_io import memory_to_json
-from rnnscope.training.checkpoint import FORMAT, check_vocab, malformed
 from rnnscope.training.data import BatchSampler, Corpus, validation_batches
 from rnnscope.training.device import resolve_device
+from rnnscope.training.engine_checkpoint import EngineCheckpoint
+from rnnscope.training.engine_commands import EngineCommands
 from rnnscope.training.history import DecimatingHistory, RecentWindow
 from rnnscope.training.hooks import EngineHook
 from rnnscope.training.interrupt import Interrupted, never
-from rnnscope.training.model import build_model, count_parameters, set_activation
+from rnnscope.training.model import build_model, count_parameters
 from rnnscope.training.sampling import sample_ids
 from rnnscope.training.side_budget import SideBudget
 from rnnscope.training.task_corpus import task_of
@@ -44,11 +41,10 @@ from rnnscope.training.trainer import make_optimizer, train_step, validation_los
 
 SAMPLE_LENGTH = 240
 PRIME_LENGTH = 12
-MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 5.0  # t / T keep the sampling temperature within this range
 MEMORY_MAX_AGE_S = 30.0  # a validation measures memory while the side budget has room, and at least this often
 
 
-class Engine:
+class Engine(EngineCommands, EngineCheckpoint):
     """One run. Not thread-safe: a single thread calls it (the headless loop or the UI's worker)."""
 
     def __init__(self, config: RunConfig, corpus: Corpus, run_dir: Path, threads: int = 1,
@@ -250,65 +246,6 @@ class Engine:
             return None
         return Sample(self.step, prime, self.corpus.decode(ids), temperature)
 
-    # -- commands ------------------------------------------------------------------------
-    def apply(self, command) -> None:
-        """Carry out one command from the screen (between steps)."""
-        match command:
-            case commands.TogglePause():
-                self.state = RUNNING if self.state in (PAUSED, DIVERGED) else PAUSED
-            case commands.Step():
-                if self.state == RUNNING:
-                    self._notify("warning", "n runs one step while paused: press space to pause first")
-                    return
-                self.train_step()
-                self.refresh_probe()
-            case commands.ToggleClip():
-                clip = None if self.config.clip is not None else self.last_clip
-                self._set_clip(clip)
-            case commands.ScaleClip(factor=factor):
-                self._scale_clip(factor)
-            case commands.NextInit():
-                init = INITS[(INITS.index(self.config.init) + 1) % len(INITS)]
-                self._reinitialise(f"init {init}", init=init)
-            case commands.NextModel():
-                model = MODELS[(MODELS.index(self.config.model) + 1) % len(MODELS)]
-                self._reinitialise(model, model=model)
-            case commands.ToggleActivation():
-                self._toggle_activation()
-            case commands.Reset():
-                self._reinitialise("reset")
-            case commands.Export(screen_svg=svg):
-                self.export(svg)
-            case commands.NewSample(temperature=temperature):
-                self.new_sample(temperature)
-            case commands.ScaleTemperature(factor=factor):
-                self.new_sample(min(max(self.temperature * factor, MIN_TEMPERATURE), MAX_TEMPERATURE))
-
-    def _set_clip(self, clip: float | None) -> None:
-        if clip is not None:
-            self.last_clip = clip
-        self.config = self.config.with_(clip=clip)
-        self._mark("clip off" if clip is None else f"clip {clip:g}")
-
-    def _scale_clip(self, factor: float) -> None:
-        """[ ] scale the threshold; while clipping is off only the remembered one (c turns it on), said so."""
-        threshold = min(max((self.config.clip or self.last_clip) * factor, 1e-4), 1e4)
-        if self.config.clip is not None:
-            self._set_clip(threshold)
-            return
-        self.last_clip = threshold
-        self._notify("information", f"clipping stays off: threshold {threshold:g} kept for when c turns it on")
-
-    def _toggle_activation(self) -> None:
-        if self.config.model not in ("rnn-tanh", "rnn-relu"):
-            self._notify("warning", "a switches tanh ↔ ReLU of a vanilla RNN: press m for rnn-tanh first")
-            return
-        model = "rnn-relu" if self.config.model == "rnn-tanh" else "rnn-tanh"
-        set_activation(self.model, model.removeprefix("rnn-"))
-        self.config = self.config.with_(model=model)
-        self._mark(model)
-        self.refresh_probe()
-
     def end_run(self) -> None:
         """The run is over (a clean end: Quit, the last step, a signal that ends it like Ctrl-C)."""
         self.timeline.end()
@@ -364,55 +301,6 @@ class Engine:
         self._notify("information", f"snapshot saved: {path}")
         return path
 
-    def checkpoint(self) -> dict:
-        histories = {name: h.state() for name, h in self._histories().items()}
-        for state in histories.values():
-            state["rows"] = torch.from_numpy(state["rows"])  # [N, columns]
-        return {
-            "format": FORMAT, "version": __version__, "config": self.config.to_dict(),
-            "vocab": list(self.corpus.vocab), "corpus_sha256": self.corpus.sha256, "step": self.step,
-            "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
-            "sampler_state": json.dumps(self.sampler.state()), "sample_rng": self.sample_rng.get_state(),
-            "histories": histories, "last_clip": self.last_clip,
-            "events": [[e.step, e.label] for e in self.events], "temperature": self.temperature,
-        }
-
-    def restore(self, data: dict) -> None:
-        """Continue from a checkpoint (see checkpoint.load_checkpoint); the config must already match. A field
-        that does not fit is refused as a CheckpointError naming it."""
-        check_vocab(data, self.corpus.vocab)
-        try:
-            self.model.load_state_dict(data["model"])
-            self.optimizer.load_state_dict(data["optimizer"])
-            _check_optimizer_shapes(self.optimizer)
-            for group in self.optimizer.param_groups:  # the checkpoint's state, the run's --lr (it may change)
-                group["lr"] = self.config.lr
-        except (RuntimeError, ValueError, KeyError, TypeError, IndexError) as err:
-            raise CheckpointError(f"the checkpoint does not fit this model ({str(err).splitlines()[0][:120]}): "
-                                  "resume without changing --model/--hidden/--embed/--layers") from None
-        self.step = int(data["step"])
-        with malformed("sampler state"):
-            self.sampler.set_state(json.loads(data["sampler_state"]))
-        with malformed("sampling RNG state"):
-            self.sample_rng.set_state(data["sample_rng"])
-        self.last_clip = float(data["last_clip"])
-        self.temperature = float(data.get("temperature", 1.0))
-        self.events = [Event(int(s), str(label)) for s, label in data["events"]]
-        with malformed("histories"):
-            for name, history in self._histories().items():
-                state = data["histories"][name]
-                history.set_state(state["rows"].double().numpy(), int(state["stride"]), int(state["seen"]))
-        for _, loss in self.loss_history.array()[-100:]:
-            self.recent_loss.add(loss)
-        val = self.val_history.array()  # [M, 2]
-        self.last_val = float(val[-1, 1]) if len(val) else float("nan")
-        for _, pre, post in self.grad_history.array()[-100:]:
-            self.recent_clip.add(float(post < pre))
-        self._mark("resumed")
-
-    def _histories(self) -> dict[str, DecimatingHistory]:
-        return {"loss": self.loss_history, "val": self.val_history, "grad": self.grad_history}
-
     def result(self) -> dict:
         """The headless run's closing numbers."""
         val = self.val_history.array()
@@ -420,15 +308,6 @@ class Engine:
                 "val_loss": json_number(float(val[-1, 1]), 6) if len(val) else None,
                 "chars_per_s": json_number(self.chars_per_s, 6),
                 "memory": memory_to_json(self.current_memory()), "timings": self.side.timings()}
-
-
-def _check_optimizer_shapes(optimizer: torch.optim.Optimizer) -> None:
-    """load_state_dict does not compare the moments' shapes with the weights'; a mismatch would fail mid-step."""
-    for group in optimizer.param_groups:
-        for param in group["params"]:
-            for name, value in optimizer.state.get(param, {}).items():
-                if isinstance(value, torch.Tensor) and value.dim() > 0 and value.shape != param.shape:
-                    raise ValueError(f"optimizer {name} of shape {tuple(value.shape)} for weights {tuple(param.shape)}")
 
 
 def _sort_key(value: float) -> float:
