@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from rnnscope.ui.keymap import KEYS, key_label
+from rnnscope.ui.keymap import ALL_KEYS, key_label
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -17,8 +17,8 @@ def _section(title: str) -> str:
 
 def test_every_key_is_in_the_readme():
     keys = _section("Keys")
-    pages = [key_label(k) for k in KEYS if key_label(k).isdigit()]
-    for entry in KEYS:
+    pages = [key_label(k) for k in ALL_KEYS if key_label(k).isdigit()]
+    for entry in ALL_KEYS:
         label = key_label(entry)
         if label.isdigit():
             continue

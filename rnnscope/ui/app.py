@@ -319,12 +319,13 @@ class RnnscopeApp(App[int]):
         self.dashboard.toggle_zoom()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Page keys only exist while the panels are paged (small terminal); the A/B key only in a compare."""
+        """Page keys only exist while the panels are paged (small terminal); a dashboard attached to another
+        process's run shows the steering keys greyed."""
         if action in ("page", "zoom"):
             return self.dashboard is not None and (action == "zoom" or self.dashboard.paged)
         if not self.steering and action in keymap.STEERING:
             return None  # shown, greyed: this dashboard does not steer the run it shows
-        return action != "switch_side"  # a compare's key
+        return True
 
     def action_page(self, index: int) -> None:
         self.dashboard.select_page(index)

@@ -6,14 +6,14 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from rnnscope.ui.keymap import KEYS, key_label
+from rnnscope.ui.keymap import ALL_KEYS, key_label
 
 
 class DashboardCommands(Provider):
     """Lists each KeyAction as '<what it does>' with its key; choosing one runs the same app action."""
 
     def _commands(self):
-        for entry in KEYS:
+        for entry in ALL_KEYS:
             yield entry.help, f"key: {key_label(entry)}", partial(self.app.run_action, entry.action)
 
     async def discover(self) -> Hits:

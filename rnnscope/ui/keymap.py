@@ -26,7 +26,6 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("q,ctrl+c", "quit", "quit", "Quit, also Ctrl-C (training stops within a second)", "q"),
     KeyAction("space", "toggle_pause", "pause", "Pause / resume training (also goes on after DIVERGED)", "space"),
     KeyAction("n", "step", "step", "Run one training step (while paused)"),
-    KeyAction("s", "switch_side", "A/B", "Compare: select run A or B (the setting keys c [ ] i a m r act on it)"),
     KeyAction("c", "toggle_clip", "clip", "Gradient clipping on / off", footer_key="c [ ]"),
     KeyAction("left_square_bracket", "scale_clip(0.5)", "½×2", "Halve the clipping threshold", "[", show=False),
     KeyAction("right_square_bracket", "scale_clip(2.0)", "clip ×2", "Double the clipping threshold", "]", show=False),
@@ -60,6 +59,12 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("5", "page(4)", "page", "Small terminal: show the text page (probe, encoding, sample)", show=False),
 )
 
+# The compare screen's own keys (rnnscope.ui.compare.app.CompareApp.BINDINGS), after the dashboard's.
+COMPARE_KEYS: tuple[KeyAction, ...] = (
+    KeyAction("s", "switch_side", "A/B", "Compare: select run A or B (the setting keys c [ ] i a m r act on it)",
+              show=False),  # the compare bar's top line says it ('s switches'): the key bar keeps to one row at 160
+)
+ALL_KEYS = KEYS + COMPARE_KEYS  # the help screen, the command palette and the README list them all
 
 # The actions that steer a training run: shown unavailable (greyed) on a dashboard attached to another process's run.
 STEERING = frozenset({"toggle_pause", "step", "toggle_clip", "scale_clip", "next_init", "toggle_activation",
@@ -71,8 +76,8 @@ def key_label(entry: KeyAction) -> str:
     return entry.display or entry.key
 
 
-def bindings() -> list[Binding]:
-    """Textual bindings for the table (not priority: the help screen on top keeps its own keys)."""
+def bindings(keys: tuple[KeyAction, ...] = KEYS) -> list[Binding]:
+    """Textual bindings for a table of keys (not priority: the help screen on top keeps its own keys)."""
     return [
         Binding(
             entry.key,
@@ -81,5 +86,5 @@ def bindings() -> list[Binding]:
             show=entry.show,
             key_display=entry.footer_key or entry.display,
         )
-        for entry in KEYS
+        for entry in keys
     ]

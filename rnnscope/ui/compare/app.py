@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.css.query import NoMatches
+from textual.reactive import reactive
 from textual.widget import Widget
 
 from rnnscope.compare.options import SIDES
 from rnnscope.contracts import commands
 from rnnscope.contracts.states import RUNNING
+from rnnscope.ui import keymap
 from rnnscope.ui.app import Client, RnnscopeApp, _frame_sizes, _unit_order
 from rnnscope.ui.compare.bar import CompareBar
 
@@ -56,6 +58,8 @@ class CompareApp(RnnscopeApp):
     """Shows runs A and B side by side; `differs` is compare.what_differs (`B: clip off`)."""
 
     CSS_PATH = [*RnnscopeApp.CSS_PATH, HERE / "compare.tcss"]
+    BINDINGS = keymap.bindings(keymap.COMPARE_KEYS)  # after the dashboard's (Textual merges the classes' bindings)
+    selected = reactive("a")  # the run the setting keys act on: the one owner; the bar and the columns follow it
 
     def __init__(self, clients: dict[str, Client], *, differs: str, run_label: str = "",
                  start_paused: bool = False, lesson: Lesson | None = None) -> None:
@@ -63,7 +67,6 @@ class CompareApp(RnnscopeApp):
         self.clients = clients
         self.stores: dict = {}  # a PartStore per side, made by start_run
         self.frames: dict[str, Frame | None] = {side: None for side in SIDES}
-        self.selected = "a"
         self.status_bar = CompareBar(differs, id="status")
         self.differs = differs
 
@@ -77,7 +80,12 @@ class CompareApp(RnnscopeApp):
 
     async def start_run(self) -> None:
         await super().start_run()
-        self.dashboard.select(self.selected)
+        self.watch_selected(self.selected)
+
+    def watch_selected(self, selected: str) -> None:
+        if self.dashboard is not None:
+            self.dashboard.select(selected)
+        self.status_bar.show(selected, all(self.frames.values()))
 
     # --- parts in --------------------------------------------------------------------------------
 
@@ -146,8 +154,3 @@ class CompareApp(RnnscopeApp):
 
     def action_switch_side(self) -> None:
         self.selected = "b" if self.selected == "a" else "a"
-        self.dashboard.select(self.selected)
-        self.status_bar.show(self.selected, all(self.frames.values()))
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return True if action == "switch_side" else super().check_action(action, parameters)
