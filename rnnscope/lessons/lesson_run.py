@@ -25,7 +25,7 @@ class LessonTracker(EngineHook):
         self.initial_metrics: list[dict] | None = None  # of the probe at the weights' initialisation
         self.samples: dict[float, str] | None = None  # those of the last evidence: the export reuses them
         self.evidence: dict | None = None  # the last evidence, as strict JSON
-        self.step: int | None = None  # the step of `evidence`
+        self.step: int | None = None  # the step of `evidence` (None once the weights it is of were replaced)
 
     def before_step(self, engine: Engine) -> None:
         if self.initial_metrics is None:
@@ -39,6 +39,7 @@ class LessonTracker(EngineHook):
 
     def after_reinit(self, engine: Engine) -> None:
         self.initial_metrics = None  # taken again before the next step, from the new weights
+        self.step = None  # the evidence (still shown until then) is of the old weights, at this very step
 
     def parts(self) -> dict[str, object]:
         return {"lesson_evidence": self.evidence}
@@ -80,11 +81,6 @@ def attach_lesson(engine: Engine) -> LessonTracker | None:
     tracker = LessonTracker(engine.config.lesson)
     engine.hooks.append(tracker)
     return tracker
-
-
-def tracker_of(engine: Engine) -> LessonTracker:
-    """The lesson tracker attached to `engine` (attach_lesson)."""
-    return next(hook for hook in engine.hooks if isinstance(hook, LessonTracker))
 
 
 def strict_json(value):

@@ -267,8 +267,7 @@ class Engine(EngineCommands, EngineCheckpoint):
         """What the screen shows, one entry per part of rnnscope.contracts.parts (histories as appendable rows)."""
         parts = {"status": self.status(), "vocab": self.corpus.vocab, "last_step": self.last_stats,
                  "loss_history": self.loss_history, "val_history": self.val_history, "events": tuple(self.events),
-                 "probe": self.probe, "sample": self.sample, "notice": self.notice, "memory": self.memory,
-                 "lesson_evidence": None}
+                 "probe": self.probe, "sample": self.sample, "notice": self.notice, "memory": self.memory}
         for hook in self.hooks:
             parts.update(hook.parts())
         return parts

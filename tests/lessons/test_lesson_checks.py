@@ -52,8 +52,8 @@ def test_clipping_fails_when_the_post_clip_norm_exceeds_the_threshold(tmp_path):
 
 def test_generation_holds_after_training_and_fails_untrained(tmp_path):
     def evidence(folder, steps):
-        engine = trained_engine(folder, steps, model="lstm", hidden=32, lr=0.01)
-        return engine_evidence(engine, {t: engine.new_sample(t).text for t in SAMPLE_TEMPERATURES})
+        engine, initial_metrics = trained_engine(folder, steps, model="lstm", hidden=32, lr=0.01)
+        return engine_evidence(engine, initial_metrics, {t: engine.draw_sample(t).text for t in SAMPLE_TEMPERATURES})
 
     trained, untrained = evidence(tmp_path / "trained", 60), evidence(tmp_path / "untrained", 0)
     holds, broken = checks.generation(trained, settle=0), checks.generation(untrained, settle=0)

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from rnnscope.cli import main
+from rnnscope.contracts import commands
 from rnnscope.lessons import find_lesson
+from rnnscope.lessons.unit_evidence import SAMPLE_TEMPERATURES
 from tests.core_fixtures import tiny_engine, write_corpus
 
 TINY = ["--hidden", "16", "--embed", "8", "--seq-len", "16", "--batch", "4", "--val-every", "2", "--threads", "1"]
@@ -87,8 +89,39 @@ def test_an_engine_of_a_lesson_sends_its_evidence_at_init_and_at_each_validation
     evidence = engine.parts()["lesson_evidence"]
     assert evidence["step"] == 3 and evidence["initial_metrics"] == at_init["initial_metrics"]
     assert find_lesson("vanishing").judge(evidence).status in ("not yet", "holds")
+    assert engine.frame().lesson_evidence == evidence
     (tmp_path / "plain").mkdir()
-    assert tiny_engine(tmp_path / "plain").parts()["lesson_evidence"] is None
+    assert attach_lesson(plain := tiny_engine(tmp_path / "plain")) is None
+    plain.train_step()
+    assert "lesson_evidence" not in plain.parts() and plain.frame().lesson_evidence is None
+
+
+def test_a_lesson_s_samples_leave_the_screen_s_sample_and_temperature_alone(tmp_path):
+    from rnnscope.lessons.lesson_run import attach_lesson
+
+    engine = tiny_engine(tmp_path, lesson="generation", val_every=2)
+    tracker = attach_lesson(engine)
+    shown = engine.new_sample(0.7)
+    for _ in range(2):
+        engine.train_step()
+    assert set(tracker.samples) == set(SAMPLE_TEMPERATURES) and tracker.evidence["step"] == 2
+    assert engine.sample is shown and engine.temperature == 0.7 and engine.status().temperature == 0.7
+
+
+def test_new_weights_take_the_lesson_s_initial_metrics_again_before_the_next_step(tmp_path):
+    from rnnscope.lessons.lesson_run import attach_lesson
+
+    engine = tiny_engine(tmp_path, lesson="exploding", val_every=1)
+    tracker = attach_lesson(engine)
+    engine.train_step()
+    first = tracker.initial_metrics
+    assert tracker.evidence["step"] == engine.step == 1
+    engine.apply(commands.NextInit())  # other weights, the same step
+    assert tracker.initial_metrics is None and engine.parts()["lesson_evidence"]["initial_metrics"] == first
+    assert tracker.current(engine)["initial_metrics"] != first  # the evidence of the old weights is not reused
+    engine.train_step()
+    assert tracker.evidence["initial_metrics"] == tracker.initial_metrics != first
+    assert tracker.evidence["step"] == 2 and tracker.current(engine) is tracker.evidence
 
 
 def test_a_task_run_reads_its_task_and_distance_from_meta_json():

@@ -68,6 +68,18 @@ def test_paused_start_step_export_and_quit(tmp_path):
     assert not thread.is_alive() and time.perf_counter() - started < 1.0
 
 
+def test_a_lesson_s_engine_sends_its_evidence_to_the_screen(tmp_path):
+    recorder, inbox, thread = _start(tmp_path, start_paused=True, lesson="vanishing", val_every=2)
+    assert recorder.wait_for(lambda f: True).lesson_evidence is None  # nothing judged before the first step
+    for _ in range(2):
+        inbox.put(commands.Step())
+    evidence = recorder.wait_for(lambda f: f.lesson_evidence is not None and f.lesson_evidence["step"] == 2).lesson_evidence
+    assert evidence["settings"]["model"] == "lstm" and evidence["initial_metrics"] is not None
+    inbox.put(commands.Quit())
+    thread.join(timeout=5)
+    assert not thread.is_alive()
+
+
 @pytest.mark.slow
 def test_running_sends_only_changed_parts_and_histories_as_rows(tmp_path):
     recorder, inbox, thread = _start(tmp_path, start_paused=False)
