@@ -3,7 +3,7 @@
 The folder is built as `RUN_DIR/.tmp-step-NNNNNN-<pid>-<random>`, every file fsynced, then renamed to
 `RUN_DIR/step-NNNNNN`; an existing snapshot of the same step is renamed aside, replaced, then deleted.
 On any error the temp folder is removed and the exception propagates. What meta.json and arrays.npz
-hold is rnnscope.storage.snapshot_io's (the one module of the snapshot format, writing and reading).
+hold is rnnscope.storage.snapshot_io's (building them; rnnscope.storage.snapshot_load reads them back).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Reading files back within bounds: JSON by size and nesting, npz arrays by their npy headers (dtype, shape and
 bytes checked before anything is decompressed). Every way reading can fail becomes one SnapshotError line.
 
-rnnscope.storage.snapshot_io reads snapshots with these (load_snapshot_frame); another reader of snapshot data (a timeline
+rnnscope.storage.snapshot_load reads snapshots with these (load_snapshot_frame); another reader of snapshot data (a timeline
 of probe frames) calls read_json, read_npz and rnnscope.storage.snapshot_load.frame_from_snapshot /
 rnnscope.storage.snapshot_check.check_probe the same way, inside `reading`.
 """

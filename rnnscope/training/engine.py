@@ -1,4 +1,5 @@
-"""The training engine: owns model, optimiser and histories; trains, probes, obeys commands, exports."""
+"""The training engine: owns model, optimiser and histories; trains, validates, probes, samples. Its commands,
+checkpoint and output (status, parts, frame, export) are in engine_commands, engine_checkpoint, engine_output."""
 
 from __future__ import annotations
 
@@ -14,22 +15,19 @@ from rnnscope.contracts.frames import (
     PAUSED,
     RUNNING,
     Event,
-    Frame,
     MemoryFrame,
     Notice,
     ProbeFrame,
-    RunStatus,
     Sample,
 )
-from rnnscope.contracts.json_numbers import json_number
 from rnnscope.exporting.timeline_recorder import TimelineRecorder
 from rnnscope.measuring.memory import MemoryMeter
 from rnnscope.measuring.probe import run_probe
-from rnnscope.storage.snapshot_io import memory_to_json
 from rnnscope.training.data import BatchSampler, Corpus, validation_batches
 from rnnscope.training.device import resolve_device
 from rnnscope.training.engine_checkpoint import EngineCheckpoint
 from rnnscope.training.engine_commands import EngineCommands
+from rnnscope.training.engine_output import EngineOutput
 from rnnscope.training.history import DecimatingHistory, RecentWindow
 from rnnscope.training.hooks import EngineHook
 from rnnscope.training.interrupt import Interrupted, never
@@ -44,7 +42,7 @@ PRIME_LENGTH = 12
 MEMORY_MAX_AGE_S = 30.0  # a validation measures memory while the side budget has room, and at least this often
 
 
-class Engine(EngineCommands, EngineCheckpoint):
+class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
     """One run. Not thread-safe: a single thread calls it (the headless loop or the UI's worker)."""
 
     def __init__(self, config: RunConfig, corpus: Corpus, run_dir: Path, threads: int = 1,
@@ -253,60 +251,6 @@ class Engine(EngineCommands, EngineCheckpoint):
     def _notify(self, level: str, text: str) -> None:
         seq = self.notice.seq + 1 if self.notice else 1
         self.notice = Notice(seq, level, text)
-
-    # -- frames, export, checkpoint --------------------------------------------------------
-    def status(self) -> RunStatus:
-        return RunStatus(
-            config=self.config, corpus=Path(self.corpus.path).name, n_params=self.n_params, step=self.step,
-            state=self.state, clip_fire_rate=self.recent_clip.mean(), device=str(self.device),
-            threads=self.threads, train_loss=self.recent_loss.mean(),
-            val_loss=self.last_val, chars_per_s=self.chars_per_s,
-            diverged=self.diverged, run_dir=str(self.run_dir), temperature=self.temperature)
-
-    def parts(self) -> dict[str, object]:
-        """What the screen shows, one entry per part of rnnscope.contracts.parts (histories as appendable rows)."""
-        parts = {"status": self.status(), "vocab": self.corpus.vocab, "last_step": self.last_stats,
-                 "loss_history": self.loss_history, "val_history": self.val_history, "events": tuple(self.events),
-                 "probe": self.probe, "sample": self.sample, "notice": self.notice, "memory": self.memory}
-        for hook in self.hooks:
-            parts.update(hook.parts())
-        return parts
-
-    def frame(self) -> Frame:
-        """The whole picture (snapshots, headless): the parts, with the histories as arrays."""
-        self.frame_seq += 1
-        parts = self.parts()
-        for name in ("loss_history", "val_history"):
-            parts[name] = parts[name].array()  # [N, 2]
-        return Frame(seq=self.frame_seq, grad_norm_history=self.grad_history.array(), **parts)
-
-    def export(self, screen_svg: str | None = None) -> Path | None:
-        """Write a snapshot of the current state; failures become a notice, never an exception."""
-        from rnnscope.exporting.export import write_snapshot  # matplotlib stays off the start-up path
-
-        self.current_probe()
-        self.current_memory()
-        weights = {k: v.detach().cpu().numpy() for k, v in self.model.state_dict().items()}
-        try:
-            path = write_snapshot(self.run_dir, self.frame(), self.config, corpus_path=self.corpus.path,
-                                  corpus_sha256=self.corpus.sha256, weights=weights,
-                                  checkpoint=self.checkpoint(), screen_svg=screen_svg, timings=self.side.timings())
-        except OSError as err:
-            self._notify("error", f"export failed: cannot write {self.run_dir} ({err.strerror or err})")
-            return None
-        except Exception as err:  # a figure or checkpoint failure must not stop training
-            self._notify("error", f"export failed: {type(err).__name__}: {err}")
-            return None
-        self._notify("information", f"snapshot saved: {path}")
-        return path
-
-    def result(self) -> dict:
-        """The headless run's closing numbers."""
-        val = self.val_history.array()
-        return {"step": self.step, "train_loss": json_number(self.recent_loss.mean(), 6),
-                "val_loss": json_number(float(val[-1, 1]), 6) if len(val) else None,
-                "chars_per_s": json_number(self.chars_per_s, 6),
-                "memory": memory_to_json(self.current_memory()), "timings": self.side.timings()}
 
 
 def _sort_key(value: float) -> float:
