@@ -28,6 +28,7 @@ from rnnscope.ui.command_palette import DashboardCommands
 from rnnscope.ui.key_bar import KeyBar
 from rnnscope.ui.status_bar import LOADING, StatusBar
 from rnnscope.ui.too_small import TooSmall, is_too_small
+from rnnscope.ui.view_keys import ViewKeys, frame_sizes
 from rnnscope.ui.view_state import ViewState
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class Client(Protocol):
     def stop(self) -> None: ...
 
 
-class RnnscopeApp(App[int]):
+class RnnscopeApp(ViewKeys, App[int]):
     """Shows the latest parts of one run's client and sends it the user's commands."""
 
     CSS_PATH = [HERE / "app.tcss", HERE / "panels.tcss", HERE / "lessons" / "lessons.tcss"]  # absolute paths:
@@ -67,9 +68,9 @@ class RnnscopeApp(App[int]):
         self.next_lesson: str | None = None  # chosen with L: the CLI starts it when the app has exited
         self.sub_title = safe_text(run_label)
         self.client = client
-        self.parts = None  # a PartStore, the latest of each part this run sent (made by start_run)
+        self.stores: dict = {}  # per run ("" alone, "a" / "b" in a compare): a PartStore, made by start_run
+        self.frames: dict[str, Frame | None] = {side: None for side in self.sides()}  # the picture each run's parts make
         self.view = ViewState()
-        self.latest: Frame | None = None  # the picture the parts make
         self.painted: tuple[Frame | None, ViewState] = (None, self.view)  # what the panels show now
         self._notice_seqs: dict[str, int] = {}  # per run ("" alone, "a" / "b" in a compare): the last notice shown
         self.status_bar = StatusBar(id="status", loading=LOADING + (" (starts paused)" if start_paused else ""))
@@ -97,7 +98,7 @@ class RnnscopeApp(App[int]):
             return
         from rnnscope.contracts.parts import PartStore
 
-        self.parts = PartStore()
+        self.stores = {side: PartStore() for side in self.sides()}
         await self.mount_all(self.run_widgets())
         self.refresh_bindings()  # a footer mounted after the screen's start fills in when the bindings are published
         self.dashboard.fit(self.size.width, self.size.height)
@@ -134,25 +135,41 @@ class RnnscopeApp(App[int]):
 
     # --- parts in --------------------------------------------------------------------------------
 
-    def receive(self, updates: list[Update]) -> None:
-        """On the event loop: keep the newest of each part, then show them (the source sets the rate)."""
+    @staticmethod
+    def sides() -> tuple[str, ...]:
+        """The runs this dashboard shows: one, under the key "" (a compare: "a" and "b")."""
+        return ("",)
+
+    @property
+    def latest(self) -> Frame | None:
+        """The picture the (first) run's parts make."""
+        return self.frames[self.sides()[0]]
+
+    def receive(self, updates: list[Update], side: str = "") -> None:
+        """On the event loop: keep the newest of each part of `side`'s run, then show them (the source sets the
+        rate)."""
         from rnnscope.ui.lessons.lesson_panel import LessonPanel, live_check
         from rnnscope.ui.safe_frame import safe_frame
 
+        store = self.stores[side]
         for update in updates:
-            self.parts.apply(update)
-            self._show_notice(update)
-        frame = self.parts.frame()
+            store.apply(update)
+            self._show_notice(update, side)
+        frame = store.frame()
         if frame is None:
             return
-        frame = safe_frame(frame)  # the one gate for the free text the widgets print
-        self.latest = frame
+        self.frames[side] = safe_frame(frame)  # the one gate for the free text the widgets print
         try:
             if self.lesson is not None and "lesson_evidence" in self._changed(updates):
-                self.query_one(LessonPanel).show_check(live_check(self.lesson, {"a": frame.lesson_evidence}))
+                evidence = {side or "a": None if f is None else f.lesson_evidence for side, f in self.frames.items()}
+                self.query_one(LessonPanel).show_check(live_check(self.lesson, evidence))
+            self.received(side)
             self._repaint()
         except NoMatches:  # an update that arrived while the app closes: its panels are already gone
             return
+
+    def received(self, side: str) -> None:
+        """After `side`'s new frame, before the repaint (a compare's top line follows both runs)."""
 
     @staticmethod
     def _changed(updates: list[Update]) -> set[str]:
@@ -169,7 +186,7 @@ class RnnscopeApp(App[int]):
         if frame is None or self.painted == (frame, self.view):
             return
         if self.painted[0] is not frame:
-            self.view = self.view.clamp(*_frame_sizes(frame))
+            self.view = self.view.clamp(*frame_sizes(frame))
         if frame.status != self.status_bar.shown:  # a new status, or the review's label
             self.status_bar.show_status(frame.status)
         self.dashboard.show(frame, self.view)
@@ -245,78 +262,9 @@ class RnnscopeApp(App[int]):
             self.client.stop()
             self.exit(0)
 
-    def review_frames(self) -> dict[str, Frame | None]:
-        """The runs whose recorded frames `,` and `.` move through, the leading one first."""
-        return {"": self.latest}
-
-    def action_review(self, delta: int) -> None:
-        """`,` / `.`: one recorded frame back / forward; an unreadable timeline is a notice, nothing changes."""
-        from rnnscope.storage.timeline import TimelineError
-        from rnnscope.ui.review import Review
-
-        self.review = self.review or Review()
-        try:
-            self.review.move(self.review_frames(), delta)
-        except TimelineError as error:
-            self.notify(f"review: {error}", severity="warning")
-        self._repaint()
-
-    def action_live(self) -> None:
-        """End: back to the live picture."""
-        if self.review is not None:
-            self.review.live()
-            self._repaint()
-
     def action_quit(self) -> None:
         self.client.stop()
         self.exit(0)
-
-    # --- the view --------------------------------------------------------------------------------
-
-    def _change_view(self, change) -> None:
-        """Apply a ViewState method that needs the frame's sizes; nothing to move before a probe arrives."""
-        sizes = self.view_sizes()
-        if sizes is None:
-            return
-        self.view = change(self.view, *sizes)
-        self._repaint()
-
-    def view_sizes(self) -> tuple[int, int, int] | None:
-        """(T, H, layers) the view moves within; None before a probe arrives."""
-        if self.latest is None or self.latest.probe is None:
-            return None
-        return _frame_sizes(self.latest)
-
-    def action_move_cursor(self, delta: int) -> None:
-        self._change_view(lambda view, T, H, layers: view.move_cursor(delta, T))
-
-    def action_move_unit(self, delta: int) -> None:
-        page, order = self.dashboard.unit_page(), self.shown_unit_order()
-        self._change_view(lambda view, T, H, layers: view.move_unit(delta, H, page, order))
-
-    def action_scroll_units(self, pages: int) -> None:
-        page = self.dashboard.unit_page()
-        self._change_view(lambda view, T, H, layers: view.scroll_units(pages, H, page))
-
-    def shown_unit_order(self) -> list[int] | None:
-        """The units in the order the heatmaps show them (by index, or most active first); None before a probe."""
-        return _unit_order(self.latest, self.view)
-
-    def action_next_layer(self) -> None:
-        sizes = self.view_sizes()
-        if sizes is not None and sizes[2] == 1:
-            self.notify("l shows the next layer: this model has one (train with --layers 2 or 3 for more)")
-            return
-        self._change_view(lambda view, T, H, layers: view.next_layer(layers))
-
-    def action_toggle_unit_order(self) -> None:
-        """Index order <-> most active first, scrolled so that the selected unit stays on screen."""
-        self.view = self.view.toggle_unit_order()
-        self.action_move_unit(0)
-        self._repaint()
-
-    def action_zoom(self) -> None:
-        self.dashboard.toggle_zoom()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Page keys only exist while the panels are paged (small terminal); a dashboard attached to another
@@ -327,31 +275,10 @@ class RnnscopeApp(App[int]):
             return None  # shown, greyed: this dashboard does not steer the run it shows
         return True
 
-    def action_page(self, index: int) -> None:
-        self.dashboard.select_page(index)
-
     def action_help(self) -> None:
         from rnnscope.ui.help_screen import HelpScreen  # Markdown is slow to import: not on the first paint's path
 
         self.push_screen(HelpScreen())
-
-
-def _frame_sizes(frame: Frame) -> tuple[int, int, int]:
-    """(T, H, layers) of the frame's probe; zeros before the first probe."""
-    if frame.probe is None or not frame.probe.layers:
-        return 0, 0, 0
-    layer = frame.probe.layers[0]
-    return layer.hidden.shape[0], layer.hidden.shape[1], len(frame.probe.layers)
-
-
-def _unit_order(frame: Frame | None, view: ViewState) -> list[int] | None:
-    """The selected layer's units in the view's order (rnnscope.ui.render.window.unit_order)."""
-    if frame is None or frame.probe is None or not frame.probe.layers:
-        return None
-    from rnnscope.ui.panels.heatmap_panel import selected_layer
-    from rnnscope.ui.render.window import unit_order
-
-    return unit_order(selected_layer(frame, view)[1].hidden, view.unit_order).tolist()
 
 
 def make_app(source: SourceFactory | Client, *, run_label: str = "", start_paused: bool = False,

@@ -53,4 +53,4 @@ async def after_command(pilot: Pilot, source: FakeSource, key: str) -> None:
 
 def caught_up(app: RnnscopeApp) -> bool:
     """Every update the link handed over has been applied and painted."""
-    return app.parts.seq == app.client.delivered and app.painted[0] is app.latest
+    return app.stores[""].seq == app.client.delivered and app.painted[0] is app.latest

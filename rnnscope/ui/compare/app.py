@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -18,12 +17,11 @@ from rnnscope.compare.options import SIDES
 from rnnscope.contracts import commands
 from rnnscope.contracts.states import RUNNING
 from rnnscope.ui import keymap
-from rnnscope.ui.app import Client, RnnscopeApp, _frame_sizes, _unit_order
+from rnnscope.ui.app import Client, RnnscopeApp
 from rnnscope.ui.compare.bar import CompareBar
+from rnnscope.ui.view_keys import frame_sizes, unit_order_of
 
 if TYPE_CHECKING:
-    from rnnscope.contracts.frames import Frame
-    from rnnscope.contracts.parts import Update
     from rnnscope.lessons import Lesson
 
 HERE = Path(__file__).parent
@@ -65,16 +63,12 @@ class CompareApp(RnnscopeApp):
                  start_paused: bool = False, lesson: Lesson | None = None) -> None:
         super().__init__(PairClient(clients), run_label=run_label, start_paused=start_paused, lesson=lesson)
         self.clients = clients
-        self.stores: dict = {}  # a PartStore per side, made by start_run
-        self.frames: dict[str, Frame | None] = {side: None for side in SIDES}
         self.status_bar = CompareBar(differs, id="status")
         self.differs = differs
 
     def run_widgets(self) -> list[Widget]:
-        from rnnscope.contracts.parts import PartStore
         from rnnscope.ui.compare.dashboard import CompareDashboard
 
-        self.stores = {side: PartStore() for side in SIDES}
         self.dashboard = CompareDashboard({"a": "A", "b": self.differs}, id="dashboard")
         return super().run_widgets()
 
@@ -89,27 +83,12 @@ class CompareApp(RnnscopeApp):
 
     # --- parts in --------------------------------------------------------------------------------
 
-    def receive(self, updates: list[Update], side: str = "a") -> None:
-        """On the event loop: keep the newest parts of `side`'s run, then show both runs."""
-        from rnnscope.ui.lessons.lesson_panel import LessonPanel, live_check
-        from rnnscope.ui.safe_frame import safe_frame
+    @staticmethod
+    def sides() -> tuple[str, ...]:
+        return SIDES
 
-        store = self.stores[side]
-        for update in updates:
-            store.apply(update)
-            self._show_notice(update, side)
-        frame = store.frame()
-        if frame is None:
-            return
-        self.frames[side] = frame = safe_frame(frame)  # the one gate for the free text the widgets print
-        try:
-            if self.lesson is not None and "lesson_evidence" in self._changed(updates):
-                evidence = {name: None if f is None else f.lesson_evidence for name, f in self.frames.items()}
-                self.query_one(LessonPanel).show_check(live_check(self.lesson, evidence))
-            self.status_bar.show(self.selected, all(self.frames.values()))
-            self._repaint()
-        except NoMatches:  # an update that arrived while the app closes: its panels are already gone
-            return
+    def received(self, side: str) -> None:
+        self.status_bar.show(self.selected, all(self.frames.values()))
 
     def _repaint(self) -> None:
         shown = {side: self.frames[side] if self.review is None else self.review.apply(self.frames[side], side)
@@ -123,20 +102,16 @@ class CompareApp(RnnscopeApp):
         self.dashboard.show(shown, self.view)
         self.painted = (frames, self.view)
 
-    def review_frames(self) -> dict[str, Frame | None]:
-        """A leads the review; B shows its recorded frame of A's step."""
-        return dict(self.frames)
-
     def view_sizes(self) -> tuple[int, int, int] | None:
         """The cursor, unit and layer move together on both sides: within the smaller run's sizes."""
-        sizes = [_frame_sizes(f) for f in self.frames.values() if f is not None and f.probe is not None]
+        sizes = [frame_sizes(f) for f in self.frames.values() if f is not None and f.probe is not None]
         return tuple(min(values) for values in zip(*sizes)) if sizes else None
 
     # --- commands --------------------------------------------------------------------------------
 
     def shown_unit_order(self) -> list[int] | None:
         """The selected run's order (most active first differs between the runs)."""
-        return _unit_order(self.frames[self.selected], self.view)
+        return unit_order_of(self.frames[self.selected], self.view)
 
     def send_setting(self, command: commands.Command) -> None:
         self.clients[self.selected].send(command)
