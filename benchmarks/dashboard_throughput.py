@@ -57,7 +57,7 @@ async def measure(config: RunConfig, corpus, threads: int, seconds: float, round
                 result["bare"].append(await asyncio.to_thread(bare_loop, config, corpus, bare_steps))
                 await _set_state(app, RUNNING)
                 start_time, start_step, start_cpu = time.perf_counter(), app.latest.status.step, time.process_time()
-                start_updates, start_builds = app.parts.seq, _builds(app)
+                start_updates, start_builds = app.stores[""].seq, _builds(app)
                 while time.perf_counter() - start_time < seconds:
                     result["keys"].append(await _key_latency(app))
                     await asyncio.sleep(1.0)
@@ -65,7 +65,7 @@ async def measure(config: RunConfig, corpus, threads: int, seconds: float, round
                 elapsed = time.perf_counter() - start_time
                 result["dashboard"].append(steps * config.batch * config.seq_len / elapsed)
                 result["cpu"].append((time.process_time() - start_cpu) / elapsed)
-                result["updates"] += app.parts.seq - start_updates
+                result["updates"] += app.stores[""].seq - start_updates
                 result["builds"] += _builds(app) - start_builds
             result["traffic"] = getattr(app.client, "traffic", None)
             app.exit()
