@@ -16,6 +16,7 @@ import numpy as np
 from rnnscope.contracts.config import TANH_GATES
 from rnnscope.contracts.frames import Frame, LayerProbe
 from rnnscope.contracts.visible import visible_alone
+from rnnscope.exporting.figure_connectivity import connectivity_map
 from rnnscope.exporting.figure_memory import memory_plot
 
 PANEL_COLUMNS = 3  # heatmaps per figure row
@@ -86,6 +87,18 @@ def _heatmap(fig, ax, values: np.ndarray, text: str, title: str, signed: bool) -
     ax.tick_params(axis="y", labelsize=7)
     _time_ticks(ax, text, values.shape[0])
     fig.colorbar(image, ax=ax, fraction=0.04, pad=0.01).ax.tick_params(labelsize=7)
+
+
+def _connectivity(fig, ax, frame: Frame) -> None:
+    image = connectivity_map(ax, frame.probe.connectivity, len(frame.probe.ids))
+    if image is not None:
+        from matplotlib.ticker import FuncFormatter, NullFormatter
+
+        _time_ticks(ax, frame.probe.text, len(frame.probe.ids))
+        bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.01).ax
+        bar.tick_params(labelsize=7)
+        bar.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))  # mathtext labels cost 0.1 s each
+        bar.yaxis.set_minor_formatter(NullFormatter())
 
 
 def _gate_title(name: str, index: int, layer: LayerProbe) -> str:
@@ -206,11 +219,11 @@ def render_figure(frame: Frame, path: Path) -> None:
 
 
 def _draw_figure(frame: Frame, path: Path) -> None:
-    """Draw gate/cell/hidden heatmaps per layer, gradient flow, memory and loss curve into a PNG at `path`."""
+    """Draw the heatmaps of every layer, the connectivity map, gradient flow, memory and loss curve into a PNG at `path`."""
     from matplotlib.figure import Figure  # lazily: importing export stays cheap
 
     panels = [panel for i, layer in enumerate(frame.probe.layers) for panel in _layer_panels(i, layer)]
-    heatmap_rows = math.ceil(len(panels) / PANEL_COLUMNS)
+    heatmap_rows = math.ceil((len(panels) + 1) / PANEL_COLUMNS)  # + the connectivity map
     claim = claim_lines(frame)
     title_in = TITLE_IN + CLAIM_LINE_IN * len(claim)
     height = ROW_HEIGHT_IN * (heatmap_rows + 1) + title_in
@@ -222,6 +235,8 @@ def _draw_figure(frame: Frame, path: Path) -> None:
     for slot, (values, title, signed) in enumerate(panels):
         row, column = divmod(slot, PANEL_COLUMNS)
         _heatmap(fig, fig.add_subplot(grid[row, 2 * column: 2 * column + 2]), values, frame.probe.text, title, signed)
+    row, column = divmod(len(panels), PANEL_COLUMNS)
+    _connectivity(fig, fig.add_subplot(grid[row, 2 * column: 2 * column + 2]), frame)
     _gradient_flow(fig.add_subplot(grid[heatmap_rows, :2]), frame)
     memory_plot(fig.add_subplot(grid[heatmap_rows, 2:4]), frame.memory)
     _loss_curve(fig.add_subplot(grid[heatmap_rows, 4:]), frame)
