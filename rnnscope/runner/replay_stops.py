@@ -40,7 +40,7 @@ def replay_stops(snapshots: list[Path], timeline: TimelineReader | None) -> list
 def timeline_parts(frame: TimelineFrame, base: Frame | None, entries: list[TimelineEntry],
                    run_dir: Path) -> dict[str, object]:
     """A timeline frame as the dashboard's parts: over `base` (a snapshot of the run: its settings, its histories
-    up to the frame's step), or, for a run that exported nothing, from the frame and the index alone."""
+    and its memory measurement up to the frame's step), or, for a run that exported nothing, from the frame and the index alone."""
     entry = frame.entry
     if base is None:
         rows = [(e.step, e.train_loss) for e in entries if e.train_loss is not None and e.step <= entry.step]
@@ -49,8 +49,9 @@ def timeline_parts(frame: TimelineFrame, base: Frame | None, entries: list[Timel
                 "last_step": last_step(frame), "vocab": vocab(frame.meta), "memory": frame.memory}
     status = dataclasses.replace(base.status, step=entry.step, train_loss=number_or_nan(entry.train_loss),
                                  val_loss=number_or_nan(entry.val_loss))
+    earlier = base.memory if base.memory is not None and base.memory.step <= entry.step else None  # never a later one
     return frame_parts(dataclasses.replace(
-        base, status=status, probe=frame.probe, memory=frame.memory if frame.memory is not None else base.memory,
+        base, status=status, probe=frame.probe, memory=frame.memory if frame.memory is not None else earlier,
         loss_history=_until(base.loss_history, entry.step), val_history=_until(base.val_history, entry.step),
         grad_norm_history=_until(base.grad_norm_history, entry.step),
         events=tuple(e for e in base.events if e.step <= entry.step)))

@@ -90,6 +90,7 @@ def test_replay_steps_through_the_timeline_and_the_snapshots_in_step_order(tmp_p
     assert [f.status.step for f in frames] == [0, 3, 6, 0]
     first = frames[0]  # the timeline's frame of step 0, over the first snapshot's settings
     assert first.probe.step == 0 and len(first.loss_history) == 0 and first.status.config.hidden == 12
+    assert frames[1].memory.step == 3 and first.memory is None  # nothing measured by step 0: not the snapshot's
     assert first.notice.text.startswith("timeline frame of step 0 1/3") and first.status.state == "REPLAY ‖"
     assert frames[1].notice.text.startswith("snapshot step-000003 2/3")
 
