@@ -40,7 +40,8 @@ def replay_stops(snapshots: list[Path], timeline: TimelineReader | None) -> list
 def timeline_parts(frame: TimelineFrame, base: Frame | None, entries: list[TimelineEntry],
                    run_dir: Path) -> dict[str, object]:
     """A timeline frame as the dashboard's parts: over `base` (a snapshot of the run: its settings, its histories
-    and its memory measurement up to the frame's step), or, for a run that exported nothing, from the frame and the index alone."""
+    and its memory measurement up to the frame's step), or, for a run that exported nothing, from the frame and the
+    index alone."""
     entry = frame.entry
     if base is None:
         rows = [(e.step, e.train_loss) for e in entries if e.train_loss is not None and e.step <= entry.step]
