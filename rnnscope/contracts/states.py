@@ -12,3 +12,4 @@ ATTACHED = (WAITING, WATCHING, ENDED, STALE)
 VANISHING = "vanishing"
 HEALTHY = "healthy"
 EXPLODING = "exploding"
+REPLAY = "REPLAY"  # a replayed run's state begins with it (rnnscope.runner.replay: "REPLAY ▶" / "REPLAY ‖")

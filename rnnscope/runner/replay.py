@@ -12,6 +12,7 @@ from rnnscope.contracts.errors import InputError
 from rnnscope.contracts.frames import Frame, Notice
 from rnnscope.contracts.parts import frame_parts
 from rnnscope.contracts.source import Publish
+from rnnscope.contracts.states import REPLAY
 from rnnscope.runner.replay_stops import StepClock, Stop, replay_stops, timeline_parts
 from rnnscope.runner.streams import terminal_problem
 from rnnscope.storage.snapshot_io import SnapshotError, list_snapshots
@@ -20,7 +21,6 @@ from rnnscope.storage.timeline import TimelineError, TimelineReader
 
 PLAY_INTERVAL_S = 1.0  # one snapshot a second
 PLAY_FRAMES_S = 0.25  # with a timeline's frames: four a second
-REPLAY = "REPLAY"
 PLAYING, STOPPED = "▶", "‖"  # beside REPLAY on the status line: space plays / stops
 HELP = "n: next, r: first, space: play"
 

@@ -69,3 +69,18 @@ def test_the_attached_status_names_the_writer_and_the_frame_age():
     assert line.startswith(" STALE ") and "step 120" in line and "newest frame 2 min ago" in line
     assert "gpu1 rank 0 pid 7: LSTM 2x200 in 128" in line and "train 3.250" in line
     assert fit_status(replace(status, state="WAITING"), 100).plain.endswith("waiting for the first frame in runs/exp1")
+
+
+async def test_a_replayed_frame_without_memory_says_none_was_recorded():
+    from rnnscope.ui.panels import MemoryPanel
+    from rnnscope.ui.render.memory import NOT_RECORDED, WAITING_MEMORY
+
+    frame = make_frame(T=5, H=4, V=12)
+    replayed = replace(frame, memory=None, status=replace(frame.status, state="REPLAY ‖"))
+    app = PanelHost()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await show_all(app, pilot, replayed)
+        shown = " ".join(panel_text(app.query_one(MemoryPanel)).split())
+        assert NOT_RECORDED.split()[0] in shown and "side budget" not in shown
+        await show_all(app, pilot, replace(frame, memory=None))  # a live run: when it will be measured
+        assert WAITING_MEMORY.split()[0] in panel_text(app.query_one(MemoryPanel))

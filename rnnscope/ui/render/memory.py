@@ -15,6 +15,7 @@ GUTTER = 6  # cells for the y labels
 REFERENCE = "┄"  # the chance level / full-context loss, drawn where no bar covers it
 WAITING_MEMORY = ("memory is measured at validations (while the 3% side budget has room, at least every 30 s) "
                   "and at every export…")
+NOT_RECORDED = "no memory measurement was recorded at or before this step"
 
 
 def reference_row(value: float, rows: int) -> int:
@@ -75,10 +76,12 @@ def _y_label(row: int, rows: int, top: str) -> str:
     return top if row == 0 else "0" if row == rows - 1 else ""
 
 
-def render_memory(memory: MemoryFrame | None, width: int, height: int, accents: Accents) -> list[Line]:
-    """The memory panel's lines: bars, their labels, and a reading (wrapped onto a second line when narrow)."""
+def render_memory(memory: MemoryFrame | None, width: int, height: int, accents: Accents,
+                  waiting: str = WAITING_MEMORY) -> list[Line]:
+    """The memory panel's lines: bars, their labels, and a reading (wrapped onto a second line when narrow);
+    `waiting` when nothing is measured (a live run: when it will be; a recorded one: that none was)."""
     if memory is None:
-        return [[seg(line, accents.waiting)] for line in textwrap.wrap(WAITING_MEMORY, max(width, 1))]
+        return [[seg(line, accents.waiting)] for line in textwrap.wrap(waiting, max(width, 1))]
     if memory.task is not None:
         chance = seg(f" · {REFERENCE} chance {memory.chance:.2f}", accents.threshold)
         reading = _reading([seg(f"{memory.task}: ", accents.label), seg("answer accuracy by distance"), chance],
