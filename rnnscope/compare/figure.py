@@ -1,10 +1,12 @@
-"""Render two runs' frames as one compare figure: both loss curves overlaid, then A and B panels side by side."""
+"""The compare figure of two runs' frames: both loss curves overlaid, then A and B panels side by side; saved as
+RUN_DIR/compare-step-N.png by every paired export (headless or on the screen)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
+from rnnscope.compare.options import what_differs
 from rnnscope.contracts.frames import Frame
 from rnnscope.exporting.figure import (
     CLAIM_LINE_IN,
@@ -16,6 +18,8 @@ from rnnscope.exporting.figure import (
     quiet_matplotlib,
 )
 from rnnscope.exporting.figure_memory import memory_plot
+from rnnscope.storage.atomic_file import replace_atomically
+from rnnscope.storage.snapshot_io import snapshot_name
 
 ROW_HEIGHT_IN = 3.6  # one row of panels
 TITLE_IN = 1.0  # three title lines
@@ -72,6 +76,26 @@ def _side_line(frame: Frame) -> str:
     """A run's headline, with where it diverged if it did."""
     diverged = frame.status.diverged
     return _headline(frame) + (f" · DIVERGED at {diverged.split(':')[0]}" if diverged else "")
+
+
+def save_compare_figure(run_dir: Path, step: int, frame_a: Frame, frame_b: Frame,
+                        notify: Callable[[str, str], None]) -> Path | None:
+    """RUN_DIR/compare-step-N.png from A's frame and B's (each with a probe), written to a temp name and renamed into
+    place; what came of it goes to `notify` (A's engine's) as the path saved or what went wrong -- None then: a figure
+    failure never stops training."""
+    target = run_dir / f"compare-{snapshot_name(step)}.png"
+    differs = what_differs(frame_a.status.config, frame_b.status.config)
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        replace_atomically(target, lambda temp: render_compare_figure(frame_a, frame_b, differs, temp))
+    except OSError as err:
+        notify("error", f"export failed: cannot write {target} ({err.strerror or err})")
+        return None
+    except Exception as err:
+        notify("error", f"compare figure failed: {type(err).__name__}: {err}")
+        return None
+    notify("information", f"compare figure saved: {target}")
+    return target
 
 
 def render_compare_figure(frame_a: Frame, frame_b: Frame, differs: str, path: Path) -> None:

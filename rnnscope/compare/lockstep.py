@@ -9,7 +9,6 @@ from __future__ import annotations
 from rnnscope.contracts.states import DIVERGED, PAUSED, RUNNING
 
 LEAD = 2  # the most steps one run may be ahead of the other
-POLL_S = 0.001  # how long a run that must wait for the other blocks on its inbox before it looks again
 
 
 def may_step(mine: int, state: str, theirs: int, their_live: bool, lead: int = LEAD) -> bool:

@@ -1,4 +1,5 @@
-"""One side of a compared pair inside its engine process: the lockstep, B's compare rules, the paired exports.
+"""One side of a compared pair inside its engine process (the screen's compare): the partner of its EngineSource
+(rnnscope.runner.engine_source.Partner): the lockstep, B's compare rules (rnnscope.compare.side_b), the paired exports.
 
 Exports are led by A: `e` reaches A only; A picks the step both will export at (a step neither has passed),
 writes it into its lockstep slot, and exports there; B exports when it gets to that step. A then writes
@@ -11,21 +12,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rnnscope.compare.lockstep import Lockstep
-from rnnscope.compare.options import what_differs
 from rnnscope.contracts import commands
 from rnnscope.contracts.config import RunConfig
-from rnnscope.contracts.states import DIVERGED, PAUSED
+from rnnscope.contracts.states import DIVERGED, PAUSED, RUNNING
+from rnnscope.runner.partner import Partner
 
 if TYPE_CHECKING:  # the dashboard builds PairSides for its children before its first paint: no torch, no numpy
     from rnnscope.contracts.frames import Frame
     from rnnscope.training.engine import Engine
 
-REINITIALISING = (commands.NextInit, commands.NextModel, commands.Reset)
-
 
 @dataclass
-class PairSide:
-    """What an EngineSource of a compared run needs: its lockstep and, for B, A's starting config."""
+class PairSide(Partner):
+    """The partner of a compared run's EngineSource: its lockstep and, for B, A's starting config."""
 
     lockstep: Lockstep
     config_a: RunConfig | None = None  # set on B: its batches, sampling and initial weights follow A's
@@ -39,34 +38,42 @@ class PairSide:
         return self.config_a is None
 
     def prepare(self, engine: Engine) -> None:
-        """Right after the engine is built: B takes A's seed for batches and sampling, and A's initial weights."""
+        """Right after the engine is built: B follows A's compare rules (A's batches, sampling, initial weights,
+        again after r, i, m)."""
         if not self.leads:
-            from rnnscope.compare.engine_pair import match_side_b
+            from rnnscope.compare.side_b import follow_a  # torch: imported in the engine process only
 
-            match_side_b(engine, self.config_a)
+            follow_a(engine, self.config_a)
         self.lockstep.tell(engine.step, engine.state)
 
     def apply(self, engine: Engine, command: commands.Command) -> None:
-        """Carry out a command; B re-initialised by r, i or m starts again from A's initial weights where the
-        rule allows (the engine rebuilt it from B's own seed); the batches go on as they were."""
+        """Carry out a command; `e` reaches A only, which picks the step of the paired export."""
         if isinstance(command, commands.Export) and self.leads:
             self.pending = (self.lockstep.export_step(engine.step, engine.state), command.screen_svg)
             self.lockstep.request_export(self.pending[0])
         else:
             engine.apply(command)
-        if not self.leads and isinstance(command, REINITIALISING):
-            from rnnscope.compare.engine_pair import copy_initial_weights
-
-            copy_initial_weights(engine, self.config_a)
-            engine.refresh_probe()
         self.lockstep.tell(engine.step, engine.state)
 
     def may_step(self, engine: Engine) -> bool:
         """The lockstep's answer, read before the export request (so a step asked for is never passed)."""
-        return self.lockstep.may_step(engine.step, engine.state) and not self.due(engine)
+        return self.lockstep.may_step(engine.step, engine.state) and not self._due(engine)
 
     def stepped(self, engine: Engine) -> None:
+        """After a step: say so; a catch-up step while paused (or the step that diverged) is shown at once."""
         self.lockstep.tell(engine.step, engine.state)
+        if engine.state != RUNNING:
+            engine.refresh_probe()
+
+    def settle(self, engine: Engine) -> bool:
+        """The export this side owes the pair, and (A) the compare figure once B's snapshot is there; True if either
+        was made."""
+        owed = self._due(engine)
+        if owed:
+            self._export(engine)
+        drawn = self.figure is not None
+        self._finish_figure(engine)
+        return owed or (drawn and self.figure is None)
 
     def exported(self, engine: Engine) -> None:
         """After any export of this side (e, --export-every): B says so; A waits for B's, then draws the figure."""
@@ -78,7 +85,7 @@ class PairSide:
             self.followed = max(self.followed, self.lockstep.requested())
             self.lockstep.answer_export(self.followed)
 
-    def due(self, engine: Engine) -> bool:
+    def _due(self, engine: Engine) -> bool:
         """Whether this side owes an export now: at the step asked for, or at once when it cannot get there."""
         if self.leads:
             target = self.pending[0] if self.pending else None
@@ -94,7 +101,7 @@ class PairSide:
             engine.state == PAUSED and not self.lockstep.may_step(engine.step, engine.state))
         return engine.step >= target or stuck
 
-    def export(self, engine: Engine) -> None:
+    def _export(self, engine: Engine) -> None:
         """Write this side's snapshot for the export owed (once per step: a stuck side is not written twice)."""
         svg = self.pending[1] if self.leads and self.pending else None
         self.pending = None
@@ -102,21 +109,16 @@ class PairSide:
             return
         self.exported(engine)
 
-    def finish_figure(self, engine: Engine) -> None:
+    def _finish_figure(self, engine: Engine) -> None:
         """A: once B has answered the export, RUN_DIR/compare-step-N.png from A's frame and B's snapshot."""
         if not self.leads or self.figure is None or self.lockstep.answered() < self.figure[0]:
             return
         step, frame_a = self.figure
         self.figure = None
-        from rnnscope.compare.engine_pair import write_compare_figure
+        from rnnscope.compare.figure import save_compare_figure
         from rnnscope.storage.snapshot_io import list_snapshots
         from rnnscope.storage.snapshot_load import load_snapshot_frame
 
         snapshots = list_snapshots(engine.run_dir.parent / "b")
-        if not snapshots:
-            return
-
-        frame_b = load_snapshot_frame(snapshots[-1])
-        path, failure = write_compare_figure(engine.run_dir.parent, step, frame_a, frame_b,
-                                             what_differs(frame_a.status.config, frame_b.status.config))
-        engine._notify("error", failure) if failure else engine._notify("information", f"compare figure saved: {path}")
+        if snapshots:
+            save_compare_figure(engine.run_dir.parent, step, frame_a, load_snapshot_frame(snapshots[-1]), engine.notify)

@@ -32,7 +32,7 @@ def compare_clients(config_a: RunConfig, config_b: RunConfig, corpus: CorpusFile
     configs = {"a": config_a, "b": config_b}
     return {side: EngineClient(config=configs[side], corpus_path=corpus.path, corpus_sha256=corpus.sha256,
                                run_dir=run_dir / side, threads=compare_threads(config_a.threads),
-                               start_paused=start_paused, export_every=export_every, pair=pairs[side])
+                               start_paused=start_paused, export_every=export_every, partner=pairs[side])
             for side in ("a", "b")}
 
 

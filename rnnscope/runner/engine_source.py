@@ -8,12 +8,11 @@ import queue
 import time
 from pathlib import Path
 
-from rnnscope.compare import lockstep
-from rnnscope.compare.pair_side import PairSide
 from rnnscope.contracts import commands
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import RUNNING
 from rnnscope.contracts.source import Publish
+from rnnscope.runner.partner import Partner
 from rnnscope.storage.corpus_file import min_corpus_chars
 from rnnscope.training.data import load_corpus
 from rnnscope.training.device import configure_threads
@@ -26,6 +25,7 @@ PROBE_MAX_AGE_S = 4.0  # ... and one at the latest this long after the last star
 SAMPLE_INTERVAL_S = 10.0  # a fresh generated sample this often while the side budget affords one (g: at once) ...
 SAMPLE_MAX_AGE_S = 60.0  # ... and at the latest this long after the last
 IDLE_WAIT_S = 0.05  # how long a paused loop blocks waiting for a command
+HELD_WAIT_S = 0.001  # how long a running loop that its partner holds back blocks on its inbox before it looks again
 
 
 class Cadence:
@@ -52,11 +52,11 @@ class EngineSource:
 
     def __init__(self, config: RunConfig, corpus_path: str | Path, run_dir: Path, *, threads: int,
                  corpus_sha256: str | None = None, start_paused: bool = False, checkpoint: dict | None = None,
-                 export_every: int = 0, pair: PairSide | None = None):
+                 export_every: int = 0, partner: Partner | None = None):
         self.config, self.corpus_path, self.corpus_sha256, self.run_dir = config, corpus_path, corpus_sha256, run_dir
         self.threads, self.start_paused = threads, start_paused
         self.checkpoint, self.export_every = checkpoint, export_every
-        self.pair = pair  # a compared run: lockstep with the other, B's compare rules, paired exports
+        self.partner = partner or Partner()  # a compared run's PairSide; alone by default
 
     def build(self) -> Engine:
         corpus = load_corpus(self.corpus_path, self.config.encoding,
@@ -71,8 +71,7 @@ class EngineSource:
             from rnnscope.lessons.lesson_run import attach_lesson
 
             attach_lesson(engine)  # the lesson keeps its state beside the engine and sends its evidence
-        if self.pair is not None:
-            self.pair.prepare(engine)
+        self.partner.prepare(engine)
         return engine
 
     def run(self, publish: Publish, inbox: queue.Queue) -> None:
@@ -94,24 +93,19 @@ class EngineSource:
             if changed is None:
                 engine.end_run()
                 return
-            if self.pair is not None:
-                changed = self._paired_exports(engine) or changed
+            changed = self.partner.settle(engine) or changed
             if changed:  # the answer to a key goes out before the next step
                 publish(engine.parts())
                 last_publish = time.perf_counter()
-            if not self._may_step(engine):
+            if not self.partner.may_step(engine):
                 continue
             engine.train_step()
             now = time.perf_counter()
-            if self.pair is not None:
-                self.pair.stepped(engine)
-                if engine.state != RUNNING:  # a catch-up step while paused: the picture is of this step
-                    engine.refresh_probe()
+            self.partner.stepped(engine)
             exported = bool(self.export_every) and engine.step % self.export_every == 0
             if exported:
                 engine.export()
-                if self.pair is not None:
-                    self.pair.exported(engine)
+                self.partner.exported(engine)
             elif not inbox.empty():
                 continue  # a key is waiting: answer it before probing or sampling
             if engine.state == RUNNING:  # the probe first: it has the side budget's priority
@@ -129,36 +123,22 @@ class EngineSource:
         if samples.due(now) and engine.new_sample(interrupted=engine.interrupted) is not None:
             samples.done(now)
 
-    def _may_step(self, engine: Engine) -> bool:
-        """Whether to train a step now: running, and for a compared run what the lockstep allows."""
-        return engine.state == RUNNING if self.pair is None else self.pair.may_step(engine)
-
     def _wait_s(self, engine: Engine) -> float:
-        """How long to block on the inbox: not at all when a step is due, briefly when the other run of a pair
-        holds this one back (its progress does not arrive in the inbox), IDLE_WAIT_S when paused."""
-        if self._may_step(engine):
+        """How long to block on the inbox: not at all when a step is due, briefly when the partner holds a running
+        run back (its progress does not arrive in the inbox), IDLE_WAIT_S when paused."""
+        if self.partner.may_step(engine):
             return 0.0
-        return lockstep.POLL_S if engine.state == RUNNING else IDLE_WAIT_S
-
-    def _paired_exports(self, engine: Engine) -> bool:
-        """A compared run's owed export and compare figure (see rnnscope.compare.pair_side); True if any was made."""
-        owed = self.pair.due(engine)
-        if owed:
-            self.pair.export(engine)
-        drawn = self.pair.figure is not None
-        self.pair.finish_figure(engine)
-        return owed or (drawn and self.pair.figure is None)
+        return HELD_WAIT_S if engine.state == RUNNING else IDLE_WAIT_S
 
     def _drain(self, engine: Engine, inbox: queue.Queue, wait_s: float) -> bool | None:
         """Apply every queued command; None means quit. Blocks up to wait_s for the first one."""
         changed = False
-        apply = engine.apply if self.pair is None else lambda command: self.pair.apply(engine, command)
         try:
             command = inbox.get(timeout=wait_s) if wait_s else inbox.get_nowait()
             while True:
                 if isinstance(command, commands.Quit):
                     return None
-                apply(command)
+                self.partner.apply(engine, command)
                 changed = True
                 command = inbox.get_nowait()
         except queue.Empty:

@@ -57,8 +57,7 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         probe_all = corpus.encode(probe_text)  # [T+1]
         self.probe_text, self.probe_ids, self.probe_targets = probe_text, probe_all[:-1], probe_all[1:]
         self.val_batches = validation_batches(corpus.val, config.seq_len, config.batch, config.val_batches)
-        self.sampler = BatchSampler(corpus.train, config.seq_len, config.batch, config.seed)
-        self.sample_rng = torch.Generator().manual_seed(config.seed)
+        self.seed_streams(config.seed)  # self.sampler, self.sample_rng
         self.memory_meter = MemoryMeter(corpus, config.seq_len, self.task, config.seed, self.device)
         self.memory: MemoryFrame | None = None
         self.memory_time = -math.inf  # perf_counter() when the last memory pass finished
@@ -85,8 +84,14 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         self.notice: Notice | None = None
         self.diverged: str | None = None
         self.frame_seq = 0
-        self.timeline = TimelineRecorder(self, self._notify)  # every new probe goes to RUN_DIR/timeline/
+        self.timeline = TimelineRecorder(self, self.notify)  # every new probe goes to RUN_DIR/timeline/
         self._build()
+
+    def seed_streams(self, seed: int) -> None:
+        """Draw the training batches and the samples from `seed`'s streams, from their start (the run's own seed; a
+        compare's B takes A's, so both train on the same batches and sample alike)."""
+        self.sampler = BatchSampler(self.corpus.train, self.config.seq_len, self.config.batch, seed)
+        self.sample_rng = torch.Generator().manual_seed(seed)
 
     # -- model lifecycle -------------------------------------------------------------------
     def _build(self) -> None:
@@ -178,7 +183,7 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         self._mark("diverged")
         for hook in self.hooks:
             hook.after_divergence(self)
-        self._notify("error", f"DIVERGED at step {stats.step}: change a setting (c, i, m, r) and press space")
+        self.notify("error", f"DIVERGED at step {stats.step}: change a setting (c, i, m, r) and press space")
 
     def validate(self, interrupted: Interrupted = never) -> float | None:
         """The validation loss now, and memory when it is missing, the side budget has room for it or the last is
@@ -248,7 +253,8 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         """The run is over (a clean end: Quit, the last step, a signal that ends it like Ctrl-C)."""
         self.timeline.end()
 
-    def _notify(self, level: str, text: str) -> None:
+    def notify(self, level: str, text: str) -> None:
+        """Tell the user something about this run (the screen shows it as a toast; headless, warnings are lines)."""
         seq = self.notice.seq + 1 if self.notice else 1
         self.notice = Notice(seq, level, text)
 

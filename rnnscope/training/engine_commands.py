@@ -21,7 +21,7 @@ class EngineCommands:
                 self.state = RUNNING if self.state in (PAUSED, DIVERGED) else PAUSED
             case commands.Step():
                 if self.state == RUNNING:
-                    self._notify("warning", "n runs one step while paused: press space to pause first")
+                    self.notify("warning", "n runs one step while paused: press space to pause first")
                     return
                 self.train_step()
                 self.refresh_probe()
@@ -60,11 +60,11 @@ class EngineCommands:
             self._set_clip(threshold)
             return
         self.last_clip = threshold
-        self._notify("information", f"clipping stays off: threshold {threshold:g} kept for when c turns it on")
+        self.notify("information", f"clipping stays off: threshold {threshold:g} kept for when c turns it on")
 
     def _toggle_activation(self) -> None:
         if self.config.model not in ("rnn-tanh", "rnn-relu"):
-            self._notify("warning", "a switches tanh ↔ ReLU of a vanilla RNN: press m for rnn-tanh first")
+            self.notify("warning", "a switches tanh ↔ ReLU of a vanilla RNN: press m for rnn-tanh first")
             return
         model = "rnn-relu" if self.config.model == "rnn-tanh" else "rnn-tanh"
         set_activation(self.model, model.removeprefix("rnn-"))

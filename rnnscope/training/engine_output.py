@@ -50,12 +50,12 @@ class EngineOutput:
                                   corpus_sha256=self.corpus.sha256, weights=weights,
                                   checkpoint=self.checkpoint(), screen_svg=screen_svg, timings=self.side.timings())
         except OSError as err:
-            self._notify("error", f"export failed: cannot write {self.run_dir} ({err.strerror or err})")
+            self.notify("error", f"export failed: cannot write {self.run_dir} ({err.strerror or err})")
             return None
         except Exception as err:  # a figure or checkpoint failure must not stop training
-            self._notify("error", f"export failed: {type(err).__name__}: {err}")
+            self.notify("error", f"export failed: {type(err).__name__}: {err}")
             return None
-        self._notify("information", f"snapshot saved: {path}")
+        self.notify("information", f"snapshot saved: {path}")
         return path
 
     def result(self) -> dict:
