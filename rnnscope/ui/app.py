@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from textual import events
 from textual.app import App, ComposeResult
 from textual.css.query import NoMatches
+from textual.message import Message
 from textual.widget import Widget
 
 from rnnscope.contracts import commands
@@ -48,6 +49,14 @@ class Client(Protocol):
     def connect(self, deliver, fail) -> None: ...
     def send(self, command: commands.Command) -> None: ...
     def stop(self) -> None: ...
+
+
+class RunParts(Message):
+    """A batch of one run's updates, as its client delivers them: `side` "" alone, "a" or "b" in a compare."""
+
+    def __init__(self, updates: list[Update], side: str = "") -> None:
+        super().__init__()
+        self.updates, self.side = updates, side
 
 
 class RnnscopeApp(ViewKeys, App[int]):
@@ -107,7 +116,7 @@ class RnnscopeApp(ViewKeys, App[int]):
 
             for panel in self.dashboard.panels:
                 panel.set_class(panel.title in self.lesson.look_at, LOOK_CLASS)
-        self.client.connect(self.receive, self._fail)
+        self.client.connect(lambda updates, side="": self.post_message(RunParts(updates, side)), self._fail)
         self.call_after_refresh(gc.freeze)  # start-up objects never need collecting again
 
     def run_widgets(self) -> list[Widget]:
@@ -145,12 +154,12 @@ class RnnscopeApp(ViewKeys, App[int]):
         """The picture the (first) run's parts make."""
         return self.frames[self.sides()[0]]
 
-    def receive(self, updates: list[Update], side: str = "") -> None:
-        """On the event loop: keep the newest of each part of `side`'s run, then show them (the source sets the
-        rate)."""
+    def on_run_parts(self, message: RunParts) -> None:
+        """Keep the newest of each part of the message's run, then show them (the source sets the rate)."""
         from rnnscope.ui.lessons.lesson_panel import LessonPanel, live_check
         from rnnscope.ui.safe_frame import safe_frame
 
+        updates, side = message.updates, message.side
         store = self.stores[side]
         for update in updates:
             store.apply(update)
@@ -160,8 +169,8 @@ class RnnscopeApp(ViewKeys, App[int]):
             return
         self.frames[side] = safe_frame(frame)  # the one gate for the free text the widgets print
         try:
-            if self.lesson is not None and "lesson_evidence" in self._changed(updates):
-                evidence = {side or "a": None if f is None else f.lesson_evidence for side, f in self.frames.items()}
+            if self.lesson is not None and any("lesson_evidence" in update.parts for update in updates):
+                evidence = {run: None if f is None else f.lesson_evidence for run, f in self.frames.items()}
                 self.query_one(LessonPanel).show_check(live_check(self.lesson, evidence))
             self.received(side)
             self._repaint()
@@ -170,10 +179,6 @@ class RnnscopeApp(ViewKeys, App[int]):
 
     def received(self, side: str) -> None:
         """After `side`'s new frame, before the repaint (a compare's top line follows both runs)."""
-
-    @staticmethod
-    def _changed(updates: list[Update]) -> set[str]:
-        return {name for update in updates for name in update.parts}
 
     def _fail(self, reason: str) -> None:
         self.client.stop()

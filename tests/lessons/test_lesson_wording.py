@@ -31,12 +31,12 @@ def test_in_the_dashboard_an_unjudgeable_setting_is_explained_with_its_keys():
     lesson = find_lesson("vanishing")
     wanted = {k: lesson.preset[k] for k in lesson.requires}
     evidence = _run(50, **{**wanted, "init": "xavier"})
-    on_screen = live_check(lesson, {"a": evidence})
+    on_screen = live_check(lesson, {"": evidence})
     assert on_screen.status == UNJUDGEABLE
     assert "press i 3 times: orthogonal → identity → default" in on_screen.line and "--init" not in on_screen.line
     headless = lesson.judge(evidence)
     assert "leave --init out" in headless.line  # the command line's words where there are no keys
-    gain = live_check(lesson, {"a": _run(50, **{**wanted, "init_gain": 1.5})})
+    gain = live_check(lesson, {"": _run(50, **{**wanted, "init_gain": 1.5})})
     assert "restart the lesson without --init-gain" in gain.line  # no key sets the gain
 
 

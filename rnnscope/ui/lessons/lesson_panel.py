@@ -13,12 +13,13 @@ LOOK_CLASS = "-lesson-look"  # the class of the panels a lesson points at (lesso
 
 
 def live_check(lesson: Lesson, evidence: dict[str, dict | None]) -> CheckResult:
-    """The check on the evidence each run sent ({"a": ...} or {"a": ..., "b": ...}); not yet before it all came."""
+    """The check on the evidence each run sent, by the app's side keys ({"": ...} alone, {"a": ..., "b": ...} in a
+    compare); not yet before it all came."""
     missing = [side.upper() for side, found in evidence.items() if found is None]
     if missing:
         return CheckResult(NOT_YET, f"{NOT_YET}: waiting for the first check of run {' and '.join(missing)}"
                            if len(evidence) > 1 else f"{NOT_YET}: waiting for the first check")
-    return lesson.judge(evidence["a"] if len(evidence) == 1 else evidence, keys=True)
+    return lesson.judge(evidence[""] if "" in evidence else evidence, keys=True)
 
 
 class LessonPanel(Static):
@@ -27,7 +28,7 @@ class LessonPanel(Static):
     def __init__(self, lesson: Lesson, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.lesson = lesson
-        self.result = live_check(lesson, {side: None for side in ("a", "b")[: 2 if lesson.compare else 1]})
+        self.result = live_check(lesson, {side: None for side in (("a", "b") if lesson.compare else ("",))})
 
     def on_mount(self) -> None:
         self.border_title = f"lesson: {self.lesson.title}"
