@@ -38,15 +38,28 @@ class TimelineRecorder:
                                    "training goes on")
             self.writer = None
 
+    def alive(self, step: int) -> None:
+        """The run goes on without probing (paused): the heartbeat is rewritten every BEAT_EVERY_S all the same, so
+        `rnnscope --attach` does not call a paused run STALE."""
+        if self._writes():
+            try:
+                self.heartbeat.beat(step)
+            except OSError:
+                pass  # the next probe's write says what is wrong
+
     def end(self) -> None:
         """Mark the run ended in its heartbeat (`rnnscope --attach` then says ENDED, not STALE), if this run wrote
         the timeline (a run that was refused it leaves the other process's heartbeat alone)."""
-        if self.writer is None or self.writer.entries is None:
+        if not self._writes():
             return
         try:
             self.heartbeat.end()
         except OSError:
             pass  # the folder is gone or full: an attached dashboard will say STALE
+
+    def _writes(self) -> bool:
+        """Whether this run writes the timeline (it has written a frame and was not stopped)."""
+        return self.writer is not None and self.writer.entries is not None
 
     def _meta(self) -> dict:
         """The settings, the vocabulary and the last step's gradient norms (what --attach shows beside the probe)."""

@@ -88,16 +88,24 @@ class EngineSource:
         samples = Cadence(engine.side, "sample", SAMPLE_INTERVAL_S, SAMPLE_MAX_AGE_S)
         probes.done(last_publish)
         samples.done(last_publish)
+        try:
+            self._loop(engine, publish, inbox, probes, samples, last_publish)
+        finally:  # Quit, a failure, SIGTERM (engine_process): `rnnscope --attach` says ENDED
+            engine.end_run()
+
+    def _loop(self, engine: Engine, publish: Publish, inbox: queue.Queue, probes: Cadence, samples: Cadence,
+              last_publish: float) -> None:
+        """Step, probe, sample and publish until a Quit."""
         while True:
             changed = self._drain(engine, inbox, self._wait_s(engine))
             if changed is None:
-                engine.end_run()
                 return
             changed = self.partner.settle(engine) or changed
             if changed:  # the answer to a key goes out before the next step
                 publish(engine.parts())
                 last_publish = time.perf_counter()
             if not self.partner.may_step(engine):
+                engine.alive()  # paused (or held by the other run): no probes, but the heartbeat goes on
                 continue
             engine.train_step()
             now = time.perf_counter()

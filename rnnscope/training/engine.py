@@ -249,6 +249,10 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
             return None
         return Sample(self.step, prime, self.corpus.decode(ids), temperature)
 
+    def alive(self) -> None:
+        """Training is paused: the run's heartbeat still says it is alive (rnnscope.exporting.timeline_recorder)."""
+        self.timeline.alive(self.step)
+
     def end_run(self) -> None:
         """The run is over (a clean end: Quit, the last step, a signal that ends it like Ctrl-C)."""
         self.timeline.end()

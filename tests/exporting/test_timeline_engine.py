@@ -46,3 +46,22 @@ def test_a_headless_compare_records_both_sides_from_the_first_step(tmp_path, cap
         reader = TimelineReader(run_dir / side)
         entries = reader.index()
         assert entries[0].step == 0 and reader.load(entries[0].id).meta["clip"] == (1.0 if side == "a" else None)
+
+
+def test_a_paused_run_keeps_its_heartbeat_and_its_end_marks_it_ended(tmp_path):
+    from rnnscope.watch.heartbeat import BEAT_EVERY_S, read_heartbeat
+
+    engine = tiny_engine(tmp_path)
+    engine.alive()  # before the first frame: this run does not write the timeline yet, so no heartbeat
+    assert read_heartbeat(engine.run_dir) is None
+    engine.refresh_probe()
+    first = read_heartbeat(engine.run_dir)
+    assert first.state == "running" and first.step == 0 and first.model == "rnnscope lstm 1x16"
+    engine.alive()  # within BEAT_EVERY_S of the last beat: not rewritten
+    assert read_heartbeat(engine.run_dir) == first
+    engine.timeline.heartbeat.written_at -= BEAT_EVERY_S  # as if paused that long since
+    engine.alive()
+    beat = read_heartbeat(engine.run_dir)
+    assert beat.state == "running" and beat.time > first.time
+    engine.end_run()
+    assert read_heartbeat(engine.run_dir).state == "ended"

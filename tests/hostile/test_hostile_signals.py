@@ -13,6 +13,7 @@ import pytest
 
 from rnnscope.runner.signals import SignalGuard, Terminated
 from rnnscope.storage.run_dir import remove_leftovers
+from rnnscope.watch.heartbeat import read_heartbeat
 from tests.core_fixtures import write_corpus
 
 SNAPSHOT_FILES = {"meta.json", "arrays.npz", "figure.png", "checkpoint.pt"}
@@ -54,6 +55,7 @@ def test_a_signal_during_exports_ends_cleanly(tmp_path, signum, delay):
     assert [n for n in os.listdir(run_dir / "timeline") if n.startswith(".")] == []  # nor a timeline temporary
     for snapshot in run_dir.glob("step-*"):  # every snapshot there is complete
         assert SNAPSHOT_FILES <= {p.name for p in snapshot.iterdir()}, snapshot
+    assert read_heartbeat(run_dir).state == "ended"  # `rnnscope --attach` says ENDED, not STALE
 
 
 def test_a_signal_inside_finishing_waits_until_the_block_is_done():
@@ -132,3 +134,4 @@ def test_a_signal_during_a_headless_compares_exports_ends_cleanly(tmp_path):
         assert [p.name for p in snapshots if p.name.startswith(".")] == []  # no temporary folder left
         for snapshot in (p for p in snapshots if p.name.startswith("step-")):
             assert SNAPSHOT_FILES <= {p.name for p in snapshot.iterdir()}, snapshot
+        assert read_heartbeat(run_dir / side).state == "ended"

@@ -16,6 +16,7 @@ from rnnscope.contracts.parts import PartStore
 from rnnscope.runner import engine_process
 from rnnscope.runner.tui import engine_client
 from rnnscope.training.data import load_corpus
+from rnnscope.watch.heartbeat import read_heartbeat
 from tests.core_fixtures import tiny_config, tiny_engine, write_corpus
 
 
@@ -65,6 +66,19 @@ def test_child_trains_on_command_and_quits(tmp_path):
     print(f"quit took {time.perf_counter() - started:.2f} s")
     assert frame.probe.step == 1 and not failures
     assert client.process.exitcode == 0 and not said  # nothing in progress: it quits at once
+    assert read_heartbeat(tmp_path / "run").state == "ended"  # `rnnscope --attach` says ENDED, not STALE
+
+
+@pytest.mark.slow
+def test_a_child_ended_by_sigterm_marks_its_run_ended(tmp_path):
+    client = _client(tmp_path)
+    asyncio.run(_collect(client, lambda f: f is not None and f.probe is not None))
+    assert read_heartbeat(tmp_path / "run").state == "running"
+    os.kill(client.process.pid, signal.SIGTERM)
+    client.process.join(30)
+    assert client.process.exitcode == 128 + signal.SIGTERM
+    assert read_heartbeat(tmp_path / "run").state == "ended"
+    client.finish(say=lambda line: None)
 
 
 @pytest.mark.slow
@@ -158,6 +172,7 @@ ORPHAN_SCRIPT = """
 import sys, time
 from pathlib import Path
 from rnnscope.training.data import load_corpus
+from rnnscope.watch.heartbeat import read_heartbeat
 from rnnscope.runner.tui import engine_client
 from tests.core_fixtures import tiny_config
 corpus = Path(sys.argv[1])
