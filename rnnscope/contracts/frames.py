@@ -100,6 +100,7 @@ class StepStats:
     total_pre: float  # total gradient norm before clipping
     total_post: float  # total gradient norm after clipping
     clipped: bool  # whether clipping fired
+    clip_known: bool = True  # False: a watched loop's norms, taken before its own clipping, which rnnscope never sees
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,11 @@ class TimelineRecorder:
                 "vocab": list(engine.corpus.vocab)}
         stats = engine.last_stats
         if stats is not None and math.isfinite(stats.total_pre):
-            meta.update(grad_step=stats.step, grad_norms={k: v for k, v in stats.grad_norms.items() if math.isfinite(v)},
-                        grad_total=stats.total_pre)
+            meta.update(grad_step=stats.step, grad_norms=_finite(stats.grad_norms), grad_total=stats.total_pre,
+                        grad_norms_post=_finite(stats.grad_norms_post), grad_total_post=stats.total_post,
+                        clipped=stats.clipped)
         return meta
+
+
+def _finite(norms: dict[str, float]) -> dict[str, float]:
+    return {name: value for name, value in norms.items() if math.isfinite(value)}

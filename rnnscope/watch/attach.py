@@ -147,14 +147,25 @@ def vocab(meta: dict) -> tuple[str, ...]:
 
 
 def last_step(frame: TimelineFrame) -> StepStats | None:
-    """The gradient norms the writer took (meta grad_norms, grad_total), as the gradient-norms panel's StepStats."""
-    norms, total = frame.meta.get("grad_norms"), frame.meta.get("grad_total")
-    if not isinstance(norms, dict) or not _finite_number(total):
+    """The gradient norms the writer took (meta grad_norms, grad_total), as the gradient-norms panel's StepStats;
+    after clipping too when an rnnscope run recorded them (grad_norms_post, grad_total_post, clipped). A watched
+    loop's are taken before its own clipping, which the scope never sees: clip_known False."""
+    meta = frame.meta
+    pre, total = _norms(meta.get("grad_norms")), meta.get("grad_total")
+    if pre is None or not _finite_number(total):
         return None
-    clean = {str(name)[:MAX_NAME]: float(value) for name, value in norms.items() if _finite_number(value)}
-    loss = number_or_nan(frame.entry.train_loss)
-    return StepStats(step=frame.entry.step, loss=loss, grad_norms=clean, grad_norms_post=clean,
-                     total_pre=float(total), total_post=float(total), clipped=False)
+    post, total_post, clipped = _norms(meta.get("grad_norms_post")), meta.get("grad_total_post"), meta.get("clipped")
+    known = post is not None and _finite_number(total_post) and isinstance(clipped, bool)
+    return StepStats(step=frame.entry.step, loss=number_or_nan(frame.entry.train_loss), grad_norms=pre,
+                     grad_norms_post=post if known else pre, total_pre=float(total),
+                     total_post=float(total_post if known else total), clipped=known and clipped, clip_known=known)
+
+
+def _norms(norms: object) -> dict[str, float] | None:
+    """A recorded {parameter: norm}, the names cut to MAX_NAME characters and the values that are no norm left out."""
+    if not isinstance(norms, dict):
+        return None
+    return {str(name)[:MAX_NAME]: float(value) for name, value in norms.items() if _finite_number(value)}
 
 
 def _finite_number(value) -> bool:

@@ -14,9 +14,13 @@ from rnnscope.contracts import commands
 from rnnscope.storage.timeline import TimelineReader
 from rnnscope.storage.timeline.index import frame_name
 from rnnscope.ui.app import make_app
-from rnnscope.watch.attach import UNAVAILABLE, AttachSource
+from rnnscope.ui.dashboard import page_of
+from rnnscope.ui.panels import ConnectivityPanel, EncodingPanel, GradNormsPanel, LossPanel, MemoryPanel
+from rnnscope.ui.render.lines import NOT_MEASURED_WATCHED, NOT_WATCHED
+from rnnscope.watch.attach import UNAVAILABLE, AttachSource, last_step
 from rnnscope.watch.heartbeat import Heartbeat, read_heartbeat, write_heartbeat
 from tests.ui.app_harness import notifications, status_text, wait_until
+from tests.ui.test_panels import panel_text
 
 
 def scope(run_dir, **options):
@@ -105,12 +109,17 @@ async def test_attached_to_a_finished_headless_run_it_says_ended_and_scrubs(tmp_
     from tests.runner.test_cli import TINY_ARGS
 
     corpus, run_dir = write_corpus(tmp_path), tmp_path / "run"
-    assert main([str(corpus), "--headless", *TINY_ARGS, "--steps", "6", "--export-every", "3",
+    assert main([str(corpus), "--headless", *TINY_ARGS, "--steps", "6", "--export-every", "3", "--clip", "0.01",
                  "--run-dir", str(run_dir)]) == 0
     assert read_heartbeat(run_dir).state == "ended"
+    reader = TimelineReader(run_dir)
+    stats = last_step(reader.load(reader.index()[-1].id))  # the run's own clipping, recorded after its norms
+    assert stats.clip_known and stats.clipped and stats.total_pre > 0.01
+    assert stats.total_post == pytest.approx(0.01, rel=1e-3)
     app = make_app(lambda: AttachSource(run_dir), run_label="attached", steering=False)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: "ENDED" in status_text(app) and "step 6" in status_text(app), "ENDED")
+        assert "CLIPPED" in panel_text(app.query_one(GradNormsPanel)) and "nats" in panel_text(app.query_one(LossPanel))
         await pilot.press("comma")
         await wait_until(pilot, lambda: "REVIEW step 3" in status_text(app), "the review on the status line")
         assert app.latest.status.step == 6  # the run's step stays; the panels show the reviewed frame
@@ -133,3 +142,36 @@ def test_attach_waits_for_a_folder_about_to_be_made_and_refuses_what_cannot_beco
             check_attach_dir(path)
     assert main(["--attach", str(tmp_path / "file")]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [(160, 48), (100, 30)])
+async def test_a_watched_model_on_screen_claims_nothing_only_rnnscope_own_models_have(tmp_path, size):
+    torch.manual_seed(0)
+    rnn, head = nn.GRU(3, 5, num_layers=2), nn.Linear(5, 4)
+    watched = Scope(rnn, tmp_path, probe=torch.randn(6, 3), targets=[0, 1, 2, 3, 0, 1], readout=head, every=1)
+    output, _ = rnn(torch.randn(6, 2, 3))  # [T, B, H]
+    head(output).square().mean().backward()
+    watched.grads(0)  # before the loop's clipping, which the scope never sees
+    watched.step(0, loss=1.5)
+    app = make_app(lambda: AttachSource(tmp_path), run_label="attached", steering=False)
+    async with app.run_test(size=size) as pilot:
+        await wait_until(pilot, lambda: app.latest is not None and app.latest.probe is not None, "the frame")
+        await pilot.pause()
+
+        async def shown(panel_class) -> str:
+            panel = app.query_one(panel_class)
+            if not panel.size.height:  # at 100x30 a panel of another page: show its page
+                await pilot.press(str(page_of(panel_class.title) + 1))
+                await wait_until(pilot, lambda: panel.size.height > 0, f"{panel_class.title} on screen")
+            return " ".join(panel_text(panel).split())  # wrapped lines joined
+
+        norms = await shown(GradNormsPanel)
+        assert "before clipping" in norms and "total" in norms
+        assert not any(claim in norms for claim in ("clip off", "not clipped", "CLIPPED", "→"))
+        loss = await shown(LossPanel)
+        assert "train 1.500" in loss and not any(claim in loss for claim in ("nats", "bpc", "toggles"))
+        assert NOT_MEASURED_WATCHED in await shown(MemoryPanel) and NOT_WATCHED in await shown(EncodingPanel)
+        assert "t=0: peak" in await shown(ConnectivityPanel)  # no predicted character: the axis has labels' letters
+        await pilot.press("q")
+    watched.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -11,7 +12,7 @@ from textual.widget import Widget
 
 from rnnscope.contracts.frames import Frame
 from rnnscope.ui.render.accents import ACCENT_NAMES, Accents
-from rnnscope.ui.render.lines import NOT_WATCHED, WAITING, Line, line_width, seg
+from rnnscope.ui.render.lines import WAITING, Line, line_width, seg
 from rnnscope.ui.view_state import ViewState
 
 
@@ -20,6 +21,11 @@ def strip(line: Line, base: Style) -> Strip:
     Textual pads or crops each strip to the content width. s[0], s[1]: a Segment's text and style (indexing is
     quicker than the attribute names, and this runs for every cell of every changed line)."""
     return Strip([s if s[1] is not None else Segment(s[0], base) for s in line], line_width(line))
+
+
+def watched(frame: Frame) -> bool:
+    """A frame of a model a Scope watches (rnnscope.watch): labelled positions, no vocabulary, a loss of its own."""
+    return frame.probe is not None and bool(frame.probe.labels)
 
 
 def part_version(frame: Frame, name: str) -> object:
@@ -32,7 +38,7 @@ class FramePanel(Widget):
 
     title: ClassVar[str] = ""  # border title, also the tab label the shell uses
     needs_probe: ClassVar[bool] = True  # says "waiting for the first probe…" until frame.probe arrives
-    needs_vocab: ClassVar[bool] = False  # a watched model's frames have no vocabulary: the panel says so
+    watched_note: ClassVar[str] = ""  # what a watched model's frames lack for this panel (the panel says it instead)
     COMPONENT_CLASSES: ClassVar[set[str]] = {f"accent--{name}" for name in ACCENT_NAMES}
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
@@ -79,7 +85,7 @@ class FramePanel(Widget):
 
     def show(self, frame: Frame, view: ViewState) -> None:
         """Take the latest frame and view; redraw only when something this panel reads changed."""
-        inputs = self.inputs(frame, view)
+        inputs = (*self.inputs(frame, view), self.watched_note and watched(frame))
         self.frame, self.view = frame, view
         if inputs != self._inputs:
             self._inputs = inputs
@@ -104,8 +110,8 @@ class FramePanel(Widget):
         """Everything the panel shows at this size (the waiting message before the data it needs)."""
         if self.frame is None or (self.needs_probe and self.frame.probe is None):
             return [[seg(WAITING, accents.waiting)]]
-        if self.needs_vocab and self.frame.probe is not None and self.frame.probe.labels:
-            return [[seg(NOT_WATCHED, accents.waiting)]]
+        if self.watched_note and watched(self.frame):
+            return [[seg(line, accents.waiting)] for line in textwrap.wrap(self.watched_note, max(width, 1))]
         return self.build(self.frame, self.view, width, height, self.color_system, accents)
 
     def render_line(self, y: int) -> Strip:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rnnscope.contracts.frames import Frame
-from rnnscope.ui.panels.base import FramePanel
+from rnnscope.ui.panels.base import FramePanel, watched
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.connectivity import render_connectivity
 from rnnscope.ui.render.lines import Line
@@ -18,4 +18,4 @@ class ConnectivityPanel(FramePanel):
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:
         return render_connectivity(frame.probe.connectivity, frame.probe.text, view.cursor_t, width, height,
-                                   color_system, accents)
+                                   color_system, accents, predicted=not watched(frame))

@@ -6,7 +6,7 @@ from rnnscope.contracts.frames import Frame
 from rnnscope.ui.panels.base import FramePanel, part_version
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.encoding import render_encoding
-from rnnscope.ui.render.lines import Line
+from rnnscope.ui.render.lines import NOT_WATCHED, Line
 from rnnscope.ui.view_state import ViewState
 
 
@@ -14,7 +14,7 @@ class EncodingPanel(FramePanel):
     """character -> one-hot -> embedding, for the character under the time cursor."""
 
     title = "encoding"
-    needs_vocab = True
+    watched_note = NOT_WATCHED
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
         return (part_version(frame, "probe"), part_version(frame, "vocab"), view.cursor_t)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rnnscope.contracts.frames import Frame
-from rnnscope.ui.panels.base import FramePanel, part_version
+from rnnscope.ui.panels.base import FramePanel, part_version, watched
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.lines import Line
 from rnnscope.ui.render.loss import render_loss
@@ -17,10 +17,10 @@ class LossPanel(FramePanel):
     needs_probe = False
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
-        return tuple(part_version(frame, name) for name in ("loss_history", "val_history", "events", "vocab"))
+        return tuple(part_version(frame, name) for name in ("loss_history", "val_history", "events"))
 
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:
-        # a watched model (no vocabulary recorded): its loss's units are its own, not nats per character
+        # a watched model: its loss's units are its own, not nats per character, and no key marks an event
         return render_loss(frame.loss_history, frame.val_history, frame.events, width, height, accents,
-                           units=bool(frame.vocab))
+                           own_model=not watched(frame))

@@ -6,7 +6,7 @@ from rnnscope.contracts.frames import Frame
 from rnnscope.contracts.states import REPLAY
 from rnnscope.ui.panels.base import FramePanel, part_version
 from rnnscope.ui.render.accents import Accents
-from rnnscope.ui.render.lines import Line
+from rnnscope.ui.render.lines import NOT_MEASURED_WATCHED, Line
 from rnnscope.ui.render.memory import NOT_RECORDED, WAITING_MEMORY, render_memory
 from rnnscope.ui.view_state import ViewState
 
@@ -16,6 +16,7 @@ class MemoryPanel(FramePanel):
 
     title = "memory"
     needs_probe = False
+    watched_note = NOT_MEASURED_WATCHED
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
         return (part_version(frame, "memory"), frame.status.state, frame.status.review)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rnnscope.contracts.frames import Frame
 from rnnscope.ui.panels.base import FramePanel, part_version
 from rnnscope.ui.render.accents import Accents
-from rnnscope.ui.render.lines import Line
+from rnnscope.ui.render.lines import NOT_WATCHED, Line
 from rnnscope.ui.render.sample import render_sample
 from rnnscope.ui.view_state import ViewState
 
@@ -15,7 +15,7 @@ class SamplePanel(FramePanel):
 
     title = "sample"
     needs_probe = False
-    needs_vocab = True
+    watched_note = NOT_WATCHED
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
         return (part_version(frame, "sample"), frame.status.temperature)

@@ -57,21 +57,24 @@ def map_lines(levels: np.ndarray, palette: Palette) -> list[Line]:
     return cells.tolist()
 
 
-def cursor_line(connectivity: np.ndarray, text: str, cursor: int, accents: Accents) -> Line:
-    """The cursor's row in numbers: the character it predicts, its peak input and the share of the peak that
-    reaches s = 0 (a task's cue)."""
+def cursor_line(connectivity: np.ndarray, text: str, cursor: int, accents: Accents, predicted: bool = True) -> Line:
+    """The cursor's row in numbers: the character it predicts (when the text's next character is what it predicts:
+    not a watched model's axis letters), its peak input and the share of the peak that reaches s = 0 (a task's
+    cue)."""
     row = np.nan_to_num(connectivity[cursor, : cursor + 1].astype(float), nan=0.0)  # [t+1]
     peak, where = float(row.max()), int(row.argmax())
     share = f"{row[0] / peak:.1e}" if 0 < peak < np.inf else "–"
-    return [seg(f"t={cursor}", accents.cursor), seg(" "), corpus_seg(text[cursor + 1 : cursor + 2]),
+    target = [seg(" "), corpus_seg(text[cursor + 1 : cursor + 2])] if predicted else []
+    return [seg(f"t={cursor}", accents.cursor), *target,
             seg(": peak ", accents.dim), seg(si(peak)), seg(f" at s={where}", accents.dim),
             seg(", s=0 ", accents.dim), seg(share), seg(" of it", accents.dim)]
 
 
 def render_connectivity(connectivity: np.ndarray | None, text: str, cursor: int, width: int, height: int,
-                        color_system: str | None, accents: Accents) -> list[Line]:
+                        color_system: str | None, accents: Accents, predicted: bool = True) -> list[Line]:
     """The panel's lines: legend, the triangle (the cursor's target row marked ▸ in the gutter), the input axis
-    and the cursor's row in numbers; the map shrinks to fit by taking each group's largest value."""
+    and the cursor's row in numbers (see cursor_line); the map shrinks to fit by taking each group's largest
+    value."""
     if connectivity is None:
         why = TOO_LONG.format(T=len(text) - 1) if len(text) - 1 > CONNECTIVITY_MAX_T else NOT_MEASURED
         return [[seg(why, accents.waiting)]][:height]
@@ -96,5 +99,5 @@ def render_connectivity(connectivity: np.ndarray | None, text: str, cursor: int,
         out.append(time_axis(text, 0, T, cursor, gutter, accents))
     else:
         out.append([seg(" " * gutter), seg(f"s=0{'s=' + str(T - 1):>{max(len(columns) - 3, 0)}}", accents.dim)])
-    out.append(fit(cursor_line(connectivity, text, min(cursor, T - 1), accents), width))
+    out.append(fit(cursor_line(connectivity, text, min(cursor, T - 1), accents, predicted), width))
     return out[:height]

@@ -1,4 +1,5 @@
-"""Per-parameter gradient norms before/after clipping as log-scale bars, with the threshold marked."""
+"""Per-parameter gradient norms before/after clipping as log-scale bars, with the threshold marked (a watched loop's:
+before its clipping only, which rnnscope does not see)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from rnnscope.ui.render.log_scale import log_range
 VALUE_WIDTH = 16  # cells for "1.23e-03→4.5e-04"
 WAITING_STEP = "waiting for the first training step…"
 MARK = "│"
+BEFORE_CLIPPING = "before clipping"  # a watched loop's norms (Scope.grads is called before its clipping)
+UNSEEN_CLIPPING = "the loop's own clipping is not seen"
 
 
 def short_name(name: str) -> str:
@@ -47,9 +50,12 @@ def bar(pre: float, post: float, lo: float, hi: float, columns: int, clip_column
 
 def render_grad_norms(step: StepStats | None, clip: float | None, width: int, height: int,
                       accents: Accents) -> list[Line]:
-    """Header with the log range and threshold, one bar per parameter, the total, whether clipping fired."""
+    """Header with the log range and threshold, one bar per parameter, the total, whether clipping fired (without
+    `step.clip_known`: the norms alone, said to be before the loop's clipping)."""
     if step is None:
         return [[seg(WAITING_STEP, accents.waiting)]]
+    if not step.clip_known:
+        clip = None
     names = list(step.grad_norms)
     pre = np.array([step.grad_norms[n] for n in names] + [step.total_pre])
     post = np.array([step.grad_norms_post.get(n, step.grad_norms[n]) for n in names] + [step.total_post])
@@ -61,21 +67,30 @@ def render_grad_norms(step: StepStats | None, clip: float | None, width: int, he
     if clip:
         clip_column = int(np.clip(np.ceil((np.log10(clip) - lo) / (hi - lo) * columns) - 1, 0, columns - 1))
     header = [seg(fixed("log", name_width), accents.dim), seg(f"{si(10**lo)} … {si(10**hi)}  ", accents.dim)]
-    header += [seg(MARK, accents.threshold), seg(f" clip {si(clip)}")] if clip else [seg("clip off", accents.dim)]
+    if not step.clip_known:
+        header.append(seg(BEFORE_CLIPPING, accents.dim))
+    else:
+        header += [seg(MARK, accents.threshold), seg(f" clip {si(clip)}")] if clip else [seg("clip off", accents.dim)]
+
+    def values(pre_value: float, post_value: float) -> str:
+        return f" {si(pre_value)}→{si(post_value)}" if step.clip_known else f" {si(pre_value)}"
+
     rows = [header]
     shown = names[: max(height - 3, 1)]
     for i, name in enumerate(shown):
         rows.append([seg(fixed(short_name(name), name_width), accents.dim),
                      *bar(pre[i], post[i], lo, hi, columns, clip_column, accents),
-                     seg(f" {si(pre[i])}→{si(post[i])}")])
+                     seg(values(pre[i], post[i]))])
     if len(shown) < len(names):
         rows.append([seg(f"… {len(names) - len(shown)} more", accents.dim)])
     rows.append([seg(fixed("total", name_width), accents.label),
                  *bar(step.total_pre, step.total_post, lo, hi, columns, clip_column, accents),
-                 seg(f" {si(step.total_pre)}→{si(step.total_post)}")])
-    fired = (
-        [seg("CLIPPED", accents.threshold), seg(f" ×{step.total_post / step.total_pre:.2f}")]
-        if step.clipped else [seg("not clipped", accents.healthy)]
-    )
+                 seg(values(step.total_pre, step.total_post))])
+    if not step.clip_known:
+        fired = [seg(UNSEEN_CLIPPING, accents.dim)]
+    elif step.clipped:
+        fired = [seg("CLIPPED", accents.threshold), seg(f" ×{step.total_post / step.total_pre:.2f}")]
+    else:
+        fired = [seg("not clipped", accents.healthy)]
     rows.append([seg(f"step {step.step} · ", accents.dim), *fired])
     return rows

@@ -75,9 +75,9 @@ def mark_events(chars: list[list[str]], styles: list[list], columns: list[int], 
 
 
 def render_loss(loss_history: np.ndarray, val_history: np.ndarray, events: tuple[Event, ...], width: int,
-                height: int, accents: Accents, units: bool = True) -> list[Line]:
-    """The plot with y labels, the step range, the latest losses (in nats and bits per character unless not
-    `units`) and the list of recent events."""
+                height: int, accents: Accents, own_model: bool = True) -> list[Line]:
+    """The plot with y labels, the step range, the latest losses and the list of recent events. Not `own_model` (a
+    watched model's loss): no units (rnnscope's own are nats and bits per character), no word of toggles."""
     if len(loss_history) == 0:
         return [[seg(WAITING_LOSS, accents.waiting)]]
     train_x, train_y = loss_history[:, 0], loss_history[:, 1]
@@ -96,9 +96,12 @@ def render_loss(loss_history: np.ndarray, val_history: np.ndarray, events: tuple
     first, last = f"step {x_lo:.0f}", f"{x_hi:.0f}"
     out.append([seg(" " * GUTTER), seg(first + last.rjust(max(plot_w - len(first), 0)), accents.dim)])
     val_now = float(val_y[-1]) if len(val_y) else math.nan
-    out.append(losses_line(float(train_y[-1]), val_now, (accents.train, accents.val), accents, width, units))
+    out.append(losses_line(float(train_y[-1]), val_now, (accents.train, accents.val), accents, width, own_model))
     notes = [seg(EVENT_MARK, accents.event)]
     for e in shown[-4:]:
         notes += [seg(f" {e.step} "), seg(e.label, accents.dim), seg(" ·", accents.dim)]
-    out.append(notes[:-1] if shown else [seg("no events yet (toggles and re-inits are marked here)", accents.dim)])
+    if shown:
+        out.append(notes[:-1])
+    elif own_model:
+        out.append([seg("no events yet (toggles and re-inits are marked here)", accents.dim)])
     return out
