@@ -23,9 +23,14 @@ class ViewKeys:
         from rnnscope.storage.timeline import TimelineError
         from rnnscope.ui.review import Review
 
+        frames = self.review_frames()
+        lead = next(iter(frames.values()), None)
+        if lead is None or lead.probe is None:  # an attached dashboard waiting for the writer's first frame
+            self.notify("review: nothing is recorded yet (the first frame has not arrived)", severity="warning")
+            return
         self.review = self.review or Review()
         try:
-            self.review.move(self.review_frames(), delta)
+            self.review.move(frames, delta)
         except TimelineError as error:
             self.notify(f"review: {error}", severity="warning")
         self._repaint()

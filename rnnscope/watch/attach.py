@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import queue
 from pathlib import Path
 
@@ -173,16 +174,24 @@ def _finite_number(value) -> bool:
 
 
 def check_attach_dir(run_dir: Path) -> None:
-    """A folder, or one not made yet in a folder that exists (the dashboard waits for the writer to make it);
-    InputError for anything else."""
+    """A folder it may read, or one not made yet in a folder it may read (the dashboard waits for the writer to make
+    it); InputError, saying what to give, for anything else."""
     from rnnscope.contracts.errors import InputError
 
-    if run_dir.exists() and not run_dir.is_dir():
-        raise InputError(f"--attach {run_dir}: not a folder; give the RUN_DIR a Scope or an rnnscope run writes to")
-    parent = run_dir.absolute().parent
-    if not run_dir.exists() and not parent.is_dir():
-        raise InputError(f"--attach {run_dir}: neither it nor {parent} exists; give the RUN_DIR a Scope or an "
-                         "rnnscope run writes to (the dashboard waits for a folder that is about to be made)")
+    what = "give the RUN_DIR a Scope or an rnnscope run writes to"
+    if run_dir.exists():
+        if not run_dir.is_dir():
+            raise InputError(f"--attach {run_dir}: not a folder; {what}")
+        folder = run_dir
+    else:
+        folder = run_dir.absolute().parent
+        if not folder.exists():
+            raise InputError(f"--attach {run_dir}: neither it nor {folder} exists; {what} (the dashboard waits "
+                             "for a folder that is about to be made)")
+        if not folder.is_dir():
+            raise InputError(f"--attach {run_dir}: {folder} is not a folder; {what}")
+    if not os.access(folder, os.R_OK | os.X_OK):
+        raise InputError(f"--attach {run_dir}: cannot read {folder} (permission denied); attach as a user who may")
 
 
 def run_attach(run_dir: Path) -> int:

@@ -1,5 +1,6 @@
 """--attach: the source that follows another process's timeline, the dashboard on it, the command line."""
 
+import os
 import subprocess
 import sys
 import time
@@ -72,6 +73,8 @@ async def test_the_dashboard_shows_each_new_frame_within_a_second_and_greys_the_
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: "WAITING" in status_text(app), "the waiting line")
         assert "waiting for the first frame" in status_text(app)
+        await pilot.press("comma")  # scrubbing before the writer recorded a frame
+        await wait_until(pilot, lambda: any("nothing is recorded yet" in n for n in notifications(app)), "why not")
         for step in range(3):
             watched.step(step, loss=1.0)
             written = time.monotonic()
@@ -137,9 +140,16 @@ def test_attach_waits_for_a_folder_about_to_be_made_and_refuses_what_cannot_beco
     source.poll()
     assert source.status().state == "WAITING" and source.frame is None
     (tmp_path / "file").write_text("x")
-    for path, words in ((tmp_path / "file", "not a folder"), (tmp_path / "no" / "such", "neither it nor")):
+    for path, words in ((tmp_path / "file", "file: not a folder"), (tmp_path / "no" / "such", "neither it nor"),
+                        (tmp_path / "file" / "run", "file is not a folder")):
         with pytest.raises(InputError, match=words):
             check_attach_dir(path)
+    if os.geteuid() != 0:  # root reads every folder
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0)
+        for path in (locked, locked / "run"):
+            with pytest.raises(InputError, match="cannot read"):
+                check_attach_dir(path)
     assert main(["--attach", str(tmp_path / "file")]) == 2
     assert capsys.readouterr().err.count("\n") == 1
 
