@@ -69,6 +69,8 @@ async def measure(config: RunConfig, corpus, threads: int, seconds: float, round
                 result["builds"] += _builds(app) - start_builds
             result["traffic"] = getattr(app.client, "traffic", None)
             app.exit()
+        if not in_thread:
+            app.client.finish()  # the engine has ended (its last heartbeat written) before its folder goes
     return result
 
 
