@@ -136,31 +136,29 @@ def test_loss_labels_are_never_cut_and_a_spike_does_not_flatten_the_curve():
     assert len(drawn_rows) >= 6  # the falling curve spans the plot, not one flat row
 
 
-def test_two_runs_a_few_hundredths_apart_are_on_different_rows():
+def _rows_at_the_right_end(a: np.ndarray, b: np.ndarray, height: int, plot_rows: int) -> dict[str, list[int]]:
+    """The plot rows whose rightmost drawn cell is run A's / run B's train colour in the compare overlay."""
     from rnnscope.ui.render.loss_overlay import Curves, render_loss_overlay
 
-    steps = np.arange(1, 3001, dtype=float)
-    fall = 3.3 * np.exp(-steps / 150)
-    a, b = np.column_stack([steps, 0.28 + fall]), np.column_stack([steps, 0.34 + fall])
     styles = (Style(color="cyan"), Style(color="yellow")), (Style(color="magenta"), Style(color="red"))
     runs = [Curves("A", a, np.empty((0, 2)), (), *styles[0]), Curves("B", b, np.empty((0, 2)), (), *styles[1])]
-    lines = render_loss_overlay(runs, 150, 9, DEFAULT_ACCENTS)
-    last_column = [next((s.style for s in reversed(line) if s.text.strip()), None) for line in lines[:5]]
-    rows_of = {name: [r for r, style in enumerate(last_column) if style == styles[i][0]] for i, name in enumerate("AB")}
+    lines = render_loss_overlay(runs, 150, height, DEFAULT_ACCENTS)
+    last_column = [next((s.style for s in reversed(line) if s.text.strip()), None) for line in lines[:plot_rows]]
+    return {name: [r for r, style in enumerate(last_column) if style == styles[i][0]] for i, name in enumerate("AB")}
+
+
+def test_two_runs_a_few_hundredths_apart_are_on_different_rows():
+    steps = np.arange(1, 3001, dtype=float)
+    fall = 3.3 * np.exp(-steps / 150)
+    rows_of = _rows_at_the_right_end(np.column_stack([steps, 0.28 + fall]), np.column_stack([steps, 0.34 + fall]), 9, 5)
     assert rows_of["A"] and rows_of["B"] and max(rows_of["B"]) < min(rows_of["A"]), rows_of
 
 
 def test_two_noisy_runs_a_few_hundredths_apart_are_still_on_different_rows():
-    from rnnscope.ui.render.loss_overlay import Curves, render_loss_overlay
-
     steps = np.arange(1, 4001, dtype=float)
     noise = np.random.default_rng(0).normal(0.0, 0.08, size=(2, steps.size))  # per-batch noise wider than the gap
     a, b = np.column_stack([steps, 0.25 + noise[0]]), np.column_stack([steps, 0.34 + noise[1]])
-    styles = (Style(color="cyan"), Style(color="yellow")), (Style(color="magenta"), Style(color="red"))
-    runs = [Curves("A", a, np.empty((0, 2)), (), *styles[0]), Curves("B", b, np.empty((0, 2)), (), *styles[1])]
-    lines = render_loss_overlay(runs, 150, 12, DEFAULT_ACCENTS)
-    last_column = [next((s.style for s in reversed(line) if s.text.strip()), None) for line in lines[:8]]
-    rows_of = {name: [r for r, style in enumerate(last_column) if style == styles[i][0]] for i, name in enumerate("AB")}
+    rows_of = _rows_at_the_right_end(a, b, 12, 8)
     assert rows_of["A"] and rows_of["B"] and max(rows_of["B"]) < min(rows_of["A"]), rows_of
 
 
