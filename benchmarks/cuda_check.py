@@ -10,11 +10,15 @@ file (copy the benchmarks folder); run it from any folder. Every line is printed
 3. Throughput by size (default; 3 x 512 and 3 x 1024 at T=128, B=128): the headless engine and the dashboard's
    engine loop against the bare fused loop, interleaved.
 4. The probe's cost by size: fast (with and without connectivity) against the unrolled pass.
+5. Scope on CUDA: a watched 2-layer batch_first LSTM language model trained in float32 and under autocast bf16; on
+   its trained weights the scope's probe against the module's own forward (float32), the unrolled oracle on CUDA
+   and the same probe on a CPU copy (max abs state error, max relative flow error), and the probe's time.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import subprocess
@@ -32,12 +36,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from probe_cost import print_costs, probe_costs
 from train_throughput import bare_loop, dashboard_loop, headless_engine
 
+from rnnscope import Scope
 from rnnscope.contracts.config import RunConfig
 from rnnscope.measuring.module_probe import probe_module, readout_loss
 from rnnscope.measuring.probe_unrolled import probe_module_unrolled
 from rnnscope.storage.corpus_file import bundled_sample_path
 from rnnscope.storage.snapshot_load import load_snapshot_frame
+from rnnscope.storage.timeline import TimelineReader
 from rnnscope.training.data import load_corpus
+from rnnscope.watch.inputs import check_inputs
+from rnnscope.watch.watched_probe import WatchedProbe
 
 TOLERANCE = 1e-4  # states and gates absolute; flows and connectivity relative (TF32 may be on)
 SCALES = {"default": {}, "3x512": dict(layers=3, hidden=512, seq_len=128, batch=128),
@@ -135,6 +143,82 @@ def throughput(corpus, rounds: int, dashboard: bool) -> None:
               f"bare {bare:,.0f} chars/s  {ratios}", flush=True)
 
 
+class WordLM(nn.Module):
+    """Embedding -> 2-layer batch_first LSTM -> linear: the shape of examples/watch_word_lm.py."""
+
+    def __init__(self, vocab: int = 1000, embed: int = 64, hidden: int = 256):
+        super().__init__()
+        self.encoder = nn.Embedding(vocab, embed)
+        self.rnn = nn.LSTM(embed, hidden, 2, batch_first=True)
+        self.decoder = nn.Linear(hidden, vocab)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        output, _ = self.rnn(self.encoder(ids))  # [B, T, H]
+        return self.decoder(output)  # [B, T, V]
+
+
+def _own_gap(rnn: nn.LSTM, inputs: torch.Tensor, frame) -> float:
+    """max |the module's own float32 forward - the probe's hidden states| (top layer at every step, each layer's
+    last)."""
+    with torch.no_grad(), torch.autocast(inputs.device.type, enabled=False):
+        output, (h_n, _) = rnn(inputs)  # [1, T, H], [L, 1, H]
+    top = np.abs(output[0].float().cpu().numpy() - frame.layers[-1].hidden).max()
+    last = max(np.abs(h_n[i, 0].float().cpu().numpy() - layer.hidden[-1]).max() for i, layer in enumerate(frame.layers))
+    return float(max(top, last))
+
+
+def scope_parity(device: str = "cuda", steps: int = 20, steps_t: int = 64) -> None:
+    """A watched LSTM LM trained on `device` in float32 and under autocast bf16; its probe on the trained weights
+    against the module's own forward, the unrolled oracle and a CPU copy; the probe's time."""
+    tf32 = f"tf32 matmul {torch.backends.cuda.matmul.allow_tf32} cudnn {torch.backends.cudnn.allow_tf32}" \
+        if device == "cuda" else "cpu"
+    for precision in ("float32", "autocast bf16"):
+        torch.manual_seed(0)
+        model = WordLM().to(device)
+        ids = torch.randint(0, 1000, (16, steps_t + 1), generator=torch.Generator().manual_seed(3)).to(device)
+        probe_ids, targets = ids[:1, :-1], ids[0, 1:]  # [1, T], [T]
+        probe = model.encoder(probe_ids).detach()  # [1, T, E]: the LSTM's input for one sequence
+        cast = contextlib.nullcontext if precision == "float32" else lambda: torch.autocast(device, dtype=torch.bfloat16)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+        with tempfile.TemporaryDirectory() as folder:
+            try:
+                scope = Scope(model.rnn, folder, probe=probe, targets=targets.cpu(), readout=model.decoder, every=5)
+            except ValueError as refused:  # the module's own output differs from the probe by more than 1e-4
+                print(f"scope lstm 2x256 {precision}: REFUSED {refused}", flush=True)
+                continue
+            for step in range(steps):
+                with cast():
+                    logits = model(ids[:, :-1])  # [B, T, V]
+                    loss = nn.functional.cross_entropy(logits.float().reshape(-1, 1000), ids[:, 1:].reshape(-1))
+                loss.backward()
+                scope.grads(step)
+                nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                optimizer.step()
+                optimizer.zero_grad()
+                scope.step(step, loss=loss)
+            scope.close()
+            frames = len(TimelineReader(Path(folder)).index())
+            share = scope.side_share
+        watched = WatchedProbe(model.rnn, check_inputs(model.rnn, probe, targets.cpu(), model.decoder, None))
+        times = []
+        for _ in range(5):
+            with cast():  # the loop's autocast around the probe: the probe turns it off
+                frame = watched.run(steps)
+            times.append(frame.cost_ms)
+        own = _own_gap(model.rnn, probe, frame)
+        oracle = probe_module_unrolled(model.rnn, probe, readout_loss(model.decoder, targets))
+        states, flows = _differences(frame, oracle)
+        on_cpu = WordLM()
+        on_cpu.load_state_dict({name: value.cpu() for name, value in model.state_dict().items()})
+        cpu = WatchedProbe(on_cpu.rnn, check_inputs(on_cpu.rnn, probe.cpu(), targets.cpu(), on_cpu.decoder, None)).run(steps)
+        cpu_states, cpu_flows = _differences(frame, cpu)
+        ok = max(own, states, flows, cpu_states, cpu_flows) < TOLERANCE
+        print(f"scope lstm 2x256 T={steps_t} {precision} on {device} ({tf32}): vs own forward {own:.1e}  "
+              f"vs unrolled: states {states:.1e} flows {flows:.1e}  vs cpu: states {cpu_states:.1e} flows "
+              f"{cpu_flows:.1e}  probe {statistics.median(times):.1f} ms (median of 5)  {frames} frames in "
+              f"{steps} steps, scope share {share:.1%}  {'OK' if ok else 'MISMATCH'}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)
@@ -148,6 +232,7 @@ def main() -> None:
     print(torch.cuda.get_device_name(0), "torch", torch.__version__, flush=True)
     corpus = load_corpus(bundled_sample_path())
     probe_parity()
+    scope_parity()
     headless_round_trip(args.steps)
     throughput(corpus, args.rounds, not args.skip_dashboard)
     print(f"probe cost on cuda, lstm, E=32, median of {args.rounds} interleaved rounds", flush=True)
