@@ -77,6 +77,13 @@ class EngineSource:
     def run(self, publish: Publish, inbox: queue.Queue) -> None:
         """Train and publish until a Quit arrives in `inbox` (the one way to stop)."""
         engine = self.build()
+        try:
+            self._start(engine, publish, inbox)
+        finally:  # Quit, a failure, SIGTERM (engine_process), from the first frame on: `rnnscope --attach` says ENDED
+            engine.end_run()
+
+    def _start(self, engine: Engine, publish: Publish, inbox: queue.Queue) -> None:
+        """The first picture, then the loop."""
         engine.interrupted = lambda: not inbox.empty()  # a key is answered before a validation, memory pass, sample
         # or the rest of a probe
         engine.refresh_probe()
@@ -88,10 +95,7 @@ class EngineSource:
         samples = Cadence(engine.side, "sample", SAMPLE_INTERVAL_S, SAMPLE_MAX_AGE_S)
         probes.done(last_publish)
         samples.done(last_publish)
-        try:
-            self._loop(engine, publish, inbox, probes, samples, last_publish)
-        finally:  # Quit, a failure, SIGTERM (engine_process): `rnnscope --attach` says ENDED
-            engine.end_run()
+        self._loop(engine, publish, inbox, probes, samples, last_publish)
 
     def _loop(self, engine: Engine, publish: Publish, inbox: queue.Queue, probes: Cadence, samples: Cadence,
               last_publish: float) -> None:
