@@ -40,16 +40,20 @@ class Scope:
         self._grads = GradNorms(rnn)
         self._schedule = ProbeSchedule(budget, every)
         self._losses: list[torch.Tensor | float] = []  # the losses since the last frame, read back when it is made
+        self._planned: int | None = None  # the step whose grads() found a probe due: its step() probes
         self._output = Output(self.run_dir, describe(rnn), self.rank, self._probe.meta())
         self._close = weakref.finalize(self, self._output.end)  # also at interpreter exit
 
     def grads(self, step: int) -> None:
-        """After backward: per-parameter gradient norms of the module, before clipping (read, never written)."""
+        """After backward: per-parameter gradient norms of the module, before clipping (read, never written), taken
+        only when a probe is due at this step (they go into its frame): in a fast loop, norms at every step would
+        spend the budget the probes need."""
         if not self.active or not self._close.alive:
             return
         started = time.perf_counter()
-        self._schedule.start()
-        self._grads.take(step)
+        if self._schedule.due(step):
+            self._grads.take(step)
+            self._planned = step
         self._schedule.spend(time.perf_counter() - started)
 
     def step(self, step: int, loss=None) -> None:
@@ -59,7 +63,8 @@ class Scope:
         started = time.perf_counter()
         if loss is not None:
             self._losses.append(loss.detach() if isinstance(loss, torch.Tensor) else float(loss))
-        if self._schedule.due(step) and self._output.writing:
+        due, self._planned = self._planned == step or self._schedule.due(step), None
+        if due and self._output.writing:
             frame = self._probe.run(step)
             self._output.append(frame, self._train_loss(), self._grads.read(), self._schedule.share())
             self._schedule.probed(step, time.perf_counter() - started)

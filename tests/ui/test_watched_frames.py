@@ -42,6 +42,13 @@ def test_labels_are_the_probe_text_and_guesses_are_class_ids():
     assert "at ␛[31msat (t=2) target #2" in shown and "#1 0.60" in shown
 
 
+def test_a_character_models_labels_are_text_without_gaps():
+    frame = watched_frame()
+    probe = replace(frame.probe, labels=("H", "i", "\n", " ", "y"))
+    lines = render_probe_text(probe, frame.probe.layers[0].hidden, (), 0, 1, 60, 12, None, DEFAULT_ACCENTS)
+    assert "Hi⏎ y" in text(lines) and "at i (t=1)" in text(lines)
+
+
 def test_without_a_readout_the_panel_says_where_the_flow_comes_from():
     frame = watched_frame(probs_classes=0)
     lines = render_probe_text(frame.probe, frame.probe.layers[0].hidden, (), 0, 0, 60, 12, None, DEFAULT_ACCENTS)

@@ -60,6 +60,16 @@ def test_frames_hold_the_pre_clip_gradient_norms_and_the_mean_loss(tmp_path):
 
 
 @pytest.mark.slow
+def test_between_probes_a_fast_loop_pays_next_to_nothing_for_the_gradient_norms(tmp_path):
+    # the word LM's tiny steps take well under a millisecond each: norms at every step (tens of microseconds) would
+    # be several percent of the loop, the whole budget the probes need (a DDP example ran 600 steps on 2 frames)
+    _, _, scope = train(steps=200, make_scope=scope_for(tmp_path, every=1000))
+    assert [f.entry.step for f in frames_in(tmp_path)] == [0]
+    assert scope.side_share < 0.02, scope.side_share
+    scope.close()
+
+
+@pytest.mark.slow
 def test_close_garbage_collection_and_exit_mark_the_run_ended(tmp_path):
     _, _, scope = train(steps=3, make_scope=scope_for(tmp_path / "a", every=1))
     assert read_heartbeat(tmp_path / "a").state == "running"

@@ -63,12 +63,14 @@ def class_guesses(probe: ProbeFrame, cursor: int, accents: Accents) -> list[Line
 
 
 def positions_text(labels: tuple[str, ...], cursor: int) -> tuple[str, np.ndarray, int]:
-    """A watched model's labels as one text ('·' for an empty one), the position of each character [len] and the
-    cursor's first character."""
+    """A watched model's labels as one text, each followed by a space ('·' for an empty one) or, when every label is
+    one character (a character model's), side by side; the position of each character [len] and the cursor's first
+    character."""
     words = [visible_text(label) or "·" for label in labels]
-    starts = np.cumsum([0] + [len(word) + 1 for word in words])  # [T + 1]
-    owner = np.repeat(np.arange(len(words)), [len(word) + 1 for word in words])  # [chars] position of each char
-    return " ".join(words) + " ", owner, int(starts[cursor])
+    gap = 0 if all(len(label) == 1 for label in labels) else 1
+    starts = np.cumsum([0] + [len(word) + gap for word in words])  # [T + 1]
+    owner = np.repeat(np.arange(len(words)), [len(word) + gap for word in words])  # [chars] position of each char
+    return "".join(word + " " * gap for word in words), owner, int(starts[cursor])
 
 
 def render_probe_text(probe: ProbeFrame, hidden: np.ndarray, vocab: tuple[str, ...], unit: int, cursor: int,
