@@ -47,12 +47,13 @@ class TimelineRecorder:
             except OSError:
                 pass  # the next probe's write says what is wrong
 
-    def end(self) -> None:
-        """Mark the run ended in its heartbeat (`rnnscope --attach` then says ENDED, not STALE), if this run wrote
-        the timeline (a run that was refused it leaves the other process's heartbeat alone)."""
+    def end(self, step: int) -> None:
+        """Mark the run ended at `step` in its heartbeat (`rnnscope --attach` then says ENDED, not STALE), if this run
+        wrote the timeline (a run that was refused it leaves the other process's heartbeat alone)."""
         if not self._writes():
             return
         try:
+            self.heartbeat.step = step
             self.heartbeat.end()
         except OSError:
             pass  # the folder is gone or full: an attached dashboard will say STALE

@@ -30,6 +30,13 @@ class HeadlessProbes:
                 engine.refresh_probe()
                 cadence.done(now)
 
+    def last(self) -> None:
+        """The loop reached its last step: each running engine's final weights are probed (once), so the timeline
+        (and `rnnscope --attach`, --replay, --movie) ends where the run ended."""
+        for engine in self.engines:
+            if engine.state == RUNNING:
+                engine.current_probe()
+
 
 @contextlib.contextmanager
 def runs_ended(engines: list[Engine]) -> Iterator[None]:

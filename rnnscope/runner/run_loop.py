@@ -82,3 +82,4 @@ def run_loop(mode: Mode, steps: int, console: Console) -> None:
             if now - last_refresh >= REFRESH_S or mode.step() >= steps or not mode.going():
                 progress.update(task, completed=mode.step(), info=mode.info())
                 last_refresh = now
+        probes.last()

@@ -255,7 +255,7 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
 
     def end_run(self) -> None:
         """The run is over (a clean end: Quit, the last step, a signal that ends it like Ctrl-C)."""
-        self.timeline.end()
+        self.timeline.end(self.step)
 
     def notify(self, level: str, text: str) -> None:
         """Tell the user something about this run (the screen shows it as a toast; headless, warnings are lines)."""

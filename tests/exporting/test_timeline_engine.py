@@ -65,3 +65,17 @@ def test_a_paused_run_keeps_its_heartbeat_and_its_end_marks_it_ended(tmp_path):
     assert beat.state == "running" and beat.time > first.time
     engine.end_run()
     assert read_heartbeat(engine.run_dir).state == "ended"
+
+
+def test_a_headless_run_records_its_last_step_and_ends_its_heartbeat_there(tmp_path):
+    from rnnscope.cli import main
+    from rnnscope.watch.heartbeat import read_heartbeat
+    from tests.core_fixtures import write_corpus
+
+    corpus, run_dir = write_corpus(tmp_path), tmp_path / "run"
+    assert main([str(corpus), "--headless", "--steps", "7", "--hidden", "8", "--embed", "4", "--seq-len", "16",
+                 "--batch", "2", "--threads", "1", "--run-dir", str(run_dir)]) == 0
+    entries = TimelineReader(run_dir).index()
+    assert entries[0].step == 0 and entries[-1].step == 7 and entries[-1].train_loss is not None
+    beat = read_heartbeat(run_dir)
+    assert beat.state == "ended" and beat.step == 7  # --attach: ENDED at step 7, the film ends where the run did
