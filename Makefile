@@ -13,7 +13,7 @@ $(READY): pyproject.toml constraints-cpu.txt
 run: $(READY)  ## the dashboard on the bundled sample; ARGS="corpus.txt --model gru" to change it
 	$(VENV)/bin/rnnscope $(ARGS)
 
-test: $(READY)  ## the whole suite (what CI runs)
+test: $(READY)  ## the whole suite (what CI runs: .ci/run)
 	$(VENV)/bin/python -m pytest -q
 
 test-fast: $(READY)  ## the inner loop: every test but the slow ones

@@ -28,8 +28,9 @@ def test_every_key_is_in_the_readme():
 
 def test_ci_runs_the_readme_test_command():
     quick_start = _section("Quick start")
-    command = re.search(r"^(make test)\s*#", quick_start, flags=re.M).group(1)
+    command = re.search(r"`(\.venv/bin/python -m pytest[^`]*)`", quick_start).group(1)
     ci = (ROOT / ".ci" / "run").read_text()
-    assert re.search(rf"^{command}$", ci, flags=re.M)
+    assert re.search(rf"^{re.escape(command)}$", ci, flags=re.M)
     make = (ROOT / "Makefile").read_text()
-    assert "-c constraints-cpu.txt" in make and re.search(r"^test: ", make, flags=re.M)
+    assert re.search(rf"^test: .*\n\t\$\(VENV\)/bin/python -m pytest -q$", make, flags=re.M)
+    assert "-c constraints-cpu.txt" in make and "make .venv/.ready" in ci
