@@ -32,5 +32,5 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert re.search(rf"^{re.escape(command)}$", ci, flags=re.M)
     make = (ROOT / "Makefile").read_text()
-    assert re.search(rf"^test: .*\n\t\$\(VENV\)/bin/python -m pytest -q$", make, flags=re.M)
+    assert re.search(r"^test: .*\n\t\$\(VENV\)/bin/python -m pytest -q$", make, flags=re.M)
     assert "-c constraints-cpu.txt" in make and "make .venv/.ready" in ci
