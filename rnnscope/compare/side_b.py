@@ -42,9 +42,8 @@ class FollowA(EngineHook):
 
     def after_reinit(self, engine: Engine) -> None:
         """r, i or m rebuilt B from its own seed: A's initial weights again where the rule allows (the batches go
-        on as they were), and the picture of the weights B now has."""
+        on as they were); the engine then probes the weights B now has."""
         self.copy_initial_weights(engine)
-        engine.refresh_probe()
 
     def copy_initial_weights(self, engine: Engine) -> list[str]:
         """Overwrite B's weights with A's initial ones (build_model(config_a)) where the rule allows."""

@@ -114,12 +114,12 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         self.diverged = None
         if self.state == DIVERGED:
             self.state = PAUSED
+        for hook in self.hooks:  # before the new picture: a compare's B takes A's weights first
+            hook.after_reinit(self)
         self._forget_recent()
         self._mark(label)
         self.refresh_probe()
         self.memory = None  # measured again at the next validation
-        for hook in self.hooks:
-            hook.after_reinit(self)
 
     def _forget_recent(self) -> None:
         """New weights: the losses, clip rate and chars/s the status shows were of the old ones."""

@@ -17,7 +17,7 @@ class EngineHook:
         """After a step made the run DIVERGED."""
 
     def after_reinit(self, engine) -> None:
-        """After the weights were made anew (init, model, reset)."""
+        """After the weights were made anew (init, model, reset), before the engine probes them."""
 
     def parts(self) -> dict[str, object]:
         """Parts (rnnscope.contracts.parts) the feature adds to what the engine publishes."""

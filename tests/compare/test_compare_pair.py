@@ -175,3 +175,20 @@ def test_compare_figure_gains_a_memory_row_once_memory_is_measured(tmp_path):
             heights.append(image.height)
         a.refresh_memory(), b.refresh_memory()
     assert heights[1] - heights[0] == pytest.approx(ROW_HEIGHT_IN * DPI, abs=2)
+
+
+def test_b_reset_is_probed_once_with_a_s_initial_weights(tmp_path):
+    from rnnscope.contracts import commands
+    from rnnscope.storage.timeline import TimelineReader
+
+    pair = _pair(tmp_path, lr=0.05)  # B differs in nothing that shapes or initialises the weights
+    for _ in range(3):
+        pair.train_step()
+    b = pair.sides["b"]
+    b.apply(commands.Reset())
+    (tmp_path / "fresh").mkdir()
+    reference = _pair(tmp_path / "fresh", lr=0.05).sides["a"]  # A's initial weights, never trained
+    assert _weights_equal(b, reference)
+    recorded = [e.step for e in TimelineReader(b.run_dir).index() if e.step == b.step]
+    assert len(recorded) == 1  # one picture of the reset weights: the ones B trains from
+    assert np.array_equal(b.probe.layers[0].hidden, reference.refresh_probe().layers[0].hidden)
