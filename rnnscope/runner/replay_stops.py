@@ -13,7 +13,7 @@ from rnnscope.contracts.json_numbers import number_or_nan
 from rnnscope.contracts.parts import frame_parts
 from rnnscope.storage.snapshot_io import snapshot_step
 from rnnscope.storage.timeline import TimelineEntry, TimelineFrame, TimelineReader
-from rnnscope.watch.attach import last_step, timeline_status, vocab
+from rnnscope.storage.timeline.facts import last_step, timeline_status, vocab
 
 
 @dataclasses.dataclass(frozen=True)

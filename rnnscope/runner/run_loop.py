@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from rnnscope.contracts.visible import safe_text
-from rnnscope.measuring.headless_probes import HeadlessProbes, runs_ended
+from rnnscope.runner.headless_probes import HeadlessProbes, runs_ended
 from rnnscope.runner.signals import SignalGuard
 from rnnscope.training.engine import Engine
 

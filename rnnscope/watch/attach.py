@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import queue
 from pathlib import Path
@@ -10,19 +9,17 @@ from pathlib import Path
 import numpy as np
 
 from rnnscope.contracts import commands
-from rnnscope.contracts.config import INITS, MODELS, RunConfig
-from rnnscope.contracts.frames import Notice, RunStatus, StepStats
-from rnnscope.contracts.json_numbers import number_or_nan
+from rnnscope.contracts.frames import Notice, RunStatus
 from rnnscope.contracts.source import Publish
 from rnnscope.contracts.states import WAITING, WATCHING
 from rnnscope.storage.atomic_file import replace_atomically, write_synced
 from rnnscope.storage.timeline import TimelineError, TimelineFrame, TimelineReader
+from rnnscope.storage.timeline.facts import last_step, timeline_status, vocab
 from rnnscope.storage.timeline.index import frame_name
 from rnnscope.watch.heartbeat import HeartbeatError, read_heartbeat, writer_state
 
 POLL_S = 0.25  # how often the index and the heartbeat are read
 UNAVAILABLE = "attached to another process's run: keys that steer training are unavailable here"
-MAX_NAME = 80  # characters kept of a parameter name
 
 
 class AttachSource:
@@ -117,60 +114,6 @@ class AttachSource:
         frame, beat = self.frame, self.beat
         state = WAITING if frame is None else (writer_state(beat) if beat else WATCHING)
         return timeline_status(frame, state, self.run_dir, beat)
-
-
-def timeline_status(frame: TimelineFrame | None, state: str, run_dir: Path, beat=None) -> RunStatus:
-    """The status line of a run known only by its timeline frame (and its writer's heartbeat, when read)."""
-    config = RunConfig() if frame is None else RunConfig(
-        model=next((m for m in (frame.meta.get("kind"), frame.meta.get("model")) if m in MODELS), "lstm"),
-        hidden=frame.probe.layers[0].hidden.shape[1], layers=len(frame.probe.layers), clip=_clip(frame.meta),
-        init=frame.meta.get("init") if frame.meta.get("init") in INITS else "default")
-    entry = frame.entry if frame else None
-    return RunStatus(
-        config=config, corpus="", n_params=0, step=entry.step if entry else 0, state=state,
-        clip_fire_rate=math.nan, device="", threads=0, train_loss=number_or_nan(entry and entry.train_loss),
-        val_loss=number_or_nan(entry and entry.val_loss), chars_per_s=math.nan, run_dir=str(run_dir),
-        writer=beat.describe() if beat else "", frame_time=entry.wall_time if entry else math.nan)
-
-
-def _clip(meta: dict) -> float | None:
-    """The threshold an rnnscope run recorded (None: off, or not said by a watched model's writer)."""
-    clip = meta.get("clip")
-    return float(clip) if _finite_number(clip) and clip > 0 else None
-
-
-def vocab(meta: dict) -> tuple[str, ...]:
-    """The characters of an rnnscope run's vocabulary as its writer recorded them (() for a watched model)."""
-    chars = meta.get("vocab")
-    if isinstance(chars, list) and all(isinstance(c, str) and len(c) == 1 for c in chars):
-        return tuple(chars)
-    return ()
-
-
-def last_step(frame: TimelineFrame) -> StepStats | None:
-    """The gradient norms the writer took (meta grad_norms, grad_total), as the gradient-norms panel's StepStats;
-    after clipping too when an rnnscope run recorded them (grad_norms_post, grad_total_post, clipped). A watched
-    loop's are taken before its own clipping, which the scope never sees: clip_known False."""
-    meta = frame.meta
-    pre, total = _norms(meta.get("grad_norms")), meta.get("grad_total")
-    if pre is None or not _finite_number(total):
-        return None
-    post, total_post, clipped = _norms(meta.get("grad_norms_post")), meta.get("grad_total_post"), meta.get("clipped")
-    known = post is not None and _finite_number(total_post) and isinstance(clipped, bool)
-    return StepStats(step=frame.entry.step, loss=number_or_nan(frame.entry.train_loss), grad_norms=pre,
-                     grad_norms_post=post if known else pre, total_pre=float(total),
-                     total_post=float(total_post if known else total), clipped=known and clipped, clip_known=known)
-
-
-def _norms(norms: object) -> dict[str, float] | None:
-    """A recorded {parameter: norm}, the names cut to MAX_NAME characters and the values that are no norm left out."""
-    if not isinstance(norms, dict):
-        return None
-    return {str(name)[:MAX_NAME]: float(value) for name, value in norms.items() if _finite_number(value)}
-
-
-def _finite_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
 
 
 def check_attach_dir(run_dir: Path) -> None:
