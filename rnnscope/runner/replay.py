@@ -118,14 +118,19 @@ class ReplaySource:
         base = self._snapshot(base_folder) if base_folder is not None else None
         return timeline_parts(frame, base, self.reader.index(), self.reader.run_dir)
 
+    def check(self) -> None:
+        """Read the first stop now (SnapshotError or TimelineError when it cannot be), before a screen opens."""
+        self._parts(self.stops[0])
+
     def _snapshot(self, folder: Path) -> Frame:
         if folder not in self._snapshots:
             self._snapshots[folder] = load_snapshot_frame(folder)
         return self._snapshots[folder]
 
 
-def _stops_of(run_dir: Path) -> tuple[list[Path], TimelineReader | None]:
-    """The snapshots and the timeline of one run folder (InputError when it holds neither or cannot be read)."""
+def checked_source(run_dir: Path, clock: StepClock | None = None, follower: bool = False) -> ReplaySource:
+    """The replay of one run folder, its first stop read (InputError when the folder holds neither snapshots nor a
+    timeline, or they cannot be read; the snapshots read stay cached for the dashboard)."""
     try:
         snapshots = list_snapshots(run_dir)
     except SnapshotError as err:
@@ -138,34 +143,33 @@ def _stops_of(run_dir: Path) -> tuple[list[Path], TimelineReader | None]:
     if not snapshots and timeline is None:
         raise InputError(f"{run_dir} is not an rnnscope run folder (no step-NNNNNN snapshots, no timeline in it): "
                          "give the --run-dir of an earlier run")
+    source = ReplaySource(snapshots, timeline, clock, follower)
     try:
-        source = ReplaySource(snapshots, timeline)
-        source._parts(source.stops[0])
+        source.check()
     except (SnapshotError, TimelineError) as err:
         raise InputError(f"cannot replay {run_dir}: {err}") from None
-    return snapshots, timeline
+    return source
 
 
 def run_replay(run_dir: Path) -> int:
     """Check the folder, then open the dashboard on its stops; a compare's folder (a/ and b/) on the compare screen."""
     sides = {side: run_dir / side for side in ("a", "b")}
     paired = all(folder.is_dir() for folder in sides.values()) and not list_snapshots(run_dir)
-    found = {side: _stops_of(folder) for side, folder in sides.items()} if paired else {"": _stops_of(run_dir)}
+    clock = StepClock() if paired else None
+    sources = {side: checked_source(folder, clock, follower=side == "b") for side, folder in sides.items()} \
+        if paired else {"": checked_source(run_dir)}
     problem = terminal_problem()
     if problem is not None:
         raise InputError(f"{problem}: run rnnscope --replay in a terminal")
     if not paired:
         from rnnscope.ui.app import make_app
 
-        snapshots, timeline = found[""]
-        app = make_app(lambda: ReplaySource(snapshots, timeline), run_label=f"replay {run_dir}", start_paused=True)
+        app = make_app(lambda: sources[""], run_label=f"replay {run_dir}", start_paused=True)
     else:
         from rnnscope.ui.compare.app import CompareApp
         from rnnscope.ui.source_link import SourceLink
 
-        clock = StepClock()
-        links = {side: SourceLink(lambda side=side: ReplaySource(*found[side], clock=clock, follower=side == "b"))
-                 for side in found}
+        links = {side: SourceLink(lambda side=side: sources[side]) for side in sources}
         app = CompareApp(links, differs="B", run_label=f"replay {run_dir}", start_paused=True)
     app.run()
     return app.return_code or 0
