@@ -146,11 +146,9 @@ def _tui(run: Run) -> int:
                    start_paused="paused" in run.args, lesson=run.lesson)
 
 
-TRAINING_MODES = {  # (headless, a lesson, a compare) -> the mode
-    (True, True, False): _lesson_headless, (True, True, True): _lesson_headless,
-    (True, False, True): _compare_headless, (True, False, False): _headless,
-    (False, True, True): _compare_tui, (False, False, True): _compare_tui,
-    (False, True, False): _tui, (False, False, False): _tui,
+TRAINING_MODES = {  # (headless, kind) -> the mode; a lesson on the screen is its single or compare dashboard
+    (True, "lesson"): _lesson_headless, (True, "compare"): _compare_headless, (True, "single"): _headless,
+    (False, "compare"): _compare_tui, (False, "single"): _tui,
 }
 
 
@@ -173,7 +171,9 @@ def _dispatch(args: dict) -> int:
             return mode(args[name])
     _check_options(args)
     run = Run(args, lesson, *prepare(args))
-    return TRAINING_MODES["headless" in args, lesson is not None, run.config_b is not None](run)
+    headless = "headless" in args
+    kind = "lesson" if headless and lesson is not None else "compare" if run.config_b is not None else "single"
+    return TRAINING_MODES[headless, kind](run)
 
 
 def _check_options(args: dict) -> None:
