@@ -46,14 +46,16 @@ class CorpusFile:
 
 
 def bundled_sample_path() -> Path:
-    """The Shakespeare sample shipped with the package, or the source tree's when rnnscope runs uninstalled
-    (`python -m rnnscope` in a clone: the sample is mapped into the package by an install only)."""
-    from importlib import resources  # ~10 ms: only when the sample is used
+    """The Shakespeare sample shipped with the package (rnnscope/sample_texts/ in an install), or the source tree's
+    (an editable install or `python -m rnnscope` in a clone). Two stat calls: the default run's first paint waits
+    for this, and importlib.resources costs ~7 ms; it is asked only for an install that is not plain files."""
+    package = Path(__file__).resolve().parents[1]
+    for folder in (package / "sample_texts", package.parent / "sample_texts"):
+        if (folder / SAMPLE_CORPUS).is_file():
+            return folder / SAMPLE_CORPUS
+    from importlib import resources
 
-    try:
-        return Path(str(resources.files("rnnscope.sample_texts") / SAMPLE_CORPUS))
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parents[2] / "sample_texts" / SAMPLE_CORPUS
+    return Path(str(resources.files("rnnscope.sample_texts") / SAMPLE_CORPUS))
 
 
 def check_corpus(path: str | Path, encoding: str = "utf-8", min_chars: int = 0, advice: str = "",

@@ -12,6 +12,7 @@ from rnnscope.storage.corpus_file import TRAIN_FRACTION, CorpusFile, check_lengt
 
 _CHUNK = 1 << 23  # characters per chunk when converting non-ASCII text to code points
 _ASCII_SAFE = ("utf-8", "utf8", "ascii", "latin-1", "latin1", "iso-8859-1", "cp1252")  # ASCII bytes = text
+VAL_CHUNK_CHARS = 8192  # characters per validation forward (a command waiting stops it between two)
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,9 +110,12 @@ class BatchSampler:
 
 
 def validation_batches(val_ids: np.ndarray, seq_len: int, batch: int, n_batches: int) -> list:
-    """Fixed, evenly spread windows of the validation split: the same every evaluation."""
+    """Fixed, evenly spread windows of the validation split (`n_batches` x `batch` of them): the same every
+    evaluation. They go through the model in chunks of about VAL_CHUNK_CHARS characters, at least `batch` windows
+    each: one forward of 128 windows at the default size instead of four of 32 (~25% less time on 2 threads)."""
     last_start = len(val_ids) - seq_len - 1
     count = max(1, min(batch * n_batches, last_start + 1))
     starts = np.linspace(0, last_start, count).astype(np.int64)  # [count]
     windows = val_ids[starts[:, None] + np.arange(seq_len + 1)].astype(np.int64)  # [count, T+1]
-    return [(w[:, :-1], w[:, 1:]) for w in np.array_split(windows, max(1, count // batch))]
+    per_chunk = max(batch, VAL_CHUNK_CHARS // seq_len)
+    return [(w[:, :-1], w[:, 1:]) for w in np.array_split(windows, -(-count // per_chunk))]

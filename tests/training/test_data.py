@@ -125,3 +125,16 @@ def test_the_dashboards_light_check_agrees_with_the_engines_load(tmp_path, conte
         except CorpusError as err:
             outcomes.append(str(err))
     assert outcomes[0] == outcomes[1]
+
+
+def test_validation_windows_go_in_chunks_of_about_8192_characters():
+    val = np.arange(50_000, dtype=np.int64) % 200
+    default = validation_batches(val, 64, 32, 4)  # the default: 128 windows of 64, one forward
+    assert [x.shape for x, _ in default] == [(128, 64)]
+    long_windows = validation_batches(val, 512, 32, 4)  # 32 x 512 = 16k characters: no more than `batch` a chunk
+    assert [x.shape for x, _ in long_windows] == [(32, 512)] * 4
+    small = validation_batches(val, 64, 8, 40)  # 320 windows of 64, 128 to a chunk
+    assert sum(len(x) for x, _ in small) == 320 and max(x.size for x, _ in small) <= 8192
+    windows = np.concatenate([np.concatenate([x, y[:, -1:]], axis=1) for x, y in small])  # [320, 65]
+    starts = np.linspace(0, len(val) - 65, 320).astype(np.int64)  # the evenly spread windows, in order
+    assert np.array_equal(windows, val[starts[:, None] + np.arange(65)])
