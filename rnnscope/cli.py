@@ -8,6 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from rnnscope import startup
 from rnnscope.cli_args import build_parser
 from rnnscope.contracts.errors import InputError, NextLesson, UsageError
 from rnnscope.runner.signals import Terminated
@@ -19,7 +20,16 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; the exit code. Closed, full or broken standard streams give a defined code too."""
+    """Run the command line; the exit code. Closed, full or broken standard streams give a defined code too. No
+    garbage collection until the mode's start-up is over (rnnscope.startup): each mode says when."""
+    startup.starting()
+    try:
+        return _streams_main(argv)
+    finally:
+        startup.resume()
+
+
+def _streams_main(argv: list[str] | None) -> int:
     with guarded_streams() as closed:
         if "stdout" in closed:
             _say("rnnscope: error: stdout is closed: rnnscope writes its results there; open it, e.g. > result.json")

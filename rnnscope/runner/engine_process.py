@@ -16,6 +16,7 @@ import sys
 import threading
 from dataclasses import dataclass
 
+from rnnscope import startup
 from rnnscope.contracts import commands
 
 
@@ -42,6 +43,7 @@ def _abandon(signum, frame) -> None:
 
 def child_main(engine_args: dict, commands_in, outbox) -> None:
     """Train and send updates until Quit; a failure is sent as its reason, never a traceback."""
+    startup.starting()  # torch's import and the engine's build run without collection passes (EngineSource says when)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the terminal's Ctrl-C belongs to the dashboard
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # so does a closed terminal: the dashboard sends Quit
     signal.signal(signal.SIGTERM, _abandon)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import math
 import queue
 import time
 from pathlib import Path
 
+from rnnscope import startup
 from rnnscope.contracts import commands
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import RUNNING
@@ -89,7 +89,7 @@ class EngineSource:
         engine.refresh_probe()
         engine.new_sample()
         publish(engine.parts())
-        gc.freeze()  # start-up objects (torch's modules, the corpus) never need collecting again
+        startup.started()  # start-up objects (torch's modules, the corpus) never need collecting again
         last_publish = time.perf_counter()
         probes = Cadence(engine.side, "probe", PROBE_INTERVAL_S, PROBE_MAX_AGE_S)
         samples = Cadence(engine.side, "sample", SAMPLE_INTERVAL_S, SAMPLE_MAX_AGE_S)

@@ -7,6 +7,7 @@ import shutil
 import time
 from pathlib import Path
 
+from rnnscope import startup
 from rnnscope.contracts.errors import InputError
 from rnnscope.contracts.visible import safe_text
 from rnnscope.storage.atomic_file import replace_atomically
@@ -67,6 +68,7 @@ def run_movie(run_dir: Path, out: Path) -> int:
 
     ffmpeg = check_output(out)
     sides = movie_sides(run_dir)
+    startup.started()  # the frames are rendered with collection on
     console = Console(stderr=True)
     started = time.perf_counter()
     total = len(chosen(sides[0].entries, MAX_FRAMES))

@@ -12,6 +12,7 @@ from typing import Protocol
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from rnnscope import startup
 from rnnscope.contracts.visible import safe_text
 from rnnscope.runner.headless_probes import HeadlessProbes, runs_ended
 from rnnscope.runner.signals import SignalGuard
@@ -63,6 +64,7 @@ def run_loop(mode: Mode, steps: int, console: Console) -> None:
     """Train `mode` until `steps` or until it stops going: probes on the dashboard's cadence (so the timeline records
     the run), the progress line, each new warning of an engine as a line (a timeline that stopped), and the runs
     marked ended however the loop is left."""
+    startup.started()  # the engines are built: what they and torch's import made is never collected again
     told = {id(engine): engine.notice.seq if engine.notice else 0 for engine in mode.engines}
     with progress_bar(console) as progress, runs_ended(mode.engines):
         task = progress.add_task("train", total=steps, completed=mode.step(), info="")

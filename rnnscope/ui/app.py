@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import os
 import signal
 import threading
@@ -22,6 +21,7 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widget import Widget
 
+from rnnscope import startup
 from rnnscope.contracts import commands
 from rnnscope.contracts.visible import safe_text
 from rnnscope.ui import keymap
@@ -117,7 +117,7 @@ class RnnscopeApp(ViewKeys, App[int]):
             for panel in self.dashboard.panels:
                 panel.set_class(panel.title in self.lesson.look_at, LOOK_CLASS)
         self.client.connect(lambda updates, side="": self.post_message(RunParts(updates, side)), self._fail)
-        self.call_after_refresh(gc.freeze)  # start-up objects never need collecting again
+        self.call_after_refresh(startup.started)  # start-up objects never need collecting again
 
     def run_widgets(self) -> list[Widget]:
         """Below the status bar: the lesson panel (in a lesson), the panels, the too-small notice, the keys."""
