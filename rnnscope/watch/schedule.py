@@ -29,14 +29,12 @@ class ProbeSchedule:
         self.spent += seconds
 
     def probed(self, step: int, seconds: float) -> None:
-        """A probe took `seconds`. The first one is start-up (first calls, allocations): neither counted nor taken as
-        the guess, so the second comes at once and the budget paces the rest."""
-        first = self.last_step is None
-        self.last_step = step
-        if first:
-            self.spent -= seconds
-        else:
+        """A probe took `seconds` (already spent: the share counts every probe). The first one is start-up (first
+        calls, allocations): not taken as the guess of the next one's cost, so the second comes at once and the
+        budget paces the rest, paying the first back too."""
+        if self.last_step is not None:
             self.costs.append(seconds)
+        self.last_step = step
 
     def due(self, step: int) -> bool:
         """The first step always; then every `every` steps, or when the guessed cost fits the budget's credit."""

@@ -34,6 +34,24 @@ def test_the_budget_schedule_keeps_the_side_share_near_the_budget():
     assert 300 <= probes <= 420  # 2% of 100 s in 5 ms probes: about 400
 
 
+def test_a_slow_first_probe_counts_in_the_share_and_is_paid_back():
+    clock = Clock()
+    schedule = ProbeSchedule(0.02, None, clock)
+    due = []
+    for step in range(2_000):
+        clock.now += 0.010  # a 10 ms training step
+        if schedule.due(step):
+            cost = 0.4 if not due else 0.005  # a first probe of 400 ms (first calls), then 5 ms
+            due.append(step)
+            clock.now += cost
+            schedule.spend(cost)
+            schedule.probed(step, cost)
+        if step == 1:
+            assert due == [0, 1] and schedule.share() > 0.9 * 0.405 / 0.425  # counted, and the second came at once
+    assert 0.015 <= schedule.share() <= 0.0205  # 20 s of loop: the 400 ms were paid back by fewer probes
+    assert len(due) < 10  # 2% of 20 s is 0.4 s: the first probe's; without it counted, about 80 probes
+
+
 def test_every_n_steps_ignores_time():
     schedule = ProbeSchedule(0.02, 3, Clock())
     due = [step for step in range(10) if schedule.due(step) and (schedule.probed(step, 1.0) or True)]
