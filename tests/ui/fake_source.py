@@ -149,7 +149,11 @@ class FakeSource:
         frame = self.frame()
         recorded = self._timeline is not None and self._timeline.entries
         if self._timeline is not None and not (recorded and recorded[-1].step == frame.probe.step):
+            stats = frame.last_step  # recorded as the engine's timeline recorder does
             self._timeline.append(frame.probe, wall_time=float(self.step), train_loss=frame.status.train_loss,
-                                  val_loss=None, memory=frame.memory)
+                                  val_loss=None, memory=frame.memory,
+                                  meta={"grad_step": stats.step, "grad_norms": stats.grad_norms,
+                                        "grad_total": stats.total_pre, "grad_norms_post": stats.grad_norms_post,
+                                        "grad_total_post": stats.total_post, "clipped": stats.clipped})
         publish(frame_parts(frame))
         self.published += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rnnscope.ui.panels.gates import GatesPanel
+from rnnscope.ui.panels.grad_norms import GradNormsPanel
 from rnnscope.ui.panels.loss import LossPanel
 from rnnscope.ui.review import REVIEW_EVENT
 from tests.ui.app_harness import notifications, running_app, status_text, wait_until
@@ -14,6 +15,10 @@ from tests.ui.fake_source import FakeSource
 
 def _shown_step(app) -> int:
     return app.query_one(GatesPanel).frame.probe.step
+
+
+def _norms_step(app) -> int:
+    return app.query_one(GradNormsPanel).frame.last_step.step
 
 
 @pytest.mark.slow
@@ -28,6 +33,7 @@ async def test_review_shows_an_older_frame_while_the_step_counter_goes_on(tmp_pa
         assert _shown_step(app) == reviewed - 2  # one step a frame in this fake run
         assert f"REVIEW step {reviewed - 2} (frame {reviewed - 2 - 10 + 1} of" in status_text(app)
         assert app.query_one(LossPanel).frame.events[-1].step == reviewed - 2  # the loss curve's marker
+        assert _norms_step(app) == reviewed - 2  # the gradient norms recorded with that frame, not the live ones
         step_then = source.step
         await wait_until(pilot, lambda: source.step >= step_then + 3 and f"step {source.step}" in status_text(app),
                          "training to go on")
@@ -36,7 +42,7 @@ async def test_review_shows_an_older_frame_while_the_step_counter_goes_on(tmp_pa
         assert _shown_step(app) == reviewed - 1
         await pilot.press("end")
         await wait_until(pilot, lambda: _shown_step(app) == app.latest.probe.step, "the live probe")
-        assert "REVIEW" not in status_text(app)
+        assert "REVIEW" not in status_text(app) and _norms_step(app) == app.latest.last_step.step
         assert all(e.label != REVIEW_EVENT for e in app.query_one(LossPanel).frame.events)
 
 
