@@ -56,6 +56,21 @@ def test_the_source_waits_then_follows_the_newest_frame_and_skips_a_malformed_on
     assert source.parts()["status"].state == "ENDED"
 
 
+def test_the_status_step_is_the_writer_s_which_trains_on_between_its_frames(tmp_path, monkeypatch):
+    from rnnscope.watch import heartbeat
+
+    monkeypatch.setattr(heartbeat, "BEAT_EVERY_S", 0.0)  # a beat at every step (every 5 s in a real loop)
+    torch.manual_seed(0)
+    watched = Scope(nn.GRU(3, 5), tmp_path, probe=torch.randn(6, 3), every=1000)  # one frame, at step 0
+    for step in range(40):
+        watched.step(step, loss=1.0)
+    source = AttachSource(tmp_path)
+    source.poll()
+    parts = source.parts()
+    assert parts["probe"].step == 0 and parts["status"].step == 39
+    watched.close()
+
+
 def test_a_writer_whose_process_is_gone_is_stale(tmp_path):
     scope(tmp_path).step(0)
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)

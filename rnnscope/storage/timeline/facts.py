@@ -15,14 +15,15 @@ MAX_NAME = 80  # characters kept of a parameter name
 
 
 def timeline_status(frame: TimelineFrame | None, state: str, run_dir: Path, beat=None) -> RunStatus:
-    """The status line of a run known only by its timeline frame (and its writer's heartbeat, when read)."""
+    """The status line of a run known only by its timeline frame (and its writer's heartbeat, when read: its step is
+    the writer's, which trains on between the frames it records)."""
     config = RunConfig() if frame is None else RunConfig(
         model=next((m for m in (frame.meta.get("kind"), frame.meta.get("model")) if m in MODELS), "lstm"),
         hidden=frame.probe.layers[0].hidden.shape[1], layers=len(frame.probe.layers), clip=_clip(frame.meta),
         init=frame.meta.get("init") if frame.meta.get("init") in INITS else "default")
     entry = frame.entry if frame else None
     return RunStatus(
-        config=config, corpus="", n_params=0, step=entry.step if entry else 0, state=state,
+        config=config, corpus="", n_params=0, step=max(entry.step if entry else 0, beat.step if beat else 0), state=state,
         clip_fire_rate=math.nan, device="", threads=0, train_loss=number_or_nan(entry and entry.train_loss),
         val_loss=number_or_nan(entry and entry.val_loss), chars_per_s=math.nan, run_dir=str(run_dir),
         writer=beat.describe() if beat else "", frame_time=entry.wall_time if entry else math.nan)
