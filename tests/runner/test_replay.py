@@ -134,3 +134,24 @@ async def test_a_compare_runs_timeline_replays_side_by_side_b_at_as_step(tmp_pat
         assert app.frames["a"].status.config.clip == 1.0 and app.frames["a"].status.config.init == "xavier"
         assert app.frames["b"].status.config.model == "lstm" and app.frames["b"].status.state == "REPLAY ‖"
         await pilot.press("q")
+
+
+def test_a_timeline_frame_over_a_later_snapshot_keeps_its_own_settings_and_gradient_norms(tmp_path):
+    import dataclasses
+
+    from rnnscope.runner.replay_stops import timeline_parts
+    from rnnscope.storage.timeline import TimelineReader, TimelineWriter
+    from tests.fake_frames import make_frame
+
+    base = make_frame("lstm", T=8, H=6, V=5, step=50)  # the first snapshot, at step 50: clip 1, init default
+    base = dataclasses.replace(base, status=dataclasses.replace(base.status, config=base.status.config.with_(clip=1.0)))
+    TimelineWriter(tmp_path).append(
+        dataclasses.replace(base.probe, step=10), wall_time=1010.0, train_loss=2.5, val_loss=None, memory=None,
+        meta={"model": "lstm", "clip": None, "init": "orthogonal", "grad_step": 10, "grad_norms": {"w": 3.0},
+              "grad_total": 3.0})  # clipping was off and the init orthogonal then
+    reader = TimelineReader(tmp_path)
+    frame = reader.load(reader.index()[0].id)
+    parts = timeline_parts(frame, base, reader.index(), tmp_path)
+    assert parts["status"].step == 10 and parts["status"].config.clip is None
+    assert parts["status"].config.init == "orthogonal" and parts["status"].config.hidden == base.status.config.hidden
+    assert parts["last_step"].step == 10 and parts["last_step"].grad_norms == {"w": 3.0}  # not the snapshot's step 50

@@ -35,6 +35,17 @@ def _clip(meta: dict) -> float | None:
     return float(clip) if _finite_number(clip) and clip > 0 else None
 
 
+def settings(meta: dict) -> dict:
+    """The settings keys change that an rnnscope run recorded with the frame (clip, init), for RunConfig.with_:
+    only those it said (a watched model's writer says none)."""
+    said = {}
+    if "clip" in meta:
+        said["clip"] = _clip(meta)
+    if meta.get("init") in INITS:
+        said["init"] = meta["init"]
+    return said
+
+
 def vocab(meta: dict) -> tuple[str, ...]:
     """The characters of an rnnscope run's vocabulary as its writer recorded them (() for a watched model)."""
     chars = meta.get("vocab")
