@@ -74,14 +74,20 @@ def run_loop(mode: Mode, steps: int, console: Console) -> None:
             mode.train_step()
             probes.tick()
             mode.after_step(lambda text: say(console, text))
-            for engine in mode.engines:
-                notice = engine.notice
-                if notice is not None and notice.seq > told[id(engine)]:
-                    told[id(engine)] = notice.seq
-                    if notice.level == "warning":
-                        say(console, f"rnnscope: warning: {notice.text}")
+            _tell_warnings(mode.engines, told, console)
             now = time.perf_counter()
             if now - last_refresh >= REFRESH_S or mode.step() >= steps or not mode.going():
                 progress.update(task, completed=mode.step(), info=mode.info())
                 last_refresh = now
         probes.last()
+        _tell_warnings(mode.engines, told, console)  # the last probe's (its timeline frame could not be written)
+
+
+def _tell_warnings(engines: list[Engine], told: dict[int, int], console: Console) -> None:
+    """Each engine's newest notice not told yet, as a line when it is a warning."""
+    for engine in engines:
+        notice = engine.notice
+        if notice is not None and notice.seq > told[id(engine)]:
+            told[id(engine)] = notice.seq
+            if notice.level == "warning":
+                say(console, f"rnnscope: warning: {notice.text}")

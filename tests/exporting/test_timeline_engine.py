@@ -79,3 +79,26 @@ def test_a_headless_run_records_its_last_step_and_ends_its_heartbeat_there(tmp_p
     assert entries[0].step == 0 and entries[-1].step == 7 and entries[-1].train_loss is not None
     beat = read_heartbeat(run_dir)
     assert beat.state == "ended" and beat.step == 7  # --attach: ENDED at step 7, the film ends where the run did
+
+
+def test_a_headless_run_prints_the_warning_of_its_last_probe(tmp_path, monkeypatch, capsys):
+    from rnnscope.cli import main
+    from rnnscope.runner.headless_probes import HeadlessProbes
+    from rnnscope.storage.timeline import TimelineWriter
+    from tests.core_fixtures import write_corpus
+    from tests.runner.test_cli import TINY_ARGS
+
+    real_last = HeadlessProbes.last
+
+    def disk_full_at_the_end(self):
+        def append(*_args, **_kwargs):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(TimelineWriter, "append", append)
+        return real_last(self)
+
+    monkeypatch.setattr(HeadlessProbes, "last", disk_full_at_the_end)
+    corpus = write_corpus(tmp_path)
+    assert main([str(corpus), "--headless", *TINY_ARGS, "--steps", "3", "--run-dir", str(tmp_path / "run")]) == 0
+    err = capsys.readouterr().err
+    assert "rnnscope: warning: timeline stopped: cannot write" in err and "No space left" in err
