@@ -1,11 +1,13 @@
 """Training throughput of the engine against a bare fused PyTorch loop, interleaved in one run.
 
-    python benchmarks/train_throughput.py [--rounds 5] [--steps 40] [--threads N] [--model lstm]
+    python benchmarks/train_throughput.py [--rounds 5] [--steps 400] [--threads N] [--model lstm] [--side-seconds 60]
 
-Prints chars/s of: the bare loop (nn.Embedding + fused module + nn.Linear, Adam, clip_grad_norm_), the
-headless engine (per-parameter norms, clip stats, validation every 100 steps), and the dashboard's
-engine loop (EngineSource: + probes at their cadence, samples, frames), each as a median over rounds,
-the ratios against the bare loop, and the probe's cost in ms.
+Prints chars/s in steady state (after the first validation and the memory pass it forces, once a run) of: the bare
+loop (nn.Embedding + fused module + nn.Linear, Adam, clip_grad_norm_), the headless engine (per-parameter norms,
+clip stats, validation every 100 steps), and the dashboard's engine loop (EngineSource: + probes at their cadence,
+samples, frames), each as a median over rounds, the ratios against the bare loop, and the probe's cost in ms. Then
+the side budget's split: the dashboard's engine loop run for --side-seconds, what each kind of side work took as a
+share of the training time, and `timings` as meta.json would say them (0 skips it).
 """
 
 from __future__ import annotations
@@ -56,8 +58,10 @@ def _bare_step(model, opt, sampler, config, device) -> torch.Tensor:
 
 
 def headless_engine(config: RunConfig, corpus, steps: int) -> float:
+    """Steady state: timed after the first validation (and the first memory pass it forces, ~0.1 s once a run)."""
     engine = Engine(config, corpus, run_dir=_nowhere(), threads=torch.get_num_threads())
-    engine.train_step()  # warm-up
+    for _ in range(config.val_every):  # warm-up
+        engine.train_step()
     started = time.perf_counter()
     for _ in range(steps):
         engine.train_step()
@@ -65,8 +69,8 @@ def headless_engine(config: RunConfig, corpus, steps: int) -> float:
 
 
 def dashboard_loop(config: RunConfig, corpus, steps: int) -> float:
-    """The EngineSource loop the dashboard runs (parts compared and pickled as for the pipe), timed from its
-    first frame to `steps` steps later."""
+    """The EngineSource loop the dashboard runs (parts compared and pickled as for the pipe), timed from its first
+    frame after the first validation (steady state, as headless_engine) to `steps` steps later."""
     source = EngineSource(config, corpus.path, _nowhere(), threads=torch.get_num_threads())
     inbox: queue.Queue = queue.Queue()
     sent = PartsOut()
@@ -75,6 +79,8 @@ def dashboard_loop(config: RunConfig, corpus, steps: int) -> float:
     def publish(parts) -> None:
         pickle.dumps(sent.update(parts))
         step = parts["status"].step
+        if step <= config.val_every:
+            return
         if "start" not in marks:
             marks["start"], marks["step0"] = time.perf_counter(), step
         elif step - marks["step0"] >= steps and "end" not in marks:
@@ -83,6 +89,28 @@ def dashboard_loop(config: RunConfig, corpus, steps: int) -> float:
 
     source.run(publish, inbox)
     return marks["steps"] * config.batch * config.seq_len / (marks["end"] - marks["start"])
+
+
+def side_split(config: RunConfig, corpus, seconds: float) -> None:
+    """The dashboard's engine loop for `seconds` (from its start, start-up passes included, as `timings` counts
+    them): each kind of side work as a share of the training time, and the engine's own `timings`."""
+    source = EngineSource(config, corpus.path, _nowhere(), threads=torch.get_num_threads())
+    built, inbox = {}, queue.Queue()
+    build = source.build
+    source.build = lambda: built.setdefault("engine", build())
+    started = time.perf_counter()
+
+    def publish(_parts) -> None:
+        if time.perf_counter() - started > seconds:
+            inbox.put(Quit())
+
+    source.run(publish, inbox)
+    engine = built["engine"]
+    side = engine.side
+    split = ", ".join(f"{kind} {spent / side.train_s:.2%}" for kind, spent in side.spent.items())
+    print(f"side work of the dashboard's engine loop over {seconds:g} s ({engine.step} steps): share "
+          f"{side.share():.2%} = {split}")
+    print(f"  timings: {side.timings()}")
 
 
 def probe_cost_ms(config: RunConfig, corpus, repeats: int = 10) -> float:
@@ -100,9 +128,10 @@ def _nowhere():
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--steps", type=int, default=40)
+    parser.add_argument("--steps", type=int, default=400)
     parser.add_argument("--threads", type=int, default=0, help="0 = the headless default (half the cores)")
     parser.add_argument("--model", default="lstm")
+    parser.add_argument("--side-seconds", type=float, default=60.0)
     args = parser.parse_args()
     threads = configure_threads(args.threads)
     config = RunConfig(model=args.model).validate()
@@ -120,6 +149,8 @@ def main() -> None:
         print(f"{name:24s} {median:10,.0f} chars/s  ratio {median / bare:.3f}  "
               f"(rounds: {', '.join(f'{v:,.0f}' for v in values)})")
     print(f"probe pass (T={config.probe_len}, batch 1): {probe_cost_ms(config, corpus):.1f} ms median")
+    if args.side_seconds > 0:
+        side_split(config, corpus, args.side_seconds)
 
 
 if __name__ == "__main__":
