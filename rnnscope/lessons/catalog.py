@@ -14,7 +14,7 @@ LOSS, SIGMA, PROBE, ENCODING, SAMPLE, MEMORY = ("loss", "sigma_max & saturation"
 RECALL = {"task": "recall", "distance": (1, 20), "hidden": 64, "embed": 16, "seq_len": 32, "batch": 64,
           "clip": 1.0}
 # The LSTM on it, with batch 128: at batch 64 seed 2 was still at recall 0.19 after 3,000 steps; at 128 seeds 0, 1
-# and 2 reach 0.9 at every distance in 1,200-1,700 steps (benchmarks/lessons.py).
+# and 2 reach 0.9 at every distance in 1,200-1,500 steps (benchmarks/lessons.py, 2026-12-05).
 LSTM_RECALL = {**RECALL, "model": "lstm", "lr": 0.01, "batch": 128}
 SHAKESPEARE = {"corpus": "", "task": None}
 # Identity times 1.2 under plain SGD: the first gradient is ~10^5, one unclipped step ruins the weights.
