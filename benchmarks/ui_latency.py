@@ -3,13 +3,14 @@
 
     python benchmarks/ui_latency.py [--tmux-runs 5] [--cpu-seconds 20]
 
-First paint: the time from starting `rnnscope` in a 160x48 tmux window until "loading…" is on its screen
-(median of --tmux-runs, each after the last run's processes have ended), interleaved with the same for a
-bare Textual app that shows one line (the floor any Textual app has on this machine: Python's start, Textual's
-import, its first frame). rnnscope's modules are byte-compiled first, as an install compiles them and as Textual's
-already are (with PYTHONDONTWRITEBYTECODE set, as on the development machine, every start would compile ~50 of
-them again: ~20 ms that no installed copy pays). CPU: utime+stime of the dashboard's process (and, apart, the
-engine's) from /proc over --cpu-seconds of training.
+First paint: the time from starting `rnnscope` in a 160x48 tmux window until "loading…" is on its screen (median of
+--tmux-runs, each after the last run's processes have ended), interleaved with the same for a bare Textual app that
+shows one line (the floor any Textual app has on this machine: Python's start, Textual's import, its first frame).
+rnnscope's modules are byte-compiled first, as an install compiles them and as Textual's already are (with
+PYTHONDONTWRITEBYTECODE set, as on the development machine, every start would compile ~50 of them again: ~20 ms
+that no installed copy pays). CPU: utime+stime of the dashboard's process (and, apart, the engine's) from /proc
+over --cpu-seconds of training. The same runs also time the first frame: the engine process started after the first
+paint, torch imported, the model built and probed, its picture on the screen.
 """
 
 from __future__ import annotations
@@ -160,12 +161,13 @@ def _running(pid: str) -> bool:
 
 def first_paint(runs: int) -> None:
     compileall.compile_dir(str(ROOT / "rnnscope"), quiet=1)  # as `pip install` does; Textual's are compiled too
-    samples, bare, cpu = [], [], []
+    samples, bare, cpu, first_frame = [], [], [], []
     for _ in range(runs):
         started = _start_in_tmux(_rnnscope("--paused"))
         samples.append((_wait_for_screen("loading…") - started) * 1000)
         pid = int(_tmux("display-message", "-p", "-t", SESSION, "#{pane_pid}").strip())
         cpu.append(_cpu_seconds(pid) * 1000)  # CPU it took (apart from waiting for a core on a busy machine)
+        first_frame.append((_wait_for_screen("PAUSED") - started) * 1000)  # the engine's first picture
         _end_session()
         started = _start_in_tmux([sys.executable, "-c", BARE_TEXTUAL])
         bare.append((_wait_for_screen("loading…") - started) * 1000)
@@ -176,6 +178,8 @@ def first_paint(runs: int) -> None:
     print(f"  a bare one-line Textual app, interleaved: median {statistics.median(bare):.0f} ms  "
           f"({', '.join(f'{v:.0f}' for v in bare)}); rnnscope / bare "
           f"{statistics.median(samples) / statistics.median(bare):.2f}")
+    print(f"  the first frame (the engine's first picture, PAUSED on the status line): median "
+          f"{statistics.median(first_frame):.0f} ms  ({', '.join(f'{v:.0f}' for v in first_frame)})")
 
 
 def _cpu_seconds(pid: int) -> float:
