@@ -1,6 +1,9 @@
 """End-to-end check of `--device cuda` and its scale sweep, for a machine with a GPU (exits 2 at once without one).
 
-    python benchmarks/cuda_check.py [--steps 200] [--rounds 3] [--skip-dashboard]
+    python benchmarks/cuda_check.py [--steps 200] [--rounds 3] [--skip-dashboard] [--smoke]
+
+--smoke runs every section on the CPU at the default size only, one round (tests/test_cuda_check_smoke.py does, so the
+script is known to run before a GPU's scarce minutes are spent on it).
 
 Needs rnnscope importable (installed wheel or source tree) and train_throughput.py / probe_cost.py beside this
 file (copy the benchmarks folder); run it from any folder. Every line is printed as soon as it is measured.
@@ -81,8 +84,8 @@ def _differences(fast, oracle) -> tuple[float, float]:
     return states, flows
 
 
-def probe_parity() -> None:
-    """The fast probe on CUDA against the unrolled oracle on CUDA and the fast probe on the CPU."""
+def probe_parity(device: str = "cuda") -> None:
+    """The fast probe on `device` against the unrolled oracle on `device` and the fast probe on the CPU."""
     for kind in ("lstm", "gru", "rnn-tanh", "rnn-relu"):
         for layers in (1, 3):
             cpu_module = _module(kind, layers)
@@ -90,27 +93,27 @@ def probe_parity() -> None:
             targets = torch.randint(0, 40, (PARITY_STEPS,), generator=torch.Generator().manual_seed(1))  # [T]
             inputs = torch.randn(1, PARITY_STEPS, 32, generator=torch.Generator().manual_seed(2))  # [1, T, I]
             cpu = probe_module(cpu_module, inputs, readout_loss(head, targets))
-            gpu_module, gpu_head = cpu_module.to("cuda"), head.to("cuda")
-            loss = readout_loss(gpu_head, targets.to("cuda"))
-            fast = probe_module(gpu_module, inputs.to("cuda"), loss)
-            oracle = probe_module_unrolled(gpu_module, inputs.to("cuda"), loss)
+            gpu_module, gpu_head = cpu_module.to(device), head.to(device)
+            loss = readout_loss(gpu_head, targets.to(device))
+            fast = probe_module(gpu_module, inputs.to(device), loss)
+            oracle = probe_module_unrolled(gpu_module, inputs.to(device), loss)
             states, flows = _differences(fast, oracle)
             cpu_states, cpu_flows = _differences(fast, cpu)
             verdicts = all(a.metrics.verdict == b.metrics.verdict for a, b in zip(fast.layers, oracle.layers))
             ok = max(states, flows, cpu_states, cpu_flows) < TOLERANCE and verdicts
-            print(f"probe {kind:8s} x{layers}  fast vs oracle on cuda: states {states:.1e} flows {flows:.1e}  "
-                  f"fast cuda vs cpu: states {cpu_states:.1e} flows {cpu_flows:.1e}  {'OK' if ok else 'MISMATCH'}",
+            print(f"probe {kind:8s} x{layers}  fast vs oracle on {device}: states {states:.1e} flows {flows:.1e}  "
+                  f"fast {device} vs cpu: states {cpu_states:.1e} flows {cpu_flows:.1e}  {'OK' if ok else 'MISMATCH'}",
                   flush=True)
 
 
-def headless_round_trip(steps: int) -> None:
+def headless_round_trip(steps: int, device: str = "cuda") -> None:
     with tempfile.TemporaryDirectory() as folder:
         run = Path(folder) / "run"
         base = [sys.executable, "-m", "rnnscope", "--headless", "--run-dir", str(run)]
-        done = subprocess.run(base + ["--device", "cuda", "--steps", str(steps), "--export-every", str(steps // 2)],
+        done = subprocess.run(base + ["--device", device, "--steps", str(steps), "--export-every", str(steps // 2)],
                               capture_output=True, text=True)
         last = (done.stdout.strip().splitlines() or [done.stderr.strip()])[-1]
-        print(f"headless cuda: exit {done.returncode}, {last}", flush=True)
+        print(f"headless {device}: exit {done.returncode}, {last}", flush=True)
         if done.returncode != 0:
             return
         snapshot = json.loads(last)["snapshot"]
@@ -124,13 +127,13 @@ def headless_round_trip(steps: int) -> None:
               flush=True)
 
 
-def throughput(corpus, rounds: int, dashboard: bool) -> None:
+def throughput(corpus, rounds: int, dashboard: bool, device: str = "cuda", scales: tuple[str, ...] = tuple(SCALES)) -> None:
     """Engine and dashboard engine loop against the bare fused loop, per size, interleaved over rounds."""
     runs = {"bare": bare_loop, "engine": headless_engine}
     if dashboard:
         runs["dashboard loop"] = dashboard_loop
-    for scale, sizes in SCALES.items():
-        config = RunConfig(device="cuda", **sizes).validate()
+    for scale in scales:
+        config = RunConfig(device=device, **SCALES[scale]).validate()
         steps = 100 if scale == "default" else 40
         rates: dict[str, list[float]] = {name: [] for name in runs}
         for _ in range(rounds):
@@ -224,20 +227,24 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-dashboard", action="store_true", help="no dashboard engine loop in the sweep")
+    parser.add_argument("--smoke", action="store_true", help="every section on the CPU, default size, one round")
     args = parser.parse_args()
-    if not torch.cuda.is_available():
+    device, scales, sizes, rounds, steps = "cuda", tuple(SCALES), PROBE_SIZES, args.rounds, args.steps
+    if args.smoke:
+        device, scales, sizes, rounds, steps = "cpu", ("default",), ("default",), 1, 20
+    elif not torch.cuda.is_available():
         print("cuda_check: no CUDA device here", file=sys.stderr)
         sys.exit(2)
     started = time.perf_counter()
-    print(torch.cuda.get_device_name(0), "torch", torch.__version__, flush=True)
+    print(torch.cuda.get_device_name(0) if device == "cuda" else "cpu (--smoke)", "torch", torch.__version__, flush=True)
     corpus = load_corpus(bundled_sample_path())
-    probe_parity()
-    scope_parity()
-    headless_round_trip(args.steps)
-    throughput(corpus, args.rounds, not args.skip_dashboard)
-    print(f"probe cost on cuda, lstm, E=32, median of {args.rounds} interleaved rounds", flush=True)
-    for size in PROBE_SIZES:
-        print_costs(size, probe_costs("lstm", size, args.rounds, torch.device("cuda"), corpus))
+    probe_parity(device)
+    scope_parity(device)
+    headless_round_trip(steps, device)
+    throughput(corpus, rounds, not args.skip_dashboard, device, scales)
+    print(f"probe cost on {device}, lstm, E=32, median of {rounds} interleaved rounds", flush=True)
+    for size in sizes:
+        print_costs(size, probe_costs("lstm", size, rounds, torch.device(device), corpus))
     print(f"cuda_check done in {time.perf_counter() - started:.0f} s", flush=True)
 
 
