@@ -47,7 +47,8 @@ def test_the_source_waits_then_follows_the_newest_frame_and_skips_a_malformed_on
     (tmp_path / "timeline" / frame_name(newest.id)).write_bytes(b"garbage")  # a torn or hostile file
     source.poll()
     parts = source.parts()
-    assert parts["probe"].step == 0 and "frame of step 1 skipped" in parts["notice"].text
+    assert parts["probe"].step == 0 and "1 frame of the timeline could not be loaded" in parts["notice"].text
+    assert "the latest: step 1:" in parts["notice"].text
     watched.step(2, loss=0.5)
     source.poll()
     assert source.parts()["probe"].step == 2 and source.parts()["loss_history"].tolist()[-1] == [2.0, 0.5]
