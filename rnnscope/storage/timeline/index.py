@@ -93,7 +93,8 @@ def parse(text: str) -> tuple[list[TimelineEntry], int]:
     """(entries, next_id) from the index's text; ValueError naming what is malformed."""
     data = json.loads(text)
     known = {1: list(FORMAT_1_COLUMNS), FORMAT: list(COLUMNS)}
-    if not isinstance(data, dict) or not isinstance(data.get("format"), int) or data["format"] not in known or data.get("columns") != known[data["format"]]:
+    fmt = data.get("format") if isinstance(data, dict) else None
+    if not (isinstance(fmt, int) and fmt in known and data.get("columns") == known[fmt]):
         raise ValueError(f"it is not a timeline index of format 1 or {FORMAT}")
     frames = data.get("frames", [])
     if not isinstance(frames, list):
