@@ -113,13 +113,13 @@ class AttachSource:
                 break
             if entry.id in self.skipped:
                 continue
-            if time.monotonic() > deadline:
-                break  # the rest at the next poll: the status keeps moving
             try:
                 frame = self.reader.load(entry.id)
             except TimelineError as err:
                 self.skipped.add(entry.id)
                 self._skip_reason = f"step {entry.step}: {err}"
+                if time.monotonic() > deadline:
+                    break  # the rest at the next poll: the status keeps moving
                 continue
             self.frame, self.shown_id = frame, entry.id
             break

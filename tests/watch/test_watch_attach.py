@@ -1,5 +1,6 @@
 """--attach: the source that follows another process's timeline, the dashboard on it, the command line."""
 
+import json
 import os
 import subprocess
 import sys
@@ -202,3 +203,50 @@ async def test_a_watched_model_on_screen_claims_nothing_only_rnnscope_own_models
         assert "t=0: peak" in await shown(ConnectivityPanel)  # no predicted character: the axis has labels' letters
         await pilot.press("q")
     watched.close()
+
+
+def _unloadable_index(run_dir, rows):
+    (run_dir / "timeline").mkdir(parents=True)
+    frames = [[i, i, 1.7e9 + i, 1.0, None, 2.0, 0] for i in range(rows)]  # no frame file behind any row
+    (run_dir / "timeline" / "index.json").write_text(json.dumps(
+        {"format": 2, "next_id": rows, "columns": ["id", "step", "wall_time", "train_loss", "val_loss", "loss", "run"],
+         "frames": frames}))
+
+
+def test_a_poll_over_unloadable_rows_is_linear_bounded_and_says_how_many_it_skipped(tmp_path, monkeypatch):
+    from rnnscope.storage.timeline import TimelineError, reader
+    from rnnscope.watch import attach
+
+    def unloadable(path):
+        raise TimelineError(f"{path} is gone")
+
+    monkeypatch.setattr(reader, "_read", unloadable)  # no file work: what is left is the poll's own bookkeeping
+    monkeypatch.setattr(attach, "LOAD_S", 1e9)  # every row tried in one poll
+    took = {}
+    for rows in (2_000, 20_000):
+        _unloadable_index(tmp_path / str(rows), rows)
+        source = AttachSource(tmp_path / str(rows))
+        started = time.perf_counter()
+        source.poll()
+        took[rows] = time.perf_counter() - started
+        assert len(source.skipped) == rows and f"{rows:,} frames of the timeline could not be loaded" in source.notice.text
+    assert took[20_000] < 30 * took[2_000]  # linear: 10x (a scan of the index per row made it 100x)
+    monkeypatch.setattr(attach, "LOAD_S", 0.0)  # the real bound: the rest waits for the next poll
+    source = AttachSource(tmp_path / "20000")
+    source.poll()
+    assert len(source.skipped) == 1 and source.parts()["status"].state == "WAITING"
+    source.poll()
+    assert len(source.skipped) == 2
+
+
+def test_attach_to_a_compare_s_folder_names_its_runs(tmp_path):
+    from rnnscope.contracts.errors import InputError
+    from rnnscope.watch.attach import check_attach_dir
+
+    scope(tmp_path / "a").step(0)
+    with pytest.raises(InputError, match="a compare's folder"):
+        check_attach_dir(tmp_path)
+    (tmp_path / "b").mkdir()
+    source = AttachSource(tmp_path)  # a dashboard that waits while the compare makes a/: it says why it waits
+    source.poll()
+    assert "attach to one of them" in source.notice.text
