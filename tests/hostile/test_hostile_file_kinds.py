@@ -171,3 +171,23 @@ def test_attach_exports_a_frame_that_became_a_fifo_as_one_error(tmp_path):
     plant(run / "timeline" / frame_name(source.shown_id), "fifo", None)
     source.export(None)
     assert source.notice.level == "error" and "FIFO" in source.notice.text
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero link", "folder"])
+def test_a_scope_in_a_folder_whose_index_and_heartbeat_are_hostile_records_without_a_hang(tmp_path, kind):
+    import torch
+    from torch import nn
+
+    from rnnscope import Scope
+
+    (tmp_path / "timeline").mkdir()
+    plant(tmp_path / "timeline" / "index.json", kind, None)
+    if kind != "folder":  # a folder in its place cannot be replaced: the scope warns once and stops writing
+        plant(tmp_path / "timeline" / "heartbeat.json", kind, None)
+    torch.manual_seed(0)
+    scope = Scope(nn.GRU(2, 3), tmp_path, probe=torch.randn(4, 2), every=1)
+    for step in range(3):
+        scope.step(step, loss=1.0)
+    scope.close()
+    assert [e.step for e in TimelineReader(tmp_path).index()] == [0, 1, 2]
+    assert read_heartbeat(tmp_path).state == "ended"
