@@ -80,6 +80,7 @@ class TimelineWriter:
         self.entries: list[TimelineEntry] | None = None  # every run's, read on the first append
         self.next_id = 0
         self.run: int | None = None  # the run of this writer's last frame
+        self.set_aside: Path | None = None  # where an index it could not read went, with its frames (to be told)
 
     def _lock(self) -> None:
         """Hold the folder's writer lock, an flock on the folder itself (this process's writers share it: a run
@@ -121,6 +122,7 @@ class TimelineWriter:
         """The index (whatever it is) and the frames into timeline/set-aside-<time>-<hex>/."""
         aside = self.folder / f"set-aside-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
         aside.mkdir()
+        self.set_aside = aside
         for name in [INDEX, *frames]:
             try:
                 os.rename(self.folder / name, aside / name)
