@@ -108,7 +108,7 @@ def test_a_film_of_frames_none_of_which_loads_is_one_line_and_no_file(tmp_path, 
 
 
 @pytest.mark.slow
-def test_sigterm_or_sighup_mid_film_leaves_no_temporary_and_no_partial_film(tmp_path):
+def test_sigterm_sighup_or_ctrl_c_mid_film_leaves_no_temporary_and_no_partial_film(tmp_path):
     import signal
     import subprocess
     import sys
@@ -116,7 +116,7 @@ def test_sigterm_or_sighup_mid_film_leaves_no_temporary_and_no_partial_film(tmp_
 
     _timeline(tmp_path / "run", range(0, 400, 4))  # 100 frames: 20 s or more to render
     films = {}
-    for signum in (signal.SIGTERM, signal.SIGHUP):
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         out = tmp_path / signum.name
         out.mkdir()
         films[signum] = out, subprocess.Popen([sys.executable, "-m", "rnnscope", "--movie", str(tmp_path / "run"),
@@ -127,5 +127,6 @@ def test_sigterm_or_sighup_mid_film_leaves_no_temporary_and_no_partial_film(tmp_
         film.send_signal(signum)
     for signum, (out, film) in films.items():
         err = film.communicate(timeout=60)[1]
-        assert film.returncode == 128 + signum
-        assert list(out.iterdir()) == [] and f"stopped by {signum.name}" in err and "Traceback" not in err
+        said = "interrupted" if signum == signal.SIGINT else f"stopped by {signum.name}"
+        assert film.returncode == 128 + signum and list(out.iterdir()) == []
+        assert said in err and "Traceback" not in err
