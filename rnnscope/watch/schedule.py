@@ -31,10 +31,11 @@ class ProbeSchedule:
         anything else). It never goes back: when the loop's step does (a new epoch's `enumerate(loader)`, a restart),
         the run's goes on from the last one + 1, so `every` keeps probing and no frame is taken for a new run."""
         value = check_step(step)
-        if self.loop_seen is not None and value < self.loop_seen:
-            self.offset += self.loop_seen + 1 - value
-        self.loop_seen = value
-        return check_step(value + self.offset)
+        offset = self.offset + (self.loop_seen + 1 - value if self.loop_seen is not None and value < self.loop_seen
+                                else 0)
+        run_step = check_step(value + offset)  # past 2**53-1: refused, nothing changed
+        self.loop_seen, self.offset = value, offset
+        return run_step
 
     def start(self) -> None:
         if self.started is None:

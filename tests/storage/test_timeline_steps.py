@@ -159,6 +159,13 @@ def test_the_run_step_goes_on_when_the_loop_step_goes_back():
     schedule = ProbeSchedule(0.02, None)
     got = [schedule.run_step(s) for s in (0, 1, 2, 2, 0, 1, 2, 0, 5)]
     assert got == [0, 1, 2, 2, 3, 4, 5, 6, 11]
+    countdown = ProbeSchedule(0.02, 4)
+    assert [countdown.run_step(s) for s in (9, 8, 7, np.int16(3))] == [9, 10, 11, 12]
+    overflow = ProbeSchedule(0.02, None)
+    assert overflow.run_step(MAX_STEP) == MAX_STEP
+    with pytest.raises(ValueError, match="0..2"):  # the offset cannot carry a run past what a timeline keeps
+        overflow.run_step(0)
+    assert overflow.run_step(MAX_STEP) == MAX_STEP  # refused, nothing changed
 
 
 @pytest.mark.parametrize("every", [None, 3])
