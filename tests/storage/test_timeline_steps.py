@@ -214,3 +214,20 @@ def test_every_loss_the_writer_takes_is_read_back(tmp_path, loss):
     source = AttachSource(tmp_path)
     source.poll()
     assert source.frame is not None and len(source.parts()["loss_history"]) == (2 if finite else 0)
+
+
+@pytest.mark.parametrize("step", [pytest.param(2**64, id="2**64"), pytest.param(10**400, id="10**400"), 1.5, -1, None,
+                                  True, "7"])
+def test_a_forged_index_with_a_step_no_writer_writes_is_one_line_for_every_reader(tmp_path, capsys, step):
+    from rnnscope.cli import main
+
+    _append(TimelineWriter(tmp_path), 0)
+    path = tmp_path / "timeline" / "index.json"
+    path.write_text(path.read_text().replace('"frames":[[0,0,', f'"frames":[[0,{json.dumps(step)},'))
+    source = AttachSource(tmp_path)
+    source.poll()
+    assert "cannot read the timeline's index" in source.notice.text and source.frame is None
+    for argv in (["--movie", str(tmp_path), str(tmp_path / "f.gif")], ["--replay", str(tmp_path)]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "malformed" in err and "unexpected" not in err
