@@ -7,7 +7,10 @@ import math
 
 def json_number(value, digits: int | None = None) -> float | None:
     """A finite number as a float (rounded to `digits` when given); None (null) for nan, ±inf and non-numbers."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    try:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            return None
+    except OverflowError:  # an int past float's range
         return None
     return float(value) if digits is None else round(float(value), digits)
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from rnnscope.exporting.figure import quiet_matplotlib
 from rnnscope.exporting.figure_memory import memory_plot
-from rnnscope.storage.timeline import TimelineEntry, TimelineFrame, TimelineReader
+from rnnscope.storage.timeline import TimelineEntry, TimelineError, TimelineFrame, TimelineReader
 
 MAX_FRAMES = 300  # spread evenly over the run
 UNITS = 16  # units shown per heatmap (the film is for slides: a readable few)
@@ -42,8 +42,10 @@ def chosen(entries: list[TimelineEntry], limit: int = MAX_FRAMES) -> list[Timeli
 
 
 def frames_rgb(sides: list[Side], limit: int = MAX_FRAMES,
-               progress: Callable[[int, int], None] = lambda done, total: None) -> Iterator[np.ndarray]:
-    """[H, W, 3] uint8 images, one per chosen frame of the first side (the others at its step)."""
+               progress: Callable[[int, int], None] = lambda done, total: None,
+               skipped: list[str] | None = None) -> Iterator[np.ndarray]:
+    """[H, W, 3] uint8 images, one per chosen frame of the first side (the others at its step); a frame that cannot
+    be loaded (a corrupt or vanished file) is left out, its reason appended to `skipped`."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -54,10 +56,15 @@ def frames_rgb(sides: list[Side], limit: int = MAX_FRAMES,
     with quiet_matplotlib():
         for done, entry in enumerate(lead, 1):
             fig.clear()
+            try:
+                loaded = [side.reader.load(side.at(entry.step).id) for side in sides]
+            except TimelineError as err:
+                (skipped if skipped is not None else []).append(str(err))
+                progress(done, len(lead))
+                continue
             columns = fig.add_gridspec(1, len(sides), wspace=0.18, left=0.04, right=0.98, top=0.9, bottom=0.07)
-            for column, (side, loss) in enumerate(zip(sides, losses)):
-                shown = side.at(entry.step)
-                _draw_side(fig, columns[0, column], side.name, side.reader.load(shown.id), loss)
+            for column, (side, frame, loss) in enumerate(zip(sides, loaded, losses)):
+                _draw_side(fig, columns[0, column], side.name, frame, loss)
             fig.canvas.draw()
             yield np.asarray(fig.canvas.buffer_rgba())[:, :, :3].copy()
             progress(done, len(lead))
@@ -167,7 +174,8 @@ def write_gif(images: Iterator[np.ndarray], path: Path, fps: int = FPS) -> int:
 
 
 def write_mp4(images: Iterator[np.ndarray], path: Path, ffmpeg: str, fps: int = FPS) -> int:
-    """The images as an H.264 MP4 at `path`, piped to ffmpeg; the frame count (OSError when ffmpeg fails)."""
+    """The images as an H.264 MP4 at `path`, piped to ffmpeg; the frame count (OSError when ffmpeg fails,
+    ValueError when there is no image)."""
     import subprocess
 
     process, count = None, 0
@@ -188,4 +196,6 @@ def write_mp4(images: Iterator[np.ndarray], path: Path, ffmpeg: str, fps: int = 
             error = process.stderr.read().decode("utf-8", "replace").strip()
             if process.wait() != 0:
                 raise OSError(f"ffmpeg failed: {error.splitlines()[-1] if error else process.returncode}")
+    if not count:
+        raise ValueError("no frame to write")
     return count

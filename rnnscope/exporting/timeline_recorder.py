@@ -33,6 +33,10 @@ class TimelineRecorder:
                                memory=engine.memory,
                                meta=self._meta())
             self.heartbeat.beat(probe.step)
+            if self.writer.set_aside is not None:
+                self.notify("warning", f"the timeline's index could not be read: set aside with its frames in "
+                                       f"{self.writer.set_aside}; a new timeline starts")
+                self.writer.set_aside = None
         except OSError as err:  # the heartbeat's too
             self.notify("warning", f"timeline stopped: cannot write {self.writer.folder} ({err.strerror or err}); "
                                    "training goes on")

@@ -1,5 +1,6 @@
 """`rnnscope --movie RUN_DIR OUT.gif|OUT.mp4`: check the folder and the output, render the timeline with a progress
-bar on stderr, write the file atomically."""
+bar on stderr, write the file atomically; under the signal guard (SIGTERM/SIGHUP leave no temporary and no partial
+film), a frame that cannot be loaded skipped and counted."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from rnnscope import startup
 from rnnscope.contracts.errors import InputError
 from rnnscope.contracts.visible import safe_text
+from rnnscope.runner.signals import SignalGuard
 from rnnscope.storage.atomic_file import replace_atomically
 from rnnscope.storage.timeline import TimelineError, TimelineReader
 
@@ -60,7 +62,13 @@ def check_output(out: Path) -> str | None:
 
 
 def run_movie(run_dir: Path, out: Path) -> int:
-    """Render and write the film; one line on stderr says what was written."""
+    """Render and write the film; one line on stderr says what was written. SIGTERM/SIGHUP raise Terminated (exit
+    128 + signal): the temporary film is removed on the way out, the output left as it was."""
+    with SignalGuard().installed():
+        return _film(run_dir, out)
+
+
+def _film(run_dir: Path, out: Path) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -75,16 +83,20 @@ def run_movie(run_dir: Path, out: Path) -> int:
     with Progress(TextColumn("film"), BarColumn(), TextColumn("{task.completed}/{task.total} frames"),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task("film", total=total)
-        images = frames_rgb(sides, MAX_FRAMES, lambda done, _total: bar.update(task, completed=done))
+        skipped: list[str] = []
+        images = frames_rgb(sides, MAX_FRAMES, lambda done, _total: bar.update(task, completed=done), skipped)
         counted = []
         try:
             replace_atomically(out, lambda temp: counted.append(
                 write_gif(images, temp) if ffmpeg is None else write_mp4(images, temp, ffmpeg)))
-        except TimelineError as err:
-            raise InputError(f"cannot film {run_dir}: {err}") from None
+        except ValueError:  # no frame to write (every one skipped)
+            raise InputError(f"cannot film {run_dir}: none of its {total} frames could be loaded "
+                             f"({skipped[0] if skipped else 'no frame'})") from None
         except OSError as err:
             raise InputError(f"cannot write {out} ({err.strerror or err})") from None
     steps = f"steps {sides[0].entries[0].step:,}-{sides[0].entries[-1].step:,}"
+    left_out = f"; {len(skipped)} frame(s) skipped, unreadable (the first: {skipped[0]})" if skipped else ""
     console.print(safe_text(f"rnnscope: wrote {out}: {counted[0]} frames of {steps} in "
-                            f"{time.perf_counter() - started:.0f} s"), highlight=False, soft_wrap=True, markup=False)
+                            f"{time.perf_counter() - started:.0f} s{left_out}"), highlight=False, soft_wrap=True,
+                  markup=False)
     return 0

@@ -154,7 +154,16 @@ def checked_source(run_dir: Path, clock: StepClock | None = None, follower: bool
 def run_replay(run_dir: Path) -> int:
     """Check the folder, then open the dashboard on its stops; a compare's folder (a/ and b/) on the compare screen."""
     sides = {side: run_dir / side for side in ("a", "b")}
-    paired = all(folder.is_dir() for folder in sides.values()) and not list_snapshots(run_dir)
+    try:
+        own = bool(list_snapshots(run_dir)) or TimelineReader(run_dir).exists()
+    except SnapshotError:
+        own = True  # checked_source says what is wrong with it
+    paired = all(folder.is_dir() for folder in sides.values()) and not own
+    lone = [side for side, folder in sides.items() if folder.is_dir()]
+    if not own and len(lone) == 1:
+        other = "b" if lone == ["a"] else "a"
+        raise InputError(f"{run_dir} is a compare's folder without {other}/ (its run {other.upper()} recorded "
+                         f"nothing): replay the run it holds with rnnscope --replay {sides[lone[0]]}")
     clock = StepClock() if paired else None
     sources = {side: checked_source(folder, clock, follower=side == "b") for side, folder in sides.items()} \
         if paired else {"": checked_source(run_dir)}

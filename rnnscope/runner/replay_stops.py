@@ -14,6 +14,7 @@ from rnnscope.contracts.parts import frame_parts
 from rnnscope.storage.snapshot_io import snapshot_step
 from rnnscope.storage.timeline import TimelineEntry, TimelineFrame, TimelineReader
 from rnnscope.storage.timeline.facts import last_step, settings, timeline_status, vocab
+from rnnscope.watch.heartbeat import HeartbeatError, read_heartbeat
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,10 +32,34 @@ class Stop:
 def replay_stops(snapshots: list[Path], timeline: TimelineReader | None) -> list[Stop]:
     """Snapshots and timeline frames by step; a snapshot replaces the timeline frame of its own step (the export
     recorded that probe, and the snapshot holds the whole state)."""
-    stops = {snapshot_step(folder): Stop(snapshot_step(folder), folder=folder) for folder in snapshots}
+    own = _this_run(snapshots, timeline)
+    stops = {snapshot_step(folder): Stop(snapshot_step(folder), folder=folder) for folder in own}
     for entry in timeline.index() if timeline is not None else []:
         stops.setdefault(entry.step, Stop(entry.step, entry=entry))
     return [stops[step] for step in sorted(stops)]
+
+
+def _this_run(snapshots: list[Path], timeline: TimelineReader | None) -> list[Path]:
+    """The snapshots of the run the timeline shows (its newest: rnnscope.storage.timeline.index's step rule). Its
+    writer's heartbeat says when that process started: snapshots of steps before the first frame it recorded are the
+    history it continues; from that step on only those written since it started are its own (an older run's later
+    exports in the same folder are not)."""
+    entries = timeline.index() if timeline is not None else []
+    try:
+        beat = read_heartbeat(timeline.run_dir) if entries else None
+    except HeartbeatError:
+        beat = None
+    since = [e for e in entries if e.wall_time >= beat.started] if beat is not None else []
+    if not since:
+        return snapshots
+    kept = []
+    for folder in snapshots:
+        try:
+            if snapshot_step(folder) < since[0].step or folder.stat().st_mtime >= beat.started:
+                kept.append(folder)
+        except OSError:
+            kept.append(folder)  # replay says what is wrong with it when it gets there
+    return kept
 
 
 def timeline_parts(frame: TimelineFrame, base: Frame | None, entries: list[TimelineEntry],

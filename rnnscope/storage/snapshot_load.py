@@ -205,8 +205,9 @@ def read_snapshot(folder: Path, extra: dict[str, tuple[tuple, ...]] | None = Non
             raise SnapshotError(f"{folder} is not a snapshot folder: it has no {META}")
         if not (folder / ARRAYS).is_file():
             raise SnapshotError(f"{folder} is not a complete snapshot: it has no {ARRAYS}")
-        meta = read_json(folder / META)
-        return meta, read_npz(folder / ARRAYS, {**expected_arrays(meta), **(extra or {})}, optional=OPTIONAL_ARRAYS)
+        meta = read_json(folder / META, within=folder.parent)  # never through a link out of the run folder
+        return meta, read_npz(folder / ARRAYS, {**expected_arrays(meta), **(extra or {})}, optional=OPTIONAL_ARRAYS,
+                              within=folder.parent)
 
 
 def load_snapshot_frame(folder: Path) -> Frame:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnscope.storage.corpus_file import available_memory
+from rnnscope.storage.regular_file import NotReadable, open_regular, read_regular
 
 MAX_JSON_BYTES = 256 * 2**20  # a meta.json of a run with a 100k-character probe is a few MB
 MAX_JSON_DEPTH = 32  # meta.json nests 4 deep
@@ -47,17 +49,14 @@ def reading(where: str | Path) -> Iterator[None]:
         raise SnapshotError(f"{where} holds malformed data: {reason}") from None
 
 
-def read_json(path: Path, *, max_bytes: int = MAX_JSON_BYTES, max_depth: int = MAX_JSON_DEPTH) -> dict:
-    """A JSON object from `path`, refused when larger than max_bytes or nested deeper than max_depth."""
+def read_json(path: Path, *, max_bytes: int = MAX_JSON_BYTES, max_depth: int = MAX_JSON_DEPTH,
+              within: Path | None = None) -> dict:
+    """A JSON object from `path` (a regular file, through no link out of `within`: rnnscope.storage.regular_file),
+    refused when larger than max_bytes or nested deeper than max_depth."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise SnapshotError(f"{path} is {size / 2**20:.0f} MB, more than a snapshot's "
-                                f"{max_bytes / 2**20:.0f} MB: it is not one rnnscope wrote")
-        with open(path, "rb") as file:
-            data = json.loads(file.read(max_bytes + 1).decode("utf-8"))
-    except SnapshotError:
-        raise
+        data = json.loads(read_regular(path, max_bytes=max_bytes, within=within).decode("utf-8"))
+    except NotReadable as error:
+        raise SnapshotError(str(error)) from None
     except (OSError, UnicodeDecodeError, ValueError, RecursionError, MemoryError) as error:
         reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)[:200]
         raise SnapshotError(f"{path} cannot be read as JSON: {reason}") from None
@@ -82,20 +81,22 @@ def _depth(data, limit: int) -> int:
 
 
 def read_npz(path: Path, expected: dict[str, tuple[Shape, ...]], budget: int | None = None,
-             optional: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+             optional: tuple[str, ...] = (), within: Path | None = None) -> dict[str, np.ndarray]:
     """The arrays named in `expected` (key -> the shapes it may have) from an npz, each header checked before its
     data is read: plain numbers (no objects, no records), one of the shapes, and all of them within `budget` bytes
     (default: half the free memory, at most MAX_ARRAY_BYTES) and MAX_INFLATION times the archive's size: a 4 MB
-    file never decompresses to 4 GB. Keys in `optional` may be absent (an array older snapshots lack)."""
+    file never decompresses to 4 GB. Keys in `optional` may be absent (an array older snapshots lack). The file is
+    opened by rnnscope.storage.regular_file (a regular file no larger than the budget, through no link out of
+    `within`)."""
     budget = budget if budget is not None else min(available_memory() // 2, MAX_ARRAY_BYTES)
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_regular(path, max_bytes=budget + 2**20, within=within) as file, zipfile.ZipFile(file) as archive:
             present = set(archive.namelist())
             expected = {key: shapes for key, shapes in expected.items()
                         if key not in optional or f"{key}.npy" in present}
-            headers = {key: _header(archive, key, shapes) for key, shapes in expected.items()}
+            headers = {key: _header(archive, key, shapes, path) for key, shapes in expected.items()}
             total = sum(math.prod(shape) * dtype.itemsize for shape, dtype in headers.values())
-            if total > MAX_INFLATION * Path(path).stat().st_size + 2**20:
+            if total > MAX_INFLATION * os.fstat(file.fileno()).st_size + 2**20:
                 raise SnapshotError(f"{path} would inflate to {total / 2**20:.0f} MB, far more than its own size: "
                                     "it is not an archive rnnscope wrote")
             if total > budget:
@@ -108,15 +109,17 @@ def read_npz(path: Path, expected: dict[str, tuple[Shape, ...]], budget: int | N
             return arrays
     except SnapshotError:
         raise
+    except NotReadable as error:
+        raise SnapshotError(str(error)) from None
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError) as error:
         raise SnapshotError(f"{path} is corrupt or not a numpy archive: {str(error)[:200]}") from None
 
 
-def _header(archive: zipfile.ZipFile, key: str, shapes: tuple[Shape, ...]) -> tuple[tuple, np.dtype]:
+def _header(archive: zipfile.ZipFile, key: str, shapes: tuple[Shape, ...], path: Path) -> tuple[tuple, np.dtype]:
     try:
         member = archive.open(f"{key}.npy")
     except KeyError:
-        raise SnapshotError(f"{archive.filename} is incomplete: {key!r} is missing") from None
+        raise SnapshotError(f"{path} is incomplete: {key!r} is missing") from None
     with member:
         version = np.lib.format.read_magic(member)
         if version == (1, 0):
@@ -126,7 +129,7 @@ def _header(archive: zipfile.ZipFile, key: str, shapes: tuple[Shape, ...]) -> tu
         else:
             raise SnapshotError(f"array {key} has npy format {version}, not one rnnscope writes")
     if dtype.hasobject or dtype.fields is not None or dtype.kind not in "fiu" or dtype.itemsize > 8:
-        raise SnapshotError(f"{archive.filename} is corrupt: array {key} holds {dtype}, not plain numbers")
+        raise SnapshotError(f"{path} is corrupt: array {key} holds {dtype}, not plain numbers")
     if not any(_fits(shape, want) for want in shapes):
         wanted = " or ".join(str(tuple("N" if s is None else s for s in want)) for want in shapes)
         raise SnapshotError(f"array {key} has shape {shape}, expected {wanted}")

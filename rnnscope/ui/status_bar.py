@@ -105,7 +105,10 @@ def status_parts(status: RunStatus, compact: bool = False) -> list[tuple[int, li
         ((8, 7), [Text(_short(status.corpus, width)) for width in (CORPUS_WIDTH, 16, 16, 10)]),
         ((9, 8), [Text(status.device)]),
     ]
-    if not status.n_params:  # a run known by its timeline alone (a replay of one that exported nothing)
+    if status.watched:  # a Scope's run replayed: its losses have no unit, it told no clip or init, its module
+        facts = [facts[0], facts[1], ((3, 5), [Text(_losses(status.train_loss, status.val_loss, False))]),
+                 ((6, 4), [Text(status.writer or model)])]
+    elif not status.n_params:  # a run known by its timeline alone (a replay of one that exported nothing)
         unknown = {7: not math.isfinite(status.chars_per_s), 8: not status.corpus, 9: not status.device}
         facts = [(ranks, forms) for ranks, forms in facts if not unknown.get(ranks[0])]
     parts = [(ranks[compact], forms) for ranks, forms in facts]

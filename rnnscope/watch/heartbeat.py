@@ -14,10 +14,12 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from rnnscope.storage.atomic_file import replace_atomically, write_synced
-from rnnscope.storage.timeline.index import TIMELINE
+from rnnscope.storage.regular_file import NotReadable, read_regular
+from rnnscope.storage.timeline.index import MAX_STEP, TIMELINE
 
 FILE_NAME = "heartbeat.json"
 RUNNING, ENDED = "running", "ended"
+MAX_BYTES = 65536  # a heartbeat takes ~250 bytes
 STALE_AFTER_S = 60.0  # a running writer that has not beaten for this long is presumed stopped
 BEAT_EVERY_S = 5.0  # a running writer rewrites its heartbeat at least this often
 
@@ -93,13 +95,15 @@ def read_heartbeat(run_dir: Path) -> Heartbeat | None:
     """The run's heartbeat; None when there is none yet; HeartbeatError when it is not one."""
     path = heartbeat_path(run_dir)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, max_bytes=MAX_BYTES, within=run_dir)  # no FIFO, no /dev/zero, nothing outside
     except FileNotFoundError:
         return None
+    except NotReadable as err:
+        raise HeartbeatError(str(err)) from None
     except OSError as err:
         raise HeartbeatError(f"cannot read {path}: {err.strerror or err}") from None
     try:
-        data = json.loads(raw[:65536].decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise HeartbeatError(f"{path} is not a heartbeat (not json)") from None
     if not isinstance(data, dict):
@@ -112,6 +116,8 @@ def read_heartbeat(run_dir: Path) -> Heartbeat | None:
         if not isinstance(value, kind) or isinstance(value, bool) or (kind is float and not math.isfinite(value)):
             raise HeartbeatError(f"{path}: field {name!r} is missing or not a {kind.__name__}")
         values[name] = value[:200] if kind is str else value
+    if not 0 <= values["step"] <= MAX_STEP:
+        raise HeartbeatError(f"{path}: its step is not one a timeline keeps (0..2**53-1)")
     if values["state"] not in (RUNNING, ENDED):
         raise HeartbeatError(f"{path}: state {values['state']!r} is neither {RUNNING!r} nor {ENDED!r}")
     return Heartbeat(**values)

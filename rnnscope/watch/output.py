@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+import warnings
 from pathlib import Path
 
 from rnnscope.storage.timeline import TIMELINE, TimelineWriter
@@ -43,6 +44,11 @@ class Output:
             meta.update(grad_step=grads[0], grad_norms=grads[1], grad_total=grads[2])
         self.safe.attempt(lambda: self.timeline.append(probe, wall_time=time.time(), train_loss=train_loss,
                                                        val_loss=float("nan"), memory=None, meta=meta))
+        if self.timeline is not None and self.timeline.set_aside is not None:
+            warnings.warn(f"rnnscope Scope: {self.timeline.set_aside.parent / 'index.json'} could not be read: set "
+                          f"aside with its frames in {self.timeline.set_aside}; a new timeline starts", RuntimeWarning,
+                          stacklevel=4)
+            self.timeline.set_aside = None
         self.safe.attempt(lambda: self.heartbeat.beat(probe.step, now=True))
 
     def beat(self, step: int) -> None:

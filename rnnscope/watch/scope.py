@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 import weakref
 from pathlib import Path
 
@@ -48,7 +49,7 @@ class Scope:
         """After backward: per-parameter gradient norms of the module, before clipping (read, never written), taken
         only when a probe is due at this step (they go into its frame): in a fast loop, norms at every step would
         spend the budget the probes need."""
-        if not self.active or not self._close.alive:
+        if not self.active or not self._close.alive or (step := self._run_step(step)) is None:
             return
         started = time.perf_counter()
         if self._schedule.due(step):
@@ -58,7 +59,7 @@ class Scope:
 
     def step(self, step: int, loss=None) -> None:
         """After the optimizer step: keep the loss; probe and write when the budget (or `every`) says so."""
-        if not self.active or not self._close.alive:
+        if not self.active or not self._close.alive or (step := self._run_step(step)) is None:
             return
         started = time.perf_counter()
         if loss is not None:
@@ -70,6 +71,14 @@ class Scope:
             self._schedule.probed(step, time.perf_counter() - started)
         self._output.beat(step)
         self._schedule.spend(time.perf_counter() - started)
+
+    def _run_step(self, step) -> int | None:
+        """The run's step (rnnscope.watch.schedule.ProbeSchedule.run_step); None, with a warning, for a bad one."""
+        try:
+            return self._schedule.run_step(step)
+        except (TypeError, ValueError) as err:
+            warnings.warn(f"rnnscope Scope: a step ignored: {err}", RuntimeWarning, stacklevel=3)
+            return None
 
     def _train_loss(self) -> float:
         """The mean of the losses since the last frame (nan without any), read back from the device once."""

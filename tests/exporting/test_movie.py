@@ -71,3 +71,62 @@ def test_bad_inputs_are_one_line_and_exit_2(tmp_path, capsys, case, words):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and words in err and "Traceback" not in err
     assert not (tmp_path / "film.gif").exists()
+
+
+def test_corrupt_frames_are_skipped_and_counted_not_the_whole_film(tmp_path, monkeypatch, capsys):
+    import os
+
+    from PIL import Image
+
+    from rnnscope.storage.timeline.index import frame_name
+
+    monkeypatch.setattr(movie, "MAX_FRAMES", 6)
+    _timeline(tmp_path / "run", [0, 10, 20, 30, 40, 50])
+    entries = TimelineReader(tmp_path / "run").index()
+    for entry, kind in zip(entries[1::2], ("garbage", "fifo", "gone")):
+        bad = tmp_path / "run" / "timeline" / frame_name(entry.id)
+        bad.unlink()
+        if kind == "garbage":
+            bad.write_bytes(b"PK\x03\x04 torn")
+        elif kind == "fifo":
+            os.mkfifo(bad)
+    assert main(["--movie", str(tmp_path / "run"), str(tmp_path / "film.gif")]) == 0
+    with Image.open(tmp_path / "film.gif") as gif:
+        assert gif.n_frames == 3
+    lines = [line for line in capsys.readouterr().err.splitlines() if line]  # the progress bar leaves a blank one
+    assert len(lines) == 1 and "3 frames of steps 0-50" in lines[0] and "3 frame(s) skipped" in lines[0]
+
+
+def test_a_film_of_frames_none_of_which_loads_is_one_line_and_no_file(tmp_path, capsys):
+    _timeline(tmp_path / "run", [0, 10])
+    for path in (tmp_path / "run" / "timeline").glob("frame-*.npz"):
+        path.write_bytes(b"garbage")
+    assert main(["--movie", str(tmp_path / "run"), str(tmp_path / "film.gif")]) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line]
+    assert len(lines) == 1 and "none of its 2 frames could be loaded" in lines[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+@pytest.mark.slow
+def test_sigterm_sighup_or_ctrl_c_mid_film_leaves_no_temporary_and_no_partial_film(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    _timeline(tmp_path / "run", range(0, 400, 4))  # 100 frames: 20 s or more to render
+    films = {}
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        out = tmp_path / signum.name
+        out.mkdir()
+        films[signum] = out, subprocess.Popen([sys.executable, "-m", "rnnscope", "--movie", str(tmp_path / "run"),
+                                               str(out / "f.gif")], stderr=subprocess.PIPE, text=True)
+    time.sleep(4)  # rendering under way
+    for signum, (_out, film) in films.items():
+        assert film.poll() is None, film.stderr.read()
+        film.send_signal(signum)
+    for signum, (out, film) in films.items():
+        err = film.communicate(timeout=60)[1]
+        said = "interrupted" if signum == signal.SIGINT else f"stopped by {signum.name}"
+        assert film.returncode == 128 + signum and list(out.iterdir()) == []
+        assert said in err and "Traceback" not in err

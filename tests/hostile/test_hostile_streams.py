@@ -3,6 +3,7 @@ gives a defined exit code and, where a stream is left, one line; the dashboard w
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
 
@@ -76,7 +77,7 @@ def test_a_headless_result_into_a_broken_pipe_is_one_line_and_exit_3(tmp_path):
 ])
 def test_closed_streams_give_a_defined_code(tmp_path, closed, code, said):
     fds = {"stdout": ["1"], "stderr": ["2"], "both": ["1", "2"]}[closed]
-    script = f"{sys.executable} -m rnnscope --lesson list {' '.join(f'{fd}>&-' for fd in fds)}"
+    script = f"{shlex.quote(sys.executable)} -m rnnscope --lesson list {' '.join(f'{fd}>&-' for fd in fds)}"
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == code, done.stderr
     if said:
@@ -97,7 +98,8 @@ def test_stderr_on_a_full_disk_loses_messages_not_the_run(tmp_path):
 def test_the_dashboard_without_a_terminal_says_so_in_one_line(tmp_path, stdin):
     corpus = write_corpus(tmp_path)
     redirect = "</dev/null" if stdin == "null" else "<&-"
-    done = subprocess.run(["bash", "-c", f"{sys.executable} -m rnnscope {corpus} --run-dir {tmp_path / 'r'} {redirect}"],
+    command = shlex.join([sys.executable, "-m", "rnnscope", str(corpus), "--run-dir", str(tmp_path / "r")])
+    done = subprocess.run(["bash", "-c", f"{command} {redirect}"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "the dashboard reads keys from a terminal and stdin is not one" in done.stderr

@@ -155,3 +155,69 @@ def test_a_timeline_frame_over_a_later_snapshot_keeps_its_own_settings_and_gradi
     assert parts["status"].step == 10 and parts["status"].config.clip is None
     assert parts["status"].config.init == "orthogonal" and parts["status"].config.hidden == base.status.config.hidden
     assert parts["last_step"].step == 10 and parts["last_step"].grad_norms == {"w": 3.0}  # not the snapshot's step 50
+
+
+@pytest.mark.parametrize("present", ["a", "b"])
+def test_a_compare_folder_with_one_side_names_the_side_to_replay(tmp_path, capsys, present):
+    import dataclasses
+
+    from rnnscope.storage.timeline import TimelineWriter
+    from tests.fake_frames import make_frame
+
+    probe = make_frame("gru", T=5, H=3, V=4).probe
+    TimelineWriter(tmp_path / present).append(dataclasses.replace(probe, step=0), wall_time=1.0, train_loss=1.0,
+                                              val_loss=None, memory=None, meta={})
+    assert main(["--replay", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"rnnscope --replay {tmp_path / present}" in err and "compare" in err
+
+
+def test_a_scope_s_run_replayed_shows_no_bpc_no_clip_and_its_module(tmp_path):
+    import torch
+    from torch import nn
+
+    from rnnscope import Scope
+    from rnnscope.runner.replay import checked_source
+    from rnnscope.ui.status_bar import fit_status
+
+    torch.manual_seed(0)
+    scope = Scope(nn.LSTM(2, 4), tmp_path, probe=torch.randn(5, 2), every=1)
+    scope.step(0, loss=2.0)
+    scope.close()
+    parts = checked_source(tmp_path)._parts(checked_source(tmp_path).stops[0])
+    line = fit_status(parts["status"], 160).plain
+    assert "LSTM 1x4 in 2" in line and "train 2.000" in line, line
+    assert "bpc" not in line and "clip" not in line and "init" not in line and "lstm 1×32" not in line
+
+
+@pytest.mark.parametrize("second, kept", [((0, 1, 2), []), ((7, 8), [3, 6]), ((4, 5), [3])])
+def test_replay_shows_the_newest_run_with_only_the_snapshots_that_are_its_own(tmp_path, second, kept):
+    import dataclasses
+    import os
+    import time
+
+    from rnnscope.runner.replay_stops import replay_stops
+    from rnnscope.storage.timeline import TimelineReader, TimelineWriter
+    from rnnscope.watch.heartbeat import HeartbeatFile
+    from tests.fake_frames import make_frame
+
+    probe = make_frame("gru", T=5, H=3, V=4).probe
+
+    def run(steps, wall):
+        writer = TimelineWriter(tmp_path)
+        for step in steps:
+            writer.append(dataclasses.replace(probe, step=step), wall_time=wall, train_loss=1.0, val_loss=None,
+                          memory=None, meta={})
+
+    run((0, 3, 6), time.time() - 100)  # the old run, which exported steps 3 and 6
+    snapshots = []
+    for step in (3, 6):
+        snapshots.append(tmp_path / f"step-{step:06d}")
+        snapshots[-1].mkdir()
+        os.utime(snapshots[-1], (time.time() - 100, time.time() - 100))
+    HeartbeatFile(tmp_path, "rnnscope gru 1x3").beat(0, now=True)  # the next process starts
+    run(second, time.time())  # a new run (from 0), a resume from the end, a resume from an earlier checkpoint
+    stops = replay_stops(snapshots, TimelineReader(tmp_path))
+    assert [s.step for s in stops if s.folder is not None] == kept
+    assert [s.step for s in stops if s.entry is not None] == [s for s in ((0, 3, 6) if second[0] > 6 else ())
+                                                              if s not in kept] + list(second)

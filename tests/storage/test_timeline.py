@@ -85,16 +85,15 @@ def test_thin_halves_the_older_half_only():
     assert thin(list(range(8)), 8) == list(range(8))
 
 
-def test_a_step_before_the_last_one_drops_the_later_frames(tmp_path):
+def test_a_step_before_the_last_one_starts_the_next_run_and_deletes_nothing(tmp_path):
     probe = make_frame("gru", T=6, H=3, V=5).probe
     writer = TimelineWriter(tmp_path)
     for step in (0, 10, 20, 30):
         _append(writer, probe, step)
     resumed = TimelineWriter(tmp_path)  # a run resumed from the checkpoint of step 10
     _append(resumed, probe, 10)
-    steps = [e.step for e in TimelineReader(tmp_path).index()]
-    assert steps == [0, 10, 10]
-    assert len(list((tmp_path / "timeline").glob("frame-*.npz"))) == 3
+    assert [(e.step, e.run) for e in TimelineReader(tmp_path).index()] == [(10, 1)]
+    assert len(list((tmp_path / "timeline").glob("frame-*.npz"))) == 5
 
 
 def test_a_failed_rename_leaves_no_partial_frame_and_the_index_as_it_was(tmp_path, monkeypatch):

@@ -1,5 +1,6 @@
 """--attach: the source that follows another process's timeline, the dashboard on it, the command line."""
 
+import json
 import os
 import subprocess
 import sys
@@ -47,7 +48,8 @@ def test_the_source_waits_then_follows_the_newest_frame_and_skips_a_malformed_on
     (tmp_path / "timeline" / frame_name(newest.id)).write_bytes(b"garbage")  # a torn or hostile file
     source.poll()
     parts = source.parts()
-    assert parts["probe"].step == 0 and "frame of step 1 skipped" in parts["notice"].text
+    assert parts["probe"].step == 0 and "1 frame of the timeline could not be loaded" in parts["notice"].text
+    assert "the latest: step 1:" in parts["notice"].text
     watched.step(2, loss=0.5)
     source.poll()
     assert source.parts()["probe"].step == 2 and source.parts()["loss_history"].tolist()[-1] == [2.0, 0.5]
@@ -140,7 +142,8 @@ async def test_attached_to_a_finished_headless_run_it_says_ended_and_scrubs(tmp_
         await wait_until(pilot, lambda: "ENDED" in status_text(app) and "step 6" in status_text(app), "ENDED")
         assert "CLIPPED" in panel_text(app.query_one(GradNormsPanel)) and "nats" in panel_text(app.query_one(LossPanel))
         await pilot.press("comma")
-        await wait_until(pilot, lambda: "REVIEW step 3" in status_text(app), "the review on the status line")
+        before = reader.index()[-2].step  # 3 (the export's probe), or a cadence probe's on a loaded machine
+        await wait_until(pilot, lambda: f"REVIEW step {before}" in status_text(app), "the review on the status line")
         assert app.latest.status.step == 6  # the run's step stays; the panels show the reviewed frame
         await pilot.press("end")
         await wait_until(pilot, lambda: "REVIEW" not in status_text(app), "live again")
@@ -201,3 +204,50 @@ async def test_a_watched_model_on_screen_claims_nothing_only_rnnscope_own_models
         assert "t=0: peak" in await shown(ConnectivityPanel)  # no predicted character: the axis has labels' letters
         await pilot.press("q")
     watched.close()
+
+
+def _unloadable_index(run_dir, rows):
+    (run_dir / "timeline").mkdir(parents=True)
+    frames = [[i, i, 1.7e9 + i, 1.0, None, 2.0, 0] for i in range(rows)]  # no frame file behind any row
+    (run_dir / "timeline" / "index.json").write_text(json.dumps(
+        {"format": 2, "next_id": rows, "columns": ["id", "step", "wall_time", "train_loss", "val_loss", "loss", "run"],
+         "frames": frames}))
+
+
+def test_a_poll_over_unloadable_rows_is_linear_bounded_and_says_how_many_it_skipped(tmp_path, monkeypatch):
+    from rnnscope.storage.timeline import TimelineError, reader
+    from rnnscope.watch import attach
+
+    def unloadable(path):
+        raise TimelineError(f"{path} is gone")
+
+    monkeypatch.setattr(reader, "_read", unloadable)  # no file work: what is left is the poll's own bookkeeping
+    monkeypatch.setattr(attach, "LOAD_S", 1e9)  # every row tried in one poll
+    took = {}
+    for rows in (2_000, 20_000):
+        _unloadable_index(tmp_path / str(rows), rows)
+        source = AttachSource(tmp_path / str(rows))
+        started = time.perf_counter()
+        source.poll()
+        took[rows] = time.perf_counter() - started
+        assert len(source.skipped) == rows and f"{rows:,} frames of the timeline could not be loaded" in source.notice.text
+    assert took[20_000] < 30 * took[2_000]  # linear: 10x (a scan of the index per row made it 100x)
+    monkeypatch.setattr(attach, "LOAD_S", 0.0)  # the real bound: the rest waits for the next poll
+    source = AttachSource(tmp_path / "20000")
+    source.poll()
+    assert len(source.skipped) == 1 and source.parts()["status"].state == "WAITING"
+    source.poll()
+    assert len(source.skipped) == 2
+
+
+def test_attach_to_a_compare_s_folder_names_its_runs(tmp_path):
+    from rnnscope.contracts.errors import InputError
+    from rnnscope.watch.attach import check_attach_dir
+
+    scope(tmp_path / "a").step(0)
+    with pytest.raises(InputError, match="a compare's folder"):
+        check_attach_dir(tmp_path)
+    (tmp_path / "b").mkdir()
+    source = AttachSource(tmp_path)  # a dashboard that waits while the compare makes a/: it says why it waits
+    source.poll()
+    assert "attach to one of them" in source.notice.text

@@ -22,11 +22,13 @@ def timeline_status(frame: TimelineFrame | None, state: str, run_dir: Path, beat
         hidden=frame.probe.layers[0].hidden.shape[1], layers=len(frame.probe.layers), clip=_clip(frame.meta),
         init=frame.meta.get("init") if frame.meta.get("init") in INITS else "default")
     entry = frame.entry if frame else None
+    watched = frame is not None and bool(frame.probe.labels)
+    module = str(frame.meta.get("model", ""))[:MAX_NAME] if watched else ""
     return RunStatus(
         config=config, corpus="", n_params=0, step=max(entry.step if entry else 0, beat.step if beat else 0), state=state,
         clip_fire_rate=math.nan, device="", threads=0, train_loss=number_or_nan(entry and entry.train_loss),
         val_loss=number_or_nan(entry and entry.val_loss), chars_per_s=math.nan, run_dir=str(run_dir),
-        writer=beat.describe() if beat else "", frame_time=entry.wall_time if entry else math.nan)
+        writer=beat.describe() if beat else module, frame_time=entry.wall_time if entry else math.nan, watched=watched)
 
 
 def _clip(meta: dict) -> float | None:

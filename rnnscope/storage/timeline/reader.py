@@ -1,13 +1,15 @@
 """TimelineReader: the recorded frames of RUN_DIR/timeline/, listed from the index and read one at a time.
 
     reader = TimelineReader(run_dir)
-    entries = reader.index()              # [TimelineEntry(id, step, wall_time, train_loss, val_loss, loss)], oldest first
+    entries = reader.index()              # [TimelineEntry(id, step, ..., loss, run)] of the newest run, oldest first
     frame = reader.load(entries[-1].id)   # TimelineFrame(entry, probe: ProbeFrame, memory: MemoryFrame | None, meta)
 
 Numpy + json only (no torch, no Textual). Files are read with allow_pickle=False and every field is checked
 (rnnscope.storage.timeline.check); whatever is wrong (a missing index, a frame thinned away since the index was read, a
-malformed or truncated file) raises TimelineError with one line, which callers show as a notice. Reading while a
-writer appends (another process) is safe: the writer replaces each file by a rename.
+malformed or truncated file, a path that is no regular file of the run folder: rnnscope.storage.regular_file) raises
+TimelineError with one line, which callers show as a notice. Reading while a writer appends (another process) is
+safe: the writer replaces each file by a rename. `index()` lists the folder's newest run only (the step rule of
+rnnscope.storage.timeline.index): replay, attach, the film and the loss curves never mix two runs.
 """
 
 from __future__ import annotations
@@ -42,11 +44,12 @@ class TimelineReader:
         self.run_dir = Path(run_dir)
         self.folder = self.run_dir / TIMELINE
         self._seen: tuple | None = None  # (inode, size, mtime) of the index last read
-        self._entries: list[TimelineEntry] = []
+        self._entries: list[TimelineEntry] = []  # the newest run's
+        self._by_id: dict[int, TimelineEntry] = {}
 
     def exists(self) -> bool:
-        """Whether the folder has a timeline index (it may still be malformed)."""
-        return (self.folder / "index.json").is_file()
+        """Whether the folder has a timeline index (it may still be malformed, or not even a file)."""
+        return os.path.lexists(self.folder / "index.json")
 
     def index(self) -> list[TimelineEntry]:
         """The frames recorded so far, oldest first; TimelineError when the index is missing or malformed."""
@@ -56,15 +59,18 @@ class TimelineReader:
         except OSError:
             seen = None
         if seen is None or seen != self._seen:
-            self._entries = read_index(self.folder)[0]
+            entries = read_index(self.folder)[0]
+            self._entries = [e for e in entries if e.run == entries[-1].run] if entries else []
+            self._by_id = {e.id: e for e in self._entries}
             self._seen = seen
         return list(self._entries)
 
     def load(self, frame_id: int) -> TimelineFrame:
         """The frame with this id (an id of index()); TimelineError when it is gone or malformed."""
-        entry = next((e for e in self._entries if e.id == frame_id), None)
+        entry = self._by_id.get(frame_id)
         if entry is None:
-            entry = next((e for e in self.index() if e.id == frame_id), None)
+            self.index()
+            entry = self._by_id.get(frame_id)
         path = self.folder / frame_name(frame_id)
         if entry is None:
             raise TimelineError(f"{path} is not in the timeline (thinned away or never written)")
@@ -77,9 +83,10 @@ class TimelineReader:
 def _read(path: Path) -> tuple[dict, ProbeFrame, MemoryFrame | None]:
     """Each array's npy header is checked before its data is read (rnnscope.storage.snapshot_read.read_npz)."""
     try:
-        info = decode_meta(read_npz(path, {META_KEY: ((None,),)}, budget=MAX_FRAME_BYTES))
+        within = path.parent.parent  # the run folder
+        info = decode_meta(read_npz(path, {META_KEY: ((None,),)}, budget=MAX_FRAME_BYTES, within=within))
         shapes, optional = expected_arrays(info)
-        arrays = read_npz(path, shapes, budget=MAX_FRAME_BYTES, optional=optional)
+        arrays = read_npz(path, shapes, budget=MAX_FRAME_BYTES, optional=optional, within=within)
         probe, memory = decode(arrays, info)
         check_timeline_frame(probe, memory)
         return info, probe, memory

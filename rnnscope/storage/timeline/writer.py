@@ -4,21 +4,31 @@
     writer.append(probe, wall_time=time.time(), train_loss=..., val_loss=..., memory=..., meta={...})
 
 A frame is written as `frame-<id>.npz` (rnnscope.storage.timeline.codec) under a temporary name of rnnscope.storage.atomic_file
-and renamed into place; then `index.json` is replaced the same way. Neither is fsynced (a killed writer still
-leaves each file old or new and whole; see atomic_file.replace_atomically). Past MAX_FRAMES frames the older half
-is thinned to every other frame, keeping the first and the newest (the index is rewritten before the files go,
-so a reader never lists a removed frame for long). A frame of a step before the last recorded one (a run resumed
-from an earlier checkpoint, or a new run in the folder) first drops the frames of later steps. On open, frame
-files the index does not list (a writer killed between a frame and its index) are removed; temporaries are
-rnnscope.storage.run_dir.remove_leftovers's. One writer per folder: the first holds an exclusive flock on the
-folder (released by the kernel when its process ends, however it ends); a second process's first append raises
-TimelineBusy, an OSError, and leaves the timeline alone.
+and renamed into place; then `index.json` is replaced the same way (when that fails, the frame is removed again: the
+timeline stays as it was). Neither is fsynced (a killed writer still leaves each file old or new and whole; see
+atomic_file.replace_atomically). Past MAX_FRAMES frames the older half is thinned to every other frame, keeping the
+first and the newest (the index is rewritten before the files go, so a reader never lists a removed frame for long).
+
+Steps (the rule of rnnscope.storage.timeline.index): a step is any whole number 0..2**53-1 (numpy and tensor
+integers too), anything else is refused before a byte is written. A writer's first frame continues the folder's
+newest run when its step lies beyond that run's last one (a resume), else it starts the next run; a later frame whose
+step goes back starts the next run too. No frame is ever deleted because a step went back.
+
+On open: temporaries of dead processes are removed (rnnscope.storage.run_dir.remove_leftovers); frame files the index
+does not list (thinned, or a writer killed between a frame and its index) are removed; an index that is missing
+while frames exist, or that cannot be read (malformed, truncated, not a regular file), is set aside with the frames
+into `timeline/set-aside-<time>/`, never taken as an empty timeline. One writer per folder: the first holds an
+exclusive flock on the folder (released by the kernel when its process ends, however it ends); a second process's
+first append raises TimelineBusy, an OSError, and leaves the timeline alone.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
+import secrets
+import time
 from pathlib import Path
 
 try:
@@ -30,6 +40,7 @@ import numpy as np
 
 from rnnscope.contracts.frames import MemoryFrame, ProbeFrame
 from rnnscope.storage.atomic_file import replace_atomically
+from rnnscope.storage.run_dir import remove_leftovers
 from rnnscope.storage.timeline.codec import encode
 from rnnscope.storage.timeline.index import (
     FRAME_NAME,
@@ -37,6 +48,8 @@ from rnnscope.storage.timeline.index import (
     TIMELINE,
     TimelineEntry,
     TimelineError,
+    TimelineMissing,
+    check_step,
     frame_name,
     read_index,
     to_json,
@@ -64,8 +77,10 @@ class TimelineWriter:
     def __init__(self, run_dir: Path, max_frames: int = MAX_FRAMES):
         self.folder = Path(run_dir) / TIMELINE
         self.max_frames = max_frames
-        self.entries: list[TimelineEntry] | None = None  # read on the first append
+        self.entries: list[TimelineEntry] | None = None  # every run's, read on the first append
         self.next_id = 0
+        self.run: int | None = None  # the run of this writer's last frame
+        self.set_aside: Path | None = None  # where an index it could not read went, with its frames (to be told)
 
     def _lock(self) -> None:
         """Hold the folder's writer lock, an flock on the folder itself (this process's writers share it: a run
@@ -85,30 +100,66 @@ class TimelineWriter:
         _HELD[key] = fd  # held until this process ends
 
     def _open(self) -> list[TimelineEntry]:
-        """The index as a former writer left it (a malformed one starts afresh), without unlisted frame files."""
+        """The index as a former writer left it, without unlisted frame files; an index it cannot read is set aside
+        with the frames (nothing is deleted on the word of an index that could not be read)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         if fcntl is not None:
             self._lock()
+        remove_leftovers(self.folder.parent)
+        with os.scandir(self.folder) as found:
+            frames = [entry.name for entry in found if FRAME_NAME.fullmatch(entry.name)]
         try:
             self.entries, self.next_id = read_index(self.folder)
-        except TimelineError:
+        except TimelineError as err:
+            if frames or not isinstance(err, TimelineMissing):
+                self._set_aside(frames)
             self.entries, self.next_id = [], 0
         listed = {frame_name(e.id) for e in self.entries}
-        with os.scandir(self.folder) as found:
-            strays = [entry.name for entry in found if FRAME_NAME.fullmatch(entry.name) and entry.name not in listed]
-        self._remove(strays)
+        self._remove([name for name in frames if name not in listed])
         return self.entries
+
+    def _set_aside(self, frames: list[str]) -> None:
+        """The index (whatever it is) and the frames into timeline/set-aside-<time>-<hex>/."""
+        aside = self.folder / f"set-aside-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
+        aside.mkdir()
+        self.set_aside = aside
+        for name in [INDEX, *frames]:
+            try:
+                os.rename(self.folder / name, aside / name)
+            except FileNotFoundError:
+                pass
+
+    def _run_of(self, step: int, entries: list[TimelineEntry]) -> int:
+        """The run a frame of `step` belongs to (the step rule: rnnscope.storage.timeline.index)."""
+        newest = entries[-1] if entries else None
+        if newest is None:
+            return 0
+        if self.run is None:  # this writer's first frame: a resume beyond the newest run's last step continues it
+            return newest.run if step > newest.step else newest.run + 1
+        mine = newest.run == self.run
+        return self.run if mine and step >= newest.step else newest.run + 1
 
     def append(self, probe: ProbeFrame, *, wall_time: float, train_loss: float | None, val_loss: float | None,
                memory: MemoryFrame | None, meta: dict | None = None) -> TimelineEntry:
-        """Record one probe (OSError when the folder cannot take it; the timeline stays as it was)."""
+        """Record one probe (OSError when the folder cannot take it, TypeError / ValueError for a step that is no
+        whole number 0..2**53-1; either way the timeline stays as it was)."""
+        step = check_step(probe.step)
+        if type(probe.step) is not int:
+            probe = dataclasses.replace(probe, step=step)
         entries = self.entries if self.entries is not None else self._open()
         arrays = encode(probe, wall_time=wall_time, train_loss=train_loss, val_loss=val_loss, memory=memory,
                         meta=meta)
-        entry = TimelineEntry(self.next_id, probe.step, wall_time, train_loss, val_loss, probe.loss)
-        replace_atomically(self.folder / frame_name(entry.id), lambda temp: _save(temp, arrays), durable=False)
-        kept = thin([e for e in entries if e.step <= probe.step] + [entry], self.max_frames)
-        self._write_index(kept, self.next_id + 1)
+        run = self._run_of(step, entries)
+        entry = TimelineEntry(self.next_id, step, wall_time, train_loss, val_loss, probe.loss, run)
+        path = self.folder / frame_name(entry.id)
+        replace_atomically(path, lambda temp: _save(temp, arrays), durable=False)
+        kept = thin(entries + [entry], self.max_frames)
+        try:
+            self._write_index(kept, self.next_id + 1)
+        except BaseException:
+            path.unlink(missing_ok=True)  # a frame the index does not list is no frame
+            raise
+        self.run = run
         gone = {e.id for e in entries + [entry]} - {e.id for e in kept}
         self._remove([frame_name(frame_id) for frame_id in sorted(gone)])
         return entry
