@@ -21,12 +21,12 @@ def run_serve(options: ServeOptions) -> int:
 
     run_dir = options.run_dir
     check_serve_dir(run_dir)
-    if options.host != LOCAL_HOST:
-        _say(f"rnnscope: warning: --host {options.host}: whoever reaches this machine with the address below can "
-             "watch the run (its token is the only guard, and http is not encrypted)")
     token = new_token()
 
     def announce(port: int) -> None:
+        if options.host != LOCAL_HOST:
+            _say(f"rnnscope: warning: --host {options.host}: whoever reaches this machine with the address below "
+                 "can watch the run (its token is the only guard, and http is not encrypted)")
         _say(f"rnnscope: serving {run_dir} to browsers, read-only (each tab is its own --attach); Ctrl-C stops")
         print(page_url(options.host, port, token), flush=True)
 

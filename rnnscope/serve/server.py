@@ -8,6 +8,7 @@ import asyncio
 import errno
 import hmac
 import logging
+import os
 import secrets
 import signal
 import socket
@@ -159,13 +160,14 @@ class TokenServer(Server):
 
 def listen_problem(host: str, port: int, err: OSError) -> str:
     """One line: why the server cannot listen at host:port, and what to do."""
+    why = os.strerror(err.errno) if err.errno else str(err)
     if err.errno == errno.EADDRINUSE:
         return f"--port {port} is in use: choose another, or --port 0 for any free one"
     if err.errno == errno.EACCES:
         return f"--port {port}: not allowed here (permission denied): choose one above 1023"
     if isinstance(err, socket.gaierror) or err.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
-        return f"--host {host}: not an address of this machine ({err.strerror or err}): give one, e.g. 127.0.0.1"
-    return f"cannot listen on {host}:{port} ({err.strerror or err})"
+        return f"--host {host}: not an address of this machine ({why}): give one, e.g. 127.0.0.1"
+    return f"cannot listen on {host}:{port} ({why})"
 
 
 def new_token() -> str:
