@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import os
 import signal
 import threading
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 HERE = Path(__file__).parent
 SIGNAL_EXIT_S = 3.0  # after SIGTERM / SIGHUP the process is gone within this, even if the terminal hangs the exit
+WEB_EXPORT = "rnnscope-screen.svg"  # what `e` sends a browser tab (--serve)
 
 
 class Client(Protocol):
@@ -247,6 +249,11 @@ class RnnscopeApp(ViewKeys, App[int]):
         self.send_setting(commands.Reset())
 
     def action_export(self) -> None:
+        if self.is_web:  # a browser tab (--serve): the screen comes to the browser as a download, nothing is written
+            self.deliver_binary(io.BytesIO(self.export_screenshot().encode()), save_filename=WEB_EXPORT,
+                                mime_type="image/svg+xml")
+            self.notify(f"exported {WEB_EXPORT}: your browser downloads it")
+            return
         self.client.send(commands.Export(screen_svg=self.export_screenshot()))
 
     def action_new_sample(self) -> None:
