@@ -4,6 +4,7 @@ RUN_DIR`), so it never shares the dashboard's or the engine's time; stopped (wit
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import sys
 import tempfile
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from rnnscope.contracts.errors import UsageError
 from rnnscope.contracts.visible import safe_text
+from rnnscope.serve.cli import PARENT_ENV
 from rnnscope.serve.options import ServeOptions
 
 STOP_S = 10.0  # the server's own stop waits 3 s for each tab's dashboard; then it is killed
@@ -26,7 +28,7 @@ def serving(options: ServeOptions, run_dir: Path) -> Iterator[str]:
             "--port", str(options.port)]
     with tempfile.TemporaryFile() as log:  # the server's stderr: its warning and notes, never on the dashboard
         server = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log,
-                                  start_new_session=True)
+                                  start_new_session=True, env={**os.environ, PARENT_ENV: str(os.getpid())})
         try:
             url = server.stdout.readline().decode(errors="replace").strip()
             log.seek(0)

@@ -14,6 +14,8 @@ from rnnscope.contracts.errors import UsageError
 from rnnscope.contracts.visible import safe_text
 from rnnscope.serve.options import LOCAL_HOST, ServeOptions
 
+PARENT_ENV = "RNNSCOPE_SERVE_PARENT"  # the trainer's pid: the server stops when that process is gone
+
 
 def run_serve(options: ServeOptions) -> int:
     """Serve options.run_dir to browsers, read-only; 0 once stopped by a signal."""
@@ -31,7 +33,8 @@ def run_serve(options: ServeOptions) -> int:
         print(page_url(options.host, port, token), flush=True)
 
     startup.started()
-    asyncio.run(TokenServer(run_dir, options, token).run(announce))
+    parent = os.environ.pop(PARENT_ENV, None)  # set by a trainer that serves its own run (rnnscope.serve.alongside)
+    asyncio.run(TokenServer(run_dir, options, token).run(announce, int(parent) if parent else None))
     return 0
 
 

@@ -136,8 +136,9 @@ class TokenServer(Server):
         """Close every tab: each one's handler then stops its dashboard."""
         await asyncio.gather(*(websocket.close() for websocket in list(self.sockets)), return_exceptions=True)
 
-    async def run(self, announce) -> None:
-        """Listen (UsageError when it cannot), `announce(port)`, then serve until SIGINT, SIGTERM or SIGHUP."""
+    async def run(self, announce, parent: int | None = None) -> None:
+        """Listen (UsageError when it cannot), `announce(port)`, then serve until SIGINT, SIGTERM or SIGHUP, or until
+        the process `parent` (a trainer that started this server) is gone, even killed."""
         runner = web.AppRunner(await self._make_app(), handle_signals=False, access_log=None,
                                shutdown_timeout=STOP_S)
         await runner.setup()
@@ -150,12 +151,22 @@ class TokenServer(Server):
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(signum, stop.set)
+        watch = asyncio.create_task(_orphaned(parent, stop)) if parent else None
         try:
             announce(runner.addresses[0][1])
             await stop.wait()
         finally:
+            if watch is not None:
+                watch.cancel()
             await runner.cleanup()
             await asyncio.gather(*(end_process(child, self.children) for child in list(self.children)))
+
+
+async def _orphaned(parent: int, stop: asyncio.Event) -> None:
+    """Set `stop` once this process's parent is no longer `parent` (it ended: this process was handed on)."""
+    while os.getppid() == parent:
+        await asyncio.sleep(1.0)
+    stop.set()
 
 
 def listen_problem(host: str, port: int, err: OSError) -> str:

@@ -23,9 +23,9 @@ FIRST_FRAME_S = 20.0  # generous on a loaded 2-core machine; the measured time i
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
-    """A tiny finished run: two timeline frames (step 0 and step 40), so `,` has a past to show."""
+    """A tiny finished run: two timeline frames (step 0 and step 20), so `,` has a past to show."""
     folder = tmp_path_factory.mktemp("served") / "run"
-    subprocess.run([sys.executable, "-m", "rnnscope", "--headless", "--steps", "40", "--hidden", "16", "--embed", "8",
+    subprocess.run([sys.executable, "-m", "rnnscope", "--headless", "--steps", "20", "--hidden", "16", "--embed", "8",
                     "--seq-len", "16", "--batch", "4", "--threads", "1", "--run-dir", str(folder)],
                    env={**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}, check=True,
                    capture_output=True, timeout=120)
