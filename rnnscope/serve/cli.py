@@ -14,6 +14,7 @@ from rnnscope.contracts.errors import UsageError
 from rnnscope.contracts.visible import safe_text
 from rnnscope.serve.options import LOCAL_HOST, ServeOptions
 
+NICENESS = 10  # benchmarks/serve_load.py: 8 tabs at the default priority took the training to 0.74x on 2 cores
 PARENT_ENV = "RNNSCOPE_SERVE_PARENT"  # the trainer's pid: the server stops when that process is gone
 
 
@@ -32,6 +33,7 @@ def run_serve(options: ServeOptions) -> int:
         _say(f"rnnscope: serving {run_dir} to browsers, read-only (each tab is its own --attach); Ctrl-C stops")
         print(page_url(options.host, port, token), flush=True)
 
+    os.nice(NICENESS)  # the server and every tab's dashboard (they inherit it) yield the cores to training
     startup.started()
     parent = os.environ.pop(PARENT_ENV, None)  # set by a trainer that serves its own run (rnnscope.serve.alongside)
     asyncio.run(TokenServer(run_dir, options, token).run(announce, int(parent) if parent else None))
