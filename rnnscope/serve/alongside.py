@@ -18,6 +18,12 @@ from rnnscope.serve.cli import PARENT_ENV
 from rnnscope.serve.options import ServeOptions
 
 STOP_S = 10.0  # the server's own stop waits 3 s for each tab's dashboard; then it is killed
+_url: list[str] = []  # the page's address while this process serves its run (the dashboard shows it)
+
+
+def served_url() -> str | None:
+    """The page's address of the run this process trains and serves, or None."""
+    return _url[-1] if _url else None
 
 
 @contextlib.contextmanager
@@ -42,8 +48,10 @@ def serving(options: ServeOptions, run_dir: Path) -> Iterator[str]:
                     print(line, file=sys.stderr)
             print(f"rnnscope: serving this run to browsers, read-only: {safe_text(url)}", file=sys.stderr, flush=True)
             threading.Thread(target=server.stdout.read, daemon=True).start()  # a tab's stray output never blocks it
+            _url.append(url)
             yield url
         finally:
+            _url.clear()
             _stop(server)
 
 
