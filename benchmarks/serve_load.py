@@ -127,16 +127,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--viewers", type=int, default=8)
     parser.add_argument("--steps", type=int, default=600)
+    parser.add_argument("--rounds", type=int, default=1, help="watched runs, each between two bare ones")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        bare = [_result(_train(args.steps, Path(folder) / "bare0", serve=False))]
-        load = watched(args.steps, args.viewers, Path(folder) / "watched")
-        bare.append(_result(_train(args.steps, Path(folder) / "bare1", serve=False)))
-    baseline = sum(bare) / len(bare)
-    print(json.dumps({"viewers": args.viewers, "steps": args.steps, "bare_chars_per_s": [round(b) for b in bare],
-                      "watched_chars_per_s": round(load["chars_per_s"]),
-                      "ratio": round(load["chars_per_s"] / baseline, 3), **{k: v for k, v in load.items()
-                                                                             if k != "chars_per_s"}}))
+        bare, loads = [_result(_train(args.steps, Path(folder) / "bare0", serve=False))], []
+        for round_ in range(args.rounds):
+            loads.append(watched(args.steps, args.viewers, Path(folder) / f"watched{round_}"))
+            bare.append(_result(_train(args.steps, Path(folder) / f"bare{round_ + 1}", serve=False)))
+    for round_, load in enumerate(loads):  # each watched run against the mean of the bare runs either side
+        baseline = (bare[round_] + bare[round_ + 1]) / 2
+        print(json.dumps({"viewers": args.viewers, "steps": args.steps,
+                          "bare_chars_per_s": [round(b) for b in bare[round_:round_ + 2]],
+                          "watched_chars_per_s": round(load["chars_per_s"]),
+                          "ratio": round(load["chars_per_s"] / baseline, 3),
+                          **{k: v for k, v in load.items() if k != "chars_per_s"}}))
 
 
 if __name__ == "__main__":

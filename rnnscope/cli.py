@@ -168,6 +168,9 @@ def _dispatch(args: dict) -> int:
     serve = take_serve_options(args)
     if serve is not None and serve.run_dir is not None:
         return _serve(serve, args)
+    if serve is not None and set(args) & set(FOLDER_MODES):
+        raise UsageError("--serve without a folder serves a training command's run; to serve a run folder: "
+                         "rnnscope --serve RUN_DIR")
     lesson = None
     if "lesson" in args:
         from rnnscope.lessons.cli import lesson_args

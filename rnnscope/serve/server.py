@@ -102,7 +102,7 @@ class TokenServer(Server):
                    "config": {"static": {"url": "/static/"}}, "application": {"name": self.title}}
         response = aiohttp_jinja2.render_template("app_index.html", request, context)
         response.set_cookie(COOKIE, token, httponly=True, samesite="Strict")
-        response.headers["Cache-Control"] = "no-store"
+        response.headers.update({"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})  # the token stays here
         return response
 
     async def handle_download(self, request: web.Request) -> web.StreamResponse:

@@ -24,6 +24,7 @@ def test_serve_a_file_or_with_training_options(capsys, tmp_path):
     (tmp_path / "corpus.txt").write_text("abc")
     assert "not a folder" in _refused(capsys, ["--serve", str(tmp_path / "corpus.txt")])
     assert "takes only --host and --port" in _refused(capsys, ["--serve", str(tmp_path), "--model", "gru"])
+    assert "rnnscope --serve RUN_DIR" in _refused(capsys, ["--attach", str(tmp_path), "--serve"])
     assert "--port 70000" in _refused(capsys, ["--serve", str(tmp_path), "--port", "70000"])
 
 
