@@ -130,17 +130,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="watched runs, each between two bare ones")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        bare, loads = [_result(_train(args.steps, Path(folder) / "bare0", serve=False))], []
-        for round_ in range(args.rounds):
-            loads.append(watched(args.steps, args.viewers, Path(folder) / f"watched{round_}"))
+        bare = [_result(_train(args.steps, Path(folder) / "bare0", serve=False))]
+        for round_ in range(args.rounds):  # each watched run against the mean of the bare runs either side
+            load = watched(args.steps, args.viewers, Path(folder) / f"watched{round_}")
             bare.append(_result(_train(args.steps, Path(folder) / f"bare{round_ + 1}", serve=False)))
-    for round_, load in enumerate(loads):  # each watched run against the mean of the bare runs either side
-        baseline = (bare[round_] + bare[round_ + 1]) / 2
-        print(json.dumps({"viewers": args.viewers, "steps": args.steps,
-                          "bare_chars_per_s": [round(b) for b in bare[round_:round_ + 2]],
-                          "watched_chars_per_s": round(load["chars_per_s"]),
-                          "ratio": round(load["chars_per_s"] / baseline, 3),
-                          **{k: v for k, v in load.items() if k != "chars_per_s"}}))
+            print(json.dumps({"viewers": args.viewers, "steps": args.steps,
+                              "bare_chars_per_s": [round(b) for b in bare[-2:]],
+                              "watched_chars_per_s": round(load["chars_per_s"]),
+                              "ratio": round(load["chars_per_s"] / (sum(bare[-2:]) / 2), 3),
+                              **{k: v for k, v in load.items() if k != "chars_per_s"}}), flush=True)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from rnnscope.contracts.errors import UsageError
 from rnnscope.serve.options import ServeOptions
 
 log = logging.getLogger("rnnscope.serve")
-COOKIE = "rnnscope_token"  # set by the page for its downloads, which the browser fetches without the token
+COOKIE = "rnnscope_token_{port}"  # set by the page for its downloads (fetched without the token); cookies ignore ports
 STOP_S = 3.0  # a dashboard asked to quit gets this long before it is killed; so does the server's shutdown
 MAX_CELLS = 1000  # a tab's width and height are clamped to this: a hostile size never reaches a dashboard
 REFUSED = "403: this address needs the token the server printed (…/?token=…)"
@@ -101,12 +101,12 @@ class TokenServer(Server):
                    "app_websocket_url": f"{scheme}://{request.host}/ws/{token}",
                    "config": {"static": {"url": "/static/"}}, "application": {"name": self.title}}
         response = aiohttp_jinja2.render_template("app_index.html", request, context)
-        response.set_cookie(COOKIE, token, httponly=True, samesite="Strict")
+        response.set_cookie(COOKIE.format(port=request.url.port), token, httponly=True, samesite="Strict")
         response.headers.update({"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})  # the token stays here
         return response
 
     async def handle_download(self, request: web.Request) -> web.StreamResponse:
-        if not self.allowed(request.cookies.get(COOKIE)):
+        if not self.allowed(request.cookies.get(COOKIE.format(port=request.url.port))):
             raise web.HTTPForbidden(text=REFUSED)
         return await super().handle_download(request)
 

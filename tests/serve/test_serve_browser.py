@@ -2,16 +2,15 @@
 download is not needed). The page draws on a canvas (xterm.js), so the checks are screenshots and the app's effects."""
 
 import io
-import os
 import shutil
-import subprocess
-import sys
 import time
 
 import numpy as np
 import pytest
 
-from tests.serve.served import ROOT, children_of, served
+from rnnscope.storage.timeline import TimelineWriter
+from tests.fake_frames import make_frame
+from tests.serve.served import children_of, served
 
 pytest.importorskip("textual_serve")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
@@ -23,12 +22,13 @@ FIRST_FRAME_S = 20.0  # generous on a loaded 2-core machine; the measured time i
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
-    """A tiny finished run: two timeline frames (step 0 and step 20), so `,` has a past to show."""
-    folder = tmp_path_factory.mktemp("served") / "run"
-    subprocess.run([sys.executable, "-m", "rnnscope", "--headless", "--steps", "20", "--hidden", "16", "--embed", "8",
-                    "--seq-len", "16", "--batch", "4", "--threads", "1", "--run-dir", str(folder)],
-                   env={**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}, check=True,
-                   capture_output=True, timeout=120)
+    """A run's timeline with two frames (steps 10 and 40, other values), so `,` has a past to show."""
+    folder = tmp_path_factory.mktemp("served")
+    writer = TimelineWriter(folder)
+    for seed, step in enumerate((10, 40)):
+        frame = make_frame(T=24, H=16, V=12, step=step, seed=seed)
+        writer.append(frame.probe, wall_time=1000.0 + step, train_loss=3.0 - step / 100, val_loss=None, memory=None,
+                      meta={"model": "lstm", "vocab": list(frame.vocab)})
     return folder
 
 
@@ -75,7 +75,7 @@ def test_tabs_draw_the_attached_dashboard_and_answer_keys(run_dir):
         _drawn(page)
         live = _settled(page)
         page.click("body")  # the terminal takes keys once focused
-        page.keyboard.press(",")  # review: one recorded frame back (step 0: other gates, other states)
+        page.keyboard.press(",")  # review: one recorded frame back (step 10: other gates, other states)
         start = time.monotonic()  # the status line's clock alone changes < 0.1% of the pixels
         while (_shot(page) != live).mean() < 0.02 and time.monotonic() - start < FIRST_FRAME_S:
             time.sleep(0.2)

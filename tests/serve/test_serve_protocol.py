@@ -48,7 +48,7 @@ def _cmdline(pid: int) -> list[str]:
 async def test_a_tab_gets_its_own_attached_dashboard_behind_the_token(tmp_path):
     with served(tmp_path) as (server, url):
         base, token = url.split("/?token=")
-        async with aiohttp.ClientSession() as session:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:  # keeps 127.0.0.1's
             for page in (base + "/", f"{base}/?token={token[:-1]}", f"{base}/?token={token}x"):
                 async with session.get(page) as response:
                     assert response.status == 403
@@ -58,10 +58,14 @@ async def test_a_tab_gets_its_own_attached_dashboard_behind_the_token(tmp_path):
                 assert refused.value.status in (403, 404)  # an empty token matches no route
             async with session.get(f"{base}/static/") as response:
                 assert response.status == 403  # no listing
+            async with session.get(f"{base}/download/0123") as response:
+                assert response.status == 403  # a download needs the page's cookie
             assert children_of(server.pid) == []  # nothing was started for a wrong token
 
             async with session.get(url) as response:
                 assert response.status == 200 and f"/ws/{token}" in await response.text()
+            async with session.get(f"{base}/download/0123") as response:
+                assert response.status == 404  # the cookie lets it through to the downloads, where no such key is
             socket, drawn = await _screen_bytes(session, url, until=b"waiting")
             assert b"waiting" in drawn  # the attached dashboard's own words: no frame in the folder yet
             [tab] = children_of(server.pid)
