@@ -163,6 +163,14 @@ TRAINING_MODES = {  # (headless, kind) -> the mode; a lesson on the screen is it
 
 
 def _dispatch(args: dict) -> int:
+    from rnnscope.serve.options import take_serve_options
+
+    serve = take_serve_options(args)
+    if serve is not None and serve.run_dir is not None:
+        return _serve(serve, args)
+    if serve is not None and set(args) & set(FOLDER_MODES):
+        raise UsageError("--serve without a folder serves a training command's run; to serve a run folder: "
+                         "rnnscope --serve RUN_DIR")
     lesson = None
     if "lesson" in args:
         from rnnscope.lessons.cli import lesson_args
@@ -183,7 +191,21 @@ def _dispatch(args: dict) -> int:
     run = Run(args, lesson, *prepare(args))
     headless = "headless" in args
     kind = "lesson" if headless and lesson is not None else "compare" if run.config_b is not None else "single"
-    return TRAINING_MODES[headless, kind](run)
+    if serve is None:
+        return TRAINING_MODES[headless, kind](run)
+    from rnnscope.serve.alongside import serving
+
+    with serving(serve, run.run_dir / "a" if run.config_b is not None else run.run_dir):  # a compare serves run A
+        return TRAINING_MODES[headless, kind](run)
+
+
+def _serve(serve, args: dict) -> int:
+    if args:
+        raise UsageError("--serve RUN_DIR takes only --host and --port; to serve a run as it trains, add --serve "
+                         "without a folder to the training command")
+    from rnnscope.serve.cli import run_serve
+
+    return run_serve(serve)
 
 
 def _check_options(args: dict) -> None:

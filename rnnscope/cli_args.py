@@ -52,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="show the run another process writes to RUN_DIR (a Scope in your training, or rnnscope)")
     p.add_argument("--movie", nargs=2, metavar=("RUN_DIR", "OUT"),
                    help="render RUN_DIR's timeline as a film, OUT.gif (or .mp4 where ffmpeg is installed)")
+    p.add_argument("--serve", nargs="?", const="", metavar="RUN_DIR",
+                   help="serve RUN_DIR's dashboard to browsers, read-only, with a token; alone after a training "
+                        "command: serve that run (needs rnnscope[web])")
+    p.add_argument("--host", help="with --serve: the address to listen on [127.0.0.1]")
+    p.add_argument("--port", type=int_option, help="with --serve: the port, 0 = any free one [8000]")
     p.add_argument("--paused", action="store_true", help="start the dashboard paused")
     p.add_argument("--compare", metavar="KEY=VALUE[,...]",
                    help="also train run B = this run with these options changed (e.g. clip=0), in lockstep")

@@ -116,7 +116,10 @@ def flush_result() -> None:
 
 
 def terminal_problem() -> str | None:
-    """Why the dashboard cannot run here (it reads keys on stdin and draws on stderr), or None."""
+    """Why the dashboard cannot run here (it reads keys on stdin and draws on stderr), or None. A browser tab's
+    dashboard (textual-serve's web driver, `--serve`) speaks packets on its pipes instead."""
+    if os.environ.get("TEXTUAL_DRIVER") == "textual.drivers.web_driver:WebDriver":
+        return None
     for stream, name, does in ((sys.__stdin__, "stdin", "reads keys from"), (sys.__stderr__, "stderr", "draws on")):
         try:
             is_terminal = stream is not None and os.isatty(stream.fileno())

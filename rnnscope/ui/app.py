@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import os
 import signal
 import threading
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 
 HERE = Path(__file__).parent
 SIGNAL_EXIT_S = 3.0  # after SIGTERM / SIGHUP the process is gone within this, even if the terminal hangs the exit
+SERVED_NOTICE_S = 60.0  # how long the served address stays in the corner (it is also on stderr after the run)
+WEB_EXPORT = "rnnscope-screen.svg"  # what `e` sends a browser tab (--serve)
 
 
 class Client(Protocol):
@@ -117,6 +120,10 @@ class RnnscopeApp(ViewKeys, App[int]):
             for panel in self.dashboard.panels:
                 panel.set_class(panel.title in self.lesson.look_at, LOOK_CLASS)
         self.client.connect(lambda updates, side="": self.post_message(RunParts(updates, side)), self._fail)
+        from rnnscope.serve.alongside import served_url
+
+        if served_url() is not None:  # --serve on this training command: the address the room opens
+            self.notify(f"served to browsers, read-only: {served_url()}", timeout=SERVED_NOTICE_S)
         self.call_after_refresh(startup.started)  # start-up objects never need collecting again
 
     def run_widgets(self) -> list[Widget]:
@@ -247,6 +254,11 @@ class RnnscopeApp(ViewKeys, App[int]):
         self.send_setting(commands.Reset())
 
     def action_export(self) -> None:
+        if self.is_web:  # a browser tab (--serve): the screen comes to the browser as a download, nothing is written
+            self.deliver_binary(io.BytesIO(self.export_screenshot().encode()), save_filename=WEB_EXPORT,
+                                mime_type="image/svg+xml")
+            self.notify(f"exported {WEB_EXPORT}: your browser downloads it")
+            return
         self.client.send(commands.Export(screen_svg=self.export_screenshot()))
 
     def action_new_sample(self) -> None:
