@@ -84,6 +84,18 @@ class TimelineWriter:
                                             "run its own --run-dir", str(self.folder)) from None
         _HELD[key] = fd  # held until this process ends
 
+    def claim(self) -> None:
+        """Take the folder's lock (and read its index) now, before anything else is written: TimelineBusy when
+        another process writes it. Otherwise the first append does."""
+        if self.entries is None:
+            self._open()
+
+    def release(self) -> None:
+        """Give the folder's lock back before the process ends (a Scope's close)."""
+        fd = _HELD.pop(os.path.realpath(self.folder), None)
+        if fd is not None:
+            os.close(fd)
+
     def _open(self) -> list[TimelineEntry]:
         """The index as a former writer left it (a malformed one starts afresh), without unlisted frame files."""
         self.folder.mkdir(parents=True, exist_ok=True)
