@@ -8,6 +8,8 @@ import warnings
 
 import numpy as np
 
+OWN = "rnnscope Scope"  # how the scope's own warnings begin
+
 
 class Guard:
     """Tells each cause once; `stop` ends the watching for good (the caller then closes its files)."""
@@ -22,7 +24,7 @@ class Guard:
         if cause in self.told:
             return
         self.told.add(cause)
-        warnings.warn(f"rnnscope Scope ({self.run_dir}): {cause}; {then}", RuntimeWarning, stacklevel=4)
+        warnings.warn(f"{OWN} ({self.run_dir}): {cause}; {then}", RuntimeWarning, stacklevel=4)
 
     def stop(self, cause: str) -> None:
         if self.stopped is None:
@@ -37,8 +39,11 @@ def failure(what: str, error: Exception) -> str:
 
 @contextlib.contextmanager
 def quiet():
-    """numpy's and torch's own warnings about the numbers a probe meets (an all-NaN slice of a diverged model,
-    overflow) kept out of the user's stderr: the frame shows those numbers."""
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
+    """numpy's and torch's own warnings about the numbers a probe and its frame meet (an all-NaN slice of a diverged
+    model, overflow) kept out of the user's stderr: the frame shows those numbers. The scope's own are passed on."""
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
+        warnings.simplefilter("always")
         yield
+    for said in caught:
+        if str(said.message).startswith(OWN):
+            warnings.warn_explicit(said.message, said.category, said.filename, said.lineno)

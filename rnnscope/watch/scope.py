@@ -9,6 +9,7 @@ import weakref
 from pathlib import Path
 
 from rnnscope.contracts.frames import CONNECTIVITY_MAX_T
+from rnnscope.storage.timeline.check import check_timeline_frame
 from rnnscope.watch.drift import DRIFTED, drift, drift_warning, find_source
 from rnnscope.watch.grad_norms import GradNorms
 from rnnscope.watch.guard import Guard, failure, quiet
@@ -19,6 +20,15 @@ from rnnscope.watch.publisher import rank
 from rnnscope.watch.schedule import ProbeSchedule
 from rnnscope.watch.target import describe, refuse_unsupported, unwrap
 from rnnscope.watch.watched_probe import WatchedProbe
+
+
+def unreadable(frame) -> str | None:
+    """What the timeline's reader would refuse in this frame (nan or inf states, ...), or None."""
+    try:
+        check_timeline_frame(frame, None)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 class Scope:
@@ -135,12 +145,18 @@ class Scope:
             frame = self._probe.run(step)
             extra = {"class_names": self._probe.class_names(frame)}
             sample = self._sample()
-        if sample is not None:
-            extra["sample"] = {"prime": sample[0], "text": sample[1]}
-        if self._source is not None and (moved := drift(self._source, self._probe.inputs.fixed)) > DRIFTED:
-            warnings.warn(drift_warning(self._source, moved), UserWarning, stacklevel=3)
-            self._source = None  # told once
-        self._output.append(frame, self._train_loss(), self._grads.read(), self._schedule.share(), extra)
+            if sample is not None:
+                extra["sample"] = {"prime": sample[0], "text": sample[1]}
+            if self._source is not None and (moved := drift(self._source, self._probe.inputs.fixed)) > DRIFTED:
+                warnings.warn(drift_warning(self._source, moved), UserWarning, stacklevel=3)
+                self._source = None  # told once
+            grads, loss = self._grads.read(), self._train_loss()  # read either way: the next frame has its own
+            problem = unreadable(frame)
+            if problem is not None:  # the writer never writes what its reader refuses
+                self._guard.tell(f"a probe holds what the screen cannot draw ({problem}: has the model diverged?)",
+                                 f"such frames are not written (the first at step {step}); probes go on")
+                return
+            self._output.append(frame, loss, grads, self._schedule.share(), extra)
 
     def _sample(self) -> tuple[str, str] | None:
         if not self._sampling:
