@@ -61,10 +61,10 @@ def find_source(given: object, rnn: nn.RNNBase, fixed: torch.Tensor) -> Source |
             if weight.dim() != 2 or weight.shape[1] != vectors.shape[1] or weight.is_meta:
                 continue
             with torch.no_grad():
-                gaps = torch.cdist(vectors, weight.to("cpu", torch.float32))  # [T, V]
-                best, ids = gaps.min(dim=1)  # [T], [T]
-            scale = max(1.0, float(vectors.abs().max()))
-            if float(best.max()) <= MATCH * scale:
+                rows = weight.to("cpu", torch.float32)  # [V, I]
+                ids = torch.cdist(vectors, rows).argmin(dim=1)  # [T]: the nearest rows (approximate distances)
+                gap = float((rows[ids] - vectors).abs().max())  # exact, for those rows
+            if gap <= MATCH * max(1.0, float(vectors.abs().max())):
                 return Source(name or type(embedding).__name__, embedding, ids)
     return None
 
