@@ -68,6 +68,7 @@ class Scope:
         self._planned: int | None = None  # the step whose grads() found a probe due: its step() probes
         self._told: int | None = None  # the last step step() was told
         self._sampling = inputs.sample is not None  # until the user's sampling function fails
+        self._norms = None  # the last gradient norms written (close()'s final probe repeats them)
         self._output = Output(self.run_dir, describe(rnn), self.rank, self._probe.meta())
         self._close = weakref.finalize(self, self._output.end)  # also at interpreter exit
 
@@ -139,7 +140,7 @@ class Scope:
             self._stop(reason)
         return False
 
-    def _record(self, step: int) -> None:
+    def _record(self, step: int, final: bool = False) -> None:
         """Probe now and write the frame (the sample, the classes' names, the drift check beside it)."""
         with quiet():
             frame = self._probe.run(step)
@@ -150,7 +151,8 @@ class Scope:
             if self._source is not None and (moved := drift(self._source, self._probe.inputs.fixed)) > DRIFTED:
                 warnings.warn(drift_warning(self._source, moved), UserWarning, stacklevel=3)
                 self._source = None  # told once
-            grads, loss = self._grads.read(), self._train_loss()  # read either way: the next frame has its own
+            grads, loss = self._grads.read() or (self._norms if final else None), self._train_loss()
+            self._norms = grads or self._norms  # the final probe shows the last norms taken (their step is in them)
             problem = unreadable(frame)
             if problem is not None:  # the writer never writes what its reader refuses
                 self._guard.tell(f"a probe holds what the screen cannot draw ({problem}: has the model diverged?)",
@@ -192,7 +194,7 @@ class Scope:
         if self._live() and self._told is not None and self._told != self._schedule.last_step:
             try:
                 if self._ready():
-                    self._record(self._told)
+                    self._record(self._told, final=True)
             except Exception as error:  # a guest: never raised into the loop
                 self._guard.tell(failure("the final probe", error), "the run ends without it")
         if os.getpid() == self._pid:

@@ -32,3 +32,4 @@ def test_the_word_lm_example_trains_the_same_watched_and_unwatched(tmp_path):
     assert set(last.probe.labels) <= words and set(last.meta["class_names"].values()) <= words
     assert last.meta["sample"]["prime"].split() == list(last.probe.labels[:5])
     assert len(last.meta["sample"]["text"].split()) == 20 and set(last.meta["sample"]["text"].split()) <= words
+    assert last.meta["grad_step"] == 4 and last.meta["grad_total"] > 0  # the final probe repeats the last norms
