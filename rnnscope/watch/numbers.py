@@ -36,7 +36,7 @@ def loss_number(loss: object) -> torch.Tensor | float | None:
         return loss.detach() if ok else None
     try:
         value = np.asarray(loss, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError):
+    except Exception:  # not a number (TypeError, OverflowError, ...), or a __float__ that raises
         return None
     return float(value.reshape(())) if value.size == 1 else None
 

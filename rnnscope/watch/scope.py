@@ -22,6 +22,14 @@ from rnnscope.watch.target import describe, refuse_unsupported, unwrap
 from rnnscope.watch.watched_probe import WatchedProbe
 
 
+def _shown(value: object) -> str:
+    """A value the loop passed, in a few characters for a warning (whatever its str does: raise, run long)."""
+    try:
+        return repr(value if not isinstance(value, int) or abs(value) < 10 ** 60 else float("inf"))[:60]
+    except Exception:  # a __repr__ that raises
+        return "(no repr)"
+
+
 def unreadable(frame) -> str | None:
     """What the timeline's reader would refuse in this frame (nan or inf states, ...), or None."""
     try:
@@ -122,7 +130,7 @@ class Scope:
             return
         number = loss_number(loss)
         if number is None:
-            self._guard.tell(f"loss={type(loss).__name__} {str(loss)[:60]!r} is not one real number",
+            self._guard.tell(f"loss={type(loss).__name__} {_shown(loss)} is not one real number",
                              "it is left out of the frames' train loss")
         else:
             self._losses.append(number)
