@@ -195,3 +195,30 @@ def test_a_long_probe_skips_connectivity_and_says_so_at_construction(tmp_path):
         scope.close()
     assert frames_in(tmp_path / "long")[0].probe.connectivity is None
     assert frames_in(tmp_path / "short")[0].probe.connectivity.shape == (CONNECTIVITY_MAX_T,) * 2
+
+
+@contextlib.contextmanager
+def default_float64():
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(old)
+
+
+@pytest.mark.parametrize("context", [torch.no_grad, lambda: torch.autocast("cpu", dtype=torch.bfloat16),
+                                     default_float64, torch.enable_grad])
+def test_the_loops_own_modes_change_nothing_the_probe_measures(tmp_path, context):
+    torch.manual_seed(0)
+    model = WordLM()
+    scope = Scope(model.rnn, tmp_path, probe=torch.arange(7), embedding=model.encoder, targets=torch.arange(1, 8),
+                  readout=model.decoder, every=1)
+    with told() as said:
+        scope.step(0)
+        with context():
+            scope.step(1)
+        scope.close()
+    assert not said
+    first, second = frames_in(tmp_path)
+    assert second.entry.step == 1 and second.probe.loss == first.probe.loss  # same weights: the same probe
