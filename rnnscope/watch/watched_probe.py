@@ -20,7 +20,8 @@ MAX_SAMPLE = 2000  # characters kept of a sample (and of its prime)
 
 
 class WatchedProbe:
-    """Probes `rnn` over fixed inputs with its current parameters; changes nothing the training sees."""
+    """Probes `rnn` over its probe inputs (fixed, or embedded anew) with its current parameters; changes nothing the
+    training sees."""
 
     def __init__(self, rnn: nn.RNNBase, inputs: ProbeInputs) -> None:
         self.rnn = rnn
