@@ -58,8 +58,8 @@ def main(argv: list[str] | None = None) -> None:
     scope = None
     if not args.no_scope:  # every rank makes one; rank 0 alone probes and writes
         probe = ids[: args.seq_len + 1]
-        scope = Scope(ddp, args.run_dir, probe=model.embedding(probe[:-1]).detach(), targets=probe[1:],
-                      readout=model.head, labels=[vocab[i] for i in probe[:-1]], every=args.every)
+        scope = Scope(ddp, args.run_dir, probe=probe[:-1], embedding=model.embedding, targets=probe[1:],
+                      readout=model.head, vocab=vocab, every=args.every)
     generator = torch.Generator().manual_seed(1 + rank)  # each rank its own batches
     losses = []
     for step in range(args.steps):

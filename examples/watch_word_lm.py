@@ -50,6 +50,20 @@ def batches(ids: torch.Tensor, batch: int, bptt: int):
             yield columns[:, start : start + bptt], columns[:, start + 1 : start + bptt + 1]
 
 
+def sampler(model: RNNModel, vocab: list[str], prime: torch.Tensor, words: int = 20):
+    """The sampling function Scope calls at each probe: `words` words after `prime`, drawn from the model as it is
+    now (no graph; Scope forks the random generators around it, so training draws the same numbers)."""
+    def sample() -> tuple[str, str]:
+        output, state = model.rnn(model.encoder(prime[None]))  # [1, P, H]
+        drawn = []
+        for _ in range(words):
+            probs = torch.softmax(model.decoder(output[0, -1]), dim=-1)  # [V]
+            drawn.append(int(torch.multinomial(probs, 1)))
+            output, state = model.rnn(model.encoder(torch.tensor([[drawn[-1]]])), state)  # [1, 1, H]
+        return " ".join(vocab[i] for i in prime) + " ", " ".join(vocab[i] for i in drawn)
+    return sample
+
+
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--run-dir", default="runs/word-lm")
@@ -69,10 +83,10 @@ def main(argv: list[str] | None = None) -> dict:
     optimizer = torch.optim.SGD(model.parameters(), lr=1.0)
     criterion = nn.CrossEntropyLoss()
     scope = None
-    if not args.no_scope:  # the probe: the LSTM's input for one sentence, its next words, the decoder, the words
+    if not args.no_scope:  # the probe: one sentence's word ids, embedded anew at each probe, and its next words
         probe_ids = ids[: args.bptt + 1]
-        scope = Scope(model.rnn, args.run_dir, probe=model.encoder(probe_ids[:-1]).detach().unsqueeze(0),
-                      targets=probe_ids[1:], readout=model.decoder, labels=[vocab[i] for i in probe_ids[:-1]],
+        scope = Scope(model.rnn, args.run_dir, probe=probe_ids[:-1], embedding=model.encoder, targets=probe_ids[1:],
+                      readout=model.decoder, vocab=vocab, sample=sampler(model, vocab, probe_ids[:5]),
                       budget=args.budget, every=args.every)
     losses, started = [], time.perf_counter()
     for step, (x, y) in zip(range(args.steps), batches(ids, args.batch, args.bptt)):

@@ -15,7 +15,9 @@ except ImportError:
 
 class ScopeCallback(TrainerCallback):
     """scope.grads in on_pre_optimizer_step (the Trainer has clipped by then: it offers no earlier hook), scope.step
-    in on_step_end with the last logged loss, scope.close when training ends."""
+    in on_step_end with the last logged loss (the Trainer logs a step's loss after on_step_end: the frame's loss is
+    the one logged before, none at the first step), both with the number of optimizer steps before this one (the Trainer
+    counts it before on_step_end), scope.close when training ends."""
 
     def __init__(self, scope) -> None:
         self.scope = scope
@@ -29,7 +31,7 @@ class ScopeCallback(TrainerCallback):
             self.loss = float(logs["loss"])
 
     def on_step_end(self, args, state, control, **kwargs):
-        self.scope.step(state.global_step, loss=self.loss)
+        self.scope.step(state.global_step - 1, loss=self.loss)
 
     def on_train_end(self, args, state, control, **kwargs):
         self.scope.close()

@@ -18,18 +18,25 @@ except ImportError:
 
 class ScopeCallback(Callback):
     """Calls scope.grads in on_before_optimizer_step (unscaled gradients, before Lightning clips them) and
-    scope.step with the batch's loss after each training batch; closes the scope when training ends."""
+    scope.step with the batch's loss after the training batch that stepped the optimizer, both with the number of
+    optimizer steps before it (Lightning counts the step at once: the batch's end sees one more); closes the scope
+    when training ends."""
 
     def __init__(self, scope) -> None:
         super().__init__()
         self.scope = scope
+        self.stepping: int | None = None  # the optimizer step this batch takes (None while accumulating)
 
     def on_before_optimizer_step(self, trainer, pl_module, optimizer) -> None:
-        self.scope.grads(trainer.global_step)
+        self.stepping = trainer.global_step
+        self.scope.grads(self.stepping)
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        if self.stepping is None:
+            return
         loss = outputs.get("loss") if isinstance(outputs, dict) else outputs
-        self.scope.step(trainer.global_step, loss=loss)
+        self.scope.step(self.stepping, loss=loss)
+        self.stepping = None
 
     def on_train_end(self, trainer, pl_module) -> None:
         self.scope.close()

@@ -13,7 +13,7 @@ from rnnscope.contracts.json_numbers import number_or_nan
 from rnnscope.contracts.parts import frame_parts
 from rnnscope.storage.snapshot_io import snapshot_step
 from rnnscope.storage.timeline import TimelineEntry, TimelineFrame, TimelineReader
-from rnnscope.storage.timeline.facts import last_step, settings, timeline_status, vocab
+from rnnscope.storage.timeline.facts import last_step, sample, settings, timeline_status, vocab
 from rnnscope.watch.heartbeat import HeartbeatError, read_heartbeat
 
 
@@ -72,7 +72,8 @@ def timeline_parts(frame: TimelineFrame, base: Frame | None, entries: list[Timel
         rows = [(e.step, e.train_loss) for e in entries if e.train_loss is not None and e.step <= entry.step]
         return {"status": timeline_status(frame, "", run_dir), "notice": None, "probe": frame.probe,
                 "loss_history": np.array(rows, dtype=np.float64).reshape(-1, 2),  # [N, 2]
-                "last_step": last_step(frame), "vocab": vocab(frame.meta), "memory": frame.memory}
+                "last_step": last_step(frame), "vocab": vocab(frame.meta), "memory": frame.memory,
+                "sample": sample(frame)}
     status = dataclasses.replace(base.status, step=entry.step, train_loss=number_or_nan(entry.train_loss),
                                  val_loss=number_or_nan(entry.val_loss),
                                  config=base.status.config.with_(**settings(frame.meta)))  # the frame's, not base's

@@ -9,20 +9,44 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnnscope.contracts.frames import ProbeFrame
+from rnnscope.contracts.frames import CONNECTIVITY_MAX_T, ProbeFrame
 from rnnscope.measuring.module_probe import ModuleProbe, probe_module, readout_loss
-from rnnscope.watch.inputs import ProbeInputs
+from rnnscope.watch.inputs import ProbeInputs, no_surrogates
 from rnnscope.watch.target import describe, kind
 
 TOLERANCE = 1e-4  # the module's own output may differ from the probe's by this much (times its scale above 1)
+TOP_NAMED = 5  # the guesses the screen shows per position: their names are recorded with the frame
+MAX_SAMPLE = 2000  # characters kept of a sample (and of its prime)
 
 
 class WatchedProbe:
-    """Probes `rnn` over fixed inputs with its current parameters; changes nothing the training sees."""
+    """Probes `rnn` over its probe inputs (fixed, or embedded anew) with its current parameters; changes nothing the
+    training sees."""
 
     def __init__(self, rnn: nn.RNNBase, inputs: ProbeInputs) -> None:
         self.rnn = rnn
         self.inputs = inputs
+        self.shapes = {name: tuple(p.shape) for name, p in rnn.named_parameters()}  # as at construction
+
+    def unready(self) -> tuple[str, bool] | None:
+        """Why the probe cannot run now and whether that can pass (True: retried later) or not; None when it can.
+        Passing: inside torch.inference_mode(), parameters not float32 (model.double() / .half(), undone by
+        .float()). Not passing: parameters on the meta device, or of another shape or name than at construction."""
+        if torch.is_inference_mode_enabled():
+            return "the loop runs inside torch.inference_mode()", True
+        params = dict(self.rnn.named_parameters())
+        if any(p.is_meta for p in params.values()):
+            return "the module's parameters are on the meta device (they hold no values)", False
+        changed = [name for name in self.shapes.keys() | params.keys()
+                   if name not in params or self.shapes.get(name) != tuple(params[name].shape)]
+        if changed:
+            return (f"the module's parameter {sorted(changed)[0]} changed shape since the Scope was made: make a new "
+                    "Scope for the new module", False)
+        dtypes = {p.dtype for p in params.values()}
+        if dtypes != {torch.float32}:
+            return (f"the module's parameters are {', '.join(sorted(map(str, dtypes)))}, Scope probes float32 ones "
+                    "(model.double() / .half()?)", True)
+        return None
 
     def _device(self) -> torch.device:
         return next(self.rnn.parameters()).device
@@ -36,18 +60,18 @@ class WatchedProbe:
         with torch.random.fork_rng(devices=cuda), torch.autocast(device.type, enabled=False):
             yield device
 
-    def _measure(self, connectivity: bool) -> tuple[ModuleProbe, torch.Tensor | None]:
-        """The module probe and the readout's logits [T, V] (None without a readout)."""
+    def _measure(self, connectivity: bool) -> tuple[ModuleProbe, torch.Tensor | None, torch.Tensor]:
+        """The module probe, the readout's logits [T, V] (None without a readout) and the inputs [1, T, I]."""
         with self._untouched() as device:
-            inputs = self.inputs.inputs.to(device)  # [1, T, I]
+            inputs = self.inputs.current(device, self.rnn.input_size)  # [1, T, I]
             readout, targets = self.inputs.readout, self.inputs.targets
             loss = None if readout is None else readout_loss(readout, targets.to(device))
             measured = probe_module(self.rnn, inputs, loss, connectivity=connectivity)
             if readout is None:
-                return measured, None
+                return measured, None, inputs
             with torch.no_grad():
                 top = torch.from_numpy(measured.layers[-1].hidden).to(device)  # [T, H]
-                return measured, readout(top).float()  # [T, V]
+                return measured, readout(top).float(), inputs  # [T, V]
 
     def check_reproduced(self) -> None:
         """ValueError when the module's own forward on the probe differs from the probe's states (or cannot run)."""
@@ -61,7 +85,7 @@ class WatchedProbe:
         if logits is not None:
             self._check_logits(logits)
         with _as_refusal():
-            measured, _ = self._measure(connectivity=False)
+            measured, _, _ = self._measure(connectivity=False)
         ours = torch.from_numpy(np.stack([layer.hidden[-1] for layer in measured.layers]))  # [L, H]
         top = torch.from_numpy(measured.layers[-1].hidden)  # [T, H]
         gap = max(_gap(own_output, top), _gap(own_last, ours))
@@ -74,7 +98,7 @@ class WatchedProbe:
         """The module's own output [T, H] and last hidden state per layer [L, H], without dropout between layers."""
         rnn, dropout = self.rnn, self.rnn.dropout
         with self._untouched() as device, torch.no_grad():
-            x = self.inputs.inputs.to(device)  # [1, T, I]
+            x = self.inputs.current(device, rnn.input_size)  # [1, T, I]
             try:
                 rnn.dropout = 0.0  # the probe has no dropout; restored at once (construction only, one thread)
                 output, state = rnn(x if rnn.batch_first else x.transpose(0, 1))
@@ -90,7 +114,7 @@ class WatchedProbe:
             return self.inputs.readout(top.to(device))
 
     def _check_logits(self, logits: torch.Tensor) -> None:
-        steps = self.inputs.inputs.shape[1]
+        steps = self.inputs.steps
         if logits.dim() != 2 or logits.shape[0] != steps:
             raise ValueError(f"readout maps the probe's hidden states [{steps}, H] to shape {list(logits.shape)}: "
                              f"it must give logits [{steps}, classes]")
@@ -100,10 +124,11 @@ class WatchedProbe:
 
     def run(self, step: int) -> ProbeFrame:
         """One probe at `step` as a ProbeFrame: positions, not characters (`ids` count 0..T-1; `text` is each label's
-        first character, '·' for an empty one, for the panels' time axis; the labels whole in `labels`)."""
+        first character, '·' for an empty one, for the panels' time axis; the labels whole in `labels`; `embedding`
+        [T, I] the module's input at each position, as it is now). Connectivity only up to CONNECTIVITY_MAX_T."""
         started = time.perf_counter()
-        measured, logits = self._measure(connectivity=True)
-        steps = self.inputs.inputs.shape[1]
+        steps = self.inputs.steps
+        measured, logits, inputs = self._measure(connectivity=steps <= CONNECTIVITY_MAX_T)
         targets = self.inputs.targets
         probs = np.zeros((steps, 0), np.float32) if logits is None else \
             torch.softmax(logits, dim=-1).cpu().numpy()  # [T, V]
@@ -112,14 +137,39 @@ class WatchedProbe:
             targets=np.zeros(steps, np.int64) if targets is None else targets.numpy(),
             probs=probs, loss=float("nan") if logits is None else float(np.mean(measured.losses)),  # u . h_t is no loss
             layers=measured.layers,
-            embedding=np.zeros((0, 0), np.float32), cost_ms=(time.perf_counter() - started) * 1000.0,
+            embedding=inputs[0].detach().cpu().numpy(),  # [T, I]
+            cost_ms=(time.perf_counter() - started) * 1000.0,
             connectivity=measured.connectivity, labels=self.inputs.labels,
         )
+
+    def class_names(self, probe: ProbeFrame) -> dict[str, str]:
+        """The names of the classes a frame shows (each position's top guesses and target), id -> name; {} without
+        names. Bounded by (TOP_NAMED + 1) * T, whatever the number of classes."""
+        classes = probe.probs.shape[1]
+        if self.inputs.names is None or not classes:
+            return {}
+        shown = min(TOP_NAMED, classes)
+        top = np.argpartition(-probe.probs, shown - 1, axis=1)[:, :shown]  # [T, shown]
+        ids = set(top.ravel().tolist()) | set(probe.targets.tolist())
+        return {str(i): name for i in sorted(ids) if (name := self.inputs.name(i))}
+
+    def sample(self) -> tuple[str, str] | None:
+        """The user's sampling function's text as (prime, continuation), cut to MAX_SAMPLE characters; run with the
+        global random generators forked (its draws leave training's alone) and no graph."""
+        if self.inputs.sample is None:
+            return None
+        with self._untouched(), torch.no_grad():
+            made = self.inputs.sample()
+        prime, text = made if isinstance(made, tuple) and len(made) == 2 else ("", made)
+        if not isinstance(prime, str) or not isinstance(text, str):
+            raise ValueError(f"sample gave {type(made).__name__}: it must return text, or (prime, text)")
+        return no_surrogates(prime[-MAX_SAMPLE:]), no_surrogates(text[:MAX_SAMPLE])
 
     def meta(self) -> dict:
         """What the timeline records once about the watched module (json)."""
         return {"watched": True, "model": describe(self.rnn), "kind": kind(self.rnn),
-                "loss": "cross-entropy of the readout" if self.inputs.readout else "u . h_t, u a unit vector from seed 0"}
+                "loss": "cross-entropy of the readout" if self.inputs.readout else "u . h_t, u a unit vector from seed 0",
+                "inputs": "fixed vectors" if self.inputs.embed is None else "token ids embedded at each probe"}
 
 
 def axis_text(labels: tuple[str, ...]) -> str:

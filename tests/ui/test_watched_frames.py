@@ -8,10 +8,10 @@ from dataclasses import replace
 import numpy as np
 
 from rnnscope.contracts.config import RunConfig
-from rnnscope.contracts.frames import RunStatus
+from rnnscope.contracts.frames import RunStatus, Sample
 from rnnscope.ui.panels import EncodingPanel, FramePanel, LossPanel, ProbeTextPanel, SamplePanel
 from rnnscope.ui.render.accents import DEFAULT_ACCENTS
-from rnnscope.ui.render.lines import NOT_WATCHED
+from rnnscope.ui.render.lines import NO_WATCHED_SAMPLE, NOT_WATCHED
 from rnnscope.ui.render.probe_text import render_probe_text
 from rnnscope.ui.status_bar import fit_status
 from tests.fake_frames import make_frame
@@ -26,7 +26,7 @@ def watched_frame(probs_classes=4):
     probs[2] = [0.1, 0.6, 0.2, 0.1][:probs_classes] if probs_classes == 4 else probs[2]
     probe = replace(frame.probe, text="tc\x1b·o ", labels=LABELS, probs=probs, targets=np.array([0, 1, 2, 3, 0]),
                     embedding=np.zeros((0, 0), np.float32))
-    return replace(frame, probe=probe, vocab=())
+    return replace(frame, probe=probe, vocab=(), sample=None)
 
 
 def text(lines):
@@ -59,13 +59,38 @@ async def test_vocabulary_panels_say_they_are_not_available():
     app = PanelHost()
     async with app.run_test(size=(160, 48)) as pilot:
         await show_all(app, pilot, watched_frame())
-        for panel_class in (EncodingPanel, SamplePanel):
-            assert NOT_WATCHED in " ".join(panel_text(app.query_one(panel_class)).split())  # whole, wrapped
+        for panel_class, note in ((EncodingPanel, NOT_WATCHED), (SamplePanel, NO_WATCHED_SAMPLE)):
+            assert note in " ".join(panel_text(app.query_one(panel_class)).split())  # whole, wrapped
         assert "cat" in panel_text(app.query_one(ProbeTextPanel))
         loss = panel_text(app.query_one(LossPanel))  # a watched model's loss: its units are its own
         assert "train " in loss and "nats" not in loss and "bpc" not in loss
         for panel in app.query(FramePanel):
             assert "Traceback" not in panel_text(panel)
+
+
+def test_class_names_recorded_with_the_frame_name_the_guesses_and_ids_stand_in_for_the_rest():
+    frame = watched_frame()
+    names = ("dog", "", "\x1b[2Jmat")  # class 1 unnamed, class 3 beyond the names
+    lines = render_probe_text(frame.probe, frame.probe.layers[0].hidden, names, 0, 2, 80, 12, None, DEFAULT_ACCENTS)
+    shown = text(lines)
+    assert "target ␛[2Jmat p=" in shown and "#1 0.60" in shown and "dog 0.10" in shown and "#3 0.10" in shown
+
+
+async def test_a_watched_models_inputs_and_its_loops_sample_are_shown():
+    inputs = np.zeros((5, 3), np.float32)
+    inputs[:, 0] = [1.0, 0.9, -1.0, 0.0, 0.95]  # 'the' is most like 'cat', then 'on'
+    inputs[3, 1] = 1.0
+    frame = watched_frame()
+    frame = replace(frame, probe=replace(frame.probe, embedding=inputs),
+                    sample=Sample(step=4, prime="the ", text="cat\x1b sat", temperature=math.nan))
+    app = PanelHost()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await show_all(app, pilot, frame)
+        encoding = panel_text(app.query_one(EncodingPanel))
+        assert "token     the  t=0" in encoding and "input 3" in encoding and "+1.00 +0.00 +0.00" in encoding
+        assert encoding.index("cat 1.00") < encoding.index("on 1.00") and "t=3 0.00" in encoding
+        sample = panel_text(app.query_one(SamplePanel))
+        assert "from the loop's sample()" in sample and "the cat␛ sat" in sample and "T=" not in sample
 
 
 def test_the_attached_status_names_the_writer_and_the_frame_age():

@@ -19,7 +19,7 @@ from rnnscope.storage.timeline.index import frame_name
 from rnnscope.ui.app import make_app
 from rnnscope.ui.dashboard import page_of
 from rnnscope.ui.panels import ConnectivityPanel, EncodingPanel, GradNormsPanel, LossPanel, MemoryPanel
-from rnnscope.ui.render.lines import NOT_MEASURED_WATCHED, NOT_WATCHED
+from rnnscope.ui.render.lines import NOT_MEASURED_WATCHED
 from rnnscope.watch.attach import UNAVAILABLE, AttachSource
 from rnnscope.watch.heartbeat import Heartbeat, read_heartbeat, write_heartbeat
 from tests.ui.app_harness import notifications, status_text, wait_until
@@ -200,7 +200,9 @@ async def test_a_watched_model_on_screen_claims_nothing_only_rnnscope_own_models
         assert not any(claim in norms for claim in ("clip off", "not clipped", "CLIPPED", "→"))
         loss = await shown(LossPanel)
         assert "train 1.500" in loss and not any(claim in loss for claim in ("nats", "bpc", "toggles"))
-        assert NOT_MEASURED_WATCHED in await shown(MemoryPanel) and NOT_WATCHED in await shown(EncodingPanel)
+        assert NOT_MEASURED_WATCHED in await shown(MemoryPanel)
+        encoding = await shown(EncodingPanel)  # the module's input at the cursor, and the positions most alike
+        assert "token · t=0 · the input at this probe" in encoding and "t=1" in encoding
         assert "t=0: peak" in await shown(ConnectivityPanel)  # no predicted character: the axis has labels' letters
         await pilot.press("q")
     watched.close()

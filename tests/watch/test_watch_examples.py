@@ -4,6 +4,7 @@ import importlib.util
 from pathlib import Path
 
 from rnnscope.watch.heartbeat import read_heartbeat
+from tests.watch_fixtures import frames_in
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,3 +24,12 @@ def test_the_word_lm_example_trains_the_same_watched_and_unwatched(tmp_path):
     assert len(watched["losses"]) == 6 and watched["losses"] == plain["losses"]
     beat = read_heartbeat(tmp_path / "run")
     assert beat.state == "ended" and beat.model == "LSTM 2x12 in 8, batch_first"
+    frames = frames_in(tmp_path / "run")
+    assert [f.entry.step for f in frames] == [0, 2, 4, 5]  # every 2, and close()'s final probe at the last step
+    last = frames[-1]
+    assert last.meta["inputs"] == "token ids embedded at each probe" and last.probe.embedding.shape == (9, 8)
+    words = set(example.corpus(3000)[0])
+    assert set(last.probe.labels) <= words and set(last.meta["class_names"].values()) <= words
+    assert last.meta["sample"]["prime"].split() == list(last.probe.labels[:5])
+    assert len(last.meta["sample"]["text"].split()) == 20 and set(last.meta["sample"]["text"].split()) <= words
+    assert last.meta["grad_step"] == 4 and last.meta["grad_total"] > 0  # the final probe repeats the last norms

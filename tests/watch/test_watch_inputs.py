@@ -51,11 +51,11 @@ def test_the_probe_is_taken_in_either_layout_and_copied():
     probe = torch.randn(6, 3)
     rnn = nn.GRU(3, 4, batch_first=True)
     checked = check_inputs(rnn, probe.unsqueeze(0), None, None, None)
-    assert checked.inputs.shape == (1, 6, 3) and torch.equal(checked.inputs[0], probe)
+    assert checked.fixed.shape == (1, 6, 3) and torch.equal(checked.fixed[0], probe)
     probe.zero_()  # the user's tensor changing later does not change the probe
-    assert checked.inputs.abs().sum() > 0
+    assert checked.fixed.abs().sum() > 0
     seq_first = check_inputs(nn.GRU(3, 4), torch.ones(6, 1, 3), None, None, None)
-    assert seq_first.inputs.shape == (1, 6, 3) and checked.labels == ("",) * 6
+    assert seq_first.fixed.shape == (1, 6, 3) and checked.labels == ("",) * 6
 
 
 @pytest.mark.parametrize("probe, words", [

@@ -13,14 +13,15 @@ from rnnscope.storage.snapshot_check import check_memory, check_probe
 
 def _positions_as_characters(probe: ProbeFrame) -> ProbeFrame:
     """A watched model's frame (positions, not characters: ids 0..T-1, targets among the readout's V classes, V = 0
-    without a readout, no embedding) checked for those fields, returned with neutral ones for check_probe."""
+    without a readout; `embedding` none, or [T, I] the module's input at each position) checked for those fields,
+    returned with neutral ones for check_probe."""
     T, V = len(probe.labels), probe.probs.shape[-1] if probe.probs.ndim == 2 else -1
     if not (probe.ids.shape == (T,) and (probe.ids == np.arange(T)).all()):
         raise ValueError("a watched model's probe_ids are not its positions 0..T-1")
     if V < 0 or probe.targets.shape != (T,) or not ((probe.targets >= 0) & (probe.targets < max(V, 1))).all():
         raise ValueError("a watched model's probe_targets lie outside its readout's classes")
-    if probe.embedding.size:
-        raise ValueError("a watched model's frame holds an embedding")
+    if probe.embedding.size and (probe.embedding.shape[0] != T or not np.isfinite(probe.embedding).all()):
+        raise ValueError("a watched model's inputs are not [T, I] finite numbers")
     classes = max(V, 1)
     return dataclasses.replace(probe, ids=np.zeros(T, np.int64), embedding=np.zeros((classes, 0), np.float32),
                                probs=probe.probs if V else np.ones((T, 1), np.float32))

@@ -7,11 +7,13 @@ import math
 from pathlib import Path
 
 from rnnscope.contracts.config import INITS, MODELS, RunConfig
-from rnnscope.contracts.frames import RunStatus, StepStats
+from rnnscope.contracts.frames import RunStatus, Sample, StepStats
 from rnnscope.contracts.json_numbers import number_or_nan
 from rnnscope.storage.timeline.reader import TimelineFrame
 
-MAX_NAME = 80  # characters kept of a parameter name
+MAX_NAME = 80  # characters kept of a parameter name (or a class's)
+MAX_CLASSES = 1 << 20  # class ids named beyond this are left out (a table of names is made up to the largest)
+MAX_SAMPLE = 4000  # characters kept of a recorded sample
 
 
 def timeline_status(frame: TimelineFrame | None, state: str, run_dir: Path, beat=None) -> RunStatus:
@@ -49,11 +51,29 @@ def settings(meta: dict) -> dict:
 
 
 def vocab(meta: dict) -> tuple[str, ...]:
-    """The characters of an rnnscope run's vocabulary as its writer recorded them (() for a watched model)."""
+    """The characters of an rnnscope run's vocabulary as its writer recorded them; for a watched model the names of
+    the classes its frame shows, by class id ('' for the others; () without names)."""
     chars = meta.get("vocab")
     if isinstance(chars, list) and all(isinstance(c, str) and len(c) == 1 for c in chars):
         return tuple(chars)
-    return ()
+    named = meta.get("class_names")
+    if not isinstance(named, dict):
+        return ()
+    names = {int(key): name[:MAX_NAME] for key, name in named.items()
+             if isinstance(key, str) and key.isdigit() and int(key) < MAX_CLASSES and isinstance(name, str)}
+    table = [""] * (max(names) + 1 if names else 0)
+    for key, name in names.items():
+        table[key] = name
+    return tuple(table)
+
+
+def sample(frame: TimelineFrame) -> Sample | None:
+    """The text a watched loop's sampling function gave at this frame (its temperature unknown: nan), or None."""
+    said = frame.meta.get("sample")
+    if not (isinstance(said, dict) and isinstance(said.get("prime"), str) and isinstance(said.get("text"), str)):
+        return None
+    return Sample(step=frame.entry.step, prime=said["prime"][-MAX_SAMPLE:], text=said["text"][:MAX_SAMPLE],
+                  temperature=math.nan)
 
 
 def last_step(frame: TimelineFrame) -> StepStats | None:

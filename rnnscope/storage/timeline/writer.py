@@ -99,6 +99,18 @@ class TimelineWriter:
                                             "run its own --run-dir", str(self.folder)) from None
         _HELD[key] = fd  # held until this process ends
 
+    def claim(self) -> None:
+        """Take the folder's lock (and read its index) now, before anything else is written: TimelineBusy when
+        another process writes it. Otherwise the first append does."""
+        if self.entries is None:
+            self._open()
+
+    def release(self) -> None:
+        """Give the folder's lock back before the process ends (a Scope's close)."""
+        fd = _HELD.pop(os.path.realpath(self.folder), None)
+        if fd is not None:
+            os.close(fd)
+
     def _open(self) -> list[TimelineEntry]:
         """The index as a former writer left it, without unlisted frame files; an index it cannot read is set aside
         with the frames (nothing is deleted on the word of an index that could not be read)."""

@@ -52,6 +52,11 @@ class FramePanel(Widget):
         self._styles: tuple[Style, Accents] | None = None  # (widget style, accents) until the CSS changes
         self.builds = 0  # how often the lines were built (tests count them)
 
+    def lacks(self, frame: Frame) -> bool:
+        """Whether this frame lacks what the panel shows (then it says `watched_note`): a watched model's, unless
+        the panel says otherwise."""
+        return watched(frame)
+
     def on_mount(self) -> None:
         self.border_title = self.title
 
@@ -85,7 +90,7 @@ class FramePanel(Widget):
 
     def show(self, frame: Frame, view: ViewState) -> None:
         """Take the latest frame and view; redraw only when something this panel reads changed."""
-        inputs = (*self.inputs(frame, view), self.watched_note and watched(frame))
+        inputs = (*self.inputs(frame, view), self.watched_note and self.lacks(frame))
         self.frame, self.view = frame, view
         if inputs != self._inputs:
             self._inputs = inputs
@@ -110,7 +115,7 @@ class FramePanel(Widget):
         """Everything the panel shows at this size (the waiting message before the data it needs)."""
         if self.frame is None or (self.needs_probe and self.frame.probe is None):
             return [[seg(WAITING, accents.waiting)]]
-        if self.watched_note and watched(self.frame):
+        if self.watched_note and self.lacks(self.frame):
             return [[seg(line, accents.waiting)] for line in textwrap.wrap(self.watched_note, max(width, 1))]
         return self.build(self.frame, self.view, width, height, self.color_system, accents)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rnnscope.contracts.frames import Frame
-from rnnscope.ui.panels.base import FramePanel, part_version
+from rnnscope.ui.panels.base import FramePanel, part_version, watched
 from rnnscope.ui.render.accents import Accents
-from rnnscope.ui.render.lines import NOT_WATCHED, Line
+from rnnscope.ui.render.lines import NO_WATCHED_SAMPLE, Line
 from rnnscope.ui.render.sample import render_sample
 from rnnscope.ui.view_state import ViewState
 
@@ -15,10 +15,13 @@ class SamplePanel(FramePanel):
 
     title = "sample"
     needs_probe = False
-    watched_note = NOT_WATCHED
+    watched_note = NO_WATCHED_SAMPLE
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
         return (part_version(frame, "sample"), frame.status.temperature)
+
+    def lacks(self, frame: Frame) -> bool:
+        return watched(frame) and frame.sample is None
 
     def measured_at(self, frame: Frame) -> int | None:
         return None if frame.sample is None else frame.sample.step

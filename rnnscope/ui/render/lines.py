@@ -15,6 +15,7 @@ Line = list[Segment]
 TEXT = itemgetter(0)  # a Segment's text (faster than the attribute in per-cell loops)
 WAITING = "waiting for the first probe…"
 NOT_WATCHED = "not available for a watched model (it has no vocabulary)"
+NO_WATCHED_SAMPLE = "no sample: give Scope(..., sample=fn), fn() returning your model's generated text"
 NOT_MEASURED_WATCHED = "not measured for a watched model (Scope records the states, gates and gradient flow)"
 
 

@@ -49,8 +49,15 @@ def guesses(probe: ProbeFrame, vocab: tuple[str, ...], cursor: int, compact: boo
     return rows
 
 
-def class_guesses(probe: ProbeFrame, cursor: int, accents: Accents) -> list[Line]:
-    """A watched model's top classes at the cursor (ids: it has no vocabulary), the target marked."""
+def class_name(names: tuple[str, ...], class_id: int) -> str:
+    """A watched model's class by the name its scope recorded (vocab= / decode=), else by id: '#43'."""
+    name = names[class_id] if class_id < len(names) else ""
+    return visible_text(name) if name else f"#{class_id}"
+
+
+def class_guesses(probe: ProbeFrame, names: tuple[str, ...], cursor: int, accents: Accents) -> list[Line]:
+    """A watched model's top classes at the cursor (by name where its scope was given a vocabulary, else by id),
+    the target marked."""
     head = [seg("at "), seg(visible_text(probe.labels[cursor]) or "·", accents.cursor), seg(f" (t={cursor})")]
     probs = probe.probs[cursor]  # [V]
     if probs.size == 0:
@@ -58,8 +65,8 @@ def class_guesses(probe: ProbeFrame, cursor: int, accents: Accents) -> list[Line
     truth = int(probe.targets[cursor])
     line: Line = []
     for i in np.argsort(-probs, kind="stable")[:TOP_K].tolist():
-        line += [seg(f"#{i}", accents.truth if i == truth else accents.label), seg(f" {probs[i]:.2f}  ")]
-    return [head + [seg(f" target #{truth} p={si(float(probs[truth]))}", accents.dim)], line]
+        line += [seg(class_name(names, i), accents.truth if i == truth else accents.label), seg(f" {probs[i]:.2f}  ")]
+    return [head + [seg(f" target {class_name(names, truth)} p={si(float(probs[truth]))}", accents.dim)], line]
 
 
 def positions_text(labels: tuple[str, ...], cursor: int) -> tuple[str, np.ndarray, int]:
@@ -87,7 +94,7 @@ def render_probe_text(probe: ProbeFrame, hidden: np.ndarray, vocab: tuple[str, .
         activation = activation[owner]  # [chars]
     text_rows = -(-len(text) // max(width, 1))
     compact = 1 + text_rows + 1 + TOP_K > height  # one line of guesses when a line each would not fit
-    guess_lines = class_guesses(probe, cursor, accents) if probe.labels else guesses(probe, vocab, cursor, compact,
+    guess_lines = class_guesses(probe, vocab, cursor, accents) if probe.labels else guesses(probe, vocab, cursor, compact,
                                                                                        accents)
     rows = max(height - 1 - len(guess_lines), 1)
     header = [seg(f"unit {unit} ", accents.label), seg("h_t "), *colour_bar(palette_for(DIVERGING, color_system), 8),

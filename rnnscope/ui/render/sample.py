@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from rich.style import Style
 
 from rnnscope.contracts.frames import Sample
@@ -32,7 +34,10 @@ def render_sample(sample: Sample | None, temperature: float, width: int, height:
     """Header (temperature; the panel's title says the step), then prime + continuation; the newest lines when it does not fit."""
     if sample is None:
         return [[seg(WAITING_SAMPLE, accents.waiting)]]
-    header = [seg(f"T={sample.temperature:.2f}", accents.label)]
+    if not math.isfinite(sample.temperature):  # a watched loop's own sampling function: its temperature is not known
+        header = [seg("from the loop's sample()", accents.label)]
+    else:
+        header = [seg(f"T={sample.temperature:.2f}", accents.label)]
     if abs(temperature - sample.temperature) > 1e-9:
         header.append(seg(f"  next T={temperature:.2f} (g)", accents.dim))
     chars = list(visible_text(sample.prime + sample.text))
