@@ -182,7 +182,7 @@ def test_a_scope_over_epochs_keeps_probing_and_keeps_every_epoch_s_frames(tmp_pa
     steps = [e.step for e in TimelineReader(tmp_path).index()]
     assert steps == sorted(steps) and max(steps) >= 15  # the third epoch recorded, under run steps 12..17
     if every:
-        assert steps == [0, 3, 6, 9, 12, 15]
+        assert steps == [0, 3, 6, 9, 12, 15, 17]  # and close() takes the final probe, at the last step
     assert len(_files(tmp_path)) == len(steps) and read_heartbeat(tmp_path).step == 17
 
 

@@ -228,10 +228,12 @@ def test_a_poll_over_unloadable_rows_is_linear_bounded_and_says_how_many_it_skip
     took = {}
     for rows in (2_000, 20_000):
         _unloadable_index(tmp_path / str(rows), rows)
-        source = AttachSource(tmp_path / str(rows))
-        started = time.perf_counter()
-        source.poll()
-        took[rows] = time.perf_counter() - started
+        took[rows] = float("inf")
+        for _ in range(3):  # the best of three: a loaded machine's pauses are not the poll's cost
+            source = AttachSource(tmp_path / str(rows))
+            started = time.perf_counter()
+            source.poll()
+            took[rows] = min(took[rows], time.perf_counter() - started)
         assert len(source.skipped) == rows and f"{rows:,} frames of the timeline could not be loaded" in source.notice.text
     assert took[20_000] < 30 * took[2_000]  # linear: 10x (a scan of the index per row made it 100x)
     monkeypatch.setattr(attach, "LOAD_S", 0.0)  # the real bound: the rest waits for the next poll
