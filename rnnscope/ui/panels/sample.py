@@ -7,6 +7,7 @@ from rnnscope.ui.panels.base import FramePanel, part_version
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.lines import NOT_WATCHED, Line
 from rnnscope.ui.render.sample import render_sample
+from rnnscope.ui.render.tunes import render_tunes
 from rnnscope.ui.view_state import ViewState
 
 
@@ -18,11 +19,13 @@ class SamplePanel(FramePanel):
     watched_note = NOT_WATCHED
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
-        return (part_version(frame, "sample"), frame.status.temperature)
+        return (part_version(frame, "sample"), frame.status.temperature, part_version(frame, "tunes"))
 
     def measured_at(self, frame: Frame) -> int | None:
         return None if frame.sample is None else frame.sample.step
 
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:
+        if frame.tunes is not None:  # a text of tunes: the tunes and the newest valid one's piano roll instead
+            return render_tunes(frame.tunes, width, height, accents)
         return render_sample(frame.sample, frame.status.temperature, width, height, accents)
