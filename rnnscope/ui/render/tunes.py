@@ -59,8 +59,8 @@ def render_tunes(tunes: TunesFrame, width: int, height: int, accents: Accents) -
     title = next((line[2:] for line in head if line.startswith("T:")), "")
     lines.append([seg(f"newest valid @ step {newest.step:,}: ", accents.dim), corpus_seg(title[: max(width - 30, 0)]),
                   seg(f" ({len(tunes.notes)} notes, copied {newest.copied_share:.0%})", accents.dim)])
-    room = height - len(lines)
-    roll = roll_lines(tunes.notes, width, max(min(room - 2, 12), 1))
+    room = height - len(lines)  # the roll first (up to 16 rows), the tune's first lines below it where room is left
+    roll = roll_lines(tunes.notes, width, max(min(room, 16), 1))
     lines += roll
     for text in head[: max(height - len(lines), 0)]:
         lines.append([corpus_seg(text[:width])])
