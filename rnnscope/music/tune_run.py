@@ -72,6 +72,12 @@ class TuneTracker(EngineHook):
                                                                    self.checker.note):
             self._refresh()
 
+    def after_reinit(self, engine) -> None:
+        """New weights (r, i, m): their tunes are counted afresh (the run's totals and the tunes kept stay)."""
+        self.recent.clear()
+        self.last_draw = -math.inf
+        self._refresh()
+
     def parts(self) -> dict[str, object]:
         return {"tunes": self.frame}
 
