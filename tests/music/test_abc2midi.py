@@ -9,6 +9,7 @@ import pytest
 from rnnscope.music.abc2midi import BROKEN, INSTALL_HINT, MISSING, TIMEOUT, VALID, check_tune
 
 needs_abc2midi = pytest.mark.skipif(shutil.which("abc2midi") is None, reason="abc2midi is not installed")
+pytestmark = pytest.mark.slow  # abc2midi, or a fake of it, runs as a subprocess
 GOOD = "X:1\nT:Alexander's\nM:C|\nL:1/8\nK:D Major\n(3ABc|dAFA DFAd|fdcd FAdf|gfge fefd|(3efe dc d2:|"
 BROKEN_TUNE = "X:1\nT:broken\nM:4/4\nL:1/8\nK:D\n[ABc]]d|(3ef|]]]"  # abc2midi: "Chord already finished", exit 0
 

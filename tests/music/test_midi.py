@@ -8,7 +8,12 @@ import pytest
 from rnnscope.music.abc2midi import check_tune
 from rnnscope.music.midi import note_name, piano_roll, read_notes
 
-needs_abc2midi = pytest.mark.skipif(shutil.which("abc2midi") is None, reason="abc2midi is not installed")
+_no_abc2midi = pytest.mark.skipif(shutil.which("abc2midi") is None, reason="abc2midi is not installed")
+
+
+def needs_abc2midi(test):
+    """abc2midi runs as a subprocess: a slow test, skipped without the tool."""
+    return pytest.mark.slow(_no_abc2midi(test))
 SCALE = "X:1\nT:C major scale\nM:4/4\nL:1/4\nQ:1/4=120\nK:C\nCDEF|GABc|]"
 
 
