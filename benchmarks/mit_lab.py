@@ -145,6 +145,8 @@ def main() -> int:
         lab_s, ours_s = interleaved(lab_loop, ours_loop, args.steps)
         lab, ours = lab_loop.losses, ours_loop.losses
         timings = ours_loop.engine.side.timings()
+        side = ours_loop.engine.side
+        spent = ", ".join(f"{kind} {seconds / side.train_s:.1%}" for kind, seconds in side.spent.items() if seconds)
     print(f"embed {args.embed} hidden {args.hidden}, {args.steps} steps, {args.threads} thread(s)")
     print(f"{'steps':>11} {'lab':>7} {'rnnscope':>9} {'diff':>7}")
     for k, (a, b) in enumerate(zip(blocks(lab), blocks(ours))):
@@ -153,6 +155,7 @@ def main() -> int:
     print(f"lab {args.steps / lab_s:.2f} steps/s, rnnscope {args.steps / ours_s:.2f} steps/s: ratio {ratio:.3f} "
           f"(interleaved blocks of 100 steps); rnnscope's side work {timings['side_share']:.1%} of its time, "
           f"a step {timings['train_step_ms']} ms, a sample {timings['sample_ms']} ms")
+    print(f"rnnscope's side work as a share of its training time: {spent}")
     _plot(lab, ours, args, Path(args.png))
     print(f"reference loss curve: {args.png}")
     return 0
