@@ -33,7 +33,7 @@ class TuneTracker(EngineHook):
         self.newest: Checked | None = None  # the newest valid tune
         self.valid_total = self.checked_total = self.samples = 0
         self.first_valid_step: int | None = None
-        self.last_draw = -math.inf
+        self.last_draw = time.perf_counter()  # the first sample when the budget has room, at the latest LATEST_S on
         self.frame: TunesFrame | None = None
         self._refresh()
 
@@ -75,7 +75,6 @@ class TuneTracker(EngineHook):
     def after_reinit(self, engine) -> None:
         """New weights (r, i, m): their tunes are counted afresh (the run's totals and the tunes kept stay)."""
         self.recent.clear()
-        self.last_draw = -math.inf
         self._refresh()
 
     def parts(self) -> dict[str, object]:
