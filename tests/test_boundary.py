@@ -9,7 +9,7 @@ import sys
 import pytest
 
 TORCH_SIDE = ("rnnscope.training", "rnnscope.measuring", "rnnscope.exporting")
-SHARED = ("rnnscope.contracts", "rnnscope.storage")
+SHARED = ("rnnscope.contracts", "rnnscope.storage", "rnnscope.music")
 RUN_MODES = (".tui", ".headless", ".attach", ".cli")  # a feature's run modes: a screen, a progress bar on stderr
 
 

@@ -21,4 +21,5 @@ def test_styles_and_sample_are_package_data():
     styled = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "rnnscope").rglob("*.tcss")}
     assert styled == {"rnnscope.ui", "rnnscope.ui.compare", "rnnscope.ui.lessons"}
     assert all(data[package] == ["*.tcss"] for package in styled)
-    assert data["rnnscope.sample_texts"] == ["*.txt"] and list((ROOT / "sample_texts").glob("*.txt"))
+    assert data["rnnscope.sample_texts"] == ["*.txt", "*.abc", "*.md"] and list((ROOT / "sample_texts").glob("*.txt"))
+    assert (ROOT / "sample_texts" / "irish.abc").is_file() and (ROOT / "sample_texts" / "irish.abc.LICENSE.md").is_file()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from rnnscope.lessons.evidence import accuracy_by_distance, extra, layer_metrics, number
+from rnnscope.lessons.evidence import MissingEvidence, accuracy_by_distance, extra, layer_metrics, number
 from rnnscope.lessons.lesson import Finding
 
 VANISHING_BELOW = 0.9  # decay per step under this: vanishing (PRODUCT.md section 3)
@@ -17,6 +17,9 @@ TRAINS_BY = 0.5  # a run "trains" when its loss fell this many nats from step 1 
 OUTPUT_RISE = 0.2  # the output gate at '=' exceeds its mean over the filler by this much
 NEIGHBOUR_FACTOR = 1.6  # nearest neighbours of the same role this many times as often as by chance
 DIVERSITY_GAIN = 1.2  # distinct n-gram ratio at the highest temperature / at the lowest
+TUNES_JUDGED = 12  # the music lesson judges the valid share of at least this many recent tunes
+VALID_SHARE = 0.5  # ... which must reach this (the training tunes' own: 0.92; seeds 0-2: benchmarks/lessons.py)
+COPIED_BOUND = 0.5  # ... while the share of their characters in copied stretches of >= 20 stays below this
 
 
 def vanishing(run: dict, settle: int = 200) -> Finding:
@@ -149,6 +152,32 @@ def generation(run: dict, settle: int = 300) -> Finding:
     if ok and run["step"] < settle:
         return Finding(None, f"{text}; judged after step {settle}", found)
     return Finding(ok, text, found)
+
+
+def music(run: dict, settle: int = 1000) -> Finding:
+    """The tunes cut from samples pass abc2midi about as often as the training text's own, without copying them
+    (judged from step `settle` on: ABC forgives much, and a third of the tunes pass after 300 steps)."""
+    tunes = run.get("tunes")
+    if not tunes:
+        raise MissingEvidence("no tunes: the corpus is not a text of tunes")
+    if tunes.get("checked", 0) == 0 and tunes.get("note"):
+        return Finding(False, tunes["note"], tunes)
+    checked, valid, copied = tunes["checked"], tunes["valid"], tunes.get("copied_share")
+    share = valid / checked if checked else 0.0
+    training = tunes.get("training_share")
+    enough = checked >= TUNES_JUDGED
+    ok = enough and share >= VALID_SHARE and copied is not None and copied < COPIED_BOUND
+    text = (f"valid tunes {valid} of {checked} ({share:.0%}{'' if share >= VALID_SHARE else f', needs >= {VALID_SHARE:.0%}'}"
+            f"; training tunes {_share(training)}), copied {_share(copied)}"
+            f"{'' if copied is None or copied < COPIED_BOUND else f' (needs < {COPIED_BOUND:.0%})'}"
+            f"{'' if enough else f', judged on >= {TUNES_JUDGED} tunes'}")
+    if ok and run["step"] < settle:
+        return Finding(None, f"{text}; judged after step {settle}", tunes)
+    return Finding(ok, text, tunes)
+
+
+def _share(value) -> str:
+    return "n/a" if value is None else f"{float(value):.0%}"
 
 
 def _saturation_text(run: dict, sigma: float) -> str:

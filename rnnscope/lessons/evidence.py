@@ -59,6 +59,7 @@ def run_evidence(meta: dict, *, loss_history: np.ndarray | None = None,
         "grad": _grad_summary(grad_norm_history, grad_max),
         "diverged": diverged,
         "extra": dict(extra or {}),
+        "tunes": meta.get("tunes"),  # a text of tunes: meta.json's `tunes` (rnnscope.contracts.tunes)
     }
 
 

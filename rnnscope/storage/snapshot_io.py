@@ -26,6 +26,7 @@ from rnnscope.contracts.frames import (
     StepStats,
 )
 from rnnscope.contracts.json_numbers import json_number
+from rnnscope.contracts.tunes import tunes_to_json
 from rnnscope.storage.snapshot_read import SnapshotError
 
 META = "meta.json"
@@ -121,6 +122,7 @@ def build_meta(frame: Frame, config: RunConfig, corpus_path: str, corpus_sha256:
         "memory": memory_to_json(frame.memory),
         "timings": None if timings is None else {key: None if value is None else json_number(value)
                                                  for key, value in timings.items()},
+        **({} if frame.tunes is None else {"tunes": tunes_to_json(frame.tunes)}),  # a text of tunes only
     }
 
 

@@ -23,6 +23,7 @@ from rnnscope.contracts.frames import (
 from rnnscope.exporting.timeline_recorder import TimelineRecorder
 from rnnscope.measuring.memory import MemoryMeter
 from rnnscope.measuring.probe import run_probe
+from rnnscope.music.tune_run import tune_tracker
 from rnnscope.training.data import BatchSampler, Corpus, validation_batches
 from rnnscope.training.device import resolve_device
 from rnnscope.training.engine_checkpoint import EngineCheckpoint
@@ -86,6 +87,9 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         self.frame_seq = 0
         self.timeline = TimelineRecorder(self, self.notify)  # every new probe goes to RUN_DIR/timeline/
         self._build()
+        tunes = tune_tracker(corpus, self.config)  # a text of tunes: sampled from their start, checked by abc2midi
+        if tunes is not None:
+            self.hooks.append(tunes)
 
     def seed_streams(self, seed: int) -> None:
         """Draw the training batches and the samples from `seed`'s streams, from their start (the run's own seed; a
@@ -240,14 +244,20 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         """A sample at `temperature`, not shown (the screen's sample and temperature stay); None, with the sampling
         generator as it was, when `interrupted` stopped it (a command is waiting)."""
         prime = self.probe_text[:PRIME_LENGTH]
+        text = self.draw_text(prime, SAMPLE_LENGTH, temperature, interrupted)
+        return None if text is None else Sample(self.step, prime, text, temperature)
+
+    def draw_text(self, prime: str, length: int, temperature: float, interrupted: Interrupted = never) -> str | None:
+        """`length` characters following `prime` at `temperature`, timed as a sample; None, with the sampling
+        generator as it was, when `interrupted` stopped it."""
         rng_state = self.sample_rng.get_state()
         with self.side.timed("sample"):
-            ids = sample_ids(self.model, list(self.corpus.encode(prime)), SAMPLE_LENGTH, temperature,
-                             self.sample_rng, interrupted)
+            ids = sample_ids(self.model, list(self.corpus.encode(prime)), length, temperature, self.sample_rng,
+                             interrupted)
         if ids is None:
             self.sample_rng.set_state(rng_state)
             return None
-        return Sample(self.step, prime, self.corpus.decode(ids), temperature)
+        return self.corpus.decode(ids)
 
     def alive(self) -> None:
         """Training is paused: the run's heartbeat still says it is alive (rnnscope.exporting.timeline_recorder)."""

@@ -44,6 +44,8 @@ class EngineOutput:
 
         self.current_probe()
         self.current_memory()
+        for hook in self.hooks:
+            hook.before_export(self)
         weights = {k: v.detach().cpu().numpy() for k, v in self.model.state_dict().items()}
         try:
             path = write_snapshot(self.run_dir, self.frame(), self.config, corpus_path=self.corpus.path,
@@ -55,6 +57,8 @@ class EngineOutput:
         except Exception as err:  # a figure or checkpoint failure must not stop training
             self.notify("error", f"export failed: {type(err).__name__}: {err}")
             return None
+        for hook in self.hooks:
+            hook.after_export(self, path)
         self.notify("information", f"snapshot saved: {path}")
         return path
 
@@ -64,4 +68,5 @@ class EngineOutput:
         return {"step": self.step, "train_loss": json_number(self.recent_loss.mean(), 6),
                 "val_loss": json_number(float(val[-1, 1]), 6) if len(val) else None,
                 "chars_per_s": json_number(self.chars_per_s, 6),
-                "memory": memory_to_json(self.current_memory()), "timings": self.side.timings()}
+                "memory": memory_to_json(self.current_memory()), "timings": self.side.timings(),
+                **{key: value for hook in self.hooks for key, value in hook.summary().items()}}

@@ -22,3 +22,13 @@ class EngineHook:
     def parts(self) -> dict[str, object]:
         """Parts (rnnscope.contracts.parts) the feature adds to what the engine publishes."""
         return {}
+
+    def summary(self) -> dict:
+        """Numbers the feature adds to the headless run's JSON line."""
+        return {}
+
+    def before_export(self, engine) -> None:
+        """Before a snapshot's frame is taken."""
+
+    def after_export(self, engine, folder) -> None:
+        """After a snapshot was written to `folder` (files of the feature's own go into a folder of their own)."""

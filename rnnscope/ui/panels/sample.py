@@ -7,6 +7,7 @@ from rnnscope.ui.panels.base import FramePanel, part_version, watched
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.lines import NO_WATCHED_SAMPLE, Line
 from rnnscope.ui.render.sample import render_sample
+from rnnscope.ui.render.tunes import render_tunes
 from rnnscope.ui.view_state import ViewState
 
 
@@ -18,7 +19,7 @@ class SamplePanel(FramePanel):
     watched_note = NO_WATCHED_SAMPLE
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
-        return (part_version(frame, "sample"), frame.status.temperature)
+        return (part_version(frame, "sample"), frame.status.temperature, part_version(frame, "tunes"))
 
     def lacks(self, frame: Frame) -> bool:
         return watched(frame) and frame.sample is None
@@ -28,4 +29,6 @@ class SamplePanel(FramePanel):
 
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:
+        if frame.tunes is not None:  # a text of tunes: the tunes and the newest valid one's piano roll instead
+            return render_tunes(frame.tunes, width, height, accents)
         return render_sample(frame.sample, frame.status.temperature, width, height, accents)
