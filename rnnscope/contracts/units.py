@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+CONTEXTS = 5  # top contexts each way per unit
+CONTEXT_RADIUS = 24  # characters each side of a context's centre
 EMERGED_AT = 0.6  # a memory feature has emerged when some unit's |r beyond the character| first reaches this
 
 

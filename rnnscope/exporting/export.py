@@ -30,6 +30,7 @@ from rnnscope.storage.snapshot_io import (
     build_meta,
     snapshot_name,
 )
+from rnnscope.storage.units_json import UNITS, units_to_json
 
 
 def _save_checkpoint(path: Path, checkpoint: dict) -> None:
@@ -45,6 +46,8 @@ def _write_contents(folder: Path, frame: Frame, meta: dict, arrays: dict, checkp
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     write_synced(folder / ARRAYS, buffer.getvalue())
+    if frame.units is not None:
+        write_synced(folder / UNITS, json.dumps(units_to_json(frame.units), ensure_ascii=False, allow_nan=False).encode())
     render_figure(frame, folder / FIGURE)
     fsync_path(folder / FIGURE)
     _save_checkpoint(folder / CHECKPOINT, checkpoint)

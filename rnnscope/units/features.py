@@ -32,9 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 
-MEMORY = ("in_dquote", "in_squote", "in_comment", "depth_paren", "depth_square", "depth_curly", "depth_all",
-          "column", "word_pos", "indent", "abc_header", "since_bar")
-INPUT = ("whitespace", "newline", "upper", "digit", "punctuation", "vowel")
+from rnnscope.units.feature_spec import MEMORY
+
 BRACKETS = {"(": ("depth_paren", 1), ")": ("depth_paren", -1), "[": ("depth_square", 1),
             "]": ("depth_square", -1), "{": ("depth_curly", 1), "}": ("depth_curly", -1)}
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from rnnscope.contracts.units import Emergence, UnitsFrame
-from rnnscope.units.features import INPUT, input_features, memory_features
+from rnnscope.units.feature_spec import INPUT
+from rnnscope.units.features import input_features, memory_features
 from rnnscope.units.scores import best_features, beyond_character, correlations, top_positions
 
 STRIP_CHARS = 2048  # the strip the screen colours: the first this many characters of the analysis text
@@ -23,8 +24,8 @@ def rank_units(step: int, text: str, ids: np.ndarray, states: list[tuple[int, st
     """The UnitsFrame of states [(layer, kind, values [N, H])] over `text` (ids [N], one per character)."""
     names = tuple(features)
     memory = tuple(name in beyond_names for name in names)
-    values = np.concatenate([v for _, _, v in states], axis=1).astype(np.float64)  # [N, U]
-    table = np.stack([features[name] for name in names], axis=1)  # [N, F]
+    values = np.concatenate([v for _, _, v in states], axis=1).astype(np.float32)  # [N, U]
+    table = np.stack([features[name] for name in names], axis=1).astype(np.float32)  # [N, F]
     r = correlations(values, table)  # [U, F]
     beyond = np.full_like(r, np.nan)
     columns = np.flatnonzero(memory)
@@ -41,7 +42,8 @@ def rank_units(step: int, text: str, ids: np.ndarray, states: list[tuple[int, st
         kind=tuple(kind for _, kind, v in states for _ in range(v.shape[1])),
         index=np.concatenate([np.arange(v.shape[1]) for _, _, v in states]),
         r=r.astype(np.float32), beyond=beyond.astype(np.float32), best=best, order=order, contexts=contexts,
-        strip=values[:STRIP_CHARS].astype(np.float16), emerged=emerged, cost_ms=cost_ms)
+        strip=np.clip(np.nan_to_num(values[:STRIP_CHARS]), -6e4, 6e4).astype(np.float16), emerged=emerged,
+        cost_ms=cost_ms)
 
 
 def newly_emerged(frame: UnitsFrame, emerged: tuple[Emergence, ...], threshold: float) -> tuple[Emergence, ...]:

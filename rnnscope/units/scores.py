@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-CONTEXTS = 5  # top contexts each way per unit
-CONTEXT_RADIUS = 24  # characters each side of a context's centre
+from rnnscope.contracts.units import CONTEXT_RADIUS, CONTEXTS
 
 
 def correlations(units: np.ndarray, features: np.ndarray) -> np.ndarray:
@@ -13,21 +12,23 @@ def correlations(units: np.ndarray, features: np.ndarray) -> np.ndarray:
     constant: a constant says nothing)."""
     u = units - units.mean(axis=0)  # [N, U]
     f = features - features.mean(axis=0)  # [N, F]
-    u_norm = np.sqrt(np.einsum("nu,nu->u", u, u))  # [U]
-    f_norm = np.sqrt(np.einsum("nf,nf->f", f, f))  # [F]
-    tiny = 1e-9 * np.sqrt(len(units))
-    u_norm = np.where(u_norm > tiny * (1 + np.abs(units).max(axis=0, initial=0)), u_norm, np.inf)
-    f_norm = np.where(f_norm > tiny * (1 + np.abs(features).max(axis=0, initial=0)), f_norm, np.inf)
-    return (u.T @ f) / np.outer(u_norm, f_norm)  # [U, F]
+    return (u.T @ f) / np.outer(_norms(u, units), _norms(f, features))  # [U, F]
+
+
+def _norms(centred: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The columns' norms of centred [N, K]; inf for a column whose spread is rounding error of values [N, K]."""
+    norms = np.linalg.norm(centred, axis=0)  # [K]
+    rounding = 16 * np.finfo(centred.dtype).eps * np.sqrt(len(values)) * (1 + np.abs(values).max(axis=0, initial=0))
+    return np.where(norms > rounding, norms, np.inf)
 
 
 def centre_per_character(values: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """values [N, K] less their mean over the positions holding the same current character (ids [N] int)."""
     _, groups = np.unique(ids, return_inverse=True)  # [N] group of each position
-    sums = np.zeros((groups.max() + 1, values.shape[1]))  # [C, K]
-    np.add.at(sums, groups, values)
-    counts = np.bincount(groups)[:, None]  # [C, 1]
-    return values - (sums / counts)[groups]  # [N, K]
+    members = np.zeros((groups.max() + 1, len(ids)), dtype=values.dtype)  # [C, N] one-hot of each group
+    members[groups, np.arange(len(ids))] = 1.0
+    means = (members @ values) / members.sum(axis=1, keepdims=True)  # [C, K]
+    return values - means[groups]  # [N, K]
 
 
 def beyond_character(units: np.ndarray, features: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -43,22 +44,18 @@ def best_features(scores: np.ndarray) -> np.ndarray:
 
 def top_positions(values: np.ndarray, count: int = CONTEXTS, apart: int = CONTEXT_RADIUS) -> np.ndarray:
     """For every unit of values [N, U], the positions of its `count` largest values, greedily from the largest,
-    each more than `apart` from those chosen before it (contexts that do not repeat one another). [U, count] int;
-    -1 where the text is too short for `count` of them."""
+    each more than `apart` from those chosen before it (contexts that do not repeat one another; the earlier of
+    equal values first). [U, count] int; -1 where the text is too short for `count` of them."""
     n, units = values.shape
-    k = min(n, count * (2 * apart + 1) + 1)  # enough candidates: each choice rules out at most 2 * apart + 1
-    candidates = np.argpartition(-values, k - 1, axis=0)[:k] if k < n else np.tile(np.arange(n)[:, None], units)
-    order = np.argsort(-np.take_along_axis(values, candidates, axis=0), axis=0, kind="stable")  # [k, U]
-    candidates = np.take_along_axis(candidates, order, axis=0)  # [k, U] positions, largest value first
-    open_ = np.ones(candidates.shape, dtype=bool)  # [k, U] not yet ruled out
+    open_ = values.T.astype(np.float32, copy=True)  # [U, N]; positions ruled out become -inf
     chosen = np.full((units, count), -1, dtype=np.int64)
-    columns = np.arange(units)
+    rows = np.arange(units)[:, None]  # [U, 1]
+    window = np.arange(-apart, apart + 1)  # [2 * apart + 1]
     for slot in range(count):
-        first = np.argmax(open_, axis=0)  # [U] the best candidate still open
-        found = open_[first, columns]  # [U]
-        position = candidates[first, columns]  # [U]
+        position = np.argmax(open_, axis=1)  # [U] the largest value still open
+        found = np.isfinite(open_[rows[:, 0], position])  # [U]
         chosen[found, slot] = position[found]
-        open_ &= ~(found & (np.abs(candidates - position) <= apart))
+        open_[rows, np.clip(position[:, None] + window, 0, n - 1)] = -np.inf
     return chosen
 
 

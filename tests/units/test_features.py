@@ -6,7 +6,8 @@ import re
 import numpy as np
 import pytest
 
-from rnnscope.units.features import INPUT, MEMORY, input_features, memory_features
+from rnnscope.units.feature_spec import INPUT, MEMORY
+from rnnscope.units.features import input_features, memory_features
 
 EDGE_TEXTS = {
     "escaped quotes": 'say("a \\"quoted\\" word", \'it\\\'s\') # don\'t "x"\nb = "\\\\" + \'q\' // c "d"\n',

@@ -1,0 +1,81 @@
+"""The units feature in a run: the engine analyses within its share, publishes a `units` part, names the top units in
+the headless line, and exports units.json, which reads back equal and is refused in one line when malformed."""
+
+import json
+
+import numpy as np
+import pytest
+
+from rnnscope.storage.snapshot_load import load_snapshot_frame
+from rnnscope.storage.snapshot_read import SnapshotError
+from rnnscope.storage.units_json import UNITS, units_from_json, units_to_json
+from tests.core_fixtures import tiny_engine
+from tests.exporting.test_export import quick_figure  # noqa: F401  (a fixture)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    engine = tiny_engine(tmp_path_factory.mktemp("units"))
+    for _ in range(30):
+        engine.train_step()
+    return engine
+
+
+def test_the_engine_publishes_units_within_their_share(trained):
+    frame = trained.parts()["units"]
+    assert frame is not None and frame.step <= trained.step
+    assert len(frame.kind) == 2 * 16 and set(frame.kind) == {"h", "c"}  # an LSTM: h and c of 16 units
+    assert len(frame.text) == min(8192, len(trained.corpus.val))
+    side = trained.side
+    assert side.spent["units"] <= trained.units.share * side.train_s + 2 * side.expected("units") + 1e-9
+    assert trained.side.timings()["units_ms"] > 0
+
+
+def test_the_headless_line_names_the_top_five_units(trained):
+    units = trained.result()["units"]
+    frame = trained.units.frame
+    assert len(units) == 5
+    assert units[0]["unit"] == frame.name(frame.order[0])
+    scores = [abs(u["r_beyond"] if u["r_beyond"] is not None else u["r"]) for u in units]
+    assert scores == sorted(scores, reverse=True)
+
+
+def _same(a, b):
+    assert (a.step, a.text, a.features, a.memory, a.kind, a.emerged) == (b.step, b.text, b.features, b.memory,
+                                                                          b.kind, b.emerged)
+    for name in ("layer", "index", "r", "beyond", "best", "order", "contexts", "strip"):
+        assert np.array_equal(getattr(a, name), getattr(b, name), equal_nan=name in ("r", "beyond", "strip")), name
+
+
+def test_units_json_round_trips_through_a_snapshot(trained, quick_figure):  # noqa: F811
+    path = trained.export()
+    assert path is not None
+    data = json.loads((path / UNITS).read_text(encoding="utf-8"))
+    first = data["units"][data["order"][0]]
+    assert {"layer", "kind", "index", "best_feature", "r", "r_beyond", "contexts"} <= set(first)
+    assert len(first["contexts"]["positive"]) == 5 and first["contexts"]["positive"][0]["text"]
+    _same(load_snapshot_frame(path).units, trained.units.frame)
+
+
+@pytest.mark.parametrize("damage", ["kind", "order", "score", "position", "strip"])
+def test_a_malformed_units_json_is_refused_in_one_line(trained, tmp_path, damage):
+    data = units_to_json(trained.units.frame)
+    unit = data["units"][0]
+    if damage == "kind":
+        unit["kind"] = "x"
+    elif damage == "order":
+        data["order"][0] = data["order"][1]
+    elif damage == "score":
+        unit["scores"]["r"][0] = 7.0
+    elif damage == "position":
+        unit["contexts"]["positive"][0]["position"] = len(data["text"]) + 5
+    else:
+        data["strip"]["shape"][0] += 1
+    with pytest.raises(ValueError) as caught:
+        units_from_json(data)
+    assert "units.json" in str(caught.value) and "\n" not in str(caught.value)
+    (tmp_path / UNITS).write_text(json.dumps(data), encoding="utf-8")
+    from rnnscope.storage.units_json import read_units
+
+    with pytest.raises(SnapshotError):
+        read_units(tmp_path)
