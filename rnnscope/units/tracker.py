@@ -26,6 +26,7 @@ class UnitsTracker(EngineHook):
         self.text, self.ids, self.share = text, np.asarray(ids), share
         self.features, self.beyond_names = text_features(text)
         self.frame: UnitsFrame | None = None
+        self.trained_at = 0.0  # the training seconds (engine.side.train_s) at the last analysis
         self.emerged: tuple = ()
         self.matched: dict[str, np.ndarray] = {}  # user features the matching thread finished
         self.refused: list[str] = []  # the refusals' lines, told on the engine's thread
@@ -54,8 +55,9 @@ class UnitsTracker(EngineHook):
             self.frame = None  # analysed again with them
 
     def due(self, side) -> bool:
-        """None yet, or one more at the median cost keeps this feature within its share of the training time."""
-        return self.frame is None or side.spent["units"] + side.expected("units") <= self.share * side.train_s
+        """None yet, or enough training since the last one that its median cost is `share` of it (a cold first pass,
+        which torch's warm-up makes slow, does not hold the next ones back)."""
+        return self.frame is None or side.train_s - self.trained_at >= side.expected("units") / self.share
 
     def before_step(self, engine) -> None:
         self._take_user_features(engine)
@@ -64,7 +66,7 @@ class UnitsTracker(EngineHook):
 
     def refresh(self, engine) -> UnitsFrame:
         """Analyse the engine's current weights now; a memory feature that emerges marks the loss chart."""
-        started = time.perf_counter()
+        started, self.trained_at = time.perf_counter(), engine.side.train_s
         with engine.side.timed("units"):
             states = [(s.layer, s.kind, s.values) for s in analyse(engine.model, self.ids)]
             frame = rank_units(engine.step, self.text, self.ids, states, self.features, self.beyond_names)
