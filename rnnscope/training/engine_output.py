@@ -44,6 +44,7 @@ class EngineOutput:
 
         self.current_probe()
         self.current_memory()
+        self.units.current(self)  # units.json is of the snapshot's step
         weights = {k: v.detach().cpu().numpy() for k, v in self.model.state_dict().items()}
         try:
             path = write_snapshot(self.run_dir, self.frame(), self.config, corpus_path=self.corpus.path,

@@ -78,6 +78,10 @@ class UnitsTracker(EngineHook):
                                    "cost_ms": (time.perf_counter() - started) * 1000.0})
         return self.frame
 
+    def current(self, engine) -> UnitsFrame:
+        """The analysis of the engine's current step: the last one if it is of this step, else made now."""
+        return self.frame if self.frame is not None and self.frame.step == engine.step else self.refresh(engine)
+
     def after_reinit(self, engine) -> None:
         self.frame, self.emerged = None, ()
 

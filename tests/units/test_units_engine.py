@@ -16,7 +16,7 @@ from tests.exporting.test_export import quick_figure  # noqa: F401  (a fixture)
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     engine = tiny_engine(tmp_path_factory.mktemp("units"))
-    for _ in range(30):
+    for _ in range(12):
         engine.train_step()
     return engine
 
