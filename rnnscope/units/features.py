@@ -1,4 +1,4 @@
-"""The features of PRODUCT.md section 13, per character of a text, from the text alone (numpy, no torch).
+r"""The features of PRODUCT.md section 13, per character of a text, from the text alone (numpy, no torch).
 
 Every value describes the moment *after* the character at that position was read, which is what the state h_t
 after reading it can know. Exact definitions:
@@ -8,7 +8,9 @@ Memory features (they need state):
   strings and comments, `"` (or `'`) opens a string and the same quote closes it (the other quote inside it is
   plain text); inside a string a backslash escapes the next character (an escaped quote does not close); a string
   still open at a newline ends there (the newline is outside). The opening quote is inside, the closing quote
-  outside.
+  outside. Three quotes of a kind in a row open a triple-quoted string, which newlines do not end and only
+  three unescaped quotes in a row close; read causally, its first quote opens a one-line string, the second closes
+  it (an empty string) and the third opens the triple one, whose closing quotes are inside but the last.
 - `in_comment`: 1 from a `#`, or from the second `/` of `//`, read outside strings, to the end of its line (the
   newline is outside); quotes inside a comment open nothing.
 - `depth_paren`, `depth_square`, `depth_curly`: the nesting depth of ( ), [ ], { } counted everywhere (strings and
@@ -38,11 +40,49 @@ BRACKETS = {"(": ("depth_paren", 1), ")": ("depth_paren", -1), "[": ("depth_squa
             "]": ("depth_square", -1), "{": ("depth_curly", 1), "}": ("depth_curly", -1)}
 
 
+def strings_and_comments(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """inside double quotes, inside single quotes, inside a comment: float64 [len(text)] each, by the lexer of the
+    module docstring (read causally: a character's value never depends on what follows it)."""
+    dquote, squote, comment = (np.zeros(len(text)) for _ in range(3))
+    quote, triple, escaped, in_comment = None, False, False, False
+    run = 0  # unescaped closing quotes in a row inside a triple-quoted string
+    opened = closed_empty = -2  # where the open one-line string began; where a quote closed an empty one ("")
+    previous = ""
+    for i, char in enumerate(text):
+        if quote is not None:
+            if char == "\n" and not triple:
+                quote, escaped = None, False
+            elif escaped:
+                escaped, run = False, 0
+            elif char == "\\":
+                escaped, run = True, 0
+            elif char != quote:
+                run = 0
+            elif not triple:
+                quote = None
+                closed_empty = i if opened == i - 1 else -2
+            else:
+                run += 1
+                if run == 3:
+                    quote, triple, run = None, False, 0
+        elif char == "\n":
+            in_comment = False
+        elif not in_comment:
+            if char in "\"'":
+                triple = closed_empty == i - 1 and previous == char
+                quote, opened, run = char, i, 0
+            elif char == "#" or (char == "/" and previous == "/"):
+                in_comment = True
+        dquote[i], squote[i], comment[i] = quote == '"', quote == "'", in_comment
+        previous = char
+    return dquote, squote, comment
+
+
 def memory_features(text: str) -> dict[str, np.ndarray]:
     """The memory features of `text`, each float64 [len(text)], by one left-to-right reading."""
     values = {name: np.zeros(len(text)) for name in MEMORY}
-    quote = None  # the open string's quote, or None
-    escaped = comment = header = False
+    values["in_dquote"], values["in_squote"], values["in_comment"] = strings_and_comments(text)
+    header = False
     depth = {"depth_paren": 0, "depth_square": 0, "depth_curly": 0}
     column = word = indent = 0
     since_bar = None  # None before the first |
@@ -50,22 +90,10 @@ def memory_features(text: str) -> dict[str, np.ndarray]:
     previous = ""
     for i, char in enumerate(text):
         if char == "\n":
-            quote, escaped, comment, header, leading = None, False, False, False, True
+            header, leading = False, True
             column = word = indent = 0
         else:
             column += 1
-            if quote is not None:
-                if escaped:
-                    escaped = False
-                elif char == "\\":
-                    escaped = True
-                elif char == quote:
-                    quote = None
-            elif not comment:
-                if char in "\"'":
-                    quote = char
-                elif char == "#" or (char == "/" and previous == "/"):
-                    comment = True
             header = header or (column == 2 and char == ":" and previous.isascii() and previous.isalpha())
             leading = leading and char in " \t"
             indent += leading
@@ -74,9 +102,6 @@ def memory_features(text: str) -> dict[str, np.ndarray]:
             name, change = BRACKETS[char]
             depth[name] = max(0, depth[name] + change)
         since_bar = 0 if char == "|" else (None if since_bar is None else since_bar + 1)
-        values["in_dquote"][i] = quote == '"'
-        values["in_squote"][i] = quote == "'"
-        values["in_comment"][i] = comment
         for name, level in depth.items():
             values[name][i] = level
         values["column"][i], values["word_pos"][i], values["indent"][i] = column, word, indent

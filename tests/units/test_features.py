@@ -17,25 +17,30 @@ EDGE_TEXTS = {
     "no newline": 'X:1 |ab| "open string (never closed [',
     "non-ascii": 'über = "naïve 日本語" # ça\nK:Dmaj|é|ü\n«x» = \'ß\'\n',
     "abc": "X:1\nT:Tune\nM:6/8\n|:abc def|gfe dcB:|\nab: not a header\n",
+    "docstrings": 'def f():\n    """Doc "x" (a\n    b) \\""" still"""\n    s = \'\'\'it\'s\n\'\'\' + "" + "\\\n" # "\nx = """open',
 }
-LEX = re.compile(r'"(?:\\.|[^"\\])*"?|\'(?:\\.|[^\'\\])*\'?|#.*|//.*|.', re.DOTALL)
+LEX = re.compile(r'''"""(?:\\.|(?!""")[^\\])*(?:"""|\Z)|\'\'\'(?:\\.|(?!\'\'\')[^\\])*(?:\'\'\'|\Z)'''
+                 r'''|"(?:\\[^\n]|[^"\\\n])*\\?"?|'(?:\\[^\n]|[^'\\\n])*\\?'?|\#[^\n]*|//[^\n]*|.''', re.DOTALL)
 
 
 def _lexed(text):
-    """Strings and comments, line by line, from a regular-expression tokenizer."""
+    """Strings and comments by one regular-expression tokenizer over the whole text (the lexer's causal reading
+    written as spans: a triple-quoted string's second quote is outside, its last closing quote too)."""
     dquote, squote, comment = (np.zeros(len(text)) for _ in range(3))
-    start = 0
-    for line in text.split("\n"):
-        for token in LEX.finditer(line):
-            a, b, word = start + token.start(), start + token.end(), token.group()
-            if word[0] in "\"'" and len(word) > 1 or word in ("\"", "'"):
-                closed = len(word) > 1 and word[-1] == word[0] and not _escaped_end(word)
-                (dquote if word[0] == '"' else squote)[a: b - 1 if closed else b] = 1
-            elif word.startswith("#"):
-                comment[a:b] = 1
-            elif word.startswith("//"):
-                comment[a + 1: b] = 1
-        start += len(line) + 1
+    for token in LEX.finditer(text):
+        a, b, word = token.start(), token.end(), token.group()
+        inside = dquote if word[0] == '"' else squote
+        if word[:3] in ('"""', "'''"):
+            closed = len(word) >= 6 and word.endswith(word[:3])
+            inside[a] = 1
+            inside[a + 2: b - 1 if closed else b] = 1
+        elif word[0] in "\"'":
+            closed = len(word) > 1 and word[-1] == word[0] and not _escaped_end(word)
+            inside[a: b - 1 if closed else b] = 1
+        elif word.startswith("#"):
+            comment[a:b] = 1
+        elif word.startswith("//"):
+            comment[a + 1: b] = 1
     return dquote, squote, comment
 
 

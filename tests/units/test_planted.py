@@ -43,7 +43,7 @@ def _planted_model(vocab: list[str]):
 
 def test_a_planted_quote_cell_is_found_first_under_inside_double_quotes():
     rng = np.random.default_rng(0)
-    words = ["alpha", "beta", "x", "(y)", '"', '"', ", ", "z9"]
+    words = ["alpha", "beta", "x", "(y)", ' "', '" ', ", ", "z9"]  # never three quotes in a row
     text = "".join(rng.choice(words) for _ in range(1500))[:4000]
     vocab = sorted(set(text))
     ids = np.array([vocab.index(c) for c in text])
