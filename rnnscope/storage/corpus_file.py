@@ -47,7 +47,8 @@ class CorpusFile:
 
 
 def bundled_sample_path(name: str = SAMPLE_CORPUS) -> Path:
-    """The Shakespeare sample (or the bundled sample `name`, e.g. CODE_CORPUS) shipped with the package (rnnscope/sample_texts/ in an install), or the source tree's
+    """The Shakespeare sample (or the bundled sample `name`, e.g. CODE_CORPUS) shipped with the package
+    (rnnscope/sample_texts/ in an install), or the source tree's
     (an editable install or `python -m rnnscope` in a clone). Two stat calls: the default run's first paint waits
     for this, and importlib.resources costs ~7 ms; it is asked only for an install that is not plain files."""
     package = Path(__file__).resolve().parents[1]

@@ -17,7 +17,8 @@ EDGE_TEXTS = {
     "no newline": 'X:1 |ab| "open string (never closed [',
     "non-ascii": 'über = "naïve 日本語" # ça\nK:Dmaj|é|ü\n«x» = \'ß\'\n',
     "abc": "X:1\nT:Tune\nM:6/8\n|:abc def|gfe dcB:|\nab: not a header\n",
-    "docstrings": 'def f():\n    """Doc "x" (a\n    b) \\""" still"""\n    s = \'\'\'it\'s\n\'\'\' + "" + "\\\n" # "\nx = """open',
+    "docstrings": ('def f():\n    """Doc "x" (a\n    b) \\""" still"""\n    s = \'\'\'it\'s\n\'\'\' + "" + "\\\n" # "\n'
+                   'x = """open'),
 }
 LEX = re.compile(r'''"""(?:\\.|(?!""")[^\\])*(?:"""|\Z)|\'\'\'(?:\\.|(?!\'\'\')[^\\])*(?:\'\'\'|\Z)'''
                  r'''|"(?:\\[^\n]|[^"\\\n])*\\?"?|'(?:\\[^\n]|[^'\\\n])*\\?'?|\#[^\n]*|//[^\n]*|.''', re.DOTALL)
