@@ -17,6 +17,8 @@ TRAINS_BY = 0.5  # a run "trains" when its loss fell this many nats from step 1 
 OUTPUT_RISE = 0.2  # the output gate at '=' exceeds its mean over the filler by this much
 NEIGHBOUR_FACTOR = 1.6  # nearest neighbours of the same role this many times as often as by chance
 DIVERSITY_GAIN = 1.2  # distinct n-gram ratio at the highest temperature / at the lowest
+STRING_UNIT = 0.5  # |r beyond the character| of the best string unit (interpretable-cells; measured: see catalog)
+DEPTH_UNIT = 0.5  # ... and of the best bracket-depth unit
 
 
 def vanishing(run: dict, settle: int = 200) -> Finding:
@@ -149,6 +151,20 @@ def generation(run: dict, settle: int = 300) -> Finding:
     if ok and run["step"] < settle:
         return Finding(None, f"{text}; judged after step {settle}", found)
     return Finding(ok, text, found)
+
+
+def interpretable_cells(run: dict) -> Finding:
+    """A unit tracks being inside a string and one the bracket depth, beyond what the current character says."""
+    found = extra(run, "units")
+    string, depth = found.get("string"), found.get("depth")
+    if string is None or depth is None:
+        return Finding(False, "the analysis has no string or depth feature yet", found)
+    ok = string["r_beyond"] >= STRING_UNIT and depth["r_beyond"] >= DEPTH_UNIT
+    text = (f"string unit {string['unit']} ({string['feature']}) r beyond the character {string['r_beyond']:.2f} "
+            f"{'>=' if string['r_beyond'] >= STRING_UNIT else '<'} {STRING_UNIT}, depth unit {depth['unit']} "
+            f"({depth['feature']}) {depth['r_beyond']:.2f} {'>=' if depth['r_beyond'] >= DEPTH_UNIT else '<'} "
+            f"{DEPTH_UNIT}")
+    return Finding(ok, text, {"string": string, "depth": depth})
 
 
 def _saturation_text(run: dict, sigma: float) -> str:

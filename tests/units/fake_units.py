@@ -13,7 +13,10 @@ from rnnscope.units.ranking import rank_units, text_features
 TEXT = ('def f(x):\n    return "a (b)" + g([x, \'y\'])  # note\n' * 60)[:3000]
 
 
-def make_units(step: int = 100, H: int = 16, layers: int = 1, seed: int = 0):
+def make_units(step: int = 100, H: int = 16, layers: int = 1, seed: int = 0, planted: dict | None = None):
+    """Scores of random states with the last layer's c units of `planted` (feature -> unit; default in_dquote -> 3)
+    following their feature, the more the later the step (fully from step 200)."""
+    planted = {"in_dquote": 3} if planted is None else planted
     rng = np.random.default_rng(seed)
     ids = np.array([ord(c) for c in TEXT])
     features, beyond = text_features(TEXT)
@@ -23,7 +26,8 @@ def make_units(step: int = 100, H: int = 16, layers: int = 1, seed: int = 0):
             values = rng.normal(size=(len(TEXT), H)).astype(np.float32)
             if layer == layers - 1 and kind == "c":
                 strength = min(1.0, step / 200)
-                values[:, 3] = strength * features["in_dquote"] + (1 - strength) * values[:, 3]
+                for name, unit in planted.items():
+                    values[:, unit] = strength * features[name] + (1 - strength) * values[:, unit]
             states.append((layer, kind, values))
     return rank_units(step, TEXT, ids, states, features, beyond)
 
