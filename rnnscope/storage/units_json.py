@@ -13,6 +13,7 @@ from rnnscope.contracts.units import CONTEXT_RADIUS, CONTEXTS, Emergence, UnitsF
 from rnnscope.storage.snapshot_read import SnapshotError, read_json, reading
 
 UNITS = "units.json"
+UNITS_FIGURE = "units.png"  # the figure's units page (rnnscope.exporting.figure_units)
 KINDS = ("h", "c")
 MAX_UNITS = 3 * 2 * 4096  # 3 layers, h and c, 4,096 units each
 
