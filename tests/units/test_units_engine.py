@@ -81,3 +81,38 @@ def test_a_malformed_units_json_is_refused_in_one_line(trained, tmp_path, damage
 
     with pytest.raises(SnapshotError):
         read_units(tmp_path)
+
+
+@pytest.mark.slow
+def test_a_user_feature_is_matched_off_the_training_thread_and_scored(tmp_path):
+    import time
+
+    engine = tiny_engine(tmp_path, features="vowels=[aeiou]+")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (engine.units.frame is None or "vowels" not in engine.units.frame.features):
+        engine.train_step()
+    frame = engine.units.frame
+    assert "vowels" in frame.features and frame.memory[frame.features.index("vowels")]
+    assert frame.step == engine.step - 1  # analysed again with it at once, before the last step
+
+
+@pytest.mark.slow
+def test_a_hostile_user_feature_is_refused_with_a_notice_and_the_rest_go_on():
+    import time
+
+    from rnnscope.units.tracker import UnitsTracker
+
+    text = "a" * 40 + "!" + "abc"
+    tracker = UnitsTracker(text, np.array([ord(c) for c in text]), [("hostile", "(a+)+$"), ("bs", "b")])
+    told = []
+
+    class Engine:
+        def notify(self, level, line):
+            told.append((level, line))
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (told and "bs" in tracker.features):
+        tracker._take_user_features(Engine())
+        time.sleep(0.1)
+    assert told[0][0] == "warning" and "feature hostile refused" in told[0][1] and "\n" not in told[0][1]
+    assert "bs" in tracker.features and "hostile" not in tracker.features
