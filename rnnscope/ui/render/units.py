@@ -89,6 +89,28 @@ def _crop(line: Line, width: int) -> Line:
     return kept
 
 
+def emerged_lines(frame: UnitsFrame, width: int, accents: Accents, rows: int = 2) -> list[Line]:
+    """The memory features that emerged and where, wrapped on up to `rows` lines (the last ends in … when more)."""
+    head = "emerged (|r beyond| ≥ 0.6): "
+    if not frame.emerged:
+        return [_crop([seg(head, accents.dim), seg("none yet", accents.dim)], width)]
+    words = [f"{e.feature} {e.kind}{e.index} @ {e.step}" for e in frame.emerged]
+    lines, line = [], [seg(head, accents.dim)]
+    used = len(head)
+    for i, word in enumerate(words):
+        text = word + ("," if i < len(words) - 1 else "")
+        if used + len(text) + 1 > width and used > len(head):
+            if len(lines) == rows - 1:
+                line.append(seg(" …", accents.dim))
+                break
+            lines.append(line)
+            line, used = [seg("  ")], 2
+        line.append(seg((" " if used > 2 and used != len(head) else "") + text, accents.healthy))
+        used += len(text) + 1
+    lines.append(line)
+    return [_crop(line, width) for line in lines]
+
+
 def render_units(frame: UnitsFrame, selected: int, sort: int, width: int, height: int, color_system: str | None,
                  accents: Accents) -> list[Line]:
     """The whole page: a title line, the ranking (top half), the selected unit's line, strip and contexts, and the
@@ -100,11 +122,8 @@ def render_units(frame: UnitsFrame, selected: int, sort: int, width: int, height
     sorting = "each unit's best feature" if sort == BEST else frame.features[sort]
     title = [seg(f"step {frame.step} · {len(frame.text):,} chars analysed · {len(order)} units · sorted by ",
                  accents.dim), seg(sorting, accents.label), seg(" (f / F)", accents.dim)]
-    emerged = [seg("emerged (|r beyond| ≥ 0.6): ", accents.dim)] + (
-        [seg(", ".join(f"{e.feature} {e.kind}{e.index} @ {e.step}" for e in frame.emerged), accents.healthy)]
-        if frame.emerged else [seg("none yet", accents.dim)])
     table_rows = max(3, (height - 8) // 2)
-    lines = [_crop(title, width), _crop(emerged, width)]
+    lines = [_crop(title, width), *emerged_lines(frame, width, accents)]
     lines += ranking_lines(frame, order, selected, sort, table_rows, width, accents)
     beyond = float(frame.beyond[unit, feature])
     lines.append(_crop([seg(f"{frame.name(unit)} ", accents.label), seg(frame.features[feature]),
