@@ -24,3 +24,10 @@ def test_the_check_needs_both_units_above_their_thresholds():
     assert lesson.judge(string_only).status == "not yet"
     assert lesson.judge({**string_only, "step": 5000}).status == "fails"
     assert lesson.judge({**string_only, "settings": {"model": "gru"}}).status == "unjudgeable"
+
+
+def test_before_step_500_a_holding_check_waits():
+    early = {"step": 100, "extra": {"units": units_evidence(make_units(300, planted={"in_dquote": 3,
+                                                                                       "depth_paren": 4}))}}
+    finding = interpretable_cells(early)
+    assert finding.ok is None and "judged after step 500" in finding.text
