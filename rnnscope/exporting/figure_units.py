@@ -54,12 +54,12 @@ def render_units_figure(units: UnitsFrame, path: Path, count: int = STRIPS) -> N
 
     chosen = [int(u) for u in units.order[:count]]
     with quiet_matplotlib():
-        fig = Figure(figsize=(WIDTH_IN, STRIP_IN * len(chosen) + 0.6), dpi=DPI)
+        height = STRIP_IN * len(chosen) + 0.8
+        fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
         axes = fig.subplots(len(chosen), 1, squeeze=False)[:, 0]
         for ax, unit in zip(axes, chosen, strict=True):
             draw_strip(ax, units, unit)
         fig.suptitle(f"what each unit means, step {units.step}: the top {len(chosen)} units over the analysis text",
                      fontsize=11)
-        fig.subplots_adjust(left=0.01, right=0.99, top=1 - 0.5 / (STRIP_IN * len(chosen) + 0.6), bottom=0.01,
-                            hspace=0.45)
+        fig.subplots_adjust(left=0.01, right=0.99, top=1 - 0.75 / height, bottom=0.01, hspace=0.45)
         fig.savefig(path, format="png", pil_kwargs={"compress_level": 3})
