@@ -9,10 +9,12 @@ import re
 import numpy as np
 
 MATCH_LIMIT_S = 2.0  # a pattern that has not matched the whole analysis text by then is refused
+START_LIMIT_S = 60.0  # the worker's start (a new Python and numpy): not the pattern's time, generous on a busy machine
 
 
 def _match(pattern: str, text: str, connection) -> None:
-    """The worker: compile once, mark every character inside a match, send the mask back."""
+    """The worker: say it has started, compile once, mark every character inside a match, send the mask back."""
+    connection.send(None)
     inside = np.zeros(len(text), dtype=bool)
     for found in re.compile(pattern).finditer(text):
         inside[found.start(): found.end()] = True
@@ -21,13 +23,16 @@ def _match(pattern: str, text: str, connection) -> None:
 
 def match_feature(pattern: str, text: str, limit_s: float = MATCH_LIMIT_S) -> np.ndarray | None:
     """1.0 at every character of `text` inside a match of `pattern`, float64 [len(text)]; None when matching took
-    longer than `limit_s` (the worker process is killed)."""
+    longer than `limit_s` from the worker's start (it is killed then) or the worker could not start."""
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     worker = context.Process(target=_match, args=(pattern, text, sender), daemon=True)
     worker.start()
     sender.close()
     try:
+        if not receiver.poll(START_LIMIT_S):
+            return None
+        receiver.recv()  # started: the pattern's time counts from here
         if not receiver.poll(limit_s):
             return None
         packed = receiver.recv()
