@@ -196,7 +196,7 @@ class RnnscopeApp(ViewKeys, App[int]):
             self.status_bar.show_status(frame.status)
         self.dashboard.show(frame, self.view)
         if hasattr(self.screen, "show_frame"):  # a page over the dashboard that follows the frame (the Units page)
-            self.screen.show_frame(frame, self.view)
+            self.screen.show_frame(self.units_frame(), self.view)
         self.painted = (frame, self.view)
 
     def _show_notice(self, update: Update, side: str = "") -> None:

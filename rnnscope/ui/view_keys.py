@@ -88,8 +88,11 @@ class ViewKeys:
         """U: the Units page (what each unit means), over the dashboard."""
         from rnnscope.ui.units_screen import UnitsScreen
 
-        frame = self.latest if self.review is None else self.review.apply(self.latest)
-        self.push_screen(UnitsScreen(frame, self.view))
+        self.push_screen(UnitsScreen(self.units_frame(), self.view))
+
+    def units_frame(self) -> Frame | None:
+        """The frame the Units page shows: the run's, or the one under review (a compare: the selected run's)."""
+        return self.latest if self.review is None else self.review.apply(self.latest)
 
     def select_unit(self, layer: int, unit: int) -> None:
         """Move the heatmaps' layer and unit cursor to `unit` of `layer` (scrolled into view)."""

@@ -62,3 +62,14 @@ async def test_the_page_follows_the_run_as_it_trains():
         await pilot.press("space")
         await wait_until(pilot, lambda: lines_of(panel)[0] != before, "a newer units analysis")
         assert "step" in lines_of(panel)[0]
+
+
+async def test_on_the_compare_screen_the_page_shows_the_selected_run():
+    from tests.ui.compare_harness import running_compare
+
+    source_a, source_b = UnitsSource(step=300), UnitsSource(step=20)
+    async with running_compare(source_a, source_b) as (app, pilot):
+        await pilot.press("s", "U")
+        await wait_until(pilot, lambda: isinstance(app.screen, UnitsScreen), "the Units page")
+        panel = app.screen.query_one(UnitsPanel)
+        assert lines_of(panel)[0].startswith("step 20 ")  # run B's analysis, not A's (step 300)
