@@ -49,9 +49,12 @@ def _same(a, b):
         assert np.array_equal(getattr(a, name), getattr(b, name), equal_nan=name in ("r", "beyond", "strip")), name
 
 
-def test_units_json_round_trips_through_a_snapshot(trained, quick_figure):  # noqa: F811
+def test_units_json_round_trips_through_a_snapshot(trained, quick_figure, monkeypatch):  # noqa: F811
+    from rnnscope.exporting import export
+
+    monkeypatch.setattr(export, "render_units_figure", lambda units, path: path.write_bytes(b"png"))
     path = trained.export()
-    assert path is not None
+    assert path is not None and (path / "units.png").read_bytes() == b"png"
     data = json.loads((path / UNITS).read_text(encoding="utf-8"))
     first = data["units"][data["order"][0]]
     assert {"layer", "kind", "index", "best_feature", "r", "r_beyond", "contexts"} <= set(first)
