@@ -42,20 +42,30 @@ def best_features(scores: np.ndarray) -> np.ndarray:
     return np.argmax(np.abs(scores), axis=1)
 
 
-def top_positions(values: np.ndarray, count: int = CONTEXTS, apart: int = CONTEXT_RADIUS) -> np.ndarray:
+def top_positions(values: np.ndarray, count: int = CONTEXTS, apart: int = CONTEXT_RADIUS,
+                  block: int = 16) -> np.ndarray:
     """For every unit of values [N, U], the positions of its `count` largest values, greedily from the largest,
     each more than `apart` from those chosen before it (contexts that do not repeat one another; the earlier of
-    equal values first). [U, count] int; -1 where the text is too short for `count` of them."""
+    equal values first). [U, count] int; -1 where the text is too short for `count` of them. Each round looks at
+    the maxima of `block`-character blocks, and recomputes only the blocks a choice ruled positions out of."""
     n, units = values.shape
-    open_ = values.T.astype(np.float32, copy=True)  # [U, N]; positions ruled out become -inf
+    blocks = -(-n // block)
+    open_ = np.full((units, blocks * block), -np.inf, dtype=np.float32)  # [U, nb * B]; ruled out: -inf
+    open_[:, :n] = values.T
+    tiles = open_.reshape(units, blocks, block)  # a view: [U, nb, B]
+    peaks = tiles.max(axis=2)  # [U, nb]
     chosen = np.full((units, count), -1, dtype=np.int64)
     rows = np.arange(units)[:, None]  # [U, 1]
     window = np.arange(-apart, apart + 1)  # [2 * apart + 1]
+    touched = np.arange(-(-(2 * apart + 1) // block) + 1)  # [k] blocks a window can reach, from its first
     for slot in range(count):
-        position = np.argmax(open_, axis=1)  # [U] the largest value still open
-        found = np.isfinite(open_[rows[:, 0], position])  # [U]
+        best = np.argmax(peaks, axis=1)  # [U] the block holding the largest value still open
+        found = np.isfinite(peaks[rows[:, 0], best])  # [U]
+        position = best * block + np.argmax(tiles[rows[:, 0], best], axis=1)  # [U]
         chosen[found, slot] = position[found]
         open_[rows, np.clip(position[:, None] + window, 0, n - 1)] = -np.inf
+        near = np.clip((np.maximum(position - apart, 0) // block)[:, None] + touched, 0, blocks - 1)  # [U, k]
+        peaks[rows, near] = tiles[rows, near].max(axis=2)
     return chosen
 
 

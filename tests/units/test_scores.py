@@ -2,6 +2,7 @@
 brute force."""
 
 import numpy as np
+import pytest
 
 from rnnscope.units.scores import beyond_character, context, correlations, top_positions
 from rnnscope.units.similar import find_similar
@@ -88,3 +89,11 @@ def test_find_similar_equals_brute_force():
     for query_length in (1, 3, 7):
         assert find_similar(values, 0.2, query_length, limit=1000) == _similar_brute(values, 0.2, query_length)
     assert find_similar(values, 0.2, 3, limit=2) == _similar_brute(values, 0.2, 3)[:2]
+
+
+@pytest.mark.parametrize("n", [7, 50, 333])
+def test_top_contexts_equal_brute_force_with_ties_and_ragged_blocks(n):
+    values = np.random.default_rng(n).integers(0, 6, size=(n, 12)).astype(np.float32)  # many equal values
+    found = top_positions(values, count=5, apart=4)
+    for unit in range(12):
+        assert found[unit].tolist() == _top_brute(values[:, unit], 5, 4)
