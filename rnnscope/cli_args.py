@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--paused", action="store_true", help="start the dashboard paused")
     p.add_argument("--compare", metavar="KEY=VALUE[,...]",
                    help="also train run B = this run with these options changed (e.g. clip=0), in lockstep")
+    p.add_argument("--feature", action="append", dest="features", metavar="NAME=REGEX",
+                   help="a user feature for the units finder: inside a match of REGEX (at most 8)")
     p.add_argument("--lesson", help="start a lesson of the lecture by NAME; 'list' lists them")
     p.add_argument("--version", action="version", version=f"rnnscope {__version__}")
     return p

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-TORCH_SIDE = ("rnnscope.training", "rnnscope.measuring", "rnnscope.exporting")
+TORCH_SIDE = ("rnnscope.training", "rnnscope.measuring", "rnnscope.exporting", "rnnscope.units")
 SHARED = ("rnnscope.contracts", "rnnscope.storage", "rnnscope.music")
 RUN_MODES = (".tui", ".headless", ".attach", ".cli")  # a feature's run modes: a screen, a progress bar on stderr
 

@@ -59,6 +59,7 @@ class RunConfig:
     task_seed: int | None = None  # the seed the task's text is generated from; None = seed (a compare's B: A's)
     forget_bias: float | None = None  # LSTM forget-gate bias after init; None = PyTorch's init
     lesson: str | None = None  # the lesson this run demonstrates: the engine sends its evidence (rnnscope.lessons)
+    features: str = ""  # the units finder's user features, one NAME=REGEX a line (--feature; rnnscope.units)
 
     def validate(self) -> RunConfig:
         """Raise ConfigError for a setting that cannot work; return self otherwise."""

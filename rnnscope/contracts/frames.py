@@ -11,6 +11,7 @@ import numpy as np
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.states import DIVERGED, EXPLODING, HEALTHY, PAUSED, RUNNING, VANISHING  # noqa: F401 (the frames' words)
 from rnnscope.contracts.tunes import TunesFrame
+from rnnscope.contracts.units import UnitsFrame
 
 CONNECTIVITY_MAX_T = 512  # longer probes skip the connectivity map: [T, T] grows with T² (8,000 chars: 256 MB)
 
@@ -173,4 +174,5 @@ class Frame:
     memory: MemoryFrame | None = None
     lesson_evidence: dict | None = None  # plain evidence for the lesson's live check (rnnscope.lessons.evidence)
     tunes: TunesFrame | None = None  # a text of tunes: those cut from samples and what abc2midi said (rnnscope.music)
+    units: UnitsFrame | None = None  # what each unit means (PRODUCT.md section 13)
     versions: Mapping[str, int] = field(default_factory=dict)  # part name -> version (rnnscope.contracts.parts); {} = unknown

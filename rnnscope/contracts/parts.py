@@ -14,7 +14,7 @@ import numpy as np
 from rnnscope.contracts.frames import Frame
 
 PARTS = ("status", "vocab", "last_step", "loss_history", "val_history", "events", "probe", "sample", "notice",
-         "memory", "lesson_evidence", "tunes")
+         "memory", "lesson_evidence", "tunes", "units")
 
 
 @dataclass(frozen=True, eq=False)

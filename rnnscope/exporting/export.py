@@ -19,6 +19,7 @@ import numpy as np
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import Frame
 from rnnscope.exporting.figure import render_figure
+from rnnscope.exporting.figure_units import render_units_figure
 from rnnscope.storage.atomic_file import aside_path, fsync_path, temp_path, write_synced
 from rnnscope.storage.snapshot_io import (
     ARRAYS,
@@ -30,6 +31,7 @@ from rnnscope.storage.snapshot_io import (
     build_meta,
     snapshot_name,
 )
+from rnnscope.storage.units_json import UNITS, UNITS_FIGURE, units_to_json
 
 
 def _save_checkpoint(path: Path, checkpoint: dict) -> None:
@@ -45,6 +47,10 @@ def _write_contents(folder: Path, frame: Frame, meta: dict, arrays: dict, checkp
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     write_synced(folder / ARRAYS, buffer.getvalue())
+    if frame.units is not None:
+        write_synced(folder / UNITS, json.dumps(units_to_json(frame.units), ensure_ascii=False, allow_nan=False).encode())
+        render_units_figure(frame.units, folder / UNITS_FIGURE)
+        fsync_path(folder / UNITS_FIGURE)
     render_figure(frame, folder / FIGURE)
     fsync_path(folder / FIGURE)
     _save_checkpoint(folder / CHECKPOINT, checkpoint)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rnnscope.lessons import checks
 from rnnscope.lessons.lesson import Lesson
-from rnnscope.storage.corpus_file import bundled_sample_path
+from rnnscope.storage.corpus_file import CODE_CORPUS, bundled_sample_path
 
 # Panel titles as the dashboard shows them.
 GATES, STATES, FLOW, NORMS = "gates", "cell & hidden state", "gradient flow", "gradient norms"
@@ -155,6 +155,20 @@ LESSONS: tuple[Lesson, ...] = (
         preset=MUSIC_LAB,
         steps=3000,
         check=checks.music,
+        requires=("model",),
+    ),
+    Lesson(
+        name="interpretable-cells",
+        title="Interpretable cells",
+        claim=("Karpathy, Johnson & Fei-Fei (2015): \"some units track long-range structure: being inside a string, "
+               "nesting depth, the position in a line\". Trained on Python source, one unit follows the bracket "
+               "depth and one being inside a string, beyond what the current character says."),
+        look_at=(STATES, PROBE),
+        press=("Press U for the Units page: units ranked by their best feature with r beyond the character; f "
+               "sorts by one feature (in_dquote, depth_paren); enter puts the unit's row under the heatmaps' cursor."),
+        preset={"corpus": str(bundled_sample_path(CODE_CORPUS)), "task": None, "model": "lstm", "hidden": 128},
+        steps=1000,
+        check=checks.interpretable_cells,
         requires=("model",),
     ),
 )

@@ -20,6 +20,8 @@ DIVERSITY_GAIN = 1.2  # distinct n-gram ratio at the highest temperature / at th
 TUNES_JUDGED = 12  # the music lesson judges the valid share of at least this many recent tunes
 VALID_SHARE = 0.5  # ... which must reach this (the training tunes' own: 0.92; seeds 0-2: benchmarks/lessons.py)
 COPIED_BOUND = 0.5  # ... while the share of their characters in copied stretches of >= 20 stays below this
+STRING_UNIT = 0.3  # |r beyond the character| of the best string unit (interpretable-cells; seeds 0-2, steps 500-1000:
+DEPTH_UNIT = 0.45  # 0.36-0.47), and of the best bracket-depth unit (0.54-0.69): margins 0.06 and 0.09
 
 
 def vanishing(run: dict, settle: int = 200) -> Finding:
@@ -178,6 +180,23 @@ def music(run: dict, settle: int = 1000) -> Finding:
 
 def _share(value) -> str:
     return "n/a" if value is None else f"{float(value):.0%}"
+
+
+def interpretable_cells(run: dict, settle: int = 500) -> Finding:
+    """A unit tracks being inside a string and one the bracket depth, beyond what the current character says
+    (judged from step `settle` on: before it the best units still change places, seed 2 touched 0.45 at step 100)."""
+    found = extra(run, "units")
+    string, depth = found.get("string"), found.get("depth")
+    if string is None or depth is None:
+        return Finding(False, "the analysis has no string or depth feature yet", found)
+    ok = string["r_beyond"] >= STRING_UNIT and depth["r_beyond"] >= DEPTH_UNIT
+    text = (f"string unit {string['unit']} ({string['feature']}) r beyond the character {string['r_beyond']:.2f} "
+            f"{'>=' if string['r_beyond'] >= STRING_UNIT else '<'} {STRING_UNIT}, depth unit {depth['unit']} "
+            f"({depth['feature']}) {depth['r_beyond']:.2f} {'>=' if depth['r_beyond'] >= DEPTH_UNIT else '<'} "
+            f"{DEPTH_UNIT}")
+    if ok and run["step"] < settle:
+        return Finding(None, f"{text}; judged after step {settle}", {"string": string, "depth": depth})
+    return Finding(ok, text, {"string": string, "depth": depth})
 
 
 def _saturation_text(run: dict, sigma: float) -> str:

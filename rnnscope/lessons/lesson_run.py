@@ -13,6 +13,7 @@ from rnnscope.training.engine import Engine
 from rnnscope.training.hooks import EngineHook
 
 SAMPLED_LESSONS = ("generation",)  # lessons whose evidence holds samples at SAMPLE_TEMPERATURES
+UNITS_LESSONS = ("interpretable-cells",)  # lessons whose evidence holds the units analysis of its step
 
 
 class LessonTracker(EngineHook):
@@ -22,6 +23,7 @@ class LessonTracker(EngineHook):
 
     def __init__(self, lesson_name: str):
         self.sampled = lesson_name in SAMPLED_LESSONS
+        self.units = lesson_name in UNITS_LESSONS
         self.initial_metrics: list[dict] | None = None  # of the probe at the weights' initialisation
         self.samples: dict[float, str] | None = None  # those of the last evidence: the export reuses them
         self.evidence: dict | None = None  # the last evidence, as strict JSON
@@ -56,8 +58,9 @@ class LessonTracker(EngineHook):
         frame = engine.frame()
         meta = json.loads(json.dumps(build_meta(frame, engine.config, engine.corpus.path, engine.corpus.sha256)))
         weights = {name: value.detach().cpu().numpy() for name, value in engine.model.state_dict().items()}
+        units = engine.units.current(engine) if self.units else None
         self.evidence = strict_json(evidence_from(meta, build_arrays(frame, weights), self.samples,
-                                                  self.initial_metrics, grad_max=_grad_max(engine)))
+                                                  self.initial_metrics, grad_max=_grad_max(engine), units=units))
         self.step = engine.step
         return self.evidence
 

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnscope.contracts.units import UnitsFrame
 from rnnscope.lessons.evidence import run_evidence
 from rnnscope.storage.snapshot_load import read_snapshot
+from rnnscope.storage.units_json import read_units
 
 # Characters that play the same role; a group counts when the vocabulary holds 2 or more of it.
 CHAR_GROUPS = {
@@ -25,17 +27,20 @@ GATE_OPEN = 0.5  # a sigmoid gate counts as open above this
 FORGET_KEEPS = 0.9  # a forget gate that keeps the cell: its mean over the filler is above this
 CELL_KEEPS = 0.5  # the cell before the cue holds at least this fraction of what the key stored
 SAMPLE_TEMPERATURES = (0.3, 1.0, 1.8)  # the generation lesson's samples
+UNIT_KINDS = {"string": ("in_dquote", "in_squote"),  # the interpretable-cells lesson's units
+              "depth": ("depth_paren", "depth_square", "depth_curly", "depth_all")}
 
 
 def snapshot_evidence(folder: Path, samples: dict[float, str] | None = None,
                       initial_metrics: list[dict] | None = None, grad_max: tuple[float, float] | None = None) -> dict:
     """One run's lesson evidence from an exported snapshot folder (see evidence_from)."""
     meta, arrays = read_snapshot(folder, {"head.weight": ((None, None),)})
-    return evidence_from(meta, arrays, samples, initial_metrics, grad_max)
+    return evidence_from(meta, arrays, samples, initial_metrics, grad_max, units=read_units(folder))
 
 
 def evidence_from(meta: dict, arrays: dict[str, np.ndarray], samples: dict[float, str] | None = None,
-                  initial_metrics: list[dict] | None = None, grad_max: tuple[float, float] | None = None) -> dict:
+                  initial_metrics: list[dict] | None = None, grad_max: tuple[float, float] | None = None,
+                  units: UnitsFrame | None = None) -> dict:
     """One run's lesson evidence from a snapshot's meta.json dict and arrays.npz content: the meta numbers,
     the histories, and the per-unit extras (character groups in the embedding and in the head's rows, the
     read-out vector of each character; the LSTM's key units on a recall probe; `samples` by temperature).
@@ -49,10 +54,30 @@ def evidence_from(meta: dict, arrays: dict[str, np.ndarray], samples: dict[float
         extra["samples"] = sample_evidence(samples)
     if meta.get("model") == "rnn-tanh":
         extra["tanh"] = tanh_evidence(arrays["hidden_l0"])
+    if units is not None:
+        extra["units"] = units_evidence(units)
     diverged = [event["step"] for event in meta.get("events", []) if event.get("label") == "diverged"]
     return run_evidence(meta, loss_history=arrays["loss_history"], grad_norm_history=arrays["grad_norm_history"],
                         diverged=diverged[0] if diverged else None, initial_metrics=initial_metrics, extra=extra,
                         grad_max=grad_max)
+
+
+def units_evidence(units: UnitsFrame) -> dict:
+    """The best memory unit of each kind (PRODUCT.md section 13) by |r beyond the character|: "string" (inside
+    double or single quotes) and "depth" (bracket depth, each kind or together), each {feature, unit, r_beyond}."""
+    found = {}
+    for kind, names in UNIT_KINDS.items():
+        best = None
+        for name in names:
+            if name in units.features:
+                column = units.features.index(name)
+                scores = np.nan_to_num(np.abs(units.beyond[:, column]))  # [U]
+                unit = int(np.argmax(scores))
+                if best is None or scores[unit] > best[2]:
+                    best = (name, unit, float(scores[unit]))
+        if best is not None:
+            found[kind] = {"feature": best[0], "unit": units.name(best[1]), "r_beyond": best[2]}
+    return found
 
 
 def embedding_evidence(embedding: np.ndarray, vocab: list[str] | tuple[str, ...]) -> dict:

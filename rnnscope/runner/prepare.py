@@ -22,6 +22,7 @@ from rnnscope.storage.corpus_file import (
     short_corpus_advice,
 )
 from rnnscope.storage.run_dir import check_run_folders, default_run_dir, remove_leftovers
+from rnnscope.units.feature_spec import parse_features
 
 # Options that shape the weights: a resumed run cannot change them.
 SHAPE_OPTIONS = ("model", "hidden", "embed", "layers")
@@ -116,6 +117,8 @@ def _config(args: dict, checkpoint: dict | None) -> RunConfig:
     if "threads" in given and given["threads"] < 1:
         raise UsageError("--threads must be 1 or more")
     given.update(_distance(args))
+    if "features" in given:  # each checked in one line; the engine matches them off its training thread
+        given["features"] = "\n".join(f"{name}={pattern}" for name, pattern in parse_features(given["features"]))
     if checkpoint is None:
         return _check_memory_options(args, RunConfig(**given).validate())
     base = RunConfig.from_dict(checkpoint["config"])

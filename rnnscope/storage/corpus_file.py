@@ -18,6 +18,7 @@ from typing import NoReturn
 from rnnscope.contracts.errors import InputError
 
 SAMPLE_CORPUS = "tinyshakespeare.txt"
+CODE_CORPUS = "python_stdlib.txt"  # ~1.1 MB of Python standard-library modules (PSF licence beside it)
 TRAIN_FRACTION = 0.9
 _SNIFF_BYTES = 8192
 BYTES_OF_MEMORY_PER_BYTE = 6  # loading peaks near raw bytes + decoded str + code points + ids
@@ -47,9 +48,9 @@ class CorpusFile:
 
 def bundled_sample_path(name: str = SAMPLE_CORPUS) -> Path:
     """A sample shipped with the package (rnnscope/sample_texts/ in an install), or the source tree's (an editable
-    install or `python -m rnnscope` in a clone): the Shakespeare sample by default, `irish.abc` for the music lesson.
-    Two stat calls: the default run's first paint waits for this, and importlib.resources costs ~7 ms; it is asked
-    only for an install that is not plain files."""
+    install or `python -m rnnscope` in a clone): the Shakespeare sample by default, `irish.abc` for the music lesson,
+    CODE_CORPUS for interpretable-cells. Two stat calls: the default run's first paint waits for this, and
+    importlib.resources costs ~7 ms; it is asked only for an install that is not plain files."""
     package = Path(__file__).resolve().parents[1]
     for folder in (package / "sample_texts", package.parent / "sample_texts"):
         if (folder / name).is_file():

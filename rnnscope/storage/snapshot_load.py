@@ -27,6 +27,7 @@ from rnnscope.contracts.json_numbers import number_or_nan
 from rnnscope.storage.snapshot_check import check_frame
 from rnnscope.storage.snapshot_io import ARRAYS, LAYER_ARRAYS, META, OPTIONAL_ARRAYS, layer_key
 from rnnscope.storage.snapshot_read import SnapshotError, read_json, read_npz, reading
+from rnnscope.storage.units_json import read_units
 
 
 def metrics_from_json(data: dict) -> LayerMetrics:
@@ -181,6 +182,7 @@ def _frame(meta: dict, arrays: dict[str, np.ndarray], folder: Path) -> Frame:
         probe=probe,
         sample=None if sample is None else Sample(**sample),
         memory=memory_from_json(meta.get("memory"), step),
+        units=read_units(folder),
     )
 
 

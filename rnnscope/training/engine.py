@@ -37,6 +37,8 @@ from rnnscope.training.sampling import sample_ids
 from rnnscope.training.side_budget import SideBudget
 from rnnscope.training.task_corpus import task_of
 from rnnscope.training.trainer import make_optimizer, train_step, validation_loss
+from rnnscope.units.feature_spec import parse_features
+from rnnscope.units.tracker import UnitsTracker, analysis_ids
 
 SAMPLE_LENGTH = 240
 PRIME_LENGTH = 12
@@ -86,6 +88,8 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         self.diverged: str | None = None
         self.frame_seq = 0
         self.timeline = TimelineRecorder(self, self.notify)  # every new probe goes to RUN_DIR/timeline/
+        self.units = UnitsTracker(*analysis_ids(corpus), parse_features(config.features.splitlines()))
+        self.hooks.append(self.units)  # what each unit means (PRODUCT.md section 13)
         self._build()
         tunes = tune_tracker(corpus, self.config)  # a text of tunes: sampled from their start, checked by abc2midi
         if tunes is not None:

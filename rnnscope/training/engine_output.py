@@ -46,6 +46,7 @@ class EngineOutput:
         self.current_memory()
         for hook in self.hooks:
             hook.before_export(self)
+        self.units.current(self)  # units.json is of the snapshot's step
         weights = {k: v.detach().cpu().numpy() for k, v in self.model.state_dict().items()}
         try:
             path = write_snapshot(self.run_dir, self.frame(), self.config, corpus_path=self.corpus.path,
@@ -69,4 +70,5 @@ class EngineOutput:
                 "val_loss": json_number(float(val[-1, 1]), 6) if len(val) else None,
                 "chars_per_s": json_number(self.chars_per_s, 6),
                 "memory": memory_to_json(self.current_memory()), "timings": self.side.timings(),
+                "units": self.units.top(5),
                 **{key: value for hook in self.hooks for key, value in hook.summary().items()}}

@@ -9,7 +9,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 
 SIDE_BUDGET = 0.03  # everything beside training together: at most this fraction of the training time
-KINDS = ("probe", "validation", "memory", "sample", "norms", "timeline")
+KINDS = ("probe", "validation", "memory", "sample", "norms", "timeline", "units")
 WINDOW = 1024  # the medians are over the last this many of each kind (memory stays flat over long runs)
 
 

@@ -202,6 +202,8 @@ class RnnscopeApp(ViewKeys, App[int]):
         if frame.status != self.status_bar.shown:  # a new status, or the review's label
             self.status_bar.show_status(frame.status)
         self.dashboard.show(frame, self.view)
+        if hasattr(self.screen, "show_frame"):  # a page over the dashboard that follows the frame (the Units page)
+            self.screen.show_frame(self.units_frame(), self.view)
         self.painted = (frame, self.view)
 
     def _show_notice(self, update: Update, side: str = "") -> None:

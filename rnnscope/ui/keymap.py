@@ -50,6 +50,8 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("end", "live", "live", "Leave the review: back to the live picture", "End", show=False),
     KeyAction("u", "toggle_unit_order", "order", "Order units by index / by activity"),
     KeyAction("l", "next_layer", "layer", "Show the next layer"),
+    KeyAction("U", "units_page", "units", "The Units page: what each unit means (its best feature, r, its strip)",
+              show=False),  # the key bar keeps to one row at 160: the help screen and the palette list it
     KeyAction("L", "lessons", "lessons", "The lessons of the lecture: choose one to start it"),
     KeyAction("z", "zoom", "zoom", "Zoom the focused panel (Tab moves focus) / back to the dashboard"),
     KeyAction("1", "page(0)", "page", "Small terminal: show the gates page", footer_key="1-5"),

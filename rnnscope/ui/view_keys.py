@@ -3,6 +3,7 @@ reviewing the recorded frames (`,` `.` End). A part of RnnscopeApp (rnnscope.ui.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rnnscope.ui.view_state import ViewState
@@ -80,6 +81,25 @@ class ViewKeys:
     def action_toggle_unit_order(self) -> None:
         """Index order <-> most active first, scrolled so that the selected unit stays on screen."""
         self.view = self.view.toggle_unit_order()
+        self.action_move_unit(0)
+        self._repaint()
+
+    def action_units_page(self) -> None:
+        """U: the Units page (what each unit means), over the dashboard."""
+        from rnnscope.ui.units_screen import UnitsScreen
+
+        self.push_screen(UnitsScreen(self.units_frame(), self.view))
+
+    def units_frame(self) -> Frame | None:
+        """The frame the Units page shows: the run's, or the one under review (a compare: the selected run's)."""
+        return self.latest if self.review is None else self.review.apply(self.latest)
+
+    def select_unit(self, layer: int, unit: int) -> None:
+        """Move the heatmaps' layer and unit cursor to `unit` of `layer` (scrolled into view)."""
+        sizes = self.view_sizes()
+        if sizes is None or layer >= sizes[2] or unit >= sizes[1]:
+            return
+        self.view = replace(self.view, layer=layer, unit=unit)
         self.action_move_unit(0)
         self._repaint()
 

@@ -11,7 +11,7 @@ from rnnscope.lessons.lesson import Finding, parse_compare
 from rnnscope.lessons.presets import lesson_settings
 
 LECTURE_ORDER = ["encoding", "vanishing", "exploding", "clipping", "relu-identity", "lstm-gates", "long-memory",
-                 "generation", "music"]  # music: the lab (PRODUCT.md section 14)
+                 "generation", "music", "interpretable-cells"]  # music: the lab (PRODUCT.md section 14)
 PANELS = {GATES, STATES, FLOW, NORMS, LOSS, SIGMA, PROBE, ENCODING, SAMPLE, MEMORY}
 MEMORY_SETTINGS = {"task", "distance", "forget_bias"}  # RunConfig gains these with the memory tasks
 COMPARE_KEYS = {"model", "hidden", "embed", "layers", "lr", "optimizer", "clip", "init", "init_gain", "forget_bias",

@@ -22,6 +22,7 @@ from rnnscope.ui.compare.bar import CompareBar
 from rnnscope.ui.view_keys import frame_sizes, unit_order_of
 
 if TYPE_CHECKING:
+    from rnnscope.contracts.frames import Frame
     from rnnscope.lessons import Lesson
 
 HERE = Path(__file__).parent
@@ -100,7 +101,13 @@ class CompareApp(RnnscopeApp):
         if self.painted[0] != frames and sizes is not None:
             self.view = self.view.clamp(*sizes)
         self.dashboard.show(shown, self.view)
+        if hasattr(self.screen, "show_frame"):  # the Units page: the selected run's
+            self.screen.show_frame(self.units_frame(), self.view)
         self.painted = (frames, self.view)
+
+    def units_frame(self) -> Frame | None:
+        frame = self.frames[self.selected]
+        return frame if self.review is None or frame is None else self.review.apply(frame, self.selected)
 
     def view_sizes(self) -> tuple[int, int, int] | None:
         """The cursor, unit and layer move together on both sides: within the smaller run's sizes."""

@@ -1,0 +1,65 @@
+"""The units frame (PRODUCT.md section 13): every unit's scores against the features, its best feature, its
+contexts, and the strip of the analysis text its values colour. Plain numpy; the screen and the export read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+CONTEXTS = 5  # top contexts each way per unit
+CONTEXT_RADIUS = 24  # characters each side of a context's centre
+EMERGED_AT = 0.6  # a memory feature has emerged when some unit's |r beyond the character| first reaches this
+
+
+@dataclass(frozen=True)
+class Emergence:
+    """The step where a memory feature's best |r beyond the character| first reached EMERGED_AT, and the unit."""
+
+    feature: str
+    layer: int
+    kind: str  # "h" / "c"
+    index: int
+    beyond: float
+    step: int
+
+    @property
+    def label(self) -> str:
+        """The loss chart's marker: "L0 c86 in_dquote r 0.74"."""
+        return f"L{self.layer} {self.kind}{self.index} {self.feature} r {self.beyond:.2f}"
+
+
+@dataclass(frozen=True, eq=False)
+class UnitsFrame:
+    """The units analysis at one step. Units are in a fixed order (layer, then h before c, then index); `order`
+    ranks them, best first."""
+
+    step: int
+    text: str  # the analysis text
+    features: tuple[str, ...]  # feature names: memory, input, user
+    memory: tuple[bool, ...]  # per feature: a memory (or user) feature, scored beyond the character
+    layer: np.ndarray  # [U] int
+    kind: tuple[str, ...]  # [U] "h" / "c"
+    index: np.ndarray  # [U] int, the unit's index in its layer's state
+    r: np.ndarray  # [U, F] float32, Pearson r over the analysis text
+    beyond: np.ndarray  # [U, F] float32, r beyond the current character (nan for input features)
+    best: np.ndarray  # [U] int, each unit's best feature: largest |r beyond| (memory) or |r| (input)
+    order: np.ndarray  # [U] int, units ranked by the |score| of their best feature
+    contexts: np.ndarray  # [U, 2, C] int, positions of the most positive and most negative values (-1: none)
+    strip: np.ndarray  # [S, U] float16, every unit's value at the first S characters of the text
+    emerged: tuple[Emergence, ...] = ()  # per memory feature that has emerged so far, in order
+    cost_ms: float = 0.0  # the analysis pass and scoring
+
+    def score(self, unit: int, feature: int | None = None) -> float:
+        """The score a unit is ranked by for `feature` (its best when None): r beyond for a memory feature."""
+        feature = int(self.best[unit]) if feature is None else feature
+        return float(self.beyond[unit, feature] if self.memory[feature] else self.r[unit, feature])
+
+    def name(self, unit: int) -> str:
+        """"L0 c86"."""
+        return f"L{int(self.layer[unit])} {self.kind[unit]}{int(self.index[unit])}"
+
+    def feature_best(self) -> np.ndarray:
+        """Each feature's best |score| over all units [F] (|r beyond| for memory features)."""
+        scores = np.where(np.asarray(self.memory)[None, :], self.beyond, self.r)  # [U, F]
+        return np.nan_to_num(np.abs(scores)).max(axis=0, initial=0.0)

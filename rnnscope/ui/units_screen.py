@@ -1,0 +1,78 @@
+"""The Units page (PRODUCT.md section 13): over the dashboard, the ranked units of the latest frame, updated live;
+enter moves the heatmaps' unit cursor and layer to the selected unit."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from rnnscope.contracts.frames import Frame
+from rnnscope.ui.panels.units import UnitsPanel
+from rnnscope.ui.render.units import BEST, ranked
+from rnnscope.ui.view_state import ViewState
+
+PAGE = 10  # ranks PageUp / PageDown move
+
+
+class UnitsScreen(Screen[None]):
+    """One UnitsPanel; the app passes it every new frame (show_frame)."""
+
+    BINDINGS = [
+        Binding("escape,U,q", "dismiss", "back", key_display="esc"),
+        Binding("up", "select(-1)", "unit", key_display="↑↓"),
+        Binding("down", "select(1)", "unit", show=False),
+        Binding("pageup", "select(-10)", "page", show=False),
+        Binding("pagedown", "select(10)", "page", show=False),
+        Binding("f", "sort(1)", "sort by feature", key_display="f F"),
+        Binding("F", "sort(-1)", "sort back", show=False),
+        Binding("enter", "show_in_heatmaps", "show in heatmaps", key_display="⏎"),
+    ]
+
+    def __init__(self, frame: Frame | None, view: ViewState) -> None:
+        super().__init__()
+        self.frame, self.view = frame, view
+        self.panel = UnitsPanel(id="units-panel")
+
+    def compose(self) -> ComposeResult:
+        yield self.panel
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.frame is not None:
+            self.panel.show(self.frame, self.view)
+
+    def show_frame(self, frame: Frame, view: ViewState) -> None:
+        """The app's newest frame (live, reviewed or replayed)."""
+        self.frame, self.view = frame, view
+        self.panel.show(frame, view)
+
+    def _redraw(self) -> None:
+        if self.frame is not None:
+            self.panel.show(self.frame, self.view)
+
+    def action_select(self, delta: int) -> None:
+        units = self.frame.units if self.frame is not None else None
+        if units is not None:
+            self.panel.selected = max(0, min(self.panel.selected + delta, len(units.kind) - 1))
+            self._redraw()
+
+    def action_sort(self, delta: int) -> None:
+        """Cycle: each unit's best feature, then every feature in turn (f forward, F back); back to the top."""
+        units = self.frame.units if self.frame is not None else None
+        if units is None:
+            return
+        keys = [BEST, *range(len(units.features))]
+        self.panel.sort = keys[(keys.index(self.panel.sort) + delta) % len(keys)] if self.panel.sort in keys else BEST
+        self.panel.selected = 0
+        self._redraw()
+
+    def action_show_in_heatmaps(self) -> None:
+        """The heatmaps' unit cursor and layer go to the selected unit; back to the dashboard."""
+        units = self.frame.units if self.frame is not None else None
+        if units is None:
+            return
+        unit = int(ranked(units, self.panel.sort)[self.panel.selected])
+        self.app.select_unit(int(units.layer[unit]), int(units.index[unit]))
+        self.dismiss()

@@ -1,0 +1,109 @@
+"""The units feature attached to an engine (an EngineHook): it owns the analysis text, its features, the latest
+UnitsFrame and the emergence record, and analyses the weights at a cadence within UNITS_SHARE of training time."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from rnnscope.contracts.units import EMERGED_AT, UnitsFrame
+from rnnscope.training.hooks import EngineHook
+from rnnscope.units.analysis import analyse
+from rnnscope.units.ranking import newly_emerged, rank_units, text_features
+from rnnscope.units.user_features import match_feature, refusal
+
+ANALYSIS_CHARS = 8192  # the analysis text: this many characters of the validation split
+UNITS_SHARE = 0.01  # the analysis pass and the scoring: at most this share of the training time
+
+
+class UnitsTracker(EngineHook):
+    """`engine.units`: analyses the engine's model over `text` (ids [N]) when due; user features `user`
+    [(name, pattern)] are matched on a thread of their own, each in a separate process with a time limit."""
+
+    def __init__(self, text: str, ids: np.ndarray, user: list[tuple[str, str]] = (), share: float = UNITS_SHARE):
+        self.text, self.ids, self.share = text, np.asarray(ids), share
+        self.features, self.beyond_names = text_features(text)
+        self.frame: UnitsFrame | None = None
+        self.trained_at = 0.0  # the training seconds (engine.side.train_s) at the last analysis
+        self.emerged: tuple = ()
+        self.matched: dict[str, np.ndarray] = {}  # user features the matching thread finished
+        self.refused: list[str] = []  # the refusals' lines, told on the engine's thread
+        self._lock = threading.Lock()
+        if user:
+            threading.Thread(target=self._match_all, args=(list(user),), daemon=True, name="units-features").start()
+
+    def _match_all(self, user: list[tuple[str, str]]) -> None:
+        for name, pattern in user:
+            inside = match_feature(pattern, self.text)
+            with self._lock:
+                if inside is None:
+                    self.refused.append(refusal(name))
+                else:
+                    self.matched[name] = inside
+
+    def _take_user_features(self, engine) -> None:
+        with self._lock:
+            matched, self.matched = self.matched, {}
+            refused, self.refused = self.refused, []
+        for line in refused:
+            engine.notify("warning", line)
+        if matched:
+            self.features.update(matched)
+            self.beyond_names |= set(matched)
+            self.frame = None  # analysed again with them
+
+    def due(self, side) -> bool:
+        """None yet, or enough training since the last one that its median cost is `share` of it (a cold first pass,
+        which torch's warm-up makes slow, does not hold the next ones back)."""
+        return self.frame is None or side.train_s - self.trained_at >= side.expected("units") / self.share
+
+    def before_step(self, engine) -> None:
+        self._take_user_features(engine)
+        if self.due(engine.side):
+            self.refresh(engine)
+
+    def refresh(self, engine) -> UnitsFrame:
+        """Analyse the engine's current weights now; a memory feature that emerges marks the loss chart."""
+        started, self.trained_at = time.perf_counter(), engine.side.train_s
+        with engine.side.timed("units"):
+            states = [(s.layer, s.kind, s.values) for s in analyse(engine.model, self.ids)]
+            frame = rank_units(engine.step, self.text, self.ids, states, self.features, self.beyond_names)
+        new = newly_emerged(frame, self.emerged, EMERGED_AT)
+        self.emerged += new
+        for emergence in new:
+            engine._mark(emergence.label)
+        self.frame = UnitsFrame(**{**frame.__dict__, "emerged": self.emerged,
+                                   "cost_ms": (time.perf_counter() - started) * 1000.0})
+        return self.frame
+
+    def current(self, engine) -> UnitsFrame:
+        """The analysis of the engine's current step: the last one if it is of this step, else made now."""
+        return self.frame if self.frame is not None and self.frame.step == engine.step else self.refresh(engine)
+
+    def after_reinit(self, engine) -> None:
+        self.frame, self.emerged = None, ()
+
+    def parts(self) -> dict[str, object]:
+        return {"units": self.frame}
+
+    def top(self, count: int = 5) -> list[dict]:
+        """The headless JSON's `units`: the best `count` units, each with its feature, r and r beyond."""
+        if self.frame is None:
+            return []
+        frame = self.frame
+        found = []
+        for unit in frame.order[:count]:
+            best = int(frame.best[unit])
+            beyond = float(frame.beyond[unit, best])
+            found.append({"unit": frame.name(unit), "feature": frame.features[best],
+                          "r": round(float(frame.r[unit, best]), 4),
+                          "r_beyond": None if np.isnan(beyond) else round(beyond, 4)})
+        return found
+
+
+def analysis_ids(corpus, chars: int = ANALYSIS_CHARS) -> tuple[str, np.ndarray]:
+    """The analysis text: the first `chars` characters of the validation split, and their ids."""
+    ids = np.asarray(corpus.val[:chars])
+    return corpus.decode(ids), ids
