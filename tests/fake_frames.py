@@ -6,7 +6,9 @@ import math
 
 import numpy as np
 
-from rnnscope.contracts.config import GATE_NAMES, SIGMOID_GATES, RunConfig
+from rnnscope import cells
+from rnnscope.cells import GATE_NAMES
+from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import (
     EXPLODING,
     HEALTHY,
@@ -87,7 +89,7 @@ def flow_metrics(grad_h: np.ndarray, gates: np.ndarray, model: str, sigma_max,
     names = GATE_NAMES[model]
     saturation = {
         name: Saturation(low=float(np.mean(gates[names.index(name)] < 0.1)), high=float(np.mean(gates[names.index(name)] > 0.9)))
-        for name in SIGMOID_GATES.get(model, ())
+        for name in cells.facts_of(model).sigmoid_gates
     }
     return LayerMetrics(decay_per_step=decay, memory_horizon=horizon, verdict=verdict, sigma_max=sigma_max,
                         saturation=saturation, **cell)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnscope.contracts.config import TANH_GATES
+from rnnscope import cells
 from rnnscope.contracts.frames import Frame, LayerProbe
 from rnnscope.contracts.visible import visible_alone
 from rnnscope.exporting.figure_connectivity import connectivity_map
@@ -115,7 +115,7 @@ def _gate_title(name: str, index: int, layer: LayerProbe) -> str:
 def _layer_panels(index: int, layer: LayerProbe) -> list[tuple[np.ndarray, str, bool]]:
     """(values [T, H], title, signed) for every heatmap of one layer."""
     panels = [
-        (gate, _gate_title(name, index, layer), name in TANH_GATES)
+        (gate, _gate_title(name, index, layer), cells.gate(name).activation == cells.TANH)
         for name, gate in zip(layer.gate_names, layer.gates)
     ]
     if layer.pre_activation is not None:

@@ -8,7 +8,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from rnnscope.contracts.config import GATE_NAMES, MODELS, RunConfig
+from rnnscope.cells import GATE_NAMES
+from rnnscope.contracts.config import MODELS, RunConfig
 from rnnscope.measuring.probe import run_probe
 from rnnscope.training.model import build_model, set_activation
 
