@@ -10,14 +10,14 @@ from __future__ import annotations
 import importlib
 
 from rnnscope.cells.facts import ALL
-from rnnscope.cells.facts.cell_facts import POSITIVE, SIGMOID, TANH, CellFacts, Gate
+from rnnscope.cells.facts.cell_facts import JACOBIAN, POSITIVE, SIGMOID, TANH, CellFacts, Gate
 
 KINDS: tuple[str, ...] = tuple(facts.name for facts in ALL)  # the --model choices, in the order `m` cycles
 GATE_NAMES: dict[str, tuple[str, ...]] = {facts.name: facts.gate_names for facts in ALL}
 _BY_NAME = {facts.name: facts for facts in ALL}
 _GATES = {gate.name: gate for facts in ALL for gate in facts.gates}  # a gate name means one thing in every kind
 
-__all__ = ["GATE_NAMES", "KINDS", "POSITIVE", "SIGMOID", "TANH", "CellFacts", "Gate", "by_mode", "cell", "cycle_text",
+__all__ = ["GATE_NAMES", "JACOBIAN", "KINDS", "POSITIVE", "SIGMOID", "TANH", "CellFacts", "Gate", "by_mode", "cell", "cycle_text",
            "facts_of", "gate"]
 
 

@@ -33,6 +33,11 @@ class Cell:
         """Every layer's bias_ih and bias_hh [G*H] (the identity init zeroes them)."""
         return [getattr(rnn, f"{name}_l{layer}") for layer in range(rnn.num_layers) for name in ("bias_ih", "bias_hh")]
 
+    def flow_bounds(self, states: list[LayerStates]) -> list[dict[str, float]] | None:
+        """Per layer, what stands in for sigma_max(W_hh) as the bound on ||dh_t / dh_{t-1}|| (gate -> value) for a
+        kind without W_hh; None: sigma_max of each layer's W_hh gate blocks (rnnscope.measuring.probe_sigma)."""
+        return None
+
     def set_forget_bias(self, rnn: nn.Module, value: float) -> None:
         """The forget gate's bias := value in every layer; ValueError for a kind without a forget gate."""
         raise ValueError("the forget-gate bias exists for an LSTM only")

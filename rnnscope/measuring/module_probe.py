@@ -131,7 +131,8 @@ def package(rnn: nn.RNNBase, kind: str, states: list[LayerStates], flows: Flows,
             losses: torch.Tensor) -> ModuleProbe:
     """The per-layer LayerProbes (with their metrics) and the connectivity as float32 numpy."""
     layers = []
-    for layer, (state, sigma) in enumerate(zip(states, layer_sigmas(rnn, kind))):
+    sigmas = cells.cell(kind).flow_bounds(states) or layer_sigmas(rnn, kind)
+    for layer, (state, sigma) in enumerate(zip(states, sigmas)):
         gates = _numpy(state.gates)  # [G, T, H]
         grad_h = flows.grad_h[layer].astype(np.float32)  # [T]
         grad_c = None if flows.grad_c is None else flows.grad_c[layer].astype(np.float32)  # [T]

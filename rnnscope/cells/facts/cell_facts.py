@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 SIGMOID, TANH, POSITIVE = "sigmoid", "tanh", "positive"  # a gate's activation: its output in [0, 1], [-1, 1], (0, inf)
+JACOBIAN = "jacobian"  # the gate a diagonal recurrence shows its Jacobian dh_t / dh_(t-1) in (the min cells)
 RANGES = {SIGMOID: (0.0, 1.0), TANH: (-1.0, 1.0), POSITIVE: (0.0, float("inf"))}
 
 
