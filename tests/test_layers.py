@@ -20,7 +20,7 @@ ALLOWED = {
     "lessons": {"contracts", "storage", "training", "compare", "runner"},
     "compare": {"contracts", "storage", "training", "exporting", "runner", "ui"},
     "watch": {"cells", "contracts", "storage", "measuring", "runner", "ui"},
-    "runner": {"contracts", "storage", "training", "exporting", "lessons", "compare", "ui", "startup", "cli_args"},
+    "runner": {"cells", "contracts", "storage", "training", "exporting", "lessons", "compare", "ui", "startup", "cli_args"},
     "ui": {"cells", "contracts", "storage", "lessons", "compare", "startup"},
     "integrations": set(),  # the callbacks take a Scope the caller made
     "__init__": {"watch"},  # Scope, imported on first use
