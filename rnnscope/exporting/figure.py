@@ -75,13 +75,15 @@ def _readable_labels(ax, lines: int) -> int:
 
 
 def _heatmap(fig, ax, values: np.ndarray, text: str, title: str, signed: bool) -> None:
-    """values [T, H] drawn units x time with a colour bar; signed data on a 0-centred diverging map."""
+    """values [T, H] drawn units x time with a colour bar; signed data on a 0-centred diverging map, unsigned from 0."""
     if signed:
         finite = np.abs(values[np.isfinite(values)])  # [n] finite magnitudes (a diverged run has none)
         limit = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
         image = ax.imshow(values.T, aspect="auto", interpolation="nearest", cmap="RdBu_r", vmin=-limit, vmax=limit)
-    else:
-        image = ax.imshow(values.T, aspect="auto", interpolation="nearest", cmap="viridis", vmin=0.0, vmax=1.0)
+    else:  # a gate in 0 … 1; a positive unbounded one (a min cell's candidate) up to its largest value
+        finite = values[np.isfinite(values)]  # [n]
+        top = max(1.0, float(finite.max())) if finite.size else 1.0
+        image = ax.imshow(values.T, aspect="auto", interpolation="nearest", cmap="viridis", vmin=0.0, vmax=top)
     ax.set_title(title, fontsize=9)
     ax.set_ylabel("unit", fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
