@@ -2,6 +2,7 @@
 the folder cycle that remains (the engine's, issue 24 item 2), which may not grow."""
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,7 @@ def _folder(module: str) -> str | None:
     return parts[1] if known else None
 
 
+@cache
 def _imports() -> dict[str, set[str]]:
     """Folder -> the other folders its modules import, found in the source (every import statement, lazy ones too)."""
     found: dict[str, set[str]] = {}
