@@ -1,6 +1,6 @@
 """minGRU and minLSTM: the log-space scan against the sequential loop, and training throughput against lstm and gru.
 
-    python benchmarks/min_cells.py [--rounds 3] [--threads 1] [--lengths 64,256,512] [--steps 40]
+    python benchmarks/min_cells.py [--rounds 3] [--threads 1] [--lengths 64,256,512] [--repeats 4] [--steps 50]
 
 1. One training step (forward, backward) of a min cell at the default size (hidden 128, batch 32) on random
    inputs, by the parallel scan (the module's forward) and by the sequential loop (Cell.unroll, the oracle's step
@@ -52,14 +52,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--lengths", default="64,256,512")
-    parser.add_argument("--steps", type=int, default=40, help="training steps per measurement")
+    parser.add_argument("--repeats", type=int, default=4, help="timed steps per scan / loop measurement")
+    parser.add_argument("--steps", type=int, default=50, help="training steps per throughput measurement")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     lengths = [int(n) for n in args.lengths.split(",")]
     print(f"scan vs sequential loop, one forward + backward, hidden {HIDDEN}, batch {BATCH}, {args.threads} thread(s)")
     for kind in MIN_KINDS:
         for length in lengths:
-            rounds = [(step_ms(kind, length, True, args.steps // 4), step_ms(kind, length, False, args.steps // 4))
+            rounds = [(step_ms(kind, length, True, args.repeats), step_ms(kind, length, False, args.repeats))
                       for _ in range(args.rounds)]
             scan, loop = (statistics.median(r[i] for r in rounds) for i in (0, 1))
             print(f"{kind:8s} T={length:4d}  scan {scan:8.2f} ms  loop {loop:8.2f} ms  loop/scan {loop / scan:5.2f}x",
