@@ -114,8 +114,8 @@ class MinCell(Cell):
         projected = F.linear(inputs, weight_ih, bias_ih)  # [B, T, G*H]
         h = inputs.new_zeros(inputs.shape[0], rnn.hidden_size)  # [B, H]
         hidden, per_step = [], []
-        for t in range(inputs.shape[1]):
-            gates, keep, write = self.steps(projected[:, t])  # [S, B, H], [B, H], [B, H]
+        for step in projected.unbind(dim=1):  # T x [B, G*H]: one backward node for all steps, not a slice each
+            gates, keep, write = self.steps(step)  # [S, B, H], [B, H], [B, H]
             h = keep * h + write  # [B, H]
             hidden.append(h)
             per_step.append(gates)
