@@ -6,7 +6,9 @@ import math
 
 import numpy as np
 
-from rnnscope.contracts.config import GATE_NAMES, SIGMOID_GATES, RunConfig
+from rnnscope import cells
+from rnnscope.cells import GATE_NAMES
+from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import (
     EXPLODING,
     HEALTHY,
@@ -28,7 +30,7 @@ EMBED = 8  # embedding size of the fake model
 # Characters the fake vocab is drawn from, most useful first; '\n' and ' ' always come first.
 VOCAB_POOL = "\n etaoinshrdlucmfwypvbgkjqxz.,;:!?'-ETAOINSHRDLUCMFWYPVBGKJQXZ0123456789"
 # How fast the backward flow shrinks (< 1) or grows (> 1) per step back, per model.
-FLOW_RATIO = {"lstm": 0.96, "gru": 0.93, "rnn-tanh": 0.78, "rnn-relu": 1.16}
+FLOW_RATIO = {"lstm": 0.96, "gru": 0.93, "rnn-tanh": 0.78, "rnn-relu": 1.16, "mingru": 0.9, "minlstm": 0.92}
 CLIP = 1.0  # the fake run's clipping threshold
 
 
@@ -56,6 +58,17 @@ def _layer_states(model: str, rng: np.random.Generator, T: int, H: int):
         h_prev = np.zeros(H)  # [H]
         for t in range(T):
             h_prev = (1.0 - gates[1, t]) * gates[2, t] + gates[1, t] * h_prev
+            hidden[t] = h_prev
+        return gates, None, None, hidden
+    if cells.JACOBIAN in GATE_NAMES[model]:  # a min cell: h_t = keep * h_(t-1) + (1 - keep) * candidate
+        raw = rng.normal(0.0, 2.0, size=(len(GATE_NAMES[model]), T, H))  # [G, T, H]
+        gates = _sigmoid(raw)  # [G, T, H]
+        gates[-2] = np.where(raw[-2] >= 0, raw[-2] + 0.5, gates[-2])  # the positive candidate g(x)
+        gates[-1] = 1.0 - gates[0] if model == "mingru" else gates[0] / (gates[0] + gates[1])  # the Jacobian
+        hidden = np.zeros((T, H))  # [T, H]
+        h_prev = np.zeros(H)  # [H]
+        for t in range(T):
+            h_prev = gates[-1, t] * h_prev + (1.0 - gates[-1, t]) * gates[-2, t]
             hidden[t] = h_prev
         return gates, None, None, hidden
     pre_activation = rng.normal(0.0, 1.5, size=(T, H))  # [T, H]
@@ -87,7 +100,7 @@ def flow_metrics(grad_h: np.ndarray, gates: np.ndarray, model: str, sigma_max,
     names = GATE_NAMES[model]
     saturation = {
         name: Saturation(low=float(np.mean(gates[names.index(name)] < 0.1)), high=float(np.mean(gates[names.index(name)] > 0.9)))
-        for name in SIGMOID_GATES.get(model, ())
+        for name in cells.facts_of(model).sigmoid_gates
     }
     return LayerMetrics(decay_per_step=decay, memory_horizon=horizon, verdict=verdict, sigma_max=sigma_max,
                         saturation=saturation, **cell)

@@ -1,5 +1,7 @@
 """The architecture's promise, folder by folder: contracts and storage load neither side, the torch side never loads
-Textual/Rich, the UI never loads torch, the first paint loads neither numpy nor torch."""
+Textual/Rich, the UI never loads torch, the first paint loads neither numpy nor torch. `cells` is split by file:
+its facts (rnnscope.cells and rnnscope.cells.facts: names, gates, labels, help) load only the standard library,
+since the UI, the contracts and the first paint read them; its other modules are the torch side."""
 
 import importlib
 import pkgutil
@@ -8,7 +10,7 @@ import sys
 
 import pytest
 
-TORCH_SIDE = ("rnnscope.training", "rnnscope.measuring", "rnnscope.exporting", "rnnscope.units")
+TORCH_SIDE = ("rnnscope.cells", "rnnscope.training", "rnnscope.measuring", "rnnscope.exporting", "rnnscope.units")
 SHARED = ("rnnscope.contracts", "rnnscope.storage", "rnnscope.music")
 RUN_MODES = (".tui", ".headless", ".attach", ".cli")  # a feature's run modes: a screen, a progress bar on stderr
 
@@ -31,6 +33,14 @@ def test_the_shared_contracts_and_storage_load_neither_side(package):
     loaded = _modules_loaded_by(modules)
     assert "numpy" in loaded  # the check can fail: it sees what was really imported
     assert not loaded & {"torch", "textual", "rich", "matplotlib"}
+
+
+def test_the_cells_facts_load_only_the_standard_library():
+    facts = ["rnnscope.cells", *_all_modules("rnnscope.cells.facts")]
+    assert "rnnscope.cells.facts.lstm" in facts and "rnnscope.cells.lstm" not in facts
+    loaded = _modules_loaded_by(facts + ["json"])
+    assert "json" in loaded  # the check can fail: it sees what was really imported
+    assert not loaded & {"numpy", "torch", "textual", "rich", "matplotlib"}
 
 
 @pytest.mark.slow

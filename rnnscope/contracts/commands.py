@@ -39,7 +39,7 @@ class ToggleActivation:
 
 @dataclass(frozen=True)
 class NextModel:
-    """Next cell type (lstm -> rnn-tanh -> rnn-relu -> gru), then re-initialise."""
+    """Next cell kind (in the order of rnnscope.cells.KINDS, wrapping round), then re-initialise."""
 
 
 @dataclass(frozen=True)

@@ -5,25 +5,16 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, fields, replace
 
+from rnnscope.cells import KINDS
 from rnnscope.contracts.errors import InputError
 
-MODELS = ("lstm", "rnn-tanh", "rnn-relu", "gru")
+MODELS = KINDS  # the cell kinds (rnnscope.cells), in the order `m` cycles through them
 INITS = ("default", "xavier", "orthogonal", "identity")
 OPTIMIZERS = ("adam", "sgd")
 DEVICES = ("auto", "cpu", "cuda")
 MAX_SEED = 2**63  # seeds are kept as signed 64-bit integers (torch, checkpoints)
 MAX_THREADS = 1024
 TASKS = ("recall", "brackets")
-
-# Gate names per cell, in PyTorch's weight order.
-GATE_NAMES = {
-    "lstm": ("input", "forget", "cell", "output"),
-    "gru": ("reset", "update", "new"),
-    "rnn-tanh": (),
-    "rnn-relu": (),
-}
-SIGMOID_GATES = {"lstm": ("input", "forget", "output"), "gru": ("reset", "update")}
-TANH_GATES = ("cell", "new")  # the gates with a tanh output in [-1, 1]: every gate not in SIGMOID_GATES
 
 
 class ConfigError(InputError):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnscope.contracts.config import TANH_GATES
+from rnnscope import cells
 from rnnscope.contracts.frames import Frame, LayerProbe
 from rnnscope.contracts.visible import visible_alone
 from rnnscope.exporting.figure_connectivity import connectivity_map
@@ -75,13 +75,15 @@ def _readable_labels(ax, lines: int) -> int:
 
 
 def _heatmap(fig, ax, values: np.ndarray, text: str, title: str, signed: bool) -> None:
-    """values [T, H] drawn units x time with a colour bar; signed data on a 0-centred diverging map."""
+    """values [T, H] drawn units x time with a colour bar; signed data on a 0-centred diverging map, unsigned from 0."""
     if signed:
         finite = np.abs(values[np.isfinite(values)])  # [n] finite magnitudes (a diverged run has none)
         limit = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
         image = ax.imshow(values.T, aspect="auto", interpolation="nearest", cmap="RdBu_r", vmin=-limit, vmax=limit)
-    else:
-        image = ax.imshow(values.T, aspect="auto", interpolation="nearest", cmap="viridis", vmin=0.0, vmax=1.0)
+    else:  # a gate in 0 … 1; a positive unbounded one (a min cell's candidate) up to its largest value
+        finite = values[np.isfinite(values)]  # [n]
+        top = max(1.0, float(finite.max())) if finite.size else 1.0
+        image = ax.imshow(values.T, aspect="auto", interpolation="nearest", cmap="viridis", vmin=0.0, vmax=top)
     ax.set_title(title, fontsize=9)
     ax.set_ylabel("unit", fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
@@ -115,7 +117,7 @@ def _gate_title(name: str, index: int, layer: LayerProbe) -> str:
 def _layer_panels(index: int, layer: LayerProbe) -> list[tuple[np.ndarray, str, bool]]:
     """(values [T, H], title, signed) for every heatmap of one layer."""
     panels = [
-        (gate, _gate_title(name, index, layer), name in TANH_GATES)
+        (gate, _gate_title(name, index, layer), cells.gate(name).activation == cells.TANH)
         for name, gate in zip(layer.gate_names, layer.gates)
     ]
     if layer.pre_activation is not None:

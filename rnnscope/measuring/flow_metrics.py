@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from rnnscope.contracts.config import GATE_NAMES, SIGMOID_GATES
+from rnnscope import cells
 from rnnscope.contracts.frames import EXPLODING, HEALTHY, VANISHING, LayerMetrics, Saturation
 
 VANISHING_BELOW = 0.9  # decay per step under this: the flow vanishes
@@ -61,7 +61,7 @@ def verdict(decay: float) -> str:
 
 def named_sigmas(largest: np.ndarray, kind: str) -> float | dict[str, float]:
     """Per-block largest singular values [G] as the metrics hold them: a float for a vanilla RNN, else gate -> value."""
-    names = GATE_NAMES[kind]
+    names = cells.GATE_NAMES[kind]
     if not names:
         return float(largest[0])
     return {name: float(value) for name, value in zip(names, largest)}
@@ -82,9 +82,9 @@ def sigma_max(weight_hh: np.ndarray, kind: str) -> float | dict[str, float]:
 
 def saturation(gates: np.ndarray, kind: str) -> dict[str, Saturation]:
     """Per sigmoid gate of gates [G, T, H]: fraction of entries < 0.1 and > 0.9; empty for vanilla RNN."""
-    names = GATE_NAMES[kind]
+    names = cells.GATE_NAMES[kind]
     result = {}
-    for name in SIGMOID_GATES.get(kind, ()):
+    for name in cells.facts_of(kind).sigmoid_gates:
         values = gates[names.index(name)]  # [T, H]
         result[name] = Saturation(
             low=float(np.mean(values < SATURATED_LOW)), high=float(np.mean(values > SATURATED_HIGH))

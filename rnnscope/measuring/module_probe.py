@@ -1,4 +1,5 @@
-"""The probe of any fused nn.LSTM / nn.GRU / nn.RNN module: per-layer states, gates, gradient flow, connectivity."""
+"""The probe of a recurrent module of any cell kind (rnnscope.cells): per-layer states, gates, gradient flow,
+connectivity."""
 
 from __future__ import annotations
 
@@ -11,16 +12,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from rnnscope.contracts.config import GATE_NAMES
+from rnnscope import cells
+from rnnscope.cells.states import LayerStates
 from rnnscope.contracts.frames import LayerProbe
 from rnnscope.measuring.flow_metrics import layer_metrics
 from rnnscope.measuring.probe_adjoint import backward_flows
 from rnnscope.measuring.probe_fused import forward_states
-from rnnscope.measuring.probe_parts import Flows, LayerStates
+from rnnscope.measuring.probe_parts import Flows
 from rnnscope.measuring.probe_sigma import layer_sigmas
 from rnnscope.training.interrupt import Interrupted, never
 
-KINDS = {"LSTM": "lstm", "GRU": "gru", "RNN_TANH": "rnn-tanh", "RNN_RELU": "rnn-relu"}  # rnn.mode -> kind
 DIRECTION_SEED = 0  # the seed of u in the default loss l_t = u . h_t
 SINGLE_THREAD_HIDDEN = 256  # on the CPU, modules up to this hidden size are probed on one thread
 
@@ -37,15 +38,16 @@ class ModuleProbe:
     connectivity: np.ndarray | None  # [T, T] float32, [t, s] = ||dl_t / dx_s||, 0 for s > t; None when not asked
 
 
-def module_kind(rnn: nn.RNNBase) -> str:
-    """'lstm' / 'gru' / 'rnn-tanh' / 'rnn-relu'; ValueError for what the probe cannot read."""
+def module_kind(rnn: nn.Module) -> str:
+    """The cell kind of `rnn` ('lstm', 'gru', ...: rnnscope.cells); ValueError for what the probe cannot read."""
     if getattr(rnn, "bidirectional", False):
         raise ValueError("the probe reads unidirectional modules only: build it with bidirectional=False")
     if getattr(rnn, "proj_size", 0):
         raise ValueError("the probe cannot read an LSTM with proj_size > 0: build it with proj_size=0")
-    if getattr(rnn, "mode", None) not in KINDS:
+    facts = cells.by_mode(getattr(rnn, "mode", None))
+    if facts is None:
         raise ValueError(f"the probe reads nn.LSTM, nn.GRU and nn.RNN modules, not {type(rnn).__name__}")
-    return KINDS[rnn.mode]
+    return facts.name
 
 
 def readout_loss(readout: Callable[[torch.Tensor], torch.Tensor], targets: torch.Tensor) -> PositionLoss:
@@ -85,11 +87,11 @@ def probe_module(rnn: nn.RNNBase, inputs: torch.Tensor, loss: PositionLoss | Non
     """
     kind = module_kind(rnn)
     with _threads_for(rnn, inputs.device), torch.autocast(inputs.device.type, enabled=False), torch.no_grad():
-        states = forward_states(rnn, inputs)
+        states = forward_states(rnn, kind, inputs)
         losses, direct = _losses_and_direct_grads(states[-1].hidden, loss)  # [T], [T, H]
         if interrupted():
             return None
-        flows = backward_flows(rnn, states, direct, connectivity, interrupted)
+        flows = backward_flows(rnn, kind, states, direct, connectivity, interrupted)
     if flows is None:
         return None
     return package(rnn, kind, states, flows, losses)
@@ -129,12 +131,13 @@ def package(rnn: nn.RNNBase, kind: str, states: list[LayerStates], flows: Flows,
             losses: torch.Tensor) -> ModuleProbe:
     """The per-layer LayerProbes (with their metrics) and the connectivity as float32 numpy."""
     layers = []
-    for layer, (state, sigma) in enumerate(zip(states, layer_sigmas(rnn, kind))):
+    sigmas = cells.cell(kind).flow_bounds(states) or layer_sigmas(rnn, kind)
+    for layer, (state, sigma) in enumerate(zip(states, sigmas)):
         gates = _numpy(state.gates)  # [G, T, H]
         grad_h = flows.grad_h[layer].astype(np.float32)  # [T]
         grad_c = None if flows.grad_c is None else flows.grad_c[layer].astype(np.float32)  # [T]
         layers.append(LayerProbe(
-            gate_names=GATE_NAMES[kind], gates=gates, pre_activation=_numpy(state.pre_activation),
+            gate_names=cells.GATE_NAMES[kind], gates=gates, pre_activation=_numpy(state.pre_activation),
             cell=_numpy(state.cell), hidden=_numpy(state.hidden), grad_h=grad_h, grad_c=grad_c,
             grad_h_total=flows.grad_h_total[layer].astype(np.float32),
             metrics=layer_metrics(kind, gates, grad_h, sigma, grad_c),

@@ -1,4 +1,4 @@
-"""The fast probe's backward: the adjoint recurrence of each layer, a chain of small matrix products per step.
+"""The fast probe's backward: the adjoint recurrence of each layer (its kind's Cell.adjoint), layer after layer.
 
 A batch of B cotangents goes down through time and layers at once. With connectivity, cotangent b is the
 gradient of l_b alone (B = T), so every target's gradient w.r.t. every input comes out of one pass; step t
@@ -7,83 +7,15 @@ then touches only the targets b >= t (the others are still zero). Without it B =
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 import torch
 from torch import nn
 
+from rnnscope import cells
+from rnnscope.cells.states import LayerStates
 from rnnscope.measuring.probe_fused import float_weights
-from rnnscope.measuring.probe_parts import Flows, LayerStates, step_norms
+from rnnscope.measuring.probe_parts import Flows, step_norms
 from rnnscope.training.interrupt import Interrupted
-
-
-def _lstm_adjoint(state: LayerStates, weight_hh: torch.Tensor, incoming: torch.Tensor, triangular: bool):
-    """dl/dh_t, dl/dc_t [T, B, H] and dl/d(pre-activation) [T, B, 4H] of one LSTM layer from `incoming`
-    [T, B, H], the gradient reaching h_t from outside the recurrence (the layer above or the loss)."""
-    steps, batch, size = incoming.shape
-    in_gate, forget, candidate, out_gate = state.gates  # [T, H] each
-    tanh_cell = torch.tanh(state.cell)  # [T, H]
-    previous_cell = torch.cat((torch.zeros_like(state.cell[:1]), state.cell[:-1]))  # [T, H]
-    through_h = out_gate * (1 - tanh_cell**2)  # [T, H] d h_t / d c_t
-    factors = torch.stack((candidate * in_gate * (1 - in_gate), previous_cell * forget * (1 - forget),
-                           in_gate * (1 - candidate**2)), dim=1)  # [T, 3, H] d c_t / d(i, f, g pre-activation)
-    out_factor = tanh_cell * out_gate * (1 - out_gate)  # [T, H] d h_t / d(o pre-activation)
-    grad_h, grad_c = torch.zeros_like(incoming), torch.zeros_like(incoming)  # [T, B, H] each
-    grad_pre = incoming.new_zeros(steps, batch, 4, size)  # [T, B, 4, H]
-    carry_h, carry_c = incoming.new_zeros(batch, size), incoming.new_zeros(batch, size)  # [B, H] from step t+1
-    for t in range(steps - 1, -1, -1):
-        low = t if triangular else 0
-        dh = torch.add(incoming[t, low:], carry_h[low:], out=grad_h[t, low:])  # [n, H]
-        dc = torch.addcmul(carry_c[low:], dh, through_h[t], out=grad_c[t, low:])  # [n, H]
-        torch.mul(dc.unsqueeze(1), factors[t], out=grad_pre[t, low:, :3])  # [n, 3, H]
-        torch.mul(dh, out_factor[t], out=grad_pre[t, low:, 3])  # [n, H]
-        torch.mul(dc, forget[t], out=carry_c[low:])  # [n, H]
-        torch.mm(grad_pre[t, low:].view(-1, 4 * size), weight_hh, out=carry_h[low:])  # [n, H]
-    return grad_h, grad_c, grad_pre.view(steps, batch, 4 * size)
-
-
-def _gru_adjoint(state: LayerStates, weight_hh: torch.Tensor, incoming: torch.Tensor, triangular: bool):
-    """dl/dh_t [T, B, H], None and dl/d(input-side pre-activation) [T, B, 3H] of one GRU layer."""
-    steps, batch, size = incoming.shape
-    reset, update, new = state.gates  # [T, H] each
-    previous = torch.cat((torch.zeros_like(state.hidden[:1]), state.hidden[:-1]))  # [T, H] h_{t-1}
-    new_factor = (1 - update) * (1 - new**2)  # [T, H] d h_t / d(n pre-activation)
-    update_factor = (previous - new) * update * (1 - update)  # [T, H] d h_t / d(z pre-activation)
-    reset_factor = new_factor * state.new_recurrent * reset * (1 - reset)  # [T, H] d h_t / d(r pre-activation)
-    input_side = torch.stack((reset_factor, update_factor, new_factor), dim=1)  # [T, 3, H]
-    state_side = torch.stack((reset_factor, update_factor, new_factor * reset), dim=1)  # [T, 3, H]
-    grad_h = torch.zeros_like(incoming)  # [T, B, H]
-    grad_pre = incoming.new_zeros(steps, batch, 3, size)  # [T, B, 3, H]
-    carry_h = incoming.new_zeros(batch, size)  # [B, H]
-    for t in range(steps - 1, -1, -1):
-        low = t if triangular else 0
-        dh = torch.add(incoming[t, low:], carry_h[low:], out=grad_h[t, low:])  # [n, H]
-        torch.mul(dh.unsqueeze(1), input_side[t], out=grad_pre[t, low:])  # [n, 3, H]
-        recurrent = (dh.unsqueeze(1) * state_side[t]).view(-1, 3 * size)  # [n, 3H]
-        torch.addmm(dh * update[t], recurrent, weight_hh, out=carry_h[low:])  # [n, H]
-    return grad_h, None, grad_pre.view(steps, batch, 3 * size)
-
-
-def _rnn_adjoint(state: LayerStates, weight_hh: torch.Tensor, incoming: torch.Tensor, triangular: bool,
-                 relu: bool = False):
-    """dl/dh_t [T, B, H], None and dl/d(pre-activation) [T, B, H] of one vanilla RNN layer (tanh, or relu)."""
-    steps, batch, size = incoming.shape
-    if relu:
-        slope = (state.pre_activation > 0).to(incoming.dtype)  # [T, H] relu' (0 at 0, as autograd's)
-    else:
-        slope = 1 - state.hidden**2  # [T, H] tanh'
-    grad_h, grad_pre = torch.zeros_like(incoming), torch.zeros_like(incoming)  # [T, B, H] each
-    carry_h = incoming.new_zeros(batch, size)  # [B, H]
-    for t in range(steps - 1, -1, -1):
-        low = t if triangular else 0
-        dh = torch.add(incoming[t, low:], carry_h[low:], out=grad_h[t, low:])  # [n, H]
-        torch.mm(torch.mul(dh, slope[t], out=grad_pre[t, low:]), weight_hh, out=carry_h[low:])  # [n, H]
-    return grad_h, None, grad_pre
-
-
-ADJOINTS = {"LSTM": _lstm_adjoint, "GRU": _gru_adjoint, "RNN_TANH": _rnn_adjoint,
-            "RNN_RELU": partial(_rnn_adjoint, relu=True)}
 
 
 def _cotangents(direct: torch.Tensor, connectivity: bool) -> tuple[torch.Tensor, torch.Tensor]:
@@ -115,16 +47,16 @@ def _input_gradients(grad_pre: torch.Tensor, weight_ih: torch.Tensor, triangular
     return result
 
 
-def backward_flows(rnn: nn.RNNBase, states: list[LayerStates], direct: torch.Tensor, connectivity: bool,
+def backward_flows(rnn: nn.Module, kind: str, states: list[LayerStates], direct: torch.Tensor, connectivity: bool,
                    interrupted: Interrupted) -> Flows | None:
     """Every layer's flow norms (and the connectivity) from direct = dl_t/dh_t [T, H] of the top layer;
     None when `interrupted` turned true between two layers."""
-    layers = len(states)
+    layers, cell = len(states), cells.cell(kind)
     incoming, readout = _cotangents(direct, connectivity)  # [T, B, H], [2, B]
     grad_h, grad_c, grad_h_total = [None] * layers, [None] * layers, [None] * layers
     for layer in reversed(range(layers)):
         weight_ih, weight_hh = float_weights(rnn, layer)[:2]
-        flow_h, flow_c, grad_pre = ADJOINTS[rnn.mode](states[layer], weight_hh, incoming, connectivity)
+        flow_h, flow_c, grad_pre = cell.adjoint(states[layer], weight_hh, incoming, connectivity)
         grad_h[layer], grad_h_total[layer] = step_norms(torch.einsum("kb,tbh->kth", readout, flow_h))  # [T] each
         if flow_c is not None:
             grad_c[layer] = step_norms(torch.einsum("b,tbh->th", readout[0], flow_c))  # [T]

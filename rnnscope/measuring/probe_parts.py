@@ -1,4 +1,4 @@
-"""What the fast probe's forward and backward hand on: one layer's states, every layer's flow norms."""
+"""What the fast probe's backward hands on: every layer's flow norms (one layer's states: rnnscope.cells.states)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-
-
-@dataclass
-class LayerStates:
-    """One layer's forward quantities over the probe (batch 1 squeezed), detached from any graph."""
-
-    hidden: torch.Tensor  # [T, H] h_t
-    cell: torch.Tensor | None  # [T, H] c_t, LSTM only
-    gates: torch.Tensor  # [G, T, H] post-nonlinearity gates in PyTorch order (G = 0 for a vanilla RNN)
-    pre_activation: torch.Tensor | None  # [T, H] W_ih x + b_ih + W_hh h + b_hh, vanilla RNN only
-    new_recurrent: torch.Tensor | None = None  # [T, H] W_hn h_{t-1} + b_hn, GRU only (the backward needs it)
 
 
 @dataclass

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnnscope import cells
 from rnnscope.measuring.flow_metrics import named_sigmas, sigma_max
 
 LANCZOS_STEPS = 64  # Krylov dimension: exact for H <= 64, ~1e-10 relative for random 1024 x 1024 blocks
@@ -47,7 +48,7 @@ def largest_singular_values(blocks: torch.Tensor) -> np.ndarray:
 
 def layer_sigmas(rnn: nn.RNNBase, kind: str) -> list[float | dict[str, float]]:
     """Every layer's sigma_max (a float, or gate -> value), as flow_metrics.sigma_max gives it."""
-    weights = [getattr(rnn, f"weight_hh_l{layer}").detach() for layer in range(rnn.num_layers)]  # L x [G*H, H]
+    weights = [weight.detach() for weight in cells.cell(kind).recurrent_weights(rnn)]  # L x [G*H, H]
     if weights[0].device.type == "cpu":
         return [sigma_max(weight.float().numpy(), kind) for weight in weights]
     hidden = rnn.hidden_size

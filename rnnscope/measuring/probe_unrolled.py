@@ -5,9 +5,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from rnnscope import cells
+from rnnscope.cells.states import LayerStates
 from rnnscope.measuring.module_probe import ModuleProbe, PositionLoss, direction_loss, module_kind, package
-from rnnscope.measuring.probe_parts import Flows, LayerStates, step_norms
-from rnnscope.training.cells import unroll
+from rnnscope.measuring.probe_parts import Flows, step_norms
 
 
 def probe_module_unrolled(rnn: nn.RNNBase, inputs: torch.Tensor, loss: PositionLoss | None = None, *,
@@ -17,12 +18,12 @@ def probe_module_unrolled(rnn: nn.RNNBase, inputs: torch.Tensor, loss: PositionL
     kind = module_kind(rnn)
     with torch.autocast(inputs.device.type, enabled=False), torch.enable_grad():
         embedded = inputs.detach().float().requires_grad_(connectivity)  # [1, T, In]
-        traces = unroll(rnn, embedded)
+        traces = cells.cell(kind).unroll(rnn, embedded)
         top = torch.cat(traces[-1].hidden)  # [T, H]
         losses = (loss or direction_loss(top.shape[1], top.device))(top)  # [T]
         hiddens = [h for trace in traces for h in trace.hidden]  # L*T x [1, H]
-        cells = [c for trace in traces for c in (trace.cell or [])]  # L*T x [1, H], LSTM only
-        grads_last = torch.autograd.grad(losses[-1], hiddens + cells, retain_graph=True)
+        cell_tensors = [c for trace in traces for c in (trace.cell or [])]  # L*T x [1, H], LSTM only
+        grads_last = torch.autograd.grad(losses[-1], hiddens + cell_tensors, retain_graph=True)
         grads_total = torch.autograd.grad(losses.mean(), hiddens, retain_graph=connectivity)
         rows = [torch.autograd.grad(losses[t], embedded, retain_graph=True)[0][0] for t in range(len(losses))
                 ] if connectivity else []  # T x [T, In]
@@ -33,7 +34,7 @@ def probe_module_unrolled(rnn: nn.RNNBase, inputs: torch.Tensor, loss: PositionL
 
     flows = Flows(
         grad_h=per_step(grads_last[: len(hiddens)]),
-        grad_c=per_step(grads_last[len(hiddens):]) if cells else None,
+        grad_c=per_step(grads_last[len(hiddens):]) if cell_tensors else None,
         grad_h_total=per_step(grads_total),
         connectivity=step_norms(torch.stack(rows)) if connectivity else None,  # [T, T]
     )

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from rnnscope import cells
 from rnnscope.compare.options import SIDES
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.errors import InputError, UsageError
@@ -160,8 +161,10 @@ def _check_memory_options(args: dict, config: RunConfig) -> RunConfig:
         raise UsageError(f"--task {config.task} generates its own corpus: leave out the CORPUS {args['corpus']}")
     if "distance" in args and config.task is None:
         raise UsageError("--distance applies to a memory task: add --task recall or --task brackets")
-    if "forget_bias" in args and config.model != "lstm":
-        raise UsageError(f"--forget-bias applies to an LSTM only, not {config.model}: add --model lstm or leave it out")
+    if "forget_bias" in args and not cells.facts_of(config.model).forget_bias:
+        lstms = ", ".join(kind for kind in cells.KINDS if cells.facts_of(kind).forget_bias)
+        raise UsageError(f"--forget-bias applies to an LSTM only ({lstms}), not {config.model}: add --model lstm or "
+                         "leave it out")
     return config
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnscope.contracts.config import GATE_NAMES, RunConfig
+from rnnscope.cells import GATE_NAMES
+from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import (
     PAUSED,
     Event,

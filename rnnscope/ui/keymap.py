@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
+from rnnscope import cells
+
 
 @dataclass(frozen=True)
 class KeyAction:
@@ -31,7 +33,7 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("right_square_bracket", "scale_clip(2.0)", "clip ×2", "Double the clipping threshold", "]", show=False),
     KeyAction("i", "next_init", "init", "Next init scheme (default → xavier → orthogonal → identity), re-initialise"),
     KeyAction("a", "toggle_activation", "relu", "Switch tanh ↔ ReLU (vanilla RNN), keeping the weights"),
-    KeyAction("m", "next_model", "model", "Next model (lstm → rnn-tanh → rnn-relu → gru), re-initialise"),
+    KeyAction("m", "next_model", "model", f"Next model ({cells.cycle_text()}), re-initialise"),
     KeyAction("r", "reset", "reset", "Re-initialise with the current settings"),
     KeyAction("e", "export", "export", "Export a snapshot (with a screenshot of this screen)"),
     KeyAction("g", "new_sample", "sample", "Generate a new sample at the current temperature", footer_key="g t T"),

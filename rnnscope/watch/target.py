@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from torch import nn
 
-KINDS = {"LSTM": "lstm", "GRU": "gru", "RNN_TANH": "rnn-tanh", "RNN_RELU": "rnn-relu"}  # mode -> rnnscope's kind
+from rnnscope import cells
+
 _WRAPPERS = ("_orig_mod", "module")  # torch.compile's OptimizedModule, DDP / DataParallel / FSDP-style wrappers
 
 
@@ -23,7 +24,7 @@ def unwrap(module: object) -> nn.RNNBase:
     if isinstance(seen, nn.Module) and not isinstance(seen, nn.RNNBase):  # a whole model holding exactly one
         inside = [m for m in seen.modules() if isinstance(m, nn.RNNBase)]
         seen = inside[0] if len(inside) == 1 else seen
-    if not isinstance(seen, nn.RNNBase) or seen.mode not in KINDS:
+    if not isinstance(seen, nn.RNNBase) or cells.by_mode(seen.mode) is None:
         raise TypeError(f"Scope watches an nn.LSTM, nn.GRU or nn.RNN, not {type(module).__name__}: pass the "
                         "recurrent module itself (e.g. model.rnn), or a DDP / torch.compile wrapper holding one")
     return seen
@@ -41,11 +42,11 @@ def refuse_unsupported(rnn: nn.RNNBase) -> None:
 
 def kind(rnn: nn.RNNBase) -> str:
     """rnnscope's name for the cell: lstm, gru, rnn-tanh or rnn-relu."""
-    return KINDS[rnn.mode]
+    return cells.by_mode(rnn.mode).name
 
 
 def describe(rnn: nn.RNNBase) -> str:
     """One line naming the module: 'LSTM 2x200 in 128, batch_first, no bias'."""
-    name = {"lstm": "LSTM", "gru": "GRU", "rnn-tanh": "RNN tanh", "rnn-relu": "RNN relu"}[kind(rnn)]
+    name = cells.facts_of(kind(rnn)).title
     extras = [f"in {rnn.input_size}"] + (["batch_first"] if rnn.batch_first else []) + ([] if rnn.bias else ["no bias"])
     return f"{name} {rnn.num_layers}x{rnn.hidden_size} " + ", ".join(extras)

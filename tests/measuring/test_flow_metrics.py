@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnscope.contracts.config import GATE_NAMES
+from rnnscope.cells import GATE_NAMES
 from rnnscope.contracts.frames import EXPLODING, HEALTHY, VANISHING, Saturation
 from rnnscope.measuring.flow_metrics import (
     decay_per_step,

@@ -10,6 +10,7 @@ import torch
 
 from rnnscope.cli import main
 from rnnscope.contracts import commands
+from rnnscope.contracts.config import MODELS
 from rnnscope.measuring.flow_metrics import decay_per_step, memory_horizon, verdict
 from rnnscope.training.data import load_corpus
 from rnnscope.training.engine import Engine
@@ -52,7 +53,7 @@ def test_forget_bias_is_set_after_init_and_kept_through_reinits(tmp_path):
     for command in (commands.Reset(), commands.NextInit(), commands.NextInit(), commands.NextInit()):
         engine.apply(command)  # reset, xavier, orthogonal, identity (which zeroes the other biases)
         assert torch.all(_forget_blocks(engine.model)[0] == 3.0), engine.config.init
-    for _ in range(4):  # rnn-tanh, rnn-relu, gru, lstm
+    for _ in range(len(MODELS)):  # every other kind (rnn-tanh, rnn-relu, gru, ...), round to lstm
         engine.apply(commands.NextModel())
     assert engine.config.model == "lstm" and torch.all(_forget_blocks(engine.model)[0] == 3.0)
 

@@ -8,7 +8,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from rnnscope.contracts.config import GATE_NAMES, MODELS, RunConfig
+from rnnscope import cells
+from rnnscope.cells import GATE_NAMES
+from rnnscope.contracts.config import MODELS, RunConfig
 from rnnscope.measuring.probe import run_probe
 from rnnscope.training.model import build_model, set_activation
 
@@ -23,8 +25,11 @@ def _single_layer(model, layer):
     kind = model.kind
     in_size = EMBED if layer == 0 else HIDDEN
     extra = {"nonlinearity": kind[4:]} if kind.startswith("rnn-") else {}
-    module = FUSED[kind](in_size, HIDDEN, batch_first=True, **extra)
-    names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    if kind in FUSED:
+        module = FUSED[kind](in_size, HIDDEN, batch_first=True, **extra)
+    else:  # a kind of rnnscope's own (the min cells): its module run one step at a time
+        module = cells.cell(kind).module(in_size, HIDDEN, 1)
+    names = [name.removesuffix("_l0") for name, _ in module.named_parameters()]
     module.load_state_dict({f"{n}_l0": getattr(model.rnn, f"{n}_l{layer}").detach() for n in names})
     return module.to(model.head.weight.dtype)
 

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from rnnscope.contracts import commands
+from rnnscope.contracts.config import MODELS
 from rnnscope.contracts.errors import CheckpointError
 from rnnscope.contracts.frames import DIVERGED, PAUSED, RUNNING
 from rnnscope.training.checkpoint import load_checkpoint
@@ -129,10 +130,11 @@ def test_init_model_activation_and_reset_reinitialise(tmp_path):
     assert engine.config.model == "rnn-relu" and engine.model.kind == "rnn-relu"
     assert torch.equal(engine.model.rnn.weight_hh_l0, weights)  # activation switch keeps the weights
     models = []
-    for _ in range(4):
+    for _ in range(len(MODELS)):
         engine.apply(commands.NextModel())
         models.append(engine.config.model)
-    assert models == ["gru", "lstm", "rnn-tanh", "rnn-relu"]
+    assert models == [*MODELS[MODELS.index("gru"):], *MODELS[:MODELS.index("gru")]]  # every kind, round to rnn-relu
+    assert models[:1] == ["gru"] and models[-1] == "rnn-relu"
     engine.apply(commands.NextModel())
     engine.apply(commands.ToggleActivation())  # an LSTM has no tanh/ReLU switch: a warning, no crash
     assert engine.notice.level == "warning"

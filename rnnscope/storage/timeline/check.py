@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 
-from rnnscope.contracts.config import GATE_NAMES, TANH_GATES
+from rnnscope import cells
 from rnnscope.contracts.frames import MemoryFrame, ProbeFrame
 from rnnscope.storage.snapshot_check import check_memory, check_probe
 
@@ -34,12 +34,13 @@ def check_timeline_frame(probe: ProbeFrame, memory: MemoryFrame | None) -> None:
     embedding = probe.embedding
     if not (isinstance(embedding, np.ndarray) and embedding.ndim == 2):
         raise ValueError("embedding is not a [V, E] array")
-    if not all(layer.gate_names in GATE_NAMES.values() for layer in probe.layers):
+    if not all(layer.gate_names in cells.GATE_NAMES.values() for layer in probe.layers):
         raise ValueError("a layer names gates of no model")
     check_probe(probe, vocab_size=embedding.shape[0])
-    for index, layer in enumerate(probe.layers):  # a gate is a sigmoid in 0..1 or a tanh in -1..1
+    for index, layer in enumerate(probe.layers):  # a gate lies in its activation's range (sigmoid 0..1, tanh -1..1)
         for gate, name in zip(layer.gates, layer.gate_names):
-            if gate.size and not (gate.min() >= (-1 if name in TANH_GATES else 0) and gate.max() <= 1):
+            low, high = cells.gate(name).range
+            if gate.size and not (gate.min() >= low and gate.max() <= high):
                 raise ValueError(f"array gates_l{index} holds {name} gate values out of range")
     if memory is not None:
         check_memory(memory)

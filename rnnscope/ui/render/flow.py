@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnnscope import cells
 from rnnscope.contracts.frames import LayerProbe
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import colour_bar, heatmap_rows
@@ -67,8 +68,9 @@ def render_flow(layer: LayerProbe, text: str, cursor: int, width: int, height: i
     cell_line = cell_verdict_line(layer, accents, width)
     verdicts = [verdict_line(layer, accents, width)] + ([cell_line] if cell_line is not None else [])
     room = height - len(verdicts)
-    strips = [[seg(fixed(name, GUTTER), accents.label), *log_strip(values, lo, hi, color_system)]
-              for (name, _), values in zip(series, logs)][: max(room - 1, 0)]
+    strips = ([[seg(fixed(name, GUTTER), accents.label), *log_strip(values, lo, hi, color_system)]
+               for (name, _), values in zip(series, logs)] + jacobian_strip(layer, columns, color_system, accents)
+              )[: max(room - 1, 0)]
     extras = [flow_axis(layer, text, cursor, columns, accents), legend_line(lo, hi, color_system, accents, width)]
     extras = extras[: max(room - 1 - len(strips), 0)]
     rows = min(max(room - len(strips) - len(extras), 1 if room > 0 else 0), MAX_BAR_ROWS)
@@ -77,6 +79,16 @@ def render_flow(layer: LayerProbe, text: str, cursor: int, width: int, height: i
         label = si(10**hi) if r == 0 else si(10**lo) if r == rows - 1 else ""
         bars.append([seg(fixed(label, GUTTER), accents.dim), seg(bar, accents.bar)])
     return (bars + strips + extras + verdicts)[-height:] if height > 0 else []
+
+
+def jacobian_strip(layer: LayerProbe, columns: int, color_system: str | None, accents: Accents) -> list[Line]:
+    """A diagonal recurrence's Jacobian dh_t / dh_(t-1) (a min cell's `jacobian` gate), its mean over the units per
+    step on the 0 … 1 scale: how much of h_(t-1) each step keeps, the factor the flow is multiplied by; none for
+    a kind without one."""
+    if cells.JACOBIAN not in layer.gate_names:
+        return []
+    keep = bucket_mean(layer.gates[layer.gate_names.index(cells.JACOBIAN)].mean(axis=1), columns)  # [columns]
+    return [[seg(fixed("diag J", GUTTER), accents.label), *log_strip(keep, 0.0, 1.0, color_system)]]
 
 
 def flow_axis(layer: LayerProbe, text: str, cursor: int, columns: int, accents: Accents) -> Line:
