@@ -63,6 +63,11 @@ class Cell:
         """One layer's states and gates over inputs [T, In] from a zero state, detached, weights as layer_weights."""
         raise NotImplementedError
 
+    def hidden_states(self, inputs: torch.Tensor, weights: list[torch.Tensor | None]) -> torch.Tensor:
+        """One layer's h_t [T, H] over inputs [T, In] from a zero state, no grad needed (the units' analysis text);
+        a kind with a fused kernel answers without its gates."""
+        return self.probe_states(inputs, weights).hidden
+
     def adjoint(self, state: LayerStates, weight_hh: torch.Tensor | None, incoming: torch.Tensor, triangular: bool):
         """dl/dh_t [T, B, H], dl/dc_t [T, B, H] (None without a cell) and dl/d(input-side pre-activation)
         [T, B, G*H] of one layer from `incoming` [T, B, H], the gradient reaching h_t from outside the recurrence

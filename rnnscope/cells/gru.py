@@ -40,6 +40,9 @@ class GruCell(Cell):
             per_step.append(gates)
         return LayerTrace(hidden, None, torch.stack(per_step, dim=2), None)
 
+    def hidden_states(self, inputs: torch.Tensor, weights: list[torch.Tensor | None]) -> torch.Tensor:
+        return fused_hidden(_VF.gru, inputs, weights)  # [T, H]
+
     def probe_states(self, inputs: torch.Tensor, weights: list[torch.Tensor | None]) -> LayerStates:
         """The gates of all steps in one batch from the fused kernel's h_{t-1}; keeps W_hn h_{t-1} + b_hn."""
         weight_ih, weight_hh, bias_ih, bias_hh = weights

@@ -59,6 +59,9 @@ class LstmCell(Cell):
             per_step.append(gates)
         return LayerTrace(hidden, cell, torch.stack(per_step, dim=2), None)
 
+    def hidden_states(self, inputs: torch.Tensor, weights: list[torch.Tensor | None]) -> torch.Tensor:
+        return fused_hidden(_VF.lstm, inputs, weights, has_cell=True)  # [T, H]
+
     def probe_states(self, inputs: torch.Tensor, weights: list[torch.Tensor | None]) -> LayerStates:
         """The gates of all steps in one batch from the fused kernel's h_{t-1}."""
         weight_ih, weight_hh, bias_ih, bias_hh = weights

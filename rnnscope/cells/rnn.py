@@ -56,6 +56,9 @@ class RnnCell(Cell):
         no_gates = h.new_zeros(0, h.shape[0], len(steps), rnn.hidden_size)  # [0, B, T, H]
         return LayerTrace(hidden, None, no_gates, torch.stack(per_step, dim=1))
 
+    def hidden_states(self, inputs: torch.Tensor, weights: list[torch.Tensor | None]) -> torch.Tensor:
+        return fused_hidden(self.kernel, inputs, weights)  # [T, H]
+
     def probe_states(self, inputs: torch.Tensor, weights: list[torch.Tensor | None]) -> LayerStates:
         """h_t by the fused kernel, the pre-activations of all steps in one batch from its h_{t-1}."""
         weight_ih, weight_hh, bias_ih, bias_hh = weights

@@ -36,3 +36,8 @@ def layer_weights(rnn: nn.Module, layer: int) -> tuple[torch.Tensor, torch.Tenso
     return tuple(  # type: ignore[return-value]
         getattr(rnn, f"{name}_l{layer}", None) for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
     )
+
+
+def float_weights(rnn: nn.Module, layer: int) -> list[torch.Tensor | None]:
+    """Layer `layer`'s W_ih, W_hh, b_ih, b_hh detached in float32 (None for what the module does not have)."""
+    return [None if w is None else w.detach().float() for w in layer_weights(rnn, layer)]

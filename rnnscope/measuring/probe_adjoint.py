@@ -12,8 +12,7 @@ import torch
 from torch import nn
 
 from rnnscope import cells
-from rnnscope.cells.states import LayerStates
-from rnnscope.measuring.probe_fused import float_weights
+from rnnscope.cells.states import LayerStates, float_weights
 from rnnscope.measuring.probe_parts import Flows, step_norms
 from rnnscope.training.interrupt import Interrupted
 

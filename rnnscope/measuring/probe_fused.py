@@ -6,12 +6,7 @@ import torch
 from torch import nn
 
 from rnnscope import cells
-from rnnscope.cells.states import LayerStates, layer_weights
-
-
-def float_weights(rnn: nn.Module, layer: int) -> list[torch.Tensor | None]:
-    """Layer `layer`'s W_ih, W_hh, b_ih, b_hh detached in float32 (None for what the module does not have)."""
-    return [None if w is None else w.detach().float() for w in layer_weights(rnn, layer)]
+from rnnscope.cells.states import LayerStates, float_weights
 
 
 def forward_states(rnn: nn.Module, kind: str, inputs: torch.Tensor) -> list[LayerStates]:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnscope.contracts.engine_hook import EngineHook
 from rnnscope.contracts.tunes import Tune, TunesFrame, tunes_to_json
 from rnnscope.music.checker import Checked, TuneChecker
 from rnnscope.music.tunes import common_start, cut_tunes, split_documents
-from rnnscope.training.hooks import EngineHook
 
 TUNE_SUFFIXES = (".abc",)  # a corpus of these is read as tunes (and any corpus of the music lesson)
 SAMPLE_CHARS = 1200  # one sample: ~4 tunes of irish.abc's ~245 characters
@@ -88,7 +88,7 @@ class TuneTracker(EngineHook):
         self.collect(engine)
 
     def after_export(self, engine, folder: Path) -> None:
-        from rnnscope.exporting.tune_files import write_tunes  # matplotlib and timidity only at an export
+        from rnnscope.music.tune_files import write_tunes  # matplotlib and timidity only at an export
 
         write_tunes(folder, list(self.kept), self.newest)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import torch
 
 from rnnscope.contracts.config import RunConfig
+from rnnscope.contracts.engine_hook import EngineHook
 from rnnscope.contracts.frames import (
     DIVERGED,
     PAUSED,
@@ -30,7 +31,6 @@ from rnnscope.training.engine_checkpoint import EngineCheckpoint
 from rnnscope.training.engine_commands import EngineCommands
 from rnnscope.training.engine_output import EngineOutput
 from rnnscope.training.history import DecimatingHistory, RecentWindow
-from rnnscope.training.hooks import EngineHook
 from rnnscope.training.interrupt import Interrupted, never
 from rnnscope.training.model import build_model, count_parameters
 from rnnscope.training.sampling import sample_ids

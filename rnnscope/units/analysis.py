@@ -9,7 +9,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from rnnscope.measuring.probe_fused import FUSED, float_weights, fused_hidden
+from rnnscope import cells
+from rnnscope.cells.states import float_weights
 
 SCAN_BLOCK = 64  # the cell-state scan runs SCAN_BLOCK steps inside blocks, then one step per block
 
@@ -58,15 +59,13 @@ def analyse(model, ids: np.ndarray) -> list[UnitStates]:
     rnn = model.rnn
     with torch.no_grad():
         layer_input = model.embedding(torch.as_tensor(ids, dtype=torch.long, device=device)).float()  # [N, E]
-        if getattr(rnn, "mode", None) not in FUSED:  # a cell without a fused kernel: its top layer's h only
-            top = rnn(layer_input.unsqueeze(0))[0][0]  # [N, H]
-            return [UnitStates(rnn.num_layers - 1, "h", top.float().cpu().numpy())]
+        cell = cells.cell(model.kind)
         found = []
         for layer in range(rnn.num_layers):
             weights = float_weights(rnn, layer)
-            hidden = fused_hidden(rnn.mode, layer_input, weights)  # [N, H]
+            hidden = cell.hidden_states(layer_input, weights)  # [N, H]
             found.append(UnitStates(layer, "h", hidden.cpu().numpy()))
-            if rnn.mode == "LSTM":
+            if model.kind == "lstm":
                 found.append(UnitStates(layer, "c", _lstm_cells(layer_input, hidden, weights).cpu().numpy()))
             layer_input = hidden
     return found

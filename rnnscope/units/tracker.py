@@ -8,8 +8,8 @@ import time
 
 import numpy as np
 
+from rnnscope.contracts.engine_hook import EngineHook
 from rnnscope.contracts.units import EMERGED_AT, UnitsFrame
-from rnnscope.training.hooks import EngineHook
 from rnnscope.units.analysis import analyse
 from rnnscope.units.ranking import newly_emerged, rank_units, text_features
 from rnnscope.units.user_features import match_feature, refusal
