@@ -3,6 +3,9 @@
 A batch of B cotangents goes down through time and layers at once. With connectivity, cotangent b is the
 gradient of l_b alone (B = T), so every target's gradient w.r.t. every input comes out of one pass; step t
 then touches only the targets b >= t (the others are still zero). Without it B = 2: l_{T-1} and the mean loss.
+A probe longer than CONNECTIVITY_ROWS steps measures the connectivity of that many targets only, evenly spaced
+(what a screen or figure can show), in a pass of their own, ROW_CHUNK targets at a time: its cost grows with T,
+not T², and its memory stays that of ROW_CHUNK cotangents.
 """
 
 from __future__ import annotations
@@ -17,10 +20,14 @@ from rnnscope.measuring.probe_fused import float_weights
 from rnnscope.measuring.probe_parts import Flows, LayerStates, step_norms
 from rnnscope.training.interrupt import Interrupted
 
+CONNECTIVITY_ROWS = 64  # a longer probe's connectivity: this many target rows, evenly spaced, the last included
+ROW_CHUNK = 16  # targets carried back together in such a probe: its memory is [T, ROW_CHUNK, G*H] a pass
 
-def _lstm_adjoint(state: LayerStates, weight_hh: torch.Tensor, incoming: torch.Tensor, triangular: bool):
+
+def _lstm_adjoint(state: LayerStates, weight_hh: torch.Tensor, incoming: torch.Tensor, first: list[int] | None):
     """dl/dh_t, dl/dc_t [T, B, H] and dl/d(pre-activation) [T, B, 4H] of one LSTM layer from `incoming`
-    [T, B, H], the gradient reaching h_t from outside the recurrence (the layer above or the loss)."""
+    [T, B, H], the gradient reaching h_t from outside the recurrence (the layer above or the loss). `first[t]`:
+    the first cotangent still non-zero at step t (those before it enter later: skipped); None: all."""
     steps, batch, size = incoming.shape
     in_gate, forget, candidate, out_gate = state.gates  # [T, H] each
     tanh_cell = torch.tanh(state.cell)  # [T, H]
@@ -33,7 +40,7 @@ def _lstm_adjoint(state: LayerStates, weight_hh: torch.Tensor, incoming: torch.T
     grad_pre = incoming.new_zeros(steps, batch, 4, size)  # [T, B, 4, H]
     carry_h, carry_c = incoming.new_zeros(batch, size), incoming.new_zeros(batch, size)  # [B, H] from step t+1
     for t in range(steps - 1, -1, -1):
-        low = t if triangular else 0
+        low = 0 if first is None else first[t]
         dh = torch.add(incoming[t, low:], carry_h[low:], out=grad_h[t, low:])  # [n, H]
         dc = torch.addcmul(carry_c[low:], dh, through_h[t], out=grad_c[t, low:])  # [n, H]
         torch.mul(dc.unsqueeze(1), factors[t], out=grad_pre[t, low:, :3])  # [n, 3, H]
@@ -43,7 +50,7 @@ def _lstm_adjoint(state: LayerStates, weight_hh: torch.Tensor, incoming: torch.T
     return grad_h, grad_c, grad_pre.view(steps, batch, 4 * size)
 
 
-def _gru_adjoint(state: LayerStates, weight_hh: torch.Tensor, incoming: torch.Tensor, triangular: bool):
+def _gru_adjoint(state: LayerStates, weight_hh: torch.Tensor, incoming: torch.Tensor, first: list[int] | None):
     """dl/dh_t [T, B, H], None and dl/d(input-side pre-activation) [T, B, 3H] of one GRU layer."""
     steps, batch, size = incoming.shape
     reset, update, new = state.gates  # [T, H] each
@@ -57,7 +64,7 @@ def _gru_adjoint(state: LayerStates, weight_hh: torch.Tensor, incoming: torch.Te
     grad_pre = incoming.new_zeros(steps, batch, 3, size)  # [T, B, 3, H]
     carry_h = incoming.new_zeros(batch, size)  # [B, H]
     for t in range(steps - 1, -1, -1):
-        low = t if triangular else 0
+        low = 0 if first is None else first[t]
         dh = torch.add(incoming[t, low:], carry_h[low:], out=grad_h[t, low:])  # [n, H]
         torch.mul(dh.unsqueeze(1), input_side[t], out=grad_pre[t, low:])  # [n, 3, H]
         recurrent = (dh.unsqueeze(1) * state_side[t]).view(-1, 3 * size)  # [n, 3H]
@@ -65,7 +72,7 @@ def _gru_adjoint(state: LayerStates, weight_hh: torch.Tensor, incoming: torch.Te
     return grad_h, None, grad_pre.view(steps, batch, 3 * size)
 
 
-def _rnn_adjoint(state: LayerStates, weight_hh: torch.Tensor, incoming: torch.Tensor, triangular: bool,
+def _rnn_adjoint(state: LayerStates, weight_hh: torch.Tensor, incoming: torch.Tensor, first: list[int] | None,
                  relu: bool = False):
     """dl/dh_t [T, B, H], None and dl/d(pre-activation) [T, B, H] of one vanilla RNN layer (tanh, or relu)."""
     steps, batch, size = incoming.shape
@@ -76,7 +83,7 @@ def _rnn_adjoint(state: LayerStates, weight_hh: torch.Tensor, incoming: torch.Te
     grad_h, grad_pre = torch.zeros_like(incoming), torch.zeros_like(incoming)  # [T, B, H] each
     carry_h = incoming.new_zeros(batch, size)  # [B, H]
     for t in range(steps - 1, -1, -1):
-        low = t if triangular else 0
+        low = 0 if first is None else first[t]
         dh = torch.add(incoming[t, low:], carry_h[low:], out=grad_h[t, low:])  # [n, H]
         torch.mm(torch.mul(dh, slope[t], out=grad_pre[t, low:]), weight_hh, out=carry_h[low:])  # [n, H]
     return grad_h, None, grad_pre
@@ -104,35 +111,79 @@ def _cotangents(direct: torch.Tensor, connectivity: bool) -> tuple[torch.Tensor,
     return incoming, torch.eye(2, dtype=direct.dtype, device=direct.device)
 
 
-def _input_gradients(grad_pre: torch.Tensor, weight_ih: torch.Tensor, triangular: bool) -> torch.Tensor:
-    """dl_b/dx_t [T, B, In] from dl_b/d(pre-activation) [T, B, G*H]; with `triangular` only the pairs b >= t."""
-    if not triangular:
+def _input_gradients(grad_pre: torch.Tensor, weight_ih: torch.Tensor, active: torch.Tensor | None) -> torch.Tensor:
+    """dl_b/dx_t [T, B, In] from dl_b/d(pre-activation) [T, B, G*H]; with `active` [T, B] only those pairs."""
+    if active is None:
         return grad_pre @ weight_ih  # [T, B, In]
-    steps = grad_pre.shape[0]
-    upper = torch.ones(steps, steps, dtype=torch.bool, device=grad_pre.device).triu()  # [T, B] b >= t
-    result = grad_pre.new_zeros(steps, steps, weight_ih.shape[1])  # [T, B, In]
-    result[upper] = grad_pre[upper] @ weight_ih  # [T(T+1)/2, In]
+    result = grad_pre.new_zeros(*grad_pre.shape[:2], weight_ih.shape[1])  # [T, B, In]
+    result[active] = grad_pre[active] @ weight_ih  # [pairs, In]
+    return result
+
+
+def target_rows(steps: int) -> np.ndarray | None:
+    """The targets whose connectivity a probe of `steps` measures: None for every one (up to CONNECTIVITY_ROWS)."""
+    if steps <= CONNECTIVITY_ROWS:
+        return None
+    return np.unique(np.linspace(0, steps - 1, CONNECTIVITY_ROWS).round().astype(np.int64))
+
+
+def _carried_back(rnn: nn.RNNBase, states: list[LayerStates], incoming: torch.Tensor, targets: np.ndarray):
+    """dl_b/dx_t [T, B, In] for the cotangents `incoming` [T, B, H], cotangent b entering at step targets[b]
+    (ascending): each step carries only the targets at or after it."""
+    steps = incoming.shape[0]
+    first = np.searchsorted(targets, np.arange(steps)).tolist()  # [T] the first target >= t
+    positions = torch.arange(steps, device=incoming.device)  # [T]
+    active = torch.as_tensor(targets, device=incoming.device)[None, :] >= positions[:, None]  # [T, B]
+    for layer in reversed(range(len(states))):
+        weight_ih, weight_hh = float_weights(rnn, layer)[:2]
+        grad_pre = ADJOINTS[rnn.mode](states[layer], weight_hh, incoming, first)[2]
+        incoming = _input_gradients(grad_pre, weight_ih, active)  # [T, B, In]
+    return incoming
+
+
+def _row_connectivity(rnn: nn.RNNBase, states: list[LayerStates], direct: torch.Tensor, rows: np.ndarray,
+                      interrupted: Interrupted) -> np.ndarray | None:
+    """[T, T] float64: rows `rows` hold ||dl_t/dx_s|| (0 for s > t), every other row NaN (not measured); carried
+    back ROW_CHUNK targets at a time. None when `interrupted` turned true between two chunks."""
+    steps = direct.shape[0]
+    result = np.full((steps, steps), np.nan)
+    for start in range(0, len(rows), ROW_CHUNK):
+        chunk = rows[start:start + ROW_CHUNK]
+        incoming = direct.new_zeros(steps, len(chunk), direct.shape[1])  # [T, b, H]
+        index = torch.as_tensor(chunk, device=direct.device)
+        incoming[index, torch.arange(len(chunk), device=direct.device)] = direct[index]  # target b enters at its step
+        result[chunk] = step_norms(_carried_back(rnn, states, incoming, chunk)).T  # [b, T]
+        if interrupted():
+            return None
     return result
 
 
 def backward_flows(rnn: nn.RNNBase, states: list[LayerStates], direct: torch.Tensor, connectivity: bool,
                    interrupted: Interrupted) -> Flows | None:
-    """Every layer's flow norms (and the connectivity) from direct = dl_t/dh_t [T, H] of the top layer;
-    None when `interrupted` turned true between two layers."""
-    layers = len(states)
-    incoming, readout = _cotangents(direct, connectivity)  # [T, B, H], [2, B]
+    """Every layer's flow norms (and the connectivity: every row, or target_rows' for a long probe) from
+    direct = dl_t/dh_t [T, H] of the top layer; None when `interrupted` turned true between two layers."""
+    layers, steps = len(states), direct.shape[0]
+    rows = target_rows(steps) if connectivity else None
+    every_row = connectivity and rows is None
+    incoming, readout = _cotangents(direct, every_row)  # [T, B, H], [2, B]
+    first = list(range(steps)) if every_row else None  # cotangent b enters at step b
+    active = torch.ones(steps, steps, dtype=torch.bool, device=direct.device).triu() if every_row else None  # [T, B]
     grad_h, grad_c, grad_h_total = [None] * layers, [None] * layers, [None] * layers
     for layer in reversed(range(layers)):
         weight_ih, weight_hh = float_weights(rnn, layer)[:2]
-        flow_h, flow_c, grad_pre = ADJOINTS[rnn.mode](states[layer], weight_hh, incoming, connectivity)
+        flow_h, flow_c, grad_pre = ADJOINTS[rnn.mode](states[layer], weight_hh, incoming, first)
         grad_h[layer], grad_h_total[layer] = step_norms(torch.einsum("kb,tbh->kth", readout, flow_h))  # [T] each
         if flow_c is not None:
             grad_c[layer] = step_norms(torch.einsum("b,tbh->th", readout[0], flow_c))  # [T]
-        incoming = _input_gradients(grad_pre, weight_ih, connectivity)  # [T, B, In]
+        incoming = _input_gradients(grad_pre, weight_ih, active)  # [T, B, In]
         if interrupted():
+            return None
+    mapped = step_norms(incoming).T if every_row else None  # [s, t] -> [t, s]
+    if rows is not None:
+        mapped = _row_connectivity(rnn, states, direct, rows, interrupted)
+        if mapped is None:
             return None
     return Flows(
         grad_h=np.stack(grad_h), grad_c=None if grad_c[0] is None else np.stack(grad_c),
-        grad_h_total=np.stack(grad_h_total),
-        connectivity=step_norms(incoming).T if connectivity else None,  # [s, t] -> [t, s]
+        grad_h_total=np.stack(grad_h_total), connectivity=mapped,
     )

@@ -7,18 +7,18 @@ import time
 from collections.abc import Iterator
 
 from rnnscope.contracts.frames import RUNNING
-from rnnscope.runner.engine_source import PROBE_INTERVAL_S, PROBE_MAX_AGE_S, Cadence
+from rnnscope.runner.engine_source import probe_cadence
 from rnnscope.training.engine import Engine
 
 
 class HeadlessProbes:
-    """The dashboard's probe cadence (rnnscope.runner.engine_source.Cadence on each engine's side budget) for a
+    """The dashboard's probe cadence (rnnscope.runner.engine_source.probe_cadence, on each engine's side budget) for a
     headless loop: the first probe is of the starting weights (the one already taken at this step, if any);
     `tick()` after each step probes each engine whose cadence says so."""
 
     def __init__(self, engines: list[Engine]):
         self.engines = engines
-        self.cadences = [Cadence(engine.side, "probe", PROBE_INTERVAL_S, PROBE_MAX_AGE_S) for engine in engines]
+        self.cadences = [probe_cadence(engine) for engine in engines]
         for engine, cadence in zip(engines, self.cadences):
             engine.current_probe()
             cadence.done(time.perf_counter())

@@ -39,7 +39,6 @@ from rnnscope.training.trainer import make_optimizer, train_step, validation_los
 
 SAMPLE_LENGTH = 240
 PRIME_LENGTH = 12
-MEMORY_MAX_AGE_S = 30.0  # a validation measures memory while the side budget has room, and at least this often
 
 
 class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
@@ -60,10 +59,10 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         self.seed_streams(config.seed)  # self.sampler, self.sample_rng
         self.memory_meter = MemoryMeter(corpus, config.seq_len, self.task, config.seed, self.device)
         self.memory: MemoryFrame | None = None
-        self.memory_time = -math.inf  # perf_counter() when the last memory pass finished
         self.hooks: list[EngineHook] = []  # features attached to this run (a lesson's tracker): they keep their state
         self.interrupted: Interrupted = never  # the dashboard's loop: a command is waiting
         self.val_owed = False  # a validation that a waiting command interrupted: done at the next step
+        self.val_stride = 1  # one scheduled validation in this many is taken (more than 1: too costly for the budget)
         self.step = 0
         self.state = PAUSED if start_paused else RUNNING
         self.last_clip = config.clip or 1.0
@@ -171,9 +170,25 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         self.grad_max = (max(self.grad_max[0], stats.total_pre), max(self.grad_max[1], stats.total_post))
         self.recent_loss.add(stats.loss)
         self.recent_clip.add(float(stats.clipped))
-        if (self.step % self.config.val_every == 0 or self.val_owed) and self.validate(self.interrupted) is not None:
+        if self._validation_due() and self.validate(self.interrupted) is not None:
             for hook in self.hooks:
                 hook.after_validation(self)
+
+    def _validation_due(self) -> bool:
+        """At every --val-every step, unless validation alone would take more than its part of the side budget
+        (rnnscope.training.side_budget.VALIDATION_SHARE): then at every k-th, told once; or owed."""
+        every = self.config.val_every
+        if self.val_owed:
+            return True
+        if self.step % every:
+            return False
+        stride = self.side.stride("validation", every)
+        if stride > self.val_stride:
+            self.notify("warning", f"validation takes {self.side.expected('validation') * 1000:,.0f} ms: taken every "
+                        f"{stride * every:,} steps instead of every {every:,}, to keep the work beside training "
+                        f"within {self.side.budget:.0%} (--val-every sets it)")
+        self.val_stride = stride
+        return (self.step // every) % stride == 0
 
     def _diverge(self, stats) -> None:
         name, value = max(stats.grad_norms.items(), key=lambda kv: _sort_key(kv[1]))
@@ -186,9 +201,9 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         self.notify("error", f"DIVERGED at step {stats.step}: change a setting (c, i, m, r) and press space")
 
     def validate(self, interrupted: Interrupted = never) -> float | None:
-        """The validation loss now, and memory when it is missing, the side budget has room for it or the last is
-        MEMORY_MAX_AGE_S old. A command waiting (`interrupted`) stops it between two batches: None, and it is owed to
-        the next step."""
+        """The validation loss now, and memory when the side budget has room for it (a costly pass is taken less
+        often) or the run is paused (a single step). A command waiting (`interrupted`) stops it between two batches:
+        None, and it is owed to the next step."""
         with self.side.timed("validation"):
             loss = validation_loss(self.model, self.val_batches, self.device, interrupted)
         self.val_owed = loss is None
@@ -196,8 +211,7 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
             return None
         self.val_history.append(self.step, loss)
         self.last_val = loss
-        stale = time.perf_counter() - self.memory_time >= MEMORY_MAX_AGE_S  # deferred, never starved
-        if self.memory is None or stale or self.side.affords("memory"):
+        if self.state != RUNNING or self.side.affords("memory"):  # a single step while paused: always
             self.refresh_memory(interrupted)
         return loss
 
@@ -206,7 +220,7 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         with self.side.timed("memory"):  # an interrupted pass counts against the budget too
             memory = self.memory_meter.measure(self.model, self.step, interrupted)
         if memory is not None:
-            self.memory, self.memory_time = memory, time.perf_counter()
+            self.memory = memory
         return memory
 
     def current_memory(self) -> MemoryFrame:

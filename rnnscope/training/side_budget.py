@@ -1,28 +1,41 @@
-"""One budget for everything the engine does beside training: what it cost, its share, and whether more fits."""
+"""One budget for everything the engine does beside training: what it cost, its share, what fits, and when.
+
+How a piece of side work joins (a new analysis with its own cadence): add its name to KINDS, time each pass with
+`with engine.side.timed(KIND): ...`, and take a pass only when `engine.side.affords(KIND)` (or through a Cadence,
+which adds a minimum interval and tells the user once when the work is too costly for that interval). Nothing
+else is needed: its medians appear in `timings`, and its cost counts against the one budget shared with the rest.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import math
 import statistics
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 
 SIDE_BUDGET = 0.03  # everything beside training together: at most this fraction of the training time
-KINDS = ("probe", "validation", "memory", "sample", "norms", "timeline")
+KINDS = ("probe", "validation", "memory", "sample", "norms", "timeline", "lesson")
+PRIORITY = ("validation", "probe")  # each leaves room for one of those before it; every other kind for both
+VALIDATION_SHARE = 0.5  # validation, on its step schedule, may take at most this part of the budget by itself
 WINDOW = 1024  # the medians are over the last this many of each kind (memory stays flat over long runs)
 
 
 class SideBudget:
     """The engine's side work, timed by kind, against the training-step time of this process (`engine.side`).
 
-    `affords(kind)` says whether one more of `kind`, at the median cost of its recent ones (a cold first pass does
-    not decide), keeps everything beside training within `budget` of the training time so far."""
+    `affords(*kinds)` says whether one more of each of `kinds`, at the median cost of its recent ones (a cold first
+    pass does not decide), keeps everything beside training within `budget` of the training time so far, leaving
+    room for the kinds ahead of it in PRIORITY. Work taken only when it affords it keeps the share at or below the
+    budget, whatever one pass costs: a costly kind is simply taken less often. Work before the first training step
+    is start-up (cold passes, like torch's imports): kept in `startup_s`, neither charged nor a median."""
 
     def __init__(self, budget: float = SIDE_BUDGET, clock: Callable[[], float] = time.perf_counter):
         self.budget, self.clock = budget, clock
         self.train_s = 0.0
         self.side_s = 0.0
+        self.startup_s = 0.0
         self.spent = {kind: 0.0 for kind in KINDS}  # seconds per kind, whole run
         self._recent = {kind: deque(maxlen=WINDOW) for kind in ("train_step", *KINDS)}
 
@@ -33,15 +46,18 @@ class SideBudget:
 
     def add(self, kind: str, seconds: float) -> None:
         """One piece of side work of `kind` (one of KINDS), interrupted or not: it took the time either way."""
-        self.spent[kind] += seconds  # KeyError for an unknown kind: a typo must not go unbudgeted
+        _known(kind)
+        if self.train_s == 0:
+            self.startup_s += seconds
+            return
+        self.spent[kind] += seconds
         self.side_s += seconds
         self._recent[kind].append(seconds)
 
     @contextlib.contextmanager
     def timed(self, kind: str) -> Iterator[None]:
         """`with side.timed("timeline"): ...` adds the block's wall time to `kind`, also when it raises."""
-        if kind not in self.spent:
-            raise KeyError(f"unknown side kind {kind!r}: one of {', '.join(KINDS)}")
+        _known(kind)
         started = self.clock()
         try:
             yield
@@ -53,9 +69,24 @@ class SideBudget:
         recent = self._recent[kind]
         return statistics.median(recent) if recent else 0.0
 
-    def affords(self, kind: str) -> bool:
-        """Whether one more `kind` at its expected cost keeps the side work within the budget."""
-        return self.side_s + self.expected(kind) <= self.budget * self.train_s
+    def affords(self, *kinds: str) -> bool:
+        """Whether one more of each of `kinds` (a kind named twice: two) at its expected cost keeps the side work
+        within the budget, with room left for one of each kind ahead of the first in PRIORITY."""
+        ahead = PRIORITY[: PRIORITY.index(kinds[0])] if kinds[0] in PRIORITY else PRIORITY
+        cost = sum(self.expected(kind) for kind in (*kinds, *ahead))
+        return self.side_s + cost <= self.budget * self.train_s
+
+    def stride(self, kind: str, every_steps: int, share: float = VALIDATION_SHARE) -> int:
+        """For work due every `every_steps` training steps: take one in this many so that its own cost stays within
+        `share` of the budget (1 while it fits, or before anything is known)."""
+        period = every_steps * self.expected("train_step")
+        cost = self.expected(kind)
+        return max(1, math.ceil(cost / (share * self.budget * period))) if period * cost * self.budget > 0 else 1
+
+    def paid_every_s(self, *kinds: str) -> float:
+        """The training time that pays for one of each of `kinds` at the budget (what a too costly kind's interval
+        becomes)."""
+        return sum(self.expected(kind) for kind in kinds) / self.budget
 
     def share(self) -> float:
         """The share of the time spent training or beside it that went beside it (0 before anything)."""
@@ -67,3 +98,40 @@ class SideBudget:
         medians = {f"{kind}_ms": round(self.expected(kind) * 1000, 3) if self._recent[kind] else None
                    for kind in ("train_step", *KINDS)}
         return {**medians, "side_share": round(self.share(), 5)}
+
+
+def _known(kind: str) -> None:
+    """KeyError for an unknown kind: a typo must not go unbudgeted."""
+    if kind not in KINDS:
+        raise KeyError(f"unknown side kind {kind!r}: one of {', '.join(KINDS)}")
+
+
+class Cadence:
+    """When a piece of side work (`kinds[0]`, with the kinds it brings along, e.g. a probe's timeline write) is due
+    while training: `interval` seconds after the last one, once the side budget affords it. One too costly for its
+    interval is taken as often as the budget pays for it; `tell(text)` (if given) then says so once."""
+
+    def __init__(self, side: SideBudget, kinds: tuple[str, ...], interval: float,
+                 tell: Callable[[str], None] | None = None, advice: str = ""):
+        self.side, self.kinds, self.interval = side, kinds, interval
+        self.tell, self.advice = tell, advice
+        self.last_time = -math.inf
+        self.told = False
+
+    def due(self, now: float) -> bool:
+        if now - self.last_time < self.interval:
+            return False
+        if self.side.affords(*self.kinds):
+            return True
+        paid_every = self.side.paid_every_s(*self.kinds)
+        if self.tell is not None and not self.told and paid_every > 1.5 * self.interval:
+            self.told = True
+            cost_ms = sum(self.side.expected(kind) for kind in self.kinds) * 1000
+            self.tell(f"the {self.kinds[0]} takes {cost_ms:,.0f} ms: taken about every {paid_every:,.0f} s of "
+                      f"training instead of every {self.interval:g} s, to keep the work beside training within "
+                      f"{self.side.budget:.0%}{self.advice}")
+        return False
+
+    def done(self, now: float) -> None:
+        """One was made, started at `now`."""
+        self.last_time = now

@@ -16,6 +16,7 @@ class FakeClock:
 def test_timed_adds_the_block_time_to_its_kind_even_when_it_raises():
     clock = FakeClock()
     side = SideBudget(clock=clock)
+    side.add_training(1.0)  # past start-up
     with side.timed("timeline"):
         clock.now += 0.25
     with pytest.raises(RuntimeError), side.timed("probe"):
@@ -29,6 +30,7 @@ def test_timed_adds_the_block_time_to_its_kind_even_when_it_raises():
 
 def test_timings_are_medians_per_kind_and_the_share_of_time_beside_training():
     side = SideBudget()
+    side.add("probe", 5.0)  # before the first step: start-up, neither charged nor a median
     for seconds in (0.010, 0.012, 0.011, 0.5):  # one slow step does not move the median
         side.add_training(seconds)
     side.add("probe", 1.0)  # a cold first probe ...
@@ -38,16 +40,39 @@ def test_timings_are_medians_per_kind_and_the_share_of_time_beside_training():
     assert set(timings) == {f"{kind}_ms" for kind in ("train_step", *KINDS)} | {"side_share"}
     assert timings["train_step_ms"] == pytest.approx(11.5) and timings["probe_ms"] == pytest.approx(60.0)
     assert timings["validation_ms"] is None  # none ran: no number invented
-    assert timings["side_share"] == pytest.approx(1.11 / (1.11 + 0.533), abs=1e-5)
+    assert timings["side_share"] == pytest.approx(1.11 / (1.11 + 0.533), abs=1e-5) and side.startup_s == 5.0
 
 
 def test_affords_keeps_everything_beside_training_within_the_budget_at_the_median_cost():
     side = SideBudget(budget=0.03)
+    side.add_training(100.0)  # 3 s of budget
     side.add("memory", 2.0)  # a cold first pass
     side.add("memory", 0.1)
-    side.add("memory", 0.1)
-    side.add_training(100.0)  # 3 s of budget, 2.2 s spent
+    side.add("memory", 0.1)  # 2.2 s spent
     assert side.expected("memory") == pytest.approx(0.1)
     assert side.affords("memory")  # 2.2 + 0.1 <= 3.0
     side.add("sample", 0.75)  # 2.95 spent
     assert not side.affords("memory") and side.affords("validation")  # nothing known of validation yet: 0 s
+
+
+def test_the_kinds_ahead_in_priority_keep_their_room_and_a_list_of_kinds_is_costed_together():
+    side = SideBudget(budget=0.03)
+    side.add_training(100.0)  # 3 s of budget
+    side.add("validation", 0.5)
+    side.add("probe", 0.5)
+    side.add("sample", 0.8)  # 1.8 s spent
+    assert side.affords("validation") and side.affords("probe")  # 1.8 + 0.5 + 0.5 (validation's room) <= 3
+    assert not side.affords("sample")  # 1.8 + 0.8 + 0.5 + 0.5 > 3: validation and the probe come first
+    assert side.affords("validation", "validation") and not side.affords("probe", "probe")  # 1.8 + 1 + 0.5 > 3
+
+
+def test_a_scheduled_kind_is_strided_to_its_share_of_the_budget():
+    side = SideBudget(budget=0.03)
+    assert side.stride("validation", 100) == 1  # nothing known yet
+    for _ in range(10):
+        side.add_training(0.01)  # 10 ms steps: 100 steps are 1 s, the budget's half of it 15 ms
+    side.add("validation", 0.012)
+    assert side.stride("validation", 100) == 1
+    side.add("validation", 0.1)
+    side.add("validation", 0.1)  # median 100 ms: one in 7 scheduled validations fits 15 ms a second
+    assert side.stride("validation", 100) == 7 and side.stride("validation", 700) == 1
