@@ -75,6 +75,7 @@ class EngineSource:
         engine.refresh_probe()
         engine.new_sample()
         publish(engine.parts())
+        engine.start()  # the first memory pass (start-up, not charged) after the first picture
         startup.started()  # start-up objects (torch's modules, the corpus) never need collecting again
         last_publish = time.perf_counter()
         probes = probe_cadence(engine)

@@ -13,14 +13,14 @@ from rnnscope.training.engine import Engine
 
 class HeadlessProbes:
     """The dashboard's probe cadence (rnnscope.runner.engine_source.probe_cadence, on each engine's side budget) for a
-    headless loop: the first probe is of the starting weights (the one already taken at this step, if any);
+    headless loop: the first probe and memory pass are of the starting weights (start-up: Engine.start);
     `tick()` after each step probes each engine whose cadence says so."""
 
     def __init__(self, engines: list[Engine]):
         self.engines = engines
         self.cadences = [probe_cadence(engine) for engine in engines]
         for engine, cadence in zip(engines, self.cadences):
-            engine.current_probe()
+            engine.start()
             cadence.done(time.perf_counter())
 
     def tick(self) -> None:

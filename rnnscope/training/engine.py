@@ -33,7 +33,7 @@ from rnnscope.training.hooks import EngineHook
 from rnnscope.training.interrupt import Interrupted, never
 from rnnscope.training.model import build_model, count_parameters
 from rnnscope.training.sampling import sample_ids
-from rnnscope.training.side_budget import SideBudget
+from rnnscope.training.side_budget import VALIDATION_SHARE, SideBudget
 from rnnscope.training.task_corpus import task_of
 from rnnscope.training.trainer import make_optimizer, train_step, validation_loss
 
@@ -62,7 +62,7 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         self.hooks: list[EngineHook] = []  # features attached to this run (a lesson's tracker): they keep their state
         self.interrupted: Interrupted = never  # the dashboard's loop: a command is waiting
         self.val_owed = False  # a validation that a waiting command interrupted: done at the next step
-        self.val_stride = 1  # one scheduled validation in this many is taken (more than 1: too costly for the budget)
+        self.val_told = False  # told that validation at --val-every takes more than its part of the side budget
         self.step = 0
         self.state = PAUSED if start_paused else RUNNING
         self.last_clip = config.clip or 1.0
@@ -175,20 +175,20 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
                 hook.after_validation(self)
 
     def _validation_due(self) -> bool:
-        """At every --val-every step, unless validation alone would take more than its part of the side budget
-        (rnnscope.training.side_budget.VALIDATION_SHARE): then at every k-th, told once; or owed."""
+        """At every --val-every step (histories stay reproducible), or owed; when validation alone takes more than
+        its part of the side budget (rnnscope.training.side_budget.VALIDATION_SHARE), the user is told once."""
         every = self.config.val_every
         if self.val_owed:
             return True
         if self.step % every:
             return False
-        stride = self.side.stride("validation", every)
-        if stride > self.val_stride:
-            self.notify("warning", f"validation takes {self.side.expected('validation') * 1000:,.0f} ms: taken every "
-                        f"{stride * every:,} steps instead of every {every:,}, to keep the work beside training "
-                        f"within {self.side.budget:.0%} (--val-every sets it)")
-        self.val_stride = stride
-        return (self.step // every) % stride == 0
+        share = self.side.share_of("validation", every)
+        if share > VALIDATION_SHARE * self.side.budget and not self.val_told:
+            self.val_told = True
+            self.notify("warning", f"validation takes {self.side.expected('validation') * 1000:,.0f} ms every "
+                        f"{every:,} steps, {share:.1%} of the training time: more than the side budget allows; a "
+                        f"larger --val-every keeps it within {self.side.budget:.0%}")
+        return True
 
     def _diverge(self, stats) -> None:
         name, value = max(stats.grad_norms.items(), key=lambda kv: _sort_key(kv[1]))
@@ -226,6 +226,13 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
     def current_memory(self) -> MemoryFrame:
         """Memory at this step: the last measurement if it is of this step, else measured now."""
         return self.memory if self.memory is not None and self.memory.step == self.step else self.refresh_memory()
+
+    def start(self) -> None:
+        """Before the first step: the probe and memory of these weights, start-up work the side budget does not
+        charge (so their costs are known before the budget first has to judge them)."""
+        self.current_probe()
+        if self.memory is None:
+            self.refresh_memory()
 
     def current_probe(self) -> ProbeFrame:
         """The probe at this step: the last one if it is of this step, else run now."""

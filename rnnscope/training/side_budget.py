@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterator
 SIDE_BUDGET = 0.03  # everything beside training together: at most this fraction of the training time
 KINDS = ("probe", "validation", "memory", "sample", "norms", "timeline", "lesson")
 PRIORITY = ("validation", "probe")  # each leaves room for one of those before it; every other kind for both
-VALIDATION_SHARE = 0.5  # validation, on its step schedule, may take at most this part of the budget by itself
+VALIDATION_SHARE = 0.5  # validation keeps its step schedule; beyond this part of the budget by itself the user is told
+OTHER_SHARE = 1 / 3  # a kind not in PRIORITY may take at most this part of the budget by itself (probes keep going)
 WINDOW = 1024  # the medians are over the last this many of each kind (memory stays flat over long runs)
 
 
@@ -71,17 +72,20 @@ class SideBudget:
 
     def affords(self, *kinds: str) -> bool:
         """Whether one more of each of `kinds` (a kind named twice: two) at its expected cost keeps the side work
-        within the budget, with room left for one of each kind ahead of the first in PRIORITY."""
+        within the budget, with room left for one of each kind ahead of the first in PRIORITY; a first kind not in
+        PRIORITY must also keep its own spending within OTHER_SHARE of the budget."""
         ahead = PRIORITY[: PRIORITY.index(kinds[0])] if kinds[0] in PRIORITY else PRIORITY
+        own = self.spent[kinds[0]] + self.expected(kinds[0])
+        if kinds[0] not in PRIORITY and own > OTHER_SHARE * self.budget * self.train_s:
+            return False
         cost = sum(self.expected(kind) for kind in (*kinds, *ahead))
         return self.side_s + cost <= self.budget * self.train_s
 
-    def stride(self, kind: str, every_steps: int, share: float = VALIDATION_SHARE) -> int:
-        """For work due every `every_steps` training steps: take one in this many so that its own cost stays within
-        `share` of the budget (1 while it fits, or before anything is known)."""
+    def share_of(self, kind: str, every_steps: int) -> float:
+        """The share of the training time that `kind`, done every `every_steps` training steps, takes (0 before
+        anything is known)."""
         period = every_steps * self.expected("train_step")
-        cost = self.expected(kind)
-        return max(1, math.ceil(cost / (share * self.budget * period))) if period * cost * self.budget > 0 else 1
+        return self.expected(kind) / period if period > 0 else 0.0
 
     def paid_every_s(self, *kinds: str) -> float:
         """The training time that pays for one of each of `kinds` at the budget (what a too costly kind's interval

@@ -46,13 +46,24 @@ def test_timings_are_medians_per_kind_and_the_share_of_time_beside_training():
 def test_affords_keeps_everything_beside_training_within_the_budget_at_the_median_cost():
     side = SideBudget(budget=0.03)
     side.add_training(100.0)  # 3 s of budget
-    side.add("memory", 2.0)  # a cold first pass
-    side.add("memory", 0.1)
-    side.add("memory", 0.1)  # 2.2 s spent
-    assert side.expected("memory") == pytest.approx(0.1)
-    assert side.affords("memory")  # 2.2 + 0.1 <= 3.0
+    side.add("probe", 2.0)  # a slow pass
+    side.add("probe", 0.1)
+    side.add("probe", 0.1)  # 2.2 s spent
+    assert side.expected("probe") == pytest.approx(0.1)
+    assert side.affords("probe")  # 2.2 + 0.1 <= 3.0
     side.add("sample", 0.75)  # 2.95 spent
-    assert not side.affords("memory") and side.affords("validation")  # nothing known of validation yet: 0 s
+    assert not side.affords("probe") and side.affords("validation")  # nothing known of validation yet: 0 s
+
+
+def test_a_kind_outside_the_priority_keeps_to_its_own_third_of_the_budget():
+    side = SideBudget(budget=0.03)
+    side.add_training(100.0)  # 3 s of budget, 1 s of it memory's own
+    side.add("memory", 0.3)
+    side.add("memory", 0.3)
+    assert side.affords("memory")  # its own 0.6 + 0.3 <= 1 s
+    side.add("memory", 0.3)
+    assert not side.affords("memory")  # its own 0.9 + 0.3 > 1 s, though 1.2 <= 3 s in all
+    assert side.affords("probe")
 
 
 def test_the_kinds_ahead_in_priority_keep_their_room_and_a_list_of_kinds_is_costed_together():
@@ -66,13 +77,12 @@ def test_the_kinds_ahead_in_priority_keep_their_room_and_a_list_of_kinds_is_cost
     assert side.affords("validation", "validation") and not side.affords("probe", "probe")  # 1.8 + 1 + 0.5 > 3
 
 
-def test_a_scheduled_kind_is_strided_to_its_share_of_the_budget():
+def test_the_share_of_a_kind_on_a_step_schedule():
     side = SideBudget(budget=0.03)
-    assert side.stride("validation", 100) == 1  # nothing known yet
+    assert side.share_of("validation", 100) == 0.0  # nothing known yet
     for _ in range(10):
-        side.add_training(0.01)  # 10 ms steps: 100 steps are 1 s, the budget's half of it 15 ms
+        side.add_training(0.01)  # 10 ms steps: 100 steps are 1 s
     side.add("validation", 0.012)
-    assert side.stride("validation", 100) == 1
     side.add("validation", 0.1)
-    side.add("validation", 0.1)  # median 100 ms: one in 7 scheduled validations fits 15 ms a second
-    assert side.stride("validation", 100) == 7 and side.stride("validation", 700) == 1
+    side.add("validation", 0.1)  # median 100 ms
+    assert side.share_of("validation", 100) == pytest.approx(0.1) and side.share_of("validation", 1000) == pytest.approx(0.01)
