@@ -186,8 +186,8 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         if share > VALIDATION_SHARE * self.side.budget and not self.val_told:
             self.val_told = True
             self.notify("warning", f"validation takes {self.side.expected('validation') * 1000:,.0f} ms every "
-                        f"{every:,} steps, {share:.1%} of the training time: more than the side budget allows; a "
-                        f"larger --val-every keeps it within {self.side.budget:.0%}")
+                        f"{every:,} steps, {share:.1%} of the training time: over half the side budget of "
+                        f"{self.side.budget:.0%} by itself (a larger --val-every lowers it)")
         return True
 
     def _diverge(self, stats) -> None:

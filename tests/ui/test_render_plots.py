@@ -172,3 +172,15 @@ def test_loss_plot_survives_nan_losses():
 def test_flow_draws_in_any_width_narrower_than_its_axis_labels(width):
     layer = make_frame(model="lstm", T=16).probe.layers[0]  # found by the soak: a 20x6 terminal, zoomed flow panel
     assert render_flow(layer, "x" * 17, 3, width, 3, "truecolor", DEFAULT_ACCENTS)
+
+
+def test_a_nan_flow_reads_diverged_not_nan():
+    import math
+
+    from rnnscope.ui.render.accents import DEFAULT_ACCENTS
+    from rnnscope.ui.render.flow import _verdict_segments
+
+    line = "".join(s.text for s in _verdict_segments("", math.nan, "nan steps", "exploding", DEFAULT_ACCENTS, 80))
+    assert "DIVERGED" in line and "nan" not in line
+    fine = "".join(s.text for s in _verdict_segments("", 0.5, "7 steps", "vanishing", DEFAULT_ACCENTS, 80))
+    assert fine == "decay/step 0.500 · horizon 7 steps · VANISHING"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from rnnscope.contracts.frames import LayerProbe
@@ -37,8 +39,11 @@ def cell_verdict_line(layer: LayerProbe, accents: Accents, width: int = 80) -> L
 
 
 def _verdict_segments(prefix: str, decay: float, horizon: str, verdict: str, accents: Accents, width: int) -> Line:
-    """The verdict line in the longest of its forms that fits `width` (the verdict itself is never cut off)."""
+    """The verdict line in the longest of its forms that fits `width` (the verdict itself is never cut off); a
+    non-finite flow (the weights overflowed) reads DIVERGED, with no number."""
     head = [seg(prefix, accents.label)] if prefix else []
+    if math.isnan(decay):
+        return head + [seg("no finite flow · ", accents.dim), seg("DIVERGED", accents.exploding)]
     tail = [seg(verdict.upper(), getattr(accents, verdict, accents.label))]
     forms = [
         [seg("decay " if prefix else "decay/step ", accents.dim), seg(f"{decay:.3f}"), seg(" · horizon ", accents.dim),
