@@ -20,6 +20,8 @@ KINDS = ("probe", "validation", "memory", "sample", "norms", "timeline", "lesson
 PRIORITY = ("validation", "probe")  # each leaves room for one of those before it; every other kind for both
 VALIDATION_SHARE = 0.5  # validation keeps its step schedule; beyond this part of the budget by itself the user is told
 OTHER_SHARE = 1 / 3  # a kind not in PRIORITY may take at most this part of the budget by itself (probes keep going)
+MEDIAN_AFTER = 3  # fewer costs known than this: the least of them is expected
+BRINGS = {"probe": ("timeline",)}  # a kind's pass brings these along: room kept for it is kept for them too
 WINDOW = 1024  # the medians are over the last this many of each kind (memory stays flat over long runs)
 
 
@@ -30,7 +32,9 @@ class SideBudget:
     pass does not decide), keeps everything beside training within `budget` of the training time so far, leaving
     room for the kinds ahead of it in PRIORITY. Work taken only when it affords it keeps the share at or below the
     budget, whatever one pass costs: a costly kind is simply taken less often. Work before the first training step
-    is start-up (cold passes, like torch's imports): kept in `startup_s`, neither charged nor a median."""
+    is start-up (cold passes, like torch's imports): kept in `startup_s`, not charged; its cost is what a kind
+    behind the priority expects until its own passes are known (the probe and validation are not held back by a
+    cold first pass: their panels keep moving)."""
 
     def __init__(self, budget: float = SIDE_BUDGET, clock: Callable[[], float] = time.perf_counter):
         self.budget, self.clock = budget, clock
@@ -48,12 +52,14 @@ class SideBudget:
     def add(self, kind: str, seconds: float) -> None:
         """One piece of side work of `kind` (one of KINDS), interrupted or not: it took the time either way."""
         _known(kind)
-        if self.train_s == 0:
+        if self.train_s == 0:  # start-up: a cold pass; a kind behind the priority waits for its cost to fit
             self.startup_s += seconds
+            if kind not in (*PRIORITY, *(brought for first in PRIORITY for brought in BRINGS.get(first, ()))):
+                self._recent[kind].append(seconds)
             return
+        self._recent[kind].append(seconds)
         self.spent[kind] += seconds
         self.side_s += seconds
-        self._recent[kind].append(seconds)
 
     @contextlib.contextmanager
     def timed(self, kind: str) -> Iterator[None]:
@@ -66,15 +72,19 @@ class SideBudget:
             self.add(kind, self.clock() - started)
 
     def expected(self, kind: str) -> float:
-        """The median of the recent costs of `kind` in seconds (0 before the first)."""
+        """The median of the recent costs of `kind` in seconds, the least of them while there are fewer than
+        MEDIAN_AFTER (a cold first pass does not decide); 0 before the first."""
         recent = self._recent[kind]
-        return statistics.median(recent) if recent else 0.0
+        if not recent:
+            return 0.0
+        return statistics.median(recent) if len(recent) >= MEDIAN_AFTER else min(recent)
 
     def affords(self, *kinds: str) -> bool:
         """Whether one more of each of `kinds` (a kind named twice: two) at its expected cost keeps the side work
         within the budget, with room left for one of each kind ahead of the first in PRIORITY; a first kind not in
         PRIORITY must also keep its own spending within OTHER_SHARE of the budget."""
         ahead = PRIORITY[: PRIORITY.index(kinds[0])] if kinds[0] in PRIORITY else PRIORITY
+        ahead = tuple(kind for first in ahead for kind in (first, *BRINGS.get(first, ())))
         own = self.spent[kinds[0]] + self.expected(kinds[0])
         if kinds[0] not in PRIORITY and own > OTHER_SHARE * self.budget * self.train_s:
             return False

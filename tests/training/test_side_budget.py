@@ -30,7 +30,7 @@ def test_timed_adds_the_block_time_to_its_kind_even_when_it_raises():
 
 def test_timings_are_medians_per_kind_and_the_share_of_time_beside_training():
     side = SideBudget()
-    side.add("probe", 5.0)  # before the first step: start-up, neither charged nor a median
+    side.add("sample", 0.005)  # before the first step: start-up, not charged (its cost is known)
     for seconds in (0.010, 0.012, 0.011, 0.5):  # one slow step does not move the median
         side.add_training(seconds)
     side.add("probe", 1.0)  # a cold first probe ...
@@ -40,7 +40,8 @@ def test_timings_are_medians_per_kind_and_the_share_of_time_beside_training():
     assert set(timings) == {f"{kind}_ms" for kind in ("train_step", *KINDS)} | {"side_share"}
     assert timings["train_step_ms"] == pytest.approx(11.5) and timings["probe_ms"] == pytest.approx(60.0)
     assert timings["validation_ms"] is None  # none ran: no number invented
-    assert timings["side_share"] == pytest.approx(1.11 / (1.11 + 0.533), abs=1e-5) and side.startup_s == 5.0
+    assert timings["side_share"] == pytest.approx(1.11 / (1.11 + 0.533), abs=1e-5) and side.startup_s == 0.005
+    assert timings["sample_ms"] == pytest.approx(5.0)
 
 
 def test_affords_keeps_everything_beside_training_within_the_budget_at_the_median_cost():
@@ -86,3 +87,14 @@ def test_the_share_of_a_kind_on_a_step_schedule():
     side.add("validation", 0.1)
     side.add("validation", 0.1)  # median 100 ms
     assert side.share_of("validation", 100) == pytest.approx(0.1) and side.share_of("validation", 1000) == pytest.approx(0.01)
+
+
+def test_a_single_cold_pass_does_not_decide_and_the_probe_s_room_includes_its_timeline_write():
+    side = SideBudget(budget=0.03)
+    side.add_training(100.0)  # 3 s of budget
+    side.add("memory", 0.9)  # cold
+    side.add("memory", 0.1)
+    assert side.expected("memory") == pytest.approx(0.1)  # the least of fewer than three
+    side.add("probe", 0.6)
+    side.add("timeline", 0.5)  # 2.1 s spent
+    assert not side.affords("sample")  # 2.1 + 0 + probe 0.6 + its timeline 0.5 > 3
