@@ -79,6 +79,8 @@ def run_loop(mode: Mode, steps: int, console: Console) -> None:
             if now - last_refresh >= REFRESH_S or mode.step() >= steps or not mode.going():
                 progress.update(task, completed=mode.step(), info=mode.info())
                 last_refresh = now
+        for engine in mode.engines:
+            engine.side.close()  # the final probe, memory and export are wind-down: no training left to slow
         probes.last()
         _tell_warnings(mode.engines, told, console)  # the last probe's (its timeline frame could not be written)
 

@@ -32,15 +32,16 @@ class SideBudget:
     pass does not decide), keeps everything beside training within `budget` of the training time so far, leaving
     room for the kinds ahead of it in PRIORITY. Work taken only when it affords it keeps the share at or below the
     budget, whatever one pass costs: a costly kind is simply taken less often. Work before the first training step
-    is start-up (cold passes, like torch's imports): kept in `startup_s`, not charged; its cost is what a kind
-    behind the priority expects until its own passes are known (the probe and validation are not held back by a
-    cold first pass: their panels keep moving)."""
+    (start-up: cold passes, like torch's imports) and after close() (wind-down) is kept in `outside_s`, not
+    charged; a start-up cost is what a kind behind the priority expects until its own passes are known (the probe
+    and validation are not held back by a cold first pass: their panels keep moving)."""
 
     def __init__(self, budget: float = SIDE_BUDGET, clock: Callable[[], float] = time.perf_counter):
         self.budget, self.clock = budget, clock
         self.train_s = 0.0
         self.side_s = 0.0
-        self.startup_s = 0.0
+        self.outside_s = 0.0  # start-up and wind-down: before the first training step, after the last
+        self.closed = False  # the last training step was taken (close())
         self.spent = {kind: 0.0 for kind in KINDS}  # seconds per kind, whole run
         self._recent = {kind: deque(maxlen=WINDOW) for kind in ("train_step", *KINDS)}
 
@@ -52,8 +53,11 @@ class SideBudget:
     def add(self, kind: str, seconds: float) -> None:
         """One piece of side work of `kind` (one of KINDS), interrupted or not: it took the time either way."""
         _known(kind)
+        if self.closed:  # wind-down: training is over, nothing can slow it
+            self.outside_s += seconds
+            return
         if self.train_s == 0:  # start-up: a cold pass; a kind behind the priority waits for its cost to fit
-            self.startup_s += seconds
+            self.outside_s += seconds
             if kind not in (*PRIORITY, *(brought for first in PRIORITY for brought in BRINGS.get(first, ()))):
                 self._recent[kind].append(seconds)
             return
@@ -101,6 +105,11 @@ class SideBudget:
         """The training time that pays for one of each of `kinds` at the budget (what a too costly kind's interval
         becomes)."""
         return sum(self.expected(kind) for kind in kinds) / self.budget
+
+    def close(self) -> None:
+        """The run's last training step was taken: what follows (its final probe, memory, export) is wind-down, as
+        uncharged as start-up: it cannot slow the training."""
+        self.closed = True
 
     def share(self) -> float:
         """The share of the time spent training or beside it that went beside it (0 before anything)."""

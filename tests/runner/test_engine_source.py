@@ -127,7 +127,7 @@ def test_one_slow_start_up_probe_does_not_freeze_the_probe_panels():
     started, side, told = _simulate([1.077] + [0.06] * 1000)  # a cold first probe (measured: 1,077 ms), then 60 ms
     gaps = np.diff([0.0, *started])
     assert gaps.max() <= PROBE_INTERVAL_S + 0.1 and not told  # every interval from the start
-    assert side.share() <= 0.03 and side.startup_s == pytest.approx(1.077)
+    assert side.share() <= 0.03 and side.outside_s == pytest.approx(1.077)
 
 
 def test_probes_every_interval_while_the_side_budget_affords_them_and_less_often_with_a_notice_when_not():

@@ -40,7 +40,7 @@ def test_timings_are_medians_per_kind_and_the_share_of_time_beside_training():
     assert set(timings) == {f"{kind}_ms" for kind in ("train_step", *KINDS)} | {"side_share"}
     assert timings["train_step_ms"] == pytest.approx(11.5) and timings["probe_ms"] == pytest.approx(60.0)
     assert timings["validation_ms"] is None  # none ran: no number invented
-    assert timings["side_share"] == pytest.approx(1.11 / (1.11 + 0.533), abs=1e-5) and side.startup_s == 0.005
+    assert timings["side_share"] == pytest.approx(1.11 / (1.11 + 0.533), abs=1e-5) and side.outside_s == 0.005
     assert timings["sample_ms"] == pytest.approx(5.0)
 
 
@@ -98,3 +98,12 @@ def test_a_single_cold_pass_does_not_decide_and_the_probe_s_room_includes_its_ti
     side.add("probe", 0.6)
     side.add("timeline", 0.5)  # 2.1 s spent
     assert not side.affords("sample")  # 2.1 + 0 + probe 0.6 + its timeline 0.5 > 3
+
+
+def test_wind_down_after_the_last_step_is_not_charged():
+    side = SideBudget(budget=0.03)
+    side.add_training(10.0)
+    side.add("probe", 0.1)
+    side.close()  # the last step was taken: the final probe and memory cannot slow the training
+    side.add("memory", 5.0)
+    assert side.share() == pytest.approx(0.1 / 10.1) and side.outside_s == 5.0
