@@ -42,13 +42,14 @@ class EngineOutput:
         """Write a snapshot of the current state; failures become a notice, never an exception."""
         from rnnscope.exporting.export import write_snapshot  # matplotlib stays off the start-up path
 
+        timings = self.side.timings()  # as the run stood when the export was asked: its own passes are charged after
         self.current_probe()
         self.current_memory()
         weights = {k: v.detach().cpu().numpy() for k, v in self.model.state_dict().items()}
         try:
             path = write_snapshot(self.run_dir, self.frame(), self.config, corpus_path=self.corpus.path,
                                   corpus_sha256=self.corpus.sha256, weights=weights,
-                                  checkpoint=self.checkpoint(), screen_svg=screen_svg, timings=self.side.timings())
+                                  checkpoint=self.checkpoint(), screen_svg=screen_svg, timings=timings)
         except OSError as err:
             self.notify("error", f"export failed: cannot write {self.run_dir} ({err.strerror or err})")
             return None

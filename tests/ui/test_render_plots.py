@@ -184,3 +184,18 @@ def test_a_nan_flow_reads_diverged_not_nan():
     assert "DIVERGED" in line and "nan" not in line
     fine = "".join(s.text for s in _verdict_segments("", 0.5, "7 steps", "vanishing", DEFAULT_ACCENTS, 80))
     assert fine == "decay/step 0.500 · horizon 7 steps · VANISHING"
+
+
+def test_a_vanishing_flow_on_a_text_says_what_the_context_curve_shows():
+    from rnnscope.contracts.states import SHORT_CONTEXT
+    from rnnscope.ui.render.accents import DEFAULT_ACCENTS
+    from rnnscope.ui.render.flow import render_flow
+    from tests.fake_frames import make_frame
+
+    frame = make_frame(model="rnn-tanh")
+    layer, text = frame.probe.layers[0], frame.probe.text
+    said = SHORT_CONTEXT.format(k=8)
+    lines = ["".join(s.text for s in line) for line in render_flow(layer, text, 0, 120, 12, None, DEFAULT_ACCENTS, 8)]
+    plain = ["".join(s.text for s in line) for line in render_flow(layer, text, 0, 120, 12, None, DEFAULT_ACCENTS)]
+    vanishing = "vanishing" in (layer.metrics.verdict, layer.metrics.cell_verdict)
+    assert (said in lines[-1]) == vanishing and not any(said in line for line in plain)

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from rnnscope.contracts.frames import LayerProbe
+from rnnscope.contracts.states import SHORT_CONTEXT, VANISHING
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import colour_bar, heatmap_rows
 from rnnscope.ui.render.lines import Line, fit, fixed, line_width, seg, si
@@ -61,8 +62,13 @@ def log_strip(logs: np.ndarray, lo: float, hi: float, color_system: str | None) 
     return heatmap_rows(np.repeat(logs[None, :], palette.rows_per_line, axis=0), lo, hi, palette)[0]
 
 
+def short_context_line(context_chars: int, width: int, accents: Accents) -> Line:
+    """Why VANISHING on a text need not be a broken cure: what the context curve (memory panel) says."""
+    return fit([seg(SHORT_CONTEXT.format(k=context_chars), accents.dim)], width)
+
+
 def render_flow(layer: LayerProbe, text: str, cursor: int, width: int, height: int, color_system: str | None,
-                accents: Accents) -> list[Line]:
+                accents: Accents, context_chars: int | None = None) -> list[Line]:
     """The flow panel's lines: log bars of ||dl_T/dh_t||, colour strips, time axis, legend, verdicts (h, cell).
     A short panel keeps the verdicts first, then one bar row, the strips, the axis, the legend, more bar rows."""
     columns = max(width - GUTTER, 1)
@@ -71,6 +77,9 @@ def render_flow(layer: LayerProbe, text: str, cursor: int, width: int, height: i
     logs = [bucket_mean(log10_safe(values), columns) for _, values in series]
     cell_line = cell_verdict_line(layer, accents, width)
     verdicts = [verdict_line(layer, accents, width)] + ([cell_line] if cell_line is not None else [])
+    vanishing = VANISHING in (layer.metrics.verdict, layer.metrics.cell_verdict)
+    if context_chars is not None and vanishing and height > len(verdicts) + 2:
+        verdicts.append(short_context_line(context_chars, width, accents))
     room = height - len(verdicts)
     strips = [[seg(fixed(name, GUTTER), accents.label), *log_strip(values, lo, hi, color_system)]
               for (name, _), values in zip(series, logs)][: max(room - 1, 0)]
