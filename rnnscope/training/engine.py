@@ -118,7 +118,8 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         self._forget_recent()
         self._mark(label)
         self.refresh_probe()
-        self.memory = None  # measured again at the next validation
+        self.new_sample()  # the old sample was the old weights' text (a key pressed, like g: at once)
+        self.memory = None  # the old weights' curve: measured again once the side budget has room
 
     def _forget_recent(self) -> None:
         """New weights: the losses, clip rate and chars/s the status shows were of the old ones."""

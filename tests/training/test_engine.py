@@ -247,3 +247,20 @@ def test_the_export_shows_one_probe_of_its_step_and_says_so(tmp_path):
     np.testing.assert_array_equal(loaded.probe.layers[0].hidden, engine.probe.layers[0].hidden)
     assert loaded.probe.layers[0].metrics.decay_per_step == pytest.approx(engine.probe.layers[0].metrics.decay_per_step)
     assert "probe @ step 7 " in _headline(engine.frame())  # the figure's title names the probe's step
+
+
+def test_new_weights_clear_the_panels_of_the_old_ones(tmp_path):
+    from rnnscope.contracts import commands
+
+    engine = tiny_engine(tmp_path, val_every=1)
+    engine.side.budget = 1e9  # room: a memory pass at each validation
+    _train(engine, 3)
+    engine.new_sample()
+    old_sample, old_memory = engine.sample, engine.memory
+    assert old_memory is not None
+    for command in (commands.NextModel(), commands.NextInit(), commands.Reset()):
+        engine.apply(command)
+        parts = engine.parts()
+        assert parts["memory"] is None and parts["sample"] is not old_sample, command
+        assert parts["probe"].step == engine.step
+        old_sample = parts["sample"]
