@@ -3,6 +3,7 @@ run's closing numbers. A part of Engine (rnnscope.training.engine), kept in its 
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 from rnnscope.contracts.frames import Frame, RunStatus
@@ -65,4 +66,5 @@ class EngineOutput:
         return {"step": self.step, "train_loss": json_number(self.recent_loss.mean(), 6),
                 "val_loss": json_number(float(val[-1, 1]), 6) if len(val) else None,
                 "chars_per_s": json_number(self.chars_per_s, 6),
-                "memory": memory_to_json(self.current_memory()), "timings": self.side.timings()}
+                "memory": memory_to_json(self.current_memory()), "timings": self.side.timings(),
+                "sample": None if self.sample is None else asdict(self.sample)}

@@ -31,12 +31,15 @@ def test_headless_run_exports_and_reports_json(tmp_path, capsys):
     captured = capsys.readouterr()
     result, capsys_err = json.loads(captured.out.strip().splitlines()[-1]), captured.err
     assert result["step"] == 10 and result["snapshot"] == str(run_dir / "step-000010")
-    assert set(result) == {"step", "train_loss", "val_loss", "chars_per_s", "snapshot", "memory", "timings"}
+    assert set(result) == {"step", "train_loss", "val_loss", "chars_per_s", "snapshot", "memory", "timings", "sample"}
+    meta = json.loads((run_dir / "step-000010" / "meta.json").read_text())
+    assert result["sample"]["step"] == meta["sample"]["step"] == 10 and result["sample"]["text"] == meta["sample"]["text"]
     assert result["val_loss"] > 0 and result["chars_per_s"] > 0
     assert sorted(p.name for p in run_dir.iterdir()) == ["step-000005", "step-000010", "timeline"]
     timings = json.loads((run_dir / "step-000010" / "meta.json").read_text())["timings"]
     assert set(timings) == set(result["timings"]) == {"train_step_ms", "probe_ms", "validation_ms", "memory_ms",
-                                                      "sample_ms", "norms_ms", "timeline_ms", "side_share"}
+                                                      "sample_ms", "norms_ms", "timeline_ms", "lesson_ms",
+                                                      "side_share"}
     for key in ("train_step_ms", "probe_ms", "validation_ms", "memory_ms", "norms_ms"):
         assert timings[key] > 0 and result["timings"][key] > 0, key  # each ran (the export probed)
     assert 0 < timings["side_share"] < 1 and result["timings"]["side_share"] >= timings["side_share"] * 0.5
