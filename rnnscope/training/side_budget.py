@@ -16,6 +16,8 @@ from collections import deque
 from collections.abc import Callable, Iterator
 
 SIDE_BUDGET = 0.03  # everything beside training together: at most this fraction of the training time
+PLANNED = 0.9  # work taken when the budget affords it keeps to this part of it: the rest absorbs what is not planned
+# (an export, a key, a pass costlier than its median)
 KINDS = ("probe", "validation", "memory", "sample", "norms", "timeline", "lesson")
 PRIORITY = ("validation", "probe")  # each leaves room for one of those before it; every other kind for both
 VALIDATION_SHARE = 0.5  # validation keeps its step schedule; beyond this part of the budget by itself the user is told
@@ -85,15 +87,15 @@ class SideBudget:
 
     def affords(self, *kinds: str) -> bool:
         """Whether one more of each of `kinds` (a kind named twice: two) at its expected cost keeps the side work
-        within the budget, with room left for one of each kind ahead of the first in PRIORITY; a first kind not in
-        PRIORITY must also keep its own spending within OTHER_SHARE of the budget."""
+        within PLANNED of the budget, with room left for one of each kind ahead of the first in PRIORITY; a first
+        kind not in PRIORITY must also keep its own spending within OTHER_SHARE of that."""
         ahead = PRIORITY[: PRIORITY.index(kinds[0])] if kinds[0] in PRIORITY else PRIORITY
         ahead = tuple(kind for first in ahead for kind in (first, *BRINGS.get(first, ())))
         own = self.spent[kinds[0]] + self.expected(kinds[0])
-        if kinds[0] not in PRIORITY and own > OTHER_SHARE * self.budget * self.train_s:
+        if kinds[0] not in PRIORITY and own > OTHER_SHARE * PLANNED * self.budget * self.train_s:
             return False
         cost = sum(self.expected(kind) for kind in (*kinds, *ahead))
-        return self.side_s + cost <= self.budget * self.train_s
+        return self.side_s + cost <= PLANNED * self.budget * self.train_s
 
     def share_of(self, kind: str, every_steps: int) -> float:
         """The share of the training time that `kind`, done every `every_steps` training steps, takes (0 before
@@ -104,7 +106,7 @@ class SideBudget:
     def paid_every_s(self, *kinds: str) -> float:
         """The training time that pays for one of each of `kinds` at the budget (what a too costly kind's interval
         becomes)."""
-        return sum(self.expected(kind) for kind in kinds) / self.budget
+        return sum(self.expected(kind) for kind in kinds) / (PLANNED * self.budget)
 
     def close(self) -> None:
         """The run's last training step was taken: what follows (its final probe, memory, export) is wind-down, as

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rnnscope.training.side_budget import KINDS, SideBudget
+from rnnscope.training.side_budget import KINDS, PLANNED, SideBudget
 
 
 class FakeClock:
@@ -46,7 +46,7 @@ def test_timings_are_medians_per_kind_and_the_share_of_time_beside_training():
 
 def test_affords_keeps_everything_beside_training_within_the_budget_at_the_median_cost():
     side = SideBudget(budget=0.03)
-    side.add_training(100.0)  # 3 s of budget
+    side.add_training(100.0 / PLANNED)  # 3 s of planned room
     side.add("probe", 2.0)  # a slow pass
     side.add("probe", 0.1)
     side.add("probe", 0.1)  # 2.2 s spent
@@ -58,7 +58,7 @@ def test_affords_keeps_everything_beside_training_within_the_budget_at_the_media
 
 def test_a_kind_outside_the_priority_keeps_to_its_own_third_of_the_budget():
     side = SideBudget(budget=0.03)
-    side.add_training(100.0)  # 3 s of budget, 1 s of it memory's own
+    side.add_training(100.0 / PLANNED)  # 3 s of planned room, 1 s of it memory's own
     side.add("memory", 0.3)
     side.add("memory", 0.3)
     assert side.affords("memory")  # its own 0.6 + 0.3 <= 1 s
@@ -69,7 +69,7 @@ def test_a_kind_outside_the_priority_keeps_to_its_own_third_of_the_budget():
 
 def test_the_kinds_ahead_in_priority_keep_their_room_and_a_list_of_kinds_is_costed_together():
     side = SideBudget(budget=0.03)
-    side.add_training(100.0)  # 3 s of budget
+    side.add_training(100.0 / PLANNED)  # 3 s of planned room
     side.add("validation", 0.5)
     side.add("probe", 0.5)
     side.add("sample", 0.8)  # 1.8 s spent
@@ -91,7 +91,7 @@ def test_the_share_of_a_kind_on_a_step_schedule():
 
 def test_a_single_cold_pass_does_not_decide_and_the_probe_s_room_includes_its_timeline_write():
     side = SideBudget(budget=0.03)
-    side.add_training(100.0)  # 3 s of budget
+    side.add_training(100.0 / PLANNED)  # 3 s of planned room
     side.add("memory", 0.9)  # cold
     side.add("memory", 0.1)
     assert side.expected("memory") == pytest.approx(0.1)  # the least of fewer than three
