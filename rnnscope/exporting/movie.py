@@ -88,7 +88,7 @@ def _draw_side(fig, slot, name: str, frame: TimelineFrame, loss: np.ndarray) -> 
     memory_plot(memory_ax, frame.memory)
     if frame.memory is not None:  # the measurement last before the probe: it may be older
         memory_ax.set_title(f"{memory_ax.get_title()} @ step {frame.memory.step:,}", fontsize=9)
-    _loss(fig.add_subplot(grid[2, :]), loss, entry.step)
+    _loss(fig.add_subplot(grid[2, :]), loss, entry.step, own=not frame.probe.labels)
 
 
 def frame_title(name: str, entry: TimelineEntry) -> str:
@@ -140,15 +140,16 @@ def _flow(ax, frame: TimelineFrame) -> None:
     ax.legend(fontsize=7, loc="upper left")
 
 
-def _loss(ax, loss: np.ndarray, step: int) -> None:
-    """The run's train loss (from its timeline), a marker at `step`."""
+def _loss(ax, loss: np.ndarray, step: int, own: bool = True) -> None:
+    """The run's train loss (from its timeline), a marker at `step`; in nats per character for rnnscope's `own`
+    runs, without units for a watched model (its loss is its own)."""
     if len(loss):
         ax.plot(loss[:, 0], loss[:, 1], linewidth=1, color="tab:blue")
         here = loss[loss[:, 0] <= step]
         if len(here):
             ax.plot([here[-1, 0]], [here[-1, 1]], "o", color="tab:red", markersize=7)
     ax.axvline(step, color="tab:red", linewidth=1, alpha=0.6)
-    ax.set_title("train loss (nats / char)", fontsize=9)
+    ax.set_title("train loss (nats / char)" if own else "train loss (the loop's own)", fontsize=9)
     ax.set_xlabel("step", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.grid(True, alpha=0.3)

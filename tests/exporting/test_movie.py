@@ -71,3 +71,16 @@ def test_bad_inputs_are_one_line_and_exit_2(tmp_path, capsys, case, words):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and words in err and "Traceback" not in err
     assert not (tmp_path / "film.gif").exists()
+
+
+def test_a_watched_model_s_loss_is_not_labelled_in_nats_per_character():
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    from rnnscope.exporting.movie import _loss
+
+    loss = np.array([[1.0, 3.0], [2.0, 2.5]])  # [2, 2]
+    own, watched = Figure().add_subplot(), Figure().add_subplot()
+    _loss(own, loss, 2)
+    _loss(watched, loss, 2, own=False)
+    assert "nats / char" in own.get_title() and "nats" not in watched.get_title()

@@ -199,3 +199,14 @@ def test_a_vanishing_flow_on_a_text_says_what_the_context_curve_shows():
     plain = ["".join(s.text for s in line) for line in render_flow(layer, text, 0, 120, 12, None, DEFAULT_ACCENTS)]
     vanishing = "vanishing" in (layer.metrics.verdict, layer.metrics.cell_verdict)
     assert (said in lines[-1]) == vanishing and not any(said in line for line in plain)
+
+
+def test_the_events_line_keeps_whole_events_newest_last():
+    from rnnscope.contracts.frames import Event
+    from rnnscope.ui.render.accents import DEFAULT_ACCENTS
+    from rnnscope.ui.render.loss import recent_events
+
+    events = [Event(120, "clip off"), Event(300, "init xavier"), Event(450, "rnn-relu")]
+    text = "".join(s.text for s in recent_events(events, 31, DEFAULT_ACCENTS))
+    assert text == " 300 init xavier · 450 rnn-relu"  # the oldest does not fit: left out, not cut mid-word
+    assert "".join(s.text for s in recent_events(events, 5, DEFAULT_ACCENTS)) == " 450 rnn-relu"  # the newest

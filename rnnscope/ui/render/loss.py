@@ -56,6 +56,19 @@ def mark_events(chars: list[list[str]], styles: list[list], columns: list[int], 
                 row_styles[column] = accents.event
 
 
+def recent_events(events: list[Event], width: int, accents: Accents) -> Line:
+    """' 120 clip off · 300 init xavier', newest last: as many whole events as fit `width` (at least the newest), so
+    the line is never cut inside a word."""
+    notes: Line = []
+    for event in reversed(events):
+        item = [seg(f" {event.step} "), seg(event.label, accents.dim)]
+        longer = item + ([seg(" ·", accents.dim), *notes] if notes else [])
+        if notes and line_width(longer) > width:
+            break
+        notes = longer
+    return notes
+
+
 def render_loss(loss_history: np.ndarray, val_history: np.ndarray, events: tuple[Event, ...], width: int,
                 height: int, accents: Accents, own_model: bool = True) -> list[Line]:
     """The plot with y labels, the step range, the latest losses and the list of recent events. Not `own_model` (a
@@ -79,11 +92,8 @@ def render_loss(loss_history: np.ndarray, val_history: np.ndarray, events: tuple
     out.append([seg(" " * GUTTER), seg(first + last.rjust(max(plot_w - len(first), 0)), accents.dim)])
     val_now = float(val_y[-1]) if len(val_y) else math.nan
     out.append(losses_line(float(train_y[-1]), val_now, (accents.train, accents.val), accents, width, own_model))
-    notes = [seg(EVENT_MARK, accents.event)]
-    for e in shown[-4:]:
-        notes += [seg(f" {e.step} "), seg(e.label, accents.dim), seg(" ·", accents.dim)]
     if shown:
-        out.append(notes[:-1])
+        out.append([seg(EVENT_MARK, accents.event), *recent_events(shown[-4:], width - len(EVENT_MARK), accents)])
     elif own_model:
         out.append([seg("no events yet (toggles and re-inits are marked here)", accents.dim)])
     return out
