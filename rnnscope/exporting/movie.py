@@ -3,6 +3,8 @@ memory, the loss curve with a moving marker), titled with the step and loss; a c
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -12,6 +14,8 @@ import numpy as np
 
 from rnnscope.exporting.figure import quiet_matplotlib
 from rnnscope.exporting.figure_memory import memory_plot
+from rnnscope.storage.snapshot_io import META, snapshot_name
+from rnnscope.storage.snapshot_load import memory_from_json
 from rnnscope.storage.timeline import TimelineEntry, TimelineFrame, TimelineReader
 
 MAX_FRAMES = 300  # spread evenly over the run
@@ -57,10 +61,22 @@ def frames_rgb(sides: list[Side], limit: int = MAX_FRAMES,
             columns = fig.add_gridspec(1, len(sides), wspace=0.18, left=0.04, right=0.98, top=0.9, bottom=0.07)
             for column, (side, loss) in enumerate(zip(sides, losses)):
                 shown = side.at(entry.step)
-                _draw_side(fig, columns[0, column], side.name, side.reader.load(shown.id), loss)
+                frame = with_snapshot_memory(side.reader.load(shown.id), side.reader.run_dir, shown.step)
+                _draw_side(fig, columns[0, column], side.name, frame, loss)
             fig.canvas.draw()
             yield np.asarray(fig.canvas.buffer_rgba())[:, :, :3].copy()
             progress(done, len(lead))
+
+
+def with_snapshot_memory(frame: TimelineFrame, run_dir: Path, step: int) -> TimelineFrame:
+    """The frame with the memory of the run's snapshot at `step` where one was exported (measured at that very
+    step, as the snapshot's verdict is), else as the timeline recorded it (the last measured before the probe)."""
+    meta = run_dir / snapshot_name(step) / META
+    try:
+        memory = memory_from_json(json.loads(meta.read_text(encoding="utf-8")).get("memory"), step)
+    except (OSError, ValueError, KeyError, TypeError):  # no snapshot there, or one this reader cannot use
+        return frame
+    return frame if memory is None else dataclasses.replace(frame, memory=memory)
 
 
 def _loss_curve(entries: list[TimelineEntry]) -> np.ndarray:

@@ -84,3 +84,23 @@ def test_a_watched_model_s_loss_is_not_labelled_in_nats_per_character():
     _loss(own, loss, 2)
     _loss(watched, loss, 2, own=False)
     assert "nats / char" in own.get_title() and "nats" not in watched.get_title()
+
+
+def test_a_frame_takes_the_memory_of_the_snapshot_at_its_step(tmp_path):
+    import dataclasses
+    import json
+
+    from rnnscope.exporting.movie import with_snapshot_memory
+    from rnnscope.storage.snapshot_io import memory_to_json
+    from tests.fake_frames import make_frame
+
+    frame = make_frame(step=1200)
+    older = dataclasses.replace(frame.memory, step=1100, full=2.5)
+    recorded = dataclasses.make_dataclass("Recorded", [("memory", object)], frozen=True)(older)  # as the timeline
+    # recorded it: the memory measured last before the probe, at step 1,100
+    assert with_snapshot_memory(recorded, tmp_path, 1200).memory is older  # no snapshot at 1,200: as recorded
+    folder = tmp_path / "step-001200"
+    folder.mkdir()
+    (folder / "meta.json").write_text(json.dumps({"memory": memory_to_json(frame.memory)}))
+    taken = with_snapshot_memory(recorded, tmp_path, 1200).memory
+    assert taken.step == 1200 and taken.full == frame.memory.full  # the snapshot's, measured at the frame's step
