@@ -172,7 +172,8 @@ def _loss(ax, loss: np.ndarray, step: int, own: bool = True) -> None:
 
 
 def write_gif(images: Iterator[np.ndarray], path: Path, fps: int = FPS) -> int:
-    """The images as an animated GIF at `path` (one shared palette per frame, looping); the frame count."""
+    """The images as an animated GIF at `path` (one shared palette per frame, looping); the frame count the file
+    holds."""
     from PIL import Image
 
     frames = [Image.fromarray(image).quantize(colors=128, method=Image.Quantize.MEDIANCUT) for image in images]
@@ -180,7 +181,8 @@ def write_gif(images: Iterator[np.ndarray], path: Path, fps: int = FPS) -> int:
         raise ValueError("no frame to write")
     frames[0].save(path, format="GIF", save_all=True, append_images=frames[1:], duration=round(1000 / fps), loop=0,
                    optimize=False)
-    return len(frames)
+    with Image.open(path) as written:  # Pillow merges identical neighbours (two frames of one step): say what it holds
+        return written.n_frames
 
 
 def write_mp4(images: Iterator[np.ndarray], path: Path, ffmpeg: str, fps: int = FPS) -> int:

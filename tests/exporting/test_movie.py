@@ -104,3 +104,16 @@ def test_a_frame_takes_the_memory_of_the_snapshot_at_its_step(tmp_path):
     (folder / "meta.json").write_text(json.dumps({"memory": memory_to_json(frame.memory)}))
     taken = with_snapshot_memory(recorded, tmp_path, 1200).memory
     assert taken.step == 1200 and taken.full == frame.memory.full  # the snapshot's, measured at the frame's step
+
+
+def test_the_gif_s_frame_count_is_what_the_file_holds(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from rnnscope.exporting.movie import write_gif
+
+    black, white = np.zeros((8, 8, 3), np.uint8), np.full((8, 8, 3), 255, np.uint8)
+    path = tmp_path / "film.gif"
+    count = write_gif(iter([black, black, white]), path)  # two identical neighbours: Pillow keeps one of them
+    with Image.open(path) as gif:
+        assert count == gif.n_frames == 2
