@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ MAX_FRAMES = 300  # spread evenly over the run
 UNITS = 16  # units shown per heatmap (the film is for slides: a readable few)
 SIZE_IN, DPI = (10.0, 6.0), 80  # 800 x 480 pixels per side
 FPS = 8
+TITLE_CHARS = 56  # a subplot title's line: what half of a side's 800 pixels holds at 9 points
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,8 @@ def _flow(ax, frame: TimelineFrame) -> None:
 
         ax.set_yscale("log")
         ax.yaxis.set_minor_formatter(NullFormatter())  # 4×10⁻¹ labels crowd a small panel
-    ax.set_title("gradient flow ‖∂l_T/∂h_t‖: " + "; ".join(notes), fontsize=9)
+    title = textwrap.wrap("gradient flow ‖∂l_T/∂h_t‖: " + "; ".join(notes), TITLE_CHARS)
+    ax.set_title("\n".join(title), fontsize=9 if len(title) == 1 else 8)  # a subplot is half a side: not cut
     ax.set_xlabel("time step t", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.grid(True, alpha=0.3)

@@ -117,3 +117,15 @@ def test_the_gif_s_frame_count_is_what_the_file_holds(tmp_path):
     count = write_gif(iter([black, black, white]), path)  # two identical neighbours: Pillow keeps one of them
     with Image.open(path) as gif:
         assert count == gif.n_frames == 2
+
+
+def test_the_flow_subplot_title_is_wrapped_not_cut():
+    from matplotlib.figure import Figure
+
+    from rnnscope.exporting.movie import TITLE_CHARS, _flow
+    from tests.fake_frames import make_frame
+
+    ax = Figure().add_subplot()
+    _flow(ax, make_frame(layers=3))  # three layers' verdicts: one line would run past the subplot
+    lines = ax.get_title().split("\n")
+    assert len(lines) > 1 and all(len(line) <= TITLE_CHARS for line in lines) and "l2" in ax.get_title()
