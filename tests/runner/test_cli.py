@@ -175,3 +175,11 @@ def test_cuda_without_a_gpu_is_a_clear_usage_error(tmp_path, capsys):
     corpus = write_corpus(tmp_path)
     assert main([str(corpus), "--device", "cuda"]) == 2
     assert "no CUDA device" in capsys.readouterr().err
+
+
+def test_a_lesson_chosen_with_l_keeps_the_user_s_corpus_where_the_lesson_trains_on_a_text():
+    from rnnscope.cli import next_lesson_argv
+
+    assert next_lesson_argv("vanishing", "my.txt") == ["my.txt", "--lesson", "vanishing"]
+    assert next_lesson_argv("lstm-gates", "my.txt") == ["--lesson", "lstm-gates"]  # its own recall task
+    assert next_lesson_argv("vanishing", None) == ["--lesson", "vanishing"]
