@@ -21,7 +21,8 @@ class FlowPanel(FramePanel):
               accents: Accents) -> list[Line]:
         _, layer = selected_layer(frame, view)
         memory = frame.memory
-        context = used_context(memory) if memory is not None and memory.task is None else None  # a text's
+        trained = memory is not None and memory.task is None and memory.step > 0  # a text's, of trained weights
+        context = used_context(memory) if trained else None
         return render_flow(layer, frame.probe.text, view.cursor_t, width, height, color_system, accents, context)
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
