@@ -151,6 +151,7 @@ class RunStatus:
     review: str | None = None  # "REVIEW step N (frame i of n)" while the screen shows a recorded frame (the UI sets it)
     writer: str = ""  # an attached run's writer: "host rank 0 pid 123: LSTM 2x200 in 128" ("" for a run of ours)
     frame_time: float = math.nan  # an attached run: the wall time (epoch seconds) of its newest frame
+    best_val: tuple[int, float] | None = None  # (step, loss) of the lowest validation loss of these weights
 
 
 @dataclass(frozen=True, eq=False)

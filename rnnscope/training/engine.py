@@ -38,6 +38,7 @@ from rnnscope.training.task_corpus import task_of
 from rnnscope.training.trainer import make_optimizer, train_step, validation_loss
 
 SAMPLE_LENGTH = 240
+RISING_VALIDATIONS = 5  # validations above the best in a row before "val rising since step N"
 PRIME_LENGTH = 12
 
 
@@ -75,6 +76,8 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         self.recent_clip = RecentWindow()
         self.recent_step_s = RecentWindow()  # seconds of each recent training step, for chars_per_s
         self.last_val = float("nan")  # the status's validation loss: of these weights (a re-init clears it)
+        self.best_val: tuple[int, float] | None = None  # (step, loss): the lowest validation loss of these weights
+        self.rising_told: int | None = None  # the best step whose "val rising since" was told
         self.events: list[Event] = []
         self.last_stats = None
         self.probe: ProbeFrame | None = None
@@ -126,6 +129,7 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         for window in (self.recent_loss, self.recent_clip, self.recent_step_s):
             window.clear()
         self.last_val = float("nan")
+        self.best_val = None
 
     @property
     def chars_per_s(self) -> float:
@@ -212,9 +216,22 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
             return None
         self.val_history.append(self.step, loss)
         self.last_val = loss
+        self._watch_generalisation(loss)
         if self.state != RUNNING or self.side.affords("memory"):  # a single step while paused: always
             self.refresh_memory(interrupted)
         return loss
+
+    def _watch_generalisation(self, loss: float) -> None:
+        """Keep the best validation step; once validation has risen over RISING_VALIDATIONS validations since it,
+        say so (once per best): the model may be learning its training text by heart."""
+        if self.best_val is None or loss < self.best_val[1]:
+            self.best_val = (self.step, loss)
+            return
+        best_step, best = self.best_val
+        if self.step - best_step >= RISING_VALIDATIONS * self.config.val_every and self.rising_told != best_step:
+            self.rising_told = best_step
+            self.notify("warning", f"val rising since step {best_step:,} (best {best:.3f}, now {loss:.3f}): the model "
+                        "may be overfitting its training text")
 
     def refresh_memory(self, interrupted: Interrupted = never) -> MemoryFrame | None:
         """Measure memory now (None, keeping the last, when `interrupted` stopped it)."""

@@ -20,7 +20,7 @@ class EngineOutput:
             state=self.state, clip_fire_rate=self.recent_clip.mean(), device=str(self.device),
             threads=self.threads, train_loss=self.recent_loss.mean(),
             val_loss=self.last_val, chars_per_s=self.chars_per_s,
-            diverged=self.diverged, run_dir=str(self.run_dir), temperature=self.temperature)
+            diverged=self.diverged, run_dir=str(self.run_dir), temperature=self.temperature, best_val=self.best_val)
 
     def parts(self) -> dict[str, object]:
         """What the screen shows, one entry per part of rnnscope.contracts.parts (histories as appendable rows)."""

@@ -264,3 +264,23 @@ def test_new_weights_clear_the_panels_of_the_old_ones(tmp_path):
         assert parts["memory"] is None and parts["sample"] is not old_sample, command
         assert parts["probe"].step == engine.step
         old_sample = parts["sample"]
+
+
+def test_the_best_validation_step_is_kept_in_meta_and_a_rising_validation_is_told(tmp_path, monkeypatch):
+    import json
+
+    from rnnscope.training import engine as engine_module
+
+    engine = tiny_engine(tmp_path, val_every=1)
+    losses = iter([3.0, 2.5, 2.6, 2.7, 2.8, 2.9, 3.0, 3.1])  # best at step 2, then rising
+    monkeypatch.setattr(engine_module, "validation_loss", lambda *args: next(losses))
+    monkeypatch.setattr(engine_module, "RISING_VALIDATIONS", 5)
+    _train(engine, 6)
+    assert engine.best_val == (2, 2.5) and (engine.notice is None or "rising" not in engine.notice.text)
+    _train(engine, 1)  # step 7: five validations above the best
+    assert "val rising since step 2 (best 2.500, now 3.000)" in engine.notice.text
+    seq = engine.notice.seq
+    _train(engine, 1)
+    assert engine.notice.seq == seq  # told once per best
+    meta = json.loads((engine.export() / "meta.json").read_text())
+    assert meta["best_val"] == {"step": 2, "loss": 2.5}
