@@ -210,3 +210,14 @@ def test_the_events_line_keeps_whole_events_newest_last():
     text = "".join(s.text for s in recent_events(events, 31, DEFAULT_ACCENTS))
     assert text == " 300 init xavier · 450 rnn-relu"  # the oldest does not fit: left out, not cut mid-word
     assert "".join(s.text for s in recent_events(events, 5, DEFAULT_ACCENTS)) == " 450 rnn-relu"  # the newest
+
+
+def test_the_best_validation_step_is_marked_under_the_loss_plot():
+    from rnnscope.ui.render.loss import BEST_MARK, GUTTER
+
+    history = np.column_stack([np.arange(1, 101), np.linspace(4.0, 2.0, 100)])
+    val = np.array([[50.0, 2.1], [100.0, 2.4]])  # best at step 50, then rising
+    axis = [text(line) for line in render_loss(history, val, (), 46, 12, DEFAULT_ACCENTS, best_step=50)][-3]
+    assert axis.count(BEST_MARK) == 1 and abs(axis.index(BEST_MARK) - GUTTER - (46 - GUTTER) // 2) <= 1
+    plain = [text(line) for line in render_loss(history, val, (), 46, 12, DEFAULT_ACCENTS)][-3]
+    assert BEST_MARK not in plain

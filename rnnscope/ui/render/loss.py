@@ -56,6 +56,9 @@ def mark_events(chars: list[list[str]], styles: list[list], columns: list[int], 
                 row_styles[column] = accents.event
 
 
+BEST_MARK = "▲"  # under the loss plot: the step of the best validation loss
+
+
 def recent_events(events: list[Event], width: int, accents: Accents) -> Line:
     """' 120 clip off · 300 init xavier', newest last: as many whole events as fit `width` (at least the newest), so
     the line is never cut inside a word."""
@@ -70,7 +73,7 @@ def recent_events(events: list[Event], width: int, accents: Accents) -> Line:
 
 
 def render_loss(loss_history: np.ndarray, val_history: np.ndarray, events: tuple[Event, ...], width: int,
-                height: int, accents: Accents, own_model: bool = True) -> list[Line]:
+                height: int, accents: Accents, own_model: bool = True, best_step: int | None = None) -> list[Line]:
     """The plot with y labels, the step range, the latest losses and the list of recent events. Not `own_model` (a
     watched model's loss): no units (rnnscope's own are nats and bits per character), no word of toggles."""
     if len(loss_history) == 0:
@@ -89,7 +92,12 @@ def render_loss(loss_history: np.ndarray, val_history: np.ndarray, events: tuple
     plot = [runs(row, row_styles) for row, row_styles in zip(chars, styles)]
     out = [[seg(label, accents.dim), *line] for label, line in zip(y_labels(y_lo, y_hi, clipped, plot_h), plot)]
     first, last = f"step {x_lo:.0f}", f"{x_hi:.0f}"
-    out.append([seg(" " * GUTTER), seg(first + last.rjust(max(plot_w - len(first), 0)), accents.dim)])
+    axis = list(first + last.rjust(max(plot_w - len(first), 0)))
+    if best_step is not None and x_lo <= best_step <= x_hi:  # the best validation step: ▲ under its column
+        column = min(int((best_step - x_lo) / ((x_hi - x_lo) or 1.0) * plot_w), plot_w - 1)
+        if column < len(axis) and axis[column] == " ":
+            axis[column] = BEST_MARK
+    out.append([seg(" " * GUTTER), seg("".join(axis), accents.dim)])
     val_now = float(val_y[-1]) if len(val_y) else math.nan
     out.append(losses_line(float(train_y[-1]), val_now, (accents.train, accents.val), accents, width, own_model))
     if shown:
