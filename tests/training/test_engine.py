@@ -284,3 +284,14 @@ def test_the_best_validation_step_is_kept_in_meta_and_a_rising_validation_is_tol
     assert engine.notice.seq == seq  # told once per best
     meta = json.loads((engine.export() / "meta.json").read_text())
     assert meta["best_val"] == {"step": 2, "loss": 2.5}
+
+
+def test_pausing_refreshes_the_probe(tmp_path):
+    from rnnscope.contracts import commands
+
+    engine = tiny_engine(tmp_path)
+    engine.refresh_probe()
+    _train(engine, 3)  # the probe stays at step 0 while training (the cadence decides)
+    assert engine.probe.step == 0
+    engine.apply(commands.TogglePause())
+    assert engine.state == "PAUSED" and engine.probe.step == 3  # the probe's panels show the status line's step
