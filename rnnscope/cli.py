@@ -43,6 +43,16 @@ def _streams_main(argv: list[str] | None) -> int:
         return code
 
 
+def next_lesson_argv(name: str, corpus: str | None) -> list[str]:
+    """The command line of a lesson chosen with L: on the user's corpus where the lesson trains on a text (as
+    `rnnscope CORPUS --lesson NAME` would), on its own task otherwise."""
+    from rnnscope.lessons import find_lesson
+
+    lesson = find_lesson(name)
+    keeps = bool(corpus) and lesson is not None and not lesson.preset.get("task")
+    return [corpus, "--lesson", name] if keeps else ["--lesson", name]
+
+
 def _main(argv: list[str] | None) -> int:
     try:
         args = vars(build_parser().parse_args(argv))
@@ -51,7 +61,7 @@ def _main(argv: list[str] | None) -> int:
         _say(f"rnnscope: error: {err}")
         return EXIT_USAGE
     except NextLesson as chosen:  # L in a dashboard chose a lesson: start it as if given on the command line
-        return _main(["--lesson", chosen.name])
+        return _main(next_lesson_argv(chosen.name, args.get("corpus")))
     except OutputError as err:  # stdout full, closed or a broken pipe: the result is lost, say so where we can
         _say(f"rnnscope: error: {err}")
         return EXIT_OUTPUT

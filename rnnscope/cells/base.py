@@ -68,10 +68,11 @@ class Cell:
         a kind with a fused kernel answers without its gates."""
         return self.probe_states(inputs, weights).hidden
 
-    def adjoint(self, state: LayerStates, weight_hh: torch.Tensor | None, incoming: torch.Tensor, triangular: bool):
+    def adjoint(self, state: LayerStates, weight_hh: torch.Tensor | None, incoming: torch.Tensor, first: list[int] | None):
         """dl/dh_t [T, B, H], dl/dc_t [T, B, H] (None without a cell) and dl/d(input-side pre-activation)
         [T, B, G*H] of one layer from `incoming` [T, B, H], the gradient reaching h_t from outside the recurrence
-        (the layer above or the loss); with `triangular` cotangent b is zero after step b (only b >= t is done)."""
+        (the layer above or the loss); `first[t]`: the first cotangent still non-zero at step t (those before
+        it enter later: skipped); None: all."""
         raise NotImplementedError
 
     # --- the sampler: one character at a time

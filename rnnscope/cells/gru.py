@@ -54,7 +54,7 @@ class GruCell(Cell):
         new = torch.tanh(x_new + reset * h_new)  # [T, H]
         return LayerStates(hidden, None, torch.stack((reset, update, new)), None, kept={"new_recurrent": h_new})
 
-    def adjoint(self, state: LayerStates, weight_hh: torch.Tensor | None, incoming: torch.Tensor, triangular: bool):
+    def adjoint(self, state: LayerStates, weight_hh: torch.Tensor | None, incoming: torch.Tensor, first: list[int] | None):
         steps, batch, size = incoming.shape
         reset, update, new = state.gates  # [T, H] each
         previous = torch.cat((torch.zeros_like(state.hidden[:1]), state.hidden[:-1]))  # [T, H] h_{t-1}
@@ -67,7 +67,7 @@ class GruCell(Cell):
         grad_pre = incoming.new_zeros(steps, batch, 3, size)  # [T, B, 3, H]
         carry_h = incoming.new_zeros(batch, size)  # [B, H]
         for t in range(steps - 1, -1, -1):
-            low = t if triangular else 0
+            low = 0 if first is None else first[t]
             dh = torch.add(incoming[t, low:], carry_h[low:], out=grad_h[t, low:])  # [n, H]
             torch.mul(dh.unsqueeze(1), input_side[t], out=grad_pre[t, low:])  # [n, 3, H]
             recurrent = (dh.unsqueeze(1) * state_side[t]).view(-1, 3 * size)  # [n, 3H]

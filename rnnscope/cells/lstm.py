@@ -74,7 +74,7 @@ class LstmCell(Cell):
         cell = _cell_states(forget, in_gate * candidate)  # [T, H]
         return LayerStates(hidden, cell, torch.stack((in_gate, forget, candidate, out_gate)), None)
 
-    def adjoint(self, state: LayerStates, weight_hh: torch.Tensor | None, incoming: torch.Tensor, triangular: bool):
+    def adjoint(self, state: LayerStates, weight_hh: torch.Tensor | None, incoming: torch.Tensor, first: list[int] | None):
         steps, batch, size = incoming.shape
         in_gate, forget, candidate, out_gate = state.gates  # [T, H] each
         tanh_cell = torch.tanh(state.cell)  # [T, H]
@@ -87,7 +87,7 @@ class LstmCell(Cell):
         grad_pre = incoming.new_zeros(steps, batch, 4, size)  # [T, B, 4, H]
         carry_h, carry_c = incoming.new_zeros(batch, size), incoming.new_zeros(batch, size)  # [B, H] from step t+1
         for t in range(steps - 1, -1, -1):
-            low = t if triangular else 0
+            low = 0 if first is None else first[t]
             dh = torch.add(incoming[t, low:], carry_h[low:], out=grad_h[t, low:])  # [n, H]
             dc = torch.addcmul(carry_c[low:], dh, through_h[t], out=grad_c[t, low:])  # [n, H]
             torch.mul(dc.unsqueeze(1), factors[t], out=grad_pre[t, low:, :3])  # [n, 3, H]

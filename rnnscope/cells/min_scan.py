@@ -133,13 +133,13 @@ class MinCell(Cell):
         slope = g_slope(projected[:, -hidden.shape[1]:])  # [T, H] g'(k) of the candidate block (the last)
         return LayerStates(hidden, None, gates, None, kept={"candidate_slope": slope})
 
-    def adjoint(self, state: LayerStates, weight_hh: torch.Tensor | None, incoming: torch.Tensor, triangular: bool):
+    def adjoint(self, state: LayerStates, weight_hh: torch.Tensor | None, incoming: torch.Tensor, first: list[int] | None):
         steps, batch, size = incoming.shape
         keep = state.gates[-1]  # [T, H] the diagonal of dh_t / dh_{t-1}
         grad_h = torch.zeros_like(incoming)  # [T, B, H]
         carry = incoming.new_zeros(batch, size)  # [B, H]
         for t in range(steps - 1, -1, -1):
-            low = t if triangular else 0
+            low = 0 if first is None else first[t]
             dh = torch.add(incoming[t, low:], carry[low:], out=grad_h[t, low:])  # [n, H]
             torch.mul(dh, keep[t], out=carry[low:])  # [n, H]
         previous = torch.cat((torch.zeros_like(state.hidden[:1]), state.hidden[:-1]))  # [T, H] h_{t-1}

@@ -68,7 +68,7 @@ class RnnCell(Cell):
         no_gates = hidden.new_zeros(0, *hidden.shape)  # [0, T, H]
         return LayerStates(hidden, None, no_gates, pre)
 
-    def adjoint(self, state: LayerStates, weight_hh: torch.Tensor | None, incoming: torch.Tensor, triangular: bool):
+    def adjoint(self, state: LayerStates, weight_hh: torch.Tensor | None, incoming: torch.Tensor, first: list[int] | None):
         steps, batch, size = incoming.shape
         if self.activation == "relu":
             slope = (state.pre_activation > 0).to(incoming.dtype)  # [T, H] relu' (0 at 0, as autograd's)
@@ -77,7 +77,7 @@ class RnnCell(Cell):
         grad_h, grad_pre = torch.zeros_like(incoming), torch.zeros_like(incoming)  # [T, B, H] each
         carry_h = incoming.new_zeros(batch, size)  # [B, H]
         for t in range(steps - 1, -1, -1):
-            low = t if triangular else 0
+            low = 0 if first is None else first[t]
             dh = torch.add(incoming[t, low:], carry_h[low:], out=grad_h[t, low:])  # [n, H]
             torch.mm(torch.mul(dh, slope[t], out=grad_pre[t, low:]), weight_hh, out=carry_h[low:])  # [n, H]
         return grad_h, None, grad_pre

@@ -154,6 +154,7 @@ class RunStatus:
     writer: str = ""  # an attached run's writer: "host rank 0 pid 123: LSTM 2x200 in 128" ("" for a run of ours)
     frame_time: float = math.nan  # an attached run: the wall time (epoch seconds) of its newest frame
     watched: bool = False  # a Scope's run (a user's own model): no bpc, no clip, no init to tell
+    best_val: tuple[int, float] | None = None  # (step, loss) of the lowest validation loss of these weights
 
 
 @dataclass(frozen=True, eq=False)

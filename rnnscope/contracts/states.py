@@ -12,4 +12,7 @@ ATTACHED = (WAITING, WATCHING, ENDED, STALE)
 VANISHING = "vanishing"
 HEALTHY = "healthy"
 EXPLODING = "exploding"
+# Why a cure can read VANISHING again on a text (the flow panel, the vanishing lesson and the help say it): the
+# context curve's `uses ~k chars`. Training keeps no memory longer than the text needs.
+SHORT_CONTEXT = "this text is predicted from ~{k} characters: no long memory is needed"
 REPLAY = "REPLAY"  # a replayed run's state begins with it (rnnscope.runner.replay: "REPLAY ▶" / "REPLAY ‖")

@@ -15,6 +15,7 @@ import numpy as np
 
 from rnnscope import cells
 from rnnscope.contracts.frames import Frame, LayerProbe
+from rnnscope.contracts.loss_axis import y_range
 from rnnscope.contracts.visible import visible_alone
 from rnnscope.exporting.figure_connectivity import connectivity_map
 from rnnscope.exporting.figure_memory import memory_plot
@@ -172,7 +173,11 @@ def _loss_curve(ax, frame: Frame) -> None:
         ax.axvline(event.step, color="grey", linestyle=":", linewidth=1)
         ax.annotate(event.label, (event.step, 0.98), xycoords=("data", "axes fraction"), rotation=90,
                     fontsize=7, va="top", ha="right", color="dimgrey")
-    ax.set_title("loss (nats / char); dotted lines: toggles and re-inits", fontsize=9)
+    lo, hi, clipped = y_range([frame.loss_history, frame.val_history])  # the dashboard's axis: a spike is clipped
+    if len(frame.loss_history) or len(frame.val_history):
+        ax.set_ylim(lo - 0.02 * (hi - lo), hi + 0.02 * (hi - lo))
+    clipped_note = f"; values above {hi:.3g} clipped" if clipped else ""
+    ax.set_title(f"loss (nats / char); dotted lines: toggles and re-inits{clipped_note}", fontsize=9)
     ax.set_xlabel("step", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.grid(True, alpha=0.3)

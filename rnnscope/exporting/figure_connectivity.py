@@ -24,7 +24,8 @@ def connectivity_map(ax, connectivity: np.ndarray | None, steps: int):
     """Draw the triangle into `ax` and return its image (for a colour bar), or None with the reason written in the axes.
 
     Values at s <= t below the colour range (a zero gradient) take its lowest colour, an infinity its highest;
-    a NaN and every cell above the diagonal stay blank."""
+    a NaN and every cell above the diagonal stay blank; a long probe's measured rows (the others are NaN) are
+    drawn each over its share of the target axis."""
     from matplotlib import colormaps
     from matplotlib.colors import LogNorm
 
@@ -39,11 +40,15 @@ def connectivity_map(ax, connectivity: np.ndarray | None, steps: int):
         ax.set_yticks([])
         return None
     low, high = limits
-    above = np.triu(np.ones(connectivity.shape, dtype=bool), k=1)  # [T, T] s > t: no path from input to target
-    clipped = np.clip(connectivity.astype(float), low, high)  # [T, T] NaN stays NaN
-    shown = np.ma.masked_array(clipped, mask=above | np.isnan(clipped))  # [T, T]
+    steps = connectivity.shape[0]
+    measured = np.flatnonzero(~np.isnan(connectivity).all(axis=1))  # [R] a long probe's measured target rows
+    measured = measured if measured.size else np.arange(steps)
+    above = measured[:, None] < np.arange(steps)[None, :]  # [R, T] s > t: no path from input to target
+    clipped = np.clip(connectivity[measured].astype(float), low, high)  # [R, T] NaN stays NaN
+    shown = np.ma.masked_array(clipped, mask=above | np.isnan(clipped))  # [R, T]
     cmap = colormaps["magma"].with_extremes(bad="white")
-    image = ax.imshow(shown, aspect="auto", interpolation="nearest", cmap=cmap, norm=LogNorm(vmin=low, vmax=high))
+    image = ax.imshow(shown, aspect="auto", interpolation="nearest", cmap=cmap, norm=LogNorm(vmin=low, vmax=high),
+                      extent=(-0.5, steps - 0.5, steps - 0.5, -0.5))  # R evenly spaced rows drawn over the T targets
     ax.set_ylabel("target t", fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
     return image

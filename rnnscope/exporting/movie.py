@@ -3,7 +3,9 @@ memory, the loss curve with a moving marker), titled with the step and loss; a c
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,12 +14,16 @@ import numpy as np
 
 from rnnscope.exporting.figure import quiet_matplotlib
 from rnnscope.exporting.figure_memory import memory_plot
+from rnnscope.storage.snapshot_io import META, snapshot_name
+from rnnscope.storage.snapshot_load import memory_from_json
+from rnnscope.storage.snapshot_read import SnapshotError, read_json
 from rnnscope.storage.timeline import TimelineEntry, TimelineError, TimelineFrame, TimelineReader
 
 MAX_FRAMES = 300  # spread evenly over the run
 UNITS = 16  # units shown per heatmap (the film is for slides: a readable few)
 SIZE_IN, DPI = (10.0, 6.0), 80  # 800 x 480 pixels per side
 FPS = 8
+TITLE_CHARS = 56  # a subplot title's line: what half of a side's 800 pixels holds at 9 points
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,9 @@ def frames_rgb(sides: list[Side], limit: int = MAX_FRAMES,
         for done, entry in enumerate(lead, 1):
             fig.clear()
             try:
-                loaded = [side.reader.load(side.at(entry.step).id) for side in sides]
+                shown = [side.at(entry.step) for side in sides]
+                loaded = [with_snapshot_memory(side.reader.load(at.id), side.reader.run_dir, at.step)
+                          for side, at in zip(sides, shown)]
             except TimelineError as err:
                 (skipped if skipped is not None else []).append(str(err))
                 progress(done, len(lead))
@@ -68,6 +76,17 @@ def frames_rgb(sides: list[Side], limit: int = MAX_FRAMES,
             fig.canvas.draw()
             yield np.asarray(fig.canvas.buffer_rgba())[:, :, :3].copy()
             progress(done, len(lead))
+
+
+def with_snapshot_memory(frame: TimelineFrame, run_dir: Path, step: int) -> TimelineFrame:
+    """The frame with the memory of the run's snapshot at `step` where one was exported (measured at that very
+    step, as the snapshot's verdict is), else as the timeline recorded it (the last measured before the probe)."""
+    meta = run_dir / snapshot_name(step) / META
+    try:
+        memory = memory_from_json(read_json(meta, within=run_dir).get("memory"), step)
+    except (SnapshotError, ValueError, KeyError, TypeError):  # no snapshot there, or one this reader cannot use
+        return frame
+    return frame if memory is None else dataclasses.replace(frame, memory=memory)
 
 
 def _loss_curve(entries: list[TimelineEntry]) -> np.ndarray:
@@ -95,7 +114,7 @@ def _draw_side(fig, slot, name: str, frame: TimelineFrame, loss: np.ndarray) -> 
     memory_plot(memory_ax, frame.memory)
     if frame.memory is not None:  # the measurement last before the probe: it may be older
         memory_ax.set_title(f"{memory_ax.get_title()} @ step {frame.memory.step:,}", fontsize=9)
-    _loss(fig.add_subplot(grid[2, :]), loss, entry.step)
+    _loss(fig.add_subplot(grid[2, :]), loss, entry.step, own=not frame.probe.labels)
 
 
 def frame_title(name: str, entry: TimelineEntry) -> str:
@@ -140,29 +159,32 @@ def _flow(ax, frame: TimelineFrame) -> None:
 
         ax.set_yscale("log")
         ax.yaxis.set_minor_formatter(NullFormatter())  # 4×10⁻¹ labels crowd a small panel
-    ax.set_title("gradient flow ‖∂l_T/∂h_t‖: " + "; ".join(notes), fontsize=9)
+    title = textwrap.wrap("gradient flow ‖∂l_T/∂h_t‖: " + "; ".join(notes), TITLE_CHARS)
+    ax.set_title("\n".join(title), fontsize=9 if len(title) == 1 else 8)  # a subplot is half a side: not cut
     ax.set_xlabel("time step t", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=7, loc="upper left")
 
 
-def _loss(ax, loss: np.ndarray, step: int) -> None:
-    """The run's train loss (from its timeline), a marker at `step`."""
+def _loss(ax, loss: np.ndarray, step: int, own: bool = True) -> None:
+    """The run's train loss (from its timeline), a marker at `step`; in nats per character for rnnscope's `own`
+    runs, without units for a watched model (its loss is its own)."""
     if len(loss):
         ax.plot(loss[:, 0], loss[:, 1], linewidth=1, color="tab:blue")
         here = loss[loss[:, 0] <= step]
         if len(here):
             ax.plot([here[-1, 0]], [here[-1, 1]], "o", color="tab:red", markersize=7)
     ax.axvline(step, color="tab:red", linewidth=1, alpha=0.6)
-    ax.set_title("train loss (nats / char)", fontsize=9)
+    ax.set_title("train loss (nats / char)" if own else "train loss (the loop's own)", fontsize=9)
     ax.set_xlabel("step", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.grid(True, alpha=0.3)
 
 
 def write_gif(images: Iterator[np.ndarray], path: Path, fps: int = FPS) -> int:
-    """The images as an animated GIF at `path` (one shared palette per frame, looping); the frame count."""
+    """The images as an animated GIF at `path` (one shared palette per frame, looping); the frame count the file
+    holds."""
     from PIL import Image
 
     frames = [Image.fromarray(image).quantize(colors=128, method=Image.Quantize.MEDIANCUT) for image in images]
@@ -170,7 +192,8 @@ def write_gif(images: Iterator[np.ndarray], path: Path, fps: int = FPS) -> int:
         raise ValueError("no frame to write")
     frames[0].save(path, format="GIF", save_all=True, append_images=frames[1:], duration=round(1000 / fps), loop=0,
                    optimize=False)
-    return len(frames)
+    with Image.open(path) as written:  # Pillow merges identical neighbours (two frames of one step): say what it holds
+        return written.n_frames
 
 
 def write_mp4(images: Iterator[np.ndarray], path: Path, ffmpeg: str, fps: int = FPS) -> int:

@@ -35,7 +35,8 @@ LESSONS: tuple[Lesson, ...] = (
                "(vowels, consonants, upper-case letters, punctuation) get neighbouring vectors, most clearly "
                "in the read-out (the head's row per character)."),
         look_at=(ENCODING, PROBE),
-        press=("Move the cursor along the probe text (left/right): the encoding panel shows the character's "
+        press="← →",
+        watch=("Move the cursor along the probe text (left/right): the encoding panel shows the character's "
                "index, its one-hot vector and its embedding row with its nearest characters; as the loss "
                "falls, the nearest characters of a vowel become vowels."),
         preset={**SHAKESPEARE, "model": "lstm", "hidden": 128, "embed": 8, "lr": 0.01},
@@ -48,10 +49,12 @@ LESSONS: tuple[Lesson, ...] = (
         claim=("Computing the gradient wrt h_0 involves many factors of W_hh and repeated gradient "
                "computation: many values < 1 give vanishing gradients. A tanh RNN with default init "
                "loses the gradient geometrically, within a few steps."),
-        look_at=(FLOW, SIGMA),
-        press=("The flow strip fades to the left within a few characters (decay < 0.9) though sigma_max > 1: "
-               "tanh saturates, tanh' < 1 (see saturation). Cures: press i 3 times (init identity), then a "
-               "(ReLU); the check then says unjudgeable, and i and a again come back."),
+        look_at=(FLOW, SIGMA, MEMORY),
+        press="i i i, then a",
+        watch=("The flow fades to the left within a few characters (decay < 0.9) though sigma_max > 1: tanh "
+               "saturates, tanh' < 1. Cures: press i 3 times (init identity), then a (ReLU): the check says "
+               "unjudgeable. ~1,000 steps later a cure reads VANISHING again, as the context curve explains: "
+               "this text is predicted from ~8 characters: no long memory is needed."),
         preset={**SHAKESPEARE, "model": "rnn-tanh", "init": "default", "init_gain": 1.0, "hidden": 128},
         steps=400,
         check=checks.vanishing,
@@ -64,7 +67,8 @@ LESSONS: tuple[Lesson, ...] = (
                "multiplies the gradient at every step back: it grows by orders of magnitude and, "
                "without clipping, the run diverges."),
         look_at=(FLOW, NORMS, LOSS),
-        press=("Watch the gradient norms climb and the status turn DIVERGED. Then press c (clipping on) "
+        press="c, then r",
+        watch=("Watch the gradient norms climb and the status turn DIVERGED. Then press c (clipping on) "
                "and r (reset) to see the same run train."),
         preset={**SHAKESPEARE, **EXPLODES, "clip": None},
         steps=100,
@@ -77,7 +81,8 @@ LESSONS: tuple[Lesson, ...] = (
         claim=("Gradient clipping to scale big gradients: the exploding run with clipping on trains, its "
                "post-clip norm never above the threshold; the same run with clipping off diverges."),
         look_at=(NORMS, LOSS),
-        press=("Compare A (clip 1) and B (clip off) side by side: B's loss leaves the chart, A's falls; in "
+        press="[ ]",
+        watch=("Compare A (clip 1) and B (clip off) side by side: B's loss leaves the chart, A's falls; in "
                "A's gradient norms the post-clip bar stops at the threshold line. [ and ] move it."),
         preset={**SHAKESPEARE, **EXPLODES, "clip": 1.0},
         compare="clip=0",
@@ -92,7 +97,8 @@ LESSONS: tuple[Lesson, ...] = (
                "zero biases keeps it from shrinking to zero: on the recall task the ReLU RNN with identity "
                "init carries the key over long distances, the tanh RNN with default init does not."),
         look_at=(MEMORY, FLOW),
-        press=("Compare A (rnn-relu, identity) with B (rnn-tanh, default): A's accuracy bars rise at every "
+        press="s, ← →",
+        watch=("Compare A (rnn-relu, identity) with B (rnn-tanh, default): A's accuracy bars rise at every "
                "distance while B's stay near chance at the long ones; A's flow stays level, B's fades."),
         preset={**RECALL, "model": "rnn-relu", "init": "identity", "lr": 0.003},
         compare="model=rnn-tanh,init=default",
@@ -107,7 +113,8 @@ LESSONS: tuple[Lesson, ...] = (
                "the key for the units that store it, their forget gates stay near 1 over the filler so the "
                "cell state keeps it, and the output gate opens at '='."),
         look_at=(GATES, STATES, MEMORY),
-        press=("Move the cursor to the key (t = 0), then to '=': the named units' input gate is bright at "
+        press="← →, ↑ ↓",
+        watch=("Move the cursor to the key (t = 0), then to '=': the named units' input gate is bright at "
                "the key, their forget gate stays bright over the dots, their cell row keeps its colour, "
                "their output gate lights up at '='."),
         preset=LSTM_RECALL,
@@ -122,7 +129,8 @@ LESSONS: tuple[Lesson, ...] = (
                "flow through the cell state: the LSTM recalls the key at every distance, the tanh RNN "
                "does not and its flow vanishes."),
         look_at=(MEMORY, FLOW),
-        press=("A (lstm): accuracy bars at the top at every distance, its `cell:` decay >= 0.9 (the cell path "
+        press="s, ← →",
+        watch=("A (lstm): accuracy bars at the top at every distance, its `cell:` decay >= 0.9 (the cell path "
                "does not vanish: healthy, or exploding above 1.1). B (rnn-tanh): bars near the chance line at "
                "the long ones, its flow vanishes."),
         preset=LSTM_RECALL,
@@ -138,7 +146,8 @@ LESSONS: tuple[Lesson, ...] = (
                "At low temperature the model repeats its likeliest text, at high temperature it invents: "
                "the share of distinct 3-grams in a sample rises with the temperature."),
         look_at=(SAMPLE, LOSS),
-        press="Press g for a new sample, t / T to lower / raise the temperature and g again.",
+        press="g, t T",
+        watch="g draws a new sample, t / T lower / raise the temperature: g again and compare.",
         preset={**SHAKESPEARE, "model": "lstm", "hidden": 128},
         steps=1000,
         check=checks.generation,

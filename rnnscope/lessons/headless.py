@@ -46,6 +46,10 @@ class _Runs:
         else:
             self.engines[""].train_step()
 
+    def fresh(self) -> bool:
+        """Whether every engine's evidence is of this step (a validation with room for it made it)."""
+        return all(self.trackers[side].fresh(engine) for side, engine in self.engines.items())
+
     def evidence(self) -> dict:
         """Each engine's evidence at this step (a validation has usually just made it: it is not made twice)."""
         return self._joined({side: self.trackers[side].current(engine) for side, engine in self.engines.items()})
@@ -81,15 +85,15 @@ def run_lesson_headless(lesson: Lesson, config: RunConfig, config_b: RunConfig |
     """Train until the claim holds, fails or `steps` is reached; exit 0 when it holds, else 1."""
     with headless_session() as (guard, console):
         return _run(lesson, _Runs(config, config_b, compare_text, corpus, run_dir, configure_threads(config.threads)),
-                    config.val_every, steps, guard, console)
+                    steps, guard, console)
 
 
 class LessonRun:
-    """A lesson for rnnscope.runner.run_loop: judged at every validation step and the last; it stops once the claim
-    is judged."""
+    """A lesson for rnnscope.runner.run_loop: judged at each validation step that made evidence (the side budget
+    decides) and at the last; it stops once the claim is judged."""
 
-    def __init__(self, lesson: Lesson, runs: _Runs, every: int, steps: int):
-        self.lesson, self.runs, self.every, self.steps = lesson, runs, every, steps
+    def __init__(self, lesson: Lesson, runs: _Runs, steps: int):
+        self.lesson, self.runs, self.steps = lesson, runs, steps
         self.engines = list(runs.engines.values())
         self.result = lesson.judge(runs.evidence())
 
@@ -104,7 +108,7 @@ class LessonRun:
 
     def after_step(self, tell) -> None:
         runs = self.runs
-        if runs.step % self.every == 0 or runs.step >= self.steps or not runs.live():
+        if runs.fresh() or runs.step >= self.steps or not runs.live():
             self.result = self.lesson.judge(runs.evidence())
             tell(f"step {runs.step}: {self.result.line}")
 
@@ -112,9 +116,9 @@ class LessonRun:
         return self.result.status
 
 
-def _run(lesson: Lesson, runs: _Runs, every: int, steps: int, guard: SignalGuard, console) -> int:
+def _run(lesson: Lesson, runs: _Runs, steps: int, guard: SignalGuard, console) -> int:
     started = time.perf_counter()
-    run_loop(LessonRun(lesson, runs, every, steps), steps, console)
+    run_loop(LessonRun(lesson, runs, steps), steps, console)
     try:
         with guard.finishing():
             snapshots, figure = runs.export()

@@ -49,7 +49,8 @@ class Lesson:
     title: str  # a few words, e.g. "Vanishing gradients"
     claim: str  # one or two sentences in the lecture's words
     look_at: tuple[str, ...]  # dashboard panel titles the lesson points at
-    press: str  # what to press and what should then happen
+    press: str  # the keys to press, e.g. "i i i, then a" (keys only: the panel's `press:`)
+    watch: str  # what to do with them and what should then happen (the panel's `then:`)
     preset: dict  # RunConfig-style settings (incl. task, distance, forget_bias)
     steps: int  # step budget: after it, a claim that does not hold "fails"
     check: Callable[[dict], Finding]  # plain evidence -> Finding (see rnnscope.lessons.evidence)

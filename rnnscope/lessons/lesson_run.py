@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from rnnscope.contracts.engine_hook import EngineHook
+from rnnscope.contracts.frames import RUNNING
 from rnnscope.contracts.json_numbers import json_number
 from rnnscope.lessons.unit_evidence import SAMPLE_TEMPERATURES, evidence_from, snapshot_evidence
 from rnnscope.storage.atomic_file import replace_atomically
@@ -19,7 +20,8 @@ UNITS_LESSONS = ("interpretable-cells",)  # lessons whose evidence holds the uni
 class LessonTracker(EngineHook):
     """A lesson's state beside one engine (attached by whoever builds the engine for a lesson: attach_lesson): the
     probe's metrics at the initial weights, the samples of the last evidence, and the evidence itself, made at the
-    initial weights, at every validation and at a divergence, and sent as the part `lesson_evidence`."""
+    initial weights, at a validation when the side budget has room for it and at a divergence, and sent as the part
+    `lesson_evidence`."""
 
     def __init__(self, lesson_name: str):
         self.sampled = lesson_name in SAMPLED_LESSONS
@@ -34,7 +36,16 @@ class LessonTracker(EngineHook):
             self.refresh(engine)  # at the initial weights: the exploding lesson is judged there
 
     def after_validation(self, engine: Engine) -> None:
-        self.refresh(engine)
+        if engine.state != RUNNING or engine.side.affords(*self.costs()):  # a single step while paused: always
+            self.refresh(engine)
+
+    def costs(self) -> tuple[str, ...]:
+        """The side budget's kinds one evidence costs (its probe, memory and samples are timed as their own)."""
+        return ("lesson", "probe", "memory", *("sample",) * (len(SAMPLE_TEMPERATURES) if self.sampled else 0))
+
+    def fresh(self, engine: Engine) -> bool:
+        """Whether the evidence is of this step."""
+        return self.evidence is not None and self.step == engine.step
 
     def after_divergence(self, engine: Engine) -> None:
         self.refresh(engine)
@@ -55,18 +66,19 @@ class LessonTracker(EngineHook):
         engine.current_memory()
         if self.sampled:  # drawn without touching the screen's own sample and temperature
             self.samples = {t: engine.draw_sample(t).text for t in SAMPLE_TEMPERATURES}
-        frame = engine.frame()
-        meta = json.loads(json.dumps(build_meta(frame, engine.config, engine.corpus.path, engine.corpus.sha256)))
-        weights = {name: value.detach().cpu().numpy() for name, value in engine.model.state_dict().items()}
-        units = engine.units.current(engine) if self.units else None
-        self.evidence = strict_json(evidence_from(meta, build_arrays(frame, weights), self.samples,
-                                                  self.initial_metrics, grad_max=_grad_max(engine), units=units))
+        with engine.side.timed("lesson"):
+            frame = engine.frame()
+            meta = json.loads(json.dumps(build_meta(frame, engine.config, engine.corpus.path, engine.corpus.sha256)))
+            weights = {name: value.detach().cpu().numpy() for name, value in engine.model.state_dict().items()}
+            units = engine.units.current(engine) if self.units else None
+            self.evidence = strict_json(evidence_from(meta, build_arrays(frame, weights), self.samples,
+                                                      self.initial_metrics, grad_max=_grad_max(engine), units=units))
         self.step = engine.step
         return self.evidence
 
     def current(self, engine: Engine) -> dict:
         """The evidence at this step: the one a validation or divergence just made, else made now."""
-        return self.evidence if self.evidence is not None and self.step == engine.step else self.refresh(engine)
+        return self.evidence if self.fresh(engine) else self.refresh(engine)
 
     def of_snapshot(self, engine: Engine, folder: Path) -> dict:
         """The evidence read back from an exported snapshot of this engine (with the same samples)."""

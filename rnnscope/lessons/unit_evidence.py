@@ -155,10 +155,12 @@ def tanh_evidence(hidden: np.ndarray) -> dict:
 
 
 def sample_evidence(samples: dict[float, str], n: int = 3) -> dict:
-    """Per temperature (ascending): the distinct n-gram ratio and the per-character entropy (nats) of its sample."""
+    """Per temperature (ascending): the sample itself (kept: the lesson's JSON and meta.json show what was judged),
+    its distinct n-gram ratio and its per-character entropy (nats)."""
     temperatures = sorted(samples)
     return {
         "temperatures": temperatures,
+        "texts": [samples[t] for t in temperatures],
         "distinct": [distinct_ngram_ratio(samples[t], n) for t in temperatures],
         "entropy": [char_entropy(samples[t]) for t in temperatures],
         "n": n,

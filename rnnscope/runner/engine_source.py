@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import queue
 import time
 from pathlib import Path
@@ -17,34 +16,21 @@ from rnnscope.storage.corpus_file import min_corpus_chars
 from rnnscope.training.data import load_corpus
 from rnnscope.training.device import configure_threads
 from rnnscope.training.engine import Engine
-from rnnscope.training.side_budget import SideBudget
+from rnnscope.training.side_budget import Cadence
 
 FRAME_INTERVAL_S = 0.5  # the frame rate, decided here only: while running, parts go out at most this often
-PROBE_INTERVAL_S = 2.5  # a probe this often while the side budget affords one ...
-PROBE_MAX_AGE_S = 4.0  # ... and one at the latest this long after the last started, whatever a probe costs
-SAMPLE_INTERVAL_S = 10.0  # a fresh generated sample this often while the side budget affords one (g: at once) ...
-SAMPLE_MAX_AGE_S = 20.0  # ... and at the latest this long after the last (58 ms every 20 s: 0.3%)
+PROBE_INTERVAL_S = 2.5  # a probe this often while the side budget affords one (a costlier one less often)
+SAMPLE_INTERVAL_S = 10.0  # a fresh generated sample this often while the side budget affords one (g: at once)
+PROBE_ADVICE = "; a shorter --probe costs less"
 IDLE_WAIT_S = 0.05  # how long a paused loop blocks waiting for a command
 HELD_WAIT_S = 0.001  # how long a running loop that its partner holds back blocks on its inbox before it looks again
 
 
-class Cadence:
-    """When a piece of side work of `kind` is due while training: `interval` after the last one if the engine's side
-    budget affords it at that kind's median cost (a cold or unlucky slow pass does not decide), and at the latest
-    `max_age` after the last one, whatever it cost (the probe's panels are never older than that)."""
-
-    def __init__(self, side: SideBudget, kind: str, interval: float, max_age: float):
-        self.side, self.kind = side, kind
-        self.interval, self.max_age = interval, max_age
-        self.last_time = -math.inf
-
-    def due(self, now: float) -> bool:
-        age = now - self.last_time
-        return age >= self.max_age or (age >= self.interval and self.side.affords(self.kind))
-
-    def done(self, now: float) -> None:
-        """One was made, started at `now`."""
-        self.last_time = now
+def probe_cadence(engine: Engine) -> Cadence:
+    """The probe's cadence on the engine's side budget (the dashboard's and headless runs'): a probe and its timeline
+    write every PROBE_INTERVAL_S while the budget affords them; a warning when they cost too much for that."""
+    return Cadence(engine.side, ("probe", "timeline"), PROBE_INTERVAL_S,
+                   lambda text: engine.notify("warning", text), PROBE_ADVICE)
 
 
 class EngineSource:
@@ -89,10 +75,11 @@ class EngineSource:
         engine.refresh_probe()
         engine.new_sample()
         publish(engine.parts())
+        engine.start()  # the first memory pass (start-up, not charged) after the first picture
         startup.started()  # start-up objects (torch's modules, the corpus) never need collecting again
         last_publish = time.perf_counter()
-        probes = Cadence(engine.side, "probe", PROBE_INTERVAL_S, PROBE_MAX_AGE_S)
-        samples = Cadence(engine.side, "sample", SAMPLE_INTERVAL_S, SAMPLE_MAX_AGE_S)
+        probes = probe_cadence(engine)
+        samples = Cadence(engine.side, ("sample",), SAMPLE_INTERVAL_S)
         probes.done(last_publish)
         samples.done(last_publish)
         self._loop(engine, publish, inbox, probes, samples, last_publish)

@@ -68,8 +68,11 @@ class SingleRun:
     def export(self, tell) -> None:
         """Write a snapshot now (SIGTERM waits for it); a failure is told, and the JSON still names the last snapshot
         that was written."""
+        engine = self.engine
+        if engine.sample is None or engine.sample.step != engine.step:
+            engine.new_sample()  # a snapshot's sample is of its step (a headless run has no screen to keep one for)
         with self.guard.finishing():
-            written = self.engine.export()
+            written = engine.export()
         if written is None:
             tell(f"rnnscope: error: {self.engine.notice.text}")
             self.failed = True

@@ -7,35 +7,46 @@ import time
 from collections.abc import Iterator
 
 from rnnscope.contracts.frames import RUNNING
-from rnnscope.runner.engine_source import PROBE_INTERVAL_S, PROBE_MAX_AGE_S, Cadence
+from rnnscope.runner.engine_source import SAMPLE_INTERVAL_S, probe_cadence
 from rnnscope.training.engine import Engine
+from rnnscope.training.side_budget import Cadence
 
 
 class HeadlessProbes:
-    """The dashboard's probe cadence (rnnscope.runner.engine_source.Cadence on each engine's side budget) for a
-    headless loop: the first probe is of the starting weights (the one already taken at this step, if any);
-    `tick()` after each step probes each engine whose cadence says so."""
+    """The dashboard's probe and sample cadences (on each engine's side budget) for a headless loop: the first probe
+    and memory pass are of the starting weights (start-up: Engine.start); `tick()` after each step probes and
+    samples each engine whose cadences say so."""
 
     def __init__(self, engines: list[Engine]):
         self.engines = engines
-        self.cadences = [Cadence(engine.side, "probe", PROBE_INTERVAL_S, PROBE_MAX_AGE_S) for engine in engines]
-        for engine, cadence in zip(engines, self.cadences):
-            engine.current_probe()
-            cadence.done(time.perf_counter())
+        self.cadences = [(probe_cadence(engine), Cadence(engine.side, ("sample",), SAMPLE_INTERVAL_S))
+                         for engine in engines]
+        for engine, cadences in zip(engines, self.cadences):
+            engine.start()
+            for cadence in cadences:
+                cadence.done(time.perf_counter())
 
     def tick(self) -> None:
         now = time.perf_counter()
-        for engine, cadence in zip(self.engines, self.cadences):
-            if engine.state == RUNNING and cadence.due(now):
+        for engine, (probes, samples) in zip(self.engines, self.cadences):
+            if engine.state != RUNNING:
+                continue
+            if probes.due(now):
                 engine.refresh_probe()
-                cadence.done(now)
+                probes.done(now)
+            if samples.due(now):
+                engine.new_sample()
+                samples.done(now)
 
     def last(self) -> None:
-        """The loop reached its last step: each running engine's final weights are probed (once), so the timeline
-        (and `rnnscope --attach`, --replay, --movie) ends where the run ended."""
+        """The loop reached its last step: each running engine's final weights are probed and sampled (once), so the
+        timeline (and `rnnscope --attach`, --replay, --movie) ends where the run ended and the last snapshot and the
+        JSON line carry a sample of them."""
         for engine in self.engines:
             if engine.state == RUNNING:
                 engine.current_probe()
+                if engine.sample is None or engine.sample.step != engine.step:
+                    engine.new_sample()
 
 
 @contextlib.contextmanager

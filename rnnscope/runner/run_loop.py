@@ -72,6 +72,8 @@ def run_loop(mode: Mode, steps: int, console: Console) -> None:
         probes = HeadlessProbes(mode.engines)
         while mode.step() < steps and mode.going():
             mode.train_step()
+            if mode.step() >= steps:
+                _close(mode.engines)  # the last step: what follows (a last judgement, the export) is wind-down
             probes.tick()
             mode.after_step(lambda text: say(console, text))
             _tell_warnings(mode.engines, told, console)
@@ -79,8 +81,15 @@ def run_loop(mode: Mode, steps: int, console: Console) -> None:
             if now - last_refresh >= REFRESH_S or mode.step() >= steps or not mode.going():
                 progress.update(task, completed=mode.step(), info=mode.info())
                 last_refresh = now
+        _close(mode.engines)
         probes.last()
         _tell_warnings(mode.engines, told, console)  # the last probe's (its timeline frame could not be written)
+
+
+def _close(engines: list[Engine]) -> None:
+    """No training is left: the final probe, memory, sample and export are wind-down, not charged."""
+    for engine in engines:
+        engine.side.close()
 
 
 def _tell_warnings(engines: list[Engine], told: dict[int, int], console: Console) -> None:

@@ -111,6 +111,8 @@ def build_meta(frame: Frame, config: RunConfig, corpus_path: str, corpus_sha256:
         "probe": {"text": probe.text, "loss": json_number(probe.loss), "cost_ms": probe.cost_ms},
         "train_loss": json_number(status.train_loss),
         "val_loss": json_number(status.val_loss),
+        "best_val": None if status.best_val is None else {"step": status.best_val[0],
+                                                          "loss": json_number(status.best_val[1])},
         "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "metrics": [metrics_to_json(layer.metrics) for layer in probe.layers],
         "events": [asdict(event) for event in frame.events],

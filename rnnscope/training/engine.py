@@ -34,15 +34,15 @@ from rnnscope.training.history import DecimatingHistory, RecentWindow
 from rnnscope.training.interrupt import Interrupted, never
 from rnnscope.training.model import build_model, count_parameters
 from rnnscope.training.sampling import sample_ids
-from rnnscope.training.side_budget import SideBudget
+from rnnscope.training.side_budget import VALIDATION_SHARE, SideBudget
 from rnnscope.training.task_corpus import task_of
 from rnnscope.training.trainer import make_optimizer, train_step, validation_loss
 from rnnscope.units.feature_spec import parse_features
 from rnnscope.units.tracker import UnitsTracker, analysis_ids
 
 SAMPLE_LENGTH = 240
+RISING_VALIDATIONS = 5  # validations above the best in a row before "val rising since step N"
 PRIME_LENGTH = 12
-MEMORY_MAX_AGE_S = 30.0  # a validation measures memory while the side budget has room, and at least this often
 
 
 class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
@@ -63,10 +63,10 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         self.seed_streams(config.seed)  # self.sampler, self.sample_rng
         self.memory_meter = MemoryMeter(corpus, config.seq_len, self.task, config.seed, self.device)
         self.memory: MemoryFrame | None = None
-        self.memory_time = -math.inf  # perf_counter() when the last memory pass finished
         self.hooks: list[EngineHook] = []  # features attached to this run (a lesson's tracker): they keep their state
         self.interrupted: Interrupted = never  # the dashboard's loop: a command is waiting
         self.val_owed = False  # a validation that a waiting command interrupted: done at the next step
+        self.val_told = False  # told that validation at --val-every takes more than its part of the side budget
         self.step = 0
         self.state = PAUSED if start_paused else RUNNING
         self.last_clip = config.clip or 1.0
@@ -79,6 +79,8 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         self.recent_clip = RecentWindow()
         self.recent_step_s = RecentWindow()  # seconds of each recent training step, for chars_per_s
         self.last_val = float("nan")  # the status's validation loss: of these weights (a re-init clears it)
+        self.best_val: tuple[int, float] | None = None  # (step, loss): the lowest validation loss of these weights
+        self.rising_told: int | None = None  # the best step whose "val rising since" was told
         self.events: list[Event] = []
         self.last_stats = None
         self.probe: ProbeFrame | None = None
@@ -127,13 +129,15 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         self._forget_recent()
         self._mark(label)
         self.refresh_probe()
-        self.memory = None  # measured again at the next validation
+        self.new_sample()  # the old sample was the old weights' text (a key pressed, like g: at once)
+        self.memory = None  # the old weights' curve: measured again once the side budget has room
 
     def _forget_recent(self) -> None:
         """New weights: the losses, clip rate and chars/s the status shows were of the old ones."""
         for window in (self.recent_loss, self.recent_clip, self.recent_step_s):
             window.clear()
         self.last_val = float("nan")
+        self.best_val = None
 
     @property
     def chars_per_s(self) -> float:
@@ -179,9 +183,25 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         self.grad_max = (max(self.grad_max[0], stats.total_pre), max(self.grad_max[1], stats.total_post))
         self.recent_loss.add(stats.loss)
         self.recent_clip.add(float(stats.clipped))
-        if (self.step % self.config.val_every == 0 or self.val_owed) and self.validate(self.interrupted) is not None:
+        if self._validation_due() and self.validate(self.interrupted) is not None:
             for hook in self.hooks:
                 hook.after_validation(self)
+
+    def _validation_due(self) -> bool:
+        """At every --val-every step (histories stay reproducible), or owed; when validation alone takes more than
+        its part of the side budget (rnnscope.training.side_budget.VALIDATION_SHARE), the user is told once."""
+        every = self.config.val_every
+        if self.val_owed:
+            return True
+        if self.step % every:
+            return False
+        share = self.side.share_of("validation", every)
+        if share > VALIDATION_SHARE * self.side.budget and not self.val_told:
+            self.val_told = True
+            self.notify("warning", f"validation takes {self.side.expected('validation') * 1000:,.0f} ms every "
+                        f"{every:,} steps, {share:.1%} of the training time: over half the side budget of "
+                        f"{self.side.budget:.0%} by itself (a larger --val-every lowers it)")
+        return True
 
     def _diverge(self, stats) -> None:
         name, value = max(stats.grad_norms.items(), key=lambda kv: _sort_key(kv[1]))
@@ -194,9 +214,9 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         self.notify("error", f"DIVERGED at step {stats.step}: change a setting (c, i, m, r) and press space")
 
     def validate(self, interrupted: Interrupted = never) -> float | None:
-        """The validation loss now, and memory when it is missing, the side budget has room for it or the last is
-        MEMORY_MAX_AGE_S old. A command waiting (`interrupted`) stops it between two batches: None, and it is owed to
-        the next step."""
+        """The validation loss now, and memory when the side budget has room for it (a costly pass is taken less
+        often) or the run is paused (a single step). A command waiting (`interrupted`) stops it between two batches:
+        None, and it is owed to the next step."""
         with self.side.timed("validation"):
             loss = validation_loss(self.model, self.val_batches, self.device, interrupted)
         self.val_owed = loss is None
@@ -204,22 +224,41 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
             return None
         self.val_history.append(self.step, loss)
         self.last_val = loss
-        stale = time.perf_counter() - self.memory_time >= MEMORY_MAX_AGE_S  # deferred, never starved
-        if self.memory is None or stale or self.side.affords("memory"):
+        self._watch_generalisation(loss)
+        if self.state != RUNNING or self.side.affords("memory"):  # a single step while paused: always
             self.refresh_memory(interrupted)
         return loss
+
+    def _watch_generalisation(self, loss: float) -> None:
+        """Keep the best validation step; once validation has risen over RISING_VALIDATIONS validations since it,
+        say so (once per best): the model may be learning its training text by heart."""
+        if self.best_val is None or loss < self.best_val[1]:
+            self.best_val = (self.step, loss)
+            return
+        best_step, best = self.best_val
+        if self.step - best_step >= RISING_VALIDATIONS * self.config.val_every and self.rising_told != best_step:
+            self.rising_told = best_step
+            self.notify("warning", f"val rising since step {best_step:,} (best {best:.3f}, now {loss:.3f}): the model "
+                        "may be overfitting its training text")
 
     def refresh_memory(self, interrupted: Interrupted = never) -> MemoryFrame | None:
         """Measure memory now (None, keeping the last, when `interrupted` stopped it)."""
         with self.side.timed("memory"):  # an interrupted pass counts against the budget too
             memory = self.memory_meter.measure(self.model, self.step, interrupted)
         if memory is not None:
-            self.memory, self.memory_time = memory, time.perf_counter()
+            self.memory = memory
         return memory
 
     def current_memory(self) -> MemoryFrame:
         """Memory at this step: the last measurement if it is of this step, else measured now."""
         return self.memory if self.memory is not None and self.memory.step == self.step else self.refresh_memory()
+
+    def start(self) -> None:
+        """Before the first step: the probe and memory of these weights, start-up work the side budget does not
+        charge (so their costs are known before the budget first has to judge them)."""
+        self.current_probe()
+        if self.memory is None:
+            self.refresh_memory()
 
     def current_probe(self) -> ProbeFrame:
         """The probe at this step: the last one if it is of this step, else run now."""

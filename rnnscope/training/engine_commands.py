@@ -19,6 +19,8 @@ class EngineCommands:
         match command:
             case commands.TogglePause():
                 self.state = RUNNING if self.state in (PAUSED, DIVERGED) else PAUSED
+                if self.state == PAUSED:
+                    self.current_probe()  # paused: the probe's panels show the weights the status line does
             case commands.Step():
                 if self.state == RUNNING:
                     self.notify("warning", "n runs one step while paused: press space to pause first")

@@ -3,6 +3,7 @@ run's closing numbers. A part of Engine (rnnscope.training.engine), kept in its 
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 from rnnscope.contracts.frames import Frame, RunStatus
@@ -19,7 +20,7 @@ class EngineOutput:
             state=self.state, clip_fire_rate=self.recent_clip.mean(), device=str(self.device),
             threads=self.threads, train_loss=self.recent_loss.mean(),
             val_loss=self.last_val, chars_per_s=self.chars_per_s,
-            diverged=self.diverged, run_dir=str(self.run_dir), temperature=self.temperature)
+            diverged=self.diverged, run_dir=str(self.run_dir), temperature=self.temperature, best_val=self.best_val)
 
     def parts(self) -> dict[str, object]:
         """What the screen shows, one entry per part of rnnscope.contracts.parts (histories as appendable rows)."""
@@ -42,6 +43,7 @@ class EngineOutput:
         """Write a snapshot of the current state; failures become a notice, never an exception."""
         from rnnscope.exporting.export import write_snapshot  # matplotlib stays off the start-up path
 
+        timings = self.side.timings()  # as the run stood when the export was asked: its own passes are charged after
         self.current_probe()
         self.current_memory()
         for hook in self.hooks:
@@ -51,7 +53,7 @@ class EngineOutput:
         try:
             path = write_snapshot(self.run_dir, self.frame(), self.config, corpus_path=self.corpus.path,
                                   corpus_sha256=self.corpus.sha256, weights=weights,
-                                  checkpoint=self.checkpoint(), screen_svg=screen_svg, timings=self.side.timings())
+                                  checkpoint=self.checkpoint(), screen_svg=screen_svg, timings=timings)
         except OSError as err:
             self.notify("error", f"export failed: cannot write {self.run_dir} ({err.strerror or err})")
             return None
@@ -71,4 +73,5 @@ class EngineOutput:
                 "chars_per_s": json_number(self.chars_per_s, 6),
                 "memory": memory_to_json(self.current_memory()), "timings": self.side.timings(),
                 "units": self.units.top(5),
+                "sample": None if self.sample is None else asdict(self.sample),
                 **{key: value for hook in self.hooks for key, value in hook.summary().items()}}

@@ -1,28 +1,49 @@
-"""One budget for everything the engine does beside training: what it cost, its share, and whether more fits."""
+"""One budget for everything the engine does beside training: what it cost, its share, what fits, and when.
+
+How a piece of side work joins (a new analysis with its own cadence): add its name to KINDS, time each pass with
+`with engine.side.timed(KIND): ...`, and take a pass only when `engine.side.affords(KIND)` (or through a Cadence,
+which adds a minimum interval and tells the user once when the work is too costly for that interval). Nothing
+else is needed: its medians appear in `timings`, and its cost counts against the one budget shared with the rest.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import math
 import statistics
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 
 SIDE_BUDGET = 0.03  # everything beside training together: at most this fraction of the training time
-KINDS = ("probe", "validation", "memory", "sample", "norms", "timeline", "units")
+PLANNED = 0.9  # work taken when the budget affords it keeps to this part of it: the rest absorbs what is not planned
+# (an export, a key, a pass costlier than its median)
+KINDS = ("probe", "validation", "memory", "sample", "norms", "timeline", "lesson", "units")
+PRIORITY = ("validation", "probe")  # each leaves room for one of those before it; every other kind for both
+VALIDATION_SHARE = 0.5  # validation keeps its step schedule; beyond this part of the budget by itself the user is told
+OTHER_SHARE = 1 / 3  # a kind not in PRIORITY may take at most this part of the budget by itself (probes keep going)
+MEDIAN_AFTER = 3  # fewer costs known than this: the least of them is expected
+BRINGS = {"probe": ("timeline",)}  # a kind's pass brings these along: room kept for it is kept for them too
 WINDOW = 1024  # the medians are over the last this many of each kind (memory stays flat over long runs)
 
 
 class SideBudget:
     """The engine's side work, timed by kind, against the training-step time of this process (`engine.side`).
 
-    `affords(kind)` says whether one more of `kind`, at the median cost of its recent ones (a cold first pass does
-    not decide), keeps everything beside training within `budget` of the training time so far."""
+    `affords(*kinds)` says whether one more of each of `kinds`, at the median cost of its recent ones (a cold first
+    pass does not decide), keeps everything beside training within `budget` of the training time so far, leaving
+    room for the kinds ahead of it in PRIORITY. Work taken only when it affords it keeps the share at or below the
+    budget, whatever one pass costs: a costly kind is simply taken less often. Work before the first training step
+    (start-up: cold passes, like torch's imports) and after close() (wind-down) is kept in `outside_s`, not
+    charged; a start-up cost is what a kind behind the priority expects until its own passes are known (the probe
+    and validation are not held back by a cold first pass: their panels keep moving)."""
 
     def __init__(self, budget: float = SIDE_BUDGET, clock: Callable[[], float] = time.perf_counter):
         self.budget, self.clock = budget, clock
         self.train_s = 0.0
         self.side_s = 0.0
+        self.outside_s = 0.0  # start-up and wind-down: before the first training step, after the last
+        self.closed = False  # the last training step was taken (close())
         self.spent = {kind: 0.0 for kind in KINDS}  # seconds per kind, whole run
         self._recent = {kind: deque(maxlen=WINDOW) for kind in ("train_step", *KINDS)}
 
@@ -33,15 +54,23 @@ class SideBudget:
 
     def add(self, kind: str, seconds: float) -> None:
         """One piece of side work of `kind` (one of KINDS), interrupted or not: it took the time either way."""
-        self.spent[kind] += seconds  # KeyError for an unknown kind: a typo must not go unbudgeted
-        self.side_s += seconds
+        _known(kind)
+        if self.closed:  # wind-down: training is over, nothing can slow it
+            self.outside_s += seconds
+            return
+        if self.train_s == 0:  # start-up: a cold pass; a kind behind the priority waits for its cost to fit
+            self.outside_s += seconds
+            if kind not in (*PRIORITY, *(brought for first in PRIORITY for brought in BRINGS.get(first, ()))):
+                self._recent[kind].append(seconds)
+            return
         self._recent[kind].append(seconds)
+        self.spent[kind] += seconds
+        self.side_s += seconds
 
     @contextlib.contextmanager
     def timed(self, kind: str) -> Iterator[None]:
         """`with side.timed("timeline"): ...` adds the block's wall time to `kind`, also when it raises."""
-        if kind not in self.spent:
-            raise KeyError(f"unknown side kind {kind!r}: one of {', '.join(KINDS)}")
+        _known(kind)
         started = self.clock()
         try:
             yield
@@ -49,13 +78,40 @@ class SideBudget:
             self.add(kind, self.clock() - started)
 
     def expected(self, kind: str) -> float:
-        """The median of the recent costs of `kind` in seconds (0 before the first)."""
+        """The median of the recent costs of `kind` in seconds, the least of them while there are fewer than
+        MEDIAN_AFTER (a cold first pass does not decide); 0 before the first."""
         recent = self._recent[kind]
-        return statistics.median(recent) if recent else 0.0
+        if not recent:
+            return 0.0
+        return statistics.median(recent) if len(recent) >= MEDIAN_AFTER else min(recent)
 
-    def affords(self, kind: str) -> bool:
-        """Whether one more `kind` at its expected cost keeps the side work within the budget."""
-        return self.side_s + self.expected(kind) <= self.budget * self.train_s
+    def affords(self, *kinds: str) -> bool:
+        """Whether one more of each of `kinds` (a kind named twice: two) at its expected cost keeps the side work
+        within PLANNED of the budget, with room left for one of each kind ahead of the first in PRIORITY; a first
+        kind not in PRIORITY must also keep its own spending within OTHER_SHARE of that."""
+        ahead = PRIORITY[: PRIORITY.index(kinds[0])] if kinds[0] in PRIORITY else PRIORITY
+        ahead = tuple(kind for first in ahead for kind in (first, *BRINGS.get(first, ())))
+        own = self.spent[kinds[0]] + self.expected(kinds[0])
+        if kinds[0] not in PRIORITY and own > OTHER_SHARE * PLANNED * self.budget * self.train_s:
+            return False
+        cost = sum(self.expected(kind) for kind in (*kinds, *ahead))
+        return self.side_s + cost <= PLANNED * self.budget * self.train_s
+
+    def share_of(self, kind: str, every_steps: int) -> float:
+        """The share of the training time that `kind`, done every `every_steps` training steps, takes (0 before
+        anything is known)."""
+        period = every_steps * self.expected("train_step")
+        return self.expected(kind) / period if period > 0 else 0.0
+
+    def paid_every_s(self, *kinds: str) -> float:
+        """The training time that pays for one of each of `kinds` at the budget (what a too costly kind's interval
+        becomes)."""
+        return sum(self.expected(kind) for kind in kinds) / (PLANNED * self.budget)
+
+    def close(self) -> None:
+        """The run's last training step was taken: what follows (its final probe, memory, export) is wind-down, as
+        uncharged as start-up: it cannot slow the training."""
+        self.closed = True
 
     def share(self) -> float:
         """The share of the time spent training or beside it that went beside it (0 before anything)."""
@@ -67,3 +123,40 @@ class SideBudget:
         medians = {f"{kind}_ms": round(self.expected(kind) * 1000, 3) if self._recent[kind] else None
                    for kind in ("train_step", *KINDS)}
         return {**medians, "side_share": round(self.share(), 5)}
+
+
+def _known(kind: str) -> None:
+    """KeyError for an unknown kind: a typo must not go unbudgeted."""
+    if kind not in KINDS:
+        raise KeyError(f"unknown side kind {kind!r}: one of {', '.join(KINDS)}")
+
+
+class Cadence:
+    """When a piece of side work (`kinds[0]`, with the kinds it brings along, e.g. a probe's timeline write) is due
+    while training: `interval` seconds after the last one, once the side budget affords it. One too costly for its
+    interval is taken as often as the budget pays for it; `tell(text)` (if given) then says so once."""
+
+    def __init__(self, side: SideBudget, kinds: tuple[str, ...], interval: float,
+                 tell: Callable[[str], None] | None = None, advice: str = ""):
+        self.side, self.kinds, self.interval = side, kinds, interval
+        self.tell, self.advice = tell, advice
+        self.last_time = -math.inf
+        self.told = False
+
+    def due(self, now: float) -> bool:
+        if now - self.last_time < self.interval:
+            return False
+        if self.side.affords(*self.kinds):
+            return True
+        paid_every = self.side.paid_every_s(*self.kinds)
+        if self.tell is not None and not self.told and paid_every > 1.5 * self.interval:
+            self.told = True
+            cost_ms = sum(self.side.expected(kind) for kind in self.kinds) * 1000
+            self.tell(f"the {self.kinds[0]} takes {cost_ms:,.0f} ms: taken about every {paid_every:,.0f} s of "
+                      f"training instead of every {self.interval:g} s, to keep the work beside training within "
+                      f"{self.side.budget:.0%}{self.advice}")
+        return False
+
+    def done(self, now: float) -> None:
+        """One was made, started at `now`."""
+        self.last_time = now

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import io
 import os
 import signal
@@ -78,6 +79,7 @@ class RnnscopeApp(ViewKeys, App[int]):
         self.steering = steering  # False: attached to another process's run, the training keys are unavailable
         self.lesson = lesson  # shown in a lesson panel, checked live on the run's lesson_evidence
         self.next_lesson: str | None = None  # chosen with L: the CLI starts it when the app has exited
+        self.named_unit: int | None = None  # the unit the lesson's check named last (selected when it named it)
         self.sub_title = safe_text(run_label)
         self.client = client
         self.stores: dict = {}  # per run ("" alone, "a" / "b" in a compare): a PartStore, made by start_run
@@ -178,11 +180,24 @@ class RnnscopeApp(ViewKeys, App[int]):
         try:
             if self.lesson is not None and any("lesson_evidence" in update.parts for update in updates):
                 evidence = {run: None if f is None else f.lesson_evidence for run, f in self.frames.items()}
-                self.query_one(LessonPanel).show_check(live_check(self.lesson, evidence))
+                result = live_check(self.lesson, evidence)
+                self.query_one(LessonPanel).show_check(result)
+                self._select_named_unit(result.evidence)
             self.received(side)
             self._repaint()
         except NoMatches:  # an update that arrived while the app closes: its panels are already gone
             return
+
+    def _select_named_unit(self, numbers: dict) -> None:
+        """A check that names a unit (lstm-gates: the unit that stores the key) selects it with the cursor at the key
+        (t = 0), once per unit it names: the arrows move on from there."""
+        units = numbers.get("units") if isinstance(numbers, dict) else None
+        if not units or units[0].get("unit") == self.named_unit:
+            return
+        self.named_unit = int(units[0]["unit"])
+        page, order = self.dashboard.unit_page(), self.shown_unit_order()
+        self._change_view(lambda view, T, H, layers: dataclasses.replace(
+            view, unit=min(self.named_unit, H - 1), cursor_t=0).move_unit(0, H, page, order))
 
     def received(self, side: str) -> None:
         """After `side`'s new frame, before the repaint (a compare's top line follows both runs)."""

@@ -69,7 +69,10 @@ kept, only the step gets shorter. It cures exploding, not vanishing gradients. `
 **The cures for vanishing gradients.** *ReLU* (`a`, vanilla RNN) has derivative 1 where active;
 *identity initialisation* (`i` until `init identity`): W_hh = I with zero biases — Le et al. (2015):
 with ReLU the flow then stays near 1 and long dependencies become learnable; *gated cells* (`m`:
-LSTM/GRU) add a path along the cell state that the forget gate can keep open.
+LSTM/GRU) add a path along the cell state that the forget gate can keep open. On a text, a cure (and the
+default LSTM's `cell:` line) can read VANISHING again after some training: the flow panel then adds what the
+memory panel's context curve shows, "this text is predicted from ~8 characters: no long memory is needed".
+Training keeps no memory the text has no use for; a memory task (`--task recall`) needs one.
 
 **Loss curve**: train and validation loss, with a marker at every toggle, re-initialisation and
 divergence; the y axis covers the later half of the run, earlier values and spikes above it are drawn on

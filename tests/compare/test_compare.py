@@ -93,7 +93,7 @@ def test_headless_compare_reports_both_sides_and_exports_a_b_and_the_figure(tmp_
     assert set(result) == {"compare", "a", "b"} and result["compare"] == "clip=0"
     for side in ("a", "b"):
         assert set(result[side]) == {"step", "train_loss", "val_loss", "chars_per_s", "snapshot", "diverged",
-                                     "memory", "timings", "units"}
+                                     "memory", "timings", "units", "sample"}
         assert result[side]["step"] == 6 and result[side]["diverged"] is None
         assert result[side]["snapshot"] == str(run_dir / side / "step-000006")
         assert sorted(p.name for p in (run_dir / side).iterdir()) == ["step-000006", "timeline"]

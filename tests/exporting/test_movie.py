@@ -130,3 +130,61 @@ def test_sigterm_sighup_or_ctrl_c_mid_film_leaves_no_temporary_and_no_partial_fi
         said = "interrupted" if signum == signal.SIGINT else f"stopped by {signum.name}"
         assert film.returncode == 128 + signum and list(out.iterdir()) == []
         assert said in err and "Traceback" not in err
+
+
+def test_a_watched_model_s_loss_is_not_labelled_in_nats_per_character():
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    from rnnscope.exporting.movie import _loss
+
+    loss = np.array([[1.0, 3.0], [2.0, 2.5]])  # [2, 2]
+    own, watched = Figure().add_subplot(), Figure().add_subplot()
+    _loss(own, loss, 2)
+    _loss(watched, loss, 2, own=False)
+    assert "nats / char" in own.get_title() and "nats" not in watched.get_title()
+
+
+def test_a_frame_takes_the_memory_of_the_snapshot_at_its_step(tmp_path):
+    import dataclasses
+    import json
+
+    from rnnscope.exporting.movie import with_snapshot_memory
+    from rnnscope.storage.snapshot_io import memory_to_json
+    from tests.fake_frames import make_frame
+
+    frame = make_frame(step=1200)
+    older = dataclasses.replace(frame.memory, step=1100, full=2.5)
+    recorded = dataclasses.make_dataclass("Recorded", [("memory", object)], frozen=True)(older)  # as the timeline
+    # recorded it: the memory measured last before the probe, at step 1,100
+    assert with_snapshot_memory(recorded, tmp_path, 1200).memory is older  # no snapshot at 1,200: as recorded
+    folder = tmp_path / "step-001200"
+    folder.mkdir()
+    (folder / "meta.json").write_text(json.dumps({"memory": memory_to_json(frame.memory)}))
+    taken = with_snapshot_memory(recorded, tmp_path, 1200).memory
+    assert taken.step == 1200 and taken.full == frame.memory.full  # the snapshot's, measured at the frame's step
+
+
+def test_the_gif_s_frame_count_is_what_the_file_holds(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from rnnscope.exporting.movie import write_gif
+
+    black, white = np.zeros((8, 8, 3), np.uint8), np.full((8, 8, 3), 255, np.uint8)
+    path = tmp_path / "film.gif"
+    count = write_gif(iter([black, black, white]), path)  # two identical neighbours: Pillow keeps one of them
+    with Image.open(path) as gif:
+        assert count == gif.n_frames == 2
+
+
+def test_the_flow_subplot_title_is_wrapped_not_cut():
+    from matplotlib.figure import Figure
+
+    from rnnscope.exporting.movie import TITLE_CHARS, _flow
+    from tests.fake_frames import make_frame
+
+    ax = Figure().add_subplot()
+    _flow(ax, make_frame(layers=3))  # three layers' verdicts: one line would run past the subplot
+    lines = ax.get_title().split("\n")
+    assert len(lines) > 1 and all(len(line) <= TITLE_CHARS for line in lines) and "l2" in ax.get_title()

@@ -95,5 +95,5 @@ def test_sample_diversity_measures():
     assert distinct_ngram_ratio("abcdefg", 3) == 1.0
     assert char_entropy("aaaa") == 0.0 and char_entropy("abab") == pytest.approx(np.log(2))
     found = sample_evidence({1.5: "abcdefgh", 0.5: "abababab"})
-    assert found["temperatures"] == [0.5, 1.5]
+    assert found["temperatures"] == [0.5, 1.5] and found["texts"] == ["abababab", "abcdefgh"]  # the samples kept
     assert found["distinct"] == [pytest.approx(2 / 6), 1.0]

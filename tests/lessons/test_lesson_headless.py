@@ -79,6 +79,7 @@ def test_an_engine_of_a_lesson_sends_its_evidence_at_init_and_at_each_validation
     from rnnscope.lessons.lesson_run import attach_lesson
 
     engine = tiny_engine(tmp_path, lesson="vanishing", val_every=3, model="rnn-tanh")
+    engine.side.budget = 1e9  # room for evidence at every validation (the budget's own test is below)
     attach_lesson(engine)  # whoever builds an engine for a lesson attaches its tracker
     assert engine.parts()["lesson_evidence"] is None
     engine.train_step()
@@ -100,6 +101,7 @@ def test_a_lesson_s_samples_leave_the_screen_s_sample_and_temperature_alone(tmp_
     from rnnscope.lessons.lesson_run import attach_lesson
 
     engine = tiny_engine(tmp_path, lesson="generation", val_every=2)
+    engine.side.budget = 1e9  # room for evidence at every validation
     tracker = attach_lesson(engine)
     shown = engine.new_sample(0.7)
     for _ in range(2):
@@ -112,6 +114,7 @@ def test_new_weights_take_the_lesson_s_initial_metrics_again_before_the_next_ste
     from rnnscope.lessons.lesson_run import attach_lesson
 
     engine = tiny_engine(tmp_path, lesson="exploding", val_every=1)
+    engine.side.budget = 1e9  # room for evidence at every validation
     tracker = attach_lesson(engine)
     engine.train_step()
     first = tracker.initial_metrics
@@ -143,3 +146,19 @@ def test_a_lesson_run_s_figure_is_titled_with_its_claim(tmp_path):
     titled = dataclasses.replace(frame, status=dataclasses.replace(
         frame.status, config=frame.status.config.with_(lesson=lesson.name)))
     assert " ".join(claim_lines(titled)) == lesson.claim
+
+
+def test_a_lesson_s_evidence_at_a_validation_waits_for_room_in_the_side_budget(tmp_path):
+    from rnnscope.lessons.lesson_run import attach_lesson
+
+    engine = tiny_engine(tmp_path, lesson="generation", val_every=1)
+    tracker = attach_lesson(engine)
+    engine.train_step()  # the evidence at the initial weights: start-up, not charged
+    engine.side.budget = 0.0  # no room: probe, memory and three samples each validation would be side work
+    for _ in range(3):
+        engine.train_step()
+    assert tracker.evidence["step"] == 0 and not tracker.fresh(engine)
+    assert engine.side.spent["sample"] == 0 and engine.side.spent["lesson"] == 0
+    engine.side.budget = 1e9  # room
+    engine.train_step()
+    assert tracker.fresh(engine) and engine.side.spent["lesson"] > 0 and engine.side.spent["sample"] > 0

@@ -21,10 +21,10 @@ def _run(step: int, **settings) -> dict:
 
 
 def test_the_vanishing_lesson_gives_the_key_sequence_that_reaches_identity():
-    press = find_lesson("vanishing").press
+    lesson = find_lesson("vanishing")
     steps = INITS.index("identity") - INITS.index("default")
-    assert f"press i {steps} times (init identity)" in press
-    assert "Press i (identity init)" not in press
+    assert f"press i {steps} times (init identity)" in lesson.watch and "Press i (identity init)" not in lesson.watch
+    assert lesson.press == " ".join(["i"] * steps) + ", then a"
 
 
 def test_in_the_dashboard_an_unjudgeable_setting_is_explained_with_its_keys():
@@ -73,8 +73,8 @@ def test_the_vanishing_check_explains_a_sigma_above_one_with_saturation(tmp_path
 
 def test_the_long_memory_promise_is_what_the_check_accepts():
     lesson = find_lesson("long-memory")
-    assert "stays healthy" not in lesson.press and "does not vanish" in lesson.press
-    assert f">= {checks.VANISHING_BELOW}" in lesson.press
+    assert "stays healthy" not in lesson.watch and "does not vanish" in lesson.watch
+    assert f">= {checks.VANISHING_BELOW}" in lesson.watch
     cell_exploding = 1.112  # a cell path the figure and the screen call exploding: the promise still holds
     metrics_a = [{"decay_per_step": 0.96, "cell_decay_per_step": cell_exploding}]
     metrics_b = [{"decay_per_step": 0.3}]
@@ -97,3 +97,22 @@ def test_every_lesson_panel_fits_its_six_lines_at_160_columns():
         panel.result = CheckResult("holds", "holds: " + "9.99 " * 28)  # a long check line, ~145 characters
         lines = panel.text().wrap(Console(width=width), width)
         assert len(lines) <= 6, (lesson.name, len(lines))
+
+
+def test_press_holds_keys_only():
+    from rnnscope.lessons.catalog import LESSONS
+    from rnnscope.ui.keymap import ALL_KEYS
+
+    keys = {part for key in ALL_KEYS for part in (key.key, key.display, *(key.footer_key or "").split()) if part}
+    keys |= {"←", "→", "↑", "↓", "then"}
+    for lesson in LESSONS:
+        words = lesson.press.replace(",", " ").split()
+        assert words and set(words) <= keys, (lesson.name, set(words) - keys)
+
+
+def test_vanishing_on_a_text_says_what_the_context_curve_shows_in_the_lesson_and_the_help():
+    from rnnscope.contracts.states import SHORT_CONTEXT
+    from rnnscope.ui.help_text import READING_GUIDE
+
+    said = SHORT_CONTEXT.format(k=8)
+    assert said in find_lesson("vanishing").watch and said in " ".join(READING_GUIDE.split())

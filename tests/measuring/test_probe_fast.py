@@ -145,3 +145,21 @@ def test_a_probe_longer_than_the_cap_skips_connectivity_and_the_panel_says_why()
         assert probe.connectivity is None or probe.connectivity.shape == (T, T)
     lines = render_connectivity(None, "a" * (CONNECTIVITY_MAX_T + 2), 0, 60, 5, "truecolor", DEFAULT_ACCENTS)
     assert "up to 512 steps (this one has 513" in "".join(s.text for s in lines[0])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_long_probe_measures_evenly_spaced_target_rows_in_chunks_and_leaves_the_others_nan(kind, monkeypatch):
+    import rnnscope.measuring.probe_adjoint as adjoint
+
+    monkeypatch.setattr(adjoint, "CONNECTIVITY_ROWS", 3)  # STEPS = 8 is then "long": rows 0, 4, 7
+    monkeypatch.setattr(adjoint, "ROW_CHUNK", 2)  # two chunks: [0, 4] and [7]
+    rnn, inputs = _module(kind, 2, seed=5), _inputs(5)
+    head, targets = _readout(5)
+    loss = readout_loss(head, targets)
+    fast = probe_module(rnn, inputs, loss)
+    expected = _connectivity_by_loop(rnn, inputs, loss)
+    rows = [0, 4, 7]
+    np.testing.assert_allclose(fast.connectivity[rows], expected[rows], rtol=1e-4, atol=1e-10)
+    others = [t for t in range(STEPS) if t not in rows]
+    assert np.isnan(fast.connectivity[others]).all()
+    _assert_same(fast, probe_module_unrolled(rnn, inputs, loss))  # the flows are those of the full probe

@@ -31,12 +31,15 @@ def test_headless_run_exports_and_reports_json(tmp_path, capsys):
     captured = capsys.readouterr()
     result, capsys_err = json.loads(captured.out.strip().splitlines()[-1]), captured.err
     assert result["step"] == 10 and result["snapshot"] == str(run_dir / "step-000010")
-    assert set(result) == {"step", "train_loss", "val_loss", "chars_per_s", "snapshot", "memory", "timings", "units"}
+    assert set(result) == {"step", "train_loss", "val_loss", "chars_per_s", "snapshot", "memory", "timings", "units", "sample"}
+    meta = json.loads((run_dir / "step-000010" / "meta.json").read_text())
+    assert result["sample"]["step"] == meta["sample"]["step"] == 10 and result["sample"]["text"] == meta["sample"]["text"]
     assert result["val_loss"] > 0 and result["chars_per_s"] > 0
     assert sorted(p.name for p in run_dir.iterdir()) == ["step-000005", "step-000010", "timeline"]
     timings = json.loads((run_dir / "step-000010" / "meta.json").read_text())["timings"]
     assert set(timings) == set(result["timings"]) == {"train_step_ms", "probe_ms", "validation_ms", "memory_ms",
-                                                      "sample_ms", "norms_ms", "timeline_ms", "units_ms", "side_share"}
+                                                      "sample_ms", "norms_ms", "timeline_ms", "lesson_ms",
+                                                      "units_ms", "side_share"}
     for key in ("train_step_ms", "probe_ms", "validation_ms", "memory_ms", "norms_ms"):
         assert timings[key] > 0 and result["timings"][key] > 0, key  # each ran (the export probed)
     assert 0 < timings["side_share"] < 1 and result["timings"]["side_share"] >= timings["side_share"] * 0.5
@@ -172,3 +175,11 @@ def test_cuda_without_a_gpu_is_a_clear_usage_error(tmp_path, capsys):
     corpus = write_corpus(tmp_path)
     assert main([str(corpus), "--device", "cuda"]) == 2
     assert "no CUDA device" in capsys.readouterr().err
+
+
+def test_a_lesson_chosen_with_l_keeps_the_user_s_corpus_where_the_lesson_trains_on_a_text():
+    from rnnscope.cli import next_lesson_argv
+
+    assert next_lesson_argv("vanishing", "my.txt") == ["my.txt", "--lesson", "vanishing"]
+    assert next_lesson_argv("lstm-gates", "my.txt") == ["--lesson", "lstm-gates"]  # its own recall task
+    assert next_lesson_argv("vanishing", None) == ["--lesson", "vanishing"]

@@ -249,3 +249,51 @@ def test_the_export_shows_one_probe_of_its_step_and_says_so(tmp_path):
     np.testing.assert_array_equal(loaded.probe.layers[0].hidden, engine.probe.layers[0].hidden)
     assert loaded.probe.layers[0].metrics.decay_per_step == pytest.approx(engine.probe.layers[0].metrics.decay_per_step)
     assert "probe @ step 7 " in _headline(engine.frame())  # the figure's title names the probe's step
+
+
+def test_new_weights_clear_the_panels_of_the_old_ones(tmp_path):
+    from rnnscope.contracts import commands
+
+    engine = tiny_engine(tmp_path, val_every=1)
+    engine.side.budget = 1e9  # room: a memory pass at each validation
+    _train(engine, 3)
+    engine.new_sample()
+    old_sample, old_memory = engine.sample, engine.memory
+    assert old_memory is not None
+    for command in (commands.NextModel(), commands.NextInit(), commands.Reset()):
+        engine.apply(command)
+        parts = engine.parts()
+        assert parts["memory"] is None and parts["sample"] is not old_sample, command
+        assert parts["probe"].step == engine.step
+        old_sample = parts["sample"]
+
+
+def test_the_best_validation_step_is_kept_in_meta_and_a_rising_validation_is_told(tmp_path, monkeypatch):
+    import json
+
+    from rnnscope.training import engine as engine_module
+
+    engine = tiny_engine(tmp_path, val_every=1)
+    losses = iter([3.0, 2.5, 2.6, 2.7, 2.8, 2.9, 3.0, 3.1])  # best at step 2, then rising
+    monkeypatch.setattr(engine_module, "validation_loss", lambda *args: next(losses))
+    monkeypatch.setattr(engine_module, "RISING_VALIDATIONS", 5)
+    _train(engine, 6)
+    assert engine.best_val == (2, 2.5) and (engine.notice is None or "rising" not in engine.notice.text)
+    _train(engine, 1)  # step 7: five validations above the best
+    assert "val rising since step 2 (best 2.500, now 3.000)" in engine.notice.text
+    seq = engine.notice.seq
+    _train(engine, 1)
+    assert engine.notice.seq == seq  # told once per best
+    meta = json.loads((engine.export() / "meta.json").read_text())
+    assert meta["best_val"] == {"step": 2, "loss": 2.5}
+
+
+def test_pausing_refreshes_the_probe(tmp_path):
+    from rnnscope.contracts import commands
+
+    engine = tiny_engine(tmp_path)
+    engine.refresh_probe()
+    _train(engine, 3)  # the probe stays at step 0 while training (the cadence decides)
+    assert engine.probe.step == 0
+    engine.apply(commands.TogglePause())
+    assert engine.state == "PAUSED" and engine.probe.step == 3  # the probe's panels show the status line's step

@@ -118,6 +118,7 @@ class FakeSource:
                 self.notice = self._export_notice()
 
     def _reinitialised(self) -> None:
+        self.sample_step = self.step  # the engine draws a sample of the new weights at once
         if self.state == DIVERGED:
             self.state = PAUSED
 

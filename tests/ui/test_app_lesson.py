@@ -121,3 +121,27 @@ async def test_a_compare_lesson_judges_both_runs_evidence_once_both_have_sent_it
         await pilot.press("n")
         await wait_until(pilot, lambda: _check_line(app).startswith("holds"), "the check to hold")
         assert _check_line(app) == "holds: rnn-relu+identity recalls 1.00 at distance 20; rnn-tanh 0.03"
+
+
+class GatesSource(FakeSource):
+    """A fake LSTM on recall whose lstm-gates evidence names unit 5 as the one that stores the key."""
+
+    def frame(self):
+        frame = super().frame()
+        unit = {"unit": 5, "input_at_key": 0.9, "forget_over_filler": 0.97, "cell_kept": 0.9,
+                "output_over_filler": 0.1, "output_at_cue": 0.8}
+        memory = {"task": {"by_distance": [{"distance": 20, "accuracy": 0.95, "items": 64}]}}
+        evidence = {"step": self.step, "settings": {"task": "recall", "model": "lstm"}, "memory": memory,
+                    "extra": {"gates": {"units": [unit], "holding": 1}}}
+        return dataclasses.replace(frame, lesson_evidence=evidence)
+
+
+async def test_a_lesson_selects_the_unit_its_check_names_with_the_cursor_at_the_key():
+    source = GatesSource(step=500)
+    app = make_app(lambda: source, run_label="test", lesson=find_lesson("lstm-gates"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: app.view.unit == 5, "the named unit selected")
+        assert app.view.cursor_t == 0 and "unit 5" in _check_line(app)
+        await pilot.press("down")  # the arrows move on from there: the next evidence does not pull it back
+        await after_command(pilot, source, "n")
+        assert app.view.unit == 6

@@ -44,3 +44,12 @@ async def test_a_narrow_panel_keeps_its_step_in_a_shorter_title():
             if panel.needs_probe:
                 assert title.endswith(f"@ {app.frames['a'].probe.step}") or title.endswith(
                     f"probe @ step {app.frames['a'].probe.step}"), title
+
+
+async def test_a_cell_without_a_cell_state_titles_its_panel_hidden_state():
+    from rnnscope.ui.panels import StatePanel
+
+    async with running_app(FakeSource(step=250, model="rnn-tanh")) as (app, pilot):
+        assert titles(app)[StatePanel].startswith("hidden state · probe @ step 250")
+    async with running_app(FakeSource(step=250)) as (app, pilot):
+        assert titles(app)[StatePanel].startswith("cell & hidden state")

@@ -88,3 +88,14 @@ def test_nan_infinite_and_all_zero_rows_and_a_missing_map():
     lines = render_connectivity(values, TEXT, 5, 40, 6, "truecolor", DEFAULT_ACCENTS)
     assert "–" in text(lines[-1])  # an all-zero row has no peak to compare with
     assert text(render_connectivity(None, TEXT, 0, 80, 5, "truecolor", DEFAULT_ACCENTS)[0]) == NOT_MEASURED
+
+
+def test_a_long_probe_shows_only_its_measured_rows_and_the_cursor_reads_the_nearest_one_above():
+    T = 30
+    connectivity = decaying(T)
+    connectivity[[t for t in range(T) if t not in (0, 10, 20, 29)]] = np.nan  # rows a long probe did not measure
+    lines = render_connectivity(connectivity, TEXT, 14, 60, 3 + 4, None, DEFAULT_ACCENTS)
+    labels = [text(line)[:5].strip().rstrip("▸").strip() for line in lines[1:-2]]
+    assert labels == ["0", "10", "20", "29"]  # one line per measured row (one row a line without colour)
+    assert "▸" in text(lines[2])  # the cursor at 14 marks row 10, the measured row at or above it
+    assert text(lines[-1]).startswith("t=10")

@@ -172,3 +172,52 @@ def test_loss_plot_survives_nan_losses():
 def test_flow_draws_in_any_width_narrower_than_its_axis_labels(width):
     layer = make_frame(model="lstm", T=16).probe.layers[0]  # found by the soak: a 20x6 terminal, zoomed flow panel
     assert render_flow(layer, "x" * 17, 3, width, 3, "truecolor", DEFAULT_ACCENTS)
+
+
+def test_a_nan_flow_reads_diverged_not_nan():
+    import math
+
+    from rnnscope.ui.render.accents import DEFAULT_ACCENTS
+    from rnnscope.ui.render.flow import _verdict_segments
+
+    line = "".join(s.text for s in _verdict_segments("", math.nan, "nan steps", "exploding", DEFAULT_ACCENTS, 80))
+    assert "DIVERGED" in line and "nan" not in line
+    fine = "".join(s.text for s in _verdict_segments("", 0.5, "7 steps", "vanishing", DEFAULT_ACCENTS, 80))
+    assert fine == "decay/step 0.500 · horizon 7 steps · VANISHING"
+
+
+def test_a_vanishing_flow_on_a_text_says_what_the_context_curve_shows():
+    from rnnscope.contracts.states import SHORT_CONTEXT
+    from rnnscope.ui.render.accents import DEFAULT_ACCENTS
+    from rnnscope.ui.render.flow import render_flow
+    from tests.fake_frames import make_frame
+
+    frame = make_frame(model="rnn-tanh")
+    layer, text = frame.probe.layers[0], frame.probe.text
+    said = SHORT_CONTEXT.format(k=8)
+    lines = ["".join(s.text for s in line) for line in render_flow(layer, text, 0, 120, 12, None, DEFAULT_ACCENTS, 8)]
+    plain = ["".join(s.text for s in line) for line in render_flow(layer, text, 0, 120, 12, None, DEFAULT_ACCENTS)]
+    vanishing = "vanishing" in (layer.metrics.verdict, layer.metrics.cell_verdict)
+    assert (said in lines[-1]) == vanishing and not any(said in line for line in plain)
+
+
+def test_the_events_line_keeps_whole_events_newest_last():
+    from rnnscope.contracts.frames import Event
+    from rnnscope.ui.render.accents import DEFAULT_ACCENTS
+    from rnnscope.ui.render.loss import recent_events
+
+    events = [Event(120, "clip off"), Event(300, "init xavier"), Event(450, "rnn-relu")]
+    text = "".join(s.text for s in recent_events(events, 31, DEFAULT_ACCENTS))
+    assert text == " 300 init xavier · 450 rnn-relu"  # the oldest does not fit: left out, not cut mid-word
+    assert "".join(s.text for s in recent_events(events, 5, DEFAULT_ACCENTS)) == " 450 rnn-relu"  # the newest
+
+
+def test_the_best_validation_step_is_marked_under_the_loss_plot():
+    from rnnscope.ui.render.loss import BEST_MARK, GUTTER
+
+    history = np.column_stack([np.arange(1, 101), np.linspace(4.0, 2.0, 100)])
+    val = np.array([[50.0, 2.1], [100.0, 2.4]])  # best at step 50, then rising
+    axis = [text(line) for line in render_loss(history, val, (), 46, 12, DEFAULT_ACCENTS, best_step=50)][-3]
+    assert axis.count(BEST_MARK) == 1 and abs(axis.index(BEST_MARK) - GUTTER - (46 - GUTTER) // 2) <= 1
+    plain = [text(line) for line in render_loss(history, val, (), 46, 12, DEFAULT_ACCENTS)][-3]
+    assert BEST_MARK not in plain

@@ -11,17 +11,18 @@ from rnnscope.compare.options import SIDES
 from rnnscope.contracts.frames import Frame
 from rnnscope.ui.compare.side_status import SideStatus
 from rnnscope.ui.dashboard import Dashboard, page_of
-from rnnscope.ui.panels import FlowPanel, FramePanel, GatesPanel, MemoryPanel, StatePanel
+from rnnscope.ui.panels import FlowPanel, FramePanel, GatesPanel, GradNormsPanel, MemoryPanel, StatePanel
 from rnnscope.ui.panels.loss_overlay import LossOverlayPanel
 from rnnscope.ui.view_state import ViewState
 
 # The panels each side shows, top to bottom (heights in compare.tcss): add a panel class here and it appears
 # for A and for B; a title not in COMPARE_PAGES joins the last page on a small terminal.
-SIDE_PANELS: tuple[type[FramePanel], ...] = (GatesPanel, StatePanel, FlowPanel, MemoryPanel)
+SIDE_PANELS: tuple[type[FramePanel], ...] = (GatesPanel, StatePanel, FlowPanel, GradNormsPanel, MemoryPanel)
 COMPARE_PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("gates", ("gates",)),
     ("states", ("cell & hidden state",)),
-    ("gradients", ("gradient flow", "memory")),
+    ("gradients", ("gradient flow", "gradient norms")),
+    ("memory", ("memory",)),
     ("loss", ("loss",)),
 )
 

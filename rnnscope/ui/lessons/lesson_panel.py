@@ -43,7 +43,8 @@ class LessonPanel(Static):
         self.update(self.text())
 
     def text(self) -> Text:
-        """The check, the claim, where to look and what to press (6 lines at 160 columns: the panel's height)."""
+        """The check, the claim, where to look, the keys to press and what then happens (6 lines at 160 columns: the
+        panel's height)."""
         lesson, result = self.lesson, self.result
         text = Text()  # the check first: a short terminal cuts the panel's last lines
         text.append(safe_text(result.line) + "\n", style=CHECK_STYLES.get(result.status, "bold red"))
@@ -51,6 +52,8 @@ class LessonPanel(Static):
         text.append("look at: ", style="bold")
         text.append(", ".join(lesson.look_at) + "   ")
         text.append("press: ", style="bold")
-        text.append(safe_text(lesson.press) + "  ")
+        text.append(safe_text(lesson.press) + "   ")
+        text.append("then: ", style="bold")
+        text.append(safe_text(lesson.watch) + "  ")
         text.append("(L: other lessons)", style="dim")
         return text

@@ -83,10 +83,15 @@ class FramePanel(Widget):
     def measured_title(self) -> str:
         """'gradient flow · probe @ step 1190' ('memory · step 100'), or '… @ 1190' when the panel is narrow."""
         step = None if self.frame is None else self.measured_at(self.frame)
+        title = self.shown_title(self.frame)
         if step is None:
-            return self.title
-        long = f"{self.title} · {'probe @ ' if self.needs_probe else ''}step {step}"
-        return long if len(long) + 4 <= self.size.width or not self.size.width else f"{self.title} @ {step}"
+            return title
+        long = f"{title} · {'probe @ ' if self.needs_probe else ''}step {step}"
+        return long if len(long) + 4 <= self.size.width or not self.size.width else f"{title} @ {step}"
+
+    def shown_title(self, frame: Frame | None) -> str:
+        """The title as the frame's model reads it (`title` names the panel for pages and lessons)."""
+        return self.title
 
     def show(self, frame: Frame, view: ViewState) -> None:
         """Take the latest frame and view; redraw only when something this panel reads changed."""

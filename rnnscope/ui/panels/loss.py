@@ -17,10 +17,12 @@ class LossPanel(FramePanel):
     needs_probe = False
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
-        return tuple(part_version(frame, name) for name in ("loss_history", "val_history", "events"))
+        parts = tuple(part_version(frame, name) for name in ("loss_history", "val_history", "events"))
+        return (*parts, frame.status.best_val)
 
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:
         # a watched model: its loss's units are its own, not nats per character, and no key marks an event
+        best = frame.status.best_val
         return render_loss(frame.loss_history, frame.val_history, frame.events, width, height, accents,
-                           own_model=not watched(frame))
+                           own_model=not watched(frame), best_step=None if best is None else best[0])

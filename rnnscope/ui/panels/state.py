@@ -19,5 +19,10 @@ class StatePanel(HeatmapPanel):
 
     title = "cell & hidden state"
 
+    def shown_title(self, frame) -> str:
+        """A cell without a cell state (GRU, vanilla RNN) shows its hidden state only."""
+        layers = frame.probe.layers if frame is not None and frame.probe is not None else ()
+        return "hidden state" if layers and layers[0].cell is None else self.title
+
     def blocks(self, layer: LayerProbe) -> list[HeatBlock]:
         return state_blocks(layer)

@@ -74,30 +74,35 @@ def render_connectivity(connectivity: np.ndarray | None, text: str, cursor: int,
                         color_system: str | None, accents: Accents, predicted: bool = True) -> list[Line]:
     """The panel's lines: legend, the triangle (the cursor's target row marked ▸ in the gutter), the input axis
     and the cursor's row in numbers (see cursor_line); the map shrinks to fit by taking each group's largest
-    value."""
+    value. A long probe's unmeasured rows (NaN, rnnscope.measuring.probe_adjoint.target_rows) are left out: the
+    cursor then reads the nearest measured row at or above it."""
     if connectivity is None:
         why = TOO_LONG.format(T=len(text) - 1) if len(text) - 1 > CONNECTIVITY_MAX_T else NOT_MEASURED
         return [[seg(why, accents.waiting)]][:height]
     T = connectivity.shape[0]
+    measured = np.flatnonzero(~np.isnan(connectivity).all(axis=1))  # [R] the target rows a long probe measured
+    measured = measured if measured.size else np.arange(T)
     palette = palette_for(SEQUENTIAL, color_system)
-    below = np.tril(np.ones((T, T), dtype=bool))  # [t, s] s <= t
-    lo, hi = log_range(connectivity[below])
-    logs = np.where(below, log10_safe(connectivity), -np.inf)  # [T, T]
+    below = measured[:, None] >= np.arange(T)[None, :]  # [R, T] s <= t
+    shown = connectivity[measured]  # [R, T]
+    lo, hi = log_range(shown[below])
+    logs = np.where(below, log10_safe(shown), -np.inf)  # [R, T]
     gutter = len(str(T - 1)) + 3  # 't=' never fits; the row's first target, then ▸
     map_rows = max(height - 3, 1) * palette.rows_per_line
-    rows, columns = bucket_edges(T, map_rows), bucket_edges(T, max(width - gutter, 1))
+    rows, columns = bucket_edges(len(measured), map_rows), bucket_edges(T, max(width - gutter, 1))
     lines = map_lines(triangle_levels(bucket_max(logs, rows, columns), lo, hi, palette), palette)
-    marked = int(np.searchsorted(rows, cursor, side="right") - 1) // palette.rows_per_line
+    row = int(measured[max(np.searchsorted(measured, cursor, side="right") - 1, 0)])  # the cursor's, or the one above
+    marked = int(np.searchsorted(rows, np.searchsorted(measured, row), side="right") - 1) // palette.rows_per_line
     legend = [seg("log₁₀ ", accents.dim), *colour_bar(palette, LEGEND_WIDTH),
               seg(f" {si(10**lo)}…{si(10**hi)}  "), seg("target t ↓ input s →", accents.dim)]
     out: list[Line] = [fit(legend, width)]
     for index, cells in enumerate(lines):
-        first = int(rows[index * palette.rows_per_line])
+        first = int(measured[rows[index * palette.rows_per_line]])
         label = seg(f"{first:>{gutter - 1}}", accents.cursor if index == marked else accents.dim)
         out.append([label, seg("▸" if index == marked else " "), *cells])
     if T <= width - gutter:
         out.append(time_axis(text, 0, T, cursor, gutter, accents))
     else:
         out.append([seg(" " * gutter), seg(f"s=0{'s=' + str(T - 1):>{max(len(columns) - 3, 0)}}", accents.dim)])
-    out.append(fit(cursor_line(connectivity, text, min(cursor, T - 1), accents, predicted), width))
+    out.append(fit(cursor_line(connectivity, text, min(row, T - 1), accents, predicted), width))
     return out[:height]

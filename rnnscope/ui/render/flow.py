@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from rnnscope import cells
 from rnnscope.contracts.frames import LayerProbe
+from rnnscope.contracts.states import SHORT_CONTEXT, VANISHING
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import colour_bar, heatmap_rows
 from rnnscope.ui.render.lines import Line, fit, fixed, line_width, seg, si
@@ -38,8 +41,11 @@ def cell_verdict_line(layer: LayerProbe, accents: Accents, width: int = 80) -> L
 
 
 def _verdict_segments(prefix: str, decay: float, horizon: str, verdict: str, accents: Accents, width: int) -> Line:
-    """The verdict line in the longest of its forms that fits `width` (the verdict itself is never cut off)."""
+    """The verdict line in the longest of its forms that fits `width` (the verdict itself is never cut off); a
+    non-finite flow (the weights overflowed) reads DIVERGED, with no number."""
     head = [seg(prefix, accents.label)] if prefix else []
+    if math.isnan(decay):
+        return head + [seg("no finite flow · ", accents.dim), seg("DIVERGED", accents.exploding)]
     tail = [seg(verdict.upper(), getattr(accents, verdict, accents.label))]
     forms = [
         [seg("decay " if prefix else "decay/step ", accents.dim), seg(f"{decay:.3f}"), seg(" · horizon ", accents.dim),
@@ -57,8 +63,13 @@ def log_strip(logs: np.ndarray, lo: float, hi: float, color_system: str | None) 
     return heatmap_rows(np.repeat(logs[None, :], palette.rows_per_line, axis=0), lo, hi, palette)[0]
 
 
+def short_context_line(context_chars: int, width: int, accents: Accents) -> Line:
+    """Why VANISHING on a text need not be a broken cure: what the context curve (memory panel) says."""
+    return fit([seg(SHORT_CONTEXT.format(k=context_chars), accents.dim)], width)
+
+
 def render_flow(layer: LayerProbe, text: str, cursor: int, width: int, height: int, color_system: str | None,
-                accents: Accents) -> list[Line]:
+                accents: Accents, context_chars: int | None = None) -> list[Line]:
     """The flow panel's lines: log bars of ||dl_T/dh_t||, colour strips, time axis, legend, verdicts (h, cell).
     A short panel keeps the verdicts first, then one bar row, the strips, the axis, the legend, more bar rows."""
     columns = max(width - GUTTER, 1)
@@ -67,6 +78,9 @@ def render_flow(layer: LayerProbe, text: str, cursor: int, width: int, height: i
     logs = [bucket_mean(log10_safe(values), columns) for _, values in series]
     cell_line = cell_verdict_line(layer, accents, width)
     verdicts = [verdict_line(layer, accents, width)] + ([cell_line] if cell_line is not None else [])
+    vanishing = VANISHING in (layer.metrics.verdict, layer.metrics.cell_verdict)
+    if context_chars is not None and vanishing and height > len(verdicts) + 2:
+        verdicts.append(short_context_line(context_chars, width, accents))
     room = height - len(verdicts)
     strips = ([[seg(fixed(name, GUTTER), accents.label), *log_strip(values, lo, hi, color_system)]
                for (name, _), values in zip(series, logs)] + jacobian_strip(layer, columns, color_system, accents)

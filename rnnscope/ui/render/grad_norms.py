@@ -76,12 +76,13 @@ def render_grad_norms(step: StepStats | None, clip: float | None, width: int, he
         return f" {si(pre_value)}→{si(post_value)}" if step.clip_known else f" {si(pre_value)}"
 
     rows = [header]
-    shown = names[: max(height - 3, 1)]
+    room = max(height - 3, 0)  # lines between the header and the total and clipping lines, which always show
+    shown = names if len(names) <= room else names[: max(room - 1, 0)]
     for i, name in enumerate(shown):
         rows.append([seg(fixed(short_name(name), name_width), accents.dim),
                      *bar(pre[i], post[i], lo, hi, columns, clip_column, accents),
                      seg(values(pre[i], post[i]))])
-    if len(shown) < len(names):
+    if len(shown) < len(names) and room:
         rows.append([seg(f"… {len(names) - len(shown)} more", accents.dim)])
     rows.append([seg(fixed("total", name_width), accents.label),
                  *bar(step.total_pre, step.total_post, lo, hi, columns, clip_column, accents),
@@ -93,4 +94,6 @@ def render_grad_norms(step: StepStats | None, clip: float | None, width: int, he
     else:
         fired = [seg("not clipped", accents.healthy)]
     rows.append([seg(f"step {step.step} · ", accents.dim), *fired])
+    if height < len(rows):  # too short for the header, total and clipping lines: the total (with the mark) last
+        rows = [rows[0], rows[-2]][-height:] if height > 0 else []
     return rows

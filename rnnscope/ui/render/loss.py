@@ -7,13 +7,12 @@ import math
 import numpy as np
 
 from rnnscope.contracts.frames import Event
+from rnnscope.contracts.loss_axis import y_range
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.braille import braille_cells, dot_mask
 from rnnscope.ui.render.lines import Line, fixed, line_width, runs, seg, short_number
 
 GUTTER = 6  # cells for the y labels
-RECENT_PERCENTILE = 98  # the y axis covers this percentile of the later half of the run: a spike is drawn clipped
-HEADROOM = 1.5  # ... times the range from the lowest loss, so the earlier curve shows its fall
 EVENT_MARK = "▼"
 WAITING_LOSS = "waiting for the first training step…"
 
@@ -40,23 +39,6 @@ def losses_line(train: float, val: float, styles: tuple, accents: Accents, width
     return wide if line_width(wide) <= width else line
 
 
-def y_range(histories: list[np.ndarray]) -> tuple[float, float, bool]:
-    """The y axis [lo, hi] of loss curves ([N, 2] step, loss): from the lowest loss up to the RECENT_PERCENTILE of
-    the later half of the steps (and every curve's latest value) with some headroom, so that neither the start
-    nor a spike squashes the curves into one row; True when values lie above hi (drawn on the top row)."""
-    rows = np.concatenate([h for h in histories if len(h)] or [np.zeros((0, 2))])  # [N, 2]
-    rows = rows[np.isfinite(rows[:, 1])]
-    if len(rows) == 0:
-        return 0.0, 1.0, False
-    steps, values = rows[:, 0], rows[:, 1]
-    recent = values[steps >= (steps.min() + steps.max()) / 2]
-    latest = [float(h[np.isfinite(h[:, 1])][-1, 1]) for h in histories if np.isfinite(h[:, 1]).any()]
-    lo, top = float(values.min()), max(float(np.percentile(recent, RECENT_PERCENTILE)), *latest)
-    hi = min(lo + HEADROOM * (top - lo), float(values.max()))
-    hi = hi if hi > lo else lo + max(abs(lo) * 0.1, 1e-3)
-    return lo, hi, bool((values > hi).any())
-
-
 def y_labels(lo: float, hi: float, clipped: bool, rows: int) -> list[str]:
     """The gutter of each plot row: hi on the top row ('↑' when values above it are drawn there), lo at the bottom."""
     width = GUTTER - 1
@@ -74,8 +56,24 @@ def mark_events(chars: list[list[str]], styles: list[list], columns: list[int], 
                 row_styles[column] = accents.event
 
 
+BEST_MARK = "▲"  # under the loss plot: the step of the best validation loss
+
+
+def recent_events(events: list[Event], width: int, accents: Accents) -> Line:
+    """' 120 clip off · 300 init xavier', newest last: as many whole events as fit `width` (at least the newest), so
+    the line is never cut inside a word."""
+    notes: Line = []
+    for event in reversed(events):
+        item = [seg(f" {event.step} "), seg(event.label, accents.dim)]
+        longer = item + ([seg(" ·", accents.dim), *notes] if notes else [])
+        if notes and line_width(longer) > width:
+            break
+        notes = longer
+    return notes
+
+
 def render_loss(loss_history: np.ndarray, val_history: np.ndarray, events: tuple[Event, ...], width: int,
-                height: int, accents: Accents, own_model: bool = True) -> list[Line]:
+                height: int, accents: Accents, own_model: bool = True, best_step: int | None = None) -> list[Line]:
     """The plot with y labels, the step range, the latest losses and the list of recent events. Not `own_model` (a
     watched model's loss): no units (rnnscope's own are nats and bits per character), no word of toggles."""
     if len(loss_history) == 0:
@@ -94,14 +92,16 @@ def render_loss(loss_history: np.ndarray, val_history: np.ndarray, events: tuple
     plot = [runs(row, row_styles) for row, row_styles in zip(chars, styles)]
     out = [[seg(label, accents.dim), *line] for label, line in zip(y_labels(y_lo, y_hi, clipped, plot_h), plot)]
     first, last = f"step {x_lo:.0f}", f"{x_hi:.0f}"
-    out.append([seg(" " * GUTTER), seg(first + last.rjust(max(plot_w - len(first), 0)), accents.dim)])
+    axis = list(first + last.rjust(max(plot_w - len(first), 0)))
+    if best_step is not None and x_lo <= best_step <= x_hi:  # the best validation step: ▲ under its column
+        column = min(int((best_step - x_lo) / ((x_hi - x_lo) or 1.0) * plot_w), plot_w - 1)
+        if column < len(axis) and axis[column] == " ":
+            axis[column] = BEST_MARK
+    out.append([seg(" " * GUTTER), seg("".join(axis), accents.dim)])
     val_now = float(val_y[-1]) if len(val_y) else math.nan
     out.append(losses_line(float(train_y[-1]), val_now, (accents.train, accents.val), accents, width, own_model))
-    notes = [seg(EVENT_MARK, accents.event)]
-    for e in shown[-4:]:
-        notes += [seg(f" {e.step} "), seg(e.label, accents.dim), seg(" ·", accents.dim)]
     if shown:
-        out.append(notes[:-1])
+        out.append([seg(EVENT_MARK, accents.event), *recent_events(shown[-4:], width - len(EVENT_MARK), accents)])
     elif own_model:
         out.append([seg("no events yet (toggles and re-inits are marked here)", accents.dim)])
     return out

@@ -10,10 +10,11 @@ import numpy as np
 from rich.style import Style
 
 from rnnscope.contracts.frames import Event
+from rnnscope.contracts.loss_axis import y_range
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.braille import braille_cells, dot_mask
 from rnnscope.ui.render.lines import Line, line_width, runs, seg
-from rnnscope.ui.render.loss import EVENT_MARK, GUTTER, WAITING_LOSS, losses_line, y_labels, y_range
+from rnnscope.ui.render.loss import EVENT_MARK, GUTTER, WAITING_LOSS, losses_line, y_labels
 
 SMOOTH_COLUMNS = 3  # the compare plot's train curves are trailing means over this many columns' worth of steps
 
