@@ -159,7 +159,8 @@ LESSONS: tuple[Lesson, ...] = (
                "tunes that abc2midi converts without error about as often as the training tunes themselves, "
                "without copying them."),
         look_at=(SAMPLE, LOSS),
-        press=("Watch the tunes panel: valid tunes (k of n) rise towards the training tunes' share, the copied share "
+        press="e",
+        watch=("Watch the tunes panel: valid tunes (k of n) rise towards the training tunes' share, the copied share "
                "stays low, and the piano roll draws the newest valid tune. e exports them to tunes/ (.abc, .mid, .wav)."),
         preset=MUSIC_LAB,
         steps=3000,
@@ -173,8 +174,9 @@ LESSONS: tuple[Lesson, ...] = (
                "nesting depth, the position in a line\". Trained on Python source, one unit follows the bracket "
                "depth and one being inside a string, beyond what the current character says."),
         look_at=(STATES, PROBE),
-        press=("Press U for the Units page: units ranked by their best feature with r beyond the character; f "
-               "sorts by one feature (in_dquote, depth_paren); enter puts the unit's row under the heatmaps' cursor."),
+        press="U",
+        watch=("U opens the Units page: units ranked by their best feature with r beyond the character; f sorts by one "
+               "feature (in_dquote, depth_paren); enter puts the unit's row under the heatmaps' cursor."),
         preset={"corpus": str(bundled_sample_path(CODE_CORPUS)), "task": None, "model": "lstm", "hidden": 128},
         steps=1000,
         check=checks.interpretable_cells,
