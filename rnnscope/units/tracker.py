@@ -16,6 +16,7 @@ from rnnscope.units.user_features import match_feature, refusal
 
 ANALYSIS_CHARS = 8192  # the analysis text: this many characters of the validation split
 UNITS_SHARE = 0.01  # the analysis pass and the scoring: at most this share of the training time
+UNITS_MIN_S = 5.0  # ... and at least this much training between two (a page that changes faster cannot be read)
 
 
 class UnitsTracker(EngineHook):
@@ -55,9 +56,10 @@ class UnitsTracker(EngineHook):
             self.frame = None  # analysed again with them
 
     def due(self, side) -> bool:
-        """None yet, or enough training since the last one that its median cost is `share` of it (a cold first pass,
-        which torch's warm-up makes slow, does not hold the next ones back)."""
-        return self.frame is None or side.train_s - self.trained_at >= side.expected("units") / self.share
+        """None yet, or enough training since the last one that its median cost is `share` of it, and UNITS_MIN_S at
+        least (a cold first pass, which torch's warm-up makes slow, does not hold the next ones back)."""
+        trained = side.train_s - self.trained_at
+        return self.frame is None or trained >= max(UNITS_MIN_S, side.expected("units") / self.share)
 
     def before_step(self, engine) -> None:
         self._take_user_features(engine)
@@ -69,7 +71,10 @@ class UnitsTracker(EngineHook):
         started, self.trained_at = time.perf_counter(), engine.side.train_s
         with engine.side.timed("units"):
             states = [(s.layer, s.kind, s.values) for s in analyse(engine.model, self.ids)]
-            frame = rank_units(engine.step, self.text, self.ids, states, self.features, self.beyond_names)
+            if not all(np.isfinite(values).all() for _, _, values in states):  # diverged: nothing to score
+                return self.frame
+            with np.errstate(all="ignore"):  # a constant unit's r is 0 by definition (rnnscope.units.scores)
+                frame = rank_units(engine.step, self.text, self.ids, states, self.features, self.beyond_names)
         new = newly_emerged(frame, self.emerged, EMERGED_AT)
         self.emerged += new
         for emergence in new:
