@@ -1,16 +1,20 @@
 """The Units page (U): the ranked units of the latest frame, live; f sorts by a feature; enter moves the heatmaps'
-unit cursor and layer to the selected unit; nothing is cut at 160x48 or 100x30."""
+unit cursor and layer to the selected unit; / finds similar spans; nothing is cut at 160x48 or 100x30."""
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pytest
 
 from rnnscope.ui.panels.units import UnitsPanel
+from rnnscope.ui.render.similar import similar_spans
 from rnnscope.ui.units_screen import UnitsScreen
 from tests.ui.app_harness import running_app, wait_until
 from tests.ui.fake_source import FakeSource
 from tests.ui.panel_text import lines_of
-from tests.units.fake_units import with_units
+from tests.units.fake_units import TEXT, with_units
 
 
 class UnitsSource(FakeSource):
@@ -73,3 +77,35 @@ async def test_on_the_compare_screen_the_page_shows_the_selected_run():
         await wait_until(pilot, lambda: isinstance(app.screen, UnitsScreen), "the Units page")
         panel = app.screen.query_one(UnitsPanel)
         assert lines_of(panel)[0].startswith("step 20 ")  # run B's analysis, not A's (step 300)
+
+
+async def test_slash_finds_the_spans_where_the_selected_unit_is_on_again():
+    source = UnitsSource(layers=2, H=16, step=300)
+    async with running_app(source) as (app, pilot):
+        await pilot.press("U")
+        await wait_until(pilot, lambda: isinstance(app.screen, UnitsScreen), "the Units page")
+        panel = app.screen.query_one(UnitsPanel)
+        await pilot.press("slash")
+        lines = lines_of(panel)
+        head = next(i for i, line in enumerate(lines) if line.startswith("similar "))
+        assert "L1 c3 jointly > 0.5" in lines[head] and "strongest context" in lines[head]
+        starts = [int(line.split("@")[1].split()[0]) for line in lines[head + 1:] if line.startswith("  1.00 @")]
+        quotes = [i for i in range(len(TEXT)) if TEXT.startswith('"a (b)"', i) and i < 2048]  # the planted unit's spans
+        assert len(starts) >= 3 and set(starts) <= set(quotes[1:])  # the query (the first) itself left out
+        assert all(len(line) <= panel.size.width for line in lines)
+        await pilot.press("down", "x", "up", "x")  # two units marked: random rank-2 noise is not jointly on with it
+        assert len(panel.marked) == 2 and "+" in lines_of(panel)[head]
+
+
+def test_find_similar_takes_its_query_from_the_probe_at_the_time_cursor():
+    frame = UnitsSource(layers=2, H=16, step=300).frame()
+    units = frame.units
+    planted = int(units.order[0])
+    cell = np.zeros_like(frame.probe.layers[1].cell)  # [T, H]
+    cell[5:9, 3] = 1.0  # on over 4 characters of the probe
+    probe = dataclasses.replace(frame.probe, layers=(frame.probe.layers[0],
+                                                     dataclasses.replace(frame.probe.layers[1], cell=cell)))
+    found = similar_spans(units, [planted], 0.5, probe, cursor=6)
+    assert (found.source, found.query) == ("probe", (5, 8 + 1))
+    assert found.matches and all(overlap == pytest.approx(4 / 6) for _, _, overlap in found.matches)
+    assert similar_spans(units, [planted], 0.5, probe, cursor=20).source == "analysis"  # off there: its context
