@@ -14,7 +14,7 @@ from rnnscope.ui.units_screen import UnitsScreen
 from tests.ui.app_harness import running_app, wait_until
 from tests.ui.fake_source import FakeSource
 from tests.ui.panel_text import lines_of
-from tests.units.fake_units import TEXT, with_units
+from tests.units.fake_units import TEXT, make_units, with_units
 
 
 class UnitsSource(FakeSource):
@@ -109,3 +109,25 @@ def test_find_similar_takes_its_query_from_the_probe_at_the_time_cursor():
     assert (found.source, found.query) == ("probe", (5, 8 + 1))
     assert found.matches and all(overlap == pytest.approx(4 / 6) for _, _, overlap in found.matches)
     assert similar_spans(units, [planted], 0.5, probe, cursor=20).source == "analysis"  # off there: its context
+
+
+async def test_in_review_the_page_shows_the_units_the_reviewed_frame_recorded(tmp_path):
+    source = UnitsSource(layers=2, H=16, step=5, paused=True, run_dir=tmp_path)
+    async with running_app(source) as (app, pilot):
+        for step in (6, 7, 8):
+            await pilot.press("n")
+            await wait_until(pilot, lambda: app.latest.probe.step == step, "the step")  # noqa: B023 (called at once)
+        await pilot.press("U")
+        await wait_until(pilot, lambda: isinstance(app.screen, UnitsScreen), "the Units page")
+        panel = app.screen.query_one(UnitsPanel)
+        assert lines_of(panel)[0].startswith("step 8 · ")  # live
+        await pilot.press("comma")
+        title = lines_of(panel)[0]
+        assert title.startswith("step 7 · as recorded: the best unit of each feature")
+        recorded = make_units(7, 16, 2, seed=7)
+        best = recorded.order[0]  # the recorded ranking's first is the analysis's first
+        assert recorded.name(best) in lines_of(panel)[3] and f"{recorded.score(best):+.2f}" in lines_of(panel)[3]
+        await pilot.press("slash")
+        assert any("keeps no strip" in line for line in lines_of(panel))
+        await pilot.press("end")
+        assert lines_of(panel)[0].startswith("step 8 · ")

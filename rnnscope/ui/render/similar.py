@@ -80,6 +80,8 @@ def similar_spans(frame: UnitsFrame, units: list[int], threshold: float, probe: 
     above `threshold` there, else the first unit's strongest context in the strip. The spans of the strip where they
     are jointly above it again, the query itself left out, ranked by Jaccard overlap with the query span."""
     analysis, scale = scaled(frame, units)  # [N, S], [S]
+    if not len(analysis):  # a recorded analysis (review) keeps no strip
+        return Similar("analysis", None, frame.text, [], 0)
     in_probe = probe_values(frame, units, probe)
     if in_probe is not None and 0 <= cursor < len(in_probe):
         signs = np.where(in_probe[cursor] < 0, -1.0, 1.0)  # [S]

@@ -123,8 +123,10 @@ def render_units(frame: UnitsFrame, selected: int, sort: int, width: int, height
     unit = int(order[selected])
     feature = int(frame.best[unit]) if sort == BEST else sort
     sorting = "each unit's best feature" if sort == BEST else frame.features[sort]
-    title = [seg(f"step {frame.step} · {len(frame.text):,} chars analysed · {len(order)} units · sorted by ",
-                 accents.dim), seg(sorting, accents.label), seg(" (f / F)", accents.dim)]
+    analysed = f"{len(frame.text):,} chars analysed · {len(order)} units" if frame.text else (
+        f"as recorded: the best unit of each feature ({len(order)}), no strip")
+    title = [seg(f"step {frame.step} · {analysed} · sorted by ", accents.dim), seg(sorting, accents.label),
+             seg(" (f / F)", accents.dim)]
     table_rows = max(3, (height - 8) // 2)
     lines = [_crop(title, width), *emerged_lines(frame, width, accents)]
     lines += ranking_lines(frame, order, selected, sort, table_rows, width, accents, marked)

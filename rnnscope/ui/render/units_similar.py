@@ -22,6 +22,8 @@ def similar_lines(frame: UnitsFrame, units: list[int], threshold: float, similar
     names = " + ".join(frame.name(unit) for unit in units)
     head: Line = [seg("similar ", accents.label), seg(f"{names} jointly > {threshold:.1f} (t T) ")]
     where = "probe at the time cursor" if similar.source == "probe" else "strongest context"
+    if not similar.searched:
+        return [head + [seg("· a recorded analysis keeps no strip: live only (End)", accents.dim)]]
     if similar.query is None:
         return [head + [seg(f"· not jointly above it at the {where}: lower it (t), or mark others (x)", accents.dim)]]
     start, end = similar.query
