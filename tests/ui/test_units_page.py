@@ -123,7 +123,7 @@ async def test_in_review_the_page_shows_the_units_the_reviewed_frame_recorded(tm
         assert lines_of(panel)[0].startswith("step 8 · ")  # live
         await pilot.press("comma")
         title = lines_of(panel)[0]
-        assert title.startswith("step 7 · as recorded: the best unit of each feature")
+        assert title.startswith("step 7 · as recorded: the top units and each feature's best")
         recorded = make_units(7, 16, 2, seed=7)
         best = recorded.order[0]  # the recorded ranking's first is the analysis's first
         assert recorded.name(best) in lines_of(panel)[3] and f"{recorded.score(best):+.2f}" in lines_of(panel)[3]

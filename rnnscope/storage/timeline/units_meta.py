@@ -1,6 +1,7 @@
 """The units analysis a timeline frame records in its meta (`units`, PRODUCT.md section 13's emergence): each
-feature's best |r| and |r beyond the character| over all units, and each feature's best unit with its r and r beyond
-for every feature. Written by units_meta, read back (every value checked, a malformed one refused) by read_units."""
+feature's best |r| and |r beyond the character| over all units, and the TOP_KEPT best-ranked units and each
+feature's best unit, with their r and r beyond for every feature. Written by units_meta, read back (every value
+checked, a malformed one refused) by read_units."""
 
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ MAX_LAYERS = 16
 MAX_INDEX = 1 << 20
 MAX_STEP = 2**53 - 1
 DIGITS = 4  # decimals kept of an r
+TOP_KEPT = 16  # the best-ranked units kept beside each feature's best
 
 
 @dataclass(frozen=True, eq=False)
 class UnitsRecord:
-    """A recorded analysis: `frame` holds the features' best units only (no text, strip or contexts);
+    """A recorded analysis: `frame` holds the kept units only (no text, strip or contexts);
     best_r / best_beyond [F] are each feature's best |r| / |r beyond| over all units (nan: none)."""
 
     frame: UnitsFrame
@@ -36,7 +38,7 @@ def _number(value: float) -> float | None:
 def units_meta(frame: UnitsFrame) -> dict:
     """The meta entry of `frame` (JSON: finite numbers rounded, nan as null)."""
     scores = np.nan_to_num(np.abs(np.where(np.asarray(frame.memory)[None, :], frame.beyond, frame.r)))  # [U, F]
-    kept = sorted(set(np.argmax(scores, axis=0).tolist()))  # each feature's best unit
+    kept = sorted(set(np.argmax(scores, axis=0).tolist()) | set(frame.order[:TOP_KEPT].tolist()))
     return {
         "step": int(frame.step), "features": list(frame.features), "memory": list(frame.memory),
         "units": [[int(frame.layer[u]), frame.kind[u], int(frame.index[u])] for u in kept],
@@ -74,8 +76,8 @@ def read_units(meta: dict) -> UnitsRecord | None:
     if not (isinstance(memory, list) and len(memory) == F and all(isinstance(m, bool) for m in memory)):
         raise ValueError("meta units memory is not one true/false per feature")
     units = said.get("units")
-    if not (isinstance(units, list) and 0 < len(units) <= F and all(_is_unit(u) for u in units)):
-        raise ValueError("meta units units are not 1..F [layer, 'h' or 'c', index]")
+    if not (isinstance(units, list) and 0 < len(units) <= F + TOP_KEPT and all(_is_unit(u) for u in units)):
+        raise ValueError(f"meta units units are not 1..{F + TOP_KEPT} [layer, 'h' or 'c', index]")
     if len({tuple(u) for u in units}) < len(units):
         raise ValueError("meta units name a unit twice")
     r = _table(said.get("r"), len(units), F, "r")  # [U, F]

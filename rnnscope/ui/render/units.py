@@ -124,7 +124,7 @@ def render_units(frame: UnitsFrame, selected: int, sort: int, width: int, height
     feature = int(frame.best[unit]) if sort == BEST else sort
     sorting = "each unit's best feature" if sort == BEST else frame.features[sort]
     analysed = f"{len(frame.text):,} chars analysed · {len(order)} units" if frame.text else (
-        f"as recorded: the best unit of each feature ({len(order)}), no strip")
+        f"as recorded: the top units and each feature's best ({len(order)}), no strip")
     title = [seg(f"step {frame.step} · {analysed} · sorted by ", accents.dim), seg(sorting, accents.label),
              seg(" (f / F)", accents.dim)]
     table_rows = max(3, (height - 8) // 2)
