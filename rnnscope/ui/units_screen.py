@@ -44,16 +44,16 @@ class UnitsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        if self.frame is not None:
-            self.panel.show(self.frame, self.view)
+        self._redraw()
 
-    def show_frame(self, frame: Frame, view: ViewState) -> None:
-        """The app's newest frame (live, reviewed or replayed)."""
+    def show_frame(self, frame: Frame | None, view: ViewState) -> None:
+        """The app's newest frame (live, reviewed or replayed; on the compare screen the selected run's)."""
         self.frame, self.view = frame, view
-        self.panel.show(frame, view)
+        self._redraw()
 
     def _redraw(self) -> None:
         if self.frame is not None:
+            self.panel.run = self.app.units_run()
             self.panel.show(self.frame, self.view)
 
     def action_select(self, delta: int) -> None:

@@ -76,7 +76,9 @@ async def test_on_the_compare_screen_the_page_shows_the_selected_run():
         await pilot.press("s", "U")
         await wait_until(pilot, lambda: isinstance(app.screen, UnitsScreen), "the Units page")
         panel = app.screen.query_one(UnitsPanel)
-        assert lines_of(panel)[0].startswith("step 20 ")  # run B's analysis, not A's (step 300)
+        assert lines_of(panel)[0].startswith("run B (s switches) · step 20 ")  # run B's analysis, not A's (step 300)
+        await pilot.press("s")
+        assert lines_of(panel)[0].startswith("run A (s switches) · step 300 ")  # s switches, the page follows
 
 
 async def test_slash_finds_the_spans_where_the_selected_unit_is_on_again():

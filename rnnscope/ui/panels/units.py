@@ -27,10 +27,11 @@ class UnitsPanel(FramePanel):
         self.selected, self.sort = 0, BEST
         self.marked: frozenset[int] = frozenset()
         self.similar, self.threshold = False, 0.5
+        self.run = ""  # which run, on the compare screen
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
         looks = (part_version(frame, "probe"), view.cursor_t, self.threshold) if self.similar else ()
-        return (part_version(frame, "units"), self.selected, self.sort, self.marked, self.similar, *looks)
+        return (part_version(frame, "units"), self.selected, self.sort, self.marked, self.similar, self.run, *looks)
 
     def measured_at(self, frame: Frame) -> int | None:
         return None if frame.units is None else frame.units.step
@@ -38,14 +39,15 @@ class UnitsPanel(FramePanel):
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:
         if frame.units is None:
-            return [[seg(NOT_YET[:width], accents.waiting)]]
+            run = f"{self.run}: " if self.run else ""
+            return [[seg(run[:width], accents.label), seg(NOT_YET[: max(0, width - len(run))], accents.waiting)]]
         similar = None
         if self.similar:
             units = self.query_units(frame.units)
             found = similar_spans(frame.units, units, self.threshold, frame.probe, view.cursor_t)
             similar = similar_lines(frame.units, units, self.threshold, found, height, accents)
         return render_units(frame.units, self.selected, self.sort, width, height, color_system, accents,
-                            self.marked, similar)
+                            self.marked, similar, self.run)
 
     def selected_unit(self, units) -> int:
         """The selected unit (an index into the frame's units)."""

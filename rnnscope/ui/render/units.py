@@ -115,9 +115,11 @@ def emerged_lines(frame: UnitsFrame, width: int, accents: Accents, rows: int = 2
 
 
 def render_units(frame: UnitsFrame, selected: int, sort: int, width: int, height: int, color_system: str | None,
-                 accents: Accents, marked: frozenset[int] = frozenset(), similar: list[Line] | None = None) -> list[Line]:
-    """The whole page: a title line, the features that emerged, the ranking (top half; the `marked` units dotted),
-    the selected unit's line, strip and contexts (or, when given, the find-similar lines `similar`)."""
+                 accents: Accents, marked: frozenset[int] = frozenset(), similar: list[Line] | None = None,
+                 run: str = "") -> list[Line]:
+    """The whole page: a title line (led by `run`, the run shown on the compare screen), the features that emerged,
+    the ranking (top half; the `marked` units dotted), the selected unit's line, strip and contexts (or, when given,
+    the find-similar lines `similar`)."""
     order = ranked(frame, sort)
     selected = max(0, min(selected, len(order) - 1))
     unit = int(order[selected])
@@ -125,7 +127,8 @@ def render_units(frame: UnitsFrame, selected: int, sort: int, width: int, height
     sorting = "each unit's best feature" if sort == BEST else frame.features[sort]
     analysed = f"{len(frame.text):,} chars analysed · {len(order)} units" if frame.text else (
         f"as recorded: the top units and each feature's best ({len(order)}), no strip")
-    title = [seg(f"step {frame.step} · {analysed} · sorted by ", accents.dim), seg(sorting, accents.label),
+    title = [seg(f"{run} · " if run else "", accents.label),
+             seg(f"step {frame.step} · {analysed} · sorted by ", accents.dim), seg(sorting, accents.label),
              seg(" (f / F)", accents.dim)]
     table_rows = max(3, (height - 8) // 2)
     lines = [_crop(title, width), *emerged_lines(frame, width, accents)]
