@@ -84,6 +84,8 @@ class Review:
                     "status": (key, frame.versions.get("status")), "events": (key, frame.versions.get("events"))}
         units = recorded_units(recorded)
         if units is not None:
+            if frame.units is not None:  # the emergences the run had seen by then (a record keeps none)
+                units = dataclasses.replace(units, emerged=tuple(e for e in frame.units.emerged if e.step <= units.step))
             frame, versions = dataclasses.replace(frame, units=units), {**versions, "units": key}
         return dataclasses.replace(
             frame, probe=recorded.probe, memory=recorded.memory, last_step=last_step(recorded), versions=versions,

@@ -8,6 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from rnnscope.contracts.units import Emergence
 from rnnscope.ui.panels.units import UnitsPanel
 from rnnscope.ui.render.similar import similar_spans
 from rnnscope.ui.units_screen import UnitsScreen
@@ -113,8 +114,18 @@ def test_find_similar_takes_its_query_from_the_probe_at_the_time_cursor():
     assert similar_spans(units, [planted], 0.5, probe, cursor=20).source == "analysis"  # off there: its context
 
 
+class EmergingSource(UnitsSource):
+    """Frames whose analysis has seen in_dquote emerge at step 6 and depth_paren at step 8 (once reached)."""
+
+    def frame(self):
+        frame = super().frame()
+        emerged = tuple(Emergence(name, 1, "c", 3, 0.9, step) for name, step in (("in_dquote", 6), ("depth_paren", 8))
+                        if step <= frame.status.step)
+        return dataclasses.replace(frame, units=dataclasses.replace(frame.units, emerged=emerged))
+
+
 async def test_in_review_the_page_shows_the_units_the_reviewed_frame_recorded(tmp_path):
-    source = UnitsSource(layers=2, H=16, step=5, paused=True, run_dir=tmp_path)
+    source = EmergingSource(layers=2, H=16, step=5, paused=True, run_dir=tmp_path)
     async with running_app(source) as (app, pilot):
         for step in (6, 7, 8):
             await pilot.press("n")
@@ -126,6 +137,7 @@ async def test_in_review_the_page_shows_the_units_the_reviewed_frame_recorded(tm
         await pilot.press("comma")
         title = lines_of(panel)[0]
         assert title.startswith("step 7 · as recorded: the top units and each feature's best")
+        assert "in_dquote c3 @ 6" in lines_of(panel)[1] and "@ 8" not in lines_of(panel)[1]  # emerged by then
         recorded = make_units(7, 16, 2, seed=7)
         best = recorded.order[0]  # the recorded ranking's first is the analysis's first
         assert recorded.name(best) in lines_of(panel)[3] and f"{recorded.score(best):+.2f}" in lines_of(panel)[3]

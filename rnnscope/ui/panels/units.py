@@ -55,6 +55,8 @@ class UnitsPanel(FramePanel):
         return int(order[max(0, min(self.selected, len(order) - 1))])
 
     def query_units(self, units) -> list[int]:
-        """The units find-similar looks for: the marked ones (those still in the frame), else the selected one."""
+        """The units find-similar looks for: the marked ones (those still in the frame; the selected one first, its
+        strongest context the query when the probe gives none), else the selected one."""
+        selected = self.selected_unit(units)
         marked = sorted(unit for unit in self.marked if unit < len(units.kind))
-        return marked or [self.selected_unit(units)]
+        return sorted(marked, key=lambda unit: unit != selected) or [selected]
