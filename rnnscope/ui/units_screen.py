@@ -1,5 +1,6 @@
 """The Units page (PRODUCT.md section 13): over the dashboard, the ranked units of the latest frame, updated live;
-enter moves the heatmaps' unit cursor and layer to the selected unit."""
+enter moves the heatmaps' unit cursor and layer to the selected unit; x marks units and / finds the spans where they
+are jointly above the threshold (t T)."""
 
 from __future__ import annotations
 
