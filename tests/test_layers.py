@@ -20,7 +20,7 @@ ALLOWED = {
     "exporting": {"cells", "contracts", "storage", "lessons", "watch"},
     "lessons": {"contracts", "storage", "training", "compare", "runner"},
     "compare": {"contracts", "storage", "training", "exporting", "runner", "ui"},
-    "watch": {"cells", "contracts", "storage", "measuring", "runner", "ui"},
+    "watch": {"cells", "contracts", "storage", "measuring", "runner", "ui", "units"},
     "runner": {"cells", "contracts", "storage", "training", "exporting", "lessons", "compare", "ui", "units", "watch", "startup",
                "cli_args"},
     "ui": {"cells", "contracts", "storage", "lessons", "compare", "music", "serve", "startup"},

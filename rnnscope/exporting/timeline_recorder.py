@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from rnnscope.contracts.frames import ProbeFrame
 from rnnscope.storage.timeline import TimelineWriter
+from rnnscope.storage.timeline.units_meta import units_meta
 from rnnscope.watch.heartbeat import HeartbeatFile
 
 
@@ -19,6 +20,7 @@ class TimelineRecorder:
         self.writer: TimelineWriter | None = TimelineWriter(engine.run_dir)
         config = engine.config  # the heartbeat names the writer for `rnnscope --attach` (rnnscope.watch)
         self.heartbeat = HeartbeatFile(engine.run_dir, f"rnnscope {config.model} {config.layers}x{config.hidden}")
+        self._units: tuple = (None, None)  # the last units analysis recorded and its meta entry (made once each)
 
     def __call__(self, probe: ProbeFrame) -> None:
         if self.writer is None:
@@ -67,7 +69,8 @@ class TimelineRecorder:
         return self.writer is not None and self.writer.entries is not None
 
     def _meta(self) -> dict:
-        """The settings, the vocabulary and the last step's gradient norms (what --attach shows beside the probe)."""
+        """The settings, the vocabulary, the last step's gradient norms (what --attach shows beside the probe) and the
+        latest units analysis (rnnscope.storage.timeline.units_meta)."""
         engine = self.engine
         meta = {"model": engine.config.model, "clip": engine.config.clip, "init": engine.config.init,
                 "vocab": list(engine.corpus.vocab)}
@@ -76,6 +79,11 @@ class TimelineRecorder:
             meta.update(grad_step=stats.step, grad_norms=_finite(stats.grad_norms), grad_total=stats.total_pre,
                         grad_norms_post=_finite(stats.grad_norms_post), grad_total_post=stats.total_post,
                         clipped=stats.clipped)
+        units = engine.units.frame
+        if units is not None:
+            if self._units[0] is not units:
+                self._units = (units, units_meta(units))
+            meta["units"] = self._units[1]
         return meta
 
 

@@ -13,7 +13,7 @@ from rnnscope.contracts.json_numbers import number_or_nan
 from rnnscope.contracts.parts import frame_parts
 from rnnscope.storage.snapshot_io import snapshot_step
 from rnnscope.storage.timeline import TimelineEntry, TimelineFrame, TimelineReader
-from rnnscope.storage.timeline.facts import last_step, sample, settings, timeline_status, vocab
+from rnnscope.storage.timeline.facts import last_step, recorded_units, sample, settings, timeline_status, vocab
 from rnnscope.watch.heartbeat import HeartbeatError, read_heartbeat
 
 
@@ -73,14 +73,18 @@ def timeline_parts(frame: TimelineFrame, base: Frame | None, entries: list[Timel
         return {"status": timeline_status(frame, "", run_dir), "notice": None, "probe": frame.probe,
                 "loss_history": np.array(rows, dtype=np.float64).reshape(-1, 2),  # [N, 2]
                 "last_step": last_step(frame), "vocab": vocab(frame.meta), "memory": frame.memory,
-                "sample": sample(frame)}
+                "sample": sample(frame), "units": recorded_units(frame)}
     status = dataclasses.replace(base.status, step=entry.step, train_loss=number_or_nan(entry.train_loss),
                                  val_loss=number_or_nan(entry.val_loss),
                                  config=base.status.config.with_(**settings(frame.meta)))  # the frame's, not base's
     earlier = base.memory if base.memory is not None and base.memory.step <= entry.step else None  # never a later one
+    units, exported = recorded_units(frame), base.units if base.units is not None and base.units.step <= entry.step \
+        else None  # the snapshot's analysis (with its strip) unless the frame recorded a newer one; never a later one
+    if units is None or (exported is not None and exported.step >= units.step):
+        units = exported
     return frame_parts(dataclasses.replace(
         base, status=status, probe=frame.probe, memory=frame.memory if frame.memory is not None else earlier,
-        last_step=last_step(frame),
+        last_step=last_step(frame), units=units,
         loss_history=_until(base.loss_history, entry.step), val_history=_until(base.val_history, entry.step),
         grad_norm_history=_until(base.grad_norm_history, entry.step),
         events=tuple(e for e in base.events if e.step <= entry.step)))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rnnscope.contracts.frames import Event, Frame
 from rnnscope.storage.timeline import TimelineEntry, TimelineError, TimelineFrame, TimelineReader
-from rnnscope.storage.timeline.facts import last_step
+from rnnscope.storage.timeline.facts import last_step, recorded_units
 
 REVIEW_EVENT = "review"  # the loss curve's marker at the reviewed step
 
@@ -74,14 +74,19 @@ class Review:
         return self.readers[side]
 
     def apply(self, frame: Frame | None, side: str = "") -> Frame | None:
-        """`frame` with the reviewed probe, memory and gradient norms (None where none was recorded then), the review
-        in its status and a marker on the loss curve."""
+        """`frame` with the reviewed probe, memory and gradient norms (None where none was recorded then), its units
+        analysis where it recorded one (else the live one), the review in its status and a marker on the loss curve."""
         recorded = self.shown.get(side)
         if frame is None or recorded is None:
             return frame
         key = ("review", recorded.entry.id)  # a version no live part has: the panels redraw once per frame
         versions = {**frame.versions, "probe": key, "memory": key, "last_step": key,
                     "status": (key, frame.versions.get("status")), "events": (key, frame.versions.get("events"))}
+        units = recorded_units(recorded)
+        if units is not None:
+            if frame.units is not None:  # the emergences the run had seen by then (a record keeps none)
+                units = dataclasses.replace(units, emerged=tuple(e for e in frame.units.emerged if e.step <= units.step))
+            frame, versions = dataclasses.replace(frame, units=units), {**versions, "units": key}
         return dataclasses.replace(
             frame, probe=recorded.probe, memory=recorded.memory, last_step=last_step(recorded), versions=versions,
             status=dataclasses.replace(frame.status, review=self.label),

@@ -1,5 +1,6 @@
 """The Units page (PRODUCT.md section 13): over the dashboard, the ranked units of the latest frame, updated live;
-enter moves the heatmaps' unit cursor and layer to the selected unit."""
+enter moves the heatmaps' unit cursor and layer to the selected unit; x marks units and / finds the spans where they
+are jointly above the threshold (t T)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from textual.widgets import Footer
 
 from rnnscope.contracts.frames import Frame
 from rnnscope.ui.panels.units import UnitsPanel
-from rnnscope.ui.render.units import BEST, ranked
+from rnnscope.ui.render.units import BEST
 from rnnscope.ui.view_state import ViewState
 
 PAGE = 10  # ranks PageUp / PageDown move
@@ -28,6 +29,10 @@ class UnitsScreen(Screen[None]):
         Binding("f", "sort(1)", "sort by feature", key_display="f F"),
         Binding("F", "sort(-1)", "sort back", show=False),
         Binding("enter", "show_in_heatmaps", "show in heatmaps", key_display="⏎"),
+        Binding("x", "mark", "mark for similar"),
+        Binding("slash", "similar", "find similar", key_display="/"),
+        Binding("t", "threshold(-0.1)", "threshold", key_display="t T"),
+        Binding("T", "threshold(0.1)", "threshold", show=False),
     ]
 
     def __init__(self, frame: Frame | None, view: ViewState) -> None:
@@ -40,16 +45,16 @@ class UnitsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        if self.frame is not None:
-            self.panel.show(self.frame, self.view)
+        self._redraw()
 
-    def show_frame(self, frame: Frame, view: ViewState) -> None:
-        """The app's newest frame (live, reviewed or replayed)."""
+    def show_frame(self, frame: Frame | None, view: ViewState) -> None:
+        """The app's newest frame (live, reviewed or replayed; on the compare screen the selected run's)."""
         self.frame, self.view = frame, view
-        self.panel.show(frame, view)
+        self._redraw()
 
     def _redraw(self) -> None:
         if self.frame is not None:
+            self.panel.run = self.app.units_run()
             self.panel.show(self.frame, self.view)
 
     def action_select(self, delta: int) -> None:
@@ -73,6 +78,23 @@ class UnitsScreen(Screen[None]):
         units = self.frame.units if self.frame is not None else None
         if units is None:
             return
-        unit = int(ranked(units, self.panel.sort)[self.panel.selected])
+        unit = self.panel.selected_unit(units)
         self.app.select_unit(int(units.layer[unit]), int(units.index[unit]))
         self.dismiss()
+
+    def action_mark(self) -> None:
+        """Mark / unmark the selected unit for find-similar."""
+        units = self.frame.units if self.frame is not None else None
+        if units is not None:
+            unit = self.panel.selected_unit(units)
+            self.panel.marked = self.panel.marked ^ {unit}
+            self._redraw()
+
+    def action_similar(self) -> None:
+        """Find similar on / off: the spans where the marked (or selected) units are jointly above the threshold."""
+        self.panel.similar = not self.panel.similar
+        self._redraw()
+
+    def action_threshold(self, delta: float) -> None:
+        self.panel.threshold = round(max(0.1, min(self.panel.threshold + delta, 0.9)), 1)
+        self._redraw()

@@ -94,6 +94,10 @@ class ViewKeys:
         """The frame the Units page shows: the run's, or the one under review (a compare: the selected run's)."""
         return self.latest if self.review is None else self.review.apply(self.latest)
 
+    def units_run(self) -> str:
+        """Which run the Units page shows, for its title: '' with one run (a compare: 'run A' / 'run B')."""
+        return ""
+
     def select_unit(self, layer: int, unit: int) -> None:
         """Move the heatmaps' layer and unit cursor to `unit` of `layer` (scrolled into view)."""
         sizes = self.view_sizes()

@@ -56,16 +56,21 @@ def _lstm_cells(inputs: torch.Tensor, hidden: torch.Tensor, weights: list[torch.
 def analyse(model, ids: np.ndarray) -> list[UnitStates]:
     """Every layer's h (and c for an LSTM) of `model` (a CharModel) reading ids [N] from a zero state."""
     device = model.head.weight.device
-    rnn = model.rnn
     with torch.no_grad():
-        layer_input = model.embedding(torch.as_tensor(ids, dtype=torch.long, device=device)).float()  # [N, E]
-        cell = cells.cell(model.kind)
-        found = []
+        embedded = model.embedding(torch.as_tensor(ids, dtype=torch.long, device=device)).float()  # [N, E]
+    return layer_states(model.rnn, model.kind, embedded)
+
+
+def layer_states(rnn, kind: str, inputs: torch.Tensor) -> list[UnitStates]:
+    """Every layer's h (and c for an LSTM) of `rnn` (a cell kind of rnnscope.cells) reading inputs [N, In] from a
+    zero state, no grad."""
+    with torch.no_grad():
+        cell, layer_input, found = cells.cell(kind), inputs, []
         for layer in range(rnn.num_layers):
             weights = float_weights(rnn, layer)
             hidden = cell.hidden_states(layer_input, weights)  # [N, H]
             found.append(UnitStates(layer, "h", hidden.cpu().numpy()))
-            if model.kind == "lstm":
+            if kind == "lstm":
                 found.append(UnitStates(layer, "c", _lstm_cells(layer_input, hidden, weights).cpu().numpy()))
             layer_input = hidden
     return found

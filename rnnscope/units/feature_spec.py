@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 
 from rnnscope.contracts.errors import InputError
+from rnnscope.contracts.feature_name import FEATURE_NAME as NAME
 
 MEMORY = ("in_dquote", "in_squote", "in_comment", "depth_paren", "depth_square", "depth_curly", "depth_all",
           "column", "word_pos", "indent", "abc_header", "since_bar")
 INPUT = ("whitespace", "newline", "upper", "digit", "punctuation", "vowel")
 MAX_FEATURES = 8
-NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,23}")
 
 
 def parse_feature(spec: str) -> tuple[str, str]:

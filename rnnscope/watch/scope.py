@@ -19,6 +19,7 @@ from rnnscope.watch.output import Output
 from rnnscope.watch.publisher import rank
 from rnnscope.watch.schedule import ProbeSchedule
 from rnnscope.watch.target import describe, refuse_unsupported, unwrap
+from rnnscope.watch.units import scope_units
 from rnnscope.watch.watched_probe import WatchedProbe
 
 
@@ -42,6 +43,9 @@ def unreadable(frame) -> str | None:
 class Scope:
     """Probes `module` now and then and writes what it sees to RUN_DIR for `rnnscope --attach RUN_DIR`.
 
+    With `analysis=` (inputs like `probe=`) and `features=` ({name: one number per analysis position}), frames also
+    record what each unit means: the module's h (and c) over the analysis inputs scored against the features.
+
     Call `grads(step)` after backward (before clipping) and `step(step, loss=...)` after the optimizer step. It reads
     parameters and .grad and never writes them, draws no global random numbers, never switches train/eval, calls no
     collective; with torch.distributed, rank 0 alone probes and writes (the other ranks return at once). A guest in
@@ -50,13 +54,15 @@ class Scope:
     """
 
     def __init__(self, module, run_dir, *, probe, targets=None, readout=None, labels=None, embedding=None,
-                 vocab=None, decode=None, sample=None, budget: float = 0.02, every: int | None = None) -> None:
+                 vocab=None, decode=None, sample=None, budget: float = 0.02, every: int | None = None,
+                 analysis=None, features=None) -> None:
         rnn = unwrap(module)
         refuse_unsupported(rnn)
         budget, every = check_schedule(budget, every)
         inputs = check_inputs(rnn, probe, targets, readout, labels, embedding=embedding, vocab=vocab, decode=decode,
                               sample=sample)
         self._probe = WatchedProbe(rnn, inputs)
+        self._units = scope_units(rnn, analysis, features, embedding=embedding, vocab=vocab, decode=decode)
         self._probe.check_reproduced()
         if inputs.steps > CONNECTIVITY_MAX_T:
             warnings.warn(f"rnnscope Scope: the probe has {inputs.steps} steps, so its frames skip the connectivity "
@@ -174,7 +180,18 @@ class Scope:
                 self._guard.tell(f"a probe holds what the screen cannot draw ({problem}: has the model diverged?)",
                                  f"such frames are not written (the first at step {step}); probes go on")
                 return
+            self._add_units(step, extra)
             self._output.append(frame, loss, grads, self._schedule.share(), extra)
+
+    def _add_units(self, step: int, extra: dict) -> None:
+        """The units analysis (analysis= and features=) into the frame's meta; a failure costs the units only."""
+        if self._units is None:
+            return
+        try:
+            extra["units"] = self._units.record(step, self._probe, self._schedule.spent)
+        except Exception as error:  # a guest: the user's embedding on other inputs, ...
+            self._units = None
+            self._guard.tell(failure("the units analysis", error), "frames go without units from now on")
 
     def _sample(self) -> tuple[str, str] | None:
         if not self._sampling:

@@ -10,7 +10,8 @@ import torch
 from torch import nn
 
 from rnnscope.contracts.frames import CONNECTIVITY_MAX_T, ProbeFrame
-from rnnscope.measuring.module_probe import ModuleProbe, probe_module, readout_loss
+from rnnscope.measuring.module_probe import ModuleProbe, module_kind, probe_module, readout_loss
+from rnnscope.units.analysis import UnitStates, layer_states
 from rnnscope.watch.inputs import ProbeInputs, no_surrogates
 from rnnscope.watch.target import describe, kind
 
@@ -141,6 +142,13 @@ class WatchedProbe:
             cost_ms=(time.perf_counter() - started) * 1000.0,
             connectivity=measured.connectivity, labels=self.inputs.labels,
         )
+
+    def unit_states(self, inputs: ProbeInputs) -> list[UnitStates]:
+        """Every layer's h (and c) over other inputs of the module (a Scope's analysis), one no-grad pass, nothing
+        drawn from the global random generators."""
+        with self._untouched() as device:
+            x = inputs.current(device, self.rnn.input_size)[0]  # [N, I]
+            return layer_states(self.rnn, module_kind(self.rnn), x)
 
     def class_names(self, probe: ProbeFrame) -> dict[str, str]:
         """The names of the classes a frame shows (each position's top guesses and target), id -> name; {} without

@@ -13,6 +13,7 @@ from rnnscope.contracts.frames import DIVERGED, PAUSED, RUNNING, Frame, Notice, 
 from rnnscope.contracts.parts import frame_parts
 from rnnscope.contracts.source import Publish
 from rnnscope.storage.timeline import TimelineWriter
+from rnnscope.storage.timeline.units_meta import units_meta
 from tests.fake_frames import make_frame
 
 RUN_DIR = "rnnscope-runs/fake"
@@ -155,6 +156,7 @@ class FakeSource:
                                   val_loss=None, memory=frame.memory,
                                   meta={"grad_step": stats.step, "grad_norms": stats.grad_norms,
                                         "grad_total": stats.total_pre, "grad_norms_post": stats.grad_norms_post,
-                                        "grad_total_post": stats.total_post, "clipped": stats.clipped})
+                                        "grad_total_post": stats.total_post, "clipped": stats.clipped,
+                                        **({} if frame.units is None else {"units": units_meta(frame.units)})})
         publish(frame_parts(frame))
         self.published += 1

@@ -4,8 +4,8 @@ brute force."""
 import numpy as np
 import pytest
 
+from rnnscope.ui.render.similar import find_similar
 from rnnscope.units.scores import beyond_character, context, correlations, top_positions
-from rnnscope.units.similar import find_similar
 
 
 def test_r_equals_numpy_corrcoef():

@@ -119,3 +119,15 @@ def test_a_hostile_user_feature_is_refused_with_a_notice_and_the_rest_go_on():
         time.sleep(0.1)
     assert told[0][0] == "warning" and "feature hostile refused" in told[0][1] and "\n" not in told[0][1]
     assert "bs" in tracker.features and "hostile" not in tracker.features
+
+
+def test_the_timeline_records_the_units_analysis_with_each_probe(trained):
+    from rnnscope.storage.timeline import TimelineReader
+    from rnnscope.storage.timeline.units_meta import read_units
+
+    trained.refresh_probe()
+    reader = TimelineReader(trained.run_dir)
+    newest = reader.load(reader.index()[-1].id)
+    record = read_units(newest.meta)
+    assert record is not None and record.frame.step == trained.units.frame.step <= newest.entry.step
+    assert np.allclose(record.frame.feature_best(), trained.units.frame.feature_best(), atol=1e-4)

@@ -1,5 +1,6 @@
 """What a timeline frame tells the dashboard about its run when nothing else does (--attach, and --replay of a run
-that exported nothing): its status line, the gradient norms it recorded, the vocabulary. Every field is checked."""
+that exported nothing): its status line, the gradient norms it recorded, the vocabulary, its units analysis. Every
+field is checked."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 from rnnscope.contracts.config import INITS, MODELS, RunConfig
 from rnnscope.contracts.frames import RunStatus, Sample, StepStats
 from rnnscope.contracts.json_numbers import number_or_nan
+from rnnscope.contracts.units import UnitsFrame
 from rnnscope.storage.timeline.reader import TimelineFrame
+from rnnscope.storage.timeline.units_meta import read_units
 
 MAX_NAME = 80  # characters kept of a parameter name (or a class's)
 MAX_CLASSES = 1 << 20  # class ids named beyond this are left out (a table of names is made up to the largest)
@@ -74,6 +77,15 @@ def sample(frame: TimelineFrame) -> Sample | None:
         return None
     return Sample(step=frame.entry.step, prime=said["prime"][-MAX_SAMPLE:], text=said["text"][:MAX_SAMPLE],
                   temperature=math.nan)
+
+
+def recorded_units(frame: TimelineFrame) -> UnitsFrame | None:
+    """The units analysis the frame recorded (its features' best units), or None: none recorded, or refused."""
+    try:
+        record = read_units(frame.meta)
+    except ValueError:
+        return None
+    return None if record is None else record.frame
 
 
 def last_step(frame: TimelineFrame) -> StepStats | None:

@@ -81,6 +81,8 @@ class CompareApp(RnnscopeApp):
         if self.dashboard is not None:
             self.dashboard.select(selected)
         self.status_bar.show(selected, all(self.frames.values()))
+        if hasattr(self.screen, "show_frame"):  # the Units page follows the selected run (s)
+            self.screen.show_frame(self.units_frame(), self.view)
 
     # --- parts in --------------------------------------------------------------------------------
 
@@ -104,6 +106,9 @@ class CompareApp(RnnscopeApp):
         if hasattr(self.screen, "show_frame"):  # the Units page: the selected run's
             self.screen.show_frame(self.units_frame(), self.view)
         self.painted = (frames, self.view)
+
+    def units_run(self) -> str:
+        return f"run {self.selected.upper()} (s switches)"
 
     def units_frame(self) -> Frame | None:
         frame = self.frames[self.selected]

@@ -27,25 +27,28 @@ def _number(value: float) -> str:
     return "  —  " if not np.isfinite(value) else f"{value:+.2f}"
 
 
-def _row(frame: UnitsFrame, unit: int, rank: int, feature: int, width: int, selected: bool, accents: Accents) -> Line:
+def _row(frame: UnitsFrame, unit: int, rank: int, feature: int, width: int, selected: bool, marked: bool,
+         accents: Accents) -> Line:
     r = float(frame.r[unit, feature])
     beyond = float(frame.beyond[unit, feature])
     score = abs(beyond if frame.memory[feature] else r)
     bar = "█" * int(round(min(score, 1.0) * 10)) if np.isfinite(score) else ""
-    text = f"{rank:>4} {frame.name(unit):<9} {frame.features[feature]:<13} {_number(r):>6} {_number(beyond):>7}  "
+    dot = "•" if marked else " "
+    text = f"{rank:>4}{dot}{frame.name(unit):<9} {frame.features[feature]:<13} {_number(r):>6} {_number(beyond):>7}  "
     return [seg(text[:width], accents.cursor if selected else None), seg(bar[: max(0, width - len(text))], accents.bar)]
 
 
 def ranking_lines(frame: UnitsFrame, order: np.ndarray, selected: int, sort: int, rows: int, width: int,
-                  accents: Accents) -> list[Line]:
-    """The header and `rows` units of `order` around the selected rank (`selected`, a position in `order`)."""
+                  accents: Accents, marked: frozenset[int] = frozenset()) -> list[Line]:
+    """The header and `rows` units of `order` around the selected rank (`selected`, a position in `order`); the
+    `marked` units (for find-similar) with a dot."""
     header = [seg(f"{'rank':>4} {'unit':<9} {'feature':<13} {'r':>6} {'beyond':>7}  |score|"[:width], accents.label)]
     first = max(0, min(selected - rows // 2, len(order) - rows))
     lines = [header]
     for rank in range(first, min(first + rows, len(order))):
         unit = int(order[rank])
         feature = int(frame.best[unit]) if sort == BEST else sort
-        lines.append(_row(frame, unit, rank + 1, feature, width, rank == selected, accents))
+        lines.append(_row(frame, unit, rank + 1, feature, width, rank == selected, unit in marked, accents))
     return lines
 
 
@@ -112,26 +115,32 @@ def emerged_lines(frame: UnitsFrame, width: int, accents: Accents, rows: int = 2
 
 
 def render_units(frame: UnitsFrame, selected: int, sort: int, width: int, height: int, color_system: str | None,
-                 accents: Accents) -> list[Line]:
-    """The whole page: a title line, the ranking (top half), the selected unit's line, strip and contexts, and the
-    features that emerged."""
+                 accents: Accents, marked: frozenset[int] = frozenset(), similar: list[Line] | None = None,
+                 run: str = "") -> list[Line]:
+    """The whole page: a title line (led by `run`, the run shown on the compare screen), the features that emerged,
+    the ranking (top half; the `marked` units dotted), the selected unit's line, strip and contexts (or, when given,
+    the find-similar lines `similar`)."""
     order = ranked(frame, sort)
     selected = max(0, min(selected, len(order) - 1))
     unit = int(order[selected])
     feature = int(frame.best[unit]) if sort == BEST else sort
     sorting = "each unit's best feature" if sort == BEST else frame.features[sort]
-    title = [seg(f"step {frame.step} · {len(frame.text):,} chars analysed · {len(order)} units · sorted by ",
-                 accents.dim), seg(sorting, accents.label), seg(" (f / F)", accents.dim)]
+    analysed = f"{len(frame.text):,} chars analysed · {len(order)} units" if frame.text else (
+        f"as recorded: the top units and each feature's best ({len(order)}), no strip")
+    title = [seg(f"{run} · " if run else "", accents.label),
+             seg(f"step {frame.step} · {analysed} · sorted by ", accents.dim), seg(sorting, accents.label),
+             seg(" (f / F)", accents.dim)]
     table_rows = max(3, (height - 8) // 2)
     lines = [_crop(title, width), *emerged_lines(frame, width, accents)]
-    lines += ranking_lines(frame, order, selected, sort, table_rows, width, accents)
+    lines += ranking_lines(frame, order, selected, sort, table_rows, width, accents, marked)
     beyond = float(frame.beyond[unit, feature])
     lines.append(_crop([seg(f"{frame.name(unit)} ", accents.label), seg(frame.features[feature]),
                         seg(f"  r {_number(float(frame.r[unit, feature]))}  beyond the character {_number(beyond)}"),
-                        seg("  ⏎ show it in the heatmaps", accents.dim)], width))
+                        seg("  ⏎ heatmaps · x mark · / similar", accents.dim)], width))
     strip_rows = -(-min(len(frame.text), len(frame.strip)) // max(width, 1))  # the whole strip when it fits
     room = height - len(lines)
     each = max(1, min(CONTEXTS, (room - min(strip_rows, room - 4)) // 2))  # contexts each way in what is left
-    contexts = context_lines(frame, unit, width, each, accents)
+    contexts = context_lines(frame, unit, width, each, accents) if similar is None else [
+        _crop(line, width) for line in similar[: max(2, room // 2)]]
     lines += strip_lines(frame, unit, width, max(room - len(contexts), 1), color_system, accents)
     return (lines + contexts)[:height]
