@@ -33,3 +33,24 @@ def test_the_word_lm_example_trains_the_same_watched_and_unwatched(tmp_path):
     assert last.meta["sample"]["prime"].split() == list(last.probe.labels[:5])
     assert len(last.meta["sample"]["text"].split()) == 20 and set(last.meta["sample"]["text"].split()) <= words
     assert last.meta["grad_step"] == 4 and last.meta["grad_total"] > 0  # the final probe repeats the last norms
+
+
+def test_the_bidirectional_tagger_trains_the_same_watched_and_unwatched(tmp_path):
+    example = load_example("watch_bidirectional_tagger")
+    tiny = ["--steps", "5", "--emb", "4", "--hidden", "5", "--length", "7", "--batch", "3"]
+    watched = example.main([*tiny, "--run-dir", str(tmp_path / "run"), "--every", "2"])
+    assert watched["losses"] == example.main([*tiny, "--no-scope"])["losses"]
+    frames = frames_in(tmp_path / "run")
+    assert [f.entry.step for f in frames] == [0, 2, 4]
+    assert frames[-1].meta["rows"] == ["L0 fwd", "L0 bwd", "L1 fwd", "L1 bwd"]
+    assert len(frames[-1].probe.layers) == 4 and frames[-1].probe.probs.shape == (7, 2)
+
+
+def test_the_custom_cell_example_trains_the_same_watched_and_unwatched(tmp_path):
+    example = load_example("watch_custom_cell")
+    tiny = ["--steps", "5", "--emb", "4", "--hidden", "5", "--length", "7", "--batch", "3"]
+    watched = example.main([*tiny, "--run-dir", str(tmp_path / "run"), "--every", "2"])
+    assert watched["losses"] == example.main([*tiny, "--no-scope"])["losses"]
+    frames = frames_in(tmp_path / "run")
+    assert [f.entry.step for f in frames] == [0, 2, 4]
+    assert frames[-1].meta["kind"] == "custom" and frames[-1].meta["model"] == "LayerNormLSTM (custom step) in 4"

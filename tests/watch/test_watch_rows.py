@@ -1,0 +1,158 @@
+"""Scope on bidirectional, projected and custom-cell modules: states, flows and connectivity against oracles
+(the module's own forward, the fast probe on one direction, torch.autograd), losses bit-identical watched."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from rnnscope.measuring.module_probe import default_direction, probe_module
+from rnnscope.storage.timeline.check import check_timeline_frame
+from rnnscope.watch.inputs import check_inputs
+from rnnscope.watch.scope import Scope
+from rnnscope.watch.target import target
+from rnnscope.watch.watched_probe import WatchedProbe
+from tests.watch.test_watch_examples import load_example
+from tests.watch_fixtures import frames_in
+
+T, I = 6, 3
+
+
+def probed(module, cell_step=None, input_size=None, seed=1):
+    rnn = target(module, cell_step, input_size)
+    x = torch.randn(T, I, generator=torch.Generator().manual_seed(seed))  # [T, I]
+    probe = WatchedProbe(rnn, check_inputs(rnn, x))
+    probe.check_reproduced()
+    return probe.run(0), x
+
+
+def own_connectivity(forward, x: torch.Tensor, width: int) -> np.ndarray:
+    """||dl_t / dx_s|| [T, T] by torch.autograd through the module's own forward, l_t = u . output_t."""
+    u = default_direction(width)  # [H_out]
+    jacobian = torch.autograd.functional.jacobian(lambda inputs: forward(inputs[None]) @ u, x)  # [T, T, I]
+    return jacobian.norm(dim=-1).numpy()
+
+
+@pytest.mark.parametrize("make", [
+    lambda: nn.LSTM(I, 4, num_layers=2, bidirectional=True, batch_first=True),
+    lambda: nn.GRU(I, 4, bidirectional=True),
+    lambda: nn.RNN(I, 4, bidirectional=True, nonlinearity="relu", batch_first=True),
+    lambda: nn.LSTM(I, 5, num_layers=2, proj_size=3, batch_first=True),
+])
+def test_rows_hold_the_modules_own_states_and_connectivity(make):
+    torch.manual_seed(0)
+    module = make()
+    frame, x = probed(module)
+    inputs = x[None] if module.batch_first else x[:, None]
+    output, state = module(inputs)
+    h_n = (state[0] if isinstance(state, tuple) else state)[:, 0]  # [L*D, P]
+    directions = 2 if module.bidirectional else 1
+    top = np.concatenate([layer.hidden for layer in frame.layers[-directions:]], axis=1)  # [T, D*P]
+    own = (output[0] if module.batch_first else output[:, 0]).detach().numpy()
+    np.testing.assert_allclose(top, own, atol=1e-5)
+    lasts = [layer.hidden[0 if index % directions else -1] for index, layer in enumerate(frame.layers)]
+    np.testing.assert_allclose(np.stack(lasts), h_n.detach().numpy(), atol=1e-5)
+    if module.batch_first:
+        forward = lambda inputs: module(inputs)[0][0]  # noqa: E731
+    else:
+        forward = lambda inputs: module(inputs.transpose(0, 1))[0][:, 0]  # noqa: E731
+    np.testing.assert_allclose(frame.connectivity, own_connectivity(forward, x, top.shape[1]), rtol=1e-4, atol=1e-6)
+    assert (frame.connectivity[0, 1:] > 0).any() == module.bidirectional  # a backward row sees the future
+    check_timeline_frame(frame, None)
+
+
+def test_each_directions_flow_is_the_fast_probes_on_that_direction_alone():
+    torch.manual_seed(0)
+    bidirectional = nn.LSTM(I, 4, batch_first=True, bidirectional=True)
+    frame, x = probed(bidirectional)
+    u = default_direction(8)  # l_t = u . [h_fwd, h_bwd]
+    for row, (suffix, part, reverse) in enumerate((("", u[:4], False), ("_reverse", u[4:], True))):
+        alone = nn.LSTM(I, 4, batch_first=True)
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(alone, f"{name}_l0").data.copy_(getattr(bidirectional, f"{name}_l0{suffix}"))
+        oracle = probe_module(alone, (x.flip(0) if reverse else x)[None], lambda hidden, p=part: hidden @ p,
+                              connectivity=False)
+        layer, want = frame.layers[row], oracle.layers[0]
+        order = slice(None, None, -1 if reverse else 1)  # the oracle ran in the row's own time
+        np.testing.assert_allclose(layer.hidden, want.hidden[order], atol=1e-6)
+        np.testing.assert_allclose(layer.grad_h, want.grad_h[order], rtol=1e-4, atol=1e-9)
+        np.testing.assert_allclose(layer.grad_c, want.grad_c[order], rtol=1e-4, atol=1e-9)
+        np.testing.assert_allclose(layer.gates, want.gates[:, order], atol=1e-6)
+        assert layer.metrics.decay_per_step == pytest.approx(want.metrics.decay_per_step, rel=1e-4)
+
+
+def test_a_custom_cell_is_unrolled_through_its_step_and_a_wrong_step_refused():
+    example = load_example("watch_custom_cell")
+    torch.manual_seed(0)
+    rnn = example.LayerNormLSTM(I, 4)
+    frame, x = probed(rnn, example.ln_lstm_step(rnn))
+    np.testing.assert_allclose(frame.layers[0].hidden, rnn(x[None])[0][0].detach().numpy(), atol=1e-6)
+    np.testing.assert_allclose(frame.connectivity, own_connectivity(lambda v: rnn(v)[0][0], x, 4), rtol=1e-4,
+                               atol=1e-7)
+    assert frame.layers[0].gate_names == ("input", "forget", "cell", "output")
+    check_timeline_frame(frame, None)
+
+    def off(x_t, state):  # forgets nothing the module forgets: a different cell
+        state, h, gates = example.ln_lstm_step(rnn)(x_t, state)
+        return state, h * 0.5, gates
+
+    with pytest.raises(ValueError, match="step's outputs differ from the module's own forward") as refused:
+        probed(rnn, off)
+    assert "\n" not in str(refused.value)
+    with pytest.raises(ValueError, match="input_size"):
+        target(nn.Linear(2, 2), off)
+
+
+def test_custom_gate_names_must_be_short_visible_strings():
+    rnn = nn.Linear(I, 2)  # a linear "cell": h_t = tanh(W x_t + h_{t-1}); forward unrolls the same
+
+    class Cell(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin, self.input_size = rnn, I
+
+        def forward(self, x):
+            h, out = x.new_zeros(1, 2), []
+            for t in range(x.shape[1]):
+                h = torch.tanh(self.lin(x[:, t]) + h)
+                out.append(h)
+            return torch.stack(out, dim=1)  # [1, T, 2]
+
+    def step(name):
+        def made(x_t, state):
+            h = torch.tanh(rnn(x_t) + (0 if state is None else state))  # [1, 2]
+            return h, h, {name: 3 * h}  # any finite values for a gate of its own name
+        return made
+
+    frame, _ = probed(Cell(), step("mix"))
+    check_timeline_frame(frame, None)
+    frame, _ = probed(Cell(), step("\x1b[2J"))
+    with pytest.raises(ValueError, match="names gates of no model"):
+        check_timeline_frame(frame, None)
+
+
+def test_a_projected_lstm_trains_bit_identically_watched(tmp_path):
+    def run(watched: bool) -> list[float]:
+        torch.manual_seed(0)
+        rnn, head = nn.LSTM(I, 5, proj_size=2, batch_first=True), nn.Linear(2, 3)
+        optimizer = torch.optim.SGD([*rnn.parameters(), *head.parameters()], lr=0.5)
+        scope = Scope(rnn, tmp_path, probe=torch.ones(T, I), every=2) if watched else None
+        losses = []
+        for step in range(5):
+            x, y = torch.randn(4, T, I), torch.randint(3, (4, T))
+            loss = nn.functional.cross_entropy(head(rnn(x)[0]).reshape(-1, 3), y.reshape(-1))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            if scope:
+                scope.step(step, loss=loss.detach())
+            losses.append(loss.item())
+        if scope:
+            scope.close()
+        return losses
+
+    assert run(True) == run(False)
+    frames = frames_in(tmp_path)
+    assert [f.entry.step for f in frames] == [0, 2, 4] and frames[-1].meta["model"].endswith("proj 2")
+    layer = frames[-1].probe.layers[0]
+    assert layer.hidden.shape == (T, 2) and layer.cell.shape == (T, 5) and layer.gates.shape == (4, T, 5)
