@@ -27,7 +27,8 @@ def unwrap(module: object) -> nn.RNNBase:
         seen = inside[0] if len(inside) == 1 else seen
     if not isinstance(seen, nn.RNNBase) or cells.by_mode(seen.mode) is None:
         raise TypeError(f"Scope watches an nn.LSTM, nn.GRU or nn.RNN, not {type(module).__name__}: pass the "
-                        "recurrent module itself (e.g. model.rnn), or a DDP / torch.compile wrapper holding one")
+                        "recurrent module itself (e.g. model.rnn), or a DDP / torch.compile wrapper holding one; a custom "
+                        "cell with cell_step=")
     return seen
 
 

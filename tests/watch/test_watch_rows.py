@@ -15,12 +15,12 @@ from rnnscope.watch.watched_probe import WatchedProbe
 from tests.watch.test_watch_examples import load_example
 from tests.watch_fixtures import frames_in
 
-T, I = 6, 3
+T, IN = 6, 3
 
 
 def probed(module, cell_step=None, input_size=None, seed=1):
     rnn = target(module, cell_step, input_size)
-    x = torch.randn(T, I, generator=torch.Generator().manual_seed(seed))  # [T, I]
+    x = torch.randn(T, IN, generator=torch.Generator().manual_seed(seed))  # [T, IN]
     probe = WatchedProbe(rnn, check_inputs(rnn, x))
     probe.check_reproduced()
     return probe.run(0), x
@@ -29,15 +29,15 @@ def probed(module, cell_step=None, input_size=None, seed=1):
 def own_connectivity(forward, x: torch.Tensor, width: int) -> np.ndarray:
     """||dl_t / dx_s|| [T, T] by torch.autograd through the module's own forward, l_t = u . output_t."""
     u = default_direction(width)  # [H_out]
-    jacobian = torch.autograd.functional.jacobian(lambda inputs: forward(inputs[None]) @ u, x)  # [T, T, I]
+    jacobian = torch.autograd.functional.jacobian(lambda inputs: forward(inputs[None]) @ u, x)  # [T, T, IN]
     return jacobian.norm(dim=-1).numpy()
 
 
 @pytest.mark.parametrize("make", [
-    lambda: nn.LSTM(I, 4, num_layers=2, bidirectional=True, batch_first=True),
-    lambda: nn.GRU(I, 4, bidirectional=True),
-    lambda: nn.RNN(I, 4, bidirectional=True, nonlinearity="relu", batch_first=True),
-    lambda: nn.LSTM(I, 5, num_layers=2, proj_size=3, batch_first=True),
+    lambda: nn.LSTM(IN, 4, num_layers=2, bidirectional=True, batch_first=True),
+    lambda: nn.GRU(IN, 4, bidirectional=True),
+    lambda: nn.RNN(IN, 4, bidirectional=True, nonlinearity="relu", batch_first=True),
+    lambda: nn.LSTM(IN, 5, num_layers=2, proj_size=3, batch_first=True),
 ])
 def test_rows_hold_the_modules_own_states_and_connectivity(make):
     torch.manual_seed(0)
@@ -53,9 +53,9 @@ def test_rows_hold_the_modules_own_states_and_connectivity(make):
     lasts = [layer.hidden[0 if index % directions else -1] for index, layer in enumerate(frame.layers)]
     np.testing.assert_allclose(np.stack(lasts), h_n.detach().numpy(), atol=1e-5)
     if module.batch_first:
-        forward = lambda inputs: module(inputs)[0][0]  # noqa: E731
+        forward = lambda inputs: module(inputs)[0][0]
     else:
-        forward = lambda inputs: module(inputs.transpose(0, 1))[0][:, 0]  # noqa: E731
+        forward = lambda inputs: module(inputs.transpose(0, 1))[0][:, 0]
     np.testing.assert_allclose(frame.connectivity, own_connectivity(forward, x, top.shape[1]), rtol=1e-4, atol=1e-6)
     assert (frame.connectivity[0, 1:] > 0).any() == module.bidirectional  # a backward row sees the future
     check_timeline_frame(frame, None)
@@ -63,11 +63,11 @@ def test_rows_hold_the_modules_own_states_and_connectivity(make):
 
 def test_each_directions_flow_is_the_fast_probes_on_that_direction_alone():
     torch.manual_seed(0)
-    bidirectional = nn.LSTM(I, 4, batch_first=True, bidirectional=True)
+    bidirectional = nn.LSTM(IN, 4, batch_first=True, bidirectional=True)
     frame, x = probed(bidirectional)
     u = default_direction(8)  # l_t = u . [h_fwd, h_bwd]
     for row, (suffix, part, reverse) in enumerate((("", u[:4], False), ("_reverse", u[4:], True))):
-        alone = nn.LSTM(I, 4, batch_first=True)
+        alone = nn.LSTM(IN, 4, batch_first=True)
         for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
             getattr(alone, f"{name}_l0").data.copy_(getattr(bidirectional, f"{name}_l0{suffix}"))
         oracle = probe_module(alone, (x.flip(0) if reverse else x)[None], lambda hidden, p=part: hidden @ p,
@@ -84,7 +84,7 @@ def test_each_directions_flow_is_the_fast_probes_on_that_direction_alone():
 def test_a_custom_cell_is_unrolled_through_its_step_and_a_wrong_step_refused():
     example = load_example("watch_custom_cell")
     torch.manual_seed(0)
-    rnn = example.LayerNormLSTM(I, 4)
+    rnn = example.LayerNormLSTM(IN, 4)
     frame, x = probed(rnn, example.ln_lstm_step(rnn))
     np.testing.assert_allclose(frame.layers[0].hidden, rnn(x[None])[0][0].detach().numpy(), atol=1e-6)
     np.testing.assert_allclose(frame.connectivity, own_connectivity(lambda v: rnn(v)[0][0], x, 4), rtol=1e-4,
@@ -104,12 +104,12 @@ def test_a_custom_cell_is_unrolled_through_its_step_and_a_wrong_step_refused():
 
 
 def test_custom_gate_names_must_be_short_visible_strings():
-    rnn = nn.Linear(I, 2)  # a linear "cell": h_t = tanh(W x_t + h_{t-1}); forward unrolls the same
+    rnn = nn.Linear(IN, 2)  # a linear "cell": h_t = tanh(W x_t + h_{t-1}); forward unrolls the same
 
     class Cell(nn.Module):
         def __init__(self):
             super().__init__()
-            self.lin, self.input_size = rnn, I
+            self.lin, self.input_size = rnn, IN
 
         def forward(self, x):
             h, out = x.new_zeros(1, 2), []
@@ -134,12 +134,12 @@ def test_custom_gate_names_must_be_short_visible_strings():
 def test_a_projected_lstm_trains_bit_identically_watched(tmp_path):
     def run(watched: bool) -> list[float]:
         torch.manual_seed(0)
-        rnn, head = nn.LSTM(I, 5, proj_size=2, batch_first=True), nn.Linear(2, 3)
+        rnn, head = nn.LSTM(IN, 5, proj_size=2, batch_first=True), nn.Linear(2, 3)
         optimizer = torch.optim.SGD([*rnn.parameters(), *head.parameters()], lr=0.5)
-        scope = Scope(rnn, tmp_path, probe=torch.ones(T, I), every=2) if watched else None
+        scope = Scope(rnn, tmp_path, probe=torch.ones(T, IN), every=2) if watched else None
         losses = []
         for step in range(5):
-            x, y = torch.randn(4, T, I), torch.randint(3, (4, T))
+            x, y = torch.randn(4, T, IN), torch.randint(3, (4, T))
             loss = nn.functional.cross_entropy(head(rnn(x)[0]).reshape(-1, 3), y.reshape(-1))
             optimizer.zero_grad()
             loss.backward()
