@@ -9,8 +9,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnnscope.contracts.frames import CONNECTIVITY_MAX_T, ProbeFrame
+from rnnscope import cells
+from rnnscope.contracts.frames import CONNECTIVITY_MAX_T, LayerProbe, ProbeFrame
 from rnnscope.measuring.module_probe import ModuleProbe, probe_module, readout_loss
+from rnnscope.storage.timeline.check import MAX_GATE_NAME, custom_gate_names
 from rnnscope.watch.inputs import ProbeInputs, no_surrogates
 from rnnscope.watch.steps import StepModule
 from rnnscope.watch.steps_probe import RowsProbe, module_sigmas, probe_rows
@@ -92,6 +94,8 @@ class WatchedProbe:
             self._check_logits(logits)
         with _as_refusal():
             measured, _, _ = self._measure(connectivity=False)
+        if isinstance(self.rnn, StepModule):
+            _check_gates(measured.layers[0])
         ours = torch.from_numpy(np.stack([layer.hidden[0 if reverse else -1]
                                           for layer, reverse in zip(measured.layers, self._reversed())]))  # [L*D, H]
         gap = max(_gap(own_output, _top(measured).cpu()), -1.0 if own_last is None else _gap(own_last, ours))
@@ -209,6 +213,16 @@ def _as_refusal():
     except Exception as error:
         raise ValueError(f"Scope could not run the module on the probe ({type(error).__name__}: {error}): "
                          "check the probe's shape and device, or watch a plain nn.LSTM / nn.GRU / nn.RNN") from None
+
+
+def _check_gates(layer: LayerProbe) -> None:
+    """ValueError for a custom step's gates the screen cannot show: none at all, or names it cannot draw."""
+    if not layer.gate_names and layer.pre_activation is None:
+        raise ValueError("the step gave no gates: return at least one, {name: [1, H] tensor} (or 'pre_activation' "
+                         "for a vanilla cell)")
+    if layer.gate_names not in cells.GATE_NAMES.values() and not custom_gate_names(layer.gate_names):
+        raise ValueError(f"the step's gate names {list(layer.gate_names)[:8]!r:.80} cannot be shown: give distinct, "
+                         f"printable names of 1 to {MAX_GATE_NAME} characters")
 
 
 def _top(measured: ModuleProbe | RowsProbe) -> torch.Tensor:

@@ -1,6 +1,8 @@
 """Scope on bidirectional, projected and custom-cell modules: states, flows and connectivity against oracles
 (the module's own forward, the fast probe on one direction, torch.autograd), losses bit-identical watched."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -125,10 +127,14 @@ def test_custom_gate_names_must_be_short_visible_strings():
         return made
 
     frame, _ = probed(Cell(), step("mix"))
-    check_timeline_frame(frame, None)
-    frame, _ = probed(Cell(), step("\x1b[2J"))
+    check_timeline_frame(frame, None)  # a gate of its own name holds any finite values
+    hostile = dataclasses.replace(frame.layers[0], gate_names=("\x1b[2J",))
     with pytest.raises(ValueError, match="names gates of no model"):
-        check_timeline_frame(frame, None)
+        check_timeline_frame(dataclasses.replace(frame, layers=(hostile,)), None)
+    with pytest.raises(ValueError, match="gate names .* cannot be shown"):
+        probed(Cell(), step("\x1b[2J"))
+    with pytest.raises(ValueError, match="the step gave no gates"):
+        probed(Cell(), lambda x_t, state: step("mix")(x_t, state)[:2] + ({},))
 
 
 def test_a_projected_lstm_trains_bit_identically_watched(tmp_path):

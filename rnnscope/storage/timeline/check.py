@@ -30,7 +30,7 @@ def _positions_as_characters(probe: ProbeFrame) -> ProbeFrame:
                                probs=probe.probs if V else np.ones((T, 1), np.float32))
 
 
-def _custom_names(names: tuple[str, ...]) -> bool:
+def custom_gate_names(names: tuple[str, ...]) -> bool:
     """A custom cell's gate names (rnnscope.watch.steps): distinct, short, visible-safe strings."""
     return all(isinstance(name, str) and 0 < len(name) <= MAX_GATE_NAME and safe_text(name) == name
                for name in names) and len(set(names)) == len(names)
@@ -43,7 +43,7 @@ def check_timeline_frame(probe: ProbeFrame, memory: MemoryFrame | None) -> None:
     embedding = probe.embedding
     if not (isinstance(embedding, np.ndarray) and embedding.ndim == 2):
         raise ValueError("embedding is not a [V, E] array")
-    if not all(layer.gate_names in cells.GATE_NAMES.values() or _custom_names(layer.gate_names)
+    if not all(layer.gate_names in cells.GATE_NAMES.values() or custom_gate_names(layer.gate_names)
                for layer in probe.layers):
         raise ValueError("a layer names gates of no model")
     check_probe(probe, vocab_size=embedding.shape[0])
