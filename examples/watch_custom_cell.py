@@ -1,4 +1,5 @@
-"""A layer-normalised LSTM (Ba et al. 2016) written as research code writes one, watched by Scope through its step.
+"""A layer-normalised LSTM (Ba et al. 2016) written as research code writes one, watched by Scope through its step;
+or (--cell mingru) the minGRU of the minGRU-pytorch package (pip install minGRU-pytorch), through its own step.
 
 Scope's step protocol: `cell_step(x_t, state) -> (new_state, h_t, gates)` over the module's own parameters (state
 None at the first step, h_t the tensor the next step reads, gates {name: [1, H]}). Scope unrolls it with autograd
@@ -6,6 +7,7 @@ and refuses, at construction, a step whose outputs differ from the module's own 
 
     python examples/watch_custom_cell.py --run-dir runs/ln-lstm      # trains; in another terminal:
     rnnscope --attach runs/ln-lstm
+    python examples/watch_custom_cell.py --cell mingru --run-dir runs/mingru
 """
 
 from __future__ import annotations
@@ -73,17 +75,42 @@ def ln_lstm_step(rnn: LayerNormLSTM):
     return step
 
 
-class CharModel(nn.Module):
-    """Embedding -> layer-normalised LSTM -> linear: next-character prediction."""
+def mingru_step(rnn: nn.Module):
+    """The step protocol for minGRU_pytorch.minGRU (expansion_factor 1): its sequential branch, h_t = lerp(h_{t-1},
+    g(k_h), z), with rnnscope's minGRU gate names (update z, candidate g(k_h), jacobian 1 - z = dh_t/dh_{t-1})."""
+    from minGRU_pytorch.minGRU import g
 
-    def __init__(self, vocab: int, emb: int, hidden: int):
+    def step(x_t: torch.Tensor, state):
+        hidden, gate = rnn.to_hidden_and_gate(x_t).chunk(2, dim=-1)  # [1, H] each
+        update, candidate = gate.sigmoid(), g(hidden)  # [1, H] each
+        h = candidate * update if state is None else torch.lerp(state, candidate, update)  # [1, H]
+        return h, h, {"update": update, "candidate": candidate, "jacobian": 1 - update}
+    return step
+
+
+def recurrent(cell: str, emb: int, hidden: int) -> tuple[nn.Module, object]:
+    """The recurrent module and its step: the layer-normalised LSTM, or minGRU-pytorch's minGRU (width emb)."""
+    if cell == "mingru":
+        from minGRU_pytorch.minGRU import minGRU
+
+        rnn = minGRU(emb)
+        return rnn, mingru_step(rnn)
+    rnn = LayerNormLSTM(emb, hidden)
+    return rnn, ln_lstm_step(rnn)
+
+
+class CharModel(nn.Module):
+    """Embedding -> recurrent module -> linear: next-character prediction."""
+
+    def __init__(self, vocab: int, emb: int, hidden: int, rnn: nn.Module):
         super().__init__()
         self.emb = nn.Embedding(vocab, emb)
-        self.rnn = LayerNormLSTM(emb, hidden)
+        self.rnn = rnn
         self.head = nn.Linear(hidden, vocab)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        return self.head(self.rnn(self.emb(ids))[0])  # [B, T, V]
+        output = self.rnn(self.emb(ids))  # [B, T, H], or (that, state)
+        return self.head(output[0] if isinstance(output, tuple) else output)  # [B, T, V]
 
 
 TEXT = "the quick brown fox jumps over the lazy dog. " * 40
@@ -92,9 +119,10 @@ TEXT = "the quick brown fox jumps over the lazy dog. " * 40
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--run-dir", default="runs/ln-lstm")
+    p.add_argument("--cell", choices=("ln-lstm", "mingru"), default="ln-lstm")
     p.add_argument("--steps", type=int, default=600)
     p.add_argument("--emb", type=int, default=16)
-    p.add_argument("--hidden", type=int, default=48)
+    p.add_argument("--hidden", type=int, default=48, help="the LSTM's width (minGRU's is --emb)")
     p.add_argument("--length", type=int, default=32)
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--budget", type=float, default=0.05)
@@ -104,13 +132,14 @@ def main(argv: list[str] | None = None) -> dict:
     torch.manual_seed(0)
     chars = sorted(set(TEXT))
     ids = torch.tensor([chars.index(ch) for ch in TEXT])  # [N]
-    model = CharModel(len(chars), args.emb, args.hidden)
+    rnn, step = recurrent(args.cell, args.emb, args.hidden)
+    model = CharModel(len(chars), args.emb, args.emb if args.cell == "mingru" else args.hidden, rnn)
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
     scope = None
     if not args.no_scope:
         probe = ids[: args.length + 1]
         scope = Scope(model.rnn, args.run_dir, probe=probe[:-1], embedding=model.emb, targets=probe[1:],
-                      readout=model.head, vocab=chars, cell_step=ln_lstm_step(model.rnn), budget=args.budget,
+                      readout=model.head, vocab=chars, cell_step=step, input_size=args.emb, budget=args.budget,
                       every=args.every)
     data, losses = torch.Generator().manual_seed(1), []
     for step in range(args.steps):

@@ -3,6 +3,8 @@
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 from rnnscope.watch.heartbeat import read_heartbeat
 from tests.watch_fixtures import frames_in
 
@@ -54,3 +56,14 @@ def test_the_custom_cell_example_trains_the_same_watched_and_unwatched(tmp_path)
     frames = frames_in(tmp_path / "run")
     assert [f.entry.step for f in frames] == [0, 2, 4]
     assert frames[-1].meta["kind"] == "custom" and frames[-1].meta["model"] == "LayerNormLSTM (custom step) in 4"
+
+
+def test_minGRU_pytorchs_module_trains_the_same_watched_through_its_step(tmp_path):
+    pytest.importorskip("minGRU_pytorch")
+    example = load_example("watch_custom_cell")
+    tiny = ["--cell", "mingru", "--steps", "5", "--emb", "4", "--length", "7", "--batch", "3"]
+    watched = example.main([*tiny, "--run-dir", str(tmp_path / "run"), "--every", "2"])
+    assert watched["losses"] == example.main([*tiny, "--no-scope"])["losses"]
+    last = frames_in(tmp_path / "run")[-1]
+    assert last.meta["model"] == "minGRU (custom step) in 4"
+    assert last.probe.layers[0].gate_names == ("update", "candidate", "jacobian")

@@ -162,3 +162,20 @@ def test_a_projected_lstm_trains_bit_identically_watched(tmp_path):
     assert [f.entry.step for f in frames] == [0, 2, 4] and frames[-1].meta["model"].endswith("proj 2")
     layer = frames[-1].probe.layers[0]
     assert layer.hidden.shape == (T, 2) and layer.cell.shape == (T, 5) and layer.gates.shape == (4, T, 5)
+
+
+def test_minGRU_pytorchs_flow_is_the_product_of_its_diagonal_jacobians():
+    package = pytest.importorskip("minGRU_pytorch.minGRU")
+    torch.manual_seed(0)
+    rnn = package.minGRU(IN)  # its forward: the log-space parallel scan; the step: its sequential branch
+    frame, x = probed(rnn, load_example("watch_custom_cell").mingru_step(rnn), input_size=IN)
+    layer = frame.layers[0]
+    np.testing.assert_allclose(layer.hidden, rnn(x[None])[0].detach().numpy(), atol=1e-5)
+    keep = 1 - torch.sigmoid(rnn.to_hidden_and_gate(x).chunk(2, dim=-1)[1]).detach().numpy()  # [T, H] 1 - z
+    u = default_direction(IN).numpy()
+    flow = [np.linalg.norm(u * np.prod(keep[t + 1 :], axis=0)) for t in range(T)]  # dl_{T-1}/dh_t = u prod (1 - z)
+    np.testing.assert_allclose(layer.grad_h, flow, rtol=1e-5)
+    np.testing.assert_allclose(layer.gates[2], keep, atol=1e-6)
+    np.testing.assert_allclose(frame.connectivity, own_connectivity(lambda v: rnn(v)[0], x, IN), rtol=1e-3,
+                               atol=1e-7)
+    check_timeline_frame(frame, None)
