@@ -42,7 +42,7 @@ def probe_rows(layers: list[list[Direction]], inputs: torch.Tensor, loss: Positi
         held = [c for row in rows for c in (row.cell or [])]  # the cells' c_t
         first, last = (_grads(losses[t], hiddens + held) for t in (0, -1))
         total = _grads(losses.mean(), hiddens)
-        reached = [_grads(losses[t], [embedded])[0][0] for t in range(len(losses))] if connectivity else []
+        reached = _reached(losses, embedded) if connectivity else None  # [T, T, I]
     steps, probes, start, cell_start = len(losses), [], 0, len(hiddens)
     for index, row in enumerate(rows):
         flow = first if row.direction.reverse else last
@@ -55,7 +55,19 @@ def probe_rows(layers: list[list[Direction]], inputs: torch.Tensor, loss: Positi
         probes.append(_layer(row, grad_h, grad_c, step_norms(torch.cat(total[start : start + steps])), sigma))
         start += steps
     return RowsProbe(tuple(probes), losses.detach().cpu().numpy().astype(np.float32),
-                     step_norms(torch.stack(reached)).astype(np.float32) if connectivity else None, top.detach())
+                     step_norms(reached).astype(np.float32) if connectivity else None, top.detach())
+
+
+def _reached(losses: torch.Tensor, embedded: torch.Tensor) -> torch.Tensor:
+    """dl_t / dx_s [T, T, I] for every target t: one batched backward (vmap) where the step's operations allow it,
+    else one backward per target."""
+    try:
+        rows = torch.autograd.grad(losses, embedded, torch.eye(len(losses), dtype=losses.dtype, device=losses.device),
+                                   retain_graph=True, is_grads_batched=True)[0]  # [T, 1, T, I]
+        return rows[:, 0]
+    except RuntimeError:  # an operation vmap cannot batch
+        return torch.stack([torch.autograd.grad(losses[t], embedded, retain_graph=True)[0][0]
+                            for t in range(len(losses))])  # [T, T, I]
 
 
 def _grads(output: torch.Tensor, tensors: list[torch.Tensor]) -> list[torch.Tensor]:

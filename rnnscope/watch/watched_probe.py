@@ -105,8 +105,8 @@ class WatchedProbe:
                              "does, h_t its output at position t")
         if not gap <= TOLERANCE:
             raise ValueError(f"the module's own output on the probe differs from the unrolled pass by {gap:.2g} "
-                             f"(more than {TOLERANCE:g}): Scope cannot watch custom cells or weight-dropped / "
-                             "parametrized weights; watch a plain nn.LSTM / nn.GRU / nn.RNN")
+                             f"(more than {TOLERANCE:g}): weight-dropped / parametrized weights are not the module's own; "
+                             "watch a plain nn.LSTM / nn.GRU / nn.RNN, or give cell_step= for a custom cell")
 
     def _reversed(self) -> list[bool]:
         """Per row of the frame, whether it runs backward over the positions."""
