@@ -18,5 +18,6 @@ class FlowPanel(FramePanel):
 
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:
-        _, layer = selected_layer(frame, view)
-        return render_flow(layer, frame.probe.text, view.cursor_t, width, height, color_system, accents)
+        index, layer = selected_layer(frame, view)
+        backward = bool(frame.probe.layer_names) and frame.probe.layer_names[index].endswith(" bwd")
+        return render_flow(layer, frame.probe.text, view.cursor_t, width, height, color_system, accents, backward)
