@@ -65,7 +65,7 @@ def _reached(losses: torch.Tensor, embedded: torch.Tensor) -> torch.Tensor:
         rows = torch.autograd.grad(losses, embedded, torch.eye(len(losses), dtype=losses.dtype, device=losses.device),
                                    retain_graph=True, is_grads_batched=True)[0]  # [T, 1, T, I]
         return rows[:, 0]
-    except RuntimeError:  # an operation vmap cannot batch
+    except (RuntimeError, NotImplementedError):  # an operation vmap cannot batch
         return torch.stack([torch.autograd.grad(losses[t], embedded, retain_graph=True)[0][0]
                             for t in range(len(losses))])  # [T, T, I]
 

@@ -12,6 +12,8 @@ from rnnscope.measuring.module_probe import default_direction, probe_module
 from rnnscope.storage.timeline.check import check_timeline_frame
 from rnnscope.watch.inputs import check_inputs
 from rnnscope.watch.scope import Scope
+from rnnscope.watch.steps import module_directions
+from rnnscope.watch.steps_probe import probe_rows
 from rnnscope.watch.target import target
 from rnnscope.watch.watched_probe import WatchedProbe
 from tests.watch.test_watch_examples import load_example
@@ -179,3 +181,18 @@ def test_minGRU_pytorchs_flow_is_the_product_of_its_diagonal_jacobians():
     np.testing.assert_allclose(frame.connectivity, own_connectivity(lambda v: rnn(v)[0], x, IN), rtol=1e-3,
                                atol=1e-7)
     check_timeline_frame(frame, None)
+
+
+def test_the_connectivity_without_a_batched_backward_is_the_same(monkeypatch):
+    torch.manual_seed(0)
+    module, x = nn.GRU(IN, 4, bidirectional=True, batch_first=True), torch.randn(1, T, IN)
+    batched = probe_rows(module_directions(module), x, None, True).connectivity
+    real = torch.autograd.grad
+
+    def unbatched(*args, **kwargs):  # a step whose operations vmap cannot batch
+        if kwargs.get("is_grads_batched"):
+            raise RuntimeError("Batching rule not implemented")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(torch.autograd, "grad", unbatched)
+    np.testing.assert_allclose(probe_rows(module_directions(module), x, None, True).connectivity, batched, rtol=1e-6)
