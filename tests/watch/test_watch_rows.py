@@ -196,3 +196,23 @@ def test_the_connectivity_without_a_batched_backward_is_the_same(monkeypatch):
 
     monkeypatch.setattr(torch.autograd, "grad", unbatched)
     np.testing.assert_allclose(probe_rows(module_directions(module), x, None, True).connectivity, batched, rtol=1e-6)
+
+
+def test_a_projected_lstms_flow_is_torch_autograds_through_its_own_cell_function():
+    torch.manual_seed(0)
+    module = nn.LSTM(IN, 5, proj_size=3, batch_first=True)
+    frame, x = probed(module)
+    weights = [module.weight_ih_l0, module.weight_hh_l0, module.bias_ih_l0, module.bias_hh_l0]
+    h, c, hidden, cells = torch.zeros(1, 3), torch.zeros(1, 5), [], []
+    for t in range(T):  # PyTorch's documented LSTM equations, then the projection: h_t = W_hr (o * tanh(c_t))
+        pre = x[t : t + 1] @ weights[0].T + weights[2] + h @ weights[1].T + weights[3]  # [1, 20]
+        i, f, g, o = pre.chunk(4, dim=1)  # [1, 5] each
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)  # [1, 5]
+        h = (torch.sigmoid(o) * torch.tanh(c)) @ module.weight_hr_l0.T  # [1, 3]
+        hidden.append(h)
+        cells.append(c)
+    u = default_direction(3)
+    grads = torch.autograd.grad((hidden[-1] @ u).sum(), hidden + cells)
+    np.testing.assert_allclose(frame.layers[0].grad_h, [g.norm().item() for g in grads[:T]], rtol=1e-4)
+    np.testing.assert_allclose(frame.layers[0].grad_c, [g.norm().item() for g in grads[T:]], rtol=1e-4, atol=1e-9)
+    np.testing.assert_allclose(frame.layers[0].cell, torch.cat(cells).detach().numpy(), atol=1e-6)
