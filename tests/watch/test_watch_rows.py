@@ -95,6 +95,12 @@ def test_a_custom_cell_is_unrolled_through_its_step_and_a_wrong_step_refused():
                                atol=1e-7)
     assert frame.layers[0].gate_names == ("input", "forget", "cell", "output")
     check_timeline_frame(frame, None)
+    seen = []  # the h_t of the module's own forward, caught as its cell returns them
+    hook = rnn.cell.register_forward_hook(lambda cell, inputs, output: seen.append(output[0]))
+    own = rnn(x[None])[0][0]  # [T, H]
+    hook.remove()
+    grads = torch.autograd.grad(own[-1] @ default_direction(4), seen)  # dl_{T-1} / dh_t through its own loop
+    np.testing.assert_allclose(frame.layers[0].grad_h, [g.norm().item() for g in grads], rtol=1e-4)
 
     def off(x_t, state):  # forgets nothing the module forgets: a different cell
         state, h, gates = example.ln_lstm_step(rnn)(x_t, state)
