@@ -192,12 +192,13 @@ class WatchedProbe:
         return no_surrogates(prime[-MAX_SAMPLE:]), no_surrogates(text[:MAX_SAMPLE])
 
     def meta(self) -> dict:
-        """What the timeline records once about the watched module (json)."""
-        rows = [f"L{layer}" for layer in range(self.rnn.num_layers)] if self.directions is None else \
-            [direction.label for layer in self.directions for direction in layer]
-        return {"watched": True, "model": describe(self.rnn), "kind": kind(self.rnn), "rows": rows,
+        """What the timeline records once about the watched module (json; with the rows' names for rows of steps)."""
+        meta = {"watched": True, "model": describe(self.rnn), "kind": kind(self.rnn),
                 "loss": "cross-entropy of the readout" if self.inputs.readout else "u . h_t, u a unit vector from seed 0",
                 "inputs": "fixed vectors" if self.inputs.embed is None else "token ids embedded at each probe"}
+        if self.directions is not None:  # the rows' names ("L0 fwd", "L0 bwd", ...): plain layers go by number
+            meta["rows"] = [direction.label for layer in self.directions for direction in layer]
+        return meta
 
 
 def axis_text(labels: tuple[str, ...]) -> str:
