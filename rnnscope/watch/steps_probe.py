@@ -40,7 +40,8 @@ def probe_rows(layers: list[list[Direction]], inputs: torch.Tensor, loss: Positi
         losses = (loss or direction_loss(top.shape[1], top.device))(top)  # [T]
         hiddens = [h for row in rows for h in row.hidden]  # R*T x [1, H]
         held = [c for row in rows for c in (row.cell or [])]  # the cells' c_t
-        first, last = (_grads(losses[t], hiddens + held) for t in (0, -1))
+        last = _grads(losses[-1], hiddens + held)
+        first = _grads(losses[0], hiddens + held) if any(row.direction.reverse for row in rows) else None
         total = _grads(losses.mean(), hiddens)
         reached = _reached(losses, embedded) if connectivity else None  # [T, T, I]
     steps, probes, start, cell_start = len(losses), [], 0, len(hiddens)
