@@ -18,7 +18,7 @@ _BY_NAME = {facts.name: facts for facts in ALL}
 _GATES = {gate.name: gate for facts in ALL for gate in facts.gates}  # a gate name means one thing in every kind
 
 __all__ = ["GATE_NAMES", "JACOBIAN", "KINDS", "POSITIVE", "SIGMOID", "TANH", "CellFacts", "Gate", "by_mode", "cell", "cycle_text",
-           "facts_of", "gate"]
+           "facts_of", "gate", "known_gate"]
 
 
 def facts_of(kind: str) -> CellFacts:
@@ -31,6 +31,11 @@ def facts_of(kind: str) -> CellFacts:
 def gate(name: str) -> Gate:
     """The gate called `name` (its activation and label); an unknown name is a sigmoid gate labelled by its name."""
     return _GATES.get(name, Gate(name, SIGMOID, name))
+
+
+def known_gate(name: str) -> bool:
+    """Whether some kind has a gate called `name` (a custom cell's other gate names have no known range)."""
+    return name in _GATES
 
 
 def by_mode(mode: object) -> CellFacts | None:

@@ -72,6 +72,7 @@ class ProbeFrame:
     cost_ms: float  # wall time the probe pass took
     connectivity: np.ndarray | None = None  # [T, T]; None for T > CONNECTIVITY_MAX_T (and in older snapshots)
     labels: tuple[str, ...] = ()  # a watched model's position labels (tokens), T of them; () for a character probe
+    layer_names: tuple[str, ...] = ()  # a watched module's rows ("L0 fwd", "L0 bwd", ...); () = layers by number
 
 
 @dataclass(frozen=True, eq=False)

@@ -85,17 +85,18 @@ def saturation(gates: np.ndarray, kind: str) -> dict[str, Saturation]:
     names = cells.GATE_NAMES[kind]
     result = {}
     for name in cells.facts_of(kind).sigmoid_gates:
-        values = gates[names.index(name)]  # [T, H]
-        result[name] = Saturation(
-            low=float(np.mean(values < SATURATED_LOW)), high=float(np.mean(values > SATURATED_HIGH))
-        )
+        result[name] = _saturation(gates[names.index(name)])  # [T, H]
     return result
 
 
-def layer_metrics(kind: str, gates: np.ndarray, grad_h: np.ndarray, sigma: float | dict[str, float],
-                  grad_c: np.ndarray | None = None) -> LayerMetrics:
+def _saturation(values: np.ndarray) -> Saturation:
+    return Saturation(low=float(np.mean(values < SATURATED_LOW)), high=float(np.mean(values > SATURATED_HIGH)))
+
+
+def layer_metrics(kind: str | None, gates: np.ndarray, grad_h: np.ndarray, sigma: float | dict[str, float],
+                  grad_c: np.ndarray | None = None, saturated: dict[str, np.ndarray] | None = None) -> LayerMetrics:
     """All derived numbers of one layer from its gates [G, T, H], grad_h [T], sigma_max (as sigma_max() gives it)
-    and grad_c [T]."""
+    and grad_c [T]; `saturated` (gate name -> [T, H]) names the sigmoid gates of a layer of no kind (kind None)."""
     decay = decay_per_step(grad_h)
     cell_decay = None if grad_c is None else decay_per_step(grad_c)
     return LayerMetrics(
@@ -103,7 +104,8 @@ def layer_metrics(kind: str, gates: np.ndarray, grad_h: np.ndarray, sigma: float
         memory_horizon=memory_horizon(decay),
         verdict=verdict(decay),
         sigma_max=sigma,
-        saturation=saturation(gates, kind),
+        saturation=saturation(gates, kind) if saturated is None else
+        {name: _saturation(values) for name, values in saturated.items()},
         cell_decay_per_step=cell_decay,
         cell_memory_horizon=None if cell_decay is None else memory_horizon(cell_decay),
         cell_verdict=None if cell_decay is None else verdict(cell_decay),

@@ -88,12 +88,13 @@ def _values(array: np.ndarray, where: str, ok: str) -> None:
 def _layer(layer: LayerProbe, index: int, T: int) -> None:
     H = layer.hidden.shape[1] if isinstance(layer.hidden, np.ndarray) and layer.hidden.ndim == 2 else None
     _array(layer.hidden, f"hidden_l{index}", (T, H), "f")
-    _array(layer.gates, f"gates_l{index}", (len(layer.gate_names), T, H), "f")
+    width = None if layer.cell is not None else H  # an LSTM with proj_size: gates and c_t wider than h_t
+    _array(layer.gates, f"gates_l{index}", (len(layer.gate_names), T, width), "f")
     _values(layer.hidden, f"hidden_l{index}", "finite")
     _values(layer.gates, f"gates_l{index}", "finite")
-    for name in ("pre_activation", "cell"):
+    for name, size in (("pre_activation", H), ("cell", layer.gates.shape[2] if layer.gates.size else None)):
         if getattr(layer, name) is not None:
-            _array(getattr(layer, name), f"{name}_l{index}", (T, H), "f")
+            _array(getattr(layer, name), f"{name}_l{index}", (T, size), "f")
             _values(getattr(layer, name), f"{name}_l{index}", "finite")
     for name in ("grad_h", "grad_c", "grad_h_total"):
         if getattr(layer, name) is not None:

@@ -16,7 +16,7 @@ from rnnscope.contracts.states import WAITING, WATCHING
 from rnnscope.storage.atomic_file import replace_atomically, write_synced
 from rnnscope.storage.regular_file import NotReadable, read_regular
 from rnnscope.storage.timeline import TimelineError, TimelineFrame, TimelineReader
-from rnnscope.storage.timeline.facts import last_step, recorded_units, sample, timeline_status, vocab
+from rnnscope.storage.timeline.facts import last_step, named_layers, recorded_units, sample, timeline_status, vocab
 from rnnscope.storage.timeline.index import frame_name
 from rnnscope.storage.timeline.reader import MAX_FRAME_BYTES
 from rnnscope.watch.heartbeat import HeartbeatError, read_heartbeat, writer_state
@@ -137,7 +137,7 @@ class AttachSource:
     def parts(self) -> dict[str, object]:
         parts = {"status": self.status(), "notice": self.notice, "loss_history": self.loss_history}
         if self.frame is not None:
-            parts.update(probe=self.frame.probe, last_step=last_step(self.frame), vocab=vocab(self.frame.meta),
+            parts.update(probe=named_layers(self.frame), last_step=last_step(self.frame), vocab=vocab(self.frame.meta),
                          memory=self.frame.memory, sample=sample(self.frame), units=recorded_units(self.frame))
         return parts
 

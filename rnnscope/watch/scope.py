@@ -1,4 +1,5 @@
-"""Scope: watch a user's own nn.LSTM / nn.GRU / nn.RNN from inside any training loop, within a time budget."""
+"""Scope: watch a user's own nn.LSTM / nn.GRU / nn.RNN (or a custom cell through its step) from inside any training
+loop, within a time budget."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from rnnscope.watch.numbers import loss_number, mean_loss
 from rnnscope.watch.output import Output
 from rnnscope.watch.publisher import rank
 from rnnscope.watch.schedule import ProbeSchedule
-from rnnscope.watch.target import describe, refuse_unsupported, unwrap
+from rnnscope.watch.steps import StepModule
+from rnnscope.watch.target import describe, target
 from rnnscope.watch.units import scope_units
 from rnnscope.watch.watched_probe import WatchedProbe
 
@@ -51,13 +53,19 @@ class Scope:
     collective; with torch.distributed, rank 0 alone probes and writes (the other ranks return at once). A guest in
     the loop: whatever fails at run time is one RuntimeWarning naming its cause, then the scope skips (a state that
     can pass: inference mode, parameters not float32) or stops; it never raises into training.
+
+    A bidirectional or proj_size module is probed as rows (each layer's directions); a custom module is watched
+    through `cell_step(x_t, state) -> (new_state, h_t, gates)` (rnnscope.watch.steps), `input_size` its input's
+    width when the module has no `input_size` attribute.
     """
 
     def __init__(self, module, run_dir, *, probe, targets=None, readout=None, labels=None, embedding=None,
                  vocab=None, decode=None, sample=None, budget: float = 0.02, every: int | None = None,
-                 analysis=None, features=None) -> None:
-        rnn = unwrap(module)
-        refuse_unsupported(rnn)
+                 analysis=None, features=None, cell_step=None, input_size: int | None = None) -> None:
+        rnn = target(module, cell_step, input_size)
+        if analysis is not None and isinstance(rnn, StepModule):
+            raise ValueError("rnnscope Scope: analysis= needs a one-direction nn.LSTM, nn.GRU or nn.RNN without proj_size "
+                             "for now; leave it out for a bidirectional, projected or custom cell")
         budget, every = check_schedule(budget, every)
         inputs = check_inputs(rnn, probe, targets, readout, labels, embedding=embedding, vocab=vocab, decode=decode,
                               sample=sample)
@@ -68,7 +76,8 @@ class Scope:
             warnings.warn(f"rnnscope Scope: the probe has {inputs.steps} steps, so its frames skip the connectivity "
                           f"map (beyond {CONNECTIVITY_MAX_T} its [T, T] cost grows with T²); the rest of each probe "
                           "grows with T: a shorter probe is probed more often", UserWarning, stacklevel=2)
-        self._source = None if inputs.fixed is None else find_source(module, rnn, inputs.fixed)
+        self._source = None if inputs.fixed is None else \
+            find_source(module, rnn.module if isinstance(rnn, StepModule) else rnn, inputs.fixed)
         self.rank = rank()
         self.run_dir = Path(run_dir)
         self.active = self.rank == 0

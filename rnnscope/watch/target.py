@@ -1,10 +1,11 @@
-"""The module a Scope watches: unwrapped from DDP / torch.compile, refused when the probe cannot reproduce it."""
+"""The module a Scope watches: unwrapped from DDP / torch.compile, as a plain module or rows of steps."""
 
 from __future__ import annotations
 
 from torch import nn
 
 from rnnscope import cells
+from rnnscope.watch.steps import Direction, StepModule, module_directions
 
 _WRAPPERS = ("_orig_mod", "module")  # torch.compile's OptimizedModule, DDP / DataParallel / FSDP-style wrappers
 
@@ -26,27 +27,48 @@ def unwrap(module: object) -> nn.RNNBase:
         seen = inside[0] if len(inside) == 1 else seen
     if not isinstance(seen, nn.RNNBase) or cells.by_mode(seen.mode) is None:
         raise TypeError(f"Scope watches an nn.LSTM, nn.GRU or nn.RNN, not {type(module).__name__}: pass the "
-                        "recurrent module itself (e.g. model.rnn), or a DDP / torch.compile wrapper holding one")
+                        "recurrent module itself (e.g. model.rnn), or a DDP / torch.compile wrapper holding one; a custom "
+                        "cell with cell_step=")
     return seen
 
 
-def refuse_unsupported(rnn: nn.RNNBase) -> None:
-    """ValueError naming what the probe cannot reproduce, and what to do instead."""
-    if getattr(rnn, "proj_size", 0) > 0:
-        raise ValueError(f"Scope cannot watch an LSTM with proj_size={rnn.proj_size} (projected hidden states are "
-                         "not unrolled): watch a module without proj_size")
-    if rnn.bidirectional:
-        raise ValueError("Scope cannot watch a bidirectional module (the backward direction is not unrolled): "
-                         "watch a unidirectional one")
+def target(module: object, step: object = None, input_size: int | None = None) -> nn.RNNBase | StepModule:
+    """What the Scope probes: the nn.LSTM / GRU / RNN inside `module` (unwrap), or with `step` the module itself
+    (DDP / torch.compile unwrapped) watched through the step protocol (rnnscope.watch.steps)."""
+    if step is None:
+        return unwrap(module)
+    seen = module
+    for _ in range(8):
+        inner = next((getattr(seen, name) for name in _WRAPPERS if isinstance(getattr(seen, name, None), nn.Module)),
+                     None)
+        if inner is None:
+            break
+        seen = inner
+    if not isinstance(seen, nn.Module):
+        raise TypeError(f"Scope with step= watches an nn.Module, not {type(module).__name__}: pass the module whose "
+                        "parameters the step reads")
+    return StepModule(seen, step, input_size)
 
 
-def kind(rnn: nn.RNNBase) -> str:
-    """rnnscope's name for the cell: lstm, gru, rnn-tanh or rnn-relu."""
-    return cells.by_mode(rnn.mode).name
+def directions(rnn: nn.RNNBase | StepModule) -> list[list[Direction]] | None:
+    """The rows of the generic probe; None for a plain module the fast probe reads (unidirectional, no proj_size)."""
+    if isinstance(rnn, StepModule):
+        return rnn.directions()
+    if rnn.bidirectional or getattr(rnn, "proj_size", 0) > 0:
+        return module_directions(rnn)
+    return None
 
 
-def describe(rnn: nn.RNNBase) -> str:
-    """One line naming the module: 'LSTM 2x200 in 128, batch_first, no bias'."""
+def kind(rnn: nn.RNNBase | StepModule) -> str:
+    """rnnscope's name for the cell: lstm, gru, rnn-tanh or rnn-relu; custom for a step-protocol module."""
+    return "custom" if isinstance(rnn, StepModule) else cells.by_mode(rnn.mode).name
+
+
+def describe(rnn: nn.RNNBase | StepModule) -> str:
+    """One line naming the module: 'LSTM 2x200 in 128, batch_first, no bias', 'LayerNormLSTM (custom step) in 8'."""
+    if isinstance(rnn, StepModule):
+        return f"{type(rnn.module).__name__} (custom step) in {rnn.input_size}"
     name = cells.facts_of(kind(rnn)).title
     extras = [f"in {rnn.input_size}"] + (["batch_first"] if rnn.batch_first else []) + ([] if rnn.bias else ["no bias"])
+    extras += (["bidirectional"] if rnn.bidirectional else []) + ([f"proj {rnn.proj_size}"] if rnn.proj_size else [])
     return f"{name} {rnn.num_layers}x{rnn.hidden_size} " + ", ".join(extras)

@@ -9,11 +9,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnnscope.contracts.frames import CONNECTIVITY_MAX_T, ProbeFrame
+from rnnscope import cells
+from rnnscope.contracts.frames import CONNECTIVITY_MAX_T, LayerProbe, ProbeFrame
 from rnnscope.measuring.module_probe import ModuleProbe, module_kind, probe_module, readout_loss
+from rnnscope.storage.timeline.check import MAX_GATE_NAME, custom_gate_names
 from rnnscope.units.analysis import UnitStates, layer_states
 from rnnscope.watch.inputs import ProbeInputs, no_surrogates
-from rnnscope.watch.target import describe, kind
+from rnnscope.watch.steps import StepModule
+from rnnscope.watch.steps_probe import RowsProbe, module_sigmas, probe_rows
+from rnnscope.watch.target import describe, directions, kind
 
 TOLERANCE = 1e-4  # the module's own output may differ from the probe's by this much (times its scale above 1)
 TOP_NAMED = 5  # the guesses the screen shows per position: their names are recorded with the frame
@@ -24,9 +28,10 @@ class WatchedProbe:
     """Probes `rnn` over its probe inputs (fixed, or embedded anew) with its current parameters; changes nothing the
     training sees."""
 
-    def __init__(self, rnn: nn.RNNBase, inputs: ProbeInputs) -> None:
+    def __init__(self, rnn: nn.RNNBase | StepModule, inputs: ProbeInputs) -> None:
         self.rnn = rnn
         self.inputs = inputs
+        self.directions = directions(rnn)  # None: the fast probe; else the rows the generic probe unrolls
         self.shapes = {name: tuple(p.shape) for name, p in rnn.named_parameters()}  # as at construction
 
     def unready(self) -> tuple[str, bool] | None:
@@ -61,18 +66,21 @@ class WatchedProbe:
         with torch.random.fork_rng(devices=cuda), torch.autocast(device.type, enabled=False):
             yield device
 
-    def _measure(self, connectivity: bool) -> tuple[ModuleProbe, torch.Tensor | None, torch.Tensor]:
+    def _measure(self, connectivity: bool) -> tuple[ModuleProbe | RowsProbe, torch.Tensor | None, torch.Tensor]:
         """The module probe, the readout's logits [T, V] (None without a readout) and the inputs [1, T, I]."""
         with self._untouched() as device:
             inputs = self.inputs.current(device, self.rnn.input_size)  # [1, T, I]
             readout, targets = self.inputs.readout, self.inputs.targets
             loss = None if readout is None else readout_loss(readout, targets.to(device))
-            measured = probe_module(self.rnn, inputs, loss, connectivity=connectivity)
+            if self.directions is None:
+                measured = probe_module(self.rnn, inputs, loss, connectivity=connectivity)
+            else:
+                sigmas = None if isinstance(self.rnn, StepModule) else module_sigmas(self.rnn)
+                measured = probe_rows(self.directions, inputs, loss, connectivity, sigmas)
             if readout is None:
                 return measured, None, inputs
             with torch.no_grad():
-                top = torch.from_numpy(measured.layers[-1].hidden).to(device)  # [T, H]
-                return measured, readout(top).float(), inputs  # [T, V]
+                return measured, readout(_top(measured).to(device)).float(), inputs  # [T, V]
 
     def check_reproduced(self) -> None:
         """ValueError when the module's own forward on the probe differs from the probe's states (or cannot run)."""
@@ -87,16 +95,34 @@ class WatchedProbe:
             self._check_logits(logits)
         with _as_refusal():
             measured, _, _ = self._measure(connectivity=False)
-        ours = torch.from_numpy(np.stack([layer.hidden[-1] for layer in measured.layers]))  # [L, H]
-        top = torch.from_numpy(measured.layers[-1].hidden)  # [T, H]
-        gap = max(_gap(own_output, top), _gap(own_last, ours))
+        if isinstance(self.rnn, StepModule):
+            _check_gates(measured.layers[0])
+        ours = torch.from_numpy(np.stack([layer.hidden[0 if reverse else -1]
+                                          for layer, reverse in zip(measured.layers, self._reversed())]))  # [L*D, H]
+        gap = max(_gap(own_output, _top(measured).cpu()), -1.0 if own_last is None else _gap(own_last, ours))
+        if not gap <= TOLERANCE and isinstance(self.rnn, StepModule):
+            raise ValueError(f"the step's outputs differ from the module's own forward on the probe by {gap:.2g} "
+                             f"(more than {TOLERANCE:g}): make step(x_t, state) compute what the module's forward "
+                             "does, h_t its output at position t")
         if not gap <= TOLERANCE:
             raise ValueError(f"the module's own output on the probe differs from the unrolled pass by {gap:.2g} "
-                             f"(more than {TOLERANCE:g}): Scope cannot watch custom cells or weight-dropped / "
-                             "parametrized weights; watch a plain nn.LSTM / nn.GRU / nn.RNN")
+                             f"(more than {TOLERANCE:g}): weight-dropped / parametrized weights are not the module's own; "
+                             "watch a plain nn.LSTM / nn.GRU / nn.RNN, or give cell_step= for a custom cell")
 
-    def _own_forward(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """The module's own output [T, H] and last hidden state per layer [L, H], without dropout between layers."""
+    def _reversed(self) -> list[bool]:
+        """Per row of the frame, whether it runs backward over the positions."""
+        if self.directions is None:
+            return [False] * self.rnn.num_layers
+        return [direction.reverse for layer in self.directions for direction in layer]
+
+    def _own_forward(self) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The module's own output [T, H] and last hidden state per row [L*D, H] (None for a custom module's),
+        without dropout between layers."""
+        if isinstance(self.rnn, StepModule):
+            with self._untouched() as device, torch.no_grad():
+                made = self.rnn.module(self.inputs.current(device, self.rnn.input_size))  # [1, T, H] or (that, ..)
+            output = made[0] if isinstance(made, (tuple, list)) else made
+            return output[0].float().cpu(), None  # [T, H]
         rnn, dropout = self.rnn, self.rnn.dropout
         with self._untouched() as device, torch.no_grad():
             x = self.inputs.current(device, rnn.input_size)  # [1, T, I]
@@ -105,8 +131,8 @@ class WatchedProbe:
                 output, state = rnn(x if rnn.batch_first else x.transpose(0, 1))
             finally:
                 rnn.dropout = dropout
-        h_n = state[0] if isinstance(state, tuple) else state  # [L, 1, H]
-        output = output[0] if rnn.batch_first else output[:, 0]  # [T, H]
+        h_n = state[0] if isinstance(state, tuple) else state  # [L*D, 1, H]
+        output = output[0] if rnn.batch_first else output[:, 0]  # [T, D*H]
         return output.float().cpu(), h_n[:, 0].float().cpu()
 
     def _own_logits(self, top: torch.Tensor) -> torch.Tensor:
@@ -174,10 +200,13 @@ class WatchedProbe:
         return no_surrogates(prime[-MAX_SAMPLE:]), no_surrogates(text[:MAX_SAMPLE])
 
     def meta(self) -> dict:
-        """What the timeline records once about the watched module (json)."""
-        return {"watched": True, "model": describe(self.rnn), "kind": kind(self.rnn),
+        """What the timeline records once about the watched module (json; with the rows' names for rows of steps)."""
+        meta = {"watched": True, "model": describe(self.rnn), "kind": kind(self.rnn),
                 "loss": "cross-entropy of the readout" if self.inputs.readout else "u . h_t, u a unit vector from seed 0",
                 "inputs": "fixed vectors" if self.inputs.embed is None else "token ids embedded at each probe"}
+        if self.directions is not None:  # the rows' names ("L0 fwd", "L0 bwd", ...): plain layers go by number
+            meta["rows"] = [direction.label for layer in self.directions for direction in layer]
+        return meta
 
 
 def axis_text(labels: tuple[str, ...]) -> str:
@@ -193,6 +222,21 @@ def _as_refusal():
     except Exception as error:
         raise ValueError(f"Scope could not run the module on the probe ({type(error).__name__}: {error}): "
                          "check the probe's shape and device, or watch a plain nn.LSTM / nn.GRU / nn.RNN") from None
+
+
+def _check_gates(layer: LayerProbe) -> None:
+    """ValueError for a custom step's gates the screen cannot show: none at all, or names it cannot draw."""
+    if not layer.gate_names and layer.pre_activation is None:
+        raise ValueError("the step gave no gates: return at least one, {name: [1, H] tensor} (or 'pre_activation' "
+                         "for a vanilla cell)")
+    if layer.gate_names not in cells.GATE_NAMES.values() and not custom_gate_names(layer.gate_names):
+        raise ValueError(f"the step's gate names {list(layer.gate_names)[:8]!r:.80} cannot be shown: give distinct, "
+                         f"printable names of 1 to {MAX_GATE_NAME} characters")
+
+
+def _top(measured: ModuleProbe | RowsProbe) -> torch.Tensor:
+    """The module's output over the probe [T, H_out]: the generic probe's, or the fast probe's top layer."""
+    return measured.top if isinstance(measured, RowsProbe) else torch.from_numpy(measured.layers[-1].hidden)
 
 
 def _gap(own: torch.Tensor, ours: torch.Tensor) -> float:

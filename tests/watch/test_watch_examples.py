@@ -3,6 +3,8 @@
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 from rnnscope.watch.heartbeat import read_heartbeat
 from tests.watch_fixtures import frames_in
 
@@ -33,3 +35,35 @@ def test_the_word_lm_example_trains_the_same_watched_and_unwatched(tmp_path):
     assert last.meta["sample"]["prime"].split() == list(last.probe.labels[:5])
     assert len(last.meta["sample"]["text"].split()) == 20 and set(last.meta["sample"]["text"].split()) <= words
     assert last.meta["grad_step"] == 4 and last.meta["grad_total"] > 0  # the final probe repeats the last norms
+
+
+def test_the_bidirectional_tagger_trains_the_same_watched_and_unwatched(tmp_path):
+    example = load_example("watch_bidirectional_tagger")
+    tiny = ["--steps", "5", "--emb", "4", "--hidden", "5", "--length", "7", "--batch", "3"]
+    watched = example.main([*tiny, "--run-dir", str(tmp_path / "run"), "--every", "2"])
+    assert watched["losses"] == example.main([*tiny, "--no-scope"])["losses"]
+    frames = frames_in(tmp_path / "run")
+    assert [f.entry.step for f in frames] == [0, 2, 4]
+    assert frames[-1].meta["rows"] == ["L0 fwd", "L0 bwd", "L1 fwd", "L1 bwd"]
+    assert len(frames[-1].probe.layers) == 4 and frames[-1].probe.probs.shape == (7, 2)
+
+
+def test_the_custom_cell_example_trains_the_same_watched_and_unwatched(tmp_path):
+    example = load_example("watch_custom_cell")
+    tiny = ["--steps", "5", "--emb", "4", "--hidden", "5", "--length", "7", "--batch", "3"]
+    watched = example.main([*tiny, "--run-dir", str(tmp_path / "run"), "--every", "2"])
+    assert watched["losses"] == example.main([*tiny, "--no-scope"])["losses"]
+    frames = frames_in(tmp_path / "run")
+    assert [f.entry.step for f in frames] == [0, 2, 4]
+    assert frames[-1].meta["kind"] == "custom" and frames[-1].meta["model"] == "LayerNormLSTM (custom step) in 4"
+
+
+def test_minGRU_pytorchs_module_trains_the_same_watched_through_its_step(tmp_path):
+    pytest.importorskip("minGRU_pytorch")
+    example = load_example("watch_custom_cell")
+    tiny = ["--cell", "mingru", "--steps", "5", "--emb", "4", "--length", "7", "--batch", "3"]
+    watched = example.main([*tiny, "--run-dir", str(tmp_path / "run"), "--every", "2"])
+    assert watched["losses"] == example.main([*tiny, "--no-scope"])["losses"]
+    last = frames_in(tmp_path / "run")[-1]
+    assert last.meta["model"] == "minGRU (custom step) in 4"
+    assert last.probe.layers[0].gate_names == ("update", "candidate", "jacobian")

@@ -1,11 +1,11 @@
-"""Scope's construction checks: the module (unwrapped, refused) and the probe inputs, each with one clear message."""
+"""Scope's construction checks: the module (unwrapped, described) and the probe inputs, each with one clear message."""
 
 import pytest
 import torch
 from torch import nn
 
 from rnnscope.watch.inputs import check_inputs, check_schedule
-from rnnscope.watch.target import describe, refuse_unsupported, unwrap
+from rnnscope.watch.target import describe, unwrap
 
 
 @pytest.mark.slow
@@ -31,20 +31,12 @@ def test_a_module_that_is_not_a_recurrent_layer_is_a_type_error(module):
         unwrap(module)
 
 
-@pytest.mark.parametrize("module, words", [
-    (nn.LSTM(3, 4, proj_size=2), "proj_size=2.*watch a module without proj_size"),
-    (nn.GRU(3, 4, bidirectional=True), "bidirectional.*watch a unidirectional one"),
-    (nn.LSTM(3, 4, num_layers=2, bidirectional=True), "bidirectional"),
-])
-def test_what_the_probe_cannot_reproduce_is_refused(module, words):
-    with pytest.raises(ValueError, match=words):
-        refuse_unsupported(module)
-
-
 def test_describe_names_the_cell_sizes_and_layout():
     assert describe(nn.LSTM(3, 4, num_layers=2, batch_first=True, bias=False)) == \
         "LSTM 2x4 in 3, batch_first, no bias"
     assert describe(nn.RNN(3, 5, nonlinearity="relu")) == "RNN relu 1x5 in 3"
+    assert describe(nn.GRU(3, 4, bidirectional=True)) == "GRU 1x4 in 3, bidirectional"
+    assert describe(nn.LSTM(3, 4, proj_size=2)) == "LSTM 1x4 in 3, proj 2"
 
 
 def test_the_probe_is_taken_in_either_layout_and_copied():

@@ -8,7 +8,10 @@ import numpy as np
 
 from rnnscope import cells
 from rnnscope.contracts.frames import MemoryFrame, ProbeFrame
+from rnnscope.contracts.visible import safe_text
 from rnnscope.storage.snapshot_check import check_memory, check_probe
+
+MAX_GATE_NAME = 16  # characters of a custom cell's gate name
 
 
 def _positions_as_characters(probe: ProbeFrame) -> ProbeFrame:
@@ -27,6 +30,12 @@ def _positions_as_characters(probe: ProbeFrame) -> ProbeFrame:
                                probs=probe.probs if V else np.ones((T, 1), np.float32))
 
 
+def custom_gate_names(names: tuple[str, ...]) -> bool:
+    """A custom cell's gate names (rnnscope.watch.steps): distinct, short, visible-safe strings."""
+    return all(isinstance(name, str) and 0 < len(name) <= MAX_GATE_NAME and safe_text(name) == name
+               for name in names) and len(set(names)) == len(names)
+
+
 def check_timeline_frame(probe: ProbeFrame, memory: MemoryFrame | None) -> None:
     """ValueError (one line) naming the first field of a read-back frame that the screen could not draw."""
     if probe.labels:
@@ -34,11 +43,14 @@ def check_timeline_frame(probe: ProbeFrame, memory: MemoryFrame | None) -> None:
     embedding = probe.embedding
     if not (isinstance(embedding, np.ndarray) and embedding.ndim == 2):
         raise ValueError("embedding is not a [V, E] array")
-    if not all(layer.gate_names in cells.GATE_NAMES.values() for layer in probe.layers):
+    if not all(layer.gate_names in cells.GATE_NAMES.values() or custom_gate_names(layer.gate_names)
+               for layer in probe.layers):
         raise ValueError("a layer names gates of no model")
     check_probe(probe, vocab_size=embedding.shape[0])
     for index, layer in enumerate(probe.layers):  # a gate lies in its activation's range (sigmoid 0..1, tanh -1..1)
         for gate, name in zip(layer.gates, layer.gate_names):
+            if not cells.known_gate(name):  # a custom cell's own gate: any finite values
+                continue
             low, high = cells.gate(name).range
             if gate.size and not (gate.min() >= low and gate.max() <= high):
                 raise ValueError(f"array gates_l{index} holds {name} gate values out of range")

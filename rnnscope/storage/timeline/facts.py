@@ -4,19 +4,22 @@ field is checked."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
 from rnnscope.contracts.config import INITS, MODELS, RunConfig
-from rnnscope.contracts.frames import RunStatus, Sample, StepStats
+from rnnscope.contracts.frames import ProbeFrame, RunStatus, Sample, StepStats
 from rnnscope.contracts.json_numbers import number_or_nan
 from rnnscope.contracts.units import UnitsFrame
+from rnnscope.contracts.visible import safe_text
 from rnnscope.storage.timeline.reader import TimelineFrame
 from rnnscope.storage.timeline.units_meta import read_units
 
 MAX_NAME = 80  # characters kept of a parameter name (or a class's)
 MAX_CLASSES = 1 << 20  # class ids named beyond this are left out (a table of names is made up to the largest)
 MAX_SAMPLE = 4000  # characters kept of a recorded sample
+MAX_ROW_NAME = 16  # characters of a row's name ("L0 fwd")
 
 
 def timeline_status(frame: TimelineFrame | None, state: str, run_dir: Path, beat=None) -> RunStatus:
@@ -51,6 +54,16 @@ def settings(meta: dict) -> dict:
     if meta.get("init") in INITS:
         said["init"] = meta["init"]
     return said
+
+
+def named_layers(frame: TimelineFrame) -> ProbeFrame:
+    """The frame's probe with its rows' names as the writer recorded them (meta "rows": one short visible-safe name
+    per layer, a bidirectional module's "L0 fwd", "L0 bwd", ...); as it was when they are missing or malformed."""
+    rows, probe = frame.meta.get("rows"), frame.probe
+    if not (isinstance(rows, list) and len(rows) == len(probe.layers)
+            and all(isinstance(row, str) and 0 < len(row) <= MAX_ROW_NAME for row in rows)):
+        return probe
+    return dataclasses.replace(probe, layer_names=tuple(safe_text(row) for row in rows))
 
 
 def vocab(meta: dict) -> tuple[str, ...]:

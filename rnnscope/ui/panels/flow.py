@@ -19,11 +19,13 @@ class FlowPanel(FramePanel):
 
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:
-        _, layer = selected_layer(frame, view)
+        index, layer = selected_layer(frame, view)
+        backward = bool(frame.probe.layer_names) and frame.probe.layer_names[index].endswith(" bwd")
         memory = frame.memory
         trained = memory is not None and memory.task is None and memory.step > 0  # a text's, of trained weights
         context = used_context(memory) if trained else None
-        return render_flow(layer, frame.probe.text, view.cursor_t, width, height, color_system, accents, context)
+        return render_flow(layer, frame.probe.text, view.cursor_t, width, height, color_system, accents, context,
+                           backward)
 
     def inputs(self, frame: Frame, view: ViewState) -> tuple:
         return (*super().inputs(frame, view), part_version(frame, "memory"))

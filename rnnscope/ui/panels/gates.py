@@ -11,7 +11,9 @@ from rnnscope.ui.render.palette import DIVERGING, SEQUENTIAL
 
 def _block(name: str, values) -> HeatBlock:
     """A gate's heatmap under its label (rnnscope.cells): tanh diverging on [-1, 1], sigmoid sequential on [0, 1],
-    an unbounded positive one sequential on its own range."""
+    an unbounded positive one sequential on its own range, a custom cell's own gate diverging on its own range."""
+    if not cells.known_gate(name):
+        return HeatBlock(name, values, DIVERGING)
     gate = cells.gate(name)
     if gate.activation == cells.TANH:
         return HeatBlock(gate.label, values, DIVERGING, gate.range)

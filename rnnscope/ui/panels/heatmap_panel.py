@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rnnscope.contracts.frames import Frame, LayerProbe
+from rnnscope.contracts.frames import Frame, LayerProbe, ProbeFrame
 from rnnscope.ui.panels.base import FramePanel
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heat_blocks import HeatBlock, heat_layout, render_heat_blocks
@@ -16,6 +16,12 @@ def selected_layer(frame: Frame, view: ViewState) -> tuple[int, LayerProbe]:
     layers = frame.probe.layers
     index = max(0, min(view.layer, len(layers) - 1))
     return index, layers[index]
+
+
+def layer_title(probe: ProbeFrame, index: int) -> str:
+    """'layer 2/4', or with the rows' names a watched module's writer gave: 'L0 bwd (2/4)'."""
+    count = len(probe.layers)
+    return f"{probe.layer_names[index]} ({index + 1}/{count})" if probe.layer_names else f"layer {index + 1}/{count}"
 
 
 class HeatmapPanel(FramePanel):
@@ -39,7 +45,7 @@ class HeatmapPanel(FramePanel):
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:
         index, layer = selected_layer(frame, view)
-        title = f"layer {index + 1}/{len(frame.probe.layers)} · " if len(frame.probe.layers) > 1 else ""
+        title = f"{layer_title(frame.probe, index)} · " if len(frame.probe.layers) > 1 else ""
         return render_heat_blocks(
             self.blocks(layer), frame.probe.text, layer.hidden, view, width, height, color_system, accents, title
         )

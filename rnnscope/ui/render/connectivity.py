@@ -61,7 +61,7 @@ def cursor_line(connectivity: np.ndarray, text: str, cursor: int, accents: Accen
     """The cursor's row in numbers: the character it predicts (when the text's next character is what it predicts:
     not a watched model's axis letters), its peak input and the share of the peak that reaches s = 0 (a task's
     cue)."""
-    row = np.nan_to_num(connectivity[cursor, : cursor + 1].astype(float), nan=0.0)  # [t+1]
+    row = np.nan_to_num(connectivity[cursor].astype(float), nan=0.0)  # [T] (0 beyond t but for a bidirectional one)
     peak, where = float(row.max()), int(row.argmax())
     share = f"{row[0] / peak:.1e}" if 0 < peak < np.inf else "–"
     target = [seg(" "), corpus_seg(text[cursor + 1 : cursor + 2])] if predicted else []
@@ -83,8 +83,9 @@ def render_connectivity(connectivity: np.ndarray | None, text: str, cursor: int,
     measured = np.flatnonzero(~np.isnan(connectivity).all(axis=1))  # [R] the target rows a long probe measured
     measured = measured if measured.size else np.arange(T)
     palette = palette_for(SEQUENTIAL, color_system)
-    below = measured[:, None] >= np.arange(T)[None, :]  # [R, T] s <= t
     shown = connectivity[measured]  # [R, T]
+    below = (measured[:, None] >= np.arange(T)[None, :]) | (np.nan_to_num(shown) > 0)  # [R, T] s <= t, and s > t
+    # where a bidirectional module's target reads later inputs (a causal model's are 0 there)
     lo, hi = log_range(shown[below])
     logs = np.where(below, log10_safe(shown), -np.inf)  # [R, T]
     gutter = len(str(T - 1)) + 3  # 't=' never fits; the row's first target, then ▸

@@ -69,8 +69,9 @@ def short_context_line(context_chars: int, width: int, accents: Accents) -> Line
 
 
 def render_flow(layer: LayerProbe, text: str, cursor: int, width: int, height: int, color_system: str | None,
-                accents: Accents, context_chars: int | None = None) -> list[Line]:
-    """The flow panel's lines: log bars of ||dl_T/dh_t||, colour strips, time axis, legend, verdicts (h, cell).
+                accents: Accents, context_chars: int | None = None, backward: bool = False) -> list[Line]:
+    """The flow panel's lines: log bars of ||dl_T/dh_t||, colour strips, time axis, legend, verdicts (h, cell);
+    a bidirectional module's backward row (`backward`) flows from l_0 towards T-1.
     A short panel keeps the verdicts first, then one bar row, the strips, the axis, the legend, more bar rows."""
     columns = max(width - GUTTER, 1)
     series = [("‖∂l/∂h‖", layer.grad_h)] + ([("‖∂l/∂c‖", layer.grad_c)] if layer.grad_c is not None else [])
@@ -85,7 +86,7 @@ def render_flow(layer: LayerProbe, text: str, cursor: int, width: int, height: i
     strips = ([[seg(fixed(name, GUTTER), accents.label), *log_strip(values, lo, hi, color_system)]
                for (name, _), values in zip(series, logs)] + jacobian_strip(layer, columns, color_system, accents)
               )[: max(room - 1, 0)]
-    extras = [flow_axis(layer, text, cursor, columns, accents), legend_line(lo, hi, color_system, accents, width)]
+    extras = [flow_axis(layer, text, cursor, columns, accents), legend_line(lo, hi, color_system, accents, width, backward)]
     extras = extras[: max(room - 1 - len(strips), 0)]
     rows = min(max(room - len(strips) - len(extras), 1 if room > 0 else 0), MAX_BAR_ROWS)
     bars: list[Line] = []
@@ -113,9 +114,11 @@ def flow_axis(layer: LayerProbe, text: str, cursor: int, columns: int, accents: 
     return [seg(" " * GUTTER), seg(f"t=0{'t=' + str(T - 1):>{max(columns - 3, 0)}}", accents.dim)]
 
 
-def legend_line(lo: float, hi: float, color_system: str | None, accents: Accents, width: int) -> Line:
-    """The strips' colour scale; '← from l_T' (where the flow starts) only when it fits."""
+def legend_line(lo: float, hi: float, color_system: str | None, accents: Accents, width: int,
+                backward: bool = False) -> Line:
+    """The strips' colour scale; '← from l_T' (where the flow starts; 'from l_0 →' for a backward row) only when it
+    fits."""
     legend = colour_bar(palette_for(SEQUENTIAL, color_system), 8)
     line = [seg(fixed("log₁₀", GUTTER), accents.dim), *legend, seg(f" {si(10**lo)} … {si(10**hi)}")]
-    note = seg("  ← from l_T")
+    note = seg("  from l_0 →" if backward else "  ← from l_T")
     return line + [note] if line_width(line) + len(note.text) <= width else fit(line, width)
