@@ -31,7 +31,8 @@ def test_rows_are_named_from_the_meta_when_it_names_each_layer_and_numbered_othe
 
 def test_a_backward_rows_flow_legend_says_it_starts_at_the_first_position():
     layer = make_frame(model="lstm", T=8).probe.layers[0]
-    forward, backward = (render_flow(layer, "x" * 9, 3, 60, 14, "truecolor", DEFAULT_ACCENTS, bwd) for bwd in (0, 1))
+    forward, backward = (render_flow(layer, "x" * 9, 3, 60, 14, "truecolor", DEFAULT_ACCENTS, backward=bool(bwd))
+                         for bwd in (0, 1))
     assert any("← from l_T" in text(line) for line in forward)
     assert any("from l_0 →" in text(line) for line in backward)
     assert not any("from l_T" in text(line) for line in backward)
