@@ -109,4 +109,7 @@ async def test_small_terminal_pages_show_a_beside_b():
         assert shown[0].region.height == shown[1].region.height > 30 // 2  # each run the page's height
         await pilot.press("4")
         await pilot.pause()
+        assert [p.title for p in app.query("FramePanel") if p.region.area > 0] == ["memory", "memory"]
+        await pilot.press("5")  # the gradients page holds the flow and the norms now: five pages
+        await pilot.pause()
         assert [p.title for p in app.query("FramePanel") if p.region.area > 0] == ["loss"]
