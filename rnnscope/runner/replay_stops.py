@@ -72,7 +72,7 @@ def timeline_parts(frame: TimelineFrame, base: Frame | None, entries: list[Timel
         rows = [(e.step, e.train_loss) for e in entries if e.train_loss is not None and e.step <= entry.step]
         return {"status": timeline_status(frame, "", run_dir), "notice": None, "probe": frame.probe,
                 "loss_history": np.array(rows, dtype=np.float64).reshape(-1, 2),  # [N, 2]
-                "last_step": last_step(frame), "vocab": vocab(frame.meta), "memory": frame.memory,
+                "last_step": last_step(frame), "vocab": vocab(frame.meta, frame.probe), "memory": frame.memory,
                 "sample": sample(frame), "units": recorded_units(frame)}
     status = dataclasses.replace(base.status, step=entry.step, train_loss=number_or_nan(entry.train_loss),
                                  val_loss=number_or_nan(entry.val_loss),

@@ -137,7 +137,8 @@ class AttachSource:
     def parts(self) -> dict[str, object]:
         parts = {"status": self.status(), "notice": self.notice, "loss_history": self.loss_history}
         if self.frame is not None:
-            parts.update(probe=named_layers(self.frame), last_step=last_step(self.frame), vocab=vocab(self.frame.meta),
+            parts.update(probe=named_layers(self.frame), last_step=last_step(self.frame),
+                         vocab=vocab(self.frame.meta, self.frame.probe),
                          memory=self.frame.memory, sample=sample(self.frame), units=recorded_units(self.frame))
         return parts
 

@@ -255,3 +255,23 @@ def test_attach_to_a_compare_s_folder_names_its_runs(tmp_path):
     source = AttachSource(tmp_path)  # a dashboard that waits while the compare makes a/: it says why it waits
     source.poll()
     assert "attach to one of them" in source.notice.text
+
+
+def test_a_frame_whose_meta_names_no_vocabulary_draws_with_unnamed_characters(tmp_path):
+    from rnnscope.storage.timeline import TimelineWriter
+    from rnnscope.storage.timeline.facts import UNNAMED
+    from rnnscope.ui.render.accents import DEFAULT_ACCENTS
+    from rnnscope.ui.render.encoding import render_encoding
+    from tests.fake_frames import make_frame
+
+    frame = make_frame()
+    for run, meta in (("none", {"model": "lstm"}), ("short", {"model": "lstm", "vocab": ["a", "b"]})):
+        TimelineWriter(tmp_path / run).append(frame.probe, wall_time=time.time(), train_loss=1.0, val_loss=None,
+                                              memory=None, meta=meta)
+        source = AttachSource(tmp_path / run)
+        source.poll()
+        shown = source.parts()["vocab"]
+        assert len(shown) == frame.probe.embedding.shape[0] and shown[-1] == UNNAMED  # one name for every row
+        assert shown[: len(meta.get("vocab", []))] == tuple(meta.get("vocab", []))
+        for cursor in range(len(frame.probe.ids)):  # it raised IndexError at the first character the meta did not name
+            render_encoding(frame.probe, shown, cursor, 60, "truecolor", DEFAULT_ACCENTS)

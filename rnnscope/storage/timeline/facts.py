@@ -66,12 +66,20 @@ def named_layers(frame: TimelineFrame) -> ProbeFrame:
     return dataclasses.replace(probe, layer_names=tuple(safe_text(row) for row in rows))
 
 
-def vocab(meta: dict) -> tuple[str, ...]:
-    """The characters of an rnnscope run's vocabulary as its writer recorded them; for a watched model the names of
-    the classes its frame shows, by class id ('' for the others; () without names)."""
+UNNAMED = "\ufffd"  # a character the frame's writer did not name (drawn as the replacement character)
+
+
+def vocab(meta: dict, probe=None) -> tuple[str, ...]:
+    """The characters of an rnnscope run's vocabulary as its writer recorded them, one for each row of `probe`'s
+    embedding (UNNAMED for those it did not name: a frame without its vocabulary still draws); for a watched model
+    the names of the classes its frame shows, by class id ('' for the others; () without names)."""
     chars = meta.get("vocab")
+    own = probe is not None and not probe.labels
     if isinstance(chars, list) and all(isinstance(c, str) and len(c) == 1 for c in chars):
-        return tuple(chars)
+        chars = tuple(chars)
+        return chars + (UNNAMED,) * (probe.embedding.shape[0] - len(chars)) if own else chars
+    if own:
+        return (UNNAMED,) * probe.embedding.shape[0]
     named = meta.get("class_names")
     if not isinstance(named, dict):
         return ()
