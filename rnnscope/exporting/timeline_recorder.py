@@ -9,7 +9,7 @@ from collections.abc import Callable
 from rnnscope.contracts.frames import ProbeFrame
 from rnnscope.storage.timeline import TimelineWriter
 from rnnscope.storage.timeline.units_meta import units_meta
-from rnnscope.watch.heartbeat import HeartbeatFile
+from rnnscope.storage.timeline.heartbeat import HeartbeatFile
 
 
 class TimelineRecorder:

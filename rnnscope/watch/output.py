@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rnnscope.storage.timeline import TIMELINE, TimelineWriter
 from rnnscope.storage.timeline.writer import TimelineBusy
-from rnnscope.watch.heartbeat import HeartbeatFile
+from rnnscope.storage.timeline.heartbeat import HeartbeatFile
 from rnnscope.watch.numbers import finite_or_none
 from rnnscope.watch.publisher import SafeWrites
 

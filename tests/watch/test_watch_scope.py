@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from rnnscope.watch.grad_norms import GradNorms
-from rnnscope.watch.heartbeat import read_heartbeat
+from rnnscope.storage.timeline.heartbeat import read_heartbeat
 from rnnscope.watch.scope import Scope
 from tests.watch_fixtures import WordLM, frames_in, train
 
