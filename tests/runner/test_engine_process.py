@@ -15,8 +15,8 @@ from rnnscope.contracts.frames import PAUSED
 from rnnscope.contracts.parts import PartStore
 from rnnscope.runner import engine_process
 from rnnscope.runner.tui import engine_client
-from rnnscope.training.data import load_corpus
 from rnnscope.storage.timeline.heartbeat import read_heartbeat
+from rnnscope.training.data import load_corpus
 from tests.core_fixtures import tiny_config, tiny_engine, write_corpus
 
 

@@ -1,4 +1,4 @@
-"""The heartbeat file (rnnscope.storage.timeline.heartbeat): written atomically, read back validated, judged WATCHING / ENDED / STALE."""
+"""The heartbeat file (storage.timeline.heartbeat): written atomically, read back validated, judged WATCHING / ENDED / STALE."""
 
 import json
 import os

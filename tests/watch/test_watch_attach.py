@@ -15,13 +15,13 @@ from rnnscope.cli import main
 from rnnscope.contracts import commands
 from rnnscope.storage.timeline import TimelineReader
 from rnnscope.storage.timeline.facts import last_step
+from rnnscope.storage.timeline.heartbeat import Heartbeat, read_heartbeat, write_heartbeat
 from rnnscope.storage.timeline.index import frame_name
 from rnnscope.ui.app import make_app
 from rnnscope.ui.dashboard import page_of
 from rnnscope.ui.panels import ConnectivityPanel, EncodingPanel, GradNormsPanel, LossPanel, MemoryPanel
 from rnnscope.ui.render.lines import NOT_MEASURED_WATCHED
 from rnnscope.watch.attach import UNAVAILABLE, AttachSource
-from rnnscope.storage.timeline.heartbeat import Heartbeat, read_heartbeat, write_heartbeat
 from tests.ui.app_harness import notifications, status_text, wait_until
 from tests.ui.test_panels import panel_text
 
