@@ -41,11 +41,14 @@ class FrameMeta:
     units: Mapping | None = None  # the units analysis (rnnscope.storage.timeline.units_meta)
 
     def encode(self) -> dict:
-        """The JSON object written: every said field; numbers that are not finite as null (a norm) or left out."""
+        """The JSON object written: every said field; numbers that are not finite as null (a norm, a total beside
+        its norms) or left out."""
         meta = {}
         for field in fields(self):
             value = getattr(self, field.name)
             if value is None:
+                if field.name in _TOTALS and getattr(self, _TOTALS[field.name]) is not None:
+                    meta[field.name] = None  # said with its norms: not taken
                 continue
             meta[field.name] = _ENCODERS.get(field.name, _plain)(value)
         return {name: value for name, value in meta.items() if value is not _UNSAID}
@@ -73,6 +76,7 @@ class FrameMeta:
 
 
 _UNSAID = object()
+_TOTALS = {"grad_total": "grad_norms", "grad_total_post": "grad_norms_post"}  # a total -> the norms it sums
 
 
 def _plain(value):
