@@ -51,7 +51,7 @@ class Output:
 
     @staticmethod
     def _warn(text: str) -> None:
-        warnings.warn(f"rnnscope Scope: {text}", RuntimeWarning, stacklevel=6)
+        warnings.warn(f"rnnscope Scope: {text}", RuntimeWarning, stacklevel=8)  # the user's line
 
     @property
     def writing(self) -> bool:
