@@ -17,7 +17,7 @@ ALLOWED = {
     "storage": {"cells", "contracts"},
     "training": {"cells", "contracts", "storage", "measuring", "exporting", "music", "units"},
     "measuring": {"cells", "contracts", "training"},
-    "exporting": {"cells", "contracts", "storage", "lessons", "watch"},
+    "exporting": {"cells", "contracts", "storage", "lessons"},
     "lessons": {"contracts", "storage", "training", "compare", "runner"},
     "compare": {"contracts", "storage", "training", "exporting", "runner", "ui"},
     "watch": {"cells", "contracts", "storage", "measuring", "runner", "ui", "units"},

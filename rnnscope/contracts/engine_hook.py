@@ -19,6 +19,9 @@ class EngineHook:
     def after_reinit(self, engine) -> None:
         """After the weights were made anew (init, model, reset), before the engine probes them."""
 
+    def after_probe(self, engine, probe) -> None:
+        """After a new probe of the current weights was taken (engine.probe; the timeline's recorder writes it)."""
+
     def parts(self) -> dict[str, object]:
         """Parts (rnnscope.contracts.parts) the feature adds to what the engine publishes."""
         return {}

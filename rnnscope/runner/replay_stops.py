@@ -14,7 +14,7 @@ from rnnscope.contracts.parts import frame_parts
 from rnnscope.storage.snapshot_io import snapshot_step
 from rnnscope.storage.timeline import TimelineEntry, TimelineFrame, TimelineReader
 from rnnscope.storage.timeline.facts import last_step, recorded_units, sample, settings, timeline_status, vocab
-from rnnscope.watch.heartbeat import HeartbeatError, read_heartbeat
+from rnnscope.storage.timeline.heartbeat import HeartbeatError, read_heartbeat
 
 
 @dataclasses.dataclass(frozen=True)

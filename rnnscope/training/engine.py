@@ -21,7 +21,7 @@ from rnnscope.contracts.frames import (
     ProbeFrame,
     Sample,
 )
-from rnnscope.exporting.timeline_recorder import TimelineRecorder
+from rnnscope.exporting.engine_timeline import engine_recorder
 from rnnscope.measuring.memory import MemoryMeter
 from rnnscope.measuring.probe import run_probe
 from rnnscope.music.tune_run import tune_tracker
@@ -89,7 +89,8 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         self.notice: Notice | None = None
         self.diverged: str | None = None
         self.frame_seq = 0
-        self.timeline = TimelineRecorder(self, self.notify)  # every new probe goes to RUN_DIR/timeline/
+        self.timeline = engine_recorder(self)  # every new probe goes to RUN_DIR/timeline/ (a hook: after_probe)
+        self.hooks.append(self.timeline)
         self.units = UnitsTracker(*analysis_ids(corpus), parse_features(config.features.splitlines()))
         self.hooks.append(self.units)  # what each unit means (PRODUCT.md section 13)
         self._build()
@@ -271,7 +272,8 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         if probe is not None:
             self.probe = probe
             with self.side.timed("timeline"):
-                self.timeline(probe)
+                for hook in self.hooks:
+                    hook.after_probe(self, probe)
         return probe
 
     def new_sample(self, temperature: float | None = None, interrupted: Interrupted = never) -> Sample | None:
@@ -303,7 +305,7 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         return self.corpus.decode(ids)
 
     def alive(self) -> None:
-        """Training is paused: the run's heartbeat still says it is alive (rnnscope.exporting.timeline_recorder)."""
+        """Training is paused: the run's heartbeat still says it is alive (rnnscope.storage.timeline.recorder)."""
         self.timeline.alive(self.step)
 
     def end_run(self) -> None:

@@ -17,9 +17,9 @@ from rnnscope.storage.atomic_file import replace_atomically, write_synced
 from rnnscope.storage.regular_file import NotReadable, read_regular
 from rnnscope.storage.timeline import TimelineError, TimelineFrame, TimelineReader
 from rnnscope.storage.timeline.facts import last_step, named_layers, recorded_units, sample, timeline_status, vocab
+from rnnscope.storage.timeline.heartbeat import HeartbeatError, read_heartbeat, writer_state
 from rnnscope.storage.timeline.index import frame_name
 from rnnscope.storage.timeline.reader import MAX_FRAME_BYTES
-from rnnscope.watch.heartbeat import HeartbeatError, read_heartbeat, writer_state
 
 POLL_S = 0.25  # how often the index and the heartbeat are read
 LOAD_S = 0.1  # the longest one poll spends trying frames (an index of 100,000 unloadable rows: the rest next poll)

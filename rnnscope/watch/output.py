@@ -1,4 +1,5 @@
-"""What a Scope writes to RUN_DIR: the timeline's frames and the heartbeat, by the one writer that holds the folder.
+"""What a Scope writes to RUN_DIR: the timeline's frames and the heartbeat, by the one recorder
+(rnnscope.storage.timeline.recorder) that holds the folder.
 
 The folder's lock is taken before anything is written; a folder another process, or another Scope of this process,
 writes is refused (one warning, then nothing is written). Only the holder marks the run ended, in the process that
@@ -8,14 +9,15 @@ took the lock (never a forked child, never a Scope that was refused), and `end` 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
-import time
 import warnings
 from pathlib import Path
 
-from rnnscope.storage.timeline import TIMELINE, TimelineWriter
+from rnnscope.storage.timeline import TIMELINE
+from rnnscope.storage.timeline.frame_meta import FrameMeta
+from rnnscope.storage.timeline.recorder import Beside, TimelineRecorder
 from rnnscope.storage.timeline.writer import TimelineBusy
-from rnnscope.watch.heartbeat import HeartbeatFile
 from rnnscope.watch.numbers import finite_or_none
 from rnnscope.watch.publisher import SafeWrites
 
@@ -25,12 +27,13 @@ _CLAIMED: set[str] = set()  # the timeline folders this process's Scopes hold
 class Output:
     """The publisher's files; after the first failed write (warned once) it writes nothing more."""
 
-    def __init__(self, run_dir: Path, model: str, rank: int, meta: dict) -> None:
+    def __init__(self, run_dir: Path, model: str, rank: int, meta: FrameMeta) -> None:
         self.run_dir = run_dir
         self.safe = SafeWrites(str(run_dir))
-        self.heartbeat = HeartbeatFile(run_dir, model, rank)
+        self.recorder = TimelineRecorder(run_dir, model, self._warn, rank=rank, stopped=self.safe.fail,
+                                         beat_each_frame=True)
+        self.heartbeat = self.recorder.heartbeat
         self.meta = meta
-        self.timeline: TimelineWriter | None = None
         self.pid = os.getpid()
         self.folder: str | None = None  # the timeline folder held, until `end`
         self.safe.attempt(self._open)
@@ -42,32 +45,27 @@ class Output:
         if key in _CLAIMED:
             raise TimelineBusy(f"another Scope in this process writes it: close() that one first, or give this one "
                                f"its own run folder: {folder}")
-        timeline = TimelineWriter(self.run_dir)
-        timeline.claim()  # TimelineBusy when another process writes it: then nothing here is written
-        self.timeline, self.folder = timeline, key
+        self.recorder.claim()  # TimelineBusy when another process writes it: then nothing here is written
+        self.folder = key
         _CLAIMED.add(key)
-        self.heartbeat.beat(0, now=True)
+
+    @staticmethod
+    def _warn(text: str) -> None:
+        warnings.warn(f"rnnscope Scope: {text}", RuntimeWarning, stacklevel=8)  # the user's line
 
     @property
     def writing(self) -> bool:
         return not self.safe.failed and self.folder is not None and os.getpid() == self.pid
 
     def append(self, probe, train_loss: float, grads, side_share: float, extra: dict) -> None:
-        """One frame: the probe, the recent train loss, the gradient norms of the last grads() call, `extra` meta;
-        every number sanitised (nan and inf become null) here, once."""
-        meta = dict(self.meta, side_share=side_share, **extra)
+        """One frame: the probe, the recent train loss, the gradient norms of the last grads() call, `extra` meta
+        (FrameMeta's fields); every number sanitised (nan and inf become null) here, once."""
+        numbers = {"side_share": side_share}
         if grads is not None:
-            meta.update(grad_step=grads[0], grad_norms=grads[1], grad_total=grads[2])
-        meta = finite_or_none(meta)
+            numbers.update(grad_step=grads[0], grad_norms=grads[1], grad_total=grads[2])
+        meta = dataclasses.replace(self.meta, **extra, **finite_or_none(numbers))
         loss = finite_or_none(train_loss)
-        self.safe.attempt(lambda: self.timeline.append(probe, wall_time=time.time(), train_loss=loss,
-                                                       val_loss=None, memory=None, meta=meta))
-        if self.timeline is not None and self.timeline.set_aside is not None:
-            warnings.warn(f"rnnscope Scope: {self.timeline.set_aside.parent / 'index.json'} could not be read: set "
-                          f"aside with its frames in {self.timeline.set_aside}; a new timeline starts", RuntimeWarning,
-                          stacklevel=4)
-            self.timeline.set_aside = None
-        self.safe.attempt(lambda: self.heartbeat.beat(probe.step, now=True))
+        self.safe.attempt(lambda: self.recorder.record(probe, Beside(loss, None, None, meta)))
 
     def beat(self, step: int) -> None:
         self.heartbeat.step = step  # kept for the last beat even once writing has stopped
@@ -86,5 +84,5 @@ class Output:
             self.safe.attempt(self.heartbeat.end)
         _CLAIMED.discard(self.folder)
         with contextlib.suppress(Exception):
-            self.timeline.release()
+            self.recorder.writer.release()
         self.folder = None

@@ -32,8 +32,12 @@ class SafeWrites:
         try:
             write()
         except Exception as error:  # a full disk, a vanished folder, a permission change: never the training's problem
-            self.failed = True
-            warnings.warn(f"rnnscope Scope stopped writing to {self.run_dir}: {type(error).__name__}: {error}",
-                          RuntimeWarning, stacklevel=3)
+            self.fail(error)
             return False
-        return True
+        return not self.failed
+
+    def fail(self, error: Exception) -> None:
+        """A write failed (here, or in the timeline's recorder): one warning, and nothing more is written."""
+        self.failed = True
+        warnings.warn(f"rnnscope Scope stopped writing to {self.run_dir}: {type(error).__name__}: {error}",
+                      RuntimeWarning, stacklevel=4)

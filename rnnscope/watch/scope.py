@@ -178,7 +178,7 @@ class Scope:
             extra = {"class_names": self._probe.class_names(frame)}
             sample = self._sample()
             if sample is not None:
-                extra["sample"] = {"prime": sample[0], "text": sample[1]}
+                extra["sample"] = sample  # (prime, text)
             if self._source is not None and (moved := drift(self._source, self._probe.inputs.fixed)) > DRIFTED:
                 warnings.warn(drift_warning(self._source, moved), UserWarning, stacklevel=3)
                 self._source = None  # told once

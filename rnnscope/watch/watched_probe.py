@@ -13,6 +13,7 @@ from rnnscope import cells
 from rnnscope.contracts.frames import CONNECTIVITY_MAX_T, LayerProbe, ProbeFrame
 from rnnscope.measuring.module_probe import ModuleProbe, module_kind, probe_module, readout_loss
 from rnnscope.storage.timeline.check import MAX_GATE_NAME, custom_gate_names
+from rnnscope.storage.timeline.frame_meta import FrameMeta
 from rnnscope.units.analysis import UnitStates, layer_states
 from rnnscope.watch.inputs import ProbeInputs, no_surrogates
 from rnnscope.watch.steps import StepModule
@@ -176,7 +177,7 @@ class WatchedProbe:
             x = inputs.current(device, self.rnn.input_size)[0]  # [N, I]
             return layer_states(self.rnn, module_kind(self.rnn), x)
 
-    def class_names(self, probe: ProbeFrame) -> dict[str, str]:
+    def class_names(self, probe: ProbeFrame) -> dict[int, str]:
         """The names of the classes a frame shows (each position's top guesses and target), id -> name; {} without
         names. Bounded by (TOP_NAMED + 1) * T, whatever the number of classes."""
         classes = probe.probs.shape[1]
@@ -185,7 +186,7 @@ class WatchedProbe:
         shown = min(TOP_NAMED, classes)
         top = np.argpartition(-probe.probs, shown - 1, axis=1)[:, :shown]  # [T, shown]
         ids = set(top.ravel().tolist()) | set(probe.targets.tolist())
-        return {str(i): name for i in sorted(ids) if (name := self.inputs.name(i))}
+        return {i: name for i in sorted(ids) if (name := self.inputs.name(i))}
 
     def sample(self) -> tuple[str, str] | None:
         """The user's sampling function's text as (prime, continuation), cut to MAX_SAMPLE characters; run with the
@@ -199,14 +200,15 @@ class WatchedProbe:
             raise ValueError(f"sample gave {type(made).__name__}: it must return text, or (prime, text)")
         return no_surrogates(prime[-MAX_SAMPLE:]), no_surrogates(text[:MAX_SAMPLE])
 
-    def meta(self) -> dict:
-        """What the timeline records once about the watched module (json; with the rows' names for rows of steps)."""
-        meta = {"watched": True, "model": describe(self.rnn), "kind": kind(self.rnn),
-                "loss": "cross-entropy of the readout" if self.inputs.readout else "u . h_t, u a unit vector from seed 0",
-                "inputs": "fixed vectors" if self.inputs.embed is None else "token ids embedded at each probe"}
-        if self.directions is not None:  # the rows' names ("L0 fwd", "L0 bwd", ...): plain layers go by number
-            meta["rows"] = [direction.label for layer in self.directions for direction in layer]
-        return meta
+    def meta(self) -> FrameMeta:
+        """What the timeline records once about the watched module (with the rows' names for rows of steps)."""
+        rows = None  # the rows' names ("L0 fwd", "L0 bwd", ...) of rows of steps: plain layers go by number
+        if self.directions is not None:
+            rows = tuple(direction.label for layer in self.directions for direction in layer)
+        return FrameMeta(
+            watched=True, model=describe(self.rnn), kind=kind(self.rnn), rows=rows,
+            loss="cross-entropy of the readout" if self.inputs.readout else "u . h_t, u a unit vector from seed 0",
+            inputs="fixed vectors" if self.inputs.embed is None else "token ids embedded at each probe")
 
 
 def axis_text(labels: tuple[str, ...]) -> str:

@@ -50,7 +50,7 @@ def test_a_headless_compare_records_both_sides_from_the_first_step(tmp_path, cap
 
 
 def test_a_paused_run_keeps_its_heartbeat_and_its_end_marks_it_ended(tmp_path):
-    from rnnscope.watch.heartbeat import BEAT_EVERY_S, read_heartbeat
+    from rnnscope.storage.timeline.heartbeat import BEAT_EVERY_S, read_heartbeat
 
     engine = tiny_engine(tmp_path)
     engine.alive()  # before the first frame: this run does not write the timeline yet, so no heartbeat
@@ -70,7 +70,7 @@ def test_a_paused_run_keeps_its_heartbeat_and_its_end_marks_it_ended(tmp_path):
 
 def test_a_headless_run_records_its_last_step_and_ends_its_heartbeat_there(tmp_path):
     from rnnscope.cli import main
-    from rnnscope.watch.heartbeat import read_heartbeat
+    from rnnscope.storage.timeline.heartbeat import read_heartbeat
     from tests.core_fixtures import write_corpus
 
     corpus, run_dir = write_corpus(tmp_path), tmp_path / "run"

@@ -15,9 +15,9 @@ from rnnscope.storage.regular_file import NotReadable, read_regular
 from rnnscope.storage.snapshot_load import read_snapshot
 from rnnscope.storage.snapshot_read import SnapshotError
 from rnnscope.storage.timeline import TimelineError, TimelineReader, TimelineWriter
+from rnnscope.storage.timeline.heartbeat import HeartbeatError, read_heartbeat
 from rnnscope.storage.timeline.index import frame_name
 from rnnscope.watch.attach import AttachSource
-from rnnscope.watch.heartbeat import HeartbeatError, read_heartbeat
 from tests.fake_frames import make_frame
 
 KINDS = ("fifo", "dev-zero link", "folder", "socket", "link out", "dangling link")

@@ -13,7 +13,7 @@ import pytest
 
 from rnnscope.runner.signals import SignalGuard, Terminated
 from rnnscope.storage.run_dir import remove_leftovers
-from rnnscope.watch.heartbeat import read_heartbeat
+from rnnscope.storage.timeline.heartbeat import read_heartbeat
 from tests.core_fixtures import write_corpus
 
 SNAPSHOT_FILES = {"meta.json", "arrays.npz", "figure.png", "checkpoint.pt"}

@@ -15,8 +15,8 @@ from rnnscope.contracts.frames import PAUSED
 from rnnscope.contracts.parts import PartStore
 from rnnscope.runner import engine_process
 from rnnscope.runner.tui import engine_client
+from rnnscope.storage.timeline.heartbeat import read_heartbeat
 from rnnscope.training.data import load_corpus
-from rnnscope.watch.heartbeat import read_heartbeat
 from tests.core_fixtures import tiny_config, tiny_engine, write_corpus
 
 
@@ -172,7 +172,7 @@ ORPHAN_SCRIPT = """
 import sys, time
 from pathlib import Path
 from rnnscope.training.data import load_corpus
-from rnnscope.watch.heartbeat import read_heartbeat
+from rnnscope.storage.timeline.heartbeat import read_heartbeat
 from rnnscope.runner.tui import engine_client
 from tests.core_fixtures import tiny_config
 corpus = Path(sys.argv[1])

@@ -198,7 +198,7 @@ def test_replay_shows_the_newest_run_with_only_the_snapshots_that_are_its_own(tm
 
     from rnnscope.runner.replay_stops import replay_stops
     from rnnscope.storage.timeline import TimelineReader, TimelineWriter
-    from rnnscope.watch.heartbeat import HeartbeatFile
+    from rnnscope.storage.timeline.heartbeat import HeartbeatFile
     from tests.fake_frames import make_frame
 
     probe = make_frame("gru", T=5, H=3, V=4).probe

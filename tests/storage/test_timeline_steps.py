@@ -16,9 +16,9 @@ from torch import nn
 
 from rnnscope import Scope
 from rnnscope.storage.timeline import TimelineReader, TimelineWriter
+from rnnscope.storage.timeline.heartbeat import read_heartbeat
 from rnnscope.storage.timeline.index import MAX_STEP, check_step
 from rnnscope.watch.attach import AttachSource
-from rnnscope.watch.heartbeat import read_heartbeat
 from rnnscope.watch.schedule import ProbeSchedule
 from tests.fake_frames import make_frame
 

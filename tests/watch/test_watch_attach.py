@@ -15,13 +15,13 @@ from rnnscope.cli import main
 from rnnscope.contracts import commands
 from rnnscope.storage.timeline import TimelineReader
 from rnnscope.storage.timeline.facts import last_step
+from rnnscope.storage.timeline.heartbeat import Heartbeat, read_heartbeat, write_heartbeat
 from rnnscope.storage.timeline.index import frame_name
 from rnnscope.ui.app import make_app
 from rnnscope.ui.dashboard import page_of
 from rnnscope.ui.panels import ConnectivityPanel, EncodingPanel, GradNormsPanel, LossPanel, MemoryPanel
 from rnnscope.ui.render.lines import NOT_MEASURED_WATCHED
 from rnnscope.watch.attach import UNAVAILABLE, AttachSource
-from rnnscope.watch.heartbeat import Heartbeat, read_heartbeat, write_heartbeat
 from tests.ui.app_harness import notifications, status_text, wait_until
 from tests.ui.test_panels import panel_text
 
@@ -59,7 +59,7 @@ def test_the_source_waits_then_follows_the_newest_frame_and_skips_a_malformed_on
 
 
 def test_the_status_step_is_the_writer_s_which_trains_on_between_its_frames(tmp_path, monkeypatch):
-    from rnnscope.watch import heartbeat
+    from rnnscope.storage.timeline import heartbeat
 
     monkeypatch.setattr(heartbeat, "BEAT_EVERY_S", 0.0)  # a beat at every step (every 5 s in a real loop)
     torch.manual_seed(0)

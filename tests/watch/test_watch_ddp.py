@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnscope.watch.heartbeat import read_heartbeat
+from rnnscope.storage.timeline.heartbeat import read_heartbeat
 
 ROOT = Path(__file__).resolve().parents[2]
 TEARDOWN_ABORT = "terminate called without an active exception"

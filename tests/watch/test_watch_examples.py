@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnscope.watch.heartbeat import read_heartbeat
+from rnnscope.storage.timeline.heartbeat import read_heartbeat
 from tests.watch_fixtures import frames_in
 
 ROOT = Path(__file__).resolve().parents[2]

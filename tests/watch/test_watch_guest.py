@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from rnnscope.contracts.frames import CONNECTIVITY_MAX_T
-from rnnscope.watch.heartbeat import read_heartbeat
+from rnnscope.storage.timeline.heartbeat import read_heartbeat
 from rnnscope.watch.scope import Scope
 from tests.watch_fixtures import WordLM, frames_in
 

@@ -13,7 +13,7 @@ import pytest
 import torch
 from torch import nn
 
-from rnnscope.watch.heartbeat import read_heartbeat
+from rnnscope.storage.timeline.heartbeat import read_heartbeat
 from rnnscope.watch.scope import Scope
 from tests.watch_fixtures import frames_in
 
@@ -89,7 +89,7 @@ if pid == 0:  # the child: steps and exits normally (atexit, finalizers): it mus
     scope.close()
     sys.exit(0)
 os.waitpid(pid, 0)
-from rnnscope.watch.heartbeat import read_heartbeat
+from rnnscope.storage.timeline.heartbeat import read_heartbeat
 print(read_heartbeat(sys.argv[1]).state, len(os.listdir(os.path.join(sys.argv[1], "timeline"))))
 scope.close()
 print(read_heartbeat(sys.argv[1]).state)

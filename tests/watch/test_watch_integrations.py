@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from rnnscope.watch.heartbeat import read_heartbeat
+from rnnscope.storage.timeline.heartbeat import read_heartbeat
 from rnnscope.watch.scope import Scope
 from tests.watch_fixtures import frames_in
 

@@ -10,8 +10,8 @@ import warnings
 import pytest
 import torch
 
+from rnnscope.storage.timeline.heartbeat import read_heartbeat
 from rnnscope.watch.grad_norms import GradNorms
-from rnnscope.watch.heartbeat import read_heartbeat
 from rnnscope.watch.scope import Scope
 from tests.watch_fixtures import WordLM, frames_in, train
 

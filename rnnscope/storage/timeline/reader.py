@@ -34,7 +34,7 @@ class TimelineFrame:
     entry: TimelineEntry
     probe: ProbeFrame
     memory: MemoryFrame | None
-    meta: dict  # what the writer's caller added (the engine: model, clip, init)
+    meta: dict  # what the recorder wrote beside the probe (read it with rnnscope.storage.timeline.frame_meta)
 
 
 class TimelineReader:

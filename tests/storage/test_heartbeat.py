@@ -1,4 +1,4 @@
-"""The heartbeat file: written atomically, read back validated, judged WATCHING / ENDED / STALE."""
+"""The heartbeat file (storage.timeline.heartbeat): written atomically, read back validated, judged WATCHING / ENDED / STALE."""
 
 import json
 import os
@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from rnnscope.watch.heartbeat import (
+from rnnscope.storage.timeline.heartbeat import (
     ENDED,
     FILE_NAME,
     STALE_AFTER_S,
