@@ -98,7 +98,8 @@ def render_memory(memory: MemoryFrame | None, width: int, height: int, accents: 
                else [seg(" · diverged: no finite loss", accents.exploding)])  # the weights overflowed
     reading = _reading([seg("context curve: ", accents.label), seg("val loss given only k chars"), *numbers],
                        [seg("context", accents.label), *numbers], width, height)
-    chart = bar_chart(values, [f"k={k}" for k in memory.context_k], [f"{v:.2f}" if np.isfinite(v) else "–" for v in memory.context_loss],
+    shown = [f"{v:.2f}" if np.isfinite(v) else "–" for v in memory.context_loss]
+    chart = bar_chart(values, [f"k={k}" for k in memory.context_k], shown,
                       memory.full / top, width, _rows(height, reading), accents, f"{top:.2f}")
     return [fit(line, width) for line in chart] + reading
 
