@@ -72,6 +72,7 @@ class RnnscopeApp(ViewKeys, App[int]):
     BINDINGS = keymap.bindings()
     COMMANDS = App.COMMANDS | {DashboardCommands}
     AUTO_FOCUS = None  # no panel is highlighted until the user tabs to one
+    ALLOW_IN_MAXIMIZED_VIEW = "StatusBar, CompareBar, KeyBar"  # a zoomed panel (z) keeps the status line and keys
 
     def __init__(self, client: Client, *, run_label: str = "", start_paused: bool = False,
                  lesson: Lesson | None = None, steering: bool = True) -> None:
