@@ -85,6 +85,7 @@ async def test_zoom_fills_the_screen_with_the_focused_panel_and_back():
         assert zoomed.region.width >= 150 and zoomed.region.height >= 40
         for bar in (app.status_bar, app.query_one(KeyBar)):  # the status line and the keys stay
             assert bar.display and bar.region.height > 0 and not bar.region.overlaps(zoomed.region)
+        assert app.status_bar.region.y == 0  # the status line stays on top
         await pilot.press("z")
         assert app.screen.maximized is None
         assert len(visible_panels(app)) == len(ALL_PANELS)
