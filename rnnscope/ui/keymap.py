@@ -50,7 +50,7 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("full_stop", "review(1)", "review", "Review: show the next recorded frame (past the newest: live)", ".",
               show=False),
     KeyAction("end", "live", "live", "Leave the review: back to the live picture", "End", show=False),
-    KeyAction("u", "toggle_unit_order", "order", "Order units by index / by activity (ranked once, on this probe: u twice ranks again)"),
+    KeyAction("u", "toggle_unit_order", "order", "Order units by index / by activity (ranked once: u twice ranks again)"),
     KeyAction("l", "next_layer", "layer", "Show the next layer"),
     KeyAction("U", "units_page", "units", "The Units page: what each unit means (its best feature, r, its strip)",
               show=False),  # the key bar keeps to one row at 160: the help screen and the palette list it
