@@ -80,7 +80,7 @@ class RnnscopeApp(ViewKeys, App[int]):
         self.steering = steering  # False: attached to another process's run, the training keys are unavailable
         self.replay = replay  # a finished run's recorded frames: space, n and r play them (keymap.REPLAY_KEYS)
         self.keys = keymap.own_keys(steering, replay)  # what the key bar and the help show
-        self.own_actions = {entry.action.split("(")[0] for entry in self.keys}
+        self.own_actions = {keymap.action_name(entry) for entry in self.keys}
         self.lesson = lesson  # shown in a lesson panel, checked live on the run's lesson_evidence
         self.next_lesson: str | None = None  # chosen with L: the CLI starts it when the app has exited
         self.named_unit: int | None = None  # the unit the lesson's check named last (selected when it named it)

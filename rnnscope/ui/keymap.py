@@ -22,6 +22,11 @@ class KeyAction:
     footer_key: str | None = None  # how the footer writes it, when one entry stands for a pair
 
 
+def action_name(entry: KeyAction) -> str:
+    """The action without its arguments: `scale_clip(0.5)` is `scale_clip`."""
+    return entry.action.split("(")[0]
+
+
 # Help and quit come first: the footer cuts what does not fit on the right.
 KEYS: tuple[KeyAction, ...] = (
     KeyAction("question_mark", "help", "help", "Keys and how to read each panel", "?"),
@@ -69,7 +74,7 @@ COMPARE_KEYS: tuple[KeyAction, ...] = (
               show=False),  # the compare bar's top line says it ('s switches'): the key bar keeps to one row at 160
 )
 ALL_KEYS = KEYS + COMPARE_KEYS  # the help screen, the command palette and the README list them all
-ACTIONS = frozenset(entry.action.split("(")[0] for entry in ALL_KEYS)
+ACTIONS = frozenset(action_name(entry) for entry in ALL_KEYS)
 
 # The actions that steer a training run: shown unavailable (greyed) on a dashboard attached to another process's run.
 STEERING = frozenset({"toggle_pause", "step", "toggle_clip", "scale_clip", "next_init", "toggle_activation",
@@ -89,8 +94,9 @@ def own_keys(steering: bool, replay: bool) -> tuple[KeyAction, ...]:
     if replay:
         return tuple(entry if entry.action not in REPLAY_KEYS else
                      replace(entry, label=REPLAY_KEYS[entry.action][0], help=REPLAY_KEYS[entry.action][1])
-                     for entry in ALL_KEYS if entry.action not in REPLAY_OFF)
-    return ALL_KEYS if steering else tuple(entry for entry in ALL_KEYS if entry.action not in STEERING)
+                     for entry in ALL_KEYS if action_name(entry) not in REPLAY_OFF)
+    return ALL_KEYS if steering else tuple(entry for entry in ALL_KEYS if action_name(entry) not in STEERING)
+
 
 
 def key_label(entry: KeyAction) -> str:

@@ -166,7 +166,9 @@ async def test_a_replay_shows_only_its_own_keys_under_its_own_names(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         keys = {entry.action for entry in app.screen.keys}
-        assert "step" in keys and not {"toggle_clip", "next_init", "next_model", "export", "new_sample"} & keys
+        assert "step" in keys and not {"toggle_clip", "next_init", "next_model", "export", "new_sample",
+                                        "scale_clip(0.5)", "temperature(0.8)"} & keys
+        assert app.check_action("scale_clip", (0.5,)) is False and app.check_action("focus_next", ()) is True
 
 
 def test_a_timeline_frame_over_a_later_snapshot_keeps_its_own_settings_and_gradient_norms(tmp_path):
