@@ -56,3 +56,13 @@ def test_a_pass_timed_inside_another_is_charged_to_its_own_kind_only():
     assert side.spent["probe"] == 2.0
     assert side.spent["best"] == 1.5
     assert side.side_s == 3.5
+
+
+def test_a_best_folder_set_aside_by_a_killed_export_is_put_back(tmp_path):
+    from rnnscope.storage.run_dir import remove_leftovers
+
+    aside = tmp_path / ".old-best-0123abcd"  # killed between setting the old best aside and renaming the new one in
+    aside.mkdir()
+    (aside / "meta.json").write_text("{}")
+    remove_leftovers(tmp_path)
+    assert (tmp_path / "best" / "meta.json").exists() and not aside.exists()
