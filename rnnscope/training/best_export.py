@@ -21,7 +21,7 @@ class BestExport(EngineHook):
         best = engine.best_val
         if best is None or best[0] != engine.step or best[0] == self.exported_step:
             return
-        if not engine.side.affords(BEST):
+        if not engine.side.closed and not engine.side.affords(BEST):
             if not self.told:
                 self.told = True
                 engine.notify("warning", f"--export-best: a snapshot takes about {engine.side.expected(BEST):.1f} s, "
@@ -32,6 +32,11 @@ class BestExport(EngineHook):
             path = engine.export(name=BEST)
         if path is not None:
             self.exported_step = engine.step
+
+    def after_close(self, engine) -> None:
+        """The last step's validation set the best, and the budget could not pay for it then: wind-down can (a run
+        that improved to its end keeps its last weights as its best)."""
+        self.after_validation(engine)
 
     def after_reinit(self, engine) -> None:
         self.exported_step = None  # new weights: their first best replaces the old weights' folder
