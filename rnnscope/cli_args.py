@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--headless", action="store_true", help="no TUI: train with a progress bar")
     p.add_argument("--steps", type=int_option, help="with --headless: train until this step")
     p.add_argument("--export-every", type=int_option, dest="export_every", help="export a snapshot every K steps")
+    p.add_argument("--export-best", action="store_true", dest="export_best",
+                   help="keep RUN_DIR/best/: a snapshot at the best validation loss so far, within the side budget")
     p.add_argument("--resume", help="continue from an exported checkpoint.pt (or its snapshot folder)")
     p.add_argument("--allow-changed-corpus", action="store_true", dest="allow_changed_corpus",
                    help="with --resume: continue although the corpus file changed since the checkpoint")

@@ -51,6 +51,7 @@ class RunConfig:
     forget_bias: float | None = None  # LSTM forget-gate bias after init; None = PyTorch's init
     lesson: str | None = None  # the lesson this run demonstrates: the engine sends its evidence (rnnscope.lessons)
     features: str = ""  # the units finder's user features, one NAME=REGEX a line (--feature; rnnscope.units)
+    export_best: bool = False  # keep RUN_DIR/best/, a snapshot at the best validation loss so far (--export-best)
 
     def validate(self) -> RunConfig:
         """Raise ConfigError for a setting that cannot work; return self otherwise."""
@@ -91,7 +92,8 @@ class RunConfig:
             if value is None and "None" in field.type:
                 continue
             kind = field.type.split(" |")[0]
-            ok = {"str": isinstance(value, str), "int": isinstance(value, int) and not isinstance(value, bool),
+            ok = {"bool": isinstance(value, bool), "str": isinstance(value, str),
+                  "int": isinstance(value, int) and not isinstance(value, bool),
                   "float": isinstance(value, (int, float)) and not isinstance(value, bool)}[kind]
             if not ok:
                 raise ConfigError(f"setting {field.name} is {type(value).__name__} {value!r:.40}, not {kind}")

@@ -85,15 +85,17 @@ def write_snapshot(
     checkpoint: dict,
     screen_svg: str | None = None,
     timings: dict | None = None,
+    name: str | None = None,
 ) -> Path:
-    """Write RUN_DIR/step-NNNNNN/ for `frame` atomically and return its path."""
+    """Write RUN_DIR/step-NNNNNN/ (or RUN_DIR/`name`/, replacing the one there) for `frame` atomically and return
+    its path."""
     if frame.probe is None:
         raise ValueError("nothing to export yet: the frame has no probe pass")
     meta = build_meta(frame, config, corpus_path, corpus_sha256, timings)
     arrays = build_arrays(frame, weights)
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    target = run_dir / snapshot_name(frame.status.step)
+    target = run_dir / (name or snapshot_name(frame.status.step))
     built = temp_path(target)  # its pid: run_dir.remove_leftovers leaves a live export alone
     built.mkdir()
     try:

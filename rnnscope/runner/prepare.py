@@ -118,6 +118,7 @@ def _config(args: dict, checkpoint: dict | None) -> RunConfig:
     if "threads" in given and given["threads"] < 1:
         raise UsageError("--threads must be 1 or more")
     given.update(_distance(args))
+    given["export_best"] = bool(args.get("export_best"))  # this command's, not a resumed checkpoint's
     if "features" in given:  # each checked in one line; the engine matches them off its training thread
         given["features"] = "\n".join(f"{name}={pattern}" for name, pattern in parse_features(given["features"]))
     if checkpoint is None:

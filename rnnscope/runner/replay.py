@@ -41,6 +41,7 @@ class ReplaySource:
         self.clock, self.follower = clock, follower
         self._snapshots: dict[Path, Frame] = {}
         self._last: Frame | dict | None = None  # shown again, with the error, when a stop cannot be read
+        self.first_config = None  # the first stop's settings (RunConfig), read by check()
         self.interval = PLAY_FRAMES_S if any(stop.entry is not None for stop in self.stops) else PLAY_INTERVAL_S
 
     def run(self, publish: Publish, inbox: queue.Queue) -> None:
@@ -119,8 +120,9 @@ class ReplaySource:
         return timeline_parts(frame, base, self.reader.index(), self.reader.run_dir)
 
     def check(self) -> None:
-        """Read the first stop now (SnapshotError or TimelineError when it cannot be), before a screen opens."""
-        self._parts(self.stops[0])
+        """Read the first stop now (SnapshotError or TimelineError when it cannot be), before a screen opens; its
+        settings are `first_config` (a compare's header names what B changed)."""
+        self.first_config = self._parts(self.stops[0])["status"].config
 
     def _snapshot(self, folder: Path) -> Frame:
         if folder not in self._snapshots:
@@ -173,12 +175,19 @@ def run_replay(run_dir: Path) -> int:
     if not paired:
         from rnnscope.ui.app import make_app
 
-        app = make_app(lambda: sources[""], run_label=f"replay {run_dir}", start_paused=True)
+        app = make_app(lambda: sources[""], run_label=f"replay {run_dir}", start_paused=True, replay=True)
     else:
         from rnnscope.ui.compare.app import CompareApp
         from rnnscope.ui.source_link import SourceLink
 
         links = {side: SourceLink(lambda side=side: sources[side]) for side in sources}
-        app = CompareApp(links, differs="B", run_label=f"replay {run_dir}", start_paused=True)
+        app = CompareApp(links, differs=compare_header(sources), run_label=f"replay {run_dir}", start_paused=True, replay=True)
     app.run()
     return app.return_code or 0
+
+
+def compare_header(sources: dict[str, ReplaySource]) -> str:
+    """What B changed, as the live compare's header said it (`B: model lstm`), from each run's first stop."""
+    from rnnscope.compare.options import what_differs
+
+    return what_differs(sources["a"].first_config, sources["b"].first_config)

@@ -17,7 +17,7 @@ from pathlib import Path
 WRITE_CHECK_PREFIX = ".write-check-"
 _TEMP = re.compile(r"\.tmp-(?P<name>.+)-(?P<pid>\d+)-[0-9a-f]{8}")
 _TEMP_NO_PID = re.compile(r"\.tmp-(?P<name>step-\d+)-[0-9a-f]+")  # snapshot folders of versions before the pid
-_ASIDE = re.compile(r"\.old-(?P<name>step-\d+)-[0-9a-f]{8}")
+_ASIDE = re.compile(r"\.old-(?P<name>step-\d+|best)-[0-9a-f]{8}")  # a snapshot, --export-best's best/
 _WRITE_CHECK = re.compile(re.escape(WRITE_CHECK_PREFIX) + r"(?P<pid>\d+)-[A-Za-z0-9_]+")
 
 

@@ -25,6 +25,7 @@ from rnnscope.exporting.engine_timeline import engine_recorder
 from rnnscope.measuring.memory import MemoryMeter
 from rnnscope.measuring.probe import run_probe
 from rnnscope.music.tune_run import tune_tracker
+from rnnscope.training.best_export import BestExport
 from rnnscope.training.data import BatchSampler, Corpus, validation_batches
 from rnnscope.training.device import resolve_device
 from rnnscope.training.engine_checkpoint import EngineCheckpoint
@@ -97,6 +98,8 @@ class Engine(EngineCommands, EngineCheckpoint, EngineOutput):
         tunes = tune_tracker(corpus, self.config)  # a text of tunes: sampled from their start, checked by abc2midi
         if tunes is not None:
             self.hooks.append(tunes)
+        if config.export_best:
+            self.hooks.append(BestExport())
 
     def seed_streams(self, seed: int) -> None:
         """Draw the training batches and the samples from `seed`'s streams, from their start (the run's own seed; a

@@ -39,8 +39,9 @@ class EngineOutput:
             parts[name] = parts[name].array()  # [N, 2]
         return Frame(seq=self.frame_seq, grad_norm_history=self.grad_history.array(), **parts)
 
-    def export(self, screen_svg: str | None = None) -> Path | None:
-        """Write a snapshot of the current state; failures become a notice, never an exception."""
+    def export(self, screen_svg: str | None = None, name: str | None = None) -> Path | None:
+        """Write a snapshot of the current state (to RUN_DIR/`name`/, replacing it, instead of RUN_DIR/step-N/ where
+        `name` is given: it is then not announced); failures become a notice, never an exception."""
         from rnnscope.exporting.export import write_snapshot  # matplotlib stays off the start-up path
 
         timings = self.side.timings()  # as the run stood when the export was asked: its own passes are charged after
@@ -53,7 +54,7 @@ class EngineOutput:
         try:
             path = write_snapshot(self.run_dir, self.frame(), self.config, corpus_path=self.corpus.path,
                                   corpus_sha256=self.corpus.sha256, weights=weights,
-                                  checkpoint=self.checkpoint(), screen_svg=screen_svg, timings=timings)
+                                  checkpoint=self.checkpoint(), screen_svg=screen_svg, timings=timings, name=name)
         except OSError as err:
             self.notify("error", f"export failed: cannot write {self.run_dir} ({err.strerror or err})")
             return None
@@ -62,7 +63,8 @@ class EngineOutput:
             return None
         for hook in self.hooks:
             hook.after_export(self, path)
-        self.notify("information", f"snapshot saved: {path}")
+        if name is None:
+            self.notify("information", f"snapshot saved: {path}")
         return path
 
     def result(self) -> dict:

@@ -18,7 +18,9 @@ from collections.abc import Callable, Iterator
 SIDE_BUDGET = 0.03  # everything beside training together: at most this fraction of the training time
 PLANNED = 0.9  # work taken when the budget affords it keeps to this part of it: the rest absorbs what is not planned
 # (an export, a key, a pass costlier than its median)
-KINDS = ("probe", "validation", "memory", "sample", "norms", "timeline", "lesson", "units")
+KINDS = ("probe", "validation", "memory", "sample", "norms", "timeline", "lesson", "units", "best")
+GUESSED = {"best": 1.0}  # seconds a kind is expected to cost before any of its passes is known (a first pass too
+# costly to take on trust: --export-best's snapshot, figure and checkpoint, takes 1-2 s on a CPU)
 PRIORITY = ("validation", "probe")  # each leaves room for one of those before it; every other kind for both
 VALIDATION_SHARE = 0.5  # validation keeps its step schedule; beyond this part of the budget by itself the user is told
 OTHER_SHARE = 1 / 3  # a kind not in PRIORITY may take at most this part of the budget by itself (probes keep going)
@@ -46,6 +48,7 @@ class SideBudget:
         self.closed = False  # the last training step was taken (close())
         self.spent = {kind: 0.0 for kind in KINDS}  # seconds per kind, whole run
         self._recent = {kind: deque(maxlen=WINDOW) for kind in ("train_step", *KINDS)}
+        self._nested = 0.0  # seconds of the timed blocks inside the one being timed
 
     def add_training(self, seconds: float) -> None:
         """One training step's time (its per-parameter norms excluded: they are side work)."""
@@ -69,20 +72,24 @@ class SideBudget:
 
     @contextlib.contextmanager
     def timed(self, kind: str) -> Iterator[None]:
-        """`with side.timed("timeline"): ...` adds the block's wall time to `kind`, also when it raises."""
+        """`with side.timed("timeline"): ...` adds the block's wall time to `kind`, also when it raises; a block
+        timed inside it is charged to its own kind only (an export's probe is a probe)."""
         _known(kind)
         started = self.clock()
+        outer_nested, self._nested = self._nested, 0.0
         try:
             yield
         finally:
-            self.add(kind, self.clock() - started)
+            took = self.clock() - started
+            self.add(kind, took - self._nested)
+            self._nested = outer_nested + took
 
     def expected(self, kind: str) -> float:
         """The median of the recent costs of `kind` in seconds, the least of them while there are fewer than
-        MEDIAN_AFTER (a cold first pass does not decide); 0 before the first."""
+        MEDIAN_AFTER (a cold first pass does not decide); before the first, its GUESSED cost or 0."""
         recent = self._recent[kind]
         if not recent:
-            return 0.0
+            return GUESSED.get(kind, 0.0)
         return statistics.median(recent) if len(recent) >= MEDIAN_AFTER else min(recent)
 
     def affords(self, *kinds: str) -> bool:

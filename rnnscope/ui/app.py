@@ -72,11 +72,15 @@ class RnnscopeApp(ViewKeys, App[int]):
     BINDINGS = keymap.bindings()
     COMMANDS = App.COMMANDS | {DashboardCommands}
     AUTO_FOCUS = None  # no panel is highlighted until the user tabs to one
+    ALLOW_IN_MAXIMIZED_VIEW = "StatusBar, CompareBar, KeyBar"  # a zoomed panel (z) keeps the status line and keys
 
     def __init__(self, client: Client, *, run_label: str = "", start_paused: bool = False,
-                 lesson: Lesson | None = None, steering: bool = True) -> None:
+                 lesson: Lesson | None = None, steering: bool = True, replay: bool = False) -> None:
         super().__init__()
         self.steering = steering  # False: attached to another process's run, the training keys are unavailable
+        self.replay = replay  # a finished run's recorded frames: space, n and r play them (keymap.REPLAY_KEYS)
+        self.keys = keymap.own_keys(steering, replay)  # what the key bar and the help show
+        self.own_actions = {keymap.action_name(entry) for entry in self.keys}
         self.lesson = lesson  # shown in a lesson panel, checked live on the run's lesson_evidence
         self.next_lesson: str | None = None  # chosen with L: the CLI starts it when the app has exited
         self.named_unit: int | None = None  # the unit the lesson's check named last (selected when it named it)
@@ -270,6 +274,12 @@ class RnnscopeApp(ViewKeys, App[int]):
     def action_reset(self) -> None:
         self.send_setting(commands.Reset())
 
+    def export_screenshot(self, *, title: str | None = None, simplify: bool = False) -> str:
+        """Textual's SVG with its spaces kept: each run of text is a <text> whose leading and trailing spaces an
+        SVG renderer (librsvg, Inkscape) drops unless told to keep them ('train 1.899val   2.007nats')."""
+        svg = super().export_screenshot(title=title, simplify=simplify)
+        return svg.replace("<svg ", '<svg xml:space="preserve" ', 1)
+
     def action_export(self) -> None:
         if self.is_web:  # a browser tab (--serve): the screen comes to the browser as a download, nothing is written
             self.deliver_binary(io.BytesIO(self.export_screenshot().encode()), save_filename=WEB_EXPORT,
@@ -302,21 +312,19 @@ class RnnscopeApp(ViewKeys, App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Page keys only exist while the panels are paged (small terminal); a dashboard attached to another
-        process's run shows the steering keys greyed."""
+        process's run has no steering keys, a replay only its own (keymap.own_keys)."""
         if action in ("page", "zoom"):
             return self.dashboard is not None and (action == "zoom" or self.dashboard.paged)
-        if not self.steering and action in keymap.STEERING:
-            return None  # shown, greyed: this dashboard does not steer the run it shows
-        return True
+        return action in self.own_actions or action not in keymap.ACTIONS  # Textual's own (Tab) stay
 
     def action_help(self) -> None:
         from rnnscope.ui.help_screen import HelpScreen  # Markdown is slow to import: not on the first paint's path
 
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(self.keys))
 
 
 def make_app(source: SourceFactory | Client, *, run_label: str = "", start_paused: bool = False,
-             lesson: Lesson | None = None, steering: bool = True) -> RnnscopeApp:
+             lesson: Lesson | None = None, steering: bool = True, replay: bool = False) -> RnnscopeApp:
     """The app the CLI runs and the tests drive: on a client (the app starts it), or on a factory of an in-thread
     source (called on that thread: it may be slow)."""
     if hasattr(source, "connect"):
@@ -325,4 +333,5 @@ def make_app(source: SourceFactory | Client, *, run_label: str = "", start_pause
         from rnnscope.ui.source_link import SourceLink  # the tests' and replays' link: not on the CLI's path
 
         client = SourceLink(source)
-    return RnnscopeApp(client, run_label=run_label, start_paused=start_paused, lesson=lesson, steering=steering)
+    return RnnscopeApp(client, run_label=run_label, start_paused=start_paused, lesson=lesson, steering=steering,
+                       replay=replay)

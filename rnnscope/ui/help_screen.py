@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown
 
 from rnnscope.ui.help_text import help_markdown
+from rnnscope.ui.keymap import ALL_KEYS, KeyAction
 
 
 class HelpScreen(ModalScreen[None]):
@@ -18,9 +19,13 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "dismiss", "close", key_display="esc"),
     ]
 
+    def __init__(self, keys: tuple[KeyAction, ...] = ALL_KEYS) -> None:
+        super().__init__()
+        self.keys = keys  # the dashboard's own (rnnscope.ui.keymap.own_keys)
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-scroll"):
-            yield Markdown(help_markdown(), id="help-text")
+            yield Markdown(help_markdown(self.keys), id="help-text")
         yield Footer()
 
     def on_mount(self) -> None:

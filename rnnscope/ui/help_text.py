@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rnnscope.ui.keymap import ALL_KEYS, key_label
+from rnnscope.ui.keymap import ALL_KEYS, KeyAction, key_label
 
 READING_GUIDE = """\
 ## How to read the panels
@@ -91,7 +91,8 @@ setting (`c` clipping, `i` init, `m` model, `r` reset) and press space to go on.
 """
 
 
-def help_markdown() -> str:
-    """The whole help text as Markdown: the key table, then the reading guide."""
-    rows = "\n".join(f"| `{key_label(entry)}` | {entry.help} |" for entry in ALL_KEYS)
+def help_markdown(keys: tuple[KeyAction, ...] = ALL_KEYS) -> str:
+    """The whole help text as Markdown: the table of `keys` (this dashboard's: rnnscope.ui.keymap.own_keys), then
+    the reading guide."""
+    rows = "\n".join(f"| `{key_label(entry)}` | {entry.help} |" for entry in keys)
     return f"# rnnscope — help\n\n## Keys\n\n| key | action |\n|---|---|\n{rows}\n\n{READING_GUIDE}"

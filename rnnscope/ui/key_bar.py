@@ -34,8 +34,10 @@ class KeyBar(Widget, can_focus=False):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def items(self) -> list[tuple[str, str]]:
-        """(key as shown, label) of every binding that is shown and enabled now."""
-        return [(binding.key_display or binding.key, binding.description)
+        """(key as shown, label) of every binding that is shown and enabled now, under the dashboard's names for
+        them (a replay's: rnnscope.ui.keymap.own_keys)."""
+        names = {entry.action: entry.label for entry in getattr(self.app, "keys", ())}
+        return [(binding.key_display or binding.key, names.get(binding.action, binding.description))
                 for _node, binding, enabled, _tooltip in self.screen.active_bindings.values()
                 if binding.show and enabled]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual.binding import Binding
 
@@ -20,6 +20,11 @@ class KeyAction:
     display: str | None = None  # how the help screen writes the key (default: the key name)
     show: bool = True  # shown in the footer
     footer_key: str | None = None  # how the footer writes it, when one entry stands for a pair
+
+
+def action_name(entry: KeyAction) -> str:
+    """The action without its arguments: `scale_clip(0.5)` is `scale_clip`."""
+    return entry.action.split("(")[0]
 
 
 # Help and quit come first: the footer cuts what does not fit on the right.
@@ -50,7 +55,7 @@ KEYS: tuple[KeyAction, ...] = (
     KeyAction("full_stop", "review(1)", "review", "Review: show the next recorded frame (past the newest: live)", ".",
               show=False),
     KeyAction("end", "live", "live", "Leave the review: back to the live picture", "End", show=False),
-    KeyAction("u", "toggle_unit_order", "order", "Order units by index / by activity"),
+    KeyAction("u", "toggle_unit_order", "order", "Order units by index / by activity (ranked once: u twice ranks again)"),
     KeyAction("l", "next_layer", "layer", "Show the next layer"),
     KeyAction("U", "units_page", "units", "The Units page: what each unit means (its best feature, r, its strip)",
               show=False),  # the key bar keeps to one row at 160: the help screen and the palette list it
@@ -69,10 +74,29 @@ COMPARE_KEYS: tuple[KeyAction, ...] = (
               show=False),  # the compare bar's top line says it ('s switches'): the key bar keeps to one row at 160
 )
 ALL_KEYS = KEYS + COMPARE_KEYS  # the help screen, the command palette and the README list them all
+ACTIONS = frozenset(action_name(entry) for entry in ALL_KEYS)
 
 # The actions that steer a training run: shown unavailable (greyed) on a dashboard attached to another process's run.
 STEERING = frozenset({"toggle_pause", "step", "toggle_clip", "scale_clip", "next_init", "toggle_activation",
                       "next_model", "reset", "new_sample", "temperature", "lessons"})
+
+# A replay (rnnscope.runner.replay) takes three of them as its own, under its own names; the other steering keys and
+# export do nothing there, and are not shown.
+REPLAY_KEYS = {"toggle_pause": ("play", "Replay: play / stop the recorded frames"),
+               "step": ("next", "Replay: show the next recorded frame"),
+               "reset": ("first", "Replay: back to the first recorded frame")}
+REPLAY_OFF = (STEERING - REPLAY_KEYS.keys()) | {"export"}
+
+
+def own_keys(steering: bool, replay: bool) -> tuple[KeyAction, ...]:
+    """The keys of this dashboard, under its names: all of them for a run trained here; without the steering keys
+    when attached to another process's run; a replay's own (REPLAY_KEYS) in a replay."""
+    if replay:
+        return tuple(entry if entry.action not in REPLAY_KEYS else
+                     replace(entry, label=REPLAY_KEYS[entry.action][0], help=REPLAY_KEYS[entry.action][1])
+                     for entry in ALL_KEYS if action_name(entry) not in REPLAY_OFF)
+    return ALL_KEYS if steering else tuple(entry for entry in ALL_KEYS if action_name(entry) not in STEERING)
+
 
 
 def key_label(entry: KeyAction) -> str:

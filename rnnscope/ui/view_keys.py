@@ -79,8 +79,9 @@ class ViewKeys:
         self._change_view(lambda view, T, H, layers: view.next_layer(layers))
 
     def action_toggle_unit_order(self) -> None:
-        """Index order <-> most active first, scrolled so that the selected unit stays on screen."""
-        self.view = self.view.toggle_unit_order()
+        """Index order <-> most active first (ranked on the probe shown now, kept until u is pressed again: from
+        the top, the most active unit selected), scrolled so that the selected unit stays on screen."""
+        self.view = self.view.toggle_unit_order(activity_ranking(self.units_frame()))
         self.action_move_unit(0)
         self._repaint()
 
@@ -129,4 +130,13 @@ def unit_order_of(frame: Frame | None, view: ViewState) -> list[int] | None:
     from rnnscope.ui.panels.heatmap_panel import selected_layer
     from rnnscope.ui.render.window import unit_order
 
-    return unit_order(selected_layer(frame, view)[1].hidden, view.unit_order).tolist()
+    return unit_order(selected_layer(frame, view)[1].hidden, view.unit_order, view.layer_ranking()).tolist()
+
+
+def activity_ranking(frame: Frame | None) -> list[list[int]]:
+    """Per layer of the frame's probe, its units most active first (none before a probe)."""
+    if frame is None or frame.probe is None:
+        return []
+    from rnnscope.ui.render.window import unit_order
+
+    return [unit_order(layer.hidden, "active").tolist() for layer in frame.probe.layers]

@@ -22,6 +22,7 @@ class ViewState:
     unit_offset: int = 0  # first unit row shown (a position in the current ordering)
     layer: int = 0  # selected recurrent layer
     unit_order: str = "index"  # one of UNIT_ORDERS
+    ranking: tuple[tuple[int, ...], ...] = ()  # per layer, the units most active first, as ranked when u was pressed
 
     def move_cursor(self, delta: int, T: int) -> ViewState:
         """Move the time cursor by delta, staying inside 0 .. T-1."""
@@ -44,10 +45,22 @@ class ViewState:
         offset = _clamp(self.unit_offset + pages * page, 0, max(H - page, 0))
         return replace(self, unit_offset=offset)
 
-    def toggle_unit_order(self) -> ViewState:
-        """Index order <-> most active first; back to the top of the list."""
+    def toggle_unit_order(self, ranking: Sequence[Sequence[int]] = ()) -> ViewState:
+        """Index order <-> most active first (`ranking`: per layer, the units by activity on the latest probe, kept
+        until the next toggle: the rows do not move at every probe). Into the ranking: at its top, the most active
+        unit selected; back to index order: the selected unit kept."""
         order = UNIT_ORDERS[(UNIT_ORDERS.index(self.unit_order) + 1) % len(UNIT_ORDERS)]
-        return replace(self, unit_order=order, unit_offset=0)
+        if order != "active":
+            return replace(self, unit_order=order, unit_offset=0, ranking=())
+        ranking = tuple(tuple(int(unit) for unit in units) for units in ranking)
+        layer = ranking[self.layer] if self.layer < len(ranking) else ()
+        return replace(self, unit_order=order, unit_offset=0, ranking=ranking, unit=layer[0] if layer else self.unit)
+
+    def layer_ranking(self) -> tuple[int, ...] | None:
+        """The selected layer's kept ranking (None in index order or without one)."""
+        if self.unit_order != "active" or self.layer >= len(self.ranking):
+            return None
+        return self.ranking[self.layer]
 
     def next_layer(self, layers: int) -> ViewState:
         """Cycle through the recurrent layers."""

@@ -39,7 +39,7 @@ def test_headless_run_exports_and_reports_json(tmp_path, capsys):
     timings = json.loads((run_dir / "step-000010" / "meta.json").read_text())["timings"]
     assert set(timings) == set(result["timings"]) == {"train_step_ms", "probe_ms", "validation_ms", "memory_ms",
                                                       "sample_ms", "norms_ms", "timeline_ms", "lesson_ms",
-                                                      "units_ms", "side_share"}
+                                                      "units_ms", "best_ms", "side_share"}
     for key in ("train_step_ms", "probe_ms", "validation_ms", "memory_ms", "norms_ms"):
         assert timings[key] > 0 and result["timings"][key] > 0, key  # each ran (the export probed)
     assert 0 < timings["side_share"] < 1 and result["timings"]["side_share"] >= timings["side_share"] * 0.5

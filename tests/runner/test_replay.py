@@ -95,7 +95,7 @@ def test_replay_steps_through_the_timeline_and_the_snapshots_in_step_order(tmp_p
     assert frames[1].notice.text.startswith("snapshot step-000003 2/3")
 
 
-def _timeline(run_dir, steps, model="gru"):
+def _timeline(run_dir, steps, model="gru", **meta):
     import dataclasses
 
     from rnnscope.storage.timeline import TimelineWriter
@@ -104,7 +104,7 @@ def _timeline(run_dir, steps, model="gru"):
     writer, probe = TimelineWriter(run_dir), make_frame(model, T=8, H=6, V=5).probe
     for step in steps:
         writer.append(dataclasses.replace(probe, step=step), wall_time=1000.0 + step, train_loss=2.0 - step / 100,
-                      val_loss=None, memory=None, meta={"model": model, "clip": 1.0, "init": "xavier"})
+                      val_loss=None, memory=None, meta={"model": model, "clip": 1.0, "init": "xavier", **meta})
 
 
 @pytest.mark.slow
@@ -120,7 +120,7 @@ async def test_a_compare_runs_timeline_replays_side_by_side_b_at_as_step(tmp_pat
     clock = StepClock()
     links = {side: SourceLink(lambda side=side: ReplaySource([], TimelineReader(tmp_path / side), clock=clock,
                                                             follower=side == "b")) for side in "ab"}
-    app = CompareApp(links, differs="B", run_label="replay", start_paused=True)
+    app = CompareApp(links, differs="B", run_label="replay", start_paused=True, replay=True)
 
     def steps():
         return tuple(None if f is None else f.status.step for f in app.frames.values())
@@ -133,7 +133,42 @@ async def test_a_compare_runs_timeline_replays_side_by_side_b_at_as_step(tmp_pat
         await wait_until(pilot, lambda: steps() == (20, 19), "A at 20, B at 19")
         assert app.frames["a"].status.config.clip == 1.0 and app.frames["a"].status.config.init == "xavier"
         assert app.frames["b"].status.config.model == "lstm" and app.frames["b"].status.state == "REPLAY ‖"
+        assert "space play · n next · r first" in app.status_bar.render().plain
         await pilot.press("q")
+
+
+def test_a_compare_replay_s_header_names_what_b_changed(tmp_path):
+    from rnnscope.runner.replay import checked_source, compare_header
+
+    _timeline(tmp_path / "a", [0, 10])
+    _timeline(tmp_path / "b", [0, 12], model="lstm")
+    assert compare_header({side: checked_source(tmp_path / side) for side in "ab"}) == "B: model lstm"
+
+
+async def test_a_replay_shows_only_its_own_keys_under_its_own_names(tmp_path):
+    from rnnscope.storage.timeline import TimelineReader
+    from rnnscope.ui.app import make_app
+    from rnnscope.ui.help_screen import HelpScreen
+    from rnnscope.ui.key_bar import KeyBar
+    from tests.fake_frames import make_frame
+    from tests.ui.app_harness import wait_until
+
+    _timeline(tmp_path, [0, 10], vocab=list(make_frame("gru", T=8, H=6, V=5).vocab))
+    app = make_app(lambda: ReplaySource([], TimelineReader(tmp_path)), run_label="replay", start_paused=True,
+                   replay=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: app.latest is not None, "the first frame")
+        await pilot.pause()
+        shown = dict(app.query_one(KeyBar).items())
+        assert (shown["space"], shown["n"], shown["r"]) == ("play", "next", "first")
+        assert not {"c [ ]", "i", "m", "a", "e", "g t T", "L"} & shown.keys()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = {entry.action for entry in app.screen.keys}
+        assert "step" in keys and not {"toggle_clip", "next_init", "next_model", "export", "new_sample",
+                                        "scale_clip(0.5)", "temperature(0.8)"} & keys
+        assert app.check_action("scale_clip", (0.5,)) is False and app.check_action("focus_next", ()) is True
 
 
 def test_a_timeline_frame_over_a_later_snapshot_keeps_its_own_settings_and_gradient_norms(tmp_path):

@@ -84,7 +84,7 @@ async def test_export_sends_the_screen_and_shows_the_engine_notice_once():
     async with running_app(source) as (app, pilot):
         await after_command(pilot, source, "e")
         assert isinstance(source.received[0], commands.Export)
-        assert source.export_svgs[0].lstrip().startswith("<svg")
+        assert source.export_svgs[0].lstrip().startswith('<svg xml:space="preserve" ')  # 'train 1.899 val' keeps its spaces
         assert notifications(app) == ["snapshot saved: rnnscope-runs/fake/step-000100"]
         await after_command(pilot, source, "c")  # a later frame still carries the same notice
         assert notifications(app) == ["snapshot saved: rnnscope-runs/fake/step-000100"]

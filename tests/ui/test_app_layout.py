@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rnnscope.ui.dashboard import PAGES, page_of
+from rnnscope.ui.key_bar import KeyBar
 from rnnscope.ui.panels import ALL_PANELS, FramePanel
 from rnnscope.ui.too_small import TooSmall, too_small_message
 from tests.ui.app_harness import running_app
@@ -82,6 +83,9 @@ async def test_zoom_fills_the_screen_with_the_focused_panel_and_back():
         zoomed = app.screen.maximized
         assert isinstance(zoomed, FramePanel) and zoomed is app.screen.focused
         assert zoomed.region.width >= 150 and zoomed.region.height >= 40
+        for bar in (app.status_bar, app.query_one(KeyBar)):  # the status line and the keys stay
+            assert bar.display and bar.region.height > 0 and not bar.region.overlaps(zoomed.region)
+        assert app.status_bar.region.y == 0  # the status line stays on top
         await pilot.press("z")
         assert app.screen.maximized is None
         assert len(visible_panels(app)) == len(ALL_PANELS)

@@ -8,8 +8,9 @@ from textual.widgets import Markdown
 from rnnscope.ui.help_screen import HelpScreen
 from rnnscope.ui.keymap import ALL_KEYS
 from rnnscope.ui.panels import FramePanel
+from rnnscope.ui.render.window import unit_order
 from rnnscope.ui.view_state import ViewState
-from tests.ui.app_harness import running_app
+from tests.ui.app_harness import after_command, running_app, wait_until
 from tests.ui.fake_source import FakeSource
 
 
@@ -76,3 +77,18 @@ async def test_help_lists_every_key_and_scrolls():
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
         assert app.is_running and app.view.unit_offset == 0 and source.received == []
+
+
+async def test_activity_order_opens_at_its_top_and_keeps_its_ranking_until_u_again():
+    source = FakeSource(H=64)
+    async with running_app(source, (160, 48)) as (app, pilot):
+        ranked = unit_order(app.latest.probe.layers[0].hidden, "active").tolist()
+        await pilot.press("u")
+        assert (app.view.unit_offset, app.view.unit) == (0, ranked[0])  # rank 1, selected, at the top
+        await after_command(pilot, source, "n")  # a new probe: other activities
+        await wait_until(pilot, lambda: app.latest.probe.step == 101, "the next probe")
+        newer = unit_order(app.latest.probe.layers[0].hidden, "active").tolist()
+        assert newer != ranked
+        assert app.shown_unit_order() == ranked  # the rows stay where they were
+        await pilot.press("u", "u")  # ranked again, on this probe
+        assert app.shown_unit_order() == newer and app.view.unit == newer[0]

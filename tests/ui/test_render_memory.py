@@ -95,3 +95,10 @@ def test_numbers_under_narrow_bars_keep_a_blank_between_them():
     assert under_bars(["3.31", "3.10", "2.00"], 4) == ["3.3", "3.1", "2.0"]
     assert under_bars(["k=1", "k=16", "k=32"], 4) == ["1", "16", "32"]  # one form for all
     assert under_bars(["0.91", "1.00"], 2) == ["", ""]  # never a rounded '1' for 0.91
+
+
+def test_a_diverged_context_curve_reads_diverged_not_nan():
+    memory = dataclasses.replace(_memory(task=None), context_loss=np.full(7, np.nan), full=float("nan"))
+    for width, height in ((70, 14), (40, 8)):
+        shown = "\n".join(text(line) for line in render_memory(memory, width, height, DEFAULT_ACCENTS))
+        assert "diverged" in shown and "nan" not in shown

@@ -19,6 +19,7 @@ from rnnscope.storage.timeline.heartbeat import Heartbeat, read_heartbeat, write
 from rnnscope.storage.timeline.index import frame_name
 from rnnscope.ui.app import make_app
 from rnnscope.ui.dashboard import page_of
+from rnnscope.ui.key_bar import KeyBar
 from rnnscope.ui.panels import ConnectivityPanel, EncodingPanel, GradNormsPanel, LossPanel, MemoryPanel
 from rnnscope.ui.render.lines import NOT_MEASURED_WATCHED
 from rnnscope.watch.attach import UNAVAILABLE, AttachSource
@@ -100,10 +101,12 @@ async def test_the_dashboard_shows_each_new_frame_within_a_second_and_greys_the_
                              and app.latest.probe.step == step, f"step {step} on screen")  # noqa: B023 (called at once, inside the loop)
             assert time.monotonic() - written < 1.0
         assert "WATCHING" in status_text(app) and "step 2" in status_text(app) and "GRU 2x5" in status_text(app)
-        assert app.check_action("toggle_pause", ()) is None and app.check_action("move_cursor", (1,)) is True
+        assert app.check_action("toggle_pause", ()) is False and app.check_action("move_cursor", (1,)) is True
+        shown = dict(app.query_one(KeyBar).items())  # only this view's keys: none that steers a training run
+        assert "space" not in shown and "r" not in shown and shown["e"] == "export" and "?" in shown
         await pilot.press("right")
         assert app.view.cursor_t == 1
-        app.client.send(commands.Reset())  # what r would send, were it not greyed
+        app.client.send(commands.Reset())  # what r would send, were it shown
         await wait_until(pilot, lambda: UNAVAILABLE in notifications(app), "the unavailable notice")
         await pilot.press("e")
         folder = tmp_path / "attached" / "step-000002"

@@ -18,7 +18,7 @@ from rnnscope.contracts import commands
 from rnnscope.contracts.states import RUNNING
 from rnnscope.ui import keymap
 from rnnscope.ui.app import Client, RnnscopeApp
-from rnnscope.ui.compare.bar import CompareBar
+from rnnscope.ui.compare.bar import LIVE_HINT, REPLAY_HINT, CompareBar
 from rnnscope.ui.view_keys import frame_sizes, unit_order_of
 
 if TYPE_CHECKING:
@@ -61,10 +61,11 @@ class CompareApp(RnnscopeApp):
     selected = reactive("a")  # the run the setting keys act on: the one owner; the bar and the columns follow it
 
     def __init__(self, clients: dict[str, Client], *, differs: str, run_label: str = "",
-                 start_paused: bool = False, lesson: Lesson | None = None) -> None:
-        super().__init__(PairClient(clients), run_label=run_label, start_paused=start_paused, lesson=lesson)
+                 start_paused: bool = False, lesson: Lesson | None = None, replay: bool = False) -> None:
+        super().__init__(PairClient(clients), run_label=run_label, start_paused=start_paused, lesson=lesson,
+                         replay=replay)
         self.clients = clients
-        self.status_bar = CompareBar(differs, id="status")
+        self.status_bar = CompareBar(differs, hint=REPLAY_HINT if replay else LIVE_HINT, id="status")
         self.differs = differs
 
     def run_widgets(self) -> list[Widget]:

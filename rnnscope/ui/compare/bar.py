@@ -7,14 +7,18 @@ from textual.widget import Widget
 
 from rnnscope.ui.status_bar import LOADING, SEPARATOR
 
+LIVE_HINT = "s switches · c [ ] i a m r: selected run · space n e g: both"
+REPLAY_HINT = "s switches · space play · n next · r first: both"
 
-def compare_line(differs: str, selected: str, loaded: bool, width: int) -> Text:
-    """`compare │ B: clip off │ selected: A │ s switches · c [ ] i a m r: selected run · space n e g: both`."""
+
+def compare_line(differs: str, selected: str, loaded: bool, width: int, hint: str = LIVE_HINT) -> Text:
+    """`compare │ B: clip off │ selected: A │ s switches · c [ ] i a m r: selected run · space n e g: both` (a
+    replay's `hint`: its own keys)."""
     line = Text.assemble(
         Text(" compare ", style="bold reverse"), Text(SEPARATOR, style="dim"), Text(differs, style="bold"),
         Text(SEPARATOR, style="dim"), Text("selected: "), Text(f" {selected.upper()} ", style="bold reverse"),
         Text(SEPARATOR, style="dim"),
-        Text("s switches · c [ ] i a m r: selected run · space n e g: both" if loaded else LOADING, style="dim"),
+        Text(hint if loaded else LOADING, style="dim"),
     )
     line.truncate(width, overflow="ellipsis")
     return line
@@ -23,9 +27,9 @@ def compare_line(differs: str, selected: str, loaded: bool, width: int) -> Text:
 class CompareBar(Widget):
     """One line above the two runs; the runs' own status lines sit above their panels."""
 
-    def __init__(self, differs: str, *, id: str | None = None) -> None:
+    def __init__(self, differs: str, *, hint: str = LIVE_HINT, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.differs = differs
+        self.differs, self.hint = differs, hint
         self.selected = "a"
         self.loaded = False
 
@@ -35,4 +39,4 @@ class CompareBar(Widget):
             self.refresh()
 
     def render(self) -> Text:
-        return compare_line(self.differs, self.selected, self.loaded, self.size.width)
+        return compare_line(self.differs, self.selected, self.loaded, self.size.width, self.hint)

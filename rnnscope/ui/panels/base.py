@@ -11,8 +11,9 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from rnnscope.contracts.frames import Frame
+from rnnscope.contracts.states import ATTACHED, REPLAY
 from rnnscope.ui.render.accents import ACCENT_NAMES, Accents
-from rnnscope.ui.render.lines import WAITING, Line, line_width, seg
+from rnnscope.ui.render.lines import NO_STEP_RECORDED, NO_STEP_YET, WAITING, Line, line_width, seg
 from rnnscope.ui.view_state import ViewState
 
 
@@ -26,6 +27,14 @@ def strip(line: Line, base: Style) -> Strip:
 def watched(frame: Frame) -> bool:
     """A frame of a model a Scope watches (rnnscope.watch): labelled positions, no vocabulary, a loss of its own."""
     return frame.probe is not None and bool(frame.probe.labels)
+
+
+def waiting_for_step(frame: Frame, live: str) -> str:
+    """What a panel of training steps (loss, gradient norms) says before one: `live` of a run trained here, what
+    was recorded of a replay or a review, what the other process wrote of an attached run."""
+    if frame.status.state.startswith(REPLAY) or frame.status.review:
+        return NO_STEP_RECORDED
+    return NO_STEP_YET if frame.status.state in ATTACHED else live
 
 
 def part_version(frame: Frame, name: str) -> object:

@@ -49,11 +49,11 @@ def bar(pre: float, post: float, lo: float, hi: float, columns: int, clip_column
 
 
 def render_grad_norms(step: StepStats | None, clip: float | None, width: int, height: int,
-                      accents: Accents) -> list[Line]:
+                      accents: Accents, waiting: str = WAITING_STEP) -> list[Line]:
     """Header with the log range and threshold, one bar per parameter, the total, whether clipping fired (without
     `step.clip_known`: the norms alone, said to be before the loop's clipping)."""
     if step is None:
-        return [[seg(WAITING_STEP, accents.waiting)]]
+        return [[seg(waiting, accents.waiting)]]
     if not step.clip_known:
         clip = None
     names = list(step.grad_norms)

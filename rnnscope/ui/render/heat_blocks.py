@@ -104,7 +104,7 @@ def render_heat_blocks(
     per_line = palettes[0].rows_per_line if palettes else 2
     layout = heat_layout(len(blocks), T, H, view.cursor_t, width, height, per_line, view.unit_order)
     start, stop = layout.start, layout.stop
-    shown, offset = unit_window(unit_order(hidden, view.unit_order), view.unit_offset, min(layout.units, H))
+    shown, offset = unit_window(unit_order(hidden, view.unit_order, view.layer_ranking()), view.unit_offset, min(layout.units, H))
     units = units_label(view.unit_order, offset, len(shown), H)
     steps = steps_label(start, stop, T, width - len(title) - len(units))
     out: list[Line] = [[seg(title, accents.label), seg(units), seg(steps, accents.dim)]]

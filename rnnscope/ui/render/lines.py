@@ -16,6 +16,8 @@ TEXT = itemgetter(0)  # a Segment's text (faster than the attribute in per-cell 
 WAITING = "waiting for the first probe…"
 NOT_WATCHED = "not available for a watched model (it has no vocabulary)"
 NO_WATCHED_SAMPLE = "no sample: give Scope(..., sample=fn), fn() returning your model's generated text"
+NO_STEP_RECORDED = "no training step was recorded at or before this step"  # a replay's or review's frame
+NO_STEP_YET = "waiting for the run's first recorded step…"  # --attach: the run is another process's
 NOT_MEASURED_WATCHED = "not measured for a watched model (Scope records the states, gates and gradient flow)"
 
 

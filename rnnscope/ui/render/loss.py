@@ -73,11 +73,13 @@ def recent_events(events: list[Event], width: int, accents: Accents) -> Line:
 
 
 def render_loss(loss_history: np.ndarray, val_history: np.ndarray, events: tuple[Event, ...], width: int,
-                height: int, accents: Accents, own_model: bool = True, best_step: int | None = None) -> list[Line]:
+                height: int, accents: Accents, own_model: bool = True, best_step: int | None = None,
+                waiting: str = WAITING_LOSS) -> list[Line]:
     """The plot with y labels, the step range, the latest losses and the list of recent events. Not `own_model` (a
-    watched model's loss): no units (rnnscope's own are nats and bits per character), no word of toggles."""
+    watched model's loss): no units (rnnscope's own are nats and bits per character), no word of toggles; `waiting`
+    before a step."""
     if len(loss_history) == 0:
-        return [[seg(WAITING_LOSS, accents.waiting)]]
+        return [[seg(waiting, accents.waiting)]]
     train_x, train_y = loss_history[:, 0], loss_history[:, 1]
     val_x, val_y = (val_history[:, 0], val_history[:, 1]) if len(val_history) else (np.empty(0), np.empty(0))
     y_lo, y_hi, clipped = y_range([loss_history, val_history])

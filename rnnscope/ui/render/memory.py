@@ -93,11 +93,13 @@ def render_memory(memory: MemoryFrame | None, width: int, height: int, accents: 
     top = float(np.nanmax(memory.context_loss)) if np.isfinite(memory.context_loss).any() else 1.0
     top = top if top > 0 else 1.0
     values = np.nan_to_num(memory.context_loss / top)  # [K] in [0, 1]
-    numbers = [seg(f" · {REFERENCE} full {memory.full:.2f}", accents.threshold),
-               seg(f" · uses ~{used_context(memory)} chars", accents.label)]
+    numbers = ([seg(f" · {REFERENCE} full {memory.full:.2f}", accents.threshold),
+                seg(f" · uses ~{used_context(memory)} chars", accents.label)] if np.isfinite(memory.full)
+               else [seg(" · diverged: no finite loss", accents.exploding)])  # the weights overflowed
     reading = _reading([seg("context curve: ", accents.label), seg("val loss given only k chars"), *numbers],
                        [seg("context", accents.label), *numbers], width, height)
-    chart = bar_chart(values, [f"k={k}" for k in memory.context_k], [f"{v:.2f}" for v in memory.context_loss],
+    shown = [f"{v:.2f}" if np.isfinite(v) else "–" for v in memory.context_loss]
+    chart = bar_chart(values, [f"k={k}" for k in memory.context_k], shown,
                       memory.full / top, width, _rows(height, reading), accents, f"{top:.2f}")
     return [fit(line, width) for line in chart] + reading
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from rnnscope.ui.render.accents import Accents
@@ -9,11 +11,14 @@ from rnnscope.ui.render.lines import Line, seg
 from rnnscope.ui.render.visible_chars import visible
 
 
-def unit_order(hidden: np.ndarray, order: str) -> np.ndarray:
-    """[H] unit indices: index order, or most active (mean |h_t| over the probe) first."""
+def unit_order(hidden: np.ndarray, order: str, kept: Sequence[int] | None = None) -> np.ndarray:
+    """[H] unit indices: index order, or most active (mean |h_t| over the probe) first; `kept`, a ranking of H
+    units taken earlier (rnnscope.ui.view_state.ViewState.ranking), stands instead of this probe's."""
     H = hidden.shape[1]
     if order != "active":
         return np.arange(H)
+    if kept is not None and len(kept) == H:
+        return np.asarray(kept, dtype=np.int64)
     activity = np.nan_to_num(np.mean(np.abs(hidden), axis=0))  # [H]
     return np.argsort(-activity, kind="stable")
 
