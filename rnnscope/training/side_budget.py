@@ -25,7 +25,7 @@ PRIORITY = ("validation", "probe")  # each leaves room for one of those before i
 VALIDATION_SHARE = 0.5  # validation keeps its step schedule; beyond this part of the budget by itself the user is told
 OTHER_SHARE = 1 / 3  # a kind not in PRIORITY may take at most this part of the budget by itself (probes keep going)
 MEDIAN_AFTER = 3  # fewer costs known than this: the least of them is expected
-BRINGS = {"probe": ("timeline",)}  # a kind's pass brings these along: room kept for it is kept for them too
+BRINGS = {"probe": ("timeline", "norms")}  # a kind's pass brings these along: room kept for it is kept for them too
 WINDOW = 1024  # the medians are over the last this many of each kind (memory stays flat over long runs)
 
 
@@ -49,6 +49,7 @@ class SideBudget:
         self.spent = {kind: 0.0 for kind in KINDS}  # seconds per kind, whole run
         self._recent = {kind: deque(maxlen=WINDOW) for kind in ("train_step", *KINDS)}
         self._nested = 0.0  # seconds of the timed blocks inside the one being timed
+        self.intervals: dict[str, float] = {}  # kind -> its Cadence's interval (the probe's: what to keep room for)
 
     def add_training(self, seconds: float) -> None:
         """One training step's time (its per-parameter norms excluded: they are side work)."""
@@ -95,14 +96,34 @@ class SideBudget:
     def affords(self, *kinds: str) -> bool:
         """Whether one more of each of `kinds` (a kind named twice: two) at its expected cost keeps the side work
         within PLANNED of the budget, with room left for one of each kind ahead of the first in PRIORITY; a first
-        kind not in PRIORITY must also keep its own spending within OTHER_SHARE of that."""
+        kind not in PRIORITY must also keep its own spending within OTHER_SHARE of that and within its equal part of
+        what validation and the probe's pace leave (_others_cap), shared with the other such kinds whose cost is known:
+        the cheap ones cannot fill every gap and starve a costly one."""
         ahead = PRIORITY[: PRIORITY.index(kinds[0])] if kinds[0] in PRIORITY else PRIORITY
         ahead = tuple(kind for first in ahead for kind in (first, *BRINGS.get(first, ())))
         own = self.spent[kinds[0]] + self.expected(kinds[0])
-        if kinds[0] not in PRIORITY and own > OTHER_SHARE * PLANNED * self.budget * self.train_s:
-            return False
+        planned = PLANNED * self.budget * self.train_s
+        if kinds[0] not in PRIORITY and own > min(OTHER_SHARE * planned, self._others_cap() / self._others_known(kinds[0])):
+            return False  # each kind behind PRIORITY keeps to its part of what they may spend: none starves
         cost = sum(self.expected(kind) for kind in (*kinds, *ahead))
-        return self.side_s + cost <= PLANNED * self.budget * self.train_s
+        return self.side_s + cost <= planned
+
+    def _others_known(self, kind: str) -> int:
+        """How many kinds behind PRIORITY share what they may spend: those with a known cost, and `kind`."""
+        ahead = {k for first in PRIORITY for k in (first, *BRINGS.get(first, ()))}
+        return len({k for k in KINDS if k not in ahead and (self._recent[k] or k == kind)})
+
+    def _others_cap(self) -> float:
+        """What the kinds behind PRIORITY may spend together: the planned budget less validation's share so far and
+        the probe's at its Cadence's pace (at most half the plan each). Without it the cheaper kinds fill every gap
+        the budget leaves and the probe panels stand still (the default dashboard's units and memory passes did)."""
+        planned = PLANNED * self.budget
+        if self.train_s <= 0:
+            return 0.0
+        validation = min(self.spent["validation"] / self.train_s, planned / 2)
+        probe = ("probe", *BRINGS["probe"])
+        pace = sum(self.expected(k) for k in probe) / self.intervals["probe"] if "probe" in self.intervals else 0.0
+        return max(planned - validation - min(pace, planned / 2), 0.0) * self.train_s
 
     def share_of(self, kind: str, every_steps: int) -> float:
         """The share of the training time that `kind`, done every `every_steps` training steps, takes (0 before
@@ -146,6 +167,7 @@ class Cadence:
     def __init__(self, side: SideBudget, kinds: tuple[str, ...], interval: float,
                  tell: Callable[[str], None] | None = None, advice: str = ""):
         self.side, self.kinds, self.interval = side, kinds, interval
+        side.intervals[kinds[0]] = interval
         self.tell, self.advice = tell, advice
         self.last_time = -math.inf
         self.told = False

@@ -57,9 +57,11 @@ class UnitsTracker(EngineHook):
 
     def due(self, side) -> bool:
         """None yet, or enough training since the last one that its median cost is `share` of it, and UNITS_MIN_S at
-        least (a cold first pass, which torch's warm-up makes slow, does not hold the next ones back)."""
+        least (a cold first pass, which torch's warm-up makes slow, does not hold the next ones back), when the side
+        budget affords it (the probe and validation come first)."""
         trained = side.train_s - self.trained_at
-        return self.frame is None or trained >= max(UNITS_MIN_S, side.expected("units") / self.share)
+        return self.frame is None or (trained >= max(UNITS_MIN_S, side.expected("units") / self.share)
+                                      and side.affords("units"))
 
     def before_step(self, engine) -> None:
         self._take_user_features(engine)

@@ -190,3 +190,32 @@ def test_the_resumed_temperature_is_shown_and_g_keeps_it(tmp_path):
     assert resumed.status().temperature == 0.5  # what the status part (and so the screen) shows
     resumed.apply(commands.NewSample())
     assert resumed.sample.temperature == 0.5 and resumed.status().temperature == 0.5
+
+
+def test_cheaper_side_work_leaves_the_probe_its_interval():
+    """The default dashboard's mix (step 16.5 ms, probe 15 ms, validation 19 ms every 100 steps; a sample of 25 ms, a
+    units analysis of 143 ms and a memory pass of 194 ms asking at every step): the probe panels stood at one step
+    for a minute, then the memory and units panels at step 0, while cheaper kinds filled every gap the budget left."""
+    side = SideBudget(budget=0.03)
+    probes = Cadence(side, ("probe",), PROBE_INTERVAL_S)
+    others = (("sample", 0.025), ("units", 0.143), ("memory", 0.194))
+    for kind, cost in (("probe", 0.015), *others):
+        side.add(kind, cost)  # start-up, before the first step, as the engine does: known costs, not charged
+    now, started, step = 0.0, [], 0
+    while now < 120.0:
+        side.add_training(0.0165)
+        now, step = now + 0.0165, step + 1
+        if step % 100 == 0:
+            side.add("validation", 0.019)
+        if probes.due(now):
+            started.append(now)
+            probes.done(now)
+            side.add("probe", 0.015)
+        for kind, cost in others:
+            if side.affords(kind):
+                side.add(kind, cost)
+    gaps = np.diff(started)
+    assert gaps.max() < 2 * PROBE_INTERVAL_S, gaps.max()  # every ~2.5 s of training, as without the others
+    for kind, _cost in others:  # each still runs (the cheap sample took every gap and starved the costly two)
+        assert side.spent[kind] >= 0.1 * 0.01 * side.train_s, kind
+    assert side.share() <= side.budget
