@@ -28,6 +28,7 @@ MEDIAN_AFTER = 3  # fewer costs known than this: the least of them is expected
 BRINGS = {"probe": ("timeline", "norms")}  # a kind's pass brings these along: room kept for it is kept for them too
 PRIORITY_KINDS = tuple(kind for first in PRIORITY for kind in (first, *BRINGS.get(first, ())))  # PRIORITY with
 # what each brings along: the kinds held back behind neither
+AHEAD = {kind: PRIORITY_KINDS[: PRIORITY_KINDS.index(kind)] for kind in PRIORITY}  # room kept for a PRIORITY kind
 WINDOW = 1024  # the medians are over the last this many of each kind (memory stays flat over long runs)
 
 
@@ -101,10 +102,7 @@ class SideBudget:
         kind not in PRIORITY must also keep its own spending within OTHER_SHARE of that and within its equal part of
         what validation and the probe's pace leave (_others_cap), shared with the other such kinds whose cost is known:
         the cheap ones cannot fill every gap and starve a costly one."""
-        if kinds[0] in PRIORITY:
-            ahead = tuple(kind for first in PRIORITY[: PRIORITY.index(kinds[0])] for kind in (first, *BRINGS.get(first, ())))
-        else:
-            ahead = PRIORITY_KINDS
+        ahead = AHEAD.get(kinds[0], PRIORITY_KINDS)
         own = self.spent[kinds[0]] + self.expected(kinds[0])
         planned = PLANNED * self.budget * self.train_s
         if kinds[0] not in PRIORITY and own > min(OTHER_SHARE * planned, self._others_cap() / self._others_known(kinds[0])):
