@@ -9,7 +9,7 @@ from torch import _VF, nn
 from rnnscope.cells.base import Cell
 from rnnscope.cells.facts.gru import FACTS
 from rnnscope.cells.fused import fused_hidden
-from rnnscope.cells.states import LayerStates, LayerTrace, layer_weights
+from rnnscope.cells.states import LayerStates, LayerTrace, layer_weights, previous_hidden
 
 
 def gru_step(x_proj, h, weight_hh, bias_hh):
@@ -47,7 +47,7 @@ class GruCell(Cell):
         """The gates of all steps in one batch from the fused kernel's h_{t-1}; keeps W_hn h_{t-1} + b_hn."""
         weight_ih, weight_hh, bias_ih, bias_hh = weights
         hidden = fused_hidden(_VF.gru, inputs, weights)  # [T, H]
-        previous = torch.cat((hidden.new_zeros(1, hidden.shape[1]), hidden[:-1]))  # [T, H] h_{t-1}
+        previous = previous_hidden(hidden)  # [T, H] h_{t-1}
         x_reset, x_update, x_new = F.linear(inputs, weight_ih, bias_ih).chunk(3, dim=1)  # 3 x [T, H]
         h_reset, h_update, h_new = F.linear(previous, weight_hh, bias_hh).chunk(3, dim=1)  # 3 x [T, H]
         reset, update = torch.sigmoid(x_reset + h_reset), torch.sigmoid(x_update + h_update)  # [T, H] each
@@ -57,7 +57,7 @@ class GruCell(Cell):
     def adjoint(self, state: LayerStates, weight_hh: torch.Tensor | None, incoming: torch.Tensor, first: list[int] | None):
         steps, batch, size = incoming.shape
         reset, update, new = state.gates  # [T, H] each
-        previous = torch.cat((torch.zeros_like(state.hidden[:1]), state.hidden[:-1]))  # [T, H] h_{t-1}
+        previous = previous_hidden(state.hidden)  # [T, H] h_{t-1}
         new_factor = (1 - update) * (1 - new**2)  # [T, H] d h_t / d(n pre-activation)
         update_factor = (previous - new) * update * (1 - update)  # [T, H] d h_t / d(z pre-activation)
         reset_factor = new_factor * state.kept["new_recurrent"] * reset * (1 - reset)  # [T, H] d h_t / d(r pre-act.)

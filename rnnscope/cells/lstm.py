@@ -9,7 +9,7 @@ from torch import _VF, nn
 from rnnscope.cells.base import Cell
 from rnnscope.cells.facts.lstm import FACTS
 from rnnscope.cells.fused import fused_hidden
-from rnnscope.cells.states import LayerStates, LayerTrace, layer_weights
+from rnnscope.cells.states import LayerStates, LayerTrace, layer_weights, previous_hidden
 
 
 def lstm_step(x_proj, h, c, weight_hh, bias_hh):
@@ -66,7 +66,7 @@ class LstmCell(Cell):
         """The gates of all steps in one batch from the fused kernel's h_{t-1}."""
         weight_ih, weight_hh, bias_ih, bias_hh = weights
         hidden = fused_hidden(_VF.lstm, inputs, weights, has_cell=True)  # [T, H]
-        previous = torch.cat((hidden.new_zeros(1, hidden.shape[1]), hidden[:-1]))  # [T, H] h_{t-1}
+        previous = previous_hidden(hidden)  # [T, H] h_{t-1}
         fused = F.linear(inputs, weight_ih, bias_ih) + F.linear(previous, weight_hh, bias_hh)  # [T, 4H]
         in_pre, forget_pre, cell_pre, out_pre = fused.chunk(4, dim=1)  # 4 x [T, H]
         in_gate, forget, out_gate = torch.sigmoid(in_pre), torch.sigmoid(forget_pre), torch.sigmoid(out_pre)

@@ -18,7 +18,7 @@ from torch import nn
 
 from rnnscope.cells.base import Cell
 from rnnscope.cells.facts.cell_facts import JACOBIAN
-from rnnscope.cells.states import LayerStates, LayerTrace, layer_weights
+from rnnscope.cells.states import LayerStates, LayerTrace, layer_weights, previous_hidden
 
 
 def g(x: torch.Tensor) -> torch.Tensor:
@@ -142,7 +142,7 @@ class MinCell(Cell):
             low = 0 if first is None else first[t]
             dh = torch.add(incoming[t, low:], carry[low:], out=grad_h[t, low:])  # [n, H]
             torch.mul(dh, keep[t], out=carry[low:])  # [n, H]
-        previous = torch.cat((torch.zeros_like(state.hidden[:1]), state.hidden[:-1]))  # [T, H] h_{t-1}
+        previous = previous_hidden(state.hidden)  # [T, H] h_{t-1}
         return grad_h, None, self.pre_gradients(state, previous, grad_h)
 
     def sample_step(self, inputs: torch.Tensor, state, weights: list[torch.Tensor]) -> tuple[object, torch.Tensor]:

@@ -10,7 +10,7 @@ from rnnscope.cells.base import Cell
 from rnnscope.cells.facts.cell_facts import CellFacts
 from rnnscope.cells.facts.rnn import FACTS
 from rnnscope.cells.fused import fused_hidden
-from rnnscope.cells.states import LayerStates, LayerTrace, layer_weights
+from rnnscope.cells.states import LayerStates, LayerTrace, layer_weights, previous_hidden
 
 ACTIVATIONS = ("tanh", "relu")
 
@@ -63,7 +63,7 @@ class RnnCell(Cell):
         """h_t by the fused kernel, the pre-activations of all steps in one batch from its h_{t-1}."""
         weight_ih, weight_hh, bias_ih, bias_hh = weights
         hidden = fused_hidden(self.kernel, inputs, weights)  # [T, H]
-        previous = torch.cat((hidden.new_zeros(1, hidden.shape[1]), hidden[:-1]))  # [T, H] h_{t-1}
+        previous = previous_hidden(hidden)  # [T, H] h_{t-1}
         pre = F.linear(inputs, weight_ih, bias_ih) + F.linear(previous, weight_hh, bias_hh)  # [T, H]
         no_gates = hidden.new_zeros(0, *hidden.shape)  # [0, T, H]
         return LayerStates(hidden, None, no_gates, pre)

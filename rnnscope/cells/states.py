@@ -41,3 +41,8 @@ def layer_weights(rnn: nn.Module, layer: int) -> tuple[torch.Tensor, torch.Tenso
 def float_weights(rnn: nn.Module, layer: int) -> list[torch.Tensor | None]:
     """Layer `layer`'s W_ih, W_hh, b_ih, b_hh detached in float32 (None for what the module does not have)."""
     return [None if w is None else w.detach().float() for w in layer_weights(rnn, layer)]
+
+
+def previous_hidden(hidden: torch.Tensor) -> torch.Tensor:
+    """h_{t-1} [T, H] for h_t [T, H]: the zero start state, then each step's h moved one step on."""
+    return torch.cat((hidden.new_zeros(1, hidden.shape[1]), hidden[:-1]))  # [T, H]

@@ -26,6 +26,9 @@ VALIDATION_SHARE = 0.5  # validation keeps its step schedule; beyond this part o
 OTHER_SHARE = 1 / 3  # a kind not in PRIORITY may take at most this part of the budget by itself (probes keep going)
 MEDIAN_AFTER = 3  # fewer costs known than this: the least of them is expected
 BRINGS = {"probe": ("timeline", "norms")}  # a kind's pass brings these along: room kept for it is kept for them too
+PRIORITY_KINDS = tuple(kind for first in PRIORITY for kind in (first, *BRINGS.get(first, ())))  # PRIORITY with
+# what each brings along: the kinds held back behind neither
+AHEAD = {kind: PRIORITY_KINDS[: PRIORITY_KINDS.index(kind)] for kind in PRIORITY}  # room kept for a PRIORITY kind
 WINDOW = 1024  # the medians are over the last this many of each kind (memory stays flat over long runs)
 
 
@@ -64,7 +67,7 @@ class SideBudget:
             return
         if self.train_s == 0:  # start-up: a cold pass; a kind behind the priority waits for its cost to fit
             self.outside_s += seconds
-            if kind not in (*PRIORITY, *(brought for first in PRIORITY for brought in BRINGS.get(first, ()))):
+            if kind not in PRIORITY_KINDS:
                 self._recent[kind].append(seconds)
             return
         self._recent[kind].append(seconds)
@@ -99,8 +102,7 @@ class SideBudget:
         kind not in PRIORITY must also keep its own spending within OTHER_SHARE of that and within its equal part of
         what validation and the probe's pace leave (_others_cap), shared with the other such kinds whose cost is known:
         the cheap ones cannot fill every gap and starve a costly one."""
-        ahead = PRIORITY[: PRIORITY.index(kinds[0])] if kinds[0] in PRIORITY else PRIORITY
-        ahead = tuple(kind for first in ahead for kind in (first, *BRINGS.get(first, ())))
+        ahead = AHEAD.get(kinds[0], PRIORITY_KINDS)
         own = self.spent[kinds[0]] + self.expected(kinds[0])
         planned = PLANNED * self.budget * self.train_s
         if kinds[0] not in PRIORITY and own > min(OTHER_SHARE * planned, self._others_cap() / self._others_known(kinds[0])):
@@ -110,8 +112,7 @@ class SideBudget:
 
     def _others_known(self, kind: str) -> int:
         """How many kinds behind PRIORITY share what they may spend: those with a known cost, and `kind`."""
-        ahead = {k for first in PRIORITY for k in (first, *BRINGS.get(first, ()))}
-        return len({k for k in KINDS if k not in ahead and (self._recent[k] or k == kind)})
+        return len({k for k in KINDS if k not in PRIORITY_KINDS and (self._recent[k] or k == kind)})
 
     def _others_cap(self) -> float:
         """What the kinds behind PRIORITY may spend together: the planned budget less validation's share so far and
