@@ -25,9 +25,12 @@ PRIORITY = ("validation", "probe")  # each leaves room for one of those before i
 VALIDATION_SHARE = 0.5  # validation keeps its step schedule; beyond this part of the budget by itself the user is told
 OTHER_SHARE = 1 / 3  # a kind not in PRIORITY may take at most this part of the budget by itself (probes keep going)
 MEDIAN_AFTER = 3  # fewer costs known than this: the least of them is expected
-BRINGS = {"probe": ("timeline", "norms")}  # a kind's pass brings these along: room kept for it is kept for them too
+BRINGS = {"probe": ("timeline",)}  # a kind's pass brings these along: room kept for it is kept for them too
+STEPPED = ("validation", "norms")  # taken on the step schedule, never asked: the kinds behind PRIORITY leave room for
+# the share they have taken so far
 PRIORITY_KINDS = tuple(kind for first in PRIORITY for kind in (first, *BRINGS.get(first, ())))  # PRIORITY with
-# what each brings along: the kinds held back behind neither
+# what each brings along
+HELD_BACK = tuple(kind for kind in KINDS if kind not in (*PRIORITY_KINDS, *STEPPED))  # the kinds behind all of them
 AHEAD = {kind: PRIORITY_KINDS[: PRIORITY_KINDS.index(kind)] for kind in PRIORITY}  # room kept for a PRIORITY kind
 WINDOW = 1024  # the medians are over the last this many of each kind (memory stays flat over long runs)
 
@@ -112,19 +115,20 @@ class SideBudget:
 
     def _others_known(self, kind: str) -> int:
         """How many kinds behind PRIORITY share what they may spend: those with a known cost, and `kind`."""
-        return len({k for k in KINDS if k not in PRIORITY_KINDS and (self._recent[k] or k == kind)})
+        return len({k for k in HELD_BACK if self._recent[k] or k == kind})
 
     def _others_cap(self) -> float:
-        """What the kinds behind PRIORITY may spend together: the planned budget less validation's share so far and
-        the probe's at its Cadence's pace (at most half the plan each). Without it the cheaper kinds fill every gap
-        the budget leaves and the probe panels stand still (the default dashboard's units and memory passes did)."""
+        """What the kinds behind PRIORITY may spend together: the planned budget less the STEPPED kinds' share so far
+        (at most half the plan) and the probe's at its Cadence's pace (at most half the plan). Without it the cheaper
+        kinds fill every gap the budget leaves and the probe panels stand still (the default dashboard's units and
+        memory passes did)."""
         planned = PLANNED * self.budget
         if self.train_s <= 0:
             return 0.0
-        validation = min(self.spent["validation"] / self.train_s, planned / 2)
+        stepped = min(sum(self.spent[kind] for kind in STEPPED) / self.train_s, planned / 2)
         probe = ("probe", *BRINGS["probe"])
         pace = sum(self.expected(k) for k in probe) / self.intervals["probe"] if "probe" in self.intervals else 0.0
-        return max(planned - validation - min(pace, planned / 2), 0.0) * self.train_s
+        return max(planned - stepped - min(pace, planned / 2), 0.0) * self.train_s
 
     def share_of(self, kind: str, every_steps: int) -> float:
         """The share of the training time that `kind`, done every `every_steps` training steps, takes (0 before
