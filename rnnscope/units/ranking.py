@@ -19,8 +19,7 @@ def text_features(text: str, user: dict[str, np.ndarray] | None = None) -> tuple
 
 
 def rank_units(step: int, text: str, ids: np.ndarray, states: list[tuple[int, str, np.ndarray]],
-               features: dict[str, np.ndarray], beyond_names: set[str],
-               emerged: tuple[Emergence, ...] = (), cost_ms: float = 0.0) -> UnitsFrame:
+               features: dict[str, np.ndarray], beyond_names: set[str]) -> UnitsFrame:
     """The UnitsFrame of states [(layer, kind, values [N, H])] over `text` (ids [N], one per character)."""
     names = tuple(features)
     memory = tuple(name in beyond_names for name in names)
@@ -42,8 +41,7 @@ def rank_units(step: int, text: str, ids: np.ndarray, states: list[tuple[int, st
         kind=tuple(kind for _, kind, v in states for _ in range(v.shape[1])),
         index=np.concatenate([np.arange(v.shape[1]) for _, _, v in states]),
         r=r.astype(np.float32), beyond=beyond.astype(np.float32), best=best, order=order, contexts=contexts,
-        strip=np.clip(np.nan_to_num(values[:STRIP_CHARS]), -6e4, 6e4).astype(np.float16), emerged=emerged,
-        cost_ms=cost_ms)
+        strip=np.clip(np.nan_to_num(values[:STRIP_CHARS]), -6e4, 6e4).astype(np.float16))
 
 
 def newly_emerged(frame: UnitsFrame, emerged: tuple[Emergence, ...], threshold: float) -> tuple[Emergence, ...]:
