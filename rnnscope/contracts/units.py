@@ -12,6 +12,12 @@ CONTEXT_RADIUS = 24  # characters each side of a context's centre
 EMERGED_AT = 0.6  # a memory feature has emerged when some unit's |r beyond the character| first reaches this
 
 
+def context(text: str, position: int, radius: int = CONTEXT_RADIUS) -> tuple[str, int]:
+    """The characters within `radius` of `position` and the position's offset in them."""
+    start = max(0, position - radius)
+    return text[start: position + radius + 1], position - start
+
+
 @dataclass(frozen=True)
 class Emergence:
     """The step where a memory feature's best |r beyond the character| first reached EMERGED_AT, and the unit."""

@@ -67,9 +67,3 @@ def top_positions(values: np.ndarray, count: int = CONTEXTS, apart: int = CONTEX
         near = np.clip((np.maximum(position - apart, 0) // block)[:, None] + touched, 0, blocks - 1)  # [U, k]
         peaks[rows, near] = tiles[rows, near].max(axis=2)
     return chosen
-
-
-def context(text: str, position: int, radius: int = CONTEXT_RADIUS) -> tuple[str, int]:
-    """The characters within `radius` of `position` and the position's offset in them."""
-    start = max(0, position - radius)
-    return text[start: position + radius + 1], position - start

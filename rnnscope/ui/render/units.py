@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnscope.contracts.units import CONTEXT_RADIUS, CONTEXTS, UnitsFrame
+from rnnscope.contracts.units import CONTEXTS, UnitsFrame, context
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import value_range
 from rnnscope.ui.render.lines import Line, corpus_seg, seg
@@ -72,9 +72,8 @@ def context_lines(frame: UnitsFrame, unit: int, width: int, count: int, accents:
         for position in frame.contexts[unit, side][:count]:
             if position < 0:
                 continue
-            start = max(0, position - CONTEXT_RADIUS)
-            before, centre = frame.text[start:position], frame.text[position]
-            after = frame.text[position + 1: position + CONTEXT_RADIUS + 1]
+            window, offset = context(frame.text, int(position))
+            before, centre, after = window[:offset], window[offset], window[offset + 1:]
             line = [seg(f" {sign} ", accents.label), corpus_seg(before, accents.dim), corpus_seg(centre, accents.cursor),
                     corpus_seg(after, accents.dim)]
             lines.append(_crop(line, width))
