@@ -65,7 +65,10 @@ class UnitsFrame:
         """"L0 c86"."""
         return f"L{int(self.layer[unit])} {self.kind[unit]}{int(self.index[unit])}"
 
+    def scores(self) -> np.ndarray:
+        """Every unit's score for every feature [U, F]: r beyond for memory features, r for the others."""
+        return np.where(np.asarray(self.memory)[None, :], self.beyond, self.r)  # [U, F]
+
     def feature_best(self) -> np.ndarray:
         """Each feature's best |score| over all units [F] (|r beyond| for memory features)."""
-        scores = np.where(np.asarray(self.memory)[None, :], self.beyond, self.r)  # [U, F]
-        return np.nan_to_num(np.abs(scores)).max(axis=0, initial=0.0)
+        return np.nan_to_num(np.abs(self.scores())).max(axis=0, initial=0.0)

@@ -37,7 +37,7 @@ def _number(value: float) -> float | None:
 
 def units_meta(frame: UnitsFrame) -> dict:
     """The meta entry of `frame` (JSON: finite numbers rounded, nan as null)."""
-    scores = np.nan_to_num(np.abs(np.where(np.asarray(frame.memory)[None, :], frame.beyond, frame.r)))  # [U, F]
+    scores = np.nan_to_num(np.abs(frame.scores()))  # [U, F]
     kept = sorted(set(np.argmax(scores, axis=0).tolist()) | set(frame.order[:TOP_KEPT].tolist()))
     return {
         "step": int(frame.step), "features": list(frame.features), "memory": list(frame.memory),

@@ -19,7 +19,7 @@ def ranked(frame: UnitsFrame, sort: int = BEST) -> np.ndarray:
     """The units best first: by their best feature's |score|, or by their |score| for feature `sort`."""
     if sort == BEST:
         return frame.order
-    scores = frame.beyond[:, sort] if frame.memory[sort] else frame.r[:, sort]  # [U]
+    scores = frame.scores()[:, sort]  # [U]
     return np.argsort(-np.nan_to_num(np.abs(scores)), kind="stable")
 
 
@@ -31,7 +31,7 @@ def _row(frame: UnitsFrame, unit: int, rank: int, feature: int, width: int, sele
          accents: Accents) -> Line:
     r = float(frame.r[unit, feature])
     beyond = float(frame.beyond[unit, feature])
-    score = abs(beyond if frame.memory[feature] else r)
+    score = abs(frame.score(unit, feature))
     bar = "█" * int(round(min(score, 1.0) * 10)) if np.isfinite(score) else ""
     dot = "•" if marked else " "
     text = f"{rank:>4}{dot}{frame.name(unit):<9} {frame.features[feature]:<13} {_number(r):>6} {_number(beyond):>7}  "
