@@ -18,6 +18,14 @@ def context(text: str, position: int, radius: int = CONTEXT_RADIUS) -> tuple[str
     return text[start: position + radius + 1], position - start
 
 
+def best_and_order(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """From scores [U, F]: each unit's best feature, the index of its largest |score| (nan as 0) [U] int, and the
+    units ranked by that |score|, best first (the earlier on ties) [U] int."""
+    magnitude = np.nan_to_num(np.abs(scores))  # [U, F]
+    best = np.argmax(magnitude, axis=1)  # [U]
+    return best, np.argsort(-np.take_along_axis(magnitude, best[:, None], axis=1)[:, 0], kind="stable")
+
+
 @dataclass(frozen=True)
 class Emergence:
     """The step where a memory feature's best |r beyond the character| first reached EMERGED_AT, and the unit."""

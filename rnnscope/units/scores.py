@@ -1,4 +1,4 @@
-"""Scores of every unit against every feature: r, r beyond the current character, the best feature, the contexts."""
+"""Scores of every unit against every feature: r, r beyond the current character, the contexts."""
 
 from __future__ import annotations
 
@@ -35,11 +35,6 @@ def beyond_character(units: np.ndarray, features: np.ndarray, ids: np.ndarray) -
     """r beyond the current character: the correlation after both sides are centred on their mean per current
     character (ids [N]), so a unit that is a function of the character scores 0. [U, F]."""
     return correlations(centre_per_character(units, ids), centre_per_character(features, ids))
-
-
-def best_features(scores: np.ndarray) -> np.ndarray:
-    """Each unit's best feature: the index of its largest |score| (scores [U, F]) -> [U] int."""
-    return np.argmax(np.abs(scores), axis=1)
 
 
 def top_positions(values: np.ndarray, count: int = CONTEXTS, apart: int = CONTEXT_RADIUS,
