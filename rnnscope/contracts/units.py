@@ -12,6 +12,20 @@ CONTEXT_RADIUS = 24  # characters each side of a context's centre
 EMERGED_AT = 0.6  # a memory feature has emerged when some unit's |r beyond the character| first reaches this
 
 
+def context(text: str, position: int, radius: int = CONTEXT_RADIUS) -> tuple[str, int]:
+    """The characters within `radius` of `position` and the position's offset in them."""
+    start = max(0, position - radius)
+    return text[start: position + radius + 1], position - start
+
+
+def best_and_order(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """From scores [U, F]: each unit's best feature, the index of its largest |score| (nan as 0) [U] int, and the
+    units ranked by that |score|, best first (the earlier on ties) [U] int."""
+    magnitude = np.nan_to_num(np.abs(scores))  # [U, F]
+    best = np.argmax(magnitude, axis=1)  # [U]
+    return best, np.argsort(-np.take_along_axis(magnitude, best[:, None], axis=1)[:, 0], kind="stable")
+
+
 @dataclass(frozen=True)
 class Emergence:
     """The step where a memory feature's best |r beyond the character| first reached EMERGED_AT, and the unit."""
@@ -59,7 +73,10 @@ class UnitsFrame:
         """"L0 c86"."""
         return f"L{int(self.layer[unit])} {self.kind[unit]}{int(self.index[unit])}"
 
+    def scores(self) -> np.ndarray:
+        """Every unit's score for every feature [U, F]: r beyond for memory features, r for the others."""
+        return np.where(np.asarray(self.memory)[None, :], self.beyond, self.r)  # [U, F]
+
     def feature_best(self) -> np.ndarray:
         """Each feature's best |score| over all units [F] (|r beyond| for memory features)."""
-        scores = np.where(np.asarray(self.memory)[None, :], self.beyond, self.r)  # [U, F]
-        return np.nan_to_num(np.abs(scores)).max(axis=0, initial=0.0)
+        return np.nan_to_num(np.abs(self.scores())).max(axis=0, initial=0.0)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnscope.contracts.json_numbers import json_number
-from rnnscope.contracts.units import CONTEXT_RADIUS, CONTEXTS, Emergence, UnitsFrame
+from rnnscope.contracts.units import CONTEXTS, Emergence, UnitsFrame, context
 from rnnscope.storage.snapshot_read import SnapshotError, read_json, reading
 
 UNITS = "units.json"
@@ -26,9 +26,8 @@ def _contexts(frame: UnitsFrame, unit: int, side: int) -> list[dict]:
     found = []
     for position in frame.contexts[unit, side]:
         if position >= 0:
-            start = max(0, position - CONTEXT_RADIUS)
-            found.append({"position": int(position), "text": frame.text[start: position + CONTEXT_RADIUS + 1],
-                          "offset": int(position - start)})
+            text, offset = context(frame.text, int(position))
+            found.append({"position": int(position), "text": text, "offset": offset})
     return found
 
 

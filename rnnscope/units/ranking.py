@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnscope.contracts.units import Emergence, UnitsFrame
+from rnnscope.contracts.units import Emergence, UnitsFrame, best_and_order
 from rnnscope.units.feature_spec import INPUT
 from rnnscope.units.features import input_features, memory_features
-from rnnscope.units.scores import best_features, beyond_character, correlations, top_positions
+from rnnscope.units.scores import beyond_character, correlations, top_positions
 
 STRIP_CHARS = 2048  # the strip the screen colours: the first this many characters of the analysis text
 
@@ -19,8 +19,7 @@ def text_features(text: str, user: dict[str, np.ndarray] | None = None) -> tuple
 
 
 def rank_units(step: int, text: str, ids: np.ndarray, states: list[tuple[int, str, np.ndarray]],
-               features: dict[str, np.ndarray], beyond_names: set[str],
-               emerged: tuple[Emergence, ...] = (), cost_ms: float = 0.0) -> UnitsFrame:
+               features: dict[str, np.ndarray], beyond_names: set[str]) -> UnitsFrame:
     """The UnitsFrame of states [(layer, kind, values [N, H])] over `text` (ids [N], one per character)."""
     names = tuple(features)
     memory = tuple(name in beyond_names for name in names)
@@ -32,9 +31,7 @@ def rank_units(step: int, text: str, ids: np.ndarray, states: list[tuple[int, st
     if len(columns):
         beyond[:, columns] = beyond_character(values, table[:, columns], ids)  # [U, Fm]
     scores = np.where(np.asarray(memory)[None, :], beyond, r)  # [U, F]
-    best = best_features(np.nan_to_num(scores))  # [U]
-    best_score = np.abs(np.take_along_axis(scores, best[:, None], axis=1)[:, 0])  # [U]
-    order = np.argsort(-np.nan_to_num(best_score), kind="stable")
+    best, order = best_and_order(scores)  # [U], [U]
     contexts = np.stack((top_positions(values), top_positions(-values)), axis=1)  # [U, 2, C]
     return UnitsFrame(
         step=step, text=text, features=names, memory=memory,
@@ -42,8 +39,7 @@ def rank_units(step: int, text: str, ids: np.ndarray, states: list[tuple[int, st
         kind=tuple(kind for _, kind, v in states for _ in range(v.shape[1])),
         index=np.concatenate([np.arange(v.shape[1]) for _, _, v in states]),
         r=r.astype(np.float32), beyond=beyond.astype(np.float32), best=best, order=order, contexts=contexts,
-        strip=np.clip(np.nan_to_num(values[:STRIP_CHARS]), -6e4, 6e4).astype(np.float16), emerged=emerged,
-        cost_ms=cost_ms)
+        strip=np.clip(np.nan_to_num(values[:STRIP_CHARS]), -6e4, 6e4).astype(np.float16))
 
 
 def newly_emerged(frame: UnitsFrame, emerged: tuple[Emergence, ...], threshold: float) -> tuple[Emergence, ...]:

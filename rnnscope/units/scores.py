@@ -1,4 +1,4 @@
-"""Scores of every unit against every feature: r, r beyond the current character, the best feature, the contexts."""
+"""Scores of every unit against every feature: r, r beyond the current character, the contexts."""
 
 from __future__ import annotations
 
@@ -37,11 +37,6 @@ def beyond_character(units: np.ndarray, features: np.ndarray, ids: np.ndarray) -
     return correlations(centre_per_character(units, ids), centre_per_character(features, ids))
 
 
-def best_features(scores: np.ndarray) -> np.ndarray:
-    """Each unit's best feature: the index of its largest |score| (scores [U, F]) -> [U] int."""
-    return np.argmax(np.abs(scores), axis=1)
-
-
 def top_positions(values: np.ndarray, count: int = CONTEXTS, apart: int = CONTEXT_RADIUS,
                   block: int = 16) -> np.ndarray:
     """For every unit of values [N, U], the positions of its `count` largest values, greedily from the largest,
@@ -67,9 +62,3 @@ def top_positions(values: np.ndarray, count: int = CONTEXTS, apart: int = CONTEX
         near = np.clip((np.maximum(position - apart, 0) // block)[:, None] + touched, 0, blocks - 1)  # [U, k]
         peaks[rows, near] = tiles[rows, near].max(axis=2)
     return chosen
-
-
-def context(text: str, position: int, radius: int = CONTEXT_RADIUS) -> tuple[str, int]:
-    """The characters within `radius` of `position` and the position's offset in them."""
-    start = max(0, position - radius)
-    return text[start: position + radius + 1], position - start

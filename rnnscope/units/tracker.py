@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -81,8 +82,7 @@ class UnitsTracker(EngineHook):
         self.emerged += new
         for emergence in new:
             engine._mark(emergence.label)
-        self.frame = UnitsFrame(**{**frame.__dict__, "emerged": self.emerged,
-                                   "cost_ms": (time.perf_counter() - started) * 1000.0})
+        self.frame = replace(frame, emerged=self.emerged, cost_ms=(time.perf_counter() - started) * 1000.0)
         return self.frame
 
     def current(self, engine) -> UnitsFrame:

@@ -4,8 +4,9 @@ brute force."""
 import numpy as np
 import pytest
 
+from rnnscope.contracts.units import context
 from rnnscope.ui.render.similar import find_similar
-from rnnscope.units.scores import beyond_character, context, correlations, top_positions
+from rnnscope.units.scores import beyond_character, correlations, top_positions
 
 
 def test_r_equals_numpy_corrcoef():

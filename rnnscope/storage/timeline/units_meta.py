@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnscope.contracts.feature_name import FEATURE_NAME
-from rnnscope.contracts.units import CONTEXTS, UnitsFrame
+from rnnscope.contracts.units import CONTEXTS, UnitsFrame, best_and_order
 
 MAX_FEATURES = 64
 MAX_LAYERS = 16
@@ -37,7 +37,7 @@ def _number(value: float) -> float | None:
 
 def units_meta(frame: UnitsFrame) -> dict:
     """The meta entry of `frame` (JSON: finite numbers rounded, nan as null)."""
-    scores = np.nan_to_num(np.abs(np.where(np.asarray(frame.memory)[None, :], frame.beyond, frame.r)))  # [U, F]
+    scores = np.nan_to_num(np.abs(frame.scores()))  # [U, F]
     kept = sorted(set(np.argmax(scores, axis=0).tolist()) | set(frame.order[:TOP_KEPT].tolist()))
     return {
         "step": int(frame.step), "features": list(frame.features), "memory": list(frame.memory),
@@ -108,9 +108,7 @@ def _table(rows: object, count: int, F: int, name: str) -> np.ndarray:
 def _frame(step: int, features: tuple[str, ...], memory: tuple[bool, ...], units: list, r: np.ndarray,
            beyond: np.ndarray) -> UnitsFrame:
     """A UnitsFrame of the recorded units (ranked as the analysis ranked them), without text, strip or contexts."""
-    scores = np.nan_to_num(np.abs(np.where(np.asarray(memory)[None, :], beyond, r)))  # [U, F]
-    best = np.argmax(scores, axis=1)  # [U]
-    order = np.argsort(-np.take_along_axis(scores, best[:, None], axis=1)[:, 0], kind="stable")
+    best, order = best_and_order(np.where(np.asarray(memory)[None, :], beyond, r))  # [U], [U]
     return UnitsFrame(
         step=step, text="", features=features, memory=memory, layer=np.array([u[0] for u in units]),
         kind=tuple(u[1] for u in units), index=np.array([u[2] for u in units]), r=r, beyond=beyond, best=best,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnscope.contracts.units import CONTEXT_RADIUS, CONTEXTS, UnitsFrame
+from rnnscope.contracts.units import CONTEXTS, UnitsFrame, context
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import value_range
 from rnnscope.ui.render.lines import Line, corpus_seg, seg
@@ -19,7 +19,7 @@ def ranked(frame: UnitsFrame, sort: int = BEST) -> np.ndarray:
     """The units best first: by their best feature's |score|, or by their |score| for feature `sort`."""
     if sort == BEST:
         return frame.order
-    scores = frame.beyond[:, sort] if frame.memory[sort] else frame.r[:, sort]  # [U]
+    scores = frame.scores()[:, sort]  # [U]
     return np.argsort(-np.nan_to_num(np.abs(scores)), kind="stable")
 
 
@@ -31,7 +31,7 @@ def _row(frame: UnitsFrame, unit: int, rank: int, feature: int, width: int, sele
          accents: Accents) -> Line:
     r = float(frame.r[unit, feature])
     beyond = float(frame.beyond[unit, feature])
-    score = abs(beyond if frame.memory[feature] else r)
+    score = abs(frame.score(unit, feature))
     bar = "█" * int(round(min(score, 1.0) * 10)) if np.isfinite(score) else ""
     dot = "•" if marked else " "
     text = f"{rank:>4}{dot}{frame.name(unit):<9} {frame.features[feature]:<13} {_number(r):>6} {_number(beyond):>7}  "
@@ -72,9 +72,8 @@ def context_lines(frame: UnitsFrame, unit: int, width: int, count: int, accents:
         for position in frame.contexts[unit, side][:count]:
             if position < 0:
                 continue
-            start = max(0, position - CONTEXT_RADIUS)
-            before, centre = frame.text[start:position], frame.text[position]
-            after = frame.text[position + 1: position + CONTEXT_RADIUS + 1]
+            window, offset = context(frame.text, int(position))
+            before, centre, after = window[:offset], window[offset], window[offset + 1:]
             line = [seg(f" {sign} ", accents.label), corpus_seg(before, accents.dim), corpus_seg(centre, accents.cursor),
                     corpus_seg(after, accents.dim)]
             lines.append(_crop(line, width))
