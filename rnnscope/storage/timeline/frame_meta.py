@@ -9,11 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 from rnnscope.contracts.config import INITS
+from rnnscope.storage.timeline.index import is_step
 from rnnscope.storage.timeline.units_meta import read_units
 
 MAX_ROW_NAME = 16  # characters of a row's name ("L0 fwd")
 MAX_CLASSES = 1 << 20  # class ids named beyond this are left out (a table of names is made up to the largest)
-MAX_STEP = 2**53 - 1
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ def _sample(value, strict):
 
 
 def _step(value, strict):
-    if not (type(value) is int and 0 <= value <= MAX_STEP):
+    if not is_step(value):
         raise ValueError("is not a whole number 0..2**53-1")
     return value
 
