@@ -87,12 +87,12 @@ def _finite(value: float):
     return float(value) if math.isfinite(value) else _UNSAID
 
 
-def _norms_out(norms: Mapping[str, float | None]) -> dict:
-    return {str(name): float(v) if v is not None and math.isfinite(v) else None for name, v in norms.items()}
-
-
 def _number_or_null(value: float):
     return float(value) if math.isfinite(value) else None
+
+
+def _norms_out(norms: Mapping[str, float | None]) -> dict:
+    return {str(name): None if v is None else _number_or_null(v) for name, v in norms.items()}
 
 
 _ENCODERS = {
