@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from rnnscope.watch.guard import OWN
+
 MATCH = 1e-6  # a probe vector is an embedding's row when they differ by at most this (relative to the row's scale)
 DRIFTED = 1e-2  # the rows have drifted when they differ from the copies by this much (relative to their scale)
 PARENT_LEVELS = 2  # how far up from the recurrent module the model holding its embedding is looked for
@@ -79,7 +81,7 @@ def drift(source: Source, fixed: torch.Tensor) -> float:
 
 def drift_warning(source: Source, moved: float) -> str:
     """The one warning: what is stale, by how much, and the form that follows training."""
-    return (f"rnnscope Scope: the probe's input vectors were copied from the embedding '{source.name}' at "
+    return (f"{OWN}: the probe's input vectors were copied from the embedding '{source.name}' at "
             f"construction and it has trained since (its rows moved by {moved:.2g}): the frames show inputs the model "
             f"no longer sees. Give the token ids and the embedding instead: Scope(..., probe=ids, "
             f"embedding=model.{source.name}), re-embedded at every probe")

@@ -18,6 +18,7 @@ from rnnscope.storage.timeline import TIMELINE
 from rnnscope.storage.timeline.frame_meta import FrameMeta
 from rnnscope.storage.timeline.recorder import Beside, TimelineRecorder
 from rnnscope.storage.timeline.writer import TimelineBusy
+from rnnscope.watch.guard import OWN
 from rnnscope.watch.numbers import finite_or_none
 from rnnscope.watch.publisher import SafeWrites
 
@@ -51,7 +52,7 @@ class Output:
 
     @staticmethod
     def _warn(text: str) -> None:
-        warnings.warn(f"rnnscope Scope: {text}", RuntimeWarning, stacklevel=8)  # the user's line
+        warnings.warn(f"{OWN}: {text}", RuntimeWarning, stacklevel=8)  # the user's line
 
     @property
     def writing(self) -> bool:

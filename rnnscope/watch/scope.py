@@ -13,7 +13,7 @@ from rnnscope.contracts.frames import CONNECTIVITY_MAX_T
 from rnnscope.storage.timeline.check import check_timeline_frame
 from rnnscope.watch.drift import DRIFTED, drift, drift_warning, find_source
 from rnnscope.watch.grad_norms import GradNorms
-from rnnscope.watch.guard import Guard, failure, quiet
+from rnnscope.watch.guard import OWN, Guard, failure, quiet
 from rnnscope.watch.inputs import check_inputs, check_schedule
 from rnnscope.watch.numbers import loss_number, mean_loss
 from rnnscope.watch.output import Output
@@ -73,7 +73,7 @@ class Scope:
         self._units = scope_units(rnn, analysis, features, embedding=embedding, vocab=vocab, decode=decode)
         self._probe.check_reproduced()
         if inputs.steps > CONNECTIVITY_MAX_T:
-            warnings.warn(f"rnnscope Scope: the probe has {inputs.steps} steps, so its frames skip the connectivity "
+            warnings.warn(f"{OWN}: the probe has {inputs.steps} steps, so its frames skip the connectivity "
                           f"map (beyond {CONNECTIVITY_MAX_T} its [T, T] cost grows with T²); the rest of each probe "
                           "grows with T: a shorter probe is probed more often", UserWarning, stacklevel=2)
         self._source = None if inputs.fixed is None else \
@@ -145,7 +145,7 @@ class Scope:
         try:
             return self._schedule.run_step(step)
         except (TypeError, ValueError) as err:
-            warnings.warn(f"rnnscope Scope: a step ignored: {err}", RuntimeWarning, stacklevel=3)
+            warnings.warn(f"{OWN}: a step ignored: {err}", RuntimeWarning, stacklevel=3)
             return None
 
     def _keep(self, loss) -> None:

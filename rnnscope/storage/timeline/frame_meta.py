@@ -9,11 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 from rnnscope.contracts.config import INITS
+from rnnscope.storage.timeline.index import is_step
 from rnnscope.storage.timeline.units_meta import read_units
 
 MAX_ROW_NAME = 16  # characters of a row's name ("L0 fwd")
 MAX_CLASSES = 1 << 20  # class ids named beyond this are left out (a table of names is made up to the largest)
-MAX_STEP = 2**53 - 1
 
 
 @dataclass(frozen=True)
@@ -87,12 +87,12 @@ def _finite(value: float):
     return float(value) if math.isfinite(value) else _UNSAID
 
 
-def _norms_out(norms: Mapping[str, float | None]) -> dict:
-    return {str(name): float(v) if v is not None and math.isfinite(v) else None for name, v in norms.items()}
-
-
 def _number_or_null(value: float):
     return float(value) if math.isfinite(value) else None
+
+
+def _norms_out(norms: Mapping[str, float | None]) -> dict:
+    return {str(name): None if v is None else _number_or_null(v) for name, v in norms.items()}
 
 
 _ENCODERS = {
@@ -175,7 +175,7 @@ def _sample(value, strict):
 
 
 def _step(value, strict):
-    if not (type(value) is int and 0 <= value <= MAX_STEP):
+    if not is_step(value):
         raise ValueError("is not a whole number 0..2**53-1")
     return value
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rnnscope.storage.atomic_file import replace_atomically, write_synced
 from rnnscope.storage.regular_file import NotReadable, read_regular
-from rnnscope.storage.timeline.index import MAX_STEP, TIMELINE
+from rnnscope.storage.timeline.index import TIMELINE, is_step
 
 FILE_NAME = "heartbeat.json"
 RUNNING, ENDED = "running", "ended"
@@ -116,7 +116,7 @@ def read_heartbeat(run_dir: Path) -> Heartbeat | None:
         if not isinstance(value, kind) or isinstance(value, bool) or (kind is float and not math.isfinite(value)):
             raise HeartbeatError(f"{path}: field {name!r} is missing or not a {kind.__name__}")
         values[name] = value[:200] if kind is str else value
-    if not 0 <= values["step"] <= MAX_STEP:
+    if not is_step(values["step"]):
         raise HeartbeatError(f"{path}: its step is not one a timeline keeps (0..2**53-1)")
     if values["state"] not in (RUNNING, ENDED):
         raise HeartbeatError(f"{path}: state {values['state']!r} is neither {RUNNING!r} nor {ENDED!r}")

@@ -77,8 +77,10 @@ def to_json(entries: list[TimelineEntry], next_id: int) -> str:
                       separators=(",", ":"), allow_nan=False)
 
 
-def _whole(value) -> bool:
-    return type(value) is int and 0 <= value <= MAX_STEP  # json gives int, never bool, for a whole number
+def is_step(value) -> bool:
+    """Whether a value read back from JSON is a step the timeline keeps (json gives int, never bool, for a whole
+    number)."""
+    return type(value) is int and 0 <= value <= MAX_STEP
 
 
 def _number(value) -> bool:
@@ -92,7 +94,7 @@ def _entry(row, columns: int) -> TimelineEntry:
     if type(row) is not list or len(row) != columns:
         raise ValueError(f"a row does not have its {columns} columns")
     frame_id, step, wall_time, train_loss, val_loss, loss, run = row if columns == len(COLUMNS) else [*row, 0]
-    if not (_whole(frame_id) and _whole(step) and _whole(run) and wall_time is not None and _number(wall_time)
+    if not (is_step(frame_id) and is_step(step) and is_step(run) and wall_time is not None and _number(wall_time)
             and _number(train_loss) and _number(val_loss) and _number(loss)):
         raise ValueError(f"row {str(row)[:80]} holds a value of the wrong type")
     return TimelineEntry(frame_id, step, float(wall_time), train_loss, val_loss, math.nan if loss is None else loss,

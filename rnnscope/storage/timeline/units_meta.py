@@ -12,11 +12,11 @@ import numpy as np
 
 from rnnscope.contracts.feature_name import FEATURE_NAME
 from rnnscope.contracts.units import CONTEXTS, UnitsFrame, best_and_order
+from rnnscope.storage.timeline.index import is_step
 
 MAX_FEATURES = 64
 MAX_LAYERS = 16
 MAX_INDEX = 1 << 20
-MAX_STEP = 2**53 - 1
 DIGITS = 4  # decimals kept of an r
 TOP_KEPT = 16  # the best-ranked units kept beside each feature's best
 
@@ -65,7 +65,7 @@ def read_units(meta: dict) -> UnitsRecord | None:
     if not isinstance(said, dict):
         raise ValueError("meta units is not an object")
     step = said.get("step")
-    if not (type(step) is int and 0 <= step <= MAX_STEP):
+    if not is_step(step):
         raise ValueError("meta units step is not a whole number 0..2**53-1")
     features, memory = said.get("features"), said.get("memory")
     if not (isinstance(features, list) and 0 < len(features) <= MAX_FEATURES
