@@ -30,7 +30,7 @@ from train_throughput import bare_loop
 
 from rnnscope.cli import _config, build_parser
 from rnnscope.compare.options import parse_compare, what_differs
-from rnnscope.compare.tui import compare_clients
+from rnnscope.runner.compare_tui import compare_clients
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import PAUSED, RUNNING
 from rnnscope.storage.corpus_file import bundled_sample_path

@@ -22,7 +22,7 @@ from rnnscope.contracts.config import RunConfig
 from rnnscope.storage.corpus_file import bundled_sample_path
 from rnnscope.training.data import load_corpus
 from rnnscope.training.device import configure_threads
-from rnnscope.training.engine import Engine
+from rnnscope.engine.engine import Engine
 
 
 def _chars(config: RunConfig, steps: int) -> int:

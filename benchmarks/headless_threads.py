@@ -19,7 +19,7 @@ import torch
 from rnnscope.contracts.config import RunConfig
 from rnnscope.storage.corpus_file import bundled_sample_path
 from rnnscope.training.data import load_corpus
-from rnnscope.training.engine import Engine
+from rnnscope.engine.engine import Engine
 
 
 def _hog() -> None:

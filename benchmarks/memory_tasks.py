@@ -25,7 +25,7 @@ from rnnscope.contracts.config import RunConfig
 from rnnscope.measuring.memory import MemoryMeter
 from rnnscope.storage.corpus_file import bundled_sample_path
 from rnnscope.training.data import load_corpus
-from rnnscope.training.engine import Engine
+from rnnscope.engine.engine import Engine
 from rnnscope.training.task_corpus import plan_task_corpus, task_of, write_task_corpus
 
 MODELS = {"lstm": dict(model="lstm"), "gru": dict(model="gru"),

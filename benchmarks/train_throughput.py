@@ -28,7 +28,7 @@ from rnnscope.runner.engine_source import EngineSource
 from rnnscope.storage.corpus_file import bundled_sample_path
 from rnnscope.training.data import BatchSampler, load_corpus
 from rnnscope.training.device import configure_threads, resolve_device
-from rnnscope.training.engine import Engine
+from rnnscope.engine.engine import Engine
 from rnnscope.training.model import build_model
 
 

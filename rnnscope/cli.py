@@ -132,14 +132,14 @@ class Run:
 
 
 def _lesson_headless(run: Run) -> int:
-    from rnnscope.lessons.headless import run_lesson_headless
+    from rnnscope.runner.lesson_headless import run_lesson_headless
 
     return run_lesson_headless(run.lesson, run.config, run.config_b, run.args.get("compare"), run.corpus, run.run_dir,
                                steps=run.args["steps"])
 
 
 def _compare_headless(run: Run) -> int:
-    from rnnscope.compare.headless import run_headless_compare
+    from rnnscope.runner.compare_headless import run_headless_compare
 
     return run_headless_compare(run.config, run.config_b, run.args["compare"], run.corpus, run.run_dir,
                                 steps=run.args["steps"], export_every=run.export_every)
@@ -153,7 +153,7 @@ def _headless(run: Run) -> int:
 
 
 def _compare_tui(run: Run) -> int:
-    from rnnscope.compare.tui import run_tui_compare
+    from rnnscope.runner.compare_tui import run_tui_compare
 
     return run_tui_compare(run.config, run.config_b, run.corpus, run.run_dir, export_every=run.export_every,
                            start_paused="paused" in run.args, lesson=run.lesson)

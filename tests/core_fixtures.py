@@ -31,7 +31,7 @@ def tiny_config(corpus: Path, **changes) -> RunConfig:
 
 
 def tiny_engine(tmp_path: Path, **changes):
-    from rnnscope.training.engine import Engine
+    from rnnscope.engine.engine import Engine
 
     corpus_path = write_corpus(tmp_path)
     config = tiny_config(corpus_path, **changes)

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-TORCH_SIDE = ("rnnscope.cells", "rnnscope.training", "rnnscope.measuring", "rnnscope.exporting", "rnnscope.units")
+TORCH_SIDE = ("rnnscope.cells", "rnnscope.training", "rnnscope.engine", "rnnscope.measuring", "rnnscope.exporting", "rnnscope.units")
 SHARED = ("rnnscope.contracts", "rnnscope.storage", "rnnscope.music")
 RUN_MODES = (".tui", ".headless", ".attach", ".cli")  # a feature's run modes: a screen, a progress bar on stderr
 
@@ -48,7 +48,7 @@ def test_the_torch_side_never_imports_textual_or_rich():
     modules = [m for package in TORCH_SIDE for m in _all_modules(package)]
     feature_torch_side = [m for m in _all_modules("rnnscope.compare") + _all_modules("rnnscope.lessons")
                           + _all_modules("rnnscope.watch") if not m.endswith(RUN_MODES)]
-    assert "rnnscope.training.engine" in modules and "rnnscope.compare.engine_pair" in feature_torch_side
+    assert "rnnscope.engine.engine" in modules and "rnnscope.compare.engine_pair" in feature_torch_side
     runner_torch_side = ["rnnscope.runner.engine_process", "rnnscope.runner.engine_source"]
     loaded = _modules_loaded_by(modules + feature_torch_side + runner_torch_side)
     assert "torch" in loaded  # the check can fail: it sees what was really imported
@@ -59,7 +59,7 @@ def test_ui_never_imports_torch():
     ui = _all_modules("rnnscope.ui")
     assert "rnnscope.ui.app" in ui and "rnnscope.ui.compare.app" in ui and "rnnscope.ui.lessons.lesson_panel" in ui
     loaded = _modules_loaded_by(ui + _all_modules("rnnscope.contracts") + _all_modules("rnnscope.storage")
-                                + ["rnnscope.cli", "rnnscope.runner.tui", "rnnscope.runner.replay", "rnnscope.compare.tui",
+                                + ["rnnscope.cli", "rnnscope.runner.tui", "rnnscope.runner.replay", "rnnscope.runner.compare_tui",
                                    "rnnscope.watch.attach",  # --attach's dashboard
                                    "rnnscope.training.task_corpus"])  # a --task dashboard writes its text here
     assert "textual" in loaded
@@ -70,6 +70,6 @@ def test_the_first_paints_path_loads_neither_numpy_nor_torch():
     """The dashboard's process, single or compare, paints "loading…" before numpy, the panels or the engine load
     (rnnscope.ui.app)."""
     loaded = _modules_loaded_by(["rnnscope.cli", "rnnscope.runner.tui", "rnnscope.ui.app", "rnnscope.runner.engine_client",
-                                 "rnnscope.compare.tui", "rnnscope.ui.compare.app", "rnnscope.compare.pair_side"])
+                                 "rnnscope.runner.compare_tui", "rnnscope.ui.compare.app", "rnnscope.compare.pair_side"])
     assert "textual" in loaded
     assert not loaded & {"numpy", "torch"}

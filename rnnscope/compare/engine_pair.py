@@ -10,7 +10,7 @@ from rnnscope.compare.side_b import follow_a
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import DIVERGED
 from rnnscope.training.data import Corpus
-from rnnscope.training.engine import Engine
+from rnnscope.engine.engine import Engine
 
 
 class EnginePair:

@@ -15,11 +15,11 @@ from rnnscope.compare.lockstep import Lockstep
 from rnnscope.contracts import commands
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.states import DIVERGED, PAUSED, RUNNING
-from rnnscope.runner.partner import Partner
+from rnnscope.engine.partner import Partner
 
 if TYPE_CHECKING:  # the dashboard builds PairSides for its children before its first paint: no torch, no numpy
     from rnnscope.contracts.frames import Frame
-    from rnnscope.training.engine import Engine
+    from rnnscope.engine.engine import Engine
 
 
 @dataclass

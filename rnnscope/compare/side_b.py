@@ -7,7 +7,7 @@ import torch
 
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.engine_hook import EngineHook
-from rnnscope.training.engine import Engine
+from rnnscope.engine.engine import Engine
 from rnnscope.training.model import build_model
 
 # Changes after which B's recurrent module (rnn.*) must keep B's own initialisation.

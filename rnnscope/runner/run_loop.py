@@ -16,7 +16,7 @@ from rnnscope import startup
 from rnnscope.contracts.visible import safe_text
 from rnnscope.runner.headless_probes import HeadlessProbes, runs_ended
 from rnnscope.runner.signals import SignalGuard
-from rnnscope.training.engine import Engine
+from rnnscope.engine.engine import Engine
 
 REFRESH_S = 0.25  # the progress line's refresh
 

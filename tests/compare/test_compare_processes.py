@@ -9,7 +9,7 @@ import time
 import pytest
 
 from rnnscope.compare.lockstep import LEAD, shared_slots
-from rnnscope.compare.tui import compare_clients
+from rnnscope.runner.compare_tui import compare_clients
 from rnnscope.contracts import commands
 from rnnscope.contracts.frames import PAUSED, RUNNING
 from rnnscope.contracts.parts import PartStore

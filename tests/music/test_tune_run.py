@@ -20,7 +20,7 @@ TUNE = "X:{k}\nT:Tune {k}\nM:4/4\nL:1/8\nK:D\n|:dAFA DFAd|fdcd FAdf|gfge fefd|ef
 
 
 def _tune_engine(tmp_path, monkeypatch):
-    from rnnscope.training.engine import Engine
+    from rnnscope.engine.engine import Engine
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the training share's cache: not the user's
     path = tmp_path / "tunes.abc"

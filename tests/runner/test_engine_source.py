@@ -145,7 +145,7 @@ def test_probes_every_interval_while_the_side_budget_affords_them_and_less_often
 
 @pytest.mark.slow
 def test_the_live_loop_probes_again_soon_after_a_slow_start_up_probe(tmp_path, monkeypatch):
-    from rnnscope.training import engine as engine_module
+    from rnnscope.engine import engine as engine_module
     real_probe, calls = engine_module.run_probe, []
 
     def slow_once(*args, **kwargs):

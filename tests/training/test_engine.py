@@ -12,7 +12,7 @@ from rnnscope.contracts.errors import CheckpointError
 from rnnscope.contracts.frames import DIVERGED, PAUSED, RUNNING
 from rnnscope.training.checkpoint import load_checkpoint
 from rnnscope.training.data import load_corpus
-from rnnscope.training.engine import Engine
+from rnnscope.engine.engine import Engine
 from tests.core_fixtures import tiny_config, tiny_engine, write_corpus
 
 
@@ -271,7 +271,7 @@ def test_new_weights_clear_the_panels_of_the_old_ones(tmp_path):
 def test_the_best_validation_step_is_kept_in_meta_and_a_rising_validation_is_told(tmp_path, monkeypatch):
     import json
 
-    from rnnscope.training import engine as engine_module
+    from rnnscope.engine import engine as engine_module
 
     engine = tiny_engine(tmp_path, val_every=1)
     losses = iter([3.0, 2.5, 2.6, 2.7, 2.8, 2.9, 3.0, 3.1])  # best at step 2, then rising

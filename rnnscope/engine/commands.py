@@ -1,5 +1,5 @@
 """The engine's answers to the screen's commands (between steps): pause, step, clip, init, model, activation,
-reset, export, samples. A part of Engine (rnnscope.training.engine), kept in its own file."""
+reset, export, samples. A part of Engine (rnnscope.engine.engine), kept in its own file."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from rnnscope.runner.run_loop import headless_session, run_loop, say
 from rnnscope.runner.signals import SignalGuard
 from rnnscope.training.data import Corpus
 from rnnscope.training.device import configure_threads
-from rnnscope.training.engine import Engine
+from rnnscope.engine.engine import Engine
 
 EXIT_HOLDS, EXIT_DOES_NOT = 0, 1
 

@@ -1,5 +1,5 @@
 """The engine's checkpoint: everything needed to resume a run exactly, and resuming from one. A part of Engine
-(rnnscope.training.engine), kept in its own file."""
+(rnnscope.engine.engine), kept in its own file."""
 
 from __future__ import annotations
 

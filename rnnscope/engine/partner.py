@@ -9,7 +9,7 @@ from rnnscope.contracts.states import RUNNING
 
 if TYPE_CHECKING:
     from rnnscope.contracts import commands
-    from rnnscope.training.engine import Engine
+    from rnnscope.engine.engine import Engine
 
 
 class Partner:

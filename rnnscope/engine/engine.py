@@ -21,16 +21,16 @@ from rnnscope.contracts.frames import (
     ProbeFrame,
     Sample,
 )
-from rnnscope.exporting.engine_timeline import engine_recorder
+from rnnscope.engine.timeline import engine_recorder
 from rnnscope.measuring.memory import MemoryMeter
 from rnnscope.measuring.probe import run_probe
 from rnnscope.music.tune_run import tune_tracker
-from rnnscope.training.best_export import BestExport
+from rnnscope.engine.best_export import BestExport
 from rnnscope.training.data import BatchSampler, Corpus, validation_batches
 from rnnscope.training.device import resolve_device
-from rnnscope.training.engine_checkpoint import EngineCheckpoint
-from rnnscope.training.engine_commands import EngineCommands
-from rnnscope.training.engine_output import EngineOutput
+from rnnscope.engine.checkpointing import EngineCheckpoint
+from rnnscope.engine.commands import EngineCommands
+from rnnscope.engine.output import EngineOutput
 from rnnscope.training.history import DecimatingHistory, RecentWindow
 from rnnscope.training.interrupt import Interrupted, never
 from rnnscope.training.model import build_model, count_parameters

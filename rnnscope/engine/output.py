@@ -1,5 +1,5 @@
 """What the engine gives out: its status, the parts the screen shows, the whole frame, a snapshot, the headless
-run's closing numbers. A part of Engine (rnnscope.training.engine), kept in its own file."""
+run's closing numbers. A part of Engine (rnnscope.engine.engine), kept in its own file."""
 
 from __future__ import annotations
 
