@@ -45,7 +45,7 @@ def task_row(name: str, task: str, seed: int, steps: int, scratch: Path) -> dict
     config = RunConfig(task=task, seed=seed, threads=1, **MODELS[name])
     run_dir = scratch / f"{task}-{name}-{seed}"
     engine, wall = _train(config, write_task_corpus(plan_task_corpus(config, run_dir)), run_dir, steps)
-    share = engine.side.spent["memory"] / engine.side.train_s  # the engine's own measurements while training
+    share = engine.budget.spent["memory"] / engine.budget.train_s  # the engine's own measurements while training
     meter = MemoryMeter(engine.corpus, config.seq_len, task_of(config), seed, engine.device, DISTANCES)
     accuracy = meter.measure(engine.model, engine.step).accuracy
     memory = engine.refresh_memory()
@@ -63,13 +63,13 @@ def task_row(name: str, task: str, seed: int, steps: int, scratch: Path) -> dict
 def text_row(seed: int, steps: int, scratch: Path) -> dict:
     config = RunConfig(seed=seed, threads=1)
     engine, wall = _train(config, bundled_sample_path(), scratch / "text", steps)
-    share = engine.side.spent["memory"] / engine.side.train_s  # the engine's own measurements while training
+    share = engine.budget.spent["memory"] / engine.budget.train_s  # the engine's own measurements while training
     memory = engine.refresh_memory()
     loss = dict(zip(memory.context_k.tolist(), memory.context_loss.tolist()))
     return {"task": "shakespeare", "model": "lstm", "seed": seed, "steps": engine.step, "wall_s": round(wall, 1),
             "k1": round(loss[1], 3), "k64": round(loss[64], 3), "drop": round(loss[1] - loss[64], 3),
             "curve": {k: round(v, 3) for k, v in loss.items()}, "memory_ms": round(memory.cost_ms, 1),
-            "train_ms_per_step": round(1000 * engine.side.train_s / engine.step, 1),
+            "train_ms_per_step": round(1000 * engine.budget.train_s / engine.step, 1),
             "memory_share": round(share, 4)}
 
 

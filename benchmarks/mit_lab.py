@@ -107,7 +107,7 @@ class RnnscopeLoop:
 
     @property
     def losses(self) -> list[float]:
-        return [float(row[1]) for row in self.engine.loss_history.array()]
+        return [float(row[1]) for row in self.engine.frame().loss_history]
 
 
 def interleaved(lab: LabLoop, ours: RnnscopeLoop, steps: int, block: int = 100) -> tuple[float, float]:
@@ -144,8 +144,8 @@ def main() -> int:
                                                                                         args.seed, Path(folder))
         lab_s, ours_s = interleaved(lab_loop, ours_loop, args.steps)
         lab, ours = lab_loop.losses, ours_loop.losses
-        timings = ours_loop.engine.side.timings()
-        side = ours_loop.engine.side
+        timings = ours_loop.engine.budget.timings()
+        side = ours_loop.engine.budget
         spent = ", ".join(f"{kind} {seconds / side.train_s:.1%}" for kind, seconds in side.spent.items() if seconds)
     print(f"embed {args.embed} hidden {args.hidden}, {args.steps} steps, {args.threads} thread(s)")
     print(f"{'steps':>11} {'lab':>7} {'rnnscope':>9} {'diff':>7}")

@@ -106,7 +106,7 @@ def side_split(config: RunConfig, corpus, seconds: float) -> None:
 
     source.run(publish, inbox)
     engine = built["engine"]
-    side = engine.side
+    side = engine.budget
     split = ", ".join(f"{kind} {spent / side.train_s:.2%}" for kind, spent in side.spent.items())
     print(f"side work of the dashboard's engine loop over {seconds:g} s ({engine.step} steps): share "
           f"{side.share():.2%} = {split}")

@@ -33,7 +33,7 @@ def measure(name: str, steps: int, threads: int, run_dir: Path, rounds: int = 3)
     engine = Engine(config, corpus, run_dir / name, threads=threads)
     for _ in range(steps):
         engine.train_step()
-    side = engine.side
+    side = engine.budget
     first = side._recent["units"][0]  # the cold one, before any training
     warm = []
     for _ in range(rounds):  # interleaved with training, as in a run

@@ -24,7 +24,7 @@ class EnginePair:
                       "b": Engine(config_b, corpus, self.run_dir / "b", threads=threads)}
         self.shared = follow_a(self.sides["b"], config_a).shared  # the parameters B took from A
         for engine in self.sides.values():  # built now, so the first step's chars/s does not pay for it
-            _ = engine.optimizer  # a lazy property
+            engine.ready()
         self.diverged_at: dict[str, int | None] = {"a": None, "b": None}
         self.snapshots: dict[str, Path | None] = {"a": None, "b": None}
         self.failure: str | None = None  # what the last failed export said

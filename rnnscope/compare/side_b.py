@@ -3,8 +3,6 @@ after every re-initialisation of B (a hook on B's engine). The one place for it,
 
 from __future__ import annotations
 
-import torch
-
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.engine_hook import EngineHook
 from rnnscope.engine.engine import Engine
@@ -49,10 +47,8 @@ class FollowA(EngineHook):
         """Overwrite B's weights with A's initial ones (build_model(config_a)) where the rule allows."""
         model_a = build_model(self.config_a, len(engine.corpus.vocab))
         self.shared = shared_weight_names(self.config_a, engine.config, model_a, engine.model)
-        params_a, params_b = dict(model_a.named_parameters()), dict(engine.model.named_parameters())
-        with torch.no_grad():
-            for name in self.shared:
-                params_b[name].copy_(params_a[name])
+        params_a = dict(model_a.named_parameters())
+        engine.load_weights({name: params_a[name].detach() for name in self.shared})
         return self.shared
 
 
@@ -62,5 +58,5 @@ def follow_a(engine_b: Engine, config_a: RunConfig) -> FollowA:
     engine_b.seed_streams(config_a.seed)
     rules = FollowA(config_a)
     rules.copy_initial_weights(engine_b)
-    engine_b.hooks.append(rules)
+    engine_b.attach(rules)
     return rules

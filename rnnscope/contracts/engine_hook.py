@@ -17,7 +17,7 @@ class EngineHook:
         """After a step made the run DIVERGED."""
 
     def after_close(self, engine) -> None:
-        """After the run's last training step (engine.side.close()): what the feature does now is wind-down."""
+        """After the run's last training step (engine.budget.close()): what the feature does now is wind-down."""
 
     def after_reinit(self, engine) -> None:
         """After the weights were made anew (init, model, reset), before the engine probes them."""

@@ -18,17 +18,17 @@ class BestExport(EngineHook):
         self.told = False
 
     def after_validation(self, engine) -> None:
-        best = engine.best_val
+        best = engine.status().best_val
         if best is None or best[0] != engine.step or best[0] == self.exported_step:
             return
-        if not engine.side.closed and not engine.side.affords(BEST):
+        if not engine.budget.closed and not engine.budget.affords(BEST):
             if not self.told:
                 self.told = True
-                engine.notify("warning", f"--export-best: a snapshot takes about {engine.side.expected(BEST):.1f} s, "
-                              f"written only when the side budget of {engine.side.budget:.0%} has room: best/ keeps "
+                engine.notify("warning", f"--export-best: a snapshot takes about {engine.budget.expected(BEST):.1f} s, "
+                              f"written only when the side budget of {engine.budget.budget:.0%} has room: best/ keeps "
                               "the last best it could pay for")
             return
-        with engine.side.timed(BEST):
+        with engine.budget.timed(BEST):
             path = engine.export(name=BEST)
         if path is not None:
             self.exported_step = engine.step

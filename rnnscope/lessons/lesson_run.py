@@ -36,7 +36,7 @@ class LessonTracker(EngineHook):
             self.refresh(engine)  # at the initial weights: the exploding lesson is judged there
 
     def after_validation(self, engine: Engine) -> None:
-        if engine.state != RUNNING or engine.side.affords(*self.costs()):  # a single step while paused: always
+        if engine.state != RUNNING or engine.budget.affords(*self.costs()):  # a single step while paused: always
             self.refresh(engine)
 
     def costs(self) -> tuple[str, ...]:
@@ -66,10 +66,10 @@ class LessonTracker(EngineHook):
         engine.current_memory()
         if self.sampled:  # drawn without touching the screen's own sample and temperature
             self.samples = {t: engine.draw_sample(t).text for t in SAMPLE_TEMPERATURES}
-        with engine.side.timed("lesson"):
+        with engine.budget.timed("lesson"):
             frame = engine.frame()
             meta = json.loads(json.dumps(build_meta(frame, engine.config, engine.corpus.path, engine.corpus.sha256)))
-            weights = {name: value.detach().cpu().numpy() for name, value in engine.model.state_dict().items()}
+            weights = engine.weights()
             units = engine.units.current(engine) if self.units else None
             self.evidence = strict_json(evidence_from(meta, build_arrays(frame, weights), self.samples,
                                                       self.initial_metrics, grad_max=_grad_max(engine), units=units))
@@ -94,7 +94,7 @@ def attach_lesson(engine: Engine) -> LessonTracker | None:
     if engine.config.lesson is None:
         return None
     tracker = LessonTracker(engine.config.lesson)
-    engine.hooks.append(tracker)
+    engine.attach(tracker)
     return tracker
 
 

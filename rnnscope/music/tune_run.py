@@ -41,7 +41,7 @@ class TuneTracker(EngineHook):
         self.collect(engine)
         now = time.perf_counter()
         waited = now - self.last_draw
-        if not self.checker.busy() and (waited >= LATEST_S or waited >= EVERY_S and engine.side.affords("sample")):
+        if not self.checker.busy() and (waited >= LATEST_S or waited >= EVERY_S and engine.budget.affords("sample")):
             self.draw(engine)
 
     def draw(self, engine) -> None:
@@ -58,7 +58,7 @@ class TuneTracker(EngineHook):
         """Take what the checker finished; its cost goes to the engine's side budget (as samples)."""
         done = self.checker.collect()
         for checked in done:
-            engine.side.add("sample", checked.seconds)
+            engine.budget.add("sample", checked.seconds)
             tune = checked.tune
             self.recent.append(tune)
             self.kept.append(checked)

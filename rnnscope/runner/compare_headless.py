@@ -49,7 +49,7 @@ class PairRun:
     def after_step(self, tell) -> None:
         pair = self.pair
         for side in self.newly:
-            tell(f"rnnscope: run {side.upper()} diverged at {pair.sides[side].diverged}; the other run goes on")
+            tell(f"rnnscope: run {side.upper()} diverged at {pair.sides[side].status().diverged}; the other run goes on")
             if self.export_every:
                 with self.guard.finishing():
                     self.code = self.code or (1 if pair.export((side,)) is None else 0)
@@ -62,6 +62,6 @@ class PairRun:
     def info(self) -> str:
         parts = []
         for side, engine in self.pair.sides.items():
-            loss = "diverged" if side not in self.pair.live() else f"loss {engine.recent_loss.mean():.3f}"
+            loss = "diverged" if side not in self.pair.live() else f"loss {engine.status().train_loss:.3f}"
             parts.append(f"{side.upper()} {loss}")
         return "  ".join(parts)

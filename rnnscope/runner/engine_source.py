@@ -29,7 +29,7 @@ HELD_WAIT_S = 0.001  # how long a running loop that its partner holds back block
 def probe_cadence(engine: Engine) -> Cadence:
     """The probe's cadence on the engine's side budget (the dashboard's and headless runs'): a probe and its timeline
     write every PROBE_INTERVAL_S while the budget affords them; a warning when they cost too much for that."""
-    return Cadence(engine.side, ("probe", "timeline"), PROBE_INTERVAL_S,
+    return Cadence(engine.budget, ("probe", "timeline"), PROBE_INTERVAL_S,
                    lambda text: engine.notify("warning", text), PROBE_ADVICE)
 
 
@@ -79,7 +79,7 @@ class EngineSource:
         startup.started()  # start-up objects (torch's modules, the corpus) never need collecting again
         last_publish = time.perf_counter()
         probes = probe_cadence(engine)
-        samples = Cadence(engine.side, ("sample",), SAMPLE_INTERVAL_S)
+        samples = Cadence(engine.budget, ("sample",), SAMPLE_INTERVAL_S)
         probes.done(last_publish)
         samples.done(last_publish)
         self._loop(engine, publish, inbox, probes, samples, last_publish)

@@ -37,7 +37,8 @@ def run_headless(config: RunConfig, corpus: Corpus, run_dir: Path, *, steps: int
 
 def progress_info(engine: Engine) -> str:
     """The progress line's own info: the recent loss and the one chars/s (Engine.chars_per_s, as in the JSON)."""
-    return f"loss {engine.recent_loss.mean():.3f}  {engine.chars_per_s:,.0f} chars/s"
+    status = engine.status()
+    return f"loss {status.train_loss:.3f}  {status.chars_per_s:,.0f} chars/s"
 
 
 class SingleRun:
@@ -61,7 +62,7 @@ class SingleRun:
 
     def after_step(self, tell) -> None:
         if self.engine.state == DIVERGED:
-            tell(f"rnnscope: training diverged at {self.engine.diverged}")
+            tell(f"rnnscope: training diverged at {self.engine.status().diverged}")
         elif self.export_every and self.engine.step % self.export_every == 0:
             self.export(tell)
 
@@ -69,8 +70,7 @@ class SingleRun:
         """Write a snapshot now (SIGTERM waits for it); a failure is told, and the JSON still names the last snapshot
         that was written."""
         engine = self.engine
-        if engine.sample is None or engine.sample.step != engine.step:
-            engine.new_sample()  # a snapshot's sample is of its step (a headless run has no screen to keep one for)
+        engine.current_sample()  # a snapshot's sample is of its step (a headless run has no screen to keep one for)
         with self.guard.finishing():
             written = engine.export()
         if written is None:

@@ -19,7 +19,7 @@ class HeadlessProbes:
 
     def __init__(self, engines: list[Engine]):
         self.engines = engines
-        self.cadences = [(probe_cadence(engine), Cadence(engine.side, ("sample",), SAMPLE_INTERVAL_S))
+        self.cadences = [(probe_cadence(engine), Cadence(engine.budget, ("sample",), SAMPLE_INTERVAL_S))
                          for engine in engines]
         for engine, cadences in zip(engines, self.cadences):
             engine.start()
@@ -45,8 +45,7 @@ class HeadlessProbes:
         for engine in self.engines:
             if engine.state == RUNNING:
                 engine.current_probe()
-                if engine.sample is None or engine.sample.step != engine.step:
-                    engine.new_sample()
+                engine.current_sample()
 
 
 @contextlib.contextmanager

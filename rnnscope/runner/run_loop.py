@@ -89,10 +89,7 @@ def run_loop(mode: Mode, steps: int, console: Console) -> None:
 def _close(engines: list[Engine]) -> None:
     """No training is left: the final probe, memory, sample and export are wind-down, not charged."""
     for engine in engines:
-        if not engine.side.closed:
-            engine.side.close()
-            for hook in engine.hooks:
-                hook.after_close(engine)
+        engine.close()
 
 
 def _tell_warnings(engines: list[Engine], told: dict[int, int], console: Console) -> None:

@@ -1,7 +1,7 @@
 """One budget for everything the engine does beside training: what it cost, its share, what fits, and when.
 
 How a piece of side work joins (a new analysis with its own cadence): add its name to KINDS, time each pass with
-`with engine.side.timed(KIND): ...`, and take a pass only when `engine.side.affords(KIND)` (or through a Cadence,
+`with engine.budget.timed(KIND): ...`, and take a pass only when `engine.budget.affords(KIND)` (or through a Cadence,
 which adds a minimum interval and tells the user once when the work is too costly for that interval). Nothing
 else is needed: its medians appear in `timings`, and its cost counts against the one budget shared with the rest.
 """
@@ -36,7 +36,7 @@ WINDOW = 1024  # the medians are over the last this many of each kind (memory st
 
 
 class SideBudget:
-    """The engine's side work, timed by kind, against the training-step time of this process (`engine.side`).
+    """The engine's side work, timed by kind, against the training-step time of this process (`engine.budget`).
 
     `affords(*kinds)` says whether one more of each of `kinds`, at the median cost of its recent ones (a cold first
     pass does not decide), keeps everything beside training within `budget` of the training time so far, leaving
@@ -79,7 +79,7 @@ class SideBudget:
 
     @contextlib.contextmanager
     def timed(self, kind: str) -> Iterator[None]:
-        """`with side.timed("timeline"): ...` adds the block's wall time to `kind`, also when it raises; a block
+        """`with budget.timed("timeline"): ...` adds the block's wall time to `kind`, also when it raises; a block
         timed inside it is charged to its own kind only (an export's probe is a probe)."""
         _known(kind)
         started = self.clock()
@@ -169,10 +169,10 @@ class Cadence:
     while training: `interval` seconds after the last one, once the side budget affords it. One too costly for its
     interval is taken as often as the budget pays for it; `tell(text)` (if given) then says so once."""
 
-    def __init__(self, side: SideBudget, kinds: tuple[str, ...], interval: float,
+    def __init__(self, budget: SideBudget, kinds: tuple[str, ...], interval: float,
                  tell: Callable[[str], None] | None = None, advice: str = ""):
-        self.side, self.kinds, self.interval = side, kinds, interval
-        side.intervals[kinds[0]] = interval
+        self.budget, self.kinds, self.interval = budget, kinds, interval
+        budget.intervals[kinds[0]] = interval
         self.tell, self.advice = tell, advice
         self.last_time = -math.inf
         self.told = False
@@ -180,15 +180,15 @@ class Cadence:
     def due(self, now: float) -> bool:
         if now - self.last_time < self.interval:
             return False
-        if self.side.affords(*self.kinds):
+        if self.budget.affords(*self.kinds):
             return True
-        paid_every = self.side.paid_every_s(*self.kinds)
+        paid_every = self.budget.paid_every_s(*self.kinds)
         if self.tell is not None and not self.told and paid_every > 1.5 * self.interval:
             self.told = True
-            cost_ms = sum(self.side.expected(kind) for kind in self.kinds) * 1000
+            cost_ms = sum(self.budget.expected(kind) for kind in self.kinds) * 1000
             self.tell(f"the {self.kinds[0]} takes {cost_ms:,.0f} ms: taken about every {paid_every:,.0f} s of "
                       f"training instead of every {self.interval:g} s, to keep the work beside training within "
-                      f"{self.side.budget:.0%}{self.advice}")
+                      f"{self.budget.budget:.0%}{self.advice}")
         return False
 
     def done(self, now: float) -> None:

@@ -29,20 +29,20 @@ def batch_loss(model, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tens
 
 
 def train_step(model, optimizer, inputs: torch.Tensor, targets: torch.Tensor,
-               clip: float | None, step: int, side: SideBudget | None = None) -> StepStats:
+               clip: float | None, step: int, budget: SideBudget | None = None) -> StepStats:
     """Forward, backward, clip, and update -- unless the loss or gradient is not finite.
 
     A non-finite step leaves the weights untouched (the last finite ones); the caller sees it in
     the returned stats (`loss` or `total_pre` not finite) and decides what to do. With clipping on, the
     per-parameter norms are the clipping's own total norm (torch.nn.utils.clip_grad_norm_ takes the same foreach
-    norms in a bare loop): training time. With clipping off they are side work: `side` times them as "norms" (on a
+    norms in a bare loop): training time. With clipping off they are side work: `budget` times them as "norms" (on a
     GPU, their launch; the step's one sync waits for the backward).
     """
     loss = batch_loss(model, inputs, targets)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     names, grads = _named_grads(model)
-    with side.timed("norms") if side is not None and clip is None else contextlib.nullcontext():
+    with budget.timed("norms") if budget is not None and clip is None else contextlib.nullcontext():
         norms, total = grad_norms(grads)  # [P], []
     values = torch.cat([norms, total[None], loss.detach()[None]]).tolist()  # the step's one sync
     pre, total_pre, loss_value = values[:-2], values[-2], values[-1]

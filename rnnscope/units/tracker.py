@@ -28,7 +28,7 @@ class UnitsTracker(EngineHook):
         self.text, self.ids, self.share = text, np.asarray(ids), share
         self.features, self.beyond_names = text_features(text)
         self.frame: UnitsFrame | None = None
-        self.trained_at = 0.0  # the training seconds (engine.side.train_s) at the last analysis
+        self.trained_at = 0.0  # the training seconds (engine.budget.train_s) at the last analysis
         self.emerged: tuple = ()
         self.matched: dict[str, np.ndarray] = {}  # user features the matching thread finished
         self.refused: list[str] = []  # the refusals' lines, told on the engine's thread
@@ -56,23 +56,23 @@ class UnitsTracker(EngineHook):
             self.beyond_names |= set(matched)
             self.frame = None  # analysed again with them
 
-    def due(self, side) -> bool:
+    def due(self, budget) -> bool:
         """None yet, or enough training since the last one that its median cost is `share` of it, and UNITS_MIN_S at
         least (a cold first pass, which torch's warm-up makes slow, does not hold the next ones back), when the side
         budget affords it (the probe and validation come first)."""
-        trained = side.train_s - self.trained_at
-        return self.frame is None or (trained >= max(UNITS_MIN_S, side.expected("units") / self.share)
-                                      and side.affords("units"))
+        trained = budget.train_s - self.trained_at
+        return self.frame is None or (trained >= max(UNITS_MIN_S, budget.expected("units") / self.share)
+                                      and budget.affords("units"))
 
     def before_step(self, engine) -> None:
         self._take_user_features(engine)
-        if self.due(engine.side):
+        if self.due(engine.budget):
             self.refresh(engine)
 
     def refresh(self, engine) -> UnitsFrame:
         """Analyse the engine's current weights now; a memory feature that emerges marks the loss chart."""
-        started, self.trained_at = time.perf_counter(), engine.side.train_s
-        with engine.side.timed("units"):
+        started, self.trained_at = time.perf_counter(), engine.budget.train_s
+        with engine.budget.timed("units"):
             states = [(s.layer, s.kind, s.values) for s in analyse(engine.model, self.ids)]
             if not all(np.isfinite(values).all() for _, _, values in states):  # diverged: nothing to score
                 return self.frame
@@ -81,7 +81,7 @@ class UnitsTracker(EngineHook):
         new = newly_emerged(frame, self.emerged, EMERGED_AT)
         self.emerged += new
         for emergence in new:
-            engine._mark(emergence.label)
+            engine.mark(emergence.label)
         self.frame = replace(frame, emerged=self.emerged, cost_ms=(time.perf_counter() - started) * 1000.0)
         return self.frame
 

@@ -46,7 +46,7 @@ def test_a_compare_that_changes_nothing_is_identical_at_every_step(tmp_path):
         assert _weights_equal(a, b), f"weights part at step {step}"
         if step % 5 == 0:
             assert _probe_equal(a, b), f"probe metrics part at step {step}"
-    assert np.array_equal(a.val_history.array(), b.val_history.array()) and len(a.val_history.array()) == 2
+    assert np.array_equal(a.frame().val_history, b.frame().val_history) and len(a.frame().val_history) == 2
     own = ("chars_per_s", "timings")  # each process's own speed
     assert pair.result()["a"] == {**pair.result()["b"], **{key: pair.result()["a"][key] for key in own}}
 
@@ -83,14 +83,14 @@ def test_both_sides_draw_the_same_batches_even_with_another_seed(tmp_path):
     pair = _pair(tmp_path, seed=1)
     drawn = {"a": [], "b": []}
     for side, engine in pair.sides.items():
-        sampler_next = engine.sampler.next
+        sampler_next = engine._streams.sampler.next
 
         def recording(side=side, sampler_next=sampler_next):
             batch = sampler_next()
             drawn[side].append(batch)
             return batch
 
-        engine.sampler.next = recording
+        engine._streams.sampler.next = recording
     for _ in range(4):
         pair.train_step()
     assert len(drawn["a"]) == len(drawn["b"]) == 4
@@ -155,7 +155,7 @@ def test_a_diverged_side_stops_and_the_other_goes_on(tmp_path):
     assert a.step == 40 and pair.step == 40 and pair.live() == ["a"]
     result = pair.result()
     assert result["a"]["diverged"] is None and result["b"]["diverged"] == b.step + 1
-    assert any(event.label == "diverged" for event in b.events)
+    assert any(event.label == "diverged" for event in b.frame().events)
 
 
 @pytest.mark.slow

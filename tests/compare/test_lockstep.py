@@ -70,11 +70,11 @@ def test_b_takes_a_initial_weights_again_after_reset(tmp_path):
     own = dict(build_model(engine_b.config, len(engine_b.corpus.vocab)).named_parameters())
     for _ in range(3):
         engine_b.train_step()
-    batches = engine_b.sampler.state()
+    batches = engine_b._streams.sampler.state()
     side.apply(engine_b, commands.Reset())
     after = dict(engine_b.model.named_parameters())
     shared = [n for n in after if not n.startswith("rnn.") and n in head_a]
     assert shared and any(not torch.equal(own[n], head_a[n]) for n in shared)  # the copy matters here
     assert all(torch.equal(after[n], head_a[n]) for n in shared)
-    assert engine_b.sampler.state() == batches  # the batches go on: still A's stream
+    assert engine_b._streams.sampler.state() == batches  # the batches go on: still A's stream
     assert engine_b.probe.step == engine_b.step

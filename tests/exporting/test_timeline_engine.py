@@ -10,7 +10,7 @@ from tests.core_fixtures import tiny_engine
 
 def test_every_probe_the_engine_computes_is_recorded(tmp_path):
     engine = tiny_engine(tmp_path, model="gru")
-    engine.side.budget = 1e9  # room for the memory pass at the validation
+    engine.budget.budget = 1e9  # room for the memory pass at the validation
     engine.refresh_probe()
     for _ in range(6):  # a validation at step 5 sets val_loss and memory
         engine.train_step()
@@ -18,7 +18,7 @@ def test_every_probe_the_engine_computes_is_recorded(tmp_path):
     reader = TimelineReader(engine.run_dir)
     entries = reader.index()
     assert [e.step for e in entries] == [0, 6]
-    assert entries[0].train_loss is None and entries[1].val_loss == engine.val_history.array()[-1, 1]
+    assert entries[0].train_loss is None and entries[1].val_loss == engine.frame().val_history[-1, 1]
     last = reader.load(entries[-1].id)
     np.testing.assert_allclose(last.probe.layers[0].hidden, engine.probe.layers[0].hidden, atol=1e-3)
     assert last.memory.step == 5 and last.meta["model"] == "gru"

@@ -60,7 +60,7 @@ def test_the_engine_keeps_the_largest_gradient_norm_of_every_step(tmp_path):
     engine = tiny_engine(tmp_path, clip=0.5)
     for _ in range(6):
         engine.train_step()
-    rows = engine.grad_history.array()  # [6, 3]
+    rows = engine.frame().grad_norm_history  # [6, 3]
     assert engine.grad_max == (rows[:, 1].max(), rows[:, 2].max())
     assert np.isclose(engine.grad_max[1], 0.5) or engine.grad_max[1] < 0.5
 
@@ -79,7 +79,7 @@ def test_an_engine_of_a_lesson_sends_its_evidence_at_init_and_at_each_validation
     from rnnscope.lessons.lesson_run import attach_lesson
 
     engine = tiny_engine(tmp_path, lesson="vanishing", val_every=3, model="rnn-tanh")
-    engine.side.budget = 1e9  # room for evidence at every validation (the budget's own test is below)
+    engine.budget.budget = 1e9  # room for evidence at every validation (the budget's own test is below)
     attach_lesson(engine)  # whoever builds an engine for a lesson attaches its tracker
     assert engine.parts()["lesson_evidence"] is None
     engine.train_step()
@@ -101,7 +101,7 @@ def test_a_lesson_s_samples_leave_the_screen_s_sample_and_temperature_alone(tmp_
     from rnnscope.lessons.lesson_run import attach_lesson
 
     engine = tiny_engine(tmp_path, lesson="generation", val_every=2)
-    engine.side.budget = 1e9  # room for evidence at every validation
+    engine.budget.budget = 1e9  # room for evidence at every validation
     tracker = attach_lesson(engine)
     shown = engine.new_sample(0.7)
     for _ in range(2):
@@ -114,7 +114,7 @@ def test_new_weights_take_the_lesson_s_initial_metrics_again_before_the_next_ste
     from rnnscope.lessons.lesson_run import attach_lesson
 
     engine = tiny_engine(tmp_path, lesson="exploding", val_every=1)
-    engine.side.budget = 1e9  # room for evidence at every validation
+    engine.budget.budget = 1e9  # room for evidence at every validation
     tracker = attach_lesson(engine)
     engine.train_step()
     first = tracker.initial_metrics
@@ -154,11 +154,11 @@ def test_a_lesson_s_evidence_at_a_validation_waits_for_room_in_the_side_budget(t
     engine = tiny_engine(tmp_path, lesson="generation", val_every=1)
     tracker = attach_lesson(engine)
     engine.train_step()  # the evidence at the initial weights: start-up, not charged
-    engine.side.budget = 0.0  # no room: probe, memory and three samples each validation would be side work
+    engine.budget.budget = 0.0  # no room: probe, memory and three samples each validation would be side work
     for _ in range(3):
         engine.train_step()
     assert tracker.evidence["step"] == 0 and not tracker.fresh(engine)
-    assert engine.side.spent["sample"] == 0 and engine.side.spent["lesson"] == 0
-    engine.side.budget = 1e9  # room
+    assert engine.budget.spent["sample"] == 0 and engine.budget.spent["lesson"] == 0
+    engine.budget.budget = 1e9  # room
     engine.train_step()
-    assert tracker.fresh(engine) and engine.side.spent["lesson"] > 0 and engine.side.spent["sample"] > 0
+    assert tracker.fresh(engine) and engine.budget.spent["lesson"] > 0 and engine.budget.spent["sample"] > 0

@@ -60,14 +60,14 @@ def test_forget_bias_is_set_after_init_and_kept_through_reinits(tmp_path):
 
 def test_memory_stays_within_the_side_budget_of_training_time(tmp_path):
     engine = tiny_engine(tmp_path, val_every=1)
-    engine.side.budget = 1e9  # room for everything: measured at a validation
+    engine.budget.budget = 1e9  # room for everything: measured at a validation
     engine.train_step()
     assert engine.memory is not None and engine.memory.step == 1 and engine.frame().memory is engine.memory
-    first = engine.side.spent["memory"]  # paid out of the generous budget
-    engine.side.budget = 0.03
+    first = engine.budget.spent["memory"]  # paid out of the generous budget
+    engine.budget.budget = 0.03
     for _ in range(60):
         engine.train_step()
-    side = engine.side  # one budget for all side work: a memory pass only where everything so far left it room
+    side = engine.budget  # one budget for all side work: a memory pass only where everything so far left it room
     last = engine.memory.cost_ms / 1000.0
     assert side.spent["memory"] - first <= side.budget * side.train_s + last
     assert side.spent["validation"] > 0  # validation (every step here) is counted in the same budget
@@ -168,10 +168,10 @@ def test_replay_refuses_a_malformed_memory(tmp_path, task_snapshot, change):
 
 def test_memory_waits_while_the_side_budget_is_spent_and_is_taken_once_training_has_paid_for_it(tmp_path):
     engine = tiny_engine(tmp_path, val_every=1)
-    engine.side.budget = 0.0  # no room at all: as when a slow probe took the whole budget
+    engine.budget.budget = 0.0  # no room at all: as when a slow probe took the whole budget
     for _ in range(3):
         engine.train_step()
     assert engine.memory is None  # not even the first pass is forced: the budget governs every cadence
-    engine.side.budget = 1e9  # the training has paid for it
+    engine.budget.budget = 1e9  # the training has paid for it
     engine.train_step()
     assert engine.memory.step == 4

@@ -12,7 +12,7 @@ from tests.core_fixtures import tiny_engine
 
 def test_best_folder_holds_the_weights_of_the_best_validation_once_per_best(tmp_path, monkeypatch):
     engine = tiny_engine(tmp_path, export_best=True, val_every=3, lr=0.05)
-    engine.side = SideBudget(budget=1e6)  # room for every export: what is exported is under test, not when
+    engine.budget = SideBudget(budget=1e6)  # room for every export: what is exported is under test, not when
     written = []
     real = export.write_snapshot
     monkeypatch.setattr(export, "write_snapshot", lambda *a, **k: written.append(k["name"]) or real(*a, **k))
@@ -20,9 +20,9 @@ def test_best_folder_holds_the_weights_of_the_best_validation_once_per_best(tmp_
     for _ in range(9):
         engine.train_step()
         weights[engine.step] = {k: v.clone() for k, v in engine.model.state_dict().items()}
-        if engine.best_val is not None:
-            bests.add(engine.best_val[0])
-    best_step = engine.best_val[0]
+        if engine.status().best_val is not None:
+            bests.add(engine.status().best_val[0])
+    best_step = engine.status().best_val[0]
     folder = tmp_path / "run" / "best"
     meta = json.loads((folder / "meta.json").read_text())
     assert meta["step"] == best_step
@@ -35,7 +35,7 @@ def test_best_folder_holds_the_weights_of_the_best_validation_once_per_best(tmp_
 
 def test_best_export_waits_for_the_side_budget_and_says_so(tmp_path):
     engine = tiny_engine(tmp_path, export_best=True, val_every=2)
-    engine.side = SideBudget(budget=0.5)  # room for the validations of a tiny run, not for a snapshot
+    engine.budget = SideBudget(budget=0.5)  # room for the validations of a tiny run, not for a snapshot
     told = []
     engine.notify = lambda level, text: told.append(text)
     for _ in range(12):  # a first snapshot's cost is not taken on trust

@@ -19,7 +19,7 @@ from tests.core_fixtures import tiny_config, tiny_engine, write_corpus
 def _train(engine, steps):
     for _ in range(steps):
         engine.train_step()
-    return engine.loss_history.array()
+    return engine.frame().loss_history
 
 
 def test_same_seed_same_numbers_other_seed_differs(tmp_path):
@@ -44,11 +44,11 @@ def test_resume_continues_bit_for_bit(tmp_path):
     resumed.restore(data)
     _train(resumed, 7)
     assert resumed.step == straight.step == 12
-    assert np.array_equal(resumed.loss_history.array(), straight.loss_history.array())
-    assert np.array_equal(resumed.val_history.array(), straight.val_history.array())
+    assert np.array_equal(resumed.frame().loss_history, straight.frame().loss_history)
+    assert np.array_equal(resumed.frame().val_history, straight.frame().val_history)
     for (name, p), q in zip(straight.model.named_parameters(), resumed.model.parameters()):
         assert torch.equal(p, q), name
-    assert resumed.events[-1].label == "resumed"
+    assert resumed.frame().events[-1].label == "resumed"
 
 
 @pytest.mark.slow
@@ -201,7 +201,7 @@ def test_a_waiting_command_defers_the_validation_to_the_next_step(tmp_path):
     engine.interrupted = lambda: calls.append(engine.step) or engine.step == 3  # a key waits at step 3
     for _ in range(4):
         engine.train_step()
-    assert [int(step) for step, _ in engine.val_history.array()] == [4]
+    assert [int(step) for step, _ in engine.frame().val_history] == [4]
     assert 3 in calls and not engine.val_owed
 
 
@@ -255,7 +255,7 @@ def test_new_weights_clear_the_panels_of_the_old_ones(tmp_path):
     from rnnscope.contracts import commands
 
     engine = tiny_engine(tmp_path, val_every=1)
-    engine.side.budget = 1e9  # room: a memory pass at each validation
+    engine.budget.budget = 1e9  # room: a memory pass at each validation
     _train(engine, 3)
     engine.new_sample()
     old_sample, old_memory = engine.sample, engine.memory
@@ -278,7 +278,7 @@ def test_the_best_validation_step_is_kept_in_meta_and_a_rising_validation_is_tol
     monkeypatch.setattr(engine_module, "validation_loss", lambda *args: next(losses))
     monkeypatch.setattr(engine_module, "RISING_VALIDATIONS", 5)
     _train(engine, 6)
-    assert engine.best_val == (2, 2.5) and (engine.notice is None or "rising" not in engine.notice.text)
+    assert engine.status().best_val == (2, 2.5) and (engine.notice is None or "rising" not in engine.notice.text)
     _train(engine, 1)  # step 7: five validations above the best
     assert "val rising since step 2 (best 2.500, now 3.000)" in engine.notice.text
     seq = engine.notice.seq

@@ -76,7 +76,7 @@ def test_fused_norms_equal_the_per_parameter_norms_and_are_timed_as_side_work():
         model.zero_grad(set_to_none=True)
         side = SideBudget()
         side.add_training(0.01)  # past start-up (side work before the first step is not charged)
-        stats = train_step(model, make_optimizer("sgd", model.parameters(), 0.0), x, y, clip=None, step=1, side=side)
+        stats = train_step(model, make_optimizer("sgd", model.parameters(), 0.0), x, y, clip=None, step=1, budget=side)
         for got, want in zip(stats.grad_norms.values(), expected):
             assert math.isclose(got, want, rel_tol=1e-5), kind
         assert math.isclose(stats.total_pre, math.sqrt(sum(v * v for v in expected)), rel_tol=1e-5)

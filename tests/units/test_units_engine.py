@@ -26,11 +26,11 @@ def test_the_engine_publishes_units_within_their_share(trained):
     assert frame is not None and frame.step <= trained.step
     assert len(frame.kind) == 2 * 16 and set(frame.kind) == {"h", "c"}  # an LSTM: h and c of 16 units
     assert len(frame.text) == min(8192, len(trained.corpus.val))
-    side, tracker = trained.side, trained.units
+    side, tracker = trained.budget, trained.units
     costs = list(side._recent["units"])  # every analysis so far; the first (cold) one runs before any training
     assert costs and sum(costs[1:]) <= tracker.share * side.train_s + max(costs)
     assert not tracker.due(side)  # it would have run at this step
-    assert trained.side.timings()["units_ms"] > 0
+    assert trained.budget.timings()["units_ms"] > 0
 
 
 def test_the_headless_line_names_the_top_five_units(trained):
