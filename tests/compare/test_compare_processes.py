@@ -30,7 +30,7 @@ class Pair:
 
     def _deliver(self, side, updates):
         for update in updates:
-            self.stores[side].apply(update)
+            self.stores[side].receive(update)
         self.changed.set()
 
     def frame(self, side):
