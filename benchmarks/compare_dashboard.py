@@ -30,9 +30,9 @@ from train_throughput import bare_loop
 
 from rnnscope.cli import _config, build_parser
 from rnnscope.compare.options import parse_compare, what_differs
-from rnnscope.runner.compare_tui import compare_clients
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import PAUSED, RUNNING
+from rnnscope.runner.compare_tui import compare_clients
 from rnnscope.storage.corpus_file import bundled_sample_path
 from rnnscope.training.data import load_corpus
 from rnnscope.ui.compare.app import CompareApp

@@ -42,7 +42,7 @@ from train_throughput import bare_loop, dashboard_loop, headless_engine
 from rnnscope import Scope
 from rnnscope.contracts.config import RunConfig
 from rnnscope.measuring.module_probe import probe_module, readout_loss
-from rnnscope.measuring.probe_unrolled import probe_module_unrolled
+from rnnscope.measuring.oracle_unrolled import probe_module_unrolled
 from rnnscope.storage.corpus_file import bundled_sample_path
 from rnnscope.storage.snapshot_load import load_snapshot_frame
 from rnnscope.storage.timeline import TimelineReader

@@ -17,9 +17,9 @@ from pathlib import Path
 import torch
 
 from rnnscope.contracts.config import RunConfig
+from rnnscope.engine.engine import Engine
 from rnnscope.storage.corpus_file import bundled_sample_path
 from rnnscope.training.data import load_corpus
-from rnnscope.engine.engine import Engine
 
 
 def _hog() -> None:

@@ -22,10 +22,10 @@ from pathlib import Path
 import torch
 
 from rnnscope.contracts.config import RunConfig
+from rnnscope.engine.engine import Engine
 from rnnscope.measuring.memory import MemoryMeter
 from rnnscope.storage.corpus_file import bundled_sample_path
 from rnnscope.training.data import load_corpus
-from rnnscope.engine.engine import Engine
 from rnnscope.training.task_corpus import plan_task_corpus, task_of, write_task_corpus
 
 MODELS = {"lstm": dict(model="lstm"), "gru": dict(model="gru"),

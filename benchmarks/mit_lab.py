@@ -94,8 +94,8 @@ class RnnscopeLoop:
 
     def __init__(self, embed: int, hidden: int, seed: int, run_dir: Path):
         from rnnscope.contracts.config import RunConfig
-        from rnnscope.training.data import load_corpus
         from rnnscope.engine.engine import Engine
+        from rnnscope.training.data import load_corpus
 
         config = RunConfig(corpus=str(IRISH), model="lstm", layers=1, embed=embed, hidden=hidden, seq_len=100,
                            batch=8, lr=5e-3, optimizer="adam", clip=None, seed=seed)

@@ -18,8 +18,8 @@ import torch
 
 from rnnscope.contracts.config import RunConfig
 from rnnscope.measuring.module_probe import readout_loss
+from rnnscope.measuring.oracle_unrolled import probe_module_unrolled
 from rnnscope.measuring.probe import run_probe
-from rnnscope.measuring.probe_unrolled import probe_module_unrolled
 from rnnscope.storage.corpus_file import bundled_sample_path
 from rnnscope.training.data import load_corpus
 from rnnscope.training.device import configure_threads

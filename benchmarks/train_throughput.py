@@ -24,11 +24,11 @@ import torch.nn.functional as F
 from rnnscope.contracts.commands import Quit
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.parts import PartsOut
+from rnnscope.engine.engine import Engine
 from rnnscope.runner.engine_source import EngineSource
 from rnnscope.storage.corpus_file import bundled_sample_path
 from rnnscope.training.data import BatchSampler, load_corpus
 from rnnscope.training.device import configure_threads, resolve_device
-from rnnscope.engine.engine import Engine
 from rnnscope.training.model import build_model
 
 

@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 from rnnscope.contracts.config import RunConfig
+from rnnscope.engine.engine import Engine
 from rnnscope.storage.corpus_file import bundled_sample_path
 from rnnscope.training.data import load_corpus
 from rnnscope.training.device import configure_threads
-from rnnscope.engine.engine import Engine
 
 SIZES = {"default": (1, 128), "1x512": (1, 512), "2x256": (2, 256)}
 

@@ -1,6 +1,6 @@
 """Start-up without garbage-collection passes: what a process makes while it starts (Textual's, numpy's and torch's
-modules, the corpus, the panels) lives as long as the run, so collecting it is wasted time (~15 ms of the
-dashboard's first paint, benchmarks/ui_latency.py). `starting()` first thing, `started()` once the run is set up."""
+modules, the corpus, the panels) lives as long as the run, so collecting it is wasted time on the dashboard's
+first paint (cost: benchmarks/README.md, ui_latency). `starting()` first thing, `started()` once the run is set up."""
 
 from __future__ import annotations
 

@@ -18,8 +18,8 @@ from rnnscope.contracts.frames import (
     Frame,
     LayerMetrics,
     LayerProbe,
-    MemoryFrame,
-    ProbeFrame,
+    MemoryReading,
+    ProbeReading,
     RunStatus,
     Sample,
     Saturation,
@@ -132,7 +132,7 @@ def _make_layer(model: str, layer: int, rng: np.random.Generator, T: int, H: int
 
 
 def _make_probe(model: str, layers: int, rng: np.random.Generator, vocab: tuple[str, ...], T: int, H: int,
-                step: int) -> ProbeFrame:
+                step: int) -> ProbeReading:
     V = len(vocab)
     char_ids = rng.integers(0, V, size=T + 1)  # [T+1]
     char_ids[[T // 3, (2 * T) // 3]] = [vocab.index("\n"), vocab.index(" ")]  # the probe always holds both
@@ -142,7 +142,7 @@ def _make_probe(model: str, layers: int, rng: np.random.Generator, vocab: tuple[
     logits[np.arange(T), targets] += 2.0
     probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)  # [T, V]
     loss = float(-np.mean(np.log(probs[np.arange(T), targets])))
-    return ProbeFrame(
+    return ProbeReading(
         step=step,
         text=text,
         ids=ids,
@@ -218,12 +218,12 @@ def _last_step(rng: np.random.Generator, model: str, layers: int, H: int, V: int
     )
 
 
-def make_memory(rng: np.random.Generator, T: int, step: int, full: float) -> MemoryFrame:
+def make_memory(rng: np.random.Generator, T: int, step: int, full: float) -> MemoryReading:
     """A context curve falling from ~3.3 nats at k = 1 to `full` at k = T (no task)."""
     ks = np.array([k for k in (1 << i for i in range(T.bit_length())) if k < T] + [T], dtype=np.int64)  # [K]
     losses = full + (3.3 - full) * np.exp(-(ks - 1) / 6.0) + np.abs(rng.normal(0.0, 0.01, size=len(ks)))  # [K]
     losses[-1] = full
-    return MemoryFrame(step=step, context_k=ks, context_loss=losses, full=full, task=None, distance_range=None,
+    return MemoryReading(step=step, context_k=ks, context_loss=losses, full=full, task=None, distance_range=None,
                        chance=None, distances=np.zeros(0, dtype=np.int64), accuracy=np.zeros(0),
                        items=np.zeros(0, dtype=np.int64), cost_ms=12.0)
 

@@ -14,8 +14,8 @@ from tests.core_fixtures import tiny_config, write_corpus
 
 def trained_engine(tmp_path: Path, steps: int, **changes) -> tuple[object, list[dict]]:
     """A tiny engine trained `steps` steps (or until it diverges), and the metrics of its step-0 probe."""
-    from rnnscope.training.data import load_corpus
     from rnnscope.engine.engine import Engine
+    from rnnscope.training.data import load_corpus
 
     tmp_path.mkdir(parents=True, exist_ok=True)
     corpus_path = write_corpus(tmp_path)

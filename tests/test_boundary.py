@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-TORCH_SIDE = ("rnnscope.cells", "rnnscope.training", "rnnscope.engine", "rnnscope.measuring", "rnnscope.exporting", "rnnscope.units")
+TORCH_SIDE = ("rnnscope.cells", "rnnscope.training", "rnnscope.engine", "rnnscope.measuring", "rnnscope.exporting",
+              "rnnscope.units")
 SHARED = ("rnnscope.contracts", "rnnscope.storage", "rnnscope.music")
 RUN_MODES = (".tui", ".headless", ".attach", ".cli")  # a feature's run modes: a screen, a progress bar on stderr
 

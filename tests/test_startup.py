@@ -15,7 +15,7 @@ from rnnscope.runner import prepare, run_loop
 from rnnscope.runner.engine_source import EngineSource
 from tests.core_fixtures import tiny_config, write_corpus
 from tests.exporting.test_movie import _timeline
-from tests.runner.test_cli import TINY_ARGS
+from tests.test_cli import TINY_ARGS
 from tests.ui.app_harness import running_app
 from tests.ui.fake_source import FakeSource
 

@@ -9,8 +9,8 @@ from rnnscope.compare.options import what_differs
 from rnnscope.compare.side_b import follow_a
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import DIVERGED
-from rnnscope.training.data import Corpus
 from rnnscope.engine.engine import Engine
+from rnnscope.training.data import Corpus
 
 
 class EnginePair:

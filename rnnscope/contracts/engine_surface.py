@@ -3,13 +3,14 @@ loop, the dashboard's engine process) use of a run; the rest of rnnscope.engine.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # contracts stay free of torch and numpy at import
     from rnnscope.contracts.config import RunConfig
     from rnnscope.contracts.engine_hook import EngineHook
-    from rnnscope.contracts.frames import Frame, MemoryFrame, Notice, ProbeFrame, RunStatus, Sample
+    from rnnscope.contracts.frames import Frame, MemoryReading, Notice, ProbeReading, RunStatus, Sample
 
 
 class EngineSurface(Protocol):
@@ -25,8 +26,8 @@ class EngineSurface(Protocol):
     device: Any  # the torch device it trains on
     threads: int  # torch's threads
     notice: Notice | None  # the last thing told to the user
-    probe: ProbeFrame | None  # the last probe, memory and sample taken (current_* make them of this step)
-    memory: MemoryFrame | None
+    probe: ProbeReading | None  # the last probe, memory and sample taken (current_* make them of this step)
+    memory: MemoryReading | None
     sample: Sample | None
     temperature: float  # the shown sample's
     budget: Any  # the side budget (rnnscope.training.side_budget.SideBudget): time a side pass, ask if one fits
@@ -53,9 +54,9 @@ class EngineSurface(Protocol):
     def attach(self, hook: EngineHook) -> None: ...
     def mark(self, label: str) -> None: ...
     def notify(self, level: str, text: str) -> None: ...
-    def current_probe(self) -> ProbeFrame: ...
-    def refresh_probe(self, interrupted: Callable[[], bool] = ...) -> ProbeFrame | None: ...
-    def current_memory(self) -> MemoryFrame: ...
+    def current_probe(self) -> ProbeReading: ...
+    def refresh_probe(self, interrupted: Callable[[], bool] = ...) -> ProbeReading | None: ...
+    def current_memory(self) -> MemoryReading: ...
     def current_sample(self) -> Sample | None: ...
     def draw_sample(self, temperature: float, interrupted: Callable[[], bool] = ...) -> Sample | None: ...
     def draw_text(self, prime: str, length: int, temperature: float,

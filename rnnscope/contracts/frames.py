@@ -1,4 +1,4 @@
-"""The plain-numpy frames that cross from the training core to the screen (no torch, no Textual)."""
+"""The plain-numpy Frame (the picture of a run at one moment) and its parts, readings among them: no torch, no Textual."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy as np
 
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.states import DIVERGED, EXPLODING, HEALTHY, PAUSED, RUNNING, VANISHING  # noqa: F401 (the frames' words)
-from rnnscope.contracts.tunes import TunesFrame
-from rnnscope.contracts.units import UnitsFrame
+from rnnscope.contracts.tunes import TunesReading
+from rnnscope.contracts.units import UnitsReading
 
 CONNECTIVITY_MAX_T = 512  # longer probes skip the connectivity map: [T, T] grows with T² (8,000 chars: 256 MB)
 
@@ -58,7 +58,7 @@ class LayerProbe:
 
 
 @dataclass(frozen=True, eq=False)
-class ProbeFrame:
+class ProbeReading:
     """One instrumented forward+backward pass over the probe text at a given step."""
 
     step: int
@@ -76,7 +76,7 @@ class ProbeFrame:
 
 
 @dataclass(frozen=True, eq=False)
-class MemoryFrame:
+class MemoryReading:
     """What the model remembers (PRODUCT.md section 8), measured at one step."""
 
     step: int
@@ -170,11 +170,12 @@ class Frame:
     val_history: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # [M, 2] (step, val loss)
     grad_norm_history: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))  # [N, 3] snapshots only
     events: tuple[Event, ...] = ()
-    probe: ProbeFrame | None = None
+    probe: ProbeReading | None = None
     sample: Sample | None = None
     notice: Notice | None = None
-    memory: MemoryFrame | None = None
+    memory: MemoryReading | None = None
     lesson_evidence: dict | None = None  # plain evidence for the lesson's live check (rnnscope.lessons.evidence)
-    tunes: TunesFrame | None = None  # a text of tunes: those cut from samples and what abc2midi said (rnnscope.music)
-    units: UnitsFrame | None = None  # what each unit means (PRODUCT.md section 13)
+    tunes: TunesReading | None = None  # a text of tunes: those cut from samples and what abc2midi said (rnnscope.music)
+    units: UnitsReading | None = None  # what each unit means (PRODUCT.md section 13)
     versions: Mapping[str, int] = field(default_factory=dict)  # part name -> version (rnnscope.contracts.parts); {} = unknown
+

@@ -74,9 +74,10 @@ class PartStore:
     def __init__(self) -> None:
         self.values: dict[str, object] = {}
         self.versions: dict[str, int] = {}
-        self.seq = 0  # updates applied
+        self.seq = 0  # updates received
 
-    def apply(self, update: Update) -> None:
+    def receive(self, update: Update) -> None:
+        """Keep the update's parts as the latest (appended rows joined onto the rows held)."""
         for name, (version, value) in update.parts.items():
             if isinstance(value, Rows):
                 value = value.onto(self.values.get(name))

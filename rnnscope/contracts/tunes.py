@@ -23,7 +23,7 @@ class Tune:
 
 
 @dataclass(frozen=True, eq=False)
-class TunesFrame:
+class TunesReading:
     """What the run's tunes show now."""
 
     start: str  # the documents' common start that primes every sample ("X:")
@@ -50,7 +50,7 @@ class TunesFrame:
         return self.training_valid / self.training_total if self.training_total else None
 
 
-def tunes_to_json(tunes: TunesFrame) -> dict:
+def tunes_to_json(tunes: TunesReading) -> dict:
     """meta.json's and the headless line's `tunes` (strict JSON)."""
     newest = tunes.newest_valid
     return {"start": tunes.start, "valid": tunes.valid, "checked": tunes.checked, "share": json_number(tunes.share),

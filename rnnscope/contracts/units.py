@@ -1,4 +1,4 @@
-"""The units frame (PRODUCT.md section 13): every unit's scores against the features, its best feature, its
+"""The units reading (PRODUCT.md section 13): every unit's scores against the features, its best feature, its
 contexts, and the strip of the analysis text its values colour. Plain numpy; the screen and the export read it."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class Emergence:
 
 
 @dataclass(frozen=True, eq=False)
-class UnitsFrame:
+class UnitsReading:
     """The units analysis at one step. Units are in a fixed order (layer, then h before c, then index); `order`
     ranks them, best first."""
 

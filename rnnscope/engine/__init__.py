@@ -1,1 +1,1 @@
-"""The training engine, one run: its collaborators, its public surface (rnnscope.engine.engine.Engine) and the features it carries."""
+"""The training engine, one run: its collaborators, its public surface and the features it carries."""

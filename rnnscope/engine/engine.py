@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 import torch
@@ -15,7 +15,7 @@ import torch
 from rnnscope.contracts import commands
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.engine_hook import EngineHook
-from rnnscope.contracts.frames import DIVERGED, PAUSED, RUNNING, Frame, MemoryFrame, Notice, ProbeFrame, RunStatus, Sample
+from rnnscope.contracts.frames import DIVERGED, PAUSED, RUNNING, Frame, MemoryReading, Notice, ProbeReading, RunStatus, Sample
 from rnnscope.engine.checkpointing import Controls, checkpoint_of, restore_from
 from rnnscope.engine.commands import ACTIVATIONS, ClipControl, next_init, next_model, scaled_temperature
 from rnnscope.engine.features import optional_features
@@ -68,8 +68,8 @@ class Engine:
         self.step = 0
         self.state = PAUSED if start_paused else RUNNING
         self.last_stats = None
-        self.probe: ProbeFrame | None = None
-        self.memory: MemoryFrame | None = None
+        self.probe: ProbeReading | None = None
+        self.memory: MemoryReading | None = None
         self.sample: Sample | None = None
         self.temperature = 1.0
         self.notice: Notice | None = None
@@ -157,11 +157,11 @@ class Engine:
         seq = self.notice.seq + 1 if self.notice else 1
         self.notice = Notice(seq, level, text)
 
-    def current_probe(self) -> ProbeFrame:
+    def current_probe(self) -> ProbeReading:
         """The probe at this step: the last one if it is of this step, else run now."""
         return self.probe if self.probe is not None and self.probe.step == self.step else self.refresh_probe()
 
-    def refresh_probe(self, interrupted: Interrupted = never) -> ProbeFrame | None:
+    def refresh_probe(self, interrupted: Interrupted = never) -> ProbeReading | None:
         """Probe the current weights (None, keeping the last probe, when `interrupted` stopped it)."""
         with self.budget.timed("probe"):
             probe = run_probe(self.model, self.probe_ids, self.probe_targets, self.probe_text, self.step, interrupted)
@@ -172,11 +172,11 @@ class Engine:
                     hook.after_probe(self, probe)
         return probe
 
-    def current_memory(self) -> MemoryFrame:
+    def current_memory(self) -> MemoryReading:
         """Memory at this step: the last measurement if it is of this step, else measured now."""
         return self.memory if self.memory is not None and self.memory.step == self.step else self.refresh_memory()
 
-    def refresh_memory(self, interrupted: Interrupted = never) -> MemoryFrame | None:
+    def refresh_memory(self, interrupted: Interrupted = never) -> MemoryReading | None:
         """Measure memory now (None, keeping the last, when `interrupted` stopped it)."""
         with self.budget.timed("memory"):  # an interrupted pass counts against the budget too
             memory = self.memory_meter.measure(self.model, self.step, interrupted)

@@ -3,7 +3,7 @@ as name -> array, and their part of a checkpoint."""
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import torch
@@ -25,8 +25,8 @@ class ModelWeights:
         self.config = config
         self.model = build_model(config, self.vocab_size).to(self.device)
         self.model.train()
-        self._optimizer: torch.optim.Optimizer | None = None  # torch's first optimizer imports torch._dynamo (~2 s)
-        self.cold = True  # the first step of new weights warms torch up (~100 ms): not counted in chars/s
+        self._optimizer: torch.optim.Optimizer | None = None  # torch._dynamo on first use (benchmarks/README.md, by hand)
+        self.cold = True  # the first step of new weights warms torch up: not counted in chars/s
         self.n_params = count_parameters(self.model)
 
     @property

@@ -100,7 +100,8 @@ def _connectivity(fig, ax, frame: Frame) -> None:
         _time_ticks(ax, frame.probe.text, len(frame.probe.ids))
         bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.01).ax
         bar.tick_params(labelsize=7)
-        bar.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))  # mathtext labels cost 0.1 s each
+        # plain labels: mathtext ones are slow (benchmarks/README.md, by hand)
+        bar.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         bar.yaxis.set_minor_formatter(NullFormatter())
 
 
@@ -153,7 +154,8 @@ def _gradient_flow(ax, frame: Frame) -> None:
         from matplotlib.ticker import FuncFormatter, NullFormatter
 
         ax.set_yscale("log")
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))  # mathtext labels cost 0.1 s each
+        # plain labels: mathtext ones are slow (benchmarks/README.md, by hand)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_title(f"gradient flow back through time (probe @ step {probe.step})\n" + "\n".join(
         _flow_summary(i, layer) for i, layer in enumerate(probe.layers)), fontsize=9)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from rnnscope.contracts.frames import MemoryFrame
+from rnnscope.contracts.frames import MemoryReading
 
 
-def memory_plot(ax, memory: MemoryFrame | None) -> None:
+def memory_plot(ax, memory: MemoryReading | None) -> None:
     """Draw a task's accuracy bars (chance dashed), else the context curve (full-context loss dashed)."""
     ax.tick_params(labelsize=7)
     ax.grid(True, alpha=0.3)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnscope.contracts.units import UnitsFrame
+from rnnscope.contracts.units import UnitsReading
 from rnnscope.exporting.figure import quiet_matplotlib
 
 STRIPS = 8  # units on the page
@@ -22,7 +22,7 @@ def columns_for(width_in: float, font_pt: float = FONT_PT) -> int:
     return int(width_in * 72 / (ADVANCE_EM * font_pt))
 
 
-def strip_window(units: UnitsFrame, unit: int, rows: int, columns: int) -> tuple[list[str], np.ndarray]:
+def strip_window(units: UnitsReading, unit: int, rows: int, columns: int) -> tuple[list[str], np.ndarray]:
     """`rows` lines of `columns` characters of the strip text around the unit's strongest context (newlines shown as
     ⏎ and wrapped like any character, a character the font lacks as ?) and their values [rows, columns] (nan past
     the text)."""
@@ -40,7 +40,7 @@ def strip_window(units: UnitsFrame, unit: int, rows: int, columns: int) -> tuple
     return [shown[i: i + columns] for i in range(0, size, columns)], values.reshape(rows, columns)
 
 
-def draw_strip(fig, box: tuple[float, float, float, float], units: UnitsFrame, unit: int, rows: int = ROWS) -> None:
+def draw_strip(fig, box: tuple[float, float, float, float], units: UnitsReading, unit: int, rows: int = ROWS) -> None:
     """One unit's strip in figure-fraction `box` (left, bottom, width, height): a diverging colour per character (blue
     negative, red positive) with the character on it, and a title line above."""
     from matplotlib.font_manager import FontProperties
@@ -63,7 +63,7 @@ def draw_strip(fig, box: tuple[float, float, float, float], units: UnitsFrame, u
     ax.set_yticks([])
 
 
-def render_units_figure(units: UnitsFrame, path: Path, count: int = STRIPS) -> None:
+def render_units_figure(units: UnitsReading, path: Path, count: int = STRIPS) -> None:
     """The top `count` units of the ranking, one strip each, into a PNG at `path`."""
     from matplotlib.figure import Figure  # lazily: importing export stays cheap
 

@@ -14,8 +14,8 @@ LOSS, SIGMA, PROBE, ENCODING, SAMPLE, MEMORY = ("loss", "sigma_max & saturation"
 # The recall task the memory lessons share: small enough to learn in about a minute on one core.
 RECALL = {"task": "recall", "distance": (1, 20), "hidden": 64, "embed": 16, "seq_len": 32, "batch": 64,
           "clip": 1.0}
-# The LSTM on it, with batch 128: at batch 64 seed 2 was still at recall 0.19 after 3,000 steps; at 128 seeds 0, 1
-# and 2 reach 0.9 at every distance in 1,200-1,500 steps (benchmarks/lessons.py, 2026-12-05).
+# The LSTM on it, with batch 128: at batch 64 not every seed learns the recall in time
+# (runs: benchmarks/README.md, lessons).
 LSTM_RECALL = {**RECALL, "model": "lstm", "lr": 0.01, "batch": 128}
 SHAKESPEARE = {"corpus": "", "task": None}
 # MIT 6.S191 lab 1 part 2's model shape and optimiser (embedding -> one LSTM -> linear, Adam 5e-3, batch 8, windows

@@ -18,10 +18,10 @@ OUTPUT_RISE = 0.2  # the output gate at '=' exceeds its mean over the filler by 
 NEIGHBOUR_FACTOR = 1.6  # nearest neighbours of the same role this many times as often as by chance
 DIVERSITY_GAIN = 1.2  # distinct n-gram ratio at the highest temperature / at the lowest
 TUNES_JUDGED = 12  # the music lesson judges the valid share of at least this many recent tunes
-VALID_SHARE = 0.5  # ... which must reach this (the training tunes' own: 0.92; seeds 0-2: benchmarks/lessons.py)
+VALID_SHARE = 0.5  # ... which must reach this (the training tunes' own share and seeds 0-2: benchmarks/README.md, lessons)
 COPIED_BOUND = 0.5  # ... while the share of their characters in copied stretches of >= 20 stays below this
-STRING_UNIT = 0.3  # |r beyond the character| of the best string unit (interpretable-cells; seeds 0-2, steps 500-1000:
-DEPTH_UNIT = 0.45  # 0.36-0.47), and of the best bracket-depth unit (0.54-0.69): margins 0.06 and 0.09
+STRING_UNIT = 0.3  # |r beyond the character| of the best string unit (interpretable-cells), and of the best
+DEPTH_UNIT = 0.45  # bracket-depth unit, each below what seeds 0-2 reached (benchmarks/README.md, lessons)
 
 
 def vanishing(run: dict, settle: int = 200) -> Finding:
@@ -184,7 +184,7 @@ def _share(value) -> str:
 
 def interpretable_cells(run: dict, settle: int = 500) -> Finding:
     """A unit tracks being inside a string and one the bracket depth, beyond what the current character says
-    (judged from step `settle` on: before it the best units still change places, seed 2 touched 0.45 at step 100)."""
+    (judged from step `settle` on: before it the best units still change places; benchmarks/README.md, lessons)."""
     found = extra(run, "units")
     string, depth = found.get("string"), found.get("depth")
     if string is None or depth is None:

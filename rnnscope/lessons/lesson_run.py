@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 from rnnscope.contracts.engine_hook import EngineHook
+from rnnscope.contracts.engine_surface import EngineSurface as Engine
 from rnnscope.contracts.frames import RUNNING
 from rnnscope.contracts.json_numbers import json_number
 from rnnscope.lessons.unit_evidence import SAMPLE_TEMPERATURES, evidence_from, snapshot_evidence
 from rnnscope.storage.atomic_file import replace_atomically
 from rnnscope.storage.snapshot_io import META, build_arrays, build_meta, metrics_to_json
-from rnnscope.contracts.engine_surface import EngineSurface as Engine
 
 SAMPLED_LESSONS = ("generation",)  # lessons whose evidence holds samples at SAMPLE_TEMPERATURES
 UNITS_LESSONS = ("interpretable-cells",)  # lessons whose evidence holds the units analysis of its step

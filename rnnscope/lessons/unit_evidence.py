@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnscope.contracts.units import UnitsFrame
+from rnnscope.contracts.units import UnitsReading
 from rnnscope.lessons.evidence import run_evidence
 from rnnscope.storage.snapshot_load import read_snapshot
 from rnnscope.storage.units_json import read_units
@@ -40,7 +40,7 @@ def snapshot_evidence(folder: Path, samples: dict[float, str] | None = None,
 
 def evidence_from(meta: dict, arrays: dict[str, np.ndarray], samples: dict[float, str] | None = None,
                   initial_metrics: list[dict] | None = None, grad_max: tuple[float, float] | None = None,
-                  units: UnitsFrame | None = None) -> dict:
+                  units: UnitsReading | None = None) -> dict:
     """One run's lesson evidence from a snapshot's meta.json dict and arrays.npz content: the meta numbers,
     the histories, and the per-unit extras (character groups in the embedding and in the head's rows, the
     read-out vector of each character; the LSTM's key units on a recall probe; `samples` by temperature).
@@ -62,7 +62,7 @@ def evidence_from(meta: dict, arrays: dict[str, np.ndarray], samples: dict[float
                         grad_max=grad_max)
 
 
-def units_evidence(units: UnitsFrame) -> dict:
+def units_evidence(units: UnitsReading) -> dict:
     """The best memory unit of each kind (PRODUCT.md section 13) by |r beyond the character|: "string" (inside
     double or single quotes) and "depth" (bracket depth, each kind or together), each {feature, unit, r_beyond}."""
     found = {}

@@ -76,7 +76,8 @@ def sigma_max(weight_hh: np.ndarray, kind: str) -> float | dict[str, float]:
     largest = np.full(len(blocks), np.nan)  # [G]
     if finite.any():
         gram = blocks[finite] @ blocks[finite].transpose(0, 2, 1)  # [g, H, H] W W^T: largest eigenvalue sigma_max^2
-        largest[finite] = np.sqrt(np.maximum(np.linalg.eigvalsh(gram)[:, -1], 0.0))  # ~7x faster than an SVD
+        # the eigenvalues of W W^T: faster than an SVD (benchmarks/README.md, by hand)
+        largest[finite] = np.sqrt(np.maximum(np.linalg.eigvalsh(gram)[:, -1], 0.0))
     return named_sigmas(largest, kind)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from rnnscope.contracts.frames import MemoryFrame
+from rnnscope.contracts.frames import MemoryReading
 from rnnscope.training.data import Corpus
 from rnnscope.training.interrupt import Interrupted, never
 from rnnscope.training.model import CharModel
@@ -54,7 +54,7 @@ class MemoryMeter:
                 self.answers.append(torch.tensor(answers, device=device))  # [N] positions in candidates
 
     @torch.no_grad()
-    def measure(self, model: CharModel, step: int, interrupted: Interrupted = never) -> MemoryFrame | None:
+    def measure(self, model: CharModel, step: int, interrupted: Interrupted = never) -> MemoryReading | None:
         """Both measurements for the model's current weights; leaves train/eval mode as it found it. None when
         `interrupted()` turned true between two of its batched passes (a command is waiting)."""
         started = time.perf_counter()
@@ -74,7 +74,7 @@ class MemoryMeter:
         finally:
             model.train(was_training)
         task = self.task
-        return MemoryFrame(
+        return MemoryReading(
             step=step,
             context_k=self.ks.copy(),
             context_loss=np.array(losses, dtype=np.float64),

@@ -83,7 +83,7 @@ def probe_module(rnn: nn.RNNBase, inputs: torch.Tensor, loss: PositionLoss | Non
     Runs in float32 with autocast off; reads the parameters without changing them, leaves no .grad, draws no
     random numbers and does not touch train/eval mode. On the CPU a module of hidden size <= 256 is probed on one
     intra-op thread (the process's count is restored after): its small products gain nothing from more, and on a
-    loaded 2-core machine each waits for the second core (measured: median 150 ms at 2 threads, 32 ms at 1).
+    loaded 2-core machine each waits for the second core (cost: benchmarks/README.md, probe_cost).
     """
     kind = module_kind(rnn)
     with _threads_for(rnn, inputs.device), torch.autocast(inputs.device.type, enabled=False), torch.no_grad():

@@ -1,4 +1,4 @@
-"""The character model's probe: its embedded probe text through probe_module, packaged as a ProbeFrame."""
+"""The character model's probe: its embedded probe text through probe_module, packaged as a ProbeReading."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ import time
 import numpy as np
 import torch
 
-from rnnscope.contracts.frames import CONNECTIVITY_MAX_T, ProbeFrame
+from rnnscope.contracts.frames import CONNECTIVITY_MAX_T, ProbeReading
 from rnnscope.measuring.module_probe import probe_module, readout_loss
 from rnnscope.training.interrupt import Interrupted, never
 from rnnscope.training.model import CharModel
 
 
 def run_probe(model: CharModel, ids: np.ndarray, targets: np.ndarray, text: str, step: int,
-              interrupted: Interrupted = never, connectivity: bool = True) -> ProbeFrame | None:
+              interrupted: Interrupted = never, connectivity: bool = True) -> ProbeReading | None:
     """The probe of PRODUCT.md section 3 (batch 1, zero initial state) over ids [T] predicting targets [T], with
     the connectivity of section 12 (e_s: the embedding row read at step s) for probes of up to CONNECTIVITY_MAX_T
     steps; None when `interrupted()` turned true between two passes (a command is waiting).
@@ -34,7 +34,7 @@ def run_probe(model: CharModel, ids: np.ndarray, targets: np.ndarray, text: str,
             return None
         top = torch.as_tensor(probed.layers[-1].hidden, device=device)  # [T, H]
         probs = torch.softmax(model.head(top), dim=-1).to("cpu", torch.float32).numpy()  # [T, V]
-    return ProbeFrame(
+    return ProbeReading(
         step=step,
         text=text,
         ids=np.asarray(ids, dtype=np.int64),

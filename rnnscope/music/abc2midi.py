@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-TIMEOUT_S = 5.0  # abc2midi takes ~2 ms on a tune; a tool that hangs is given up on after this
+TIMEOUT_S = 5.0  # far above what a tune takes (benchmarks/README.md, by hand): a tool that hangs is given up on after this
 INSTALL_HINT = "abc2midi is not installed: tunes are written but not checked (apt install abcmidi, or brew install abcmidi)"
 VALID, BROKEN, MISSING, TIMEOUT = "valid", "broken", "missing", "timeout"
 

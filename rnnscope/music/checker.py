@@ -102,7 +102,7 @@ class TuneChecker:
 
     def _measure_reference(self) -> None:
         """The training text's own tunes through abc2midi: from this process's cache, the user's cache folder, or
-        measured (1.4 s for irish.abc's 806 tunes); a tool that hangs or is missing leaves it unmeasured."""
+        measured (cost: benchmarks/README.md, by hand); a tool that hangs or is missing leaves it unmeasured."""
         if self.sha256 in _REFERENCE:
             self.reference = _REFERENCE[self.sha256]
             return

@@ -18,7 +18,7 @@ class Copying:
 
 
 class CopyIndex:
-    """The training text's suffix array (prefix doubling in numpy: ~0.3 s for irish.abc's 178k characters); a
+    """The training text's suffix array (prefix doubling in numpy; cost: benchmarks/README.md, by hand); a
     tune's longest match at each position is found by binary search, O(len(tune) * log(len(text)) * match)."""
 
     def __init__(self, text: str):

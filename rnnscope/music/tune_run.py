@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnscope.contracts.engine_hook import EngineHook
-from rnnscope.contracts.tunes import Tune, TunesFrame, tunes_to_json
+from rnnscope.contracts.tunes import Tune, TunesReading, tunes_to_json
 from rnnscope.music.checker import Checked, TuneChecker
 from rnnscope.music.tunes import common_start, cut_tunes, split_documents
 
@@ -34,7 +34,7 @@ class TuneTracker(EngineHook):
         self.valid_total = self.checked_total = self.samples = 0
         self.first_valid_step: int | None = None
         self.last_draw = time.perf_counter()  # the first sample when the budget has room, at the latest LATEST_S on
-        self.frame: TunesFrame | None = None
+        self.frame: TunesReading | None = None
         self._refresh()
 
     def before_step(self, engine) -> None:
@@ -96,7 +96,7 @@ class TuneTracker(EngineHook):
         judged = [tune for tune in self.recent if tune.status in ("valid", "broken")]
         reference = self.checker.reference
         copied = [tune.copied_share for tune in self.recent]
-        self.frame = TunesFrame(
+        self.frame = TunesReading(
             start=self.start, recent=tuple(self.recent), valid=sum(t.status == "valid" for t in judged),
             checked=len(judged), valid_total=self.valid_total, checked_total=self.checked_total, samples=self.samples,
             training_valid=None if reference is None else reference[0],

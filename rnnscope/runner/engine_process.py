@@ -69,4 +69,5 @@ def child_main(engine_args: dict, commands_in, outbox) -> None:
         except OSError:
             pass
     sys.stderr.flush()
-    os._exit(0)  # everything is written (the pipe is synchronous); torch's interpreter shutdown takes ~1 s
+    # everything is written (the pipe is synchronous); torch's interpreter shutdown is slow (benchmarks/README.md, by hand)
+    os._exit(0)

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import DIVERGED
+from rnnscope.engine.engine import Engine
 from rnnscope.runner.run_loop import headless_session, run_loop, say
 from rnnscope.runner.signals import SignalGuard
 from rnnscope.storage.snapshot_io import snapshot_name
 from rnnscope.training.data import Corpus
 from rnnscope.training.device import configure_threads
-from rnnscope.engine.engine import Engine
 
 
 def run_headless(config: RunConfig, corpus: Corpus, run_dir: Path, *, steps: int, export_every: int,

@@ -7,8 +7,8 @@ import time
 from collections.abc import Iterator
 
 from rnnscope.contracts.frames import RUNNING
-from rnnscope.runner.engine_source import SAMPLE_INTERVAL_S, probe_cadence
 from rnnscope.engine.engine import Engine
+from rnnscope.runner.engine_source import SAMPLE_INTERVAL_S, probe_cadence
 from rnnscope.training.side_budget import Cadence
 
 

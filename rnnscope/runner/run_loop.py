@@ -14,9 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from rnnscope import startup
 from rnnscope.contracts.visible import safe_text
+from rnnscope.engine.engine import Engine
 from rnnscope.runner.headless_probes import HeadlessProbes, runs_ended
 from rnnscope.runner.signals import SignalGuard
-from rnnscope.engine.engine import Engine
 
 REFRESH_S = 0.25  # the progress line's refresh
 

@@ -12,11 +12,9 @@ from rnnscope.storage.corpus_file import CorpusFile
 
 
 def dashboard_threads(requested: int) -> int:
-    """Torch threads beside the dashboard: all cores but one, unless asked. benchmarks/dashboard_throughput.py on
-    2 quiet cores with the lean transport: 1 thread 61.5k chars/s with the dashboard (0.92x a bare 1-thread loop),
-    2 threads 81k (0.83x a bare 2-thread loop, 98k), but 2 threads collapse when anything else wants a core
-    (1.2k vs 19k chars/s measured under load: the two torch threads wait on each other), so the default keeps a
-    core for the screen and the rest of the machine; --threads 2 is faster on an idle 2-core machine."""
+    """Torch threads beside the dashboard: all cores but one, unless asked. Threads on every core train faster on an
+    idle machine but collapse when anything else wants a core (they wait on each other), so the default keeps a
+    core for the screen and the rest of the machine (numbers: benchmarks/README.md, dashboard_throughput)."""
     return requested or max(1, (os.cpu_count() or 2) - 1)
 
 

@@ -14,7 +14,7 @@ from rnnscope.contracts.errors import UsageError
 from rnnscope.contracts.visible import safe_text
 from rnnscope.serve.options import LOCAL_HOST, ServeOptions
 
-NICENESS = 10  # benchmarks/serve_load.py: 8 tabs at the default priority took the training to 0.74x on 2 cores
+NICENESS = 10  # at the default priority the tabs slow the training (cost: benchmarks/README.md, serve_load)
 PARENT_ENV = "RNNSCOPE_SERVE_PARENT"  # the trainer's pid: the server stops when that process is gone
 
 

@@ -50,7 +50,8 @@ def bundled_sample_path(name: str = SAMPLE_CORPUS) -> Path:
     """A sample shipped with the package (rnnscope/sample_texts/ in an install), or the source tree's (an editable
     install or `python -m rnnscope` in a clone): the Shakespeare sample by default, `irish.abc` for the music lesson,
     CODE_CORPUS for interpretable-cells. Two stat calls: the default run's first paint waits for this, and
-    importlib.resources costs ~7 ms; it is asked only for an install that is not plain files."""
+    importlib.resources costs more (benchmarks/README.md, ui_latency); it is asked only for an install that is not
+    plain files."""
     package = Path(__file__).resolve().parents[1]
     for folder in (package / "sample_texts", package.parent / "sample_texts"):
         if (folder / name).is_file():

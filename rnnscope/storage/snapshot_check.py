@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from rnnscope.contracts.config import TASKS
-from rnnscope.contracts.frames import EXPLODING, HEALTHY, VANISHING, Frame, LayerProbe, MemoryFrame, ProbeFrame
+from rnnscope.contracts.frames import EXPLODING, HEALTHY, VANISHING, Frame, LayerProbe, MemoryReading, ProbeReading
 
 VERDICTS = (VANISHING, HEALTHY, EXPLODING)
 
@@ -124,7 +124,7 @@ def _metrics(metrics, where: str) -> None:
             raise ValueError(f"{where}.{name} is not one of {', '.join(VERDICTS)}")
 
 
-def check_memory(memory: MemoryFrame) -> None:
+def check_memory(memory: MemoryReading) -> None:
     """ValueError (one line) for the first field of a memory measurement the screen could not draw."""
     _scalars(memory, "meta.memory")
     if memory.task not in (None, *TASKS):
@@ -152,7 +152,7 @@ def check_memory(memory: MemoryFrame) -> None:
         _range(memory.distance_range, "meta.memory.task.distance", lambda d: 1 <= d[0] <= d[1])
 
 
-def check_probe(probe: ProbeFrame, vocab_size: int) -> None:
+def check_probe(probe: ProbeReading, vocab_size: int) -> None:
     """ValueError (one line) for the first field of one probe pass that the screen could not draw: text, ids and
     targets within the vocabulary, probabilities in 0..1, states finite, gradient norms not negative, each layer's
     metrics in range."""

@@ -22,7 +22,7 @@ from rnnscope.contracts.frames import (
     Frame,
     LayerMetrics,
     LayerProbe,
-    MemoryFrame,
+    MemoryReading,
     StepStats,
 )
 from rnnscope.contracts.json_numbers import json_number
@@ -166,7 +166,7 @@ def build_arrays(frame: Frame, weights: dict[str, np.ndarray]) -> dict[str, np.n
     return {**arrays, **{name: np.asarray(value) for name, value in weights.items()}}
 
 
-def memory_to_json(memory: MemoryFrame | None) -> dict | None:
+def memory_to_json(memory: MemoryReading | None) -> dict | None:
     """{"context_curve": {"k", "loss", "full"}, "task": null | {"name", "distance", "chance", "by_distance"}}."""
     if memory is None:
         return None

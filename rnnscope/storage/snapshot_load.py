@@ -17,8 +17,8 @@ from rnnscope.contracts.frames import (
     Frame,
     LayerMetrics,
     LayerProbe,
-    MemoryFrame,
-    ProbeFrame,
+    MemoryReading,
+    ProbeReading,
     RunStatus,
     Sample,
     Saturation,
@@ -53,13 +53,13 @@ def _cell_metrics_from_json(data: dict) -> dict:
             "cell_verdict": data["cell_verdict"]}
 
 
-def memory_from_json(data: dict | None, step: int) -> MemoryFrame | None:
+def memory_from_json(data: dict | None, step: int) -> MemoryReading | None:
     """Inverse of memory_to_json (a replayed snapshot's memory; null losses read as nan)."""
     if data is None:
         return None
     curve, task = data["context_curve"], data.get("task")
     rows = task["by_distance"] if task else []
-    return MemoryFrame(
+    return MemoryReading(
         step=step,
         context_k=np.array(curve["k"], dtype=np.int64),
         context_loss=np.array([np.nan if v is None else v for v in curve["loss"]], dtype=np.float64),
@@ -158,7 +158,7 @@ def _frame(meta: dict, arrays: dict[str, np.ndarray], folder: Path) -> Frame:
     if model not in GATE_NAMES:
         raise SnapshotError(f"{folder / META} names an unknown model {model!r}")
     probe_meta = meta["probe"]
-    probe = ProbeFrame(
+    probe = ProbeReading(
         step=step,
         text=probe_meta["text"],
         ids=arrays["probe_ids"],

@@ -1,5 +1,5 @@
 """`units.json` of a snapshot (PRODUCT.md section 13): every unit with its layer, kind, index, best feature, r, r
-beyond the character and contexts; written from a UnitsFrame and read back into one, checked field by field."""
+beyond the character and contexts; written from a UnitsReading and read back into one, checked field by field."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnscope.contracts.json_numbers import json_number
-from rnnscope.contracts.units import CONTEXTS, Emergence, UnitsFrame, context
+from rnnscope.contracts.units import CONTEXTS, Emergence, UnitsReading, context
 from rnnscope.storage.snapshot_read import SnapshotError, read_json, reading
 
 UNITS = "units.json"
@@ -22,7 +22,7 @@ def _number(value) -> float | None:
     return json_number(float(value))
 
 
-def _contexts(frame: UnitsFrame, unit: int, side: int) -> list[dict]:
+def _contexts(frame: UnitsReading, unit: int, side: int) -> list[dict]:
     found = []
     for position in frame.contexts[unit, side]:
         if position >= 0:
@@ -31,7 +31,7 @@ def _contexts(frame: UnitsFrame, unit: int, side: int) -> list[dict]:
     return found
 
 
-def units_to_json(frame: UnitsFrame) -> dict:
+def units_to_json(frame: UnitsReading) -> dict:
     """units.json's content (strict JSON: null for nan)."""
     units = []
     for unit in range(len(frame.kind)):
@@ -68,8 +68,8 @@ def _scores(values: list, width: int, where: str) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in values], dtype=np.float32)
 
 
-def units_from_json(data: dict) -> UnitsFrame:
-    """A UnitsFrame from units.json's content; ValueError (one line, naming the field) for anything malformed."""
+def units_from_json(data: dict) -> UnitsReading:
+    """A UnitsReading from units.json's content; ValueError (one line, naming the field) for anything malformed."""
     if not isinstance(data, dict):
         _fail("is not an object")
     text, step = data.get("text"), data.get("step")
@@ -100,7 +100,7 @@ def units_from_json(data: dict) -> UnitsFrame:
     order = data.get("order")
     if not isinstance(order, list) or sorted(o for o in order if isinstance(o, int)) != list(range(len(units))):
         _fail("order must rank every unit once")
-    return UnitsFrame(step=step, text=text, features=names, memory=memory, layer=np.array(layer), kind=tuple(kind),
+    return UnitsReading(step=step, text=text, features=names, memory=memory, layer=np.array(layer), kind=tuple(kind),
                       index=np.array(index), r=np.stack(r), beyond=np.stack(beyond), best=np.array(best),
                       order=np.array(order), contexts=np.array(contexts, dtype=np.int64),
                       strip=_strip(data.get("strip"), len(units), len(text)),
@@ -151,8 +151,8 @@ def _cost(value) -> float:
     return float(value or 0.0)
 
 
-def read_units(folder: Path) -> UnitsFrame | None:
-    """The snapshot's units.json as a UnitsFrame; None when it has none (older snapshots, a watched model);
+def read_units(folder: Path) -> UnitsReading | None:
+    """The snapshot's units.json as a UnitsReading; None when it has none (older snapshots, a watched model);
     SnapshotError (one line) when it is malformed."""
     path = Path(folder) / UNITS
     if not path.is_file():

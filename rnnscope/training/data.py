@@ -112,7 +112,8 @@ class BatchSampler:
 def validation_batches(val_ids: np.ndarray, seq_len: int, batch: int, n_batches: int) -> list:
     """Fixed, evenly spread windows of the validation split (`n_batches` x `batch` of them): the same every
     evaluation. They go through the model in chunks of about VAL_CHUNK_CHARS characters, at least `batch` windows
-    each: one forward of 128 windows at the default size instead of four of 32 (~25% less time on 2 threads)."""
+    each: one forward of 128 windows at the default size instead of four of 32 (cost: benchmarks/README.md,
+    train_throughput)."""
     last_start = len(val_ids) - seq_len - 1
     count = max(1, min(batch * n_batches, last_start + 1))
     starts = np.linspace(0, last_start, count).astype(np.int64)  # [count]

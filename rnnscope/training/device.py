@@ -20,10 +20,9 @@ def resolve_device(name: str) -> torch.device:
 
 def configure_threads(threads: int) -> int:
     """Set torch's intra-op thread count; returns the count in force. 0 (a headless run's default) = half the cores,
-    at least 1: benchmarks/headless_threads.py on 2 shared cores, interleaved, with a busy process beside the run,
-    1 thread 38.7k chars/s, 2 threads 4.9k (the two threads spin waiting on each other whenever anything else wants
-    a core; without the hog, on the same loaded machine, 132k vs 14k). On 16 cores (issue 16) 8 threads train at
-    0.94x of 15, leaving the rest of the machine its share. The dashboard asks for its own count (tui.py)."""
+    at least 1: on a shared machine threads that fill every core spin waiting on each other whenever anything else
+    wants a core, and half the cores train nearly as fast as all of them (numbers: benchmarks/README.md,
+    headless_threads). The dashboard asks for its own count (tui.py)."""
     count = threads or max(1, (os.cpu_count() or 1) // 2)
     torch.set_num_threads(count)
     return count

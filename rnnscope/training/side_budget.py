@@ -20,7 +20,7 @@ PLANNED = 0.9  # work taken when the budget affords it keeps to this part of it:
 # (an export, a key, a pass costlier than its median)
 KINDS = ("probe", "validation", "memory", "sample", "norms", "timeline", "lesson", "units", "best")
 GUESSED = {"best": 1.0}  # seconds a kind is expected to cost before any of its passes is known (a first pass too
-# costly to take on trust: --export-best's snapshot, figure and checkpoint, takes 1-2 s on a CPU)
+# costly to take on trust: --export-best's snapshot, figure and checkpoint, benchmarks/README.md, by hand)
 PRIORITY = ("validation", "probe")  # each leaves room for one of those before it; every other kind for both
 VALIDATION_SHARE = 0.5  # validation keeps its step schedule; beyond this part of the budget by itself the user is told
 OTHER_SHARE = 1 / 3  # a kind not in PRIORITY may take at most this part of the budget by itself (probes keep going)

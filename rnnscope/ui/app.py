@@ -175,7 +175,7 @@ class RnnscopeApp(ViewKeys, App[int]):
         updates, side = message.updates, message.side
         store = self.stores[side]
         for update in updates:
-            store.apply(update)
+            store.receive(update)
             self._show_notice(update, side)
         frame = store.frame()
         if frame is None:
@@ -213,7 +213,7 @@ class RnnscopeApp(ViewKeys, App[int]):
     def _repaint(self) -> None:
         """Push the newest frame (or the reviewed one) and view to the panels, if either changed; each panel checks
         its own parts."""
-        frame = self.latest if self.review is None else self.review.apply(self.latest)
+        frame = self.latest if self.review is None else self.review.overlay(self.latest)
         if frame is None or self.painted == (frame, self.view):
             return
         if self.painted[0] is not frame:

@@ -73,7 +73,7 @@ class Review:
             self.readers[side] = TimelineReader(Path(frame.status.run_dir))
         return self.readers[side]
 
-    def apply(self, frame: Frame | None, side: str = "") -> Frame | None:
+    def overlay(self, frame: Frame | None, side: str = "") -> Frame | None:
         """`frame` with the reviewed probe, memory and gradient norms (None where none was recorded then), its units
         analysis where it recorded one (else the live one), the review in its status and a marker on the loss curve."""
         recorded = self.shown.get(side)

@@ -43,7 +43,7 @@ class ViewKeys:
             self._repaint()
 
     def _change_view(self, change) -> None:
-        """Apply a ViewState method that needs the frame's sizes; nothing to move before a probe arrives."""
+        """Change the view with a ViewState method that needs the frame's sizes; nothing to move before a probe arrives."""
         sizes = self.view_sizes()
         if sizes is None:
             return
@@ -93,7 +93,7 @@ class ViewKeys:
 
     def units_frame(self) -> Frame | None:
         """The frame the Units page shows: the run's, or the one under review (a compare: the selected run's)."""
-        return self.latest if self.review is None else self.review.apply(self.latest)
+        return self.latest if self.review is None else self.review.overlay(self.latest)
 
     def units_run(self) -> str:
         """Which run the Units page shows, for its title: '' with one run (a compare: 'run A' / 'run B')."""

@@ -1,10 +1,10 @@
-"""From the states over the analysis text and its features to a UnitsFrame (numpy only)."""
+"""From the states over the analysis text and its features to a UnitsReading (numpy only)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from rnnscope.contracts.units import Emergence, UnitsFrame, best_and_order
+from rnnscope.contracts.units import Emergence, UnitsReading, best_and_order
 from rnnscope.units.feature_spec import INPUT
 from rnnscope.units.features import input_features, memory_features
 from rnnscope.units.scores import beyond_character, correlations, top_positions
@@ -19,8 +19,8 @@ def text_features(text: str, user: dict[str, np.ndarray] | None = None) -> tuple
 
 
 def rank_units(step: int, text: str, ids: np.ndarray, states: list[tuple[int, str, np.ndarray]],
-               features: dict[str, np.ndarray], beyond_names: set[str]) -> UnitsFrame:
-    """The UnitsFrame of states [(layer, kind, values [N, H])] over `text` (ids [N], one per character)."""
+               features: dict[str, np.ndarray], beyond_names: set[str]) -> UnitsReading:
+    """The UnitsReading of states [(layer, kind, values [N, H])] over `text` (ids [N], one per character)."""
     names = tuple(features)
     memory = tuple(name in beyond_names for name in names)
     values = np.concatenate([v for _, _, v in states], axis=1).astype(np.float32)  # [N, U]
@@ -33,7 +33,7 @@ def rank_units(step: int, text: str, ids: np.ndarray, states: list[tuple[int, st
     scores = np.where(np.asarray(memory)[None, :], beyond, r)  # [U, F]
     best, order = best_and_order(scores)  # [U], [U]
     contexts = np.stack((top_positions(values), top_positions(-values)), axis=1)  # [U, 2, C]
-    return UnitsFrame(
+    return UnitsReading(
         step=step, text=text, features=names, memory=memory,
         layer=np.concatenate([np.full(v.shape[1], layer) for layer, _, v in states]),
         kind=tuple(kind for _, kind, v in states for _ in range(v.shape[1])),
@@ -42,7 +42,7 @@ def rank_units(step: int, text: str, ids: np.ndarray, states: list[tuple[int, st
         strip=np.clip(np.nan_to_num(values[:STRIP_CHARS]), -6e4, 6e4).astype(np.float16))
 
 
-def newly_emerged(frame: UnitsFrame, emerged: tuple[Emergence, ...], threshold: float) -> tuple[Emergence, ...]:
+def newly_emerged(frame: UnitsReading, emerged: tuple[Emergence, ...], threshold: float) -> tuple[Emergence, ...]:
     """The memory features whose best |r beyond| reaches `threshold` in `frame` and had not before: their unit."""
     known = {e.feature for e in emerged}
     found = []

@@ -1,5 +1,5 @@
 """The units feature attached to an engine (an EngineHook): it owns the analysis text, its features, the latest
-UnitsFrame and the emergence record, and analyses the weights at a cadence within UNITS_SHARE of training time."""
+UnitsReading and the emergence record, and analyses the weights at a cadence within UNITS_SHARE of training time."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 
 from rnnscope.contracts.engine_hook import EngineHook
-from rnnscope.contracts.units import EMERGED_AT, UnitsFrame
+from rnnscope.contracts.units import EMERGED_AT, UnitsReading
 from rnnscope.units.analysis import analyse
 from rnnscope.units.ranking import newly_emerged, rank_units, text_features
 from rnnscope.units.user_features import match_feature, refusal
@@ -27,7 +27,7 @@ class UnitsTracker(EngineHook):
     def __init__(self, text: str, ids: np.ndarray, user: list[tuple[str, str]] = (), share: float = UNITS_SHARE):
         self.text, self.ids, self.share = text, np.asarray(ids), share
         self.features, self.beyond_names = text_features(text)
-        self.frame: UnitsFrame | None = None
+        self.frame: UnitsReading | None = None
         self.trained_at = 0.0  # the training seconds (engine.budget.train_s) at the last analysis
         self.emerged: tuple = ()
         self.matched: dict[str, np.ndarray] = {}  # user features the matching thread finished
@@ -69,7 +69,7 @@ class UnitsTracker(EngineHook):
         if self.due(engine.budget):
             self.refresh(engine)
 
-    def refresh(self, engine) -> UnitsFrame:
+    def refresh(self, engine) -> UnitsReading:
         """Analyse the engine's current weights now; a memory feature that emerges marks the loss chart."""
         started, self.trained_at = time.perf_counter(), engine.budget.train_s
         with engine.budget.timed("units"):
@@ -85,7 +85,7 @@ class UnitsTracker(EngineHook):
         self.frame = replace(frame, emerged=self.emerged, cost_ms=(time.perf_counter() - started) * 1000.0)
         return self.frame
 
-    def current(self, engine) -> UnitsFrame:
+    def current(self, engine) -> UnitsReading:
         """The analysis of the engine's current step: the last one if it is of this step, else made now."""
         return self.frame if self.frame is not None and self.frame.step == engine.step else self.refresh(engine)
 

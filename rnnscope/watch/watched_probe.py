@@ -1,4 +1,4 @@
-"""The probe of a watched module: the fast module probe over the Scope's inputs, packaged as a ProbeFrame."""
+"""The probe of a watched module: the fast module probe over the Scope's inputs, packaged as a ProbeReading."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from rnnscope import cells
-from rnnscope.contracts.frames import CONNECTIVITY_MAX_T, LayerProbe, ProbeFrame
+from rnnscope.contracts.frames import CONNECTIVITY_MAX_T, LayerProbe, ProbeReading
 from rnnscope.measuring.module_probe import ModuleProbe, module_kind, probe_module, readout_loss
 from rnnscope.storage.timeline.check import MAX_GATE_NAME, custom_gate_names
 from rnnscope.storage.timeline.frame_meta import FrameMeta
@@ -150,8 +150,8 @@ class WatchedProbe:
             raise ValueError(f"targets hold class id {int(self.inputs.targets.max())} but the readout gives "
                              f"{logits.shape[1]} classes: give ids in [0, {logits.shape[1]})")
 
-    def run(self, step: int) -> ProbeFrame:
-        """One probe at `step` as a ProbeFrame: positions, not characters (`ids` count 0..T-1; `text` is each label's
+    def run(self, step: int) -> ProbeReading:
+        """One probe at `step` as a ProbeReading: positions, not characters (`ids` count 0..T-1; `text` is each label's
         first character, '·' for an empty one, for the panels' time axis; the labels whole in `labels`; `embedding`
         [T, I] the module's input at each position, as it is now). Connectivity only up to CONNECTIVITY_MAX_T."""
         started = time.perf_counter()
@@ -160,7 +160,7 @@ class WatchedProbe:
         targets = self.inputs.targets
         probs = np.zeros((steps, 0), np.float32) if logits is None else \
             torch.softmax(logits, dim=-1).cpu().numpy()  # [T, V]
-        return ProbeFrame(
+        return ProbeReading(
             step=step, text=axis_text(self.inputs.labels), ids=np.arange(steps, dtype=np.int64),
             targets=np.zeros(steps, np.int64) if targets is None else targets.numpy(),
             probs=probs, loss=float("nan") if logits is None else float(np.mean(measured.losses)),  # u . h_t is no loss
@@ -177,7 +177,7 @@ class WatchedProbe:
             x = inputs.current(device, self.rnn.input_size)[0]  # [N, I]
             return layer_states(self.rnn, module_kind(self.rnn), x)
 
-    def class_names(self, probe: ProbeFrame) -> dict[int, str]:
+    def class_names(self, probe: ProbeReading) -> dict[int, str]:
         """The names of the classes a frame shows (each position's top guesses and target), id -> name; {} without
         names. Bounded by (TOP_NAMED + 1) * T, whatever the number of classes."""
         classes = probe.probs.shape[1]

@@ -8,7 +8,7 @@ import torch
 
 from rnnscope import cells
 from rnnscope.measuring.module_probe import probe_module
-from rnnscope.measuring.probe_unrolled import probe_module_unrolled
+from rnnscope.measuring.oracle_unrolled import probe_module_unrolled
 
 torch.set_num_threads(1)
 MIN_KINDS = ("mingru", "minlstm")

@@ -11,7 +11,7 @@ from rnnscope.compare.options import COMPARE_KEYS, parse_compare, what_differs
 from rnnscope.contracts.config import RunConfig
 from rnnscope.exporting import export
 from tests.core_fixtures import write_corpus
-from tests.runner.test_cli import TINY_ARGS
+from tests.test_cli import TINY_ARGS
 
 
 @pytest.fixture

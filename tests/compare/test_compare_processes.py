@@ -9,10 +9,10 @@ import time
 import pytest
 
 from rnnscope.compare.lockstep import LEAD, shared_slots
-from rnnscope.runner.compare_tui import compare_clients
 from rnnscope.contracts import commands
 from rnnscope.contracts.frames import PAUSED, RUNNING
 from rnnscope.contracts.parts import PartStore
+from rnnscope.runner.compare_tui import compare_clients
 from rnnscope.training.data import load_corpus
 from tests.core_fixtures import tiny_config, write_corpus
 
@@ -30,7 +30,7 @@ class Pair:
 
     def _deliver(self, side, updates):
         for update in updates:
-            self.stores[side].apply(update)
+            self.stores[side].receive(update)
         self.changed.set()
 
     def frame(self, side):

@@ -12,7 +12,7 @@ from tests.fake_frames import make_frame
 def _through(sent, store, parts):
     update = sent.update(parts)
     if update is not None:
-        store.apply(pickle.loads(pickle.dumps(update)))
+        store.receive(pickle.loads(pickle.dumps(update)))
     return update
 
 

@@ -21,12 +21,12 @@ def _corrupt_moment(data):
 
 
 def _set(path, value):
-    def apply(data):
+    def corrupt(data):
         target = data
         for key in path[:-1]:
             target = target[key]
         target[path[-1]] = value
-    return apply
+    return corrupt
 
 
 CORRUPTIONS = {

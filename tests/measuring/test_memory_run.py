@@ -11,9 +11,9 @@ import torch
 from rnnscope.cli import main
 from rnnscope.contracts import commands
 from rnnscope.contracts.config import MODELS
+from rnnscope.engine.engine import Engine
 from rnnscope.measuring.flow_metrics import decay_per_step, memory_horizon, verdict
 from rnnscope.training.data import load_corpus
-from rnnscope.engine.engine import Engine
 from rnnscope.training.model import build_model
 from rnnscope.training.tasks import Task
 from tests.core_fixtures import tiny_config, tiny_engine, write_corpus

@@ -21,12 +21,12 @@ from tests.core_fixtures import tiny_config, tiny_engine, write_corpus
 
 
 async def _collect(client, until, timeout=60.0):
-    """Connect on this loop; apply updates until `until(frame)` holds; the failure reason if there is one."""
+    """Connect on this loop; receive updates until `until(frame)` holds; the failure reason if there is one."""
     store, done, failures = PartStore(), asyncio.Event(), []
 
     def deliver(updates):
         for update in updates:
-            store.apply(update)
+            store.receive(update)
         if until(store.frame()):
             done.set()
 

@@ -31,7 +31,7 @@ class Recorder:
         data = pickle.dumps(update)
         with self.cond:
             self.updates.append((set(update.parts), len(data)))
-            self.store.apply(pickle.loads(data))
+            self.store.receive(pickle.loads(data))
             self.frames.append(self.store.frame())
             self.cond.notify_all()
 

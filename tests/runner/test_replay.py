@@ -11,7 +11,7 @@ from rnnscope.contracts import commands
 from rnnscope.runner.replay import ReplaySource
 from rnnscope.storage.snapshot_io import list_snapshots
 from tests.core_fixtures import write_corpus
-from tests.runner.test_cli import TINY_ARGS
+from tests.test_cli import TINY_ARGS
 
 
 def test_replay_refuses_a_folder_that_is_not_a_run(tmp_path, capsys):

@@ -1,4 +1,4 @@
-"""A UnitsFrame for UI tests: real scores (rnnscope.units.ranking) of made-up states over a small code text, one
+"""A UnitsReading for UI tests: real scores (rnnscope.units.ranking) of made-up states over a small code text, one
 unit planted to follow inside-double-quotes, its strength growing with the step."""
 
 from __future__ import annotations

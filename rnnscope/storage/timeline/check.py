@@ -7,14 +7,14 @@ import dataclasses
 import numpy as np
 
 from rnnscope import cells
-from rnnscope.contracts.frames import MemoryFrame, ProbeFrame
+from rnnscope.contracts.frames import MemoryReading, ProbeReading
 from rnnscope.contracts.visible import safe_text
 from rnnscope.storage.snapshot_check import check_memory, check_probe
 
 MAX_GATE_NAME = 16  # characters of a custom cell's gate name
 
 
-def _positions_as_characters(probe: ProbeFrame) -> ProbeFrame:
+def _positions_as_characters(probe: ProbeReading) -> ProbeReading:
     """A watched model's frame (positions, not characters: ids 0..T-1, targets among the readout's V classes, V = 0
     without a readout; `embedding` none, or [T, I] the module's input at each position) checked for those fields,
     returned with neutral ones for check_probe."""
@@ -36,7 +36,7 @@ def custom_gate_names(names: tuple[str, ...]) -> bool:
                for name in names) and len(set(names)) == len(names)
 
 
-def check_timeline_frame(probe: ProbeFrame, memory: MemoryFrame | None) -> None:
+def check_timeline_frame(probe: ProbeReading, memory: MemoryReading | None) -> None:
     """ValueError (one line) naming the first field of a read-back frame that the screen could not draw."""
     if probe.labels:
         probe = _positions_as_characters(probe)

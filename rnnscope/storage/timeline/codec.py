@@ -1,6 +1,6 @@
 """One timeline frame as the arrays and the JSON of its file, and back (numpy + json only).
 
-Every array field of ProbeFrame and of each LayerProbe is stored under its own name (`ids`, `probs`, `embedding`,
+Every array field of ProbeReading and of each LayerProbe is stored under its own name (`ids`, `probs`, `embedding`,
 a field added later such as `connectivity`; per layer `gates_l0`, `hidden_l1`, ...); a field that is None is
 absent. Activations and probabilities go as float16 when their values fit (|x| < 65,504), else float32; the
 gradient norms and connectivity keep float32 (they span 1e-15..1e10 on a log scale, float16 would flush them to
@@ -16,7 +16,7 @@ import json
 
 import numpy as np
 
-from rnnscope.contracts.frames import LayerProbe, MemoryFrame, ProbeFrame
+from rnnscope.contracts.frames import LayerProbe, MemoryReading, ProbeReading
 from rnnscope.contracts.json_numbers import json_number
 from rnnscope.storage.snapshot_io import memory_to_json, metrics_to_json
 from rnnscope.storage.snapshot_load import memory_from_json, metrics_from_json
@@ -46,10 +46,10 @@ def _compact(name: str, array: np.ndarray) -> np.ndarray:
     return array.astype(np.float16) if fits else array.astype(np.float32)
 
 
-def encode(probe: ProbeFrame, *, wall_time: float, train_loss: float | None, val_loss: float | None,
-           memory: MemoryFrame | None, meta: dict | None) -> dict[str, np.ndarray]:
+def encode(probe: ProbeReading, *, wall_time: float, train_loss: float | None, val_loss: float | None,
+           memory: MemoryReading | None, meta: dict | None) -> dict[str, np.ndarray]:
     """The npz content of one frame: the arrays and the JSON `meta` (as uint8)."""
-    arrays = {name: _compact(name, getattr(probe, name)) for name in array_fields(ProbeFrame)
+    arrays = {name: _compact(name, getattr(probe, name)) for name in array_fields(ProbeReading)
               if getattr(probe, name) is not None}
     for index, layer in enumerate(probe.layers):
         arrays.update({f"{name}_l{index}": _compact(name, getattr(layer, name)) for name in array_fields(LayerProbe)
@@ -118,15 +118,15 @@ def _fields(cls, arrays: dict[str, np.ndarray], suffix: str = "") -> dict[str, n
             for name in array_fields(cls)}
 
 
-def decode(arrays: dict[str, np.ndarray], info: dict) -> tuple[ProbeFrame, MemoryFrame | None]:
+def decode(arrays: dict[str, np.ndarray], info: dict) -> tuple[ProbeReading, MemoryReading | None]:
     """Inverse of encode (its values unchecked: rnnscope.storage.timeline.check does that)."""
     layers = tuple(
         LayerProbe(gate_names=tuple(layer["gate_names"]), metrics=metrics_from_json(layer["metrics"]),
                    **_fields(LayerProbe, arrays, f"_l{index}"))
         for index, layer in enumerate(info["layers"]))
     loss = info["loss"]
-    probe = ProbeFrame(step=info["step"], text=info["text"], loss=float("nan") if loss is None else loss,
+    probe = ProbeReading(step=info["step"], text=info["text"], loss=float("nan") if loss is None else loss,
                        layers=layers, cost_ms=info["cost_ms"], labels=tuple(info.get("labels", ())),
-                       **_fields(ProbeFrame, arrays))
+                       **_fields(ProbeReading, arrays))
     memory = info["memory"]
     return probe, None if memory is None else memory_from_json(memory, memory["step"])

@@ -9,9 +9,9 @@ import math
 from pathlib import Path
 
 from rnnscope.contracts.config import MODELS, RunConfig
-from rnnscope.contracts.frames import ProbeFrame, RunStatus, Sample, StepStats
+from rnnscope.contracts.frames import ProbeReading, RunStatus, Sample, StepStats
 from rnnscope.contracts.json_numbers import number_or_nan
-from rnnscope.contracts.units import UnitsFrame
+from rnnscope.contracts.units import UnitsReading
 from rnnscope.contracts.visible import safe_text
 from rnnscope.storage.timeline.frame_meta import FrameMeta
 from rnnscope.storage.timeline.reader import TimelineFrame
@@ -60,7 +60,7 @@ def settings(meta: dict) -> dict:
     return said
 
 
-def named_layers(frame: TimelineFrame) -> ProbeFrame:
+def named_layers(frame: TimelineFrame) -> ProbeReading:
     """The frame's probe with its rows' names as the writer recorded them (meta "rows": one short visible-safe name
     per layer, a bidirectional module's "L0 fwd", "L0 bwd", ...); as it was when they are missing or malformed."""
     rows, probe = _read(frame.meta).rows, frame.probe
@@ -101,7 +101,7 @@ def sample(frame: TimelineFrame) -> Sample | None:
                   temperature=math.nan)
 
 
-def recorded_units(frame: TimelineFrame) -> UnitsFrame | None:
+def recorded_units(frame: TimelineFrame) -> UnitsReading | None:
     """The units analysis the frame recorded (its features' best units), or None: none recorded, or refused."""
     try:
         record = read_units(frame.meta)

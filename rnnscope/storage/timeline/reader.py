@@ -2,7 +2,7 @@
 
     reader = TimelineReader(run_dir)
     entries = reader.index()              # [TimelineEntry(id, step, ..., loss, run)] of the newest run, oldest first
-    frame = reader.load(entries[-1].id)   # TimelineFrame(entry, probe: ProbeFrame, memory: MemoryFrame | None, meta)
+    frame = reader.load(entries[-1].id)   # TimelineFrame(entry, probe: ProbeReading, memory: MemoryReading | None, meta)
 
 Numpy + json only (no torch, no Textual). Files are read with allow_pickle=False and every field is checked
 (rnnscope.storage.timeline.check); whatever is wrong (a missing index, a frame thinned away since the index was read, a
@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnscope.contracts.frames import MemoryFrame, ProbeFrame
+from rnnscope.contracts.frames import MemoryReading, ProbeReading
 from rnnscope.storage.snapshot_read import SnapshotError, read_npz
 from rnnscope.storage.timeline.check import check_timeline_frame
 from rnnscope.storage.timeline.codec import META_KEY, decode, decode_meta, expected_arrays
@@ -32,8 +32,8 @@ class TimelineFrame:
     """One recorded frame: the probe, the memory measured last before it, and what the index says of it."""
 
     entry: TimelineEntry
-    probe: ProbeFrame
-    memory: MemoryFrame | None
+    probe: ProbeReading
+    memory: MemoryReading | None
     meta: dict  # what the recorder wrote beside the probe (read it with rnnscope.storage.timeline.frame_meta)
 
 
@@ -80,7 +80,7 @@ class TimelineReader:
         return TimelineFrame(entry, probe, memory, info["meta"] if isinstance(info["meta"], dict) else {})
 
 
-def _read(path: Path) -> tuple[dict, ProbeFrame, MemoryFrame | None]:
+def _read(path: Path) -> tuple[dict, ProbeReading, MemoryReading | None]:
     """Each array's npy header is checked before its data is read (rnnscope.storage.snapshot_read.read_npz)."""
     try:
         within = path.parent.parent  # the run folder

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from rnnscope.contracts.engine_hook import EngineHook
-from rnnscope.contracts.frames import MemoryFrame, ProbeFrame
+from rnnscope.contracts.frames import MemoryReading, ProbeReading
 from rnnscope.storage.timeline.frame_meta import FrameMeta
 from rnnscope.storage.timeline.heartbeat import HeartbeatFile
 from rnnscope.storage.timeline.writer import TimelineWriter
@@ -21,7 +21,7 @@ class Beside(NamedTuple):
 
     train_loss: float | None
     val_loss: float | None
-    memory: MemoryFrame | None
+    memory: MemoryReading | None
     meta: FrameMeta
 
 
@@ -43,10 +43,10 @@ class TimelineRecorder(EngineHook):
         self.writer.claim()
         self.heartbeat.beat(0, now=True)
 
-    def after_probe(self, engine, probe: ProbeFrame) -> None:
+    def after_probe(self, engine, probe: ProbeReading) -> None:
         self.record(probe, self.beside(engine))
 
-    def record(self, probe: ProbeFrame, beside: Beside) -> None:
+    def record(self, probe: ProbeReading, beside: Beside) -> None:
         """Write the frame and beat the heartbeat; an OSError (the heartbeat's too) stops the recorder."""
         if not self.on:
             return

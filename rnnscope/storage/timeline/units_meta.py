@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnscope.contracts.feature_name import FEATURE_NAME
-from rnnscope.contracts.units import CONTEXTS, UnitsFrame, best_and_order
+from rnnscope.contracts.units import CONTEXTS, UnitsReading, best_and_order
 from rnnscope.storage.timeline.index import is_step
 
 MAX_FEATURES = 64
@@ -26,7 +26,7 @@ class UnitsRecord:
     """A recorded analysis: `frame` holds the kept units only (no text, strip or contexts);
     best_r / best_beyond [F] are each feature's best |r| / |r beyond| over all units (nan: none)."""
 
-    frame: UnitsFrame
+    frame: UnitsReading
     best_r: np.ndarray
     best_beyond: np.ndarray
 
@@ -35,7 +35,7 @@ def _number(value: float) -> float | None:
     return round(float(value), DIGITS) if math.isfinite(value) else None
 
 
-def units_meta(frame: UnitsFrame) -> dict:
+def units_meta(frame: UnitsReading) -> dict:
     """The meta entry of `frame` (JSON: finite numbers rounded, nan as null)."""
     scores = np.nan_to_num(np.abs(frame.scores()))  # [U, F]
     kept = sorted(set(np.argmax(scores, axis=0).tolist()) | set(frame.order[:TOP_KEPT].tolist()))
@@ -106,10 +106,10 @@ def _table(rows: object, count: int, F: int, name: str) -> np.ndarray:
 
 
 def _frame(step: int, features: tuple[str, ...], memory: tuple[bool, ...], units: list, r: np.ndarray,
-           beyond: np.ndarray) -> UnitsFrame:
-    """A UnitsFrame of the recorded units (ranked as the analysis ranked them), without text, strip or contexts."""
+           beyond: np.ndarray) -> UnitsReading:
+    """A UnitsReading of the recorded units (ranked as the analysis ranked them), without text, strip or contexts."""
     best, order = best_and_order(np.where(np.asarray(memory)[None, :], beyond, r))  # [U], [U]
-    return UnitsFrame(
+    return UnitsReading(
         step=step, text="", features=features, memory=memory, layer=np.array([u[0] for u in units]),
         kind=tuple(u[1] for u in units), index=np.array([u[2] for u in units]), r=r, beyond=beyond, best=best,
         order=order, contexts=np.full((len(units), 2, CONTEXTS), -1), strip=np.zeros((0, len(units)), np.float16))

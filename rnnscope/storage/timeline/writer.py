@@ -38,7 +38,7 @@ except ImportError:  # not POSIX: no lock (rnnscope's terminals are POSIX)
 
 import numpy as np
 
-from rnnscope.contracts.frames import MemoryFrame, ProbeFrame
+from rnnscope.contracts.frames import MemoryReading, ProbeReading
 from rnnscope.storage.atomic_file import replace_atomically
 from rnnscope.storage.run_dir import remove_leftovers
 from rnnscope.storage.timeline.codec import encode
@@ -151,8 +151,8 @@ class TimelineWriter:
         mine = newest.run == self.run
         return self.run if mine and step >= newest.step else newest.run + 1
 
-    def append(self, probe: ProbeFrame, *, wall_time: float, train_loss: float | None, val_loss: float | None,
-               memory: MemoryFrame | None, meta: dict | None = None) -> TimelineEntry:
+    def append(self, probe: ProbeReading, *, wall_time: float, train_loss: float | None, val_loss: float | None,
+               memory: MemoryReading | None, meta: dict | None = None) -> TimelineEntry:
         """Record one probe (OSError when the folder cannot take it, TypeError / ValueError for a step that is no
         whole number 0..2**53-1; either way the timeline stays as it was)."""
         step = check_step(probe.step)

@@ -95,7 +95,7 @@ class CompareApp(RnnscopeApp):
         self.status_bar.show(self.selected, all(self.frames.values()))
 
     def _repaint(self) -> None:
-        shown = {side: self.frames[side] if self.review is None else self.review.apply(self.frames[side], side)
+        shown = {side: self.frames[side] if self.review is None else self.review.overlay(self.frames[side], side)
                  for side in SIDES}  # under review: each run's recorded frame of the same step
         frames = tuple(shown.values())
         if not any(frames) or self.painted == (frames, self.view):
@@ -113,7 +113,7 @@ class CompareApp(RnnscopeApp):
 
     def units_frame(self) -> Frame | None:
         frame = self.frames[self.selected]
-        return frame if self.review is None or frame is None else self.review.apply(frame, self.selected)
+        return frame if self.review is None or frame is None else self.review.overlay(frame, self.selected)
 
     def view_sizes(self) -> tuple[int, int, int] | None:
         """The cursor, unit and layer move together on both sides: within the smaller run's sizes."""

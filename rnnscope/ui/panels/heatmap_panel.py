@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rnnscope.contracts.frames import Frame, LayerProbe, ProbeFrame
+from rnnscope.contracts.frames import Frame, LayerProbe, ProbeReading
 from rnnscope.ui.panels.base import FramePanel
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heat_blocks import HeatBlock, heat_layout, render_heat_blocks
@@ -18,7 +18,7 @@ def selected_layer(frame: Frame, view: ViewState) -> tuple[int, LayerProbe]:
     return index, layers[index]
 
 
-def layer_title(probe: ProbeFrame, index: int) -> str:
+def layer_title(probe: ProbeReading, index: int) -> str:
     """'layer 2/4', or with the rows' names a watched module's writer gave: 'L0 bwd (2/4)'."""
     count = len(probe.layers)
     return f"{probe.layer_names[index]} ({index + 1}/{count})" if probe.layer_names else f"layer {index + 1}/{count}"

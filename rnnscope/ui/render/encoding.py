@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnscope.contracts.frames import ProbeFrame
+from rnnscope.contracts.frames import ProbeReading
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import value_range
 from rnnscope.ui.render.lines import Line, fit, seg
@@ -46,7 +46,7 @@ def vector_lines(vector: np.ndarray, matrix: np.ndarray, name: str, columns: int
             [seg("".ljust(LABEL)), seg(numbers + (" …" if len(vector) > shown else ""), accents.dim)]]
 
 
-def render_encoding(probe: ProbeFrame, vocab: tuple[str, ...], cursor: int, width: int, color_system: str | None,
+def render_encoding(probe: ProbeReading, vocab: tuple[str, ...], cursor: int, width: int, color_system: str | None,
                     accents: Accents) -> list[Line]:
     """Index, one-hot, embedding strip and values, nearest characters by cosine similarity."""
     cursor = max(0, min(cursor, len(probe.ids) - 1))
@@ -65,7 +65,7 @@ def render_encoding(probe: ProbeFrame, vocab: tuple[str, ...], cursor: int, widt
     return [fit(line, width) for line in [*lines, near]]
 
 
-def render_inputs(probe: ProbeFrame, cursor: int, width: int, color_system: str | None, accents: Accents) -> list[Line]:
+def render_inputs(probe: ProbeReading, cursor: int, width: int, color_system: str | None, accents: Accents) -> list[Line]:
     """A watched model's input at the cursor: its label, the vector the module took there at this probe (a language
     model's embedding as it is now), and the probe's other tokens whose inputs are most alike (cosine)."""
     inputs = probe.embedding  # [T, I]

@@ -6,7 +6,7 @@ import textwrap
 
 import numpy as np
 
-from rnnscope.contracts.frames import MemoryFrame
+from rnnscope.contracts.frames import MemoryReading
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.lines import Line, fit, fixed, line_width, runs, seg
 from rnnscope.ui.render.log_scale import bar_rows
@@ -76,7 +76,7 @@ def _y_label(row: int, rows: int, top: str) -> str:
     return top if row == 0 else "0" if row == rows - 1 else ""
 
 
-def render_memory(memory: MemoryFrame | None, width: int, height: int, accents: Accents,
+def render_memory(memory: MemoryReading | None, width: int, height: int, accents: Accents,
                   waiting: str = WAITING_MEMORY) -> list[Line]:
     """The memory panel's lines: bars, their labels, and a reading (wrapped onto a second line when narrow);
     `waiting` when nothing is measured (a live run: when it will be; a recorded one: that none was)."""
@@ -132,7 +132,7 @@ def wrap(parts: Line, width: int, limit: int = 2) -> list[Line]:
     return [fit(line, width) for line in lines[:limit]]
 
 
-def used_context(memory: MemoryFrame, within: float = 0.05) -> int:
+def used_context(memory: MemoryReading, within: float = 0.05) -> int:
     """The smallest k whose loss is within `within` nats of the full-context loss: how far back it reads."""
     close = np.flatnonzero(memory.context_loss <= memory.full + within)
     return int(memory.context_k[close[0]]) if close.size else int(memory.context_k[-1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnscope.contracts.frames import ProbeFrame
+from rnnscope.contracts.frames import ProbeReading
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import colour_bar, value_range
 from rnnscope.ui.render.lines import Line, cells_of, fixed, runs, seg, si
@@ -28,7 +28,7 @@ def coloured_text(text: str, activation: np.ndarray, lo: float, hi: float, curso
     return [runs(chars[i : i + width], styles[i : i + width]) for i in starts[first : first + rows]]
 
 
-def guesses(probe: ProbeFrame, vocab: tuple[str, ...], cursor: int, compact: bool, accents: Accents) -> list[Line]:
+def guesses(probe: ProbeReading, vocab: tuple[str, ...], cursor: int, compact: bool, accents: Accents) -> list[Line]:
     """The top next-character guesses at the cursor with probabilities; the true next char marked."""
     probs = probe.probs[cursor]  # [V]
     truth = int(probe.targets[cursor])
@@ -55,7 +55,7 @@ def class_name(names: tuple[str, ...], class_id: int) -> str:
     return visible_text(name) if name else f"#{class_id}"
 
 
-def class_guesses(probe: ProbeFrame, names: tuple[str, ...], cursor: int, accents: Accents) -> list[Line]:
+def class_guesses(probe: ProbeReading, names: tuple[str, ...], cursor: int, accents: Accents) -> list[Line]:
     """A watched model's top classes at the cursor (by name where its scope was given a vocabulary, else by id),
     the target marked."""
     head = [seg("at "), seg(visible_text(probe.labels[cursor]) or "·", accents.cursor), seg(f" (t={cursor})")]
@@ -80,7 +80,7 @@ def positions_text(labels: tuple[str, ...], cursor: int) -> tuple[str, np.ndarra
     return "".join(word + " " * gap for word in words), owner, int(starts[cursor])
 
 
-def render_probe_text(probe: ProbeFrame, hidden: np.ndarray, vocab: tuple[str, ...], unit: int, cursor: int,
+def render_probe_text(probe: ProbeReading, hidden: np.ndarray, vocab: tuple[str, ...], unit: int, cursor: int,
                       width: int, height: int, color_system: str | None, accents: Accents) -> list[Line]:
     """Header with the unit and its colour scale, the coloured text (a watched model's labels), then the guesses at
     the cursor."""

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnscope.contracts.frames import ProbeFrame
-from rnnscope.contracts.units import UnitsFrame
+from rnnscope.contracts.frames import ProbeReading
+from rnnscope.contracts.units import UnitsReading
 
 
 def joint_runs(values: np.ndarray, threshold: float) -> list[tuple[int, int]]:
@@ -46,7 +46,7 @@ class Similar:
     searched: int  # characters of the analysis text searched (its strip)
 
 
-def scaled(frame: UnitsFrame, units: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def scaled(frame: UnitsReading, units: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """The units' values over the strip [N, S], each divided by its largest |value| there, and those scales [S]."""
     values = frame.strip[: len(frame.text), units].astype(np.float32)  # [N, S]
     scale = np.abs(values).max(axis=0, initial=0.0)  # [S]
@@ -54,7 +54,7 @@ def scaled(frame: UnitsFrame, units: list[int]) -> tuple[np.ndarray, np.ndarray]
     return values / scale, scale
 
 
-def probe_values(frame: UnitsFrame, units: list[int], probe: ProbeFrame | None) -> np.ndarray | None:
+def probe_values(frame: UnitsReading, units: list[int], probe: ProbeReading | None) -> np.ndarray | None:
     """The units' values over the probe [T, S] (their layer's h or c), or None where the probe lacks one."""
     columns = []
     for unit in units:
@@ -73,7 +73,7 @@ def run_at(values: np.ndarray, threshold: float, position: int) -> tuple[int, in
     return next(((start, end) for start, end in joint_runs(values, threshold) if start <= position < end), None)
 
 
-def similar_spans(frame: UnitsFrame, units: list[int], threshold: float, probe: ProbeFrame | None, cursor: int,
+def similar_spans(frame: UnitsReading, units: list[int], threshold: float, probe: ProbeReading | None, cursor: int,
                   limit: int = 10) -> Similar:
     """LSTMVis's match for `units` (indices into the frame's units). Each unit is scaled by its largest |value| over
     the strip and signed so that it is positive at the anchor: the probe's time cursor when the units are jointly

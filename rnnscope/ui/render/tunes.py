@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from rnnscope.contracts.tunes import TunesFrame
+from rnnscope.contracts.tunes import TunesReading
 from rnnscope.contracts.visible import safe_text
 from rnnscope.music.midi import note_name, piano_roll
 from rnnscope.ui.render.accents import Accents
@@ -17,7 +17,7 @@ WAITING_TUNES = "no valid tune yet: samples start from {start!r} and are cut at 
 LABEL = 4  # cells for a row's note name
 
 
-def tunes_summary(tunes: TunesFrame) -> str:
+def tunes_summary(tunes: TunesReading) -> str:
     share = "" if tunes.checked == 0 else f" ({tunes.share:.0%})"
     training = "n/a" if tunes.training_share is None else f"{tunes.training_share:.0%}"
     copied = "n/a" if math.isnan(tunes.copied_share) else f"{tunes.copied_share:.0%}"
@@ -45,7 +45,7 @@ def roll_lines(notes: np.ndarray, width: int, rows: int) -> list[Line]:
     return lines
 
 
-def render_tunes(tunes: TunesFrame, width: int, height: int, accents: Accents) -> list[Line]:
+def render_tunes(tunes: TunesReading, width: int, height: int, accents: Accents) -> list[Line]:
     """Summary line, the note (e.g. how to install abc2midi), then the newest valid tune: its step and title, its
     piano roll in what height is left, and its first lines when room remains."""
     lines: list[Line] = [[seg(tunes_summary(tunes)[:width], accents.label)]]

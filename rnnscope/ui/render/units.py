@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnscope.contracts.units import CONTEXTS, UnitsFrame, context
+from rnnscope.contracts.units import CONTEXTS, UnitsReading, context
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import value_range
 from rnnscope.ui.render.lines import Line, corpus_seg, seg
@@ -15,7 +15,7 @@ from rnnscope.ui.render.probe_text import coloured_text
 BEST = -1  # sort key: each unit's own best feature (the ranking); a feature's index sorts by that feature
 
 
-def ranked(frame: UnitsFrame, sort: int = BEST) -> np.ndarray:
+def ranked(frame: UnitsReading, sort: int = BEST) -> np.ndarray:
     """The units best first: by their best feature's |score|, or by their |score| for feature `sort`."""
     if sort == BEST:
         return frame.order
@@ -27,7 +27,7 @@ def _number(value: float) -> str:
     return "  —  " if not np.isfinite(value) else f"{value:+.2f}"
 
 
-def _row(frame: UnitsFrame, unit: int, rank: int, feature: int, width: int, selected: bool, marked: bool,
+def _row(frame: UnitsReading, unit: int, rank: int, feature: int, width: int, selected: bool, marked: bool,
          accents: Accents) -> Line:
     r = float(frame.r[unit, feature])
     beyond = float(frame.beyond[unit, feature])
@@ -38,7 +38,7 @@ def _row(frame: UnitsFrame, unit: int, rank: int, feature: int, width: int, sele
     return [seg(text[:width], accents.cursor if selected else None), seg(bar[: max(0, width - len(text))], accents.bar)]
 
 
-def ranking_lines(frame: UnitsFrame, order: np.ndarray, selected: int, sort: int, rows: int, width: int,
+def ranking_lines(frame: UnitsReading, order: np.ndarray, selected: int, sort: int, rows: int, width: int,
                   accents: Accents, marked: frozenset[int] = frozenset()) -> list[Line]:
     """The header and `rows` units of `order` around the selected rank (`selected`, a position in `order`); the
     `marked` units (for find-similar) with a dot."""
@@ -52,7 +52,7 @@ def ranking_lines(frame: UnitsFrame, order: np.ndarray, selected: int, sort: int
     return lines
 
 
-def strip_lines(frame: UnitsFrame, unit: int, width: int, rows: int, color_system: str | None,
+def strip_lines(frame: UnitsReading, unit: int, width: int, rows: int, color_system: str | None,
                 accents: Accents) -> list[Line]:
     """The analysis text's first characters coloured by `unit`, the rows around its most positive context."""
     values = frame.strip[:, unit].astype(np.float32)  # [S]
@@ -65,7 +65,7 @@ def strip_lines(frame: UnitsFrame, unit: int, width: int, rows: int, color_syste
     return coloured_text(text, values, lo, hi, cursor, width, rows, color_system, accents)
 
 
-def context_lines(frame: UnitsFrame, unit: int, width: int, count: int, accents: Accents) -> list[Line]:
+def context_lines(frame: UnitsReading, unit: int, width: int, count: int, accents: Accents) -> list[Line]:
     """Up to `count` of the unit's most positive and most negative contexts (±24 characters), the centre marked."""
     lines = []
     for side, sign in ((0, "+"), (1, "−")):
@@ -91,7 +91,7 @@ def _crop(line: Line, width: int) -> Line:
     return kept
 
 
-def emerged_lines(frame: UnitsFrame, width: int, accents: Accents, rows: int = 2) -> list[Line]:
+def emerged_lines(frame: UnitsReading, width: int, accents: Accents, rows: int = 2) -> list[Line]:
     """The memory features that emerged and where, wrapped on up to `rows` lines (the last ends in … when more)."""
     head = "emerged (|r beyond| ≥ 0.6): "
     if not frame.emerged:
@@ -113,7 +113,7 @@ def emerged_lines(frame: UnitsFrame, width: int, accents: Accents, rows: int = 2
     return [_crop(line, width) for line in lines]
 
 
-def render_units(frame: UnitsFrame, selected: int, sort: int, width: int, height: int, color_system: str | None,
+def render_units(frame: UnitsReading, selected: int, sort: int, width: int, height: int, color_system: str | None,
                  accents: Accents, marked: frozenset[int] = frozenset(), similar: list[Line] | None = None,
                  run: str = "") -> list[Line]:
     """The whole page: a title line (led by `run`, the run shown on the compare screen), the features that emerged,

@@ -3,7 +3,7 @@ jointly above the threshold, best Jaccard overlap first, each shown in its conte
 
 from __future__ import annotations
 
-from rnnscope.contracts.units import UnitsFrame
+from rnnscope.contracts.units import UnitsReading
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.lines import Line, corpus_seg, seg
 from rnnscope.ui.render.similar import Similar
@@ -16,7 +16,7 @@ def _span(text: str, start: int, end: int, accents: Accents) -> Line:
             corpus_seg(text[end:end + 40], accents.dim)]
 
 
-def similar_lines(frame: UnitsFrame, units: list[int], threshold: float, similar: Similar, rows: int,
+def similar_lines(frame: UnitsReading, units: list[int], threshold: float, similar: Similar, rows: int,
                   accents: Accents) -> list[Line]:
     """A head line (the units, the threshold, the query) and up to `rows` - 1 matches (uncropped)."""
     names = " + ".join(frame.name(unit) for unit in units)

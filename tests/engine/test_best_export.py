@@ -71,7 +71,7 @@ def test_a_best_folder_set_aside_by_a_killed_export_is_put_back(tmp_path):
 def test_a_headless_run_improving_to_its_end_keeps_its_last_weights_as_best(tmp_path):
     from rnnscope.cli import main
     from tests.core_fixtures import write_corpus
-    from tests.runner.test_cli import TINY_ARGS
+    from tests.test_cli import TINY_ARGS
 
     run_dir = tmp_path / "run"  # a tiny run's steps pay for no snapshot while training: the last is wind-down's
     assert main([str(write_corpus(tmp_path)), "--headless", *TINY_ARGS, "--steps", "10", "--export-best",

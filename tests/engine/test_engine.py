@@ -10,9 +10,9 @@ from rnnscope.contracts import commands
 from rnnscope.contracts.config import MODELS
 from rnnscope.contracts.errors import CheckpointError
 from rnnscope.contracts.frames import DIVERGED, PAUSED, RUNNING
+from rnnscope.engine.engine import Engine
 from rnnscope.training.checkpoint import load_checkpoint
 from rnnscope.training.data import load_corpus
-from rnnscope.engine.engine import Engine
 from tests.core_fixtures import tiny_config, tiny_engine, write_corpus
 
 

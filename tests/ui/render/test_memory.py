@@ -4,7 +4,7 @@ import dataclasses
 
 import numpy as np
 
-from rnnscope.contracts.frames import MemoryFrame
+from rnnscope.contracts.frames import MemoryReading
 from rnnscope.ui.render.accents import DEFAULT_ACCENTS
 from rnnscope.ui.render.flow import render_flow
 from rnnscope.ui.render.memory import REFERENCE, WAITING_MEMORY, reference_row, render_memory, used_context
@@ -16,7 +16,7 @@ def text(line) -> str:
 
 
 def _memory(task="recall", accuracy=(1.0, 1.0, 0.9, 0.6, 0.3, 0.0), losses=(3.3, 2.6, 2.1, 1.8, 1.62, 1.6, 1.58)):
-    return MemoryFrame(
+    return MemoryReading(
         step=4000, context_k=np.array([1, 2, 4, 8, 16, 32, 64]), context_loss=np.array(losses), full=losses[-1],
         task=task, distance_range=(5, 50) if task else None, chance=1 / 26 if task else None,
         distances=np.array([5, 14, 23, 32, 41, 50]) if task else np.zeros(0, dtype=np.int64),

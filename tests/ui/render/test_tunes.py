@@ -6,15 +6,15 @@ import random
 
 import numpy as np
 
-from rnnscope.contracts.tunes import Tune, TunesFrame
+from rnnscope.contracts.tunes import Tune, TunesReading
 from rnnscope.ui.render.accents import DEFAULT_ACCENTS
 from rnnscope.ui.render.tunes import render_tunes, roll_lines
 from tests.hostile_strings import escape_sequence, hostile, unsafe_chars
 
 
-def _frame(text: str, notes: np.ndarray, note: str = "") -> TunesFrame:
+def _frame(text: str, notes: np.ndarray, note: str = "") -> TunesReading:
     tune = Tune(120, text, "valid", "", 25, 0.3)
-    return TunesFrame(start="X:", recent=(tune,), valid=1, checked=2, valid_total=1, checked_total=2, samples=1,
+    return TunesReading(start="X:", recent=(tune,), valid=1, checked=2, valid_total=1, checked_total=2, samples=1,
                       training_valid=746, training_total=806, copied_share=0.3, newest_valid=tune, notes=notes,
                       first_valid_step=120, note=note)
 
@@ -51,6 +51,6 @@ def test_escape_sequences_in_a_generated_tune_never_reach_the_terminal():
         notes = np.array([[0.0, 0.5, 62]])
         lines = render_tunes(_frame(text, notes, note=hostile(rng)), 80, 20, DEFAULT_ACCENTS)
         assert not unsafe_chars(_text(lines).replace("\n", ""))
-    waiting = TunesFrame(start="X\x1b[2J", recent=(), valid=0, checked=0, valid_total=0, checked_total=0, samples=0,
+    waiting = TunesReading(start="X\x1b[2J", recent=(), valid=0, checked=0, valid_total=0, checked_total=0, samples=0,
                          training_valid=None, training_total=None, copied_share=math.nan)
     assert not unsafe_chars(_text(render_tunes(waiting, 80, 5, DEFAULT_ACCENTS)).replace("\n", ""))

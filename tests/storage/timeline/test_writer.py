@@ -138,7 +138,7 @@ def _frames_all_load(run_dir: Path) -> list[int]:
 
 
 def test_a_killed_writer_leaves_whole_frames_and_a_reader_follows_it(tmp_path):
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     writer = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], stdout=subprocess.PIPE, text=True,
                               cwd=root)
     try:
@@ -269,7 +269,7 @@ def test_a_second_process_cannot_write_a_timeline_another_process_writes(tmp_pat
     from rnnscope.storage.timeline import TimelineBusy
 
     holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(tmp_path)], stdout=subprocess.PIPE, text=True,
-                              cwd=Path(__file__).resolve().parents[2])
+                              cwd=Path(__file__).resolve().parents[3])
     try:
         assert holder.stdout.readline().strip() == "holding"
         probe = make_frame("gru", T=6, H=3, V=5).probe

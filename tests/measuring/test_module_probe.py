@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from rnnscope.measuring.module_probe import default_direction, probe_module, readout_loss
-from rnnscope.measuring.probe_unrolled import probe_module_unrolled
+from rnnscope.measuring.oracle_unrolled import probe_module_unrolled
 
 torch.set_num_threads(1)
 KINDS = ("lstm", "gru", "rnn-tanh", "rnn-relu")

@@ -87,7 +87,7 @@ def test_a_headless_run_prints_the_warning_of_its_last_probe(tmp_path, monkeypat
     from rnnscope.runner.headless_probes import HeadlessProbes
     from rnnscope.storage.timeline import TimelineWriter
     from tests.core_fixtures import write_corpus
-    from tests.runner.test_cli import TINY_ARGS
+    from tests.test_cli import TINY_ARGS
 
     real_last = HeadlessProbes.last
 

@@ -130,7 +130,7 @@ def test_bad_attach_arguments_are_one_line_and_exit_2(argv, words, capsys):
 @pytest.mark.slow
 async def test_attached_to_a_finished_headless_run_it_says_ended_and_scrubs(tmp_path):
     from tests.core_fixtures import write_corpus
-    from tests.runner.test_cli import TINY_ARGS
+    from tests.test_cli import TINY_ARGS
 
     corpus, run_dir = write_corpus(tmp_path), tmp_path / "run"
     assert main([str(corpus), "--headless", *TINY_ARGS, "--steps", "6", "--export-every", "3", "--clip", "0.01",

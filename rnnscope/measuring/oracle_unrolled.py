@@ -1,4 +1,8 @@
-"""The probe's test oracle: the gate-by-gate unrolled pass with torch.autograd (slow, plainly right)."""
+"""The test oracle, not used by the app: the probe's gate-by-gate unrolled pass with torch.autograd (slow, plainly right)."""
+
+# Tests and benchmarks check the fast probe against it. It ships in the package only because benchmarks/cuda_check.py
+# runs from an installed wheel on a GPU machine; no module of rnnscope imports it (tests/measuring/test_oracle_unrolled.py).
+
 
 from __future__ import annotations
 
