@@ -17,6 +17,9 @@ def may_step(mine: int, state: str, theirs: int, their_live: bool, lead: int = L
     Running: while not more than `lead` steps ahead of a live partner (a diverged partner never holds it).
     Paused: only to catch up with a live partner that is ahead by at most `lead` (both stop at the same step
     after space, though the two pauses reach the runs a step or two apart). Diverged: never.
+
+    The divergence rule, the one for every compare (on the screen and headless): a diverged run stops where it
+    diverged; its partner is never held by it and trains on alone.
     """
     if state == RUNNING:
         return not their_live or mine < theirs + lead

@@ -49,19 +49,19 @@ class PairRun:
     def after_step(self, tell) -> None:
         pair = self.pair
         for side in self.newly:
-            tell(f"rnnscope: run {side.upper()} diverged at {pair.sides[side].diverged}; the other run goes on")
+            tell(f"rnnscope: run {side.upper()} diverged at {pair.sides[side].status().diverged}; the other run goes on")
             if self.export_every:
                 with self.guard.finishing():
-                    self.code = self.code or (1 if pair.export((side,)) is None else 0)
+                    self.code = self.code or (1 if pair.export_alone(side) is None else 0)
         if self.code == 0 and self.export_every and pair.step % self.export_every == 0 and pair.live():
             with self.guard.finishing():
-                self.code = 0 if pair.export(tuple(pair.live())) is not None else 1
+                self.code = 0 if pair.export() is not None else 1
         if self.code:
             tell(f"rnnscope: error: {pair.failure}")
 
     def info(self) -> str:
         parts = []
         for side, engine in self.pair.sides.items():
-            loss = "diverged" if side not in self.pair.live() else f"loss {engine.recent_loss.mean():.3f}"
+            loss = "diverged" if side not in self.pair.live() else f"loss {engine.status().train_loss:.3f}"
             parts.append(f"{side.upper()} {loss}")
         return "  ".join(parts)
