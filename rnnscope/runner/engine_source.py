@@ -11,11 +11,11 @@ from rnnscope.contracts import commands
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import RUNNING
 from rnnscope.contracts.source import Publish
+from rnnscope.engine.engine import Engine
 from rnnscope.engine.partner import Partner
 from rnnscope.storage.corpus_file import min_corpus_chars
 from rnnscope.training.data import load_corpus
 from rnnscope.training.device import configure_threads
-from rnnscope.engine.engine import Engine
 from rnnscope.training.side_budget import Cadence
 
 FRAME_INTERVAL_S = 0.5  # the frame rate, decided here only: while running, parts go out at most this often

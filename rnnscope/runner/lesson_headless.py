@@ -9,13 +9,13 @@ from pathlib import Path
 from rnnscope.compare.engine_pair import EnginePair
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import DIVERGED
+from rnnscope.engine.engine import Engine
 from rnnscope.lessons import HOLDS, NOT_YET, Lesson
 from rnnscope.lessons.lesson_run import add_lesson_to_meta, attach_lesson, strict_json
 from rnnscope.runner.run_loop import headless_session, run_loop, say
 from rnnscope.runner.signals import SignalGuard
 from rnnscope.training.data import Corpus
 from rnnscope.training.device import configure_threads
-from rnnscope.engine.engine import Engine
 
 EXIT_HOLDS, EXIT_DOES_NOT = 0, 1
 
