@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rnnscope.compare.lockstep import Lockstep
+from rnnscope.compare.lockstep import shared_slots
 from rnnscope.compare.options import what_differs
-from rnnscope.compare.pair_side import PairSide
+from rnnscope.compare.pair_side import pair_sides
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import DIVERGED, Frame
 from rnnscope.engine.engine import Engine
@@ -25,9 +25,8 @@ class EnginePair:
         self.compare_text = compare_text
         self.sides = {"a": Engine(config_a, corpus, self.run_dir / "a", threads=threads),
                       "b": Engine(config_b, corpus, self.run_dir / "b", threads=threads)}
-        slot_a, slot_b = [0, 1, -1, -1], [0, 1, -1, -1]
-        self.partners = {"a": PairSide(Lockstep(slot_a, slot_b), frame_b=lambda: self._frame_now("b")),
-                         "b": PairSide(Lockstep(slot_b, slot_a), config_a)}
+        self.partners = pair_sides(config_a, shared_slots())
+        self.partners["a"].frame_b = lambda: self._frame_now("b")  # B's frame now, not read back from its snapshot
         for side, engine in self.sides.items():
             self.partners[side].prepare(engine)  # B follows A's compare rules
         for engine in self.sides.values():  # built now, so the first step's chars/s does not pay for it

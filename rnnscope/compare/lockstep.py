@@ -63,6 +63,8 @@ class Lockstep:
         return int(self.theirs[3])
 
 
-def shared_slots(context) -> tuple:
-    """Two slots, one per run, for the two processes of a pair (spawn context)."""
-    return context.RawArray("q", [0, 1, -1, -1]), context.RawArray("q", [0, 1, -1, -1])
+def shared_slots(context=None) -> tuple:
+    """Two slots, one per run, each [step 0, live, no export asked, none answered]: shared arrays for the two
+    processes of a pair (a spawn context), plain lists for a pair in one process (None)."""
+    start = [0, 1, -1, -1]
+    return (list(start), list(start)) if context is None else (context.RawArray("q", start), context.RawArray("q", start))

@@ -150,3 +150,10 @@ class PairSide(Partner):
         step, frame_a = self.figure
         self.figure = None
         self.draw_figure(engine, step, frame_a)
+
+
+def pair_sides(config_a: RunConfig, slots: tuple) -> dict[str, PairSide]:
+    """A's side and B's over two lockstep slots (rnnscope.compare.lockstep.shared_slots): each writes its own, reads
+    the other's."""
+    slot_a, slot_b = slots
+    return {"a": PairSide(Lockstep(slot_a, slot_b)), "b": PairSide(Lockstep(slot_b, slot_a), config_a)}
