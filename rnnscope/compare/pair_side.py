@@ -110,6 +110,7 @@ class PairSide(Partner):
         from rnnscope.storage.snapshot_io import list_snapshots
         from rnnscope.storage.snapshot_load import load_snapshot_frame
 
+        self.figure_saved = None
         if self.frame_b is not None:
             frame_b = self.frame_b()
         else:
