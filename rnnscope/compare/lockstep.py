@@ -17,6 +17,9 @@ def may_step(mine: int, state: str, theirs: int, their_live: bool, lead: int = L
     Running: while not more than `lead` steps ahead of a live partner (a diverged partner never holds it).
     Paused: only to catch up with a live partner that is ahead by at most `lead` (both stop at the same step
     after space, though the two pauses reach the runs a step or two apart). Diverged: never.
+
+    The divergence rule, the one for every compare (on the screen and headless): a diverged run stops where it
+    diverged; its partner is never held by it and trains on alone.
     """
     if state == RUNNING:
         return not their_live or mine < theirs + lead
@@ -60,6 +63,8 @@ class Lockstep:
         return int(self.theirs[3])
 
 
-def shared_slots(context) -> tuple:
-    """Two slots, one per run, for the two processes of a pair (spawn context)."""
-    return context.RawArray("q", [0, 1, -1, -1]), context.RawArray("q", [0, 1, -1, -1])
+def shared_slots(context=None) -> tuple:
+    """Two slots, one per run, each [step 0, live, no export asked, none answered]: shared arrays for the two
+    processes of a pair (a spawn context), plain lists for a pair in one process (None)."""
+    start = [0, 1, -1, -1]
+    return (list(start), list(start)) if context is None else (context.RawArray("q", start), context.RawArray("q", start))

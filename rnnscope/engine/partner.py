@@ -27,8 +27,9 @@ class Partner:
         """Whether to train a step now."""
         return engine.state == RUNNING
 
-    def stepped(self, engine: Engine) -> None:
-        """After a training step."""
+    def stepped(self, engine: Engine) -> bool:
+        """After a training step; True when the step is to be shown at once (a probe now)."""
+        return False
 
     def exported(self, engine: Engine) -> None:
         """After an --export-every snapshot."""

@@ -52,10 +52,10 @@ class PairRun:
             tell(f"rnnscope: run {side.upper()} diverged at {pair.sides[side].status().diverged}; the other run goes on")
             if self.export_every:
                 with self.guard.finishing():
-                    self.code = self.code or (1 if pair.export((side,)) is None else 0)
+                    self.code = self.code or (1 if pair.export_alone(side) is None else 0)
         if self.code == 0 and self.export_every and pair.step % self.export_every == 0 and pair.live():
             with self.guard.finishing():
-                self.code = 0 if pair.export(tuple(pair.live())) is not None else 1
+                self.code = 0 if pair.export() is not None else 1
         if self.code:
             tell(f"rnnscope: error: {pair.failure}")
 

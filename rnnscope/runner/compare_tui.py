@@ -24,11 +24,10 @@ def compare_clients(config_a: RunConfig, config_b: RunConfig, corpus: CorpusFile
                     ) -> dict[str, EngineClient]:
     """Two engine processes, RUN_DIR/a and RUN_DIR/b, sharing a lockstep (`slots`, made here unless given:
     tests read them); B follows A's compare rules."""
-    from rnnscope.compare.lockstep import Lockstep, shared_slots
-    from rnnscope.compare.pair_side import PairSide
+    from rnnscope.compare.lockstep import shared_slots
+    from rnnscope.compare.pair_side import pair_sides
 
-    slot_a, slot_b = slots or shared_slots(mp.get_context("spawn"))
-    pairs = {"a": PairSide(Lockstep(slot_a, slot_b)), "b": PairSide(Lockstep(slot_b, slot_a), config_a)}
+    pairs = pair_sides(config_a, slots or shared_slots(mp.get_context("spawn")))
     configs = {"a": config_a, "b": config_b}
     return {side: EngineClient(config=configs[side], corpus_path=corpus.path, corpus_sha256=corpus.sha256,
                                run_dir=run_dir / side, threads=compare_threads(config_a.threads),

@@ -100,7 +100,8 @@ class EngineSource:
                 continue
             engine.train_step()
             now = time.perf_counter()
-            self.partner.stepped(engine)
+            if self.partner.stepped(engine):
+                engine.refresh_probe()
             exported = bool(self.export_every) and engine.step % self.export_every == 0
             if exported:
                 engine.export()

@@ -20,31 +20,55 @@ from rnnscope.training.device import configure_threads
 EXIT_HOLDS, EXIT_DOES_NOT = 0, 1
 
 
+class _Alone:
+    """A lesson's single run with the pair's small interface (rnnscope.compare.engine_pair.EnginePair): sides, step,
+    live, train_step, export, snapshots."""
+
+    def __init__(self, engine: Engine):
+        self.sides = {"": engine}
+        self.failure: str | None = None
+        self.snapshot: Path | None = None
+
+    @property
+    def step(self) -> int:
+        return self.sides[""].step
+
+    def live(self) -> list[str]:
+        return [""] if self.sides[""].state != DIVERGED else []
+
+    def train_step(self) -> None:
+        self.sides[""].train_step()
+
+    def export(self) -> Path | None:
+        """The run's snapshot, or None (and `failure`)."""
+        engine = self.sides[""]
+        self.snapshot = engine.export()
+        self.failure = None if self.snapshot is not None else engine.notice.text
+        return self.snapshot
+
+    def snapshots(self) -> dict[str, Path | None]:
+        return {"": self.snapshot}
+
+
 class _Runs:
-    """The lesson's engine, or its pair of engines in lockstep, behind one small interface."""
+    """The lesson's engine, or its pair of engines in lockstep, with each engine's lesson tracker."""
 
     def __init__(self, config: RunConfig, config_b: RunConfig | None, compare_text: str | None, corpus: Corpus,
                  run_dir: Path, threads: int):
-        if config_b is None:
-            self.pair = None
-            self.engines = {"": Engine(config, corpus, run_dir, threads=threads)}
-        else:
-            self.pair = EnginePair(config, config_b, corpus, run_dir, compare_text, threads=threads)
-            self.engines = dict(self.pair.sides)
+        self.runs = _Alone(Engine(config, corpus, run_dir, threads=threads)) if config_b is None else EnginePair(
+            config, config_b, corpus, run_dir, compare_text, threads=threads)
+        self.engines = self.runs.sides
         self.trackers = {side: attach_lesson(engine) for side, engine in self.engines.items()}
 
     @property
     def step(self) -> int:
-        return self.pair.step if self.pair else self.engines[""].step
+        return self.runs.step
 
     def live(self) -> bool:
-        return bool(self.pair.live()) if self.pair else self.engines[""].state != DIVERGED
+        return bool(self.runs.live())
 
     def train_step(self) -> None:
-        if self.pair:
-            self.pair.train_step()
-        else:
-            self.engines[""].train_step()
+        self.runs.train_step()
 
     def fresh(self) -> bool:
         """Whether every engine's evidence is of this step (a validation with room for it made it)."""
@@ -54,18 +78,13 @@ class _Runs:
         """Each engine's evidence at this step (a validation has usually just made it: it is not made twice)."""
         return self._joined({side: self.trackers[side].current(engine) for side, engine in self.engines.items()})
 
-    def export(self) -> tuple[dict[str, Path], Path | None]:
-        """Snapshots per side ("" for a single run) and the compare figure (None for one run); ExportFailed."""
-        if self.pair:
-            figure = self.pair.export()
-            if figure is None:
-                raise ExportFailed(self.pair.failure)
-            return {side: self.pair.snapshots[side] for side in self.engines}, figure
-        engine = self.engines[""]
-        path = engine.export()
-        if path is None:
-            raise ExportFailed(engine.notice.text)
-        return {"": path}, None
+    def export(self) -> tuple[dict[str, Path], Path]:
+        """Snapshots per side ("" for a single run) and what the verdict shows: the compare figure of a pair, the
+        single run's snapshot; ExportFailed."""
+        shown = self.runs.export()
+        if shown is None:
+            raise ExportFailed(self.runs.failure)
+        return self.runs.snapshots(), shown
 
     def snapshot_evidence(self, snapshots: dict[str, Path]) -> dict:
         return self._joined({side: self.trackers[side].of_snapshot(self.engines[side], folder)
@@ -121,7 +140,7 @@ def _run(lesson: Lesson, runs: _Runs, steps: int, guard: SignalGuard, console) -
     run_loop(LessonRun(lesson, runs, steps), steps, console)
     try:
         with guard.finishing():
-            snapshots, figure = runs.export()
+            snapshots, shown = runs.export()
     except ExportFailed as failed:
         say(console, f"rnnscope: error: {failed}")
         return EXIT_DOES_NOT
@@ -136,7 +155,6 @@ def _run(lesson: Lesson, runs: _Runs, steps: int, guard: SignalGuard, console) -
         except OSError as err:  # a full disk: the verdict is still printed, the snapshot kept as it was
             say(console, f"rnnscope: warning: cannot add the verdict to {folder}/meta.json "
                 f"({err.strerror or err}): the snapshot is kept without it")
-    shown = {"snapshot": str(snapshots[""])} if figure is None else {
-        "snapshot": str(figure), "snapshots": {side: str(folder) for side, folder in snapshots.items()}}
-    print(json.dumps({**verdict, **shown}))
+    pair = {} if "" in snapshots else {"snapshots": {side: str(folder) for side, folder in snapshots.items()}}
+    print(json.dumps({**verdict, "snapshot": str(shown), **pair}))
     return EXIT_HOLDS if result.status == HOLDS else EXIT_DOES_NOT

@@ -158,6 +158,25 @@ def test_a_diverged_side_stops_and_the_other_goes_on(tmp_path):
     assert any(event.label == "diverged" for event in b.frame().events)
 
 
+def test_a_diverged_a_is_written_once_and_each_export_is_named_after_the_pair_s_step(tmp_path, monkeypatch):
+    from rnnscope.exporting import export
+
+    monkeypatch.setattr(export, "render_figure", lambda frame, path: path.write_bytes(b"\x89PNG"))
+    pair = _pair(tmp_path, a_changes={"model": "rnn-relu", "init": "identity", "optimizer": "sgd", "clip": None,
+                                      "lr": 50.0}, lr=0.1)
+    a, b = pair.sides["a"], pair.sides["b"]
+    while "a" not in pair.train_step():
+        assert pair.step < 40
+    assert pair.live() == ["b"] and b.step == a.step + 1 == pair.step  # B took the step A diverged on
+    assert pair.export_alone("a") == pair.run_dir / f"compare-step-{b.step:06d}.png"
+    assert pair.snapshots() == {"a": a.run_dir / f"step-{a.step:06d}", "b": None}
+    for _ in range(3):
+        pair.train_step()
+    assert pair.export() == pair.run_dir / f"compare-step-{b.step:06d}.png"  # not step + LEAD: one process
+    assert pair.snapshots() == {"a": a.run_dir / f"step-{a.step:06d}", "b": b.run_dir / f"step-{b.step:06d}"}
+    assert len(list(a.run_dir.glob("step-*"))) == 1  # where it stopped, written once
+
+
 @pytest.mark.slow
 def test_compare_figure_gains_a_memory_row_once_memory_is_measured(tmp_path):
     from PIL import Image
