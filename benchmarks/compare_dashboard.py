@@ -28,11 +28,12 @@ from app_session import SIZE, WARM_STEPS, until
 from textual import events
 from train_throughput import bare_loop
 
-from rnnscope.cli import _config, build_parser
+from rnnscope.cli_args import build_parser
 from rnnscope.compare.options import parse_compare, what_differs
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import PAUSED, RUNNING
 from rnnscope.runner.compare_tui import compare_clients
+from rnnscope.runner.prepare import _config
 from rnnscope.storage.corpus_file import bundled_sample_path
 from rnnscope.training.data import load_corpus
 from rnnscope.ui.compare.app import CompareApp

@@ -15,11 +15,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from rnnscope.cli import _config, build_parser
+from rnnscope.cli_args import build_parser
 from rnnscope.compare.engine_pair import EnginePair
 from rnnscope.compare.options import parse_compare, what_differs
 from rnnscope.contracts.config import RunConfig
 from rnnscope.engine.engine import Engine
+from rnnscope.runner.prepare import _config
 from rnnscope.storage.corpus_file import bundled_sample_path
 from rnnscope.training.data import load_corpus
 from rnnscope.training.device import configure_threads
