@@ -1,6 +1,6 @@
 """The settings the screen's keys change, worked out apart from the engine that applies them: the clip threshold
-c turns back on and [ ] scale, the next init and model in their cycles, the activation a switches to, the temperature
-t / T scale."""
+c turns back on and [ ] scale, the next init and model in their cycles, the temperature t / T scale (the activation a
+switches to is the cell kind's: rnnscope.cells)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from rnnscope.contracts.config import INITS, MODELS
 
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 5.0  # t / T keep the sampling temperature within this range
 MIN_CLIP, MAX_CLIP = 1e-4, 1e4  # [ ] keep the clip threshold within this range
-ACTIVATIONS = {"rnn-tanh": "rnn-relu", "rnn-relu": "rnn-tanh"}  # a: the vanilla RNN's two activations
 
 
 class ClipControl:

@@ -12,12 +12,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from rnnscope import cells
 from rnnscope.contracts import commands
 from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.engine_hook import EngineHook
 from rnnscope.contracts.frames import DIVERGED, PAUSED, RUNNING, Frame, MemoryReading, Notice, ProbeReading, RunStatus, Sample
 from rnnscope.engine.checkpointing import Controls, checkpoint_of, restore_from
-from rnnscope.engine.commands import ACTIVATIONS, ClipControl, next_init, next_model, scaled_temperature
+from rnnscope.engine.commands import ClipControl, next_init, next_model, scaled_temperature
 from rnnscope.engine.features import optional_features
 from rnnscope.engine.model_weights import ModelWeights
 from rnnscope.engine.output import export_snapshot, result_of
@@ -389,11 +390,11 @@ class Engine:
         self.mark("clip off" if clip is None else f"clip {clip:g}")
 
     def _toggle_activation(self) -> None:
-        if self.config.model not in ACTIVATIONS:
+        model = cells.facts_of(self.config.model).activation_twin
+        if model is None:
             self.notify("warning", "a switches tanh ↔ ReLU of a vanilla RNN: press m for rnn-tanh first")
             return
-        model = ACTIVATIONS[self.config.model]
-        self._weights.set_activation(model.removeprefix("rnn-"))
+        self._weights.set_activation(cells.facts_of(model).activation)
         self.config = self.config.with_(model=model)
         self.mark(model)
         self.refresh_probe()

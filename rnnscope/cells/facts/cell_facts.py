@@ -35,6 +35,8 @@ class CellFacts:
     module_mode: str | None = None  # nn.RNNBase.mode of the PyTorch module Scope can watch; None: not a torch module
     has_cell: bool = False  # a cell state c_t besides h_t (its own flow row)
     forget_bias: bool = False  # --forget-bias applies (Gers et al. 2000)
+    activation: str | None = None  # a gateless cell's nonlinearity ("tanh" | "relu")
+    activation_twin: str | None = None  # the kind `a` switches to: the same weights, the other activation
 
     @property
     def gate_names(self) -> tuple[str, ...]:
