@@ -11,6 +11,7 @@ from tests.core_fixtures import tiny_engine
 
 ROOT = Path(__file__).resolve().parents[2] / "rnnscope"
 ENGINE_NAMES = {"engine", "engine_a", "engine_b"}  # how the code names an engine it holds
+ENGINE_MAPS = {"sides", "engines"}  # ... and the runs a pair or a lesson holds, by side (`pair.sides["a"]`)
 
 
 def _members() -> set[str]:
@@ -20,7 +21,7 @@ def _members() -> set[str]:
 
 def _uses(tree: ast.AST) -> list[tuple[int, str]]:
     """(line, attribute) for every attribute read or written on a name that holds an engine (`engine.x`,
-    `self.engine.x`)."""
+    `self.engine.x`, `pair.sides["a"].x`)."""
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Attribute):
@@ -29,6 +30,8 @@ def _uses(tree: ast.AST) -> list[tuple[int, str]]:
         if isinstance(held, ast.Name) and held.id in ENGINE_NAMES:
             found.append((node.lineno, node.attr))
         elif isinstance(held, ast.Attribute) and held.attr == "engine" and isinstance(held.value, ast.Name):
+            found.append((node.lineno, node.attr))
+        elif isinstance(held, ast.Subscript) and getattr(held.value, "attr", None) in ENGINE_MAPS:
             found.append((node.lineno, node.attr))
     return found
 
@@ -52,8 +55,9 @@ def test_nothing_outside_the_engine_uses_more_than_its_surface():
 
 
 def test_the_check_sees_an_engine_internal():
-    tree = ast.parse("def f(engine):\n    return engine.val_history, self.engine.recent_loss, engine.status()")
-    assert sorted(attr for _, attr in _uses(tree)) == ["recent_loss", "status", "val_history"]
+    tree = ast.parse("def f(engine):\n    return engine.val_history, self.engine.recent_loss, engine.status(), "
+                     "pair.sides['b'].model")
+    assert sorted(attr for _, attr in _uses(tree)) == ["model", "recent_loss", "status", "val_history"]
     assert "val_history" not in _members() and "recent_loss" not in _members()
 
 
