@@ -106,11 +106,11 @@ def side_split(config: RunConfig, corpus, seconds: float) -> None:
 
     source.run(publish, inbox)
     engine = built["engine"]
-    side = engine.budget
-    split = ", ".join(f"{kind} {spent / side.train_s:.2%}" for kind, spent in side.spent.items())
+    budget = engine.budget
+    split = ", ".join(f"{kind} {spent / budget.train_s:.2%}" for kind, spent in budget.spent.items())
     print(f"side work of the dashboard's engine loop over {seconds:g} s ({engine.step} steps): share "
-          f"{side.share():.2%} = {split}")
-    print(f"  timings: {side.timings()}")
+          f"{budget.share():.2%} = {split}")
+    print(f"  timings: {budget.timings()}")
 
 
 def probe_cost_ms(config: RunConfig, corpus, repeats: int = 10) -> float:
