@@ -23,8 +23,6 @@ class EngineSurface(Protocol):
     step: int  # training steps taken
     state: str  # RUNNING, PAUSED or DIVERGED (rnnscope.contracts.states)
     run_dir: Path  # where its snapshots and timeline go
-    device: Any  # the torch device it trains on
-    threads: int  # torch's threads
     notice: Notice | None  # the last thing told to the user
     probe: ProbeReading | None  # the last probe, memory and sample taken (current_* make them of this step)
     memory: MemoryReading | None
@@ -32,16 +30,12 @@ class EngineSurface(Protocol):
     temperature: float  # the shown sample's
     budget: Any  # the side budget (rnnscope.training.side_budget.SideBudget): time a side pass, ask if one fits
     interrupted: Callable[[], bool]  # set by a driver: a command is waiting, long passes stop between two parts
-    hooks: tuple[EngineHook, ...]  # the features attached (attach adds one)
     units: Any  # what each unit means (rnnscope.units.tracker.UnitsTracker): current(engine), top(n)
-    timeline: Any  # its timeline's recorder (rnnscope.storage.timeline.recorder.TimelineRecorder)
 
     @property
     def model(self) -> Any: ...  # the torch module, to read (an analysis pass); load_weights writes
     @property
     def grad_max(self) -> tuple[float, float]: ...  # the largest pre- and post-clip total gradient norm of any step
-    @property
-    def chars_per_s(self) -> float: ...
 
     def status(self) -> RunStatus: ...
     def parts(self) -> dict[str, object]: ...

@@ -93,20 +93,14 @@ class Engine:
         """The largest pre- and post-clip total gradient norm of any step of this run."""
         return self._record.grad_max
 
-    @property
-    def chars_per_s(self) -> float:
-        """The one chars/s (status line, progress bar, headless JSON): characters trained per second of training
-        step (forward, backward, norms, update) over the last 100 steps, the first of new weights (a warm-up) left
-        out; nan before there is one."""
-        return self._record.chars_per_s(self.config.batch * self.config.seq_len)
-
     def status(self) -> RunStatus:
-        record = self._record
+        record, config = self._record, self.config
         return RunStatus(
-            config=self.config, corpus=Path(self.corpus.path).name, n_params=self._weights.n_params, step=self.step,
+            config=config, corpus=Path(self.corpus.path).name, n_params=self._weights.n_params, step=self.step,
             state=self.state, clip_fire_rate=record.recent_clip.mean(), device=str(self.device), threads=self.threads,
-            train_loss=record.recent_loss.mean(), val_loss=record.last_val, chars_per_s=self.chars_per_s,
-            diverged=self.diverged, run_dir=str(self.run_dir), temperature=self.temperature, best_val=record.best_val)
+            train_loss=record.recent_loss.mean(), val_loss=record.last_val,
+            chars_per_s=record.chars_per_s(config.batch * config.seq_len), diverged=self.diverged,
+            run_dir=str(self.run_dir), temperature=self.temperature, best_val=record.best_val)
 
     def parts(self) -> dict[str, object]:
         """What the screen shows, one entry per part of rnnscope.contracts.parts (histories as appendable rows)."""
@@ -324,7 +318,8 @@ class Engine:
 
     def result(self) -> dict:
         """The headless run's closing numbers."""
-        return result_of(self, self._record.val_history.array())
+        summaries = {key: value for hook in self.hooks for key, value in hook.summary().items()}
+        return result_of(self, self._record.val_history.array(), summaries)
 
     def checkpoint(self) -> dict:
         """Everything needed to resume this run exactly (rnnscope.training.checkpoint writes and reads it)."""

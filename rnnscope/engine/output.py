@@ -26,8 +26,9 @@ def export_snapshot(engine: EngineSurface, screen_svg: str | None, timings: dict
     return None
 
 
-def result_of(engine: EngineSurface, val_history) -> dict:
-    """The headless run's closing numbers (`val_history` [M, 2]: its last row is the validation loss told)."""
+def result_of(engine: EngineSurface, val_history, summaries: dict) -> dict:
+    """The headless run's closing numbers (`val_history` [M, 2]: its last row is the validation loss told;
+    `summaries`: what the features add)."""
     status = engine.status()
     return {"step": engine.step, "train_loss": json_number(status.train_loss, 6),
             "val_loss": json_number(float(val_history[-1, 1]), 6) if len(val_history) else None,
@@ -35,4 +36,4 @@ def result_of(engine: EngineSurface, val_history) -> dict:
             "memory": memory_to_json(engine.current_memory()), "timings": engine.budget.timings(),
             "units": engine.units.top(5),
             "sample": None if engine.sample is None else asdict(engine.sample),
-            **{key: value for hook in engine.hooks for key, value in hook.summary().items()}}
+            **summaries}

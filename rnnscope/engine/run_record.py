@@ -52,7 +52,9 @@ class RunRecord:
         return None
 
     def chars_per_s(self, chars_per_step: int) -> float:
-        """Characters trained per second of training step over the recent steps; nan before there is one."""
+        """The one chars/s (status line, progress bar, headless JSON): characters trained per second of training step
+        (forward, backward, norms, update) over the last 100 steps, the first of new weights (a warm-up) left out; nan
+        before there is one."""
         seconds = self.recent_step_s.mean()
         return chars_per_step / seconds if seconds > 0 else float("nan")
 

@@ -36,7 +36,7 @@ def run_headless(config: RunConfig, corpus: Corpus, run_dir: Path, *, steps: int
 
 
 def progress_info(engine: Engine) -> str:
-    """The progress line's own info: the recent loss and the one chars/s (Engine.chars_per_s, as in the JSON)."""
+    """The progress line's own info: the recent loss and the one chars/s (RunStatus.chars_per_s, as in the JSON)."""
     status = engine.status()
     return f"loss {status.train_loss:.3f}  {status.chars_per_s:,.0f} chars/s"
 
