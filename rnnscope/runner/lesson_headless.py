@@ -50,33 +50,56 @@ class _Alone:
         return {"": self.snapshot}
 
 
-class _Runs:
-    """The lesson's engine, or its pair of engines in lockstep, with each engine's lesson tracker."""
+class ExportFailed(Exception):
+    """The closing snapshot could not be written."""
 
-    def __init__(self, config: RunConfig, config_b: RunConfig | None, compare_text: str | None, corpus: Corpus,
-                 run_dir: Path, threads: int):
-        self.runs = _Alone(Engine(config, corpus, run_dir, threads=threads)) if config_b is None else EnginePair(
+
+def run_lesson_headless(lesson: Lesson, config: RunConfig, config_b: RunConfig | None, compare_text: str | None,
+                        corpus: Corpus, run_dir: Path, *, steps: int) -> int:
+    """Train until the claim holds, fails or `steps` is reached; exit 0 when it holds, else 1."""
+    with headless_session() as (guard, console):
+        threads = configure_threads(config.threads)
+        runs = _Alone(Engine(config, corpus, run_dir, threads=threads)) if config_b is None else EnginePair(
             config, config_b, corpus, run_dir, compare_text, threads=threads)
-        self.engines = self.runs.sides
-        self.trackers = {side: attach_lesson(engine) for side, engine in self.engines.items()}
+        return _run(LessonRun(lesson, runs, steps), guard, console)
 
-    @property
+
+class LessonRun:
+    """A lesson for rnnscope.runner.run_loop: its run alone or its pair, each engine with its lesson tracker; judged at
+    each validation step that made evidence (the side budget decides) and at the last; it stops once the claim is
+    judged."""
+
+    def __init__(self, lesson: Lesson, runs: _Alone | EnginePair, steps: int):
+        self.lesson, self.runs, self.steps = lesson, runs, steps
+        self.sides = runs.sides
+        self.engines = list(self.sides.values())
+        self.trackers = {side: attach_lesson(engine) for side, engine in self.sides.items()}
+        self.result = lesson.judge(self.evidence())
+
     def step(self) -> int:
         return self.runs.step
 
-    def live(self) -> bool:
-        return bool(self.runs.live())
+    def going(self) -> bool:
+        return self.result.status == NOT_YET and bool(self.runs.live())
 
     def train_step(self) -> None:
         self.runs.train_step()
 
+    def after_step(self, tell) -> None:
+        if self.fresh() or self.runs.step >= self.steps or not self.runs.live():
+            self.result = self.lesson.judge(self.evidence())
+            tell(f"step {self.runs.step}: {self.result.line}")
+
+    def info(self) -> str:
+        return self.result.status
+
     def fresh(self) -> bool:
         """Whether every engine's evidence is of this step (a validation with room for it made it)."""
-        return all(self.trackers[side].fresh(engine) for side, engine in self.engines.items())
+        return all(self.trackers[side].fresh(engine) for side, engine in self.sides.items())
 
     def evidence(self) -> dict:
         """Each engine's evidence at this step (a validation has usually just made it: it is not made twice)."""
-        return self._joined({side: self.trackers[side].current(engine) for side, engine in self.engines.items()})
+        return _joined({side: self.trackers[side].current(engine) for side, engine in self.sides.items()})
 
     def export(self) -> tuple[dict[str, Path], Path]:
         """Snapshots per side ("" for a single run) and what the verdict shows: the compare figure of a pair, the
@@ -87,68 +110,28 @@ class _Runs:
         return self.runs.snapshots(), shown
 
     def snapshot_evidence(self, snapshots: dict[str, Path]) -> dict:
-        return self._joined({side: self.trackers[side].of_snapshot(self.engines[side], folder)
-                             for side, folder in snapshots.items()})
-
-    @staticmethod
-    def _joined(by_side: dict[str, dict]) -> dict:
-        return by_side[""] if "" in by_side else by_side
+        return _joined({side: self.trackers[side].of_snapshot(self.sides[side], folder)
+                        for side, folder in snapshots.items()})
 
 
-class ExportFailed(Exception):
-    """The closing snapshot could not be written."""
+def _joined(by_side: dict[str, dict]) -> dict:
+    return by_side[""] if "" in by_side else by_side
 
 
-def run_lesson_headless(lesson: Lesson, config: RunConfig, config_b: RunConfig | None, compare_text: str | None,
-                        corpus: Corpus, run_dir: Path, *, steps: int) -> int:
-    """Train until the claim holds, fails or `steps` is reached; exit 0 when it holds, else 1."""
-    with headless_session() as (guard, console):
-        return _run(lesson, _Runs(config, config_b, compare_text, corpus, run_dir, configure_threads(config.threads)),
-                    steps, guard, console)
-
-
-class LessonRun:
-    """A lesson for rnnscope.runner.run_loop: judged at each validation step that made evidence (the side budget
-    decides) and at the last; it stops once the claim is judged."""
-
-    def __init__(self, lesson: Lesson, runs: _Runs, steps: int):
-        self.lesson, self.runs, self.steps = lesson, runs, steps
-        self.engines = list(runs.engines.values())
-        self.result = lesson.judge(runs.evidence())
-
-    def step(self) -> int:
-        return self.runs.step
-
-    def going(self) -> bool:
-        return self.result.status == NOT_YET and self.runs.live()
-
-    def train_step(self) -> None:
-        self.runs.train_step()
-
-    def after_step(self, tell) -> None:
-        runs = self.runs
-        if runs.fresh() or runs.step >= self.steps or not runs.live():
-            self.result = self.lesson.judge(runs.evidence())
-            tell(f"step {runs.step}: {self.result.line}")
-
-    def info(self) -> str:
-        return self.result.status
-
-
-def _run(lesson: Lesson, runs: _Runs, steps: int, guard: SignalGuard, console) -> int:
-    started = time.perf_counter()
-    run_loop(LessonRun(lesson, runs, steps), steps, console)
+def _run(run: LessonRun, guard: SignalGuard, console) -> int:
+    lesson, started = run.lesson, time.perf_counter()
+    run_loop(run, run.steps, console)
     try:
         with guard.finishing():
-            snapshots, shown = runs.export()
+            snapshots, shown = run.export()
     except ExportFailed as failed:
         say(console, f"rnnscope: error: {failed}")
         return EXIT_DOES_NOT
-    evidence = strict_json(runs.snapshot_evidence(snapshots))  # the numbers as the snapshot holds them
+    evidence = strict_json(run.snapshot_evidence(snapshots))  # the numbers as the snapshot holds them
     result = lesson.judge(evidence)
     verdict = {"lesson": lesson.name, "claim": lesson.claim, "holds": result.holds, "status": result.status,
                "line": result.line, "numbers": strict_json(result.evidence), "evidence": evidence,
-               "steps": runs.step, "seconds": round(time.perf_counter() - started, 1)}
+               "steps": run.step(), "seconds": round(time.perf_counter() - started, 1)}
     for folder in snapshots.values():
         try:
             add_lesson_to_meta(folder, verdict)
