@@ -305,8 +305,7 @@ class Engine:
         self.current_probe()
         self.current_memory()
         for hook in self.hooks:
-            hook.before_export(self)
-        self.units.current(self)  # units.json is of the snapshot's step
+            hook.before_export(self)  # the units analyse this step (units.json)
         path = export_snapshot(self, screen_svg, timings, name)
         if path is None:
             return None

@@ -34,6 +34,5 @@ def result_of(engine: EngineSurface, val_history, summaries: dict) -> dict:
             "val_loss": json_number(float(val_history[-1, 1]), 6) if len(val_history) else None,
             "chars_per_s": json_number(status.chars_per_s, 6),
             "memory": memory_to_json(engine.current_memory()), "timings": engine.budget.timings(),
-            "units": engine.units.top(5),
             "sample": None if engine.sample is None else asdict(engine.sample),
             **summaries}

@@ -92,6 +92,12 @@ class UnitsTracker(EngineHook):
     def after_reinit(self, engine) -> None:
         self.frame, self.emerged = None, ()
 
+    def before_export(self, engine) -> None:
+        self.current(engine)  # units.json is of the snapshot's step
+
+    def summary(self) -> dict:
+        return {"units": self.top(5)}  # the headless line's best units
+
     def parts(self) -> dict[str, object]:
         return {"units": self.frame}
 
