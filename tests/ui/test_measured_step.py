@@ -53,3 +53,21 @@ async def test_a_cell_without_a_cell_state_titles_its_panel_hidden_state():
         assert titles(app)[StatePanel].startswith("hidden state · probe @ step 250")
     async with running_app(FakeSource(step=250)) as (app, pilot):
         assert titles(app)[StatePanel].startswith("cell & hidden state")
+
+
+def test_the_sample_panel_is_titled_tunes_when_it_shows_a_text_of_tunes():
+    import dataclasses
+
+    import numpy as np
+
+    from rnnscope.contracts.tunes import Tune, TunesReading
+    from tests.fake_frames import make_frame
+
+    tune = Tune(120, "X:1\nK:D\nabc|", "valid", "", 25, 0.3)
+    tunes = TunesReading(start="X:", recent=(tune,), valid=1, checked=1, valid_total=1, checked_total=1, samples=1,
+                         training_valid=746, training_total=806, copied_share=0.0, newest_valid=tune,
+                         notes=np.zeros((0, 3)), first_valid_step=120, note="")
+    frame = make_frame()
+    panel = SamplePanel()
+    assert panel.shown_title(frame) == "sample"
+    assert panel.shown_title(dataclasses.replace(frame, tunes=tunes)) == "tunes"

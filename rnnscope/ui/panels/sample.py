@@ -27,6 +27,10 @@ class SamplePanel(FramePanel):
     def measured_at(self, frame: Frame) -> int | None:
         return None if frame.sample is None else frame.sample.step
 
+    def shown_title(self, frame: Frame | None) -> str:
+        """'tunes' when it shows a text of tunes (README, The lab; the music lesson names it so)."""
+        return "tunes" if frame is not None and frame.tunes is not None else self.title
+
     def build(self, frame: Frame, view: ViewState, width: int, height: int, color_system: str | None,
               accents: Accents) -> list[Line]:
         if frame.tunes is not None:  # a text of tunes: the tunes and the newest valid one's piano roll instead
