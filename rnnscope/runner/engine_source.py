@@ -26,11 +26,25 @@ IDLE_WAIT_S = 0.05  # how long a paused loop blocks waiting for a command
 HELD_WAIT_S = 0.001  # how long a running loop that its partner holds back blocks on its inbox before it looks again
 
 
-def probe_cadence(engine: Engine) -> Cadence:
-    """The probe's cadence on the engine's side budget (the dashboard's and headless runs'): a probe and its timeline
-    write every PROBE_INTERVAL_S while the budget affords them; a warning when they cost too much for that."""
-    return Cadence(engine.budget, ("probe", "timeline"), PROBE_INTERVAL_S,
-                   lambda text: engine.notify("warning", text), PROBE_ADVICE)
+class SideWork:
+    """The probe's and the sample's cadences on one engine's side budget (the dashboard's and headless runs'): a probe
+    and its timeline write every PROBE_INTERVAL_S while the budget affords them (a warning when they cost too much for
+    that), a fresh sample every SAMPLE_INTERVAL_S."""
+
+    def __init__(self, engine: Engine, now: float):
+        self.probes = Cadence(engine.budget, ("probe", "timeline"), PROBE_INTERVAL_S,
+                              lambda text: engine.notify("warning", text), PROBE_ADVICE)
+        self.samples = Cadence(engine.budget, ("sample",), SAMPLE_INTERVAL_S)
+        self.probes.done(now)
+        self.samples.done(now)
+
+    def tick(self, engine: Engine, now: float) -> None:
+        """The probe and the sample when their cadence says so; one a waiting key interrupted is tried again after
+        the next step."""
+        if self.probes.due(now) and engine.refresh_probe(engine.interrupted) is not None:
+            self.probes.done(now)
+        if self.samples.due(now) and engine.new_sample(interrupted=engine.interrupted) is not None:
+            self.samples.done(now)
 
 
 class EngineSource:
@@ -78,13 +92,9 @@ class EngineSource:
         engine.start()  # the first memory pass (start-up, not charged) after the first picture
         startup.started()  # start-up objects (torch's modules, the corpus) never need collecting again
         last_publish = time.perf_counter()
-        probes = probe_cadence(engine)
-        samples = Cadence(engine.budget, ("sample",), SAMPLE_INTERVAL_S)
-        probes.done(last_publish)
-        samples.done(last_publish)
-        self._loop(engine, publish, inbox, probes, samples, last_publish)
+        self._loop(engine, publish, inbox, SideWork(engine, last_publish), last_publish)
 
-    def _loop(self, engine: Engine, publish: Publish, inbox: queue.Queue, probes: Cadence, samples: Cadence,
+    def _loop(self, engine: Engine, publish: Publish, inbox: queue.Queue, side_work: SideWork,
               last_publish: float) -> None:
         """Step, probe, sample and publish until a Quit."""
         while True:
@@ -109,19 +119,10 @@ class EngineSource:
             elif not inbox.empty():
                 continue  # a key is waiting: answer it before probing or sampling
             if engine.state == RUNNING:  # the probe first: it has the side budget's priority
-                self._side_work(engine, probes, samples, now)
+                side_work.tick(engine, now)
             if exported or engine.state != RUNNING or now - last_publish >= FRAME_INTERVAL_S:
                 publish(engine.parts())  # a divergence is published at once
                 last_publish = now
-
-    @staticmethod
-    def _side_work(engine: Engine, probes: Cadence, samples: Cadence, now: float) -> None:
-        """The probe and the sample when their cadence says so; one a waiting key interrupted is tried again after
-        the next step."""
-        if probes.due(now) and engine.refresh_probe(engine.interrupted) is not None:
-            probes.done(now)
-        if samples.due(now) and engine.new_sample(interrupted=engine.interrupted) is not None:
-            samples.done(now)
 
     def _wait_s(self, engine: Engine) -> float:
         """How long to block on the inbox: not at all when a step is due, briefly when the partner holds a running

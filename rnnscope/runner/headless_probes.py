@@ -8,35 +8,25 @@ from collections.abc import Iterator
 
 from rnnscope.contracts.frames import RUNNING
 from rnnscope.engine.engine import Engine
-from rnnscope.runner.engine_source import SAMPLE_INTERVAL_S, probe_cadence
-from rnnscope.training.side_budget import Cadence
+from rnnscope.runner.engine_source import SideWork
 
 
 class HeadlessProbes:
-    """The dashboard's probe and sample cadences (on each engine's side budget) for a headless loop: the first probe
-    and memory pass are of the starting weights (start-up: Engine.start); `tick()` after each step probes and
-    samples each engine whose cadences say so."""
+    """The dashboard's probe and sample cadences (rnnscope.runner.engine_source.SideWork) for a headless loop: the
+    first probe and memory pass are of the starting weights (start-up: Engine.start); `tick()` after each step probes
+    and samples each running engine whose cadences say so."""
 
     def __init__(self, engines: list[Engine]):
         self.engines = engines
-        self.cadences = [(probe_cadence(engine), Cadence(engine.budget, ("sample",), SAMPLE_INTERVAL_S))
-                         for engine in engines]
-        for engine, cadences in zip(engines, self.cadences):
+        for engine in engines:
             engine.start()
-            for cadence in cadences:
-                cadence.done(time.perf_counter())
+        self.side_work = [SideWork(engine, time.perf_counter()) for engine in engines]
 
     def tick(self) -> None:
         now = time.perf_counter()
-        for engine, (probes, samples) in zip(self.engines, self.cadences):
-            if engine.state != RUNNING:
-                continue
-            if probes.due(now):
-                engine.refresh_probe()
-                probes.done(now)
-            if samples.due(now):
-                engine.new_sample()
-                samples.done(now)
+        for engine, side_work in zip(self.engines, self.side_work):
+            if engine.state == RUNNING:
+                side_work.tick(engine, now)
 
     def last(self) -> None:
         """The loop reached its last step: each running engine's final weights are probed and sampled (once), so the
