@@ -21,8 +21,9 @@ class MinLstmCell(MinCell):
     def steps(self, projected: torch.Tensor):
         pre_forget, pre_input, pre_candidate = projected.chunk(3, dim=-1)  # [..., H] each
         forget, written, candidate = torch.sigmoid(pre_forget), torch.sigmoid(pre_input), g(pre_candidate)
-        keep = forget / (forget + written)  # [..., H] f'
-        return torch.stack((forget, written, candidate, keep)), keep, written / (forget + written) * candidate
+        total = forget + written  # [..., H]
+        keep = forget / total  # [..., H] f'
+        return torch.stack((forget, written, candidate, keep)), keep, written / total * candidate
 
     def log_steps(self, projected: torch.Tensor):
         pre_forget, pre_input, pre_candidate = projected.chunk(3, dim=-1)  # [..., H] each

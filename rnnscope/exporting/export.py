@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from rnnscope.contracts.config import RunConfig
 from rnnscope.contracts.frames import Frame
 from rnnscope.exporting.figure import render_figure
 from rnnscope.exporting.figure_units import render_units_figure
-from rnnscope.storage.atomic_file import aside_path, fsync_path, temp_path, write_synced
+from rnnscope.storage.atomic_file import fsync_path, move_into_place, temp_path, write_synced
 from rnnscope.storage.snapshot_io import (
     ARRAYS,
     CHECKPOINT,
@@ -59,21 +58,6 @@ def _write_contents(folder: Path, frame: Frame, meta: dict, arrays: dict, checkp
     fsync_path(folder)
 
 
-def _move_into_place(built: Path, target: Path) -> None:
-    """Rename `built` to `target`; an existing target is set aside first and restored if that fails."""
-    if not target.exists():
-        os.rename(built, target)
-        return
-    aside = aside_path(target)
-    os.rename(target, aside)
-    try:
-        os.rename(built, target)
-    except BaseException:
-        os.rename(aside, target)
-        raise
-    shutil.rmtree(aside, ignore_errors=True)
-
-
 def write_snapshot(
     run_dir: Path,
     frame: Frame,
@@ -100,7 +84,7 @@ def write_snapshot(
     built.mkdir()
     try:
         _write_contents(built, frame, meta, arrays, checkpoint, screen_svg)
-        _move_into_place(built, target)
+        move_into_place(built, target)
         fsync_path(run_dir)
     except BaseException:
         shutil.rmtree(built, ignore_errors=True)

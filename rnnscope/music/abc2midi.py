@@ -21,7 +21,6 @@ class TuneCheck:
     status: str  # VALID, BROKEN (an Error line or no MIDI file), MISSING (no abc2midi), TIMEOUT
     said: str  # abc2midi's output (stdout and stderr), or why there is none
     midi: bytes | None  # the MIDI file it wrote (also for a broken tune: abc2midi writes one anyway)
-    seconds: float = 0.0  # wall time of the check
 
     @property
     def valid(self) -> bool:
@@ -34,12 +33,9 @@ def find_abc2midi() -> str | None:
 
 def check_tune(tune: str, timeout: float = TIMEOUT_S) -> TuneCheck:
     """Run abc2midi on `tune` in a fresh temporary folder; never raises for the tool's failures."""
-    import time
-
     tool = find_abc2midi()
     if tool is None:
         return TuneCheck(MISSING, INSTALL_HINT, None)
-    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="rnnscope-abc-") as folder:
         abc, mid = Path(folder) / "tune.abc", Path(folder) / "tune.mid"
         abc.write_text(tune + "\n", encoding="utf-8")
@@ -47,15 +43,14 @@ def check_tune(tune: str, timeout: float = TIMEOUT_S) -> TuneCheck:
             done = subprocess.run([tool, str(abc), "-o", str(mid)], capture_output=True, timeout=timeout,
                                   cwd=folder, stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
-            return TuneCheck(TIMEOUT, f"abc2midi did not finish within {timeout:g} s", None,
-                             time.perf_counter() - started)
+            return TuneCheck(TIMEOUT, f"abc2midi did not finish within {timeout:g} s", None)
         except OSError as err:
             return TuneCheck(MISSING, f"abc2midi could not be run ({err.strerror or err})", None)
         said = (done.stdout + done.stderr).decode("utf-8", errors="replace").replace(folder + "/", "")
         midi = mid.read_bytes() if mid.is_file() else None
     erred = any(line.lstrip().startswith("Error") for line in said.splitlines())
     status = VALID if midi and not erred else BROKEN
-    return TuneCheck(status, said, midi, time.perf_counter() - started)
+    return TuneCheck(status, said, midi)
 
 
 def render_wav(midi: bytes, target: Path, timeout: float = 30.0) -> bool:

@@ -40,7 +40,6 @@ class TuneChecker:
     def __init__(self, train_text: str, sha256: str, timeout: float = TIMEOUT_S):
         self.train_text, self.sha256, self.timeout = train_text, sha256, timeout
         self.reference: tuple[int, int] | None = None  # (valid, total) of the training text's tunes
-        self.reference_s = 0.0  # what measuring it cost (0 when it came from the cache)
         self.note = ""
         self._jobs: queue.Queue = queue.Queue()
         self._done: deque[Checked] = deque()
@@ -71,17 +70,11 @@ class TuneChecker:
         while self.busy() and time.perf_counter() < deadline:
             time.sleep(0.01)
 
-    def close(self) -> None:
-        self._jobs.put(None)
-
     def _work(self) -> None:
         self._index = CopyIndex(self.train_text)
         self._measure_reference()
         while True:
-            job = self._jobs.get()
-            if job is None:
-                return
-            step, tunes = job
+            step, tunes = self._jobs.get()
             for text in tunes:
                 self._done.append(self._check(step, text))
             with self._lock:
@@ -115,7 +108,6 @@ class TuneChecker:
             pass
         if find_abc2midi() is None:
             return
-        started = time.perf_counter()
         valid = 0
         documents = split_documents(self.train_text)[:-1]  # the last may be cut by the 90/10 split
         for document in documents:
@@ -124,7 +116,6 @@ class TuneChecker:
                 self.note = f"abc2midi did not answer ({check.said}): the training tunes' share is not measured"
                 return
             valid += check.valid
-        self.reference_s = time.perf_counter() - started
         self.reference = _REFERENCE[self.sha256] = (valid, len(documents))
         try:
             cached.parent.mkdir(parents=True, exist_ok=True)

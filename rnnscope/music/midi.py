@@ -25,8 +25,7 @@ def read_notes(midi: bytes) -> np.ndarray:
             sounding.setdefault(key, []).append(now)
         elif sounding.get(key):
             notes.append((sounding[key].pop(0), now, message.note))
-    rows = np.array(sorted(notes, key=lambda n: (n[0], n[2])), dtype=np.float64).reshape(-1, 3)  # [n, 3]
-    return rows
+    return np.array(sorted(notes, key=lambda n: (n[0], n[2])), dtype=np.float64).reshape(-1, 3)  # [n, 3]
 
 
 def note_name(pitch: int) -> str:
@@ -34,14 +33,13 @@ def note_name(pitch: int) -> str:
     return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
 
 
-def piano_roll(notes: np.ndarray, columns: int, seconds: float | None = None) -> tuple[np.ndarray, int, float]:
-    """The notes on a grid: [pitches, columns] booleans from the lowest pitch (row 0) to the highest, each column
-    `seconds / columns` long (default: the whole tune); returns (grid, lowest pitch, seconds per column)."""
+def piano_roll(notes: np.ndarray, columns: int) -> tuple[np.ndarray, int, float]:
+    """The notes on a grid: [pitches, columns] booleans from the lowest pitch (row 0) to the highest, the whole tune
+    across the columns; returns (grid, lowest pitch, seconds per column)."""
     if len(notes) == 0 or columns < 1:
         return np.zeros((0, max(columns, 0)), dtype=bool), 0, 0.0
     low, high = int(notes[:, 2].min()), int(notes[:, 2].max())
-    span = seconds if seconds is not None else float(notes[:, 1].max())
-    step = max(span, 1e-9) / columns
+    step = max(float(notes[:, 1].max()), 1e-9) / columns  # seconds a column
     grid = np.zeros((high - low + 1, columns), dtype=bool)  # [pitches, columns]
     for start, end, pitch in notes:
         first = int(start / step)

@@ -4,7 +4,6 @@ said of each (tunes.json), and the piano roll of the newest valid tune (piano-ro
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -12,14 +11,14 @@ from rnnscope.contracts.json_numbers import json_number
 from rnnscope.music.abc2midi import render_wav
 from rnnscope.music.checker import Checked
 from rnnscope.music.midi import note_name
-from rnnscope.storage.atomic_file import temp_path
+from rnnscope.storage.atomic_file import move_into_place, temp_path
 
 TUNES = "tunes"
 
 
 def write_tunes(folder: Path, kept: list[Checked], newest: Checked | None) -> Path:
-    """FOLDER/tunes/ built in a temporary folder beside it and renamed into place. File names are the tunes' order
-    and step, never generated text."""
+    """FOLDER/tunes/ built in a temporary folder beside it and renamed into place (one there is replaced). File
+    names are the tunes' order and step, never generated text."""
     target = Path(folder) / TUNES
     temp = temp_path(target)
     temp.mkdir()
@@ -41,7 +40,7 @@ def write_tunes(folder: Path, kept: list[Checked], newest: Checked | None) -> Pa
         (temp / "tunes.json").write_text(json.dumps(listing, indent=2, ensure_ascii=False), encoding="utf-8")
         if newest is not None:
             piano_roll_figure(newest, temp / "piano-roll.png")
-        os.replace(temp, target)
+        move_into_place(temp, target)
     finally:
         shutil.rmtree(temp, ignore_errors=True)
     return target

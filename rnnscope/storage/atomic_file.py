@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -80,3 +81,19 @@ def replace_atomically(target: Path, write: Callable[[Path], None], *, durable: 
         temp.unlink(missing_ok=True)
     if durable:
         fsync_path(target.parent)
+
+
+def move_into_place(built: Path, target: Path) -> None:
+    """Rename the folder `built` to `target`; an existing target is set aside first (aside_path), restored if that
+    fails, and removed after."""
+    if not target.exists():
+        os.rename(built, target)
+        return
+    aside = aside_path(target)
+    os.rename(target, aside)
+    try:
+        os.rename(built, target)
+    except BaseException:
+        os.rename(aside, target)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)

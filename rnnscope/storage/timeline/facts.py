@@ -24,7 +24,7 @@ MAX_SAMPLE = 4000  # characters kept of a recorded sample
 def timeline_status(frame: TimelineFrame | None, state: str, run_dir: Path, beat=None) -> RunStatus:
     """The status line of a run known only by its timeline frame (and its writer's heartbeat, when read: its step is
     the writer's, which trains on between the frames it records)."""
-    meta = _read(frame.meta if frame else {})
+    meta = frame.decoded_meta if frame else FrameMeta()
     config = RunConfig() if frame is None else RunConfig(
         model=next((m for m in (meta.kind, meta.model) if m in MODELS), "lstm"),
         hidden=frame.probe.layers[0].hidden.shape[1], layers=len(frame.probe.layers), clip=_clip(meta),
@@ -40,7 +40,7 @@ def timeline_status(frame: TimelineFrame | None, state: str, run_dir: Path, beat
 
 
 def _read(meta: dict) -> FrameMeta:
-    """The frame's meta, each malformed value read as not said (rnnscope.storage.timeline.frame_meta)."""
+    """A meta handed alone, each malformed value read as not said (a frame's is decoded once: decoded_meta)."""
     return FrameMeta.decode(meta, strict=False)
 
 
@@ -63,7 +63,7 @@ def settings(meta: dict) -> dict:
 def named_layers(frame: TimelineFrame) -> ProbeReading:
     """The frame's probe with its rows' names as the writer recorded them (meta "rows": one short visible-safe name
     per layer, a bidirectional module's "L0 fwd", "L0 bwd", ...); as it was when they are missing or malformed."""
-    rows, probe = _read(frame.meta).rows, frame.probe
+    rows, probe = frame.decoded_meta.rows, frame.probe
     if rows is None or len(rows) != len(probe.layers):
         return probe
     return dataclasses.replace(probe, layer_names=tuple(safe_text(row) for row in rows))
@@ -94,7 +94,7 @@ def vocab(meta: dict, probe=None) -> tuple[str, ...]:
 
 def sample(frame: TimelineFrame) -> Sample | None:
     """The text a watched loop's sampling function gave at this frame (its temperature unknown: nan), or None."""
-    said = _read(frame.meta).sample
+    said = frame.decoded_meta.sample
     if said is None:
         return None
     return Sample(step=frame.entry.step, prime=said[0][-MAX_SAMPLE:], text=said[1][:MAX_SAMPLE],
@@ -114,7 +114,7 @@ def last_step(frame: TimelineFrame) -> StepStats | None:
     """The gradient norms the writer took (meta grad_norms, grad_total), as the gradient-norms panel's StepStats;
     after clipping too when an rnnscope run recorded them (grad_norms_post, grad_total_post, clipped). A watched
     loop's are taken before its own clipping, which the scope never sees: clip_known False."""
-    meta = _read(frame.meta)
+    meta = frame.decoded_meta
     pre, total = _norms(meta.grad_norms), meta.grad_total
     if pre is None or total is None:
         return None

@@ -55,8 +55,8 @@ class Heartbeat:
 
 
 class HeartbeatFile:
-    """A writer's heartbeat: `beat(step)` rewrites it at most every BEAT_EVERY_S, `end(step)` marks the run ended.
-    Writes raise OSError (the caller decides what a failed write costs)."""
+    """A writer's heartbeat: `beat(step)` rewrites it at most every BEAT_EVERY_S, `end()` marks the run ended at
+    the latest step told. Writes raise OSError (the caller decides what a failed write costs)."""
 
     def __init__(self, run_dir: Path, model: str, rank: int = 0) -> None:
         self.run_dir = Path(run_dir)

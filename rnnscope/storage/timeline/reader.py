@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from rnnscope.contracts.frames import MemoryReading, ProbeReading
 from rnnscope.storage.snapshot_read import SnapshotError, read_npz
 from rnnscope.storage.timeline.check import check_timeline_frame
 from rnnscope.storage.timeline.codec import META_KEY, decode, decode_meta, expected_arrays
+from rnnscope.storage.timeline.frame_meta import FrameMeta
 from rnnscope.storage.timeline.index import TIMELINE, TimelineEntry, TimelineError, frame_name, read_index
 
 MAX_FRAME_BYTES = 512 * 2**20  # a 3 x 4,096-unit LSTM over T = 128 takes ~13 MB
@@ -35,6 +37,11 @@ class TimelineFrame:
     probe: ProbeReading
     memory: MemoryReading | None
     meta: dict  # what the recorder wrote beside the probe (read it with rnnscope.storage.timeline.frame_meta)
+
+    @cached_property
+    def decoded_meta(self) -> FrameMeta:
+        """The meta decoded once, each malformed value read as not said (what rnnscope.storage.timeline.facts reads)."""
+        return FrameMeta.decode(self.meta, strict=False)
 
 
 class TimelineReader:
