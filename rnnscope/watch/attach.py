@@ -15,7 +15,7 @@ from rnnscope.contracts.source import Publish
 from rnnscope.contracts.states import WAITING, WATCHING
 from rnnscope.storage.atomic_file import replace_atomically, write_synced
 from rnnscope.storage.regular_file import NotReadable, read_regular
-from rnnscope.storage.timeline import TimelineError, TimelineFrame, TimelineReader
+from rnnscope.storage.timeline import TIMELINE, TimelineError, TimelineFrame, TimelineReader
 from rnnscope.storage.timeline.facts import last_step, named_layers, recorded_units, sample, timeline_status, vocab
 from rnnscope.storage.timeline.heartbeat import HeartbeatError, read_heartbeat, writer_state
 from rnnscope.storage.timeline.index import frame_name
@@ -157,7 +157,7 @@ def check_attach_dir(run_dir: Path) -> None:
     if run_dir.exists():
         if not run_dir.is_dir():
             raise InputError(f"--attach {run_dir}: not a folder; {what}")
-        if not os.path.lexists(run_dir / "timeline") and any(os.path.lexists(run_dir / s / "timeline") for s in "ab"):
+        if not os.path.lexists(run_dir / TIMELINE) and any(os.path.lexists(run_dir / s / TIMELINE) for s in "ab"):
             raise InputError(f"--attach {run_dir}: a compare's folder (its runs write {run_dir / 'a'} and "
                              f"{run_dir / 'b'}); attach to one of them: rnnscope --attach {run_dir / 'a'}")
         folder = run_dir

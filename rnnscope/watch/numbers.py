@@ -1,4 +1,4 @@
-"""The one place a Scope's numbers are made fit to write: whatever the loop gave, strict JSON or nan, never an error."""
+"""The losses a Scope's loop gives, kept at each step and averaged per frame: a number or nan, never an error."""
 
 from __future__ import annotations
 
@@ -6,25 +6,6 @@ import math
 
 import numpy as np
 import torch
-
-
-def finite_or_none(value: object) -> object:
-    """`value` with every number made a finite float, int or None (nan, ±inf, a float that overflows), numpy and
-    torch scalars made Python's, recursively through dicts, lists and tuples: what json.dumps(allow_nan=False)
-    takes."""
-    if isinstance(value, dict):
-        return {str(key): finite_or_none(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [finite_or_none(item) for item in value]
-    if isinstance(value, (bool, str)) or value is None:
-        return value
-    if isinstance(value, (np.generic, torch.Tensor)) and getattr(value, "ndim", 0) == 0:
-        value = value.item()
-    if isinstance(value, int):
-        return value if abs(value) < 2 ** 63 else None
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    return None
 
 
 def loss_number(loss: object) -> torch.Tensor | float | None:

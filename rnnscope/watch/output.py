@@ -14,12 +14,12 @@ import os
 import warnings
 from pathlib import Path
 
+from rnnscope.contracts.json_numbers import json_number
 from rnnscope.storage.timeline import TIMELINE
 from rnnscope.storage.timeline.frame_meta import FrameMeta
 from rnnscope.storage.timeline.recorder import Beside, TimelineRecorder
 from rnnscope.storage.timeline.writer import TimelineBusy
 from rnnscope.watch.guard import OWN
-from rnnscope.watch.numbers import finite_or_none
 from rnnscope.watch.publisher import SafeWrites
 
 _CLAIMED: set[str] = set()  # the timeline folders this process's Scopes hold
@@ -59,13 +59,13 @@ class Output:
         return not self.safe.failed and self.folder is not None and os.getpid() == self.pid
 
     def append(self, probe, train_loss: float, grads, side_share: float, extra: dict) -> None:
-        """One frame: the probe, the recent train loss, the gradient norms of the last grads() call, `extra` meta
-        (FrameMeta's fields); every number sanitised (nan and inf become null) here, once."""
+        """One frame: the probe, the recent train loss (nan: none), the gradient norms of the last grads() call,
+        `extra` meta (FrameMeta's fields); FrameMeta.encode writes the meta's nan and inf as null or leaves them out."""
         numbers = {"side_share": side_share}
         if grads is not None:
             numbers.update(grad_step=grads[0], grad_norms=grads[1], grad_total=grads[2])
-        meta = dataclasses.replace(self.meta, **extra, **finite_or_none(numbers))
-        loss = finite_or_none(train_loss)
+        meta = dataclasses.replace(self.meta, **extra, **numbers)
+        loss = json_number(train_loss)  # Beside's train loss: finite or None
         self.safe.attempt(lambda: self.recorder.record(probe, Beside(loss, None, None, meta)))
 
     def beat(self, step: int) -> None:

@@ -22,6 +22,7 @@ class ProbeSchedule:
         self.started: float | None = None  # the first call: the loop's wall time is measured from here
         self.spent = 0.0  # seconds spent beside training (gradient norms, probes, writes)
         self.costs: deque[float] = deque(maxlen=COSTS_KEPT)  # seconds of the last probes (probe + write)
+        self.guess: float | None = None  # the next probe's cost: their median, taken once per probe
         self.last_step: int | None = None  # the run step of the last probe
         self.loop_seen: int | None = None  # the loop's latest step as given
         self.offset = 0  # run step = the loop's step + offset
@@ -50,6 +51,7 @@ class ProbeSchedule:
         budget paces the rest, paying the first back too."""
         if self.last_step is not None:
             self.costs.append(seconds)
+            self.guess = statistics.median(self.costs)
         self.last_step = step
 
     def due(self, step: int) -> bool:
@@ -59,10 +61,10 @@ class ProbeSchedule:
             return True
         if self.every is not None:
             return step - self.last_step >= self.every
-        if not self.costs:
+        if self.guess is None:
             return True
         credit = self.budget * (self.clock() - self.started) - self.spent
-        return credit >= statistics.median(self.costs)
+        return credit >= self.guess
 
     def share(self) -> float:
         """The share of the loop's wall time spent beside training so far."""

@@ -83,7 +83,6 @@ class Scope:
         self.active = self.rank == 0
         if not self.active:
             return
-        self._pid = os.getpid()
         self._guard = Guard(str(self.run_dir))
         self._grads = GradNorms(rnn)
         self._schedule = ProbeSchedule(budget, every)
@@ -96,9 +95,9 @@ class Scope:
         self._close = weakref.finalize(self, self._output.end)  # also at interpreter exit
 
     def _live(self) -> bool:
-        """Watching: rank 0, not closed or stopped, in the process that made it (a fork's copy does nothing)."""
-        return self.active and self._close.alive and self._guard.stopped is None and os.getpid() == self._pid \
-            and self._output.writing
+        """Watching: rank 0, not closed or stopped, its output writing (in the process that made it: a fork's copy does
+        nothing)."""
+        return self.active and self._close.alive and self._guard.stopped is None and self._output.writing
 
     def _stop(self, cause: str) -> None:
         self._guard.stop(cause)
@@ -239,5 +238,5 @@ class Scope:
                     self._record(self._told, final=True)
             except Exception as error:  # a guest: never raised into the loop
                 self._guard.tell(failure("the final probe", error), "the run ends without it")
-        if os.getpid() == self._pid:
+        if os.getpid() == self._output.pid:
             self._close()

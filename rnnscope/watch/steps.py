@@ -86,6 +86,7 @@ def _module_step(rnn: nn.RNNBase, kind: str, layer: int, suffix: str) -> Step:
 
     names = cells.GATE_NAMES[kind]
     width = rnn.proj_size or rnn.hidden_size
+    activation = cells.cell(kind).function if cells.facts_of(kind).activation else None  # a vanilla cell's tanh / relu
 
     def step(x, state):
         w_ih, w_hh, b_ih, b_hh = (weights(n) for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
@@ -99,7 +100,7 @@ def _module_step(rnn: nn.RNNBase, kind: str, layer: int, suffix: str) -> Step:
         if kind == "gru":
             h, gates = gru_step(x_proj, h, w_hh, b_hh)  # [1, H], [3, 1, H]
             return h, h, dict(zip(names, gates))
-        h, pre = rnn_step(x_proj, h, w_hh, b_hh, torch.relu if kind == "rnn-relu" else torch.tanh)  # [1, H] each
+        h, pre = rnn_step(x_proj, h, w_hh, b_hh, activation)  # [1, H] each
         return h, h, {PRE_ACTIVATION: pre}
 
     return step

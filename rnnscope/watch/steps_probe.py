@@ -15,7 +15,7 @@ from torch import nn
 
 from rnnscope import cells
 from rnnscope.contracts.frames import LayerProbe
-from rnnscope.measuring.flow_metrics import layer_metrics, named_sigmas, sigma_max
+from rnnscope.measuring.flow_metrics import layer_metrics, sigma_max
 from rnnscope.measuring.module_probe import PositionLoss, direction_loss
 from rnnscope.measuring.probe_parts import step_norms
 from rnnscope.watch.steps import PRE_ACTIVATION, Direction, Row, unroll
@@ -109,13 +109,8 @@ def module_sigmas(rnn: nn.RNNBase) -> list:
         for suffix in suffixes:
             weight = getattr(rnn, f"weight_hh_l{layer}{suffix}").detach().to("cpu", torch.float64)  # [G*H, P]
             projection = getattr(rnn, f"weight_hr_l{layer}{suffix}", None)  # [P, H]
-            if projection is None:
-                sigmas.append(sigma_max(weight.numpy(), kind))
-                continue
-            blocks = projection.detach().to("cpu", torch.float64) @ weight.reshape(-1, rnn.hidden_size,
-                                                                                   weight.shape[1])  # [G, P, P]
-            finite = torch.isfinite(blocks).flatten(1).all(dim=1)  # [G]
-            largest = torch.where(finite, torch.linalg.matrix_norm(torch.nan_to_num(blocks), ord=2),
-                                  torch.full_like(finite, float("nan"), dtype=torch.float64))  # [G]
-            sigmas.append(named_sigmas(largest.numpy(), kind))
+            if projection is not None:  # the blocks W_hr W_block [G, P, P], stacked as sigma_max takes them
+                weight = (projection.detach().to("cpu", torch.float64)
+                          @ weight.reshape(-1, rnn.hidden_size, weight.shape[1])).reshape(-1, weight.shape[1])
+            sigmas.append(sigma_max(weight.numpy(), kind))
     return sigmas

@@ -10,18 +10,24 @@ from rnnscope.watch.steps import Direction, StepModule, module_directions
 _WRAPPERS = ("_orig_mod", "module")  # torch.compile's OptimizedModule, DDP / DataParallel / FSDP-style wrappers
 
 
-def unwrap(module: object) -> nn.RNNBase:
-    """The nn.LSTM / nn.GRU / nn.RNN inside `module` (itself, under `_orig_mod` / `.module`, or the one recurrent
-    layer of a model); TypeError when there is none, or several."""
+def _peeled(module: object, stop: type | tuple = ()) -> object:
+    """`module` out of its wrappers (`_orig_mod` / `.module`), stopping at a `stop` instance."""
     seen = module
     for _ in range(8):  # DDP(torch.compile(...)) and the like: a few levels at most
-        if isinstance(seen, nn.RNNBase):
+        if isinstance(seen, stop):
             break
         inner = next((getattr(seen, name) for name in _WRAPPERS if isinstance(getattr(seen, name, None), nn.Module)),
                      None)
         if inner is None:
             break
         seen = inner
+    return seen
+
+
+def unwrap(module: object) -> nn.RNNBase:
+    """The nn.LSTM / nn.GRU / nn.RNN inside `module` (itself, under `_orig_mod` / `.module`, or the one recurrent
+    layer of a model); TypeError when there is none, or several."""
+    seen = _peeled(module, nn.RNNBase)
     if isinstance(seen, nn.Module) and not isinstance(seen, nn.RNNBase):  # a whole model holding exactly one
         inside = [m for m in seen.modules() if isinstance(m, nn.RNNBase)]
         seen = inside[0] if len(inside) == 1 else seen
@@ -37,13 +43,7 @@ def target(module: object, step: object = None, input_size: int | None = None) -
     (DDP / torch.compile unwrapped) watched through the step protocol (rnnscope.watch.steps)."""
     if step is None:
         return unwrap(module)
-    seen = module
-    for _ in range(8):
-        inner = next((getattr(seen, name) for name in _WRAPPERS if isinstance(getattr(seen, name, None), nn.Module)),
-                     None)
-        if inner is None:
-            break
-        seen = inner
+    seen = _peeled(module)
     if not isinstance(seen, nn.Module):
         raise TypeError(f"Scope with step= watches an nn.Module, not {type(module).__name__}: pass the module whose "
                         "parameters the step reads")

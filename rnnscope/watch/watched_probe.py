@@ -34,6 +34,7 @@ class WatchedProbe:
         self.inputs = inputs
         self.directions = directions(rnn)  # None: the fast probe; else the rows the generic probe unrolls
         self.shapes = {name: tuple(p.shape) for name, p in rnn.named_parameters()}  # as at construction
+        self.axis = axis_text(inputs.labels)  # the frames' `text`: the labels are fixed at construction
 
     def unready(self) -> tuple[str, bool] | None:
         """Why the probe cannot run now and whether that can pass (True: retried later) or not; None when it can.
@@ -161,7 +162,7 @@ class WatchedProbe:
         probs = np.zeros((steps, 0), np.float32) if logits is None else \
             torch.softmax(logits, dim=-1).cpu().numpy()  # [T, V]
         return ProbeReading(
-            step=step, text=axis_text(self.inputs.labels), ids=np.arange(steps, dtype=np.int64),
+            step=step, text=self.axis, ids=np.arange(steps, dtype=np.int64),
             targets=np.zeros(steps, np.int64) if targets is None else targets.numpy(),
             probs=probs, loss=float("nan") if logits is None else float(np.mean(measured.losses)),  # u . h_t is no loss
             layers=measured.layers,

@@ -1,4 +1,4 @@
-"""examples/watch_word_lm.py at tiny sizes: it runs, writes the heartbeat, and trains as it does unwatched."""
+"""examples/watch_*.py at tiny sizes: each runs, writes its frames (the word LM its heartbeat), trains as unwatched."""
 
 import importlib.util
 from pathlib import Path
@@ -16,6 +16,15 @@ def load_example(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def trained_the_same(name: str, tiny: list[str], run_dir: Path) -> list:
+    """The frames the example writes at `tiny` sizes probing every 2 steps, once its losses are checked equal to
+    its unwatched run's."""
+    example = load_example(name)
+    watched = example.main([*tiny, "--run-dir", str(run_dir), "--every", "2"])
+    assert watched["losses"] == example.main([*tiny, "--no-scope"])["losses"]
+    return frames_in(run_dir)
 
 
 def test_the_word_lm_example_trains_the_same_watched_and_unwatched(tmp_path):
@@ -38,32 +47,23 @@ def test_the_word_lm_example_trains_the_same_watched_and_unwatched(tmp_path):
 
 
 def test_the_bidirectional_tagger_trains_the_same_watched_and_unwatched(tmp_path):
-    example = load_example("watch_bidirectional_tagger")
     tiny = ["--steps", "5", "--emb", "4", "--hidden", "5", "--length", "7", "--batch", "3"]
-    watched = example.main([*tiny, "--run-dir", str(tmp_path / "run"), "--every", "2"])
-    assert watched["losses"] == example.main([*tiny, "--no-scope"])["losses"]
-    frames = frames_in(tmp_path / "run")
+    frames = trained_the_same("watch_bidirectional_tagger", tiny, tmp_path / "run")
     assert [f.entry.step for f in frames] == [0, 2, 4]
     assert frames[-1].meta["rows"] == ["L0 fwd", "L0 bwd", "L1 fwd", "L1 bwd"]
     assert len(frames[-1].probe.layers) == 4 and frames[-1].probe.probs.shape == (7, 2)
 
 
 def test_the_custom_cell_example_trains_the_same_watched_and_unwatched(tmp_path):
-    example = load_example("watch_custom_cell")
     tiny = ["--steps", "5", "--emb", "4", "--hidden", "5", "--length", "7", "--batch", "3"]
-    watched = example.main([*tiny, "--run-dir", str(tmp_path / "run"), "--every", "2"])
-    assert watched["losses"] == example.main([*tiny, "--no-scope"])["losses"]
-    frames = frames_in(tmp_path / "run")
+    frames = trained_the_same("watch_custom_cell", tiny, tmp_path / "run")
     assert [f.entry.step for f in frames] == [0, 2, 4]
     assert frames[-1].meta["kind"] == "custom" and frames[-1].meta["model"] == "LayerNormLSTM (custom step) in 4"
 
 
 def test_minGRU_pytorchs_module_trains_the_same_watched_through_its_step(tmp_path):
     pytest.importorskip("minGRU_pytorch")
-    example = load_example("watch_custom_cell")
     tiny = ["--cell", "mingru", "--steps", "5", "--emb", "4", "--length", "7", "--batch", "3"]
-    watched = example.main([*tiny, "--run-dir", str(tmp_path / "run"), "--every", "2"])
-    assert watched["losses"] == example.main([*tiny, "--no-scope"])["losses"]
-    last = frames_in(tmp_path / "run")[-1]
+    last = trained_the_same("watch_custom_cell", tiny, tmp_path / "run")[-1]
     assert last.meta["model"] == "minGRU (custom step) in 4"
     assert last.probe.layers[0].gate_names == ("update", "candidate", "jacobian")
