@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnscope.contracts.units import UnitsReading
-from rnnscope.exporting.figure import quiet_matplotlib
+from rnnscope.exporting.figure import font_has, quiet_matplotlib
 
 STRIPS = 8  # units on the page
 ROWS = 3  # text rows per strip, around the unit's most positive context
@@ -26,15 +26,14 @@ def strip_window(units: UnitsReading, unit: int, rows: int, columns: int) -> tup
     """`rows` lines of `columns` characters of the strip text around the unit's strongest context (newlines shown as
     ⏎ and wrapped like any character, a character the font lacks as ?) and their values [rows, columns] (nan past
     the text)."""
-    from rnnscope.exporting.figure import _font_has
-
     length = min(len(units.text), len(units.strip))
     peak = int(units.contexts[unit, 0, 0])
     centre = peak if 0 <= peak < length else int(np.argmax(units.strip[:length, unit]))
     size = rows * columns
     start = max(0, min(centre - size // 2, length - size))
     text = units.text[start: start + size]
-    shown = "".join("⏎" if ch == "\n" else " " if ch.isspace() else ch if _font_has()(ch) else "?" for ch in text)
+    drawn = font_has()
+    shown = "".join("⏎" if ch == "\n" else " " if ch.isspace() else ch if drawn(ch) else "?" for ch in text)
     values = np.full(size, np.nan)
     values[: len(text)] = units.strip[start: start + len(text), unit]
     return [shown[i: i + columns] for i in range(0, size, columns)], values.reshape(rows, columns)
