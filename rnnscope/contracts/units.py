@@ -18,6 +18,12 @@ def context(text: str, position: int, radius: int = CONTEXT_RADIUS) -> tuple[str
     return text[start: position + radius + 1], position - start
 
 
+def ranking_scores(memory: tuple[bool, ...], r: np.ndarray, beyond: np.ndarray) -> np.ndarray:
+    """The scores units are ranked by [U, F]: r beyond (r, beyond [U, F]) for the memory features (`memory` [F]
+    true), r for the others."""
+    return np.where(np.asarray(memory)[None, :], beyond, r)  # [U, F]
+
+
 def best_and_order(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """From scores [U, F]: each unit's best feature, the index of its largest |score| (nan as 0) [U] int, and the
     units ranked by that |score|, best first (the earlier on ties) [U] int."""
@@ -75,7 +81,7 @@ class UnitsReading:
 
     def scores(self) -> np.ndarray:
         """Every unit's score for every feature [U, F]: r beyond for memory features, r for the others."""
-        return np.where(np.asarray(self.memory)[None, :], self.beyond, self.r)  # [U, F]
+        return ranking_scores(self.memory, self.r, self.beyond)  # [U, F]
 
     def feature_best(self) -> np.ndarray:
         """Each feature's best |score| over all units [F] (|r beyond| for memory features)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnscope.contracts.units import Emergence, UnitsReading, best_and_order
+from rnnscope.contracts.units import Emergence, UnitsReading, best_and_order, ranking_scores
 from rnnscope.units.feature_spec import INPUT
 from rnnscope.units.features import input_features, memory_features
 from rnnscope.units.scores import beyond_character, correlations, top_positions
@@ -30,8 +30,7 @@ def rank_units(step: int, text: str, ids: np.ndarray, states: list[tuple[int, st
     columns = np.flatnonzero(memory)
     if len(columns):
         beyond[:, columns] = beyond_character(values, table[:, columns], ids)  # [U, Fm]
-    scores = np.where(np.asarray(memory)[None, :], beyond, r)  # [U, F]
-    best, order = best_and_order(scores)  # [U], [U]
+    best, order = best_and_order(ranking_scores(memory, r, beyond))  # [U], [U]
     contexts = np.stack((top_positions(values), top_positions(-values)), axis=1)  # [U, 2, C]
     return UnitsReading(
         step=step, text=text, features=names, memory=memory,

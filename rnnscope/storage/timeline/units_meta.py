@@ -12,7 +12,7 @@ import numpy as np
 
 from rnnscope.contracts.feature_name import FEATURE_NAME
 from rnnscope.contracts.json_numbers import json_number
-from rnnscope.contracts.units import CONTEXTS, UnitsReading, best_and_order
+from rnnscope.contracts.units import CONTEXTS, UnitsReading, best_and_order, ranking_scores
 from rnnscope.storage.timeline.index import is_step
 
 MAX_FEATURES = 64
@@ -110,7 +110,7 @@ def _table(rows: object, count: int, F: int, name: str) -> np.ndarray:
 def _frame(step: int, features: tuple[str, ...], memory: tuple[bool, ...], units: list, r: np.ndarray,
            beyond: np.ndarray) -> UnitsReading:
     """A UnitsReading of the recorded units (ranked as the analysis ranked them), without text, strip or contexts."""
-    best, order = best_and_order(np.where(np.asarray(memory)[None, :], beyond, r))  # [U], [U]
+    best, order = best_and_order(ranking_scores(memory, r, beyond))  # [U], [U]
     return UnitsReading(
         step=step, text="", features=features, memory=memory, layer=np.array([u[0] for u in units]),
         kind=tuple(u[1] for u in units), index=np.array([u[2] for u in units]), r=r, beyond=beyond, best=best,
