@@ -83,6 +83,12 @@ class UnitsReading:
         """Every unit's score for every feature [U, F]: r beyond for memory features, r for the others."""
         return ranking_scores(self.memory, self.r, self.beyond)  # [U, F]
 
+    def best_beyond(self, feature: int) -> tuple[int, float]:
+        """The unit with the largest |r beyond| for `feature` (the first on ties) and that |r beyond| (nan as 0)."""
+        magnitude = np.nan_to_num(np.abs(self.beyond[:, feature]))  # [U]
+        unit = int(np.argmax(magnitude))
+        return unit, float(magnitude[unit])
+
     def feature_best(self) -> np.ndarray:
         """Each feature's best |score| over all units [F] (|r beyond| for memory features)."""
         return np.nan_to_num(np.abs(self.scores())).max(axis=0, initial=0.0)

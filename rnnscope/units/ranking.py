@@ -48,9 +48,8 @@ def newly_emerged(frame: UnitsReading, emerged: tuple[Emergence, ...], threshold
     for column, name in enumerate(frame.features):
         if not frame.memory[column] or name in known:
             continue
-        scores = np.nan_to_num(np.abs(frame.beyond[:, column]))  # [U]
-        unit = int(np.argmax(scores))
-        if scores[unit] >= threshold:
+        unit, magnitude = frame.best_beyond(column)
+        if magnitude >= threshold:
             found.append(Emergence(name, int(frame.layer[unit]), frame.kind[unit], int(frame.index[unit]),
                                    float(frame.beyond[unit, column]), frame.step))
     return tuple(found)
