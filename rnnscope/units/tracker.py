@@ -73,8 +73,8 @@ class UnitsTracker(EngineHook):
         """Analyse the engine's current weights now; a memory feature that emerges marks the loss chart."""
         started, self.trained_at = time.perf_counter(), engine.budget.train_s
         with engine.budget.timed("units"):
-            states = [(s.layer, s.kind, s.values) for s in analyse(engine.model, self.ids)]
-            if not all(np.isfinite(values).all() for _, _, values in states):  # diverged: nothing to score
+            states = analyse(engine.model, self.ids)
+            if not all(np.isfinite(s.values).all() for s in states):  # diverged: nothing to score
                 return self.frame
             with np.errstate(all="ignore"):  # a constant unit's r is 0 by definition (rnnscope.units.scores)
                 frame = rank_units(engine.step, self.text, self.ids, states, self.features, self.beyond_names)
