@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 
 from rnnscope.contracts.engine_hook import EngineHook
+from rnnscope.contracts.json_numbers import json_number
 from rnnscope.contracts.units import EMERGED_AT, UnitsReading
 from rnnscope.units.analysis import analyse
 from rnnscope.units.ranking import newly_emerged, rank_units, text_features
@@ -103,10 +104,9 @@ class UnitsTracker(EngineHook):
         found = []
         for unit in frame.order[:count]:
             best = int(frame.best[unit])
-            beyond = float(frame.beyond[unit, best])
             found.append({"unit": frame.name(unit), "feature": frame.features[best],
                           "r": round(float(frame.r[unit, best]), 4),
-                          "r_beyond": None if np.isnan(beyond) else round(beyond, 4)})
+                          "r_beyond": json_number(float(frame.beyond[unit, best]), 4)})
         return found
 
 
