@@ -89,6 +89,13 @@ class UnitsReading:
         unit = int(np.argmax(magnitude))
         return unit, float(magnitude[unit])
 
+    def strip_peak(self, unit: int) -> int:
+        """Where the strip is shown around for `unit`: its most positive context when that lies in the strip, else
+        the position of its largest value there."""
+        length = min(len(self.text), len(self.strip))
+        peak = int(self.contexts[unit, 0, 0])
+        return peak if 0 <= peak < length else int(np.argmax(self.strip[:length, unit]))
+
     def feature_best(self) -> np.ndarray:
         """Each feature's best |score| over all units [F] (|r beyond| for memory features)."""
         return np.nan_to_num(np.abs(self.scores())).max(axis=0, initial=0.0)

@@ -27,8 +27,7 @@ def strip_window(units: UnitsReading, unit: int, rows: int, columns: int) -> tup
     ⏎ and wrapped like any character, a character the font lacks as ?) and their values [rows, columns] (nan past
     the text)."""
     length = min(len(units.text), len(units.strip))
-    peak = int(units.contexts[unit, 0, 0])
-    centre = peak if 0 <= peak < length else int(np.argmax(units.strip[:length, unit]))
+    centre = units.strip_peak(unit)
     size = rows * columns
     start = max(0, min(centre - size // 2, length - size))
     text = units.text[start: start + size]

@@ -60,9 +60,7 @@ def strip_lines(frame: UnitsReading, unit: int, width: int, rows: int, color_sys
     if not len(text) or rows <= 0 or width <= 0:
         return []
     lo, hi = value_range(values, DIVERGING)
-    peak = int(frame.contexts[unit, 0, 0])
-    cursor = peak if 0 <= peak < len(text) else int(np.argmax(values))
-    return coloured_text(text, values, lo, hi, cursor, width, rows, color_system, accents)
+    return coloured_text(text, values, lo, hi, frame.strip_peak(unit), width, rows, color_system, accents)
 
 
 def context_lines(frame: UnitsReading, unit: int, width: int, count: int, accents: Accents) -> list[Line]:
