@@ -23,6 +23,11 @@ def ranked(frame: UnitsReading, sort: int = BEST) -> np.ndarray:
     return np.argsort(-np.nan_to_num(np.abs(scores)), kind="stable")
 
 
+def _shown_feature(frame: UnitsReading, unit: int, sort: int) -> int:
+    """The feature a unit's row shows: the sort's feature, or the unit's best when sorted by each one's best."""
+    return int(frame.best[unit]) if sort == BEST else sort
+
+
 def _number(value: float) -> str:
     return "  —  " if not np.isfinite(value) else f"{value:+.2f}"
 
@@ -47,7 +52,7 @@ def ranking_lines(frame: UnitsReading, order: np.ndarray, selected: int, sort: i
     lines = [header]
     for rank in range(first, min(first + rows, len(order))):
         unit = int(order[rank])
-        feature = int(frame.best[unit]) if sort == BEST else sort
+        feature = _shown_feature(frame, unit, sort)
         lines.append(_row(frame, unit, rank + 1, feature, width, rank == selected, unit in marked, accents))
     return lines
 
@@ -120,7 +125,7 @@ def render_units(frame: UnitsReading, selected: int, sort: int, width: int, heig
     order = ranked(frame, sort)
     selected = max(0, min(selected, len(order) - 1))
     unit = int(order[selected])
-    feature = int(frame.best[unit]) if sort == BEST else sort
+    feature = _shown_feature(frame, unit, sort)
     sorting = "each unit's best feature" if sort == BEST else frame.features[sort]
     analysed = f"{len(frame.text):,} chars analysed · {len(order)} units" if frame.text else (
         f"as recorded: the top units and each feature's best ({len(order)}), no strip")
