@@ -89,6 +89,12 @@ class UnitsReading:
         unit = int(np.argmax(magnitude))
         return unit, float(magnitude[unit])
 
+    def context_windows(self, unit: int, side: int) -> list[tuple[int, str, int]]:
+        """The unit's contexts on `side` (0: most positive, 1: most negative), the strongest first: each position,
+        the characters within CONTEXT_RADIUS of it and its offset in them."""
+        return [(int(position), *context(self.text, int(position))) for position in self.contexts[unit, side]
+                if position >= 0]
+
     def strip_peak(self, unit: int) -> int:
         """Where the strip is shown around for `unit`: its most positive context when that lies in the strip, else
         the position of its largest value there."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnscope.contracts.json_numbers import json_number
-from rnnscope.contracts.units import CONTEXTS, Emergence, UnitsReading, context
+from rnnscope.contracts.units import CONTEXTS, Emergence, UnitsReading
 from rnnscope.storage.snapshot_read import SnapshotError, read_json, reading
 
 UNITS = "units.json"
@@ -23,12 +23,8 @@ def _number(value) -> float | None:
 
 
 def _contexts(frame: UnitsReading, unit: int, side: int) -> list[dict]:
-    found = []
-    for position in frame.contexts[unit, side]:
-        if position >= 0:
-            text, offset = context(frame.text, int(position))
-            found.append({"position": int(position), "text": text, "offset": offset})
-    return found
+    return [{"position": position, "text": text, "offset": offset}
+            for position, text, offset in frame.context_windows(unit, side)]
 
 
 def units_to_json(frame: UnitsReading) -> dict:

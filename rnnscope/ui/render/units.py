@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnscope.contracts.units import CONTEXTS, UnitsReading, context
+from rnnscope.contracts.units import CONTEXTS, UnitsReading
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import value_range
 from rnnscope.ui.render.lines import Line, corpus_seg, seg
@@ -72,10 +72,7 @@ def context_lines(frame: UnitsReading, unit: int, width: int, count: int, accent
     """Up to `count` of the unit's most positive and most negative contexts (±24 characters), the centre marked."""
     lines = []
     for side, sign in ((0, "+"), (1, "−")):
-        for position in frame.contexts[unit, side][:count]:
-            if position < 0:
-                continue
-            window, offset = context(frame.text, int(position))
+        for _, window, offset in frame.context_windows(unit, side)[:count]:
             before, centre, after = window[:offset], window[offset], window[offset + 1:]
             line = [seg(f" {sign} ", accents.label), corpus_seg(before, accents.dim), corpus_seg(centre, accents.cursor),
                     corpus_seg(after, accents.dim)]
