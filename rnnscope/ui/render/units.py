@@ -8,7 +8,7 @@ import numpy as np
 from rnnscope.contracts.units import CONTEXTS, UnitsReading
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import value_range
-from rnnscope.ui.render.lines import Line, corpus_seg, seg
+from rnnscope.ui.render.lines import Line, corpus_seg, crop, seg
 from rnnscope.ui.render.palette import DIVERGING
 from rnnscope.ui.render.probe_text import coloured_text
 
@@ -76,26 +76,15 @@ def context_lines(frame: UnitsReading, unit: int, width: int, count: int, accent
             before, centre, after = window[:offset], window[offset], window[offset + 1:]
             line = [seg(f" {sign} ", accents.label), corpus_seg(before, accents.dim), corpus_seg(centre, accents.cursor),
                     corpus_seg(after, accents.dim)]
-            lines.append(_crop(line, width))
+            lines.append(crop(line, width))
     return lines
-
-
-def _crop(line: Line, width: int) -> Line:
-    kept, used = [], 0
-    for segment in line:
-        room = width - used
-        if room <= 0:
-            break
-        kept.append(type(segment)(segment.text[:room], segment.style))
-        used += min(len(segment.text), room)
-    return kept
 
 
 def emerged_lines(frame: UnitsReading, width: int, accents: Accents, rows: int = 2) -> list[Line]:
     """The memory features that emerged and where, wrapped on up to `rows` lines (the last ends in … when more)."""
     head = "emerged (|r beyond| ≥ 0.6): "
     if not frame.emerged:
-        return [_crop([seg(head, accents.dim), seg("none yet", accents.dim)], width)]
+        return [crop([seg(head, accents.dim), seg("none yet", accents.dim)], width)]
     words = [f"{e.feature} {e.kind}{e.index} @ {e.step}" for e in frame.emerged]
     lines, line = [], [seg(head, accents.dim)]
     used = len(head)
@@ -110,7 +99,7 @@ def emerged_lines(frame: UnitsReading, width: int, accents: Accents, rows: int =
         line.append(seg((" " if used > 2 and used != len(head) else "") + text, accents.healthy))
         used += len(text) + 1
     lines.append(line)
-    return [_crop(line, width) for line in lines]
+    return [crop(line, width) for line in lines]
 
 
 def render_units(frame: UnitsReading, selected: int, sort: int, width: int, height: int, color_system: str | None,
@@ -130,16 +119,16 @@ def render_units(frame: UnitsReading, selected: int, sort: int, width: int, heig
              seg(f"step {frame.step} · {analysed} · sorted by ", accents.dim), seg(sorting, accents.label),
              seg(" (f / F)", accents.dim)]
     table_rows = max(3, (height - 8) // 2)
-    lines = [_crop(title, width), *emerged_lines(frame, width, accents)]
+    lines = [crop(title, width), *emerged_lines(frame, width, accents)]
     lines += ranking_lines(frame, order, selected, sort, table_rows, width, accents, marked)
     beyond = float(frame.beyond[unit, feature])
-    lines.append(_crop([seg(f"{frame.name(unit)} ", accents.label), seg(frame.features[feature]),
+    lines.append(crop([seg(f"{frame.name(unit)} ", accents.label), seg(frame.features[feature]),
                         seg(f"  r {_number(float(frame.r[unit, feature]))}  beyond the character {_number(beyond)}"),
                         seg("  ⏎ heatmaps · x mark · / similar", accents.dim)], width))
     strip_rows = -(-min(len(frame.text), len(frame.strip)) // max(width, 1))  # the whole strip when it fits
     room = height - len(lines)
     each = max(1, min(CONTEXTS, (room - min(strip_rows, room - 4)) // 2))  # contexts each way in what is left
     contexts = context_lines(frame, unit, width, each, accents) if similar is None else [
-        _crop(line, width) for line in similar[: max(2, room // 2)]]
+        crop(line, width) for line in similar[: max(2, room // 2)]]
     lines += strip_lines(frame, unit, width, max(room - len(contexts), 1), color_system, accents)
     return (lines + contexts)[:height]
