@@ -25,8 +25,8 @@ class UnitsTracker(EngineHook):
     """`engine.units`: analyses the engine's model over `text` (ids [N]) when due; user features `user`
     [(name, pattern)] are matched on a thread of their own, each in a separate process with a time limit."""
 
-    def __init__(self, text: str, ids: np.ndarray, user: list[tuple[str, str]] = (), share: float = UNITS_SHARE):
-        self.text, self.ids, self.share = text, np.asarray(ids), share
+    def __init__(self, text: str, ids: np.ndarray, user: list[tuple[str, str]] = ()):
+        self.text, self.ids = text, np.asarray(ids)
         self.features, self.beyond_names = text_features(text)
         self.frame: UnitsReading | None = None
         self.trained_at = 0.0  # the training seconds (engine.budget.train_s) at the last analysis
@@ -58,11 +58,11 @@ class UnitsTracker(EngineHook):
             self.frame = None  # analysed again with them
 
     def due(self, budget) -> bool:
-        """None yet, or enough training since the last one that its median cost is `share` of it, and UNITS_MIN_S at
+        """None yet, or enough training since the last one that its median cost is UNITS_SHARE of it, and UNITS_MIN_S at
         least (a cold first pass, which torch's warm-up makes slow, does not hold the next ones back), when the side
         budget affords it (the probe and validation come first)."""
         trained = budget.train_s - self.trained_at
-        return self.frame is None or (trained >= max(UNITS_MIN_S, budget.expected("units") / self.share)
+        return self.frame is None or (trained >= max(UNITS_MIN_S, budget.expected("units") / UNITS_SHARE)
                                       and budget.affords("units"))
 
     def before_step(self, engine) -> None:
