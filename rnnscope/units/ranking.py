@@ -23,8 +23,8 @@ def rank_units(step: int, text: str, ids: np.ndarray, states: list[tuple[int, st
     """The UnitsReading of states [(layer, kind, values [N, H])] over `text` (ids [N], one per character)."""
     names = tuple(features)
     memory = tuple(name in beyond_names for name in names)
-    values = np.concatenate([v for _, _, v in states], axis=1).astype(np.float32)  # [N, U]
-    table = np.stack([features[name] for name in names], axis=1).astype(np.float32)  # [N, F]
+    values = np.concatenate([v for _, _, v in states], axis=1, dtype=np.float32)  # [N, U]
+    table = np.stack([features[name] for name in names], axis=1, dtype=np.float32)  # [N, F]
     r = correlations(values, table)  # [U, F]
     beyond = np.full_like(r, np.nan)
     columns = np.flatnonzero(memory)
