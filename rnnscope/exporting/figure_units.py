@@ -17,9 +17,9 @@ FONT, FONT_PT, ADVANCE_EM = "DejaVu Sans Mono", 7.0, 1233 / 2048  # matplotlib's
 ROW_IN, TITLE_IN, MARGIN_IN = 0.17, 0.32, 0.15
 
 
-def columns_for(width_in: float, font_pt: float = FONT_PT) -> int:
+def columns_for(width_in: float) -> int:
     """How many monospace characters fit `width_in` inches: one colour cell each, one text per row draws them."""
-    return int(width_in * 72 / (ADVANCE_EM * font_pt))
+    return int(width_in * 72 / (ADVANCE_EM * FONT_PT))
 
 
 def strip_window(units: UnitsReading, unit: int, rows: int, columns: int) -> tuple[list[str], np.ndarray]:
@@ -38,17 +38,17 @@ def strip_window(units: UnitsReading, unit: int, rows: int, columns: int) -> tup
     return [shown[i: i + columns] for i in range(0, size, columns)], values.reshape(rows, columns)
 
 
-def draw_strip(fig, box: tuple[float, float, float, float], units: UnitsReading, unit: int, rows: int = ROWS) -> None:
+def draw_strip(fig, box: tuple[float, float, float, float], units: UnitsReading, unit: int) -> None:
     """One unit's strip in figure-fraction `box` (left, bottom, width, height): a diverging colour per character (blue
     negative, red positive) with the character on it, and a title line above."""
     from matplotlib.font_manager import FontProperties
 
     columns = columns_for(box[2] * fig.get_figwidth())
-    lines, values = strip_window(units, unit, rows, columns)
+    lines, values = strip_window(units, unit, ROWS, columns)
     ax = fig.add_axes(box)
     top = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
     ax.imshow(values, cmap="coolwarm", vmin=-(top or 1.0), vmax=top or 1.0, aspect="auto", interpolation="nearest",
-              extent=(-0.5, columns - 0.5, rows - 0.5, -0.5))
+              extent=(-0.5, columns - 0.5, ROWS - 0.5, -0.5))
     mono = FontProperties(family=FONT, size=FONT_PT)
     for row, line in enumerate(lines):
         ax.text(-0.5, row, line, ha="left", va="center", fontproperties=mono, clip_on=True)
