@@ -18,6 +18,12 @@ def context(text: str, position: int, radius: int = CONTEXT_RADIUS) -> tuple[str
     return text[start: position + radius + 1], position - start
 
 
+def ranking_scores(memory: tuple[bool, ...], r: np.ndarray, beyond: np.ndarray) -> np.ndarray:
+    """The scores units are ranked by [U, F]: r beyond (r, beyond [U, F]) for the memory features (`memory` [F]
+    true), r for the others."""
+    return np.where(np.asarray(memory)[None, :], beyond, r)  # [U, F]
+
+
 def best_and_order(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """From scores [U, F]: each unit's best feature, the index of its largest |score| (nan as 0) [U] int, and the
     units ranked by that |score|, best first (the earlier on ties) [U] int."""
@@ -75,7 +81,26 @@ class UnitsReading:
 
     def scores(self) -> np.ndarray:
         """Every unit's score for every feature [U, F]: r beyond for memory features, r for the others."""
-        return np.where(np.asarray(self.memory)[None, :], self.beyond, self.r)  # [U, F]
+        return ranking_scores(self.memory, self.r, self.beyond)  # [U, F]
+
+    def best_beyond(self, feature: int) -> tuple[int, float]:
+        """The unit with the largest |r beyond| for `feature` (the first on ties) and that |r beyond| (nan as 0)."""
+        magnitude = np.nan_to_num(np.abs(self.beyond[:, feature]))  # [U]
+        unit = int(np.argmax(magnitude))
+        return unit, float(magnitude[unit])
+
+    def context_windows(self, unit: int, side: int) -> list[tuple[int, str, int]]:
+        """The unit's contexts on `side` (0: most positive, 1: most negative), the strongest first: each position,
+        the characters within CONTEXT_RADIUS of it and its offset in them."""
+        return [(int(position), *context(self.text, int(position))) for position in self.contexts[unit, side]
+                if position >= 0]
+
+    def strip_peak(self, unit: int) -> int:
+        """Where the strip is shown around for `unit`: its most positive context when that lies in the strip, else
+        the position of its largest value there."""
+        length = min(len(self.text), len(self.strip))
+        peak = int(self.contexts[unit, 0, 0])
+        return peak if 0 <= peak < length else int(np.argmax(self.strip[:length, unit]))
 
     def feature_best(self) -> np.ndarray:
         """Each feature's best |score| over all units [F] (|r beyond| for memory features)."""

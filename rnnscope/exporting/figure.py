@@ -32,7 +32,7 @@ MAX_EVENT_LABELS = 40  # the loss curve names the latest events only (a page hol
 
 
 @lru_cache(maxsize=1)
-def _font_has():
+def font_has():
     """A predicate telling whether matplotlib's default font draws a character."""
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
@@ -44,7 +44,7 @@ def _font_has():
 def visible_char(ch: str) -> str:
     """A tick label for a probe character: the screen's symbol (rnnscope.contracts.visible), U+XXXX where the font lacks it."""
     symbol = visible_alone(ch)
-    return symbol if _font_has()(symbol) else f"U+{ord(ch):04X}"
+    return symbol if font_has()(symbol) else f"U+{ord(ch):04X}"
 
 
 def _time_ticks(ax, text: str, steps: int) -> None:

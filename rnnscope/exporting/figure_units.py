@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnscope.contracts.units import UnitsReading
-from rnnscope.exporting.figure import quiet_matplotlib
+from rnnscope.exporting.figure import font_has, quiet_matplotlib
 
 STRIPS = 8  # units on the page
 ROWS = 3  # text rows per strip, around the unit's most positive context
@@ -17,40 +17,38 @@ FONT, FONT_PT, ADVANCE_EM = "DejaVu Sans Mono", 7.0, 1233 / 2048  # matplotlib's
 ROW_IN, TITLE_IN, MARGIN_IN = 0.17, 0.32, 0.15
 
 
-def columns_for(width_in: float, font_pt: float = FONT_PT) -> int:
+def columns_for(width_in: float) -> int:
     """How many monospace characters fit `width_in` inches: one colour cell each, one text per row draws them."""
-    return int(width_in * 72 / (ADVANCE_EM * font_pt))
+    return int(width_in * 72 / (ADVANCE_EM * FONT_PT))
 
 
 def strip_window(units: UnitsReading, unit: int, rows: int, columns: int) -> tuple[list[str], np.ndarray]:
     """`rows` lines of `columns` characters of the strip text around the unit's strongest context (newlines shown as
     ⏎ and wrapped like any character, a character the font lacks as ?) and their values [rows, columns] (nan past
     the text)."""
-    from rnnscope.exporting.figure import _font_has
-
     length = min(len(units.text), len(units.strip))
-    peak = int(units.contexts[unit, 0, 0])
-    centre = peak if 0 <= peak < length else int(np.argmax(units.strip[:length, unit]))
+    centre = units.strip_peak(unit)
     size = rows * columns
     start = max(0, min(centre - size // 2, length - size))
     text = units.text[start: start + size]
-    shown = "".join("⏎" if ch == "\n" else " " if ch.isspace() else ch if _font_has()(ch) else "?" for ch in text)
+    drawn = font_has()
+    shown = "".join("⏎" if ch == "\n" else " " if ch.isspace() else ch if drawn(ch) else "?" for ch in text)
     values = np.full(size, np.nan)
     values[: len(text)] = units.strip[start: start + len(text), unit]
     return [shown[i: i + columns] for i in range(0, size, columns)], values.reshape(rows, columns)
 
 
-def draw_strip(fig, box: tuple[float, float, float, float], units: UnitsReading, unit: int, rows: int = ROWS) -> None:
+def draw_strip(fig, box: tuple[float, float, float, float], units: UnitsReading, unit: int) -> None:
     """One unit's strip in figure-fraction `box` (left, bottom, width, height): a diverging colour per character (blue
     negative, red positive) with the character on it, and a title line above."""
     from matplotlib.font_manager import FontProperties
 
     columns = columns_for(box[2] * fig.get_figwidth())
-    lines, values = strip_window(units, unit, rows, columns)
+    lines, values = strip_window(units, unit, ROWS, columns)
     ax = fig.add_axes(box)
     top = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
     ax.imshow(values, cmap="coolwarm", vmin=-(top or 1.0), vmax=top or 1.0, aspect="auto", interpolation="nearest",
-              extent=(-0.5, columns - 0.5, rows - 0.5, -0.5))
+              extent=(-0.5, columns - 0.5, ROWS - 0.5, -0.5))
     mono = FontProperties(family=FONT, size=FONT_PT)
     for row, line in enumerate(lines):
         ax.text(-0.5, row, line, ha="left", va="center", fontproperties=mono, clip_on=True)

@@ -70,11 +70,9 @@ def units_evidence(units: UnitsReading) -> dict:
         best = None
         for name in names:
             if name in units.features:
-                column = units.features.index(name)
-                scores = np.nan_to_num(np.abs(units.beyond[:, column]))  # [U]
-                unit = int(np.argmax(scores))
-                if best is None or scores[unit] > best[2]:
-                    best = (name, unit, float(scores[unit]))
+                unit, magnitude = units.best_beyond(units.features.index(name))
+                if best is None or magnitude > best[2]:
+                    best = (name, unit, magnitude)
         if best is not None:
             found[kind] = {"feature": best[0], "unit": units.name(best[1]), "r_beyond": best[2]}
     return found

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnscope.contracts.json_numbers import json_number
-from rnnscope.contracts.units import CONTEXTS, Emergence, UnitsReading, context
+from rnnscope.contracts.units import CONTEXTS, Emergence, UnitsReading
 from rnnscope.storage.snapshot_read import SnapshotError, read_json, reading
 
 UNITS = "units.json"
@@ -23,12 +23,8 @@ def _number(value) -> float | None:
 
 
 def _contexts(frame: UnitsReading, unit: int, side: int) -> list[dict]:
-    found = []
-    for position in frame.contexts[unit, side]:
-        if position >= 0:
-            text, offset = context(frame.text, int(position))
-            found.append({"position": int(position), "text": text, "offset": offset})
-    return found
+    return [{"position": position, "text": text, "offset": offset}
+            for position, text, offset in frame.context_windows(unit, side)]
 
 
 def units_to_json(frame: UnitsReading) -> dict:
@@ -55,6 +51,16 @@ def units_to_json(frame: UnitsReading) -> dict:
     }
 
 
+def _whole(value) -> bool:
+    """A JSON whole number (true and false are no numbers)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _real(value) -> bool:
+    """A JSON number, whole or not (true and false are no numbers)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _fail(message: str):
     raise ValueError(f"units.json: {message}")
 
@@ -62,8 +68,7 @@ def _fail(message: str):
 def _scores(values: list, width: int, where: str) -> np.ndarray:
     if not isinstance(values, list) or len(values) != width:
         _fail(f"{where} is not a list of {width} scores")
-    if not all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and -1.0001 <= v <= 1.0001)
-               for v in values):
+    if not all(v is None or (_real(v) and -1.0001 <= v <= 1.0001) for v in values):
         _fail(f"{where} holds a score that is not null or within [-1, 1]")
     return np.array([np.nan if v is None else v for v in values], dtype=np.float32)
 
@@ -73,7 +78,7 @@ def units_from_json(data: dict) -> UnitsReading:
     if not isinstance(data, dict):
         _fail("is not an object")
     text, step = data.get("text"), data.get("step")
-    if not isinstance(text, str) or not isinstance(step, int) or isinstance(step, bool) or step < 0:
+    if not isinstance(text, str) or not _whole(step) or step < 0:
         _fail("needs a text and a step (a whole number >= 0)")
     features = data.get("features")
     if not isinstance(features, list) or not features or not all(
@@ -88,7 +93,7 @@ def units_from_json(data: dict) -> UnitsReading:
         where = f"units[{i}]"
         if not isinstance(unit, dict) or unit.get("kind") not in KINDS or unit.get("best_feature") not in names:
             _fail(f"{where} needs a kind (h or c) and a best_feature among the features")
-        if not all(isinstance(unit.get(k), int) and not isinstance(unit.get(k), bool) and 0 <= unit[k] < 4096
+        if not all(_whole(unit.get(k)) and 0 <= unit[k] < 4096
                    for k in ("layer", "index")):
             _fail(f"{where}: layer and index must be whole numbers from 0 to 4095")
         scores = unit.get("scores") if isinstance(unit.get("scores"), dict) else {}
@@ -112,7 +117,7 @@ def _positions(contexts, side: str, length: int, where: str) -> list[int]:
     if not isinstance(found, list) or len(found) > CONTEXTS:
         _fail(f"{where}.contexts.{side} must be a list of at most {CONTEXTS} contexts")
     positions = [c.get("position") if isinstance(c, dict) else None for c in found]
-    if not all(isinstance(p, int) and not isinstance(p, bool) and 0 <= p < length for p in positions):
+    if not all(_whole(p) and 0 <= p < length for p in positions):
         _fail(f"{where}.contexts.{side} holds a position outside the text")
     return positions + [-1] * (CONTEXTS - len(positions))
 
@@ -137,7 +142,7 @@ def _emerged(data, names: tuple[str, ...]) -> tuple[Emergence, ...]:
     found = []
     for e in data:
         if not (isinstance(e, dict) and e.get("feature") in names and e.get("kind") in KINDS
-                and all(isinstance(e.get(k), int) and not isinstance(e.get(k), bool) and e[k] >= 0
+                and all(_whole(e.get(k)) and e[k] >= 0
                         for k in ("layer", "index", "step"))
                 and isinstance(e.get("r_beyond"), (int, float)) and -1.0001 <= e["r_beyond"] <= 1.0001):
             _fail("emerged holds an entry without feature, layer, kind, index, r_beyond and step")
@@ -146,7 +151,7 @@ def _emerged(data, names: tuple[str, ...]) -> tuple[Emergence, ...]:
 
 
 def _cost(value) -> float:
-    if value is not None and not (isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0):
+    if value is not None and not (_real(value) and value >= 0):
         _fail("cost_ms must be a number >= 0")
     return float(value or 0.0)
 

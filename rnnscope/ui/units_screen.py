@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from rnnscope.contracts.frames import Frame
+from rnnscope.contracts.units import UnitsReading
 from rnnscope.ui.panels.units import UnitsPanel
 from rnnscope.ui.render.units import BEST
 from rnnscope.ui.view_state import ViewState
@@ -24,8 +25,8 @@ class UnitsScreen(Screen[None]):
         Binding("escape,U,q", "dismiss", "back", key_display="esc"),
         Binding("up", "select(-1)", "unit", key_display="↑↓"),
         Binding("down", "select(1)", "unit", show=False),
-        Binding("pageup", "select(-10)", "page", show=False),
-        Binding("pagedown", "select(10)", "page", show=False),
+        Binding("pageup", f"select({-PAGE})", "page", show=False),
+        Binding("pagedown", f"select({PAGE})", "page", show=False),
         Binding("f", "sort(1)", "sort by feature", key_display="f F"),
         Binding("F", "sort(-1)", "sort back", show=False),
         Binding("enter", "show_in_heatmaps", "show in heatmaps", key_display="⏎"),
@@ -52,20 +53,25 @@ class UnitsScreen(Screen[None]):
         self.frame, self.view = frame, view
         self._redraw()
 
+    @property
+    def shown_units(self) -> UnitsReading | None:
+        """The shown frame's units analysis, or None."""
+        return self.frame.units if self.frame is not None else None
+
     def _redraw(self) -> None:
         if self.frame is not None:
             self.panel.run = self.app.units_run()
             self.panel.show(self.frame, self.view)
 
     def action_select(self, delta: int) -> None:
-        units = self.frame.units if self.frame is not None else None
+        units = self.shown_units
         if units is not None:
             self.panel.selected = max(0, min(self.panel.selected + delta, len(units.kind) - 1))
             self._redraw()
 
     def action_sort(self, delta: int) -> None:
         """Cycle: each unit's best feature, then every feature in turn (f forward, F back); back to the top."""
-        units = self.frame.units if self.frame is not None else None
+        units = self.shown_units
         if units is None:
             return
         keys = [BEST, *range(len(units.features))]
@@ -75,7 +81,7 @@ class UnitsScreen(Screen[None]):
 
     def action_show_in_heatmaps(self) -> None:
         """The heatmaps' unit cursor and layer go to the selected unit; back to the dashboard."""
-        units = self.frame.units if self.frame is not None else None
+        units = self.shown_units
         if units is None:
             return
         unit = self.panel.selected_unit(units)
@@ -84,7 +90,7 @@ class UnitsScreen(Screen[None]):
 
     def action_mark(self) -> None:
         """Mark / unmark the selected unit for find-similar."""
-        units = self.frame.units if self.frame is not None else None
+        units = self.shown_units
         if units is not None:
             unit = self.panel.selected_unit(units)
             self.panel.marked = self.panel.marked ^ {unit}

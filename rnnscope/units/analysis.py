@@ -3,7 +3,7 @@ no-grad pass with the state carried through the whole text."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -15,9 +15,8 @@ from rnnscope.cells.states import float_weights
 SCAN_BLOCK = 64  # the cell-state scan runs SCAN_BLOCK steps inside blocks, then one step per block
 
 
-@dataclass(frozen=True)
-class UnitStates:
-    """One kind of state of one layer over the analysis text."""
+class UnitStates(NamedTuple):
+    """One kind of state of one layer over the analysis text: a (layer, kind, values) as rank_units reads them."""
 
     layer: int
     kind: str  # "h" or "c"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnscope.contracts.units import Emergence, UnitsReading, best_and_order
+from rnnscope.contracts.units import Emergence, UnitsReading, best_and_order, ranking_scores
 from rnnscope.units.feature_spec import INPUT
 from rnnscope.units.features import input_features, memory_features
 from rnnscope.units.scores import beyond_character, correlations, top_positions
@@ -23,15 +23,14 @@ def rank_units(step: int, text: str, ids: np.ndarray, states: list[tuple[int, st
     """The UnitsReading of states [(layer, kind, values [N, H])] over `text` (ids [N], one per character)."""
     names = tuple(features)
     memory = tuple(name in beyond_names for name in names)
-    values = np.concatenate([v for _, _, v in states], axis=1).astype(np.float32)  # [N, U]
-    table = np.stack([features[name] for name in names], axis=1).astype(np.float32)  # [N, F]
+    values = np.concatenate([v for _, _, v in states], axis=1, dtype=np.float32)  # [N, U]
+    table = np.stack([features[name] for name in names], axis=1, dtype=np.float32)  # [N, F]
     r = correlations(values, table)  # [U, F]
     beyond = np.full_like(r, np.nan)
     columns = np.flatnonzero(memory)
     if len(columns):
         beyond[:, columns] = beyond_character(values, table[:, columns], ids)  # [U, Fm]
-    scores = np.where(np.asarray(memory)[None, :], beyond, r)  # [U, F]
-    best, order = best_and_order(scores)  # [U], [U]
+    best, order = best_and_order(ranking_scores(memory, r, beyond))  # [U], [U]
     contexts = np.stack((top_positions(values), top_positions(-values)), axis=1)  # [U, 2, C]
     return UnitsReading(
         step=step, text=text, features=names, memory=memory,
@@ -49,9 +48,8 @@ def newly_emerged(frame: UnitsReading, emerged: tuple[Emergence, ...], threshold
     for column, name in enumerate(frame.features):
         if not frame.memory[column] or name in known:
             continue
-        scores = np.nan_to_num(np.abs(frame.beyond[:, column]))  # [U]
-        unit = int(np.argmax(scores))
-        if scores[unit] >= threshold:
+        unit, magnitude = frame.best_beyond(column)
+        if magnitude >= threshold:
             found.append(Emergence(name, int(frame.layer[unit]), frame.kind[unit], int(frame.index[unit]),
                                    float(frame.beyond[unit, column]), frame.step))
     return tuple(found)

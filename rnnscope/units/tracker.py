@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 
 from rnnscope.contracts.engine_hook import EngineHook
+from rnnscope.contracts.json_numbers import json_number
 from rnnscope.contracts.units import EMERGED_AT, UnitsReading
 from rnnscope.units.analysis import analyse
 from rnnscope.units.ranking import newly_emerged, rank_units, text_features
@@ -24,8 +25,8 @@ class UnitsTracker(EngineHook):
     """`engine.units`: analyses the engine's model over `text` (ids [N]) when due; user features `user`
     [(name, pattern)] are matched on a thread of their own, each in a separate process with a time limit."""
 
-    def __init__(self, text: str, ids: np.ndarray, user: list[tuple[str, str]] = (), share: float = UNITS_SHARE):
-        self.text, self.ids, self.share = text, np.asarray(ids), share
+    def __init__(self, text: str, ids: np.ndarray, user: list[tuple[str, str]] = ()):
+        self.text, self.ids = text, np.asarray(ids)
         self.features, self.beyond_names = text_features(text)
         self.frame: UnitsReading | None = None
         self.trained_at = 0.0  # the training seconds (engine.budget.train_s) at the last analysis
@@ -57,11 +58,11 @@ class UnitsTracker(EngineHook):
             self.frame = None  # analysed again with them
 
     def due(self, budget) -> bool:
-        """None yet, or enough training since the last one that its median cost is `share` of it, and UNITS_MIN_S at
+        """None yet, or enough training since the last one that its median cost is UNITS_SHARE of it, and UNITS_MIN_S at
         least (a cold first pass, which torch's warm-up makes slow, does not hold the next ones back), when the side
         budget affords it (the probe and validation come first)."""
         trained = budget.train_s - self.trained_at
-        return self.frame is None or (trained >= max(UNITS_MIN_S, budget.expected("units") / self.share)
+        return self.frame is None or (trained >= max(UNITS_MIN_S, budget.expected("units") / UNITS_SHARE)
                                       and budget.affords("units"))
 
     def before_step(self, engine) -> None:
@@ -73,8 +74,8 @@ class UnitsTracker(EngineHook):
         """Analyse the engine's current weights now; a memory feature that emerges marks the loss chart."""
         started, self.trained_at = time.perf_counter(), engine.budget.train_s
         with engine.budget.timed("units"):
-            states = [(s.layer, s.kind, s.values) for s in analyse(engine.model, self.ids)]
-            if not all(np.isfinite(values).all() for _, _, values in states):  # diverged: nothing to score
+            states = analyse(engine.model, self.ids)
+            if not all(np.isfinite(s.values).all() for s in states):  # diverged: nothing to score
                 return self.frame
             with np.errstate(all="ignore"):  # a constant unit's r is 0 by definition (rnnscope.units.scores)
                 frame = rank_units(engine.step, self.text, self.ids, states, self.features, self.beyond_names)
@@ -109,10 +110,9 @@ class UnitsTracker(EngineHook):
         found = []
         for unit in frame.order[:count]:
             best = int(frame.best[unit])
-            beyond = float(frame.beyond[unit, best])
             found.append({"unit": frame.name(unit), "feature": frame.features[best],
                           "r": round(float(frame.r[unit, best]), 4),
-                          "r_beyond": None if np.isnan(beyond) else round(beyond, 4)})
+                          "r_beyond": json_number(float(frame.beyond[unit, best]), 4)})
         return found
 
 

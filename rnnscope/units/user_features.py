@@ -46,7 +46,7 @@ def match_feature(pattern: str, text: str, limit_s: float = MATCH_LIMIT_S) -> np
     return np.unpackbits(packed, count=len(text)).astype(np.float64)
 
 
-def refusal(name: str, limit_s: float = MATCH_LIMIT_S) -> str:
+def refusal(name: str) -> str:
     """The one line that refuses a pattern too slow to use."""
-    return (f"feature {name} refused: its pattern did not finish matching the analysis text within {limit_s:g} s "
+    return (f"feature {name} refused: its pattern did not finish matching the analysis text within {MATCH_LIMIT_S:g} s "
             "(nested repeats like (a+)+ backtrack without end); simplify it")

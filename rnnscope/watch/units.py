@@ -71,7 +71,7 @@ class ScopeUnits:
         at most UNITS_PART of the scope's `spent` seconds, else the last one."""
         if self.meta is None or self.spent <= UNITS_PART * spent:
             started = time.perf_counter()
-            states = [(s.layer, s.kind, s.values) for s in probe.unit_states(self.inputs)]
+            states = probe.unit_states(self.inputs)
             frame = rank_units(step, self.text, self.ids, states, self.features, set(self.features))
             self.meta = units_meta(frame)
             self.spent += time.perf_counter() - started

@@ -9,6 +9,7 @@ import pytest
 from rnnscope.storage.snapshot_load import load_snapshot_frame
 from rnnscope.storage.snapshot_read import SnapshotError
 from rnnscope.storage.units_json import UNITS, units_from_json, units_to_json
+from rnnscope.units.tracker import UNITS_SHARE
 from tests.core_fixtures import tiny_engine
 from tests.exporting.test_export import quick_figure  # noqa: F401  (a fixture)
 
@@ -28,7 +29,7 @@ def test_the_engine_publishes_units_within_their_share(trained):
     assert len(frame.text) == min(8192, len(trained.corpus.val))
     side, tracker = trained.budget, trained.units
     costs = list(side._recent["units"])  # every analysis so far; the first (cold) one runs before any training
-    assert costs and sum(costs[1:]) <= tracker.share * side.train_s + max(costs)
+    assert costs and sum(costs[1:]) <= UNITS_SHARE * side.train_s + max(costs)
     assert not tracker.due(side)  # it would have run at this step
     assert trained.budget.timings()["units_ms"] > 0
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnscope.contracts.feature_name import FEATURE_NAME
-from rnnscope.contracts.units import CONTEXTS, UnitsReading, best_and_order
+from rnnscope.contracts.json_numbers import json_number
+from rnnscope.contracts.units import CONTEXTS, UnitsReading, best_and_order, ranking_scores
 from rnnscope.storage.timeline.index import is_step
 
 MAX_FEATURES = 64
@@ -31,10 +32,6 @@ class UnitsRecord:
     best_beyond: np.ndarray
 
 
-def _number(value: float) -> float | None:
-    return round(float(value), DIGITS) if math.isfinite(value) else None
-
-
 def units_meta(frame: UnitsReading) -> dict:
     """The meta entry of `frame` (JSON: finite numbers rounded, nan as null)."""
     scores = np.nan_to_num(np.abs(frame.scores()))  # [U, F]
@@ -42,11 +39,16 @@ def units_meta(frame: UnitsReading) -> dict:
     return {
         "step": int(frame.step), "features": list(frame.features), "memory": list(frame.memory),
         "units": [[int(frame.layer[u]), frame.kind[u], int(frame.index[u])] for u in kept],
-        "r": [[_number(v) for v in np.clip(frame.r[u], -1, 1)] for u in kept],
-        "beyond": [[_number(v) for v in np.clip(frame.beyond[u], -1, 1)] for u in kept],
-        "best_r": [_number(v) for v in _best(frame.r)],
-        "best_beyond": [_number(v) for v in _best(frame.beyond)],
+        "r": [_rounded(np.clip(frame.r[u], -1, 1)) for u in kept],
+        "beyond": [_rounded(np.clip(frame.beyond[u], -1, 1)) for u in kept],
+        "best_r": _rounded(_best(frame.r)),
+        "best_beyond": _rounded(_best(frame.beyond)),
     }
+
+
+def _rounded(values: np.ndarray) -> list[float | None]:
+    """values [K] as JSON: DIGITS decimals, null for nan."""
+    return [json_number(float(v), DIGITS) for v in values]
 
 
 def _best(values: np.ndarray) -> np.ndarray:
@@ -108,7 +110,7 @@ def _table(rows: object, count: int, F: int, name: str) -> np.ndarray:
 def _frame(step: int, features: tuple[str, ...], memory: tuple[bool, ...], units: list, r: np.ndarray,
            beyond: np.ndarray) -> UnitsReading:
     """A UnitsReading of the recorded units (ranked as the analysis ranked them), without text, strip or contexts."""
-    best, order = best_and_order(np.where(np.asarray(memory)[None, :], beyond, r))  # [U], [U]
+    best, order = best_and_order(ranking_scores(memory, r, beyond))  # [U], [U]
     return UnitsReading(
         step=step, text="", features=features, memory=memory, layer=np.array([u[0] for u in units]),
         kind=tuple(u[1] for u in units), index=np.array([u[2] for u in units]), r=r, beyond=beyond, best=best,

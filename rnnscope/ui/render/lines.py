@@ -44,18 +44,23 @@ def line_width(line: Sequence[Segment]) -> int:
     return len("".join(map(TEXT, line)))
 
 
-def fit(line: Line, width: int) -> Line:
-    """Crop a line to `width` cells (ending in '…' when cut) or leave it as it is."""
-    if line_width(line) <= width:
-        return line
+def crop(line: Line, width: int) -> Line:
+    """The line's first `width` cells, cut without a mark."""
     out: Line = []
-    room = max(width - 1, 0)
+    room = width
     for segment in line:
         if room <= 0:
             break
         out.append(Segment(segment.text[:room], segment.style))
         room -= len(out[-1].text)
-    return out + [Segment("…" if width else "")]
+    return out
+
+
+def fit(line: Line, width: int) -> Line:
+    """Crop a line to `width` cells (ending in '…' when cut) or leave it as it is."""
+    if line_width(line) <= width:
+        return line
+    return crop(line, max(width - 1, 0)) + [Segment("…" if width else "")]
 
 
 def fixed(text: str, width: int) -> str:

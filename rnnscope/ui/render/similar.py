@@ -89,8 +89,7 @@ def similar_spans(frame: UnitsReading, units: list[int], threshold: float, probe
         if query is not None:
             return Similar("probe", query, probe.text, _matches(analysis * signs, threshold, query, None, limit),
                            len(analysis))
-    peak = int(frame.contexts[units[0], 0, 0])
-    anchor = peak if 0 <= peak < len(analysis) else int(np.argmax(analysis[:, 0]))
+    anchor = frame.strip_peak(units[0])
     signs = np.where(analysis[anchor] < 0, -1.0, 1.0)  # [S]
     query = run_at(analysis * signs, threshold, anchor)
     matches = [] if query is None else _matches(analysis * signs, threshold, query, query, limit)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnscope.contracts.units import CONTEXTS, UnitsReading, context
+from rnnscope.contracts.units import CONTEXTS, UnitsReading
 from rnnscope.ui.render.accents import Accents
 from rnnscope.ui.render.heatmap import value_range
-from rnnscope.ui.render.lines import Line, corpus_seg, seg
+from rnnscope.ui.render.lines import Line, corpus_seg, crop, seg
 from rnnscope.ui.render.palette import DIVERGING
 from rnnscope.ui.render.probe_text import coloured_text
 
@@ -21,6 +21,11 @@ def ranked(frame: UnitsReading, sort: int = BEST) -> np.ndarray:
         return frame.order
     scores = frame.scores()[:, sort]  # [U]
     return np.argsort(-np.nan_to_num(np.abs(scores)), kind="stable")
+
+
+def _shown_feature(frame: UnitsReading, unit: int, sort: int) -> int:
+    """The feature a unit's row shows: the sort's feature, or the unit's best when sorted by each one's best."""
+    return int(frame.best[unit]) if sort == BEST else sort
 
 
 def _number(value: float) -> str:
@@ -47,7 +52,7 @@ def ranking_lines(frame: UnitsReading, order: np.ndarray, selected: int, sort: i
     lines = [header]
     for rank in range(first, min(first + rows, len(order))):
         unit = int(order[rank])
-        feature = int(frame.best[unit]) if sort == BEST else sort
+        feature = _shown_feature(frame, unit, sort)
         lines.append(_row(frame, unit, rank + 1, feature, width, rank == selected, unit in marked, accents))
     return lines
 
@@ -60,42 +65,26 @@ def strip_lines(frame: UnitsReading, unit: int, width: int, rows: int, color_sys
     if not len(text) or rows <= 0 or width <= 0:
         return []
     lo, hi = value_range(values, DIVERGING)
-    peak = int(frame.contexts[unit, 0, 0])
-    cursor = peak if 0 <= peak < len(text) else int(np.argmax(values))
-    return coloured_text(text, values, lo, hi, cursor, width, rows, color_system, accents)
+    return coloured_text(text, values, lo, hi, frame.strip_peak(unit), width, rows, color_system, accents)
 
 
 def context_lines(frame: UnitsReading, unit: int, width: int, count: int, accents: Accents) -> list[Line]:
     """Up to `count` of the unit's most positive and most negative contexts (±24 characters), the centre marked."""
     lines = []
     for side, sign in ((0, "+"), (1, "−")):
-        for position in frame.contexts[unit, side][:count]:
-            if position < 0:
-                continue
-            window, offset = context(frame.text, int(position))
+        for _, window, offset in frame.context_windows(unit, side)[:count]:
             before, centre, after = window[:offset], window[offset], window[offset + 1:]
             line = [seg(f" {sign} ", accents.label), corpus_seg(before, accents.dim), corpus_seg(centre, accents.cursor),
                     corpus_seg(after, accents.dim)]
-            lines.append(_crop(line, width))
+            lines.append(crop(line, width))
     return lines
-
-
-def _crop(line: Line, width: int) -> Line:
-    kept, used = [], 0
-    for segment in line:
-        room = width - used
-        if room <= 0:
-            break
-        kept.append(type(segment)(segment.text[:room], segment.style))
-        used += min(len(segment.text), room)
-    return kept
 
 
 def emerged_lines(frame: UnitsReading, width: int, accents: Accents, rows: int = 2) -> list[Line]:
     """The memory features that emerged and where, wrapped on up to `rows` lines (the last ends in … when more)."""
     head = "emerged (|r beyond| ≥ 0.6): "
     if not frame.emerged:
-        return [_crop([seg(head, accents.dim), seg("none yet", accents.dim)], width)]
+        return [crop([seg(head, accents.dim), seg("none yet", accents.dim)], width)]
     words = [f"{e.feature} {e.kind}{e.index} @ {e.step}" for e in frame.emerged]
     lines, line = [], [seg(head, accents.dim)]
     used = len(head)
@@ -110,7 +99,7 @@ def emerged_lines(frame: UnitsReading, width: int, accents: Accents, rows: int =
         line.append(seg((" " if used > 2 and used != len(head) else "") + text, accents.healthy))
         used += len(text) + 1
     lines.append(line)
-    return [_crop(line, width) for line in lines]
+    return [crop(line, width) for line in lines]
 
 
 def render_units(frame: UnitsReading, selected: int, sort: int, width: int, height: int, color_system: str | None,
@@ -122,7 +111,7 @@ def render_units(frame: UnitsReading, selected: int, sort: int, width: int, heig
     order = ranked(frame, sort)
     selected = max(0, min(selected, len(order) - 1))
     unit = int(order[selected])
-    feature = int(frame.best[unit]) if sort == BEST else sort
+    feature = _shown_feature(frame, unit, sort)
     sorting = "each unit's best feature" if sort == BEST else frame.features[sort]
     analysed = f"{len(frame.text):,} chars analysed · {len(order)} units" if frame.text else (
         f"as recorded: the top units and each feature's best ({len(order)}), no strip")
@@ -130,16 +119,16 @@ def render_units(frame: UnitsReading, selected: int, sort: int, width: int, heig
              seg(f"step {frame.step} · {analysed} · sorted by ", accents.dim), seg(sorting, accents.label),
              seg(" (f / F)", accents.dim)]
     table_rows = max(3, (height - 8) // 2)
-    lines = [_crop(title, width), *emerged_lines(frame, width, accents)]
+    lines = [crop(title, width), *emerged_lines(frame, width, accents)]
     lines += ranking_lines(frame, order, selected, sort, table_rows, width, accents, marked)
     beyond = float(frame.beyond[unit, feature])
-    lines.append(_crop([seg(f"{frame.name(unit)} ", accents.label), seg(frame.features[feature]),
+    lines.append(crop([seg(f"{frame.name(unit)} ", accents.label), seg(frame.features[feature]),
                         seg(f"  r {_number(float(frame.r[unit, feature]))}  beyond the character {_number(beyond)}"),
                         seg("  ⏎ heatmaps · x mark · / similar", accents.dim)], width))
     strip_rows = -(-min(len(frame.text), len(frame.strip)) // max(width, 1))  # the whole strip when it fits
     room = height - len(lines)
     each = max(1, min(CONTEXTS, (room - min(strip_rows, room - 4)) // 2))  # contexts each way in what is left
     contexts = context_lines(frame, unit, width, each, accents) if similar is None else [
-        _crop(line, width) for line in similar[: max(2, room // 2)]]
+        crop(line, width) for line in similar[: max(2, room // 2)]]
     lines += strip_lines(frame, unit, width, max(room - len(contexts), 1), color_system, accents)
     return (lines + contexts)[:height]
