@@ -22,6 +22,7 @@ from rnnscope.engine.engine import Engine
 from rnnscope.storage.corpus_file import bundled_sample_path
 from rnnscope.training.data import load_corpus
 from rnnscope.training.device import configure_threads
+from rnnscope.units.tracker import UNITS_SHARE
 
 SIZES = {"default": (1, 128), "1x512": (1, 512), "2x256": (2, 256)}
 
@@ -42,10 +43,10 @@ def measure(name: str, steps: int, threads: int, run_dir: Path, rounds: int = 3)
         warm.append(time.perf_counter() - started)
         engine.train_step()
     units_s, step_s = statistics.median(warm), side.expected("train_step")
-    every = units_s / (engine.units.share * step_s)
+    every = units_s / (UNITS_SHARE * step_s)
     return (f"{name:>8}: train step {step_s * 1000:7.1f} ms | units_ms {units_s * 1000:7.1f} (the first, cold: "
             f"{first * 1000:.0f}) | at the 1% cadence one analysis every {every:,.0f} steps "
-            f"({units_s / engine.units.share:.0f} s of training): share {units_s / (every * step_s):.2%}; "
+            f"({units_s / UNITS_SHARE:.0f} s of training): share {units_s / (every * step_s):.2%}; "
             f"one analysis at every step would cost {units_s / step_s:.0%} of a step")
 
 
