@@ -201,6 +201,17 @@ def test_a_vanishing_flow_on_a_text_says_what_the_context_curve_shows():
     assert (said in lines[-1]) == vanishing and not any(said in line for line in plain)
 
 
+def test_a_narrow_flow_panel_says_the_context_curve_whole_in_a_shorter_form():
+    from rnnscope.contracts.states import SHORT_CONTEXT
+    from rnnscope.ui.render.accents import DEFAULT_ACCENTS
+    from rnnscope.ui.render.flow import short_context_line
+
+    shown = {width: "".join(s.text for s in short_context_line(8, width, DEFAULT_ACCENTS)) for width in (80, 50, 30)}
+    assert shown[80] == SHORT_CONTEXT.format(k=8)
+    assert all("…" not in text and "8 char" in text and len(text) <= width for width, text in shown.items())
+    assert len(shown[30]) < len(shown[50]) < len(shown[80])
+
+
 def test_the_events_line_keeps_whole_events_newest_last():
     from rnnscope.contracts.frames import Event
     from rnnscope.ui.render.accents import DEFAULT_ACCENTS

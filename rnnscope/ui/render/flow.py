@@ -63,9 +63,14 @@ def log_strip(logs: np.ndarray, lo: float, hi: float, color_system: str | None) 
     return heatmap_rows(np.repeat(logs[None, :], palette.rows_per_line, axis=0), lo, hi, palette)[0]
 
 
+SHORT_CONTEXT_FORMS = (SHORT_CONTEXT, "predicted from ~{k} chars: no long memory is needed", "~{k} chars of context suffice")
+
+
 def short_context_line(context_chars: int, width: int, accents: Accents) -> Line:
-    """Why VANISHING on a text need not be a broken cure: what the context curve (memory panel) says."""
-    return fit([seg(SHORT_CONTEXT.format(k=context_chars), accents.dim)], width)
+    """Why VANISHING on a text need not be a broken cure: what the context curve (memory panel) says, in the longest
+    form that fits `width` whole."""
+    texts = [form.format(k=context_chars) for form in SHORT_CONTEXT_FORMS]
+    return fit([seg(next((text for text in texts if len(text) <= width), texts[-1]), accents.dim)], width)
 
 
 def render_flow(layer: LayerProbe, text: str, cursor: int, width: int, height: int, color_system: str | None,
